@@ -1,0 +1,25 @@
+#include "finding.h"
+
+namespace Preflight {
+
+QString severityId(Severity s)
+{
+    switch (s) {
+    case Severity::Critical: return QStringLiteral("critical");
+    case Severity::High: return QStringLiteral("high");
+    case Severity::Medium: return QStringLiteral("medium");
+    case Severity::Low: return QStringLiteral("low");
+    case Severity::Info: break;
+    }
+    return QStringLiteral("info");
+}
+
+Severity severityFromId(const QString &id)
+{
+    for (Severity s : {Severity::Critical, Severity::High, Severity::Medium, Severity::Low})
+        if (severityId(s) == id)
+            return s;
+    return Severity::Info;
+}
+
+} // namespace Preflight

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "plan.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+
+namespace Preflight {
+
+// A problem with a plan, phrased for the person who wrote it.
+struct PlanError
+{
+    QString message;   // "endpoints[1].weight: must be a positive number"
+    int line = 0;      // 1-based, 0 when not a JSON syntax error
+    int column = 0;
+
+    QString toString() const;  // "plan.json:3:14: ..." style without the file name
+};
+
+// Parses and validates plans (DESIGN.md §4). Pure functions, thread-safe.
+class PlanParser
+{
+public:
+    // Parses JSON text into a plan and validates it. On failure returns nullopt and fills *error.
+    static std::optional<Plan> parse(const QByteArray &json, PlanError *error);
+    static std::optional<Plan> parseFile(const QString &path, PlanError *error);
+
+    // Checks a plan built or modified in code (CLI flags, GUI). Empty string when valid.
+    static QString validate(const Plan &plan);
+
+    // "GET /path" or "/path" -> endpoint; nullopt on malformed text.
+    static std::optional<EndpointSpec> parseEndpointShorthand(const QString &text, QString *error);
+
+    // Validates and normalises a base URL (http/https, host present, no query/fragment, no trailing slash).
+    static std::optional<QString> normaliseBaseUrl(const QString &url, QString *error);
+};
+
+} // namespace Preflight
