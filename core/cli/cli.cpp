@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "commands.h"
+
 #include <QCoreApplication>
 #include <QTextStream>
 
@@ -7,13 +9,32 @@
 
 namespace Preflight::Cli {
 
+namespace {
+const char *kUsage =
+    "Usage: preflight [COMMAND] [OPTIONS]\n"
+    "\n"
+    "Preflight tells whether a web backend is ready for production, and if not, why.\n"
+    "\n"
+    "Commands:\n"
+    "  (none)                 open the GUI\n"
+    "  run [PLAN.json]        drive load at a backend, watch its database, print findings\n"
+    "  demo [--headless]      run against the built-in demo backend\n"
+    "  runs                   list stored runs\n"
+    "  report RUN_ID          write the readiness report of a stored run\n"
+    "  export RUN_ID          export a stored run's intervals (CSV) or summary (JSON)\n"
+    "\n"
+    "Run `preflight COMMAND --help` for a command's options.\n"
+    "Exit codes: 0 ready · 1 not ready · 2 usage or plan error · 3 target or database unreachable ·\n"
+    "            4 aborted by a safety guard · 130 interrupted.\n";
+}
+
 bool wantsGui(int argc, char **argv)
 {
     if (argc < 2)
         return true;
     if (std::strcmp(argv[1], "demo") == 0) {
         for (int i = 2; i < argc; ++i)
-            if (std::strcmp(argv[i], "--headless") == 0)
+            if (std::strcmp(argv[i], "--headless") == 0 || std::strcmp(argv[i], "--help") == 0)
                 return false;
         return true;
     }
@@ -23,7 +44,32 @@ bool wantsGui(int argc, char **argv)
 int run(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    QTextStream(stderr) << "preflight: not implemented yet\n";
+    QCoreApplication::setApplicationName(QStringLiteral("preflight"));
+    QCoreApplication::setOrganizationName(QStringLiteral("preflight"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PREFLIGHT_VERSION));
+    QStringList args = app.arguments().mid(1);
+    QTextStream err(stderr);
+    if (args.isEmpty() || args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h")
+        || args[0] == QLatin1String("help")) {
+        QTextStream(stdout) << kUsage;
+        return ExitReady;
+    }
+    if (args[0] == QLatin1String("--version") || args[0] == QLatin1String("-v")) {
+        QTextStream(stdout) << "preflight " << PREFLIGHT_VERSION << '\n';
+        return ExitReady;
+    }
+    const QString command = args.takeFirst();
+    if (command == QLatin1String("run"))
+        return runCommand(args);
+    if (command == QLatin1String("runs"))
+        return runsCommand(args);
+    if (command == QLatin1String("export"))
+        return exportCommand(args);
+    if (command == QLatin1String("report"))
+        return reportCommand(args);
+    if (command == QLatin1String("demo"))
+        return demoCommand(args);
+    err << "preflight: unknown command \"" << command << "\"; run `preflight --help` for the list\n";
     return ExitUsage;
 }
 

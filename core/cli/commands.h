@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QStringList>
+
+// One function per subcommand of DESIGN.md §5, each in its own file. `args` excludes the program name and
+// the subcommand itself. Each returns a Cli::ExitCode. A QCoreApplication exists when they are called.
+namespace Preflight::Cli {
+
+int runCommand(const QStringList &args);      // runcommand.cpp
+int runsCommand(const QStringList &args);     // runscommand.cpp
+int exportCommand(const QStringList &args);   // exportcommand.cpp
+int reportCommand(const QStringList &args);   // reportcommand.cpp
+int demoCommand(const QStringList &args);     // democommand.cpp (headless demo)
+
+} // namespace Preflight::Cli

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "plan/plan.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace Preflight {
+
+// Small fast PRNG (splitmix64) for endpoint picks and path variables; one per worker, seeded per worker.
+struct FastRandom
+{
+    uint64_t state;
+    explicit FastRandom(uint64_t seed) : state(seed) {}
+    uint64_t next()
+    {
+        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    double uniform01() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
+};
+
+// Turns a plan's endpoints into concrete requests: URL with path variables and {seq} filled in, headers
+// (target headers, endpoint headers, Content-Type for JSON bodies, the login token), body, timeout.
+// Secrets (`${env:…}`) are resolved once at creation and live only in this object's memory.
+// Immutable after setup; safe to read from many worker threads.
+class RequestFactory
+{
+public:
+    // nullopt + *error when the plan refers to an unset environment variable or cannot be built.
+    static std::optional<RequestFactory> create(const Plan &plan, QString *error);
+
+    // Adds "Name: value" to every request (the login token). Call before workers start.
+    void addCommonHeader(const std::string &header);
+
+    int endpointCount() const { return int(m_endpoints.size()); }
+    // Weighted pick: u in [0, 1).
+    int pickEndpoint(double u) const;
+    const std::string &method(int endpoint) const { return m_endpoints[size_t(endpoint)].method; }
+    void buildUrl(int endpoint, FastRandom &rng, uint64_t seq, std::string &out) const;
+    // Empty when the endpoint has no body. {seq} is substituted.
+    void buildBody(int endpoint, uint64_t seq, std::string &out) const;
+    bool hasBody(int endpoint) const { return !m_endpoints[size_t(endpoint)].body.empty(); }
+    const std::vector<std::string> &headers(int endpoint) const { return m_endpoints[size_t(endpoint)].headers; }
+    long timeoutMs(int endpoint) const { return m_endpoints[size_t(endpoint)].timeout_ms; }
+
+    // base_url + path for paths outside the endpoint list (health, pool metrics, login). Absolute URLs pass.
+    std::string absoluteUrl(const QString &pathOrUrl) const;
+    const std::string &baseUrl() const { return m_baseUrl; }
+
+private:
+    struct Segment
+    {
+        enum class Kind { Literal, Variable, Sequence } kind = Kind::Literal;
+        std::string literal;
+        PathVariable variable;
+        std::vector<std::string> listValues;
+    };
+    struct Endpoint
+    {
+        std::string method;
+        std::vector<Segment> path;
+        std::string body;
+        bool bodyHasSeq = false;
+        std::vector<std::string> headers;
+        long timeout_ms = 0;
+        double cumulativeWeight = 0;
+    };
+
+    std::string m_baseUrl;
+    std::vector<Endpoint> m_endpoints;
+};
+
+} // namespace Preflight
