@@ -90,6 +90,14 @@ void RequestFactory::addCommonHeader(const std::string &header)
         e.headers.push_back(header);
 }
 
+bool RequestFactory::isFixed(int endpoint) const
+{
+    const Endpoint &e = m_endpoints[size_t(endpoint)];
+    if (e.bodyHasSeq)
+        return false;
+    return std::all_of(e.path.begin(), e.path.end(), [](const Segment &s) { return s.kind == Segment::Kind::Literal; });
+}
+
 int RequestFactory::pickEndpoint(double u) const
 {
     if (m_endpoints.size() == 1)

@@ -46,6 +46,8 @@ public:
     void buildUrl(int endpoint, FastRandom &rng, uint64_t seq, std::string &out) const;
     // Empty when the endpoint has no body. {seq} is substituted.
     void buildBody(int endpoint, uint64_t seq, std::string &out) const;
+    // True when every request to the endpoint is identical (no path variables, no {seq}).
+    bool isFixed(int endpoint) const;
     bool hasBody(int endpoint) const { return !m_endpoints[size_t(endpoint)].body.empty(); }
     const std::vector<std::string> &headers(int endpoint) const { return m_endpoints[size_t(endpoint)].headers; }
     long timeoutMs(int endpoint) const { return m_endpoints[size_t(endpoint)].timeout_ms; }

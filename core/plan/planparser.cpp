@@ -354,7 +354,7 @@ std::optional<Plan> PlanParser::parse(const QByteArray &json, PlanError *error)
         readEndpoint(r, endpointArray[i].toObject(), path, e);
         plan.endpoints.push_back(e);
     }
-    plan.health_path = r.string(r.object(root, "health", {}), "path", QStringLiteral("health"));
+    plan.health_path = r.string(r.object(root, "health", {}), "path", QStringLiteral("health"), QStringLiteral("/health"));
     const QJsonObject database = r.object(root, "database", {});
     plan.database.conninfo = r.string(database, "conninfo", QStringLiteral("database"));
     plan.database.log = r.string(database, "log", QStringLiteral("database"));

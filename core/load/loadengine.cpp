@@ -1,0 +1,161 @@
+#include "loadengine.h"
+
+#include "curlglobal.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace Preflight {
+
+namespace {
+using namespace std::chrono;
+} // namespace
+
+int LoadEngine::defaultWorkerCount()
+{
+    const int cores = int(std::thread::hardware_concurrency());
+    return std::max(1, cores - 1);
+}
+
+LoadEngine::LoadEngine(std::shared_ptr<const RequestFactory> factory, Schedule schedule, EngineOptions options)
+    : m_factory(std::move(factory)), m_schedule(std::move(schedule)), m_options(std::move(options))
+{
+    ensureCurlGlobalInit();
+    m_shared.factory = m_factory.get();
+    m_shared.schedule = &m_schedule;
+    const int requested = m_options.workers > 0 ? m_options.workers : defaultWorkerCount();
+    // Never more workers than users: an idle worker would only add threads and noise.
+    const int useful = m_schedule.isOpenModel() ? requested : std::max(1, std::min(requested, int(m_schedule.peak())));
+    m_shared.workerCount = useful;
+    m_shared.maxConnections = std::max(useful, m_options.maxConnections);
+    m_shared.caFile = m_options.caFile.toStdString();
+    m_shared.insecure = m_options.insecure;
+    m_shared.maxResponseBytes = m_options.maxResponseBytes;
+    for (int i = 0; i < useful; ++i)
+        m_workers.push_back(std::make_unique<LoadWorker>(i, &m_shared));
+}
+
+LoadEngine::~LoadEngine()
+{
+    abort();
+    if (m_coordinator.joinable())
+        m_coordinator.join();
+    for (auto &w : m_workers)
+        w->join();
+}
+
+void LoadEngine::start(EngineClock::time_point start)
+{
+    Q_ASSERT(!m_started);
+    m_started = true;
+    m_shared.start = start;
+    for (auto &w : m_workers)
+        w->start();
+    m_coordinator = std::thread([this] { coordinate(); });
+}
+
+void LoadEngine::stop()
+{
+    int expected = 0;
+    if (!m_shared.stopLevel.compare_exchange_strong(expected, 1))
+        m_shared.stopLevel.store(2);
+    for (auto &w : m_workers)
+        w->wake();
+}
+
+void LoadEngine::abort()
+{
+    m_shared.stopLevel.store(2);
+    for (auto &w : m_workers)
+        w->wake();
+}
+
+void LoadEngine::waitFinished()
+{
+    std::unique_lock<std::mutex> lock(m_waitMutex);
+    m_waitCondition.wait(lock, [this] { return m_finished.load(); });
+}
+
+std::vector<ErrorSample> LoadEngine::errorSamples() const
+{
+    std::lock_guard<std::mutex> lock(m_failureMutex);
+    return m_failures.samples();
+}
+
+uint64_t LoadEngine::errorSamplesOverflow() const
+{
+    std::lock_guard<std::mutex> lock(m_failureMutex);
+    return m_failures.overflow();
+}
+
+IntervalSnapshotPtr LoadEngine::collect(int index, double start_s, double end_s)
+{
+    auto snapshot = std::make_shared<IntervalSnapshot>();
+    snapshot->index = index;
+    snapshot->start_s = start_s;
+    snapshot->end_s = end_s;
+    snapshot->endpoints.resize(size_t(m_factory->endpointCount()));
+    // The stage is the one the interval mostly belongs to: its midpoint's.
+    snapshot->stage_index = m_schedule.stageAt((start_s + end_s) / 2);
+    const double target = m_schedule.targetAt(std::min(end_s, m_schedule.duration_s()) - 1e-9);
+    (m_schedule.isOpenModel() ? snapshot->target_rate : snapshot->target_users) =
+        snapshot->stage_index >= 0 ? target : 0;
+    FailureSampler failures;
+    for (auto &w : m_workers) {
+        WorkerInterval part = w->takeInterval();
+        for (size_t e = 0; e < part.endpoints.size(); ++e)
+            snapshot->endpoints[e].merge(part.endpoints[e]);
+        snapshot->started += part.started;
+        snapshot->dropped += part.dropped;
+        snapshot->in_flight += w->inFlight();
+        snapshot->queued += w->queued();
+        failures.merge(w->takeFailures());
+    }
+    std::lock_guard<std::mutex> lock(m_failureMutex);
+    m_failures.merge(failures);
+    return snapshot;
+}
+
+void LoadEngine::coordinate()
+{
+    const auto tick = milliseconds(std::max(10, m_options.tick_ms));
+    int index = 0;
+    double previous_s = 0;
+    auto allFinished = [this] {
+        return std::all_of(m_workers.begin(), m_workers.end(), [](const auto &w) { return w->finished(); });
+    };
+    while (true) {
+        const auto due = m_shared.start + tick * (index + 1);
+        // Sleep in short steps so that the end of a drain is noticed without waiting a whole tick.
+        bool done = false;
+        while (EngineClock::now() < due) {
+            if (allFinished()) {
+                done = true;
+                break;
+            }
+            std::this_thread::sleep_until(std::min(due, EngineClock::now() + milliseconds(20)));
+        }
+        done = done || allFinished();
+        const double end_s = duration<double>(std::min(EngineClock::now(), due) - m_shared.start).count();
+        auto snapshot = collect(index, previous_s, std::max(end_s, previous_s));
+        if (!done || snapshot->started > 0 || snapshot->total().requests > 0 || index == 0) {
+            if (m_snapshotSink)
+                m_snapshotSink(snapshot);
+            ++index;
+            previous_s = snapshot->end_s;
+        }
+        if (done)
+            break;
+    }
+    for (auto &w : m_workers)
+        w->join();
+    {
+        std::lock_guard<std::mutex> lock(m_waitMutex);
+        m_finished.store(true);
+    }
+    if (m_finishedSink)
+        m_finishedSink();
+    m_waitCondition.notify_all();
+}
+
+} // namespace Preflight

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "data/errorsample.h"
+#include "data/intervalsnapshot.h"
+#include "loadworker.h"
+#include "requestfactory.h"
+#include "schedule.h"
+
+#include <QString>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace Preflight {
+
+struct EngineOptions
+{
+    int workers = 0;                        // 0: cores − 1, at least 1
+    int tick_ms = 250;
+    int maxConnections = 256;               // open model connection cap (plan limits.max_users)
+    QString caFile;
+    bool insecure = false;
+    qint64 maxResponseBytes = 16 << 20;
+};
+
+// Drives the load of one run: N LoadWorker threads plus a coordinator thread that, every tick, swaps each
+// worker's counts out, merges them into an IntervalSnapshot and hands it to the snapshot sink.
+//
+// Threading: construct, set sinks and start() from one thread. The sinks are called on the coordinator
+// thread. stop() and abort() are thread-safe and never block. The destructor aborts and joins.
+class LoadEngine
+{
+public:
+    using SnapshotSink = std::function<void(IntervalSnapshotPtr)>;
+    using FinishedSink = std::function<void()>;
+
+    LoadEngine(std::shared_ptr<const RequestFactory> factory, Schedule schedule, EngineOptions options);
+    ~LoadEngine();
+
+    void setSnapshotSink(SnapshotSink sink) { m_snapshotSink = std::move(sink); }
+    // Called once, on the coordinator thread, after the last snapshot.
+    void setFinishedSink(FinishedSink sink) { m_finishedSink = std::move(sink); }
+
+    // Starts the clock, the workers and the coordinator. `start` becomes t = 0 of the run.
+    void start(EngineClock::time_point start = EngineClock::now());
+    // First stop: no new requests from now on, in-flight ones may complete. Second: abort() .
+    void stop();
+    // Abandons in-flight requests at once.
+    void abort();
+    bool isStopping() const { return m_shared.stopLevel.load() > 0; }
+    bool wasAborted() const { return m_shared.stopLevel.load() >= 2; }
+    bool isFinished() const { return m_finished.load(); }
+    // Blocks until the run is over (for tests and the CLI's worker thread, never the GUI thread).
+    void waitFinished();
+
+    const Schedule &schedule() const { return m_schedule; }
+    int workerCount() const { return int(m_workers.size()); }
+    EngineClock::time_point startTime() const { return m_shared.start; }
+    // Failing responses kept as evidence; complete once finished.
+    std::vector<ErrorSample> errorSamples() const;
+    uint64_t errorSamplesOverflow() const;
+
+    static int defaultWorkerCount();
+
+private:
+    void coordinate();
+    IntervalSnapshotPtr collect(int index, double start_s, double end_s);
+
+    std::shared_ptr<const RequestFactory> m_factory;
+    Schedule m_schedule;
+    EngineOptions m_options;
+    EngineShared m_shared;
+    std::vector<std::unique_ptr<LoadWorker>> m_workers;
+    std::thread m_coordinator;
+    SnapshotSink m_snapshotSink;
+    FinishedSink m_finishedSink;
+    std::mutex m_waitMutex;
+    std::condition_variable m_waitCondition;
+    std::atomic<bool> m_finished{false};
+    bool m_started = false;
+    mutable std::mutex m_failureMutex;
+    FailureSampler m_failures;
+};
+
+} // namespace Preflight

@@ -1,0 +1,507 @@
+#include "loadworker.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+namespace Preflight {
+
+namespace {
+
+using namespace std::chrono;
+
+uint64_t micros(EngineClock::duration d) { return uint64_t(std::max<int64_t>(0, duration_cast<microseconds>(d).count())); }
+
+ErrorClass classify(CURLcode code)
+{
+    switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return ErrorClass::Timeout;
+    case CURLE_COULDNT_CONNECT:
+        return ErrorClass::Connect;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return ErrorClass::Dns;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return ErrorClass::Tls;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_WEIRD_SERVER_REPLY:
+        return ErrorClass::Reset;
+    case CURLE_FILESIZE_EXCEEDED:
+    case CURLE_WRITE_ERROR:
+        return ErrorClass::TooLarge;
+    default:
+        return ErrorClass::Other;
+    }
+}
+
+QString headerValue(CURL *easy, const char *name)
+{
+    struct curl_header *h = nullptr;
+    if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
+        return QString::fromLatin1(h->value);
+    return {};
+}
+
+} // namespace
+
+// One connection's worth of request state. The easy handle is kept for the whole run so that libcurl
+// reuses its connection (keep-alive) and no allocation happens per request.
+struct LoadWorker::Slot
+{
+    CURL *easy = nullptr;
+    int index = 0;
+    bool busy = false;
+    int endpoint = -1;
+    bool fixedRequest = false;         // same URL/body every time: options stay set between requests
+    EngineClock::time_point intended;
+    EngineClock::time_point sent;
+    std::string url;
+    std::string body;
+    struct curl_slist *headers = nullptr;
+    int64_t bytes = 0;
+    int64_t maxBytes = 0;
+    long status = 0;                   // 0 until the first body byte
+    std::string errorBody;             // first bytes of a failing response
+};
+
+static size_t writeBody(char *data, size_t size, size_t count, void *userdata)
+{
+    auto *slot = static_cast<LoadWorker::Slot *>(userdata);
+    const size_t n = size * count;
+    slot->bytes += int64_t(n);
+    if (slot->bytes > slot->maxBytes)
+        return 0;  // aborts the transfer: CURLE_WRITE_ERROR, classified as too_large
+    if (slot->status == 0)
+        curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &slot->status);
+    if (slot->status >= 400 && slot->errorBody.size() < size_t(FailureSampler::kMaxBodyBytes))
+        slot->errorBody.append(data, std::min(n, size_t(FailureSampler::kMaxBodyBytes) - slot->errorBody.size()));
+    return n;
+}
+
+LoadWorker::LoadWorker(int index, EngineShared *shared)
+    : m_index(index), m_shared(shared), m_random(0x5EED0000ull + uint64_t(index)), m_sequence(uint64_t(index) + 1)
+{
+    m_current.endpoints.resize(size_t(shared->factory->endpointCount()));
+}
+
+LoadWorker::~LoadWorker()
+{
+    join();
+}
+
+void LoadWorker::start()
+{
+    m_thread = std::thread([this] { run(); });
+}
+
+void LoadWorker::join()
+{
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+void LoadWorker::wake()
+{
+    if (m_multi)
+        curl_multi_wakeup(m_multi);
+}
+
+WorkerInterval LoadWorker::takeInterval()
+{
+    WorkerInterval fresh;
+    fresh.endpoints.resize(m_current.endpoints.size());
+    std::lock_guard<std::mutex> lock(m_mutex);
+    std::swap(fresh, m_current);
+    return fresh;
+}
+
+FailureSampler LoadWorker::takeFailures()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    FailureSampler out;
+    std::swap(out, m_failures);
+    return out;
+}
+
+double LoadWorker::nowSeconds(EngineClock::time_point now) const
+{
+    return duration<double>(now - m_shared->start).count();
+}
+
+int LoadWorker::closedShare(double targetUsers) const
+{
+    const int users = int(std::floor(targetUsers + 1e-9));
+    const int n = m_shared->workerCount;
+    return users / n + (m_index < users % n ? 1 : 0);
+}
+
+void LoadWorker::setUp()
+{
+    const Schedule &schedule = *m_shared->schedule;
+    const int n = m_shared->workerCount;
+    int slotCount = 0;
+    if (schedule.isOpenModel()) {
+        const int total = m_shared->maxConnections;
+        slotCount = std::max(1, total / n + (m_index < total % n ? 1 : 0));
+        const double peakShare = schedule.peak() / n;
+        m_maxTimeout_s = 0;
+        for (int e = 0; e < m_shared->factory->endpointCount(); ++e)
+            m_maxTimeout_s = std::max(m_maxTimeout_s, m_shared->factory->timeoutMs(e) / 1000.0);
+        m_maxQueue = size_t(std::clamp(peakShare * m_maxTimeout_s, 100.0, 100000.0));
+        m_queue.reserve(m_maxQueue);
+    } else {
+        slotCount = closedShare(schedule.peak());
+    }
+    m_multi = curl_multi_init();
+    curl_multi_setopt(m_multi, CURLMOPT_MAXCONNECTS, long(slotCount + 8));
+    m_timerFd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    m_slots.reserve(size_t(slotCount));
+    for (int i = 0; i < slotCount; ++i) {
+        auto *slot = new Slot;
+        slot->index = i;
+        slot->easy = curl_easy_init();
+        slot->maxBytes = m_shared->maxResponseBytes;
+        curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
+        curl_easy_setopt(slot->easy, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(slot->easy, CURLOPT_WRITEFUNCTION, writeBody);
+        curl_easy_setopt(slot->easy, CURLOPT_WRITEDATA, slot);
+        curl_easy_setopt(slot->easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(m_shared->maxResponseBytes));
+        curl_easy_setopt(slot->easy, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
+        curl_easy_setopt(slot->easy, CURLOPT_ACCEPT_ENCODING, nullptr);
+        if (!m_shared->caFile.empty())
+            curl_easy_setopt(slot->easy, CURLOPT_CAINFO, m_shared->caFile.c_str());
+        if (m_shared->insecure) {
+            curl_easy_setopt(slot->easy, CURLOPT_SSL_VERIFYPEER, 0L);
+            curl_easy_setopt(slot->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+        }
+        m_slots.push_back(slot);
+        m_idle.push_back(slot);
+    }
+    std::reverse(m_idle.begin(), m_idle.end());
+}
+
+void LoadWorker::tearDown()
+{
+    for (Slot *slot : m_slots) {
+        if (slot->busy)
+            curl_multi_remove_handle(m_multi, slot->easy);
+        curl_easy_cleanup(slot->easy);
+        curl_slist_free_all(slot->headers);
+        delete slot;
+    }
+    m_slots.clear();
+    m_idle.clear();
+    if (m_multi)
+        curl_multi_cleanup(m_multi);
+    if (m_timerFd >= 0)
+        ::close(m_timerFd);
+    m_timerFd = -1;
+    m_inFlight.store(0);
+    m_queued.store(0);
+}
+
+void LoadWorker::startRequest(Slot &slot, int endpoint, EngineClock::time_point intended, EngineClock::time_point now)
+{
+    const RequestFactory &f = *m_shared->factory;
+    if (slot.endpoint != endpoint || !slot.fixedRequest) {
+        // Re-configure the handle only when the request differs from the previous one on this slot.
+        const bool sameEndpoint = slot.endpoint == endpoint;
+        f.buildUrl(endpoint, m_random, m_sequence, slot.url);
+        curl_easy_setopt(slot.easy, CURLOPT_URL, slot.url.c_str());
+        if (f.hasBody(endpoint)) {
+            f.buildBody(endpoint, m_sequence, slot.body);
+            curl_easy_setopt(slot.easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(slot.body.size()));
+            curl_easy_setopt(slot.easy, CURLOPT_POSTFIELDS, slot.body.c_str());
+        }
+        if (!sameEndpoint) {
+            const std::string &method = f.method(endpoint);
+            curl_easy_setopt(slot.easy, CURLOPT_NOBODY, method == "HEAD" ? 1L : 0L);
+            if (!f.hasBody(endpoint))
+                curl_easy_setopt(slot.easy, CURLOPT_HTTPGET, 1L);
+            curl_easy_setopt(slot.easy, CURLOPT_CUSTOMREQUEST,
+                             (method == "GET" || method == "HEAD" || (method == "POST" && f.hasBody(endpoint)))
+                                 ? nullptr
+                                 : method.c_str());
+            curl_slist_free_all(slot.headers);
+            slot.headers = nullptr;
+            for (const std::string &h : f.headers(endpoint))
+                slot.headers = curl_slist_append(slot.headers, h.c_str());
+            curl_easy_setopt(slot.easy, CURLOPT_HTTPHEADER, slot.headers);
+            curl_easy_setopt(slot.easy, CURLOPT_TIMEOUT_MS, f.timeoutMs(endpoint));
+            slot.endpoint = endpoint;
+        }
+        slot.fixedRequest = f.isFixed(endpoint);
+    }
+    ++m_sequence;  // advance by one per request; worker index offsets keep {seq} unique enough per worker
+    slot.intended = intended;
+    slot.sent = now;
+    slot.bytes = 0;
+    slot.status = 0;
+    slot.errorBody.clear();
+    slot.busy = true;
+    curl_multi_add_handle(m_multi, slot.easy);
+    m_inFlight.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    ++m_current.started;
+}
+
+void LoadWorker::record(Slot &slot, int curlCode, EngineClock::time_point now)
+{
+    const auto code = CURLcode(curlCode);
+    long status = 0;
+    if (code == CURLE_OK)
+        curl_easy_getinfo(slot.easy, CURLINFO_RESPONSE_CODE, &status);
+    const double t_s = nowSeconds(now);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    EndpointStats &s = m_current.endpoints[size_t(slot.endpoint)];
+    ++s.requests;
+    s.bytes_received += uint64_t(std::max<int64_t>(0, slot.bytes));
+    s.latency.record(micros(now - slot.intended));
+    s.latency_uncorrected.record(micros(now - slot.sent));
+    if (code == CURLE_OK) {
+        ++s.status_counts[int(status)];
+        if (status >= 400)
+            ++s.http_errors;
+        else
+            ++s.ok;
+    } else {
+        ++s.transport_errors[size_t(classify(code))];
+    }
+    if (code != CURLE_OK || status >= 400) {
+        ErrorSample sample;
+        sample.endpoint = slot.endpoint;
+        sample.status = int(status);
+        sample.error_class = code == CURLE_OK ? ErrorClass::Other : classify(code);
+        if (code == CURLE_OK) {
+            sample.retry_after = headerValue(slot.easy, "Retry-After");
+            sample.content_type = headerValue(slot.easy, "Content-Type");
+            sample.server = headerValue(slot.easy, "Server");
+            sample.body = QByteArray(slot.errorBody.data(), int(slot.errorBody.size()));
+        } else {
+            sample.body = QByteArray(curl_easy_strerror(code));
+        }
+        sample.first_seen_s = sample.last_seen_s = t_s;
+        sample.stage_index = m_shared->schedule->stageAt(t_s);
+        m_failures.offer(sample);
+    }
+}
+
+void LoadWorker::completeTransfers(EngineClock::time_point now)
+{
+    int pending = 0;
+    while (CURLMsg *msg = curl_multi_info_read(m_multi, &pending)) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        Slot *slot = nullptr;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &slot);
+        const CURLcode code = msg->data.result;
+        curl_multi_remove_handle(m_multi, slot->easy);  // invalidates msg
+        slot->busy = false;
+        m_inFlight.fetch_sub(1, std::memory_order_relaxed);
+        record(*slot, int(code), now);
+        if (m_draining || m_shared->stopLevel.load(std::memory_order_relaxed) != 0)
+            continue;
+        if (m_shared->schedule->isOpenModel()) {
+            startQueued(*slot, now);
+        } else if (slot->index < m_desired) {
+            const double think_ms = m_shared->schedule->thinkTime_ms();
+            if (think_ms <= 0) {
+                startRequest(*slot, m_shared->factory->pickEndpoint(m_random.uniform01()), now, now);
+            } else {
+                m_thinking.emplace_back(now + duration_cast<EngineClock::duration>(duration<double, std::milli>(think_ms)), slot);
+                std::push_heap(m_thinking.begin(), m_thinking.end(), std::greater<>());
+            }
+        }
+    }
+}
+
+void LoadWorker::pumpClosed(EngineClock::time_point now)
+{
+    const int desired = closedShare(m_shared->schedule->targetAt(nowSeconds(now)));
+    if (desired != m_desired) {
+        const int previous = m_desired;
+        m_desired = std::min(desired, int(m_slots.size()));
+        for (int i = previous; i < m_desired; ++i)
+            if (!m_slots[size_t(i)]->busy)
+                startRequest(*m_slots[size_t(i)], m_shared->factory->pickEndpoint(m_random.uniform01()), now, now);
+    }
+    while (!m_thinking.empty() && m_thinking.front().first <= now) {
+        std::pop_heap(m_thinking.begin(), m_thinking.end(), std::greater<>());
+        Slot *slot = m_thinking.back().second;
+        m_thinking.pop_back();
+        if (!slot->busy && slot->index < m_desired)
+            startRequest(*slot, m_shared->factory->pickEndpoint(m_random.uniform01()), now, now);
+    }
+}
+
+LoadWorker::Slot *LoadWorker::freeSlot()
+{
+    while (!m_idle.empty()) {
+        Slot *slot = m_idle.back();
+        m_idle.pop_back();
+        if (!slot->busy)
+            return slot;
+    }
+    return nullptr;
+}
+
+void LoadWorker::startQueued(Slot &slot, EngineClock::time_point now)
+{
+    const double now_s = nowSeconds(now);
+    while (m_queueHead < m_queue.size()) {
+        const double arrival_s = m_queue[m_queueHead++];
+        m_queued.fetch_sub(1, std::memory_order_relaxed);
+        // An arrival that has waited longer than the timeout would only time out: count it as dropped.
+        if (now_s - arrival_s > m_maxTimeout_s) {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            ++m_current.dropped;
+            continue;
+        }
+        const auto intended = m_shared->start + duration_cast<EngineClock::duration>(duration<double>(arrival_s));
+        startRequest(slot, m_shared->factory->pickEndpoint(m_random.uniform01()), intended, now);
+        break;
+    }
+    if (m_queueHead == m_queue.size()) {
+        m_queue.clear();
+        m_queueHead = 0;
+    }
+    if (!slot.busy)
+        m_idle.push_back(&slot);
+}
+
+void LoadWorker::pumpOpen(EngineClock::time_point now)
+{
+    const Schedule &schedule = *m_shared->schedule;
+    const double now_s = nowSeconds(now);
+    const double end_s = schedule.duration_s();
+    const int n = m_shared->workerCount;
+    while (m_nextArrival_s <= now_s && m_nextArrival_s < end_s) {
+        const double rate = schedule.targetAt(m_nextArrival_s) / n;
+        if (rate <= 0) {
+            m_nextArrival_s += 0.001;  // idle part of a ramp: look again a millisecond later
+            continue;
+        }
+        const double arrival_s = m_nextArrival_s;
+        // Workers are phase-shifted so that their arrivals interleave instead of coinciding.
+        m_nextArrival_s += 1.0 / rate;
+        if (Slot *slot = freeSlot()) {
+            const auto intended = m_shared->start + duration_cast<EngineClock::duration>(duration<double>(arrival_s));
+            startRequest(*slot, m_shared->factory->pickEndpoint(m_random.uniform01()), intended, now);
+        } else if (m_queue.size() - m_queueHead < m_maxQueue) {
+            m_queue.push_back(arrival_s);
+            m_queued.fetch_add(1, std::memory_order_relaxed);
+        } else {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            ++m_current.dropped;
+        }
+    }
+}
+
+EngineClock::time_point LoadWorker::nextWake(EngineClock::time_point now) const
+{
+    const Schedule &schedule = *m_shared->schedule;
+    EngineClock::time_point wake = now + milliseconds(100);
+    auto at = [this](double s) { return m_shared->start + duration_cast<EngineClock::duration>(duration<double>(s)); };
+    const double now_s = nowSeconds(now);
+    if (schedule.isOpenModel()) {
+        if (m_nextArrival_s < schedule.duration_s())
+            wake = std::min(wake, at(m_nextArrival_s));
+    } else {
+        const int stage = schedule.stageAt(now_s);
+        if (stage >= 0) {
+            const StageInfo &s = schedule.stages()[size_t(stage)];
+            // Ramps change the user count continuously; constant stages only at their end.
+            wake = std::min(wake, s.from != s.to ? now + milliseconds(10) : at(s.start_s + s.duration_s));
+        }
+        if (!m_thinking.empty())
+            wake = std::min(wake, m_thinking.front().first);
+    }
+    return std::max(wake, now);
+}
+
+void LoadWorker::armTimer(EngineClock::time_point when)
+{
+    if (when == m_armedAt)
+        return;
+    m_armedAt = when;
+    const auto ns = duration_cast<nanoseconds>(when.time_since_epoch()).count();
+    itimerspec spec{};
+    spec.it_value.tv_sec = time_t(ns / 1000000000);
+    spec.it_value.tv_nsec = long(ns % 1000000000);
+    if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0)
+        spec.it_value.tv_nsec = 1;
+    timerfd_settime(m_timerFd, TFD_TIMER_ABSTIME, &spec, nullptr);
+}
+
+void LoadWorker::run()
+{
+    setUp();
+    const Schedule &schedule = *m_shared->schedule;
+    const bool open = schedule.isOpenModel();
+    // Interleave open-model workers: worker i starts its arrival train i/n of an interval late.
+    if (open && !schedule.stages().empty()) {
+        const double rate = std::max(1e-9, schedule.targetAt(0) / m_shared->workerCount);
+        m_nextArrival_s = schedule.targetAt(0) > 0 ? double(m_index) / (rate * m_shared->workerCount) : 0;
+    }
+    curl_waitfd timerWait{m_timerFd, CURL_WAIT_POLLIN, 0};
+    while (true) {
+        const auto now = EngineClock::now();
+        const int stop = m_shared->stopLevel.load(std::memory_order_acquire);
+        if (stop >= 2)
+            break;
+        if (!m_draining && (stop == 1 || nowSeconds(now) >= schedule.duration_s())) {
+            m_draining = true;
+            m_thinking.clear();
+            m_queued.store(0);
+            if (m_queueHead < m_queue.size()) {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_current.dropped += m_queue.size() - m_queueHead;
+            }
+            m_queue.clear();
+            m_queueHead = 0;
+        }
+        if (m_draining && m_inFlight.load(std::memory_order_relaxed) == 0)
+            break;
+        if (!m_draining) {
+            if (open)
+                pumpOpen(now);
+            else
+                pumpClosed(now);
+        }
+        int running = 0;
+        curl_multi_perform(m_multi, &running);
+        completeTransfers(EngineClock::now());
+
+        const auto wakeAt = m_draining ? EngineClock::now() + milliseconds(100) : nextWake(EngineClock::now());
+        armTimer(wakeAt);
+        int ready = 0;
+        curl_multi_poll(m_multi, &timerWait, 1, 1000, &ready);
+        if (timerWait.revents) {
+            m_armedAt = {};
+            uint64_t expirations = 0;
+            [[maybe_unused]] ssize_t n = ::read(m_timerFd, &expirations, sizeof expirations);
+            timerWait.revents = 0;
+        }
+    }
+    tearDown();
+    m_finished.store(true, std::memory_order_release);
+}
+
+} // namespace Preflight

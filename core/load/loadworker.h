@@ -1,0 +1,116 @@
+#pragma once
+
+#include "data/endpointstats.h"
+#include "failuresampler.h"
+#include "requestfactory.h"
+#include "schedule.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+typedef void CURLM;
+
+namespace Preflight {
+
+using EngineClock = std::chrono::steady_clock;
+
+// What the engine hands every worker. Read-only during the run except the stop level.
+struct EngineShared
+{
+    const RequestFactory *factory = nullptr;
+    const Schedule *schedule = nullptr;
+    EngineClock::time_point start;
+    int workerCount = 1;
+    int maxConnections = 256;          // open model: total connections across workers
+    std::string caFile;
+    bool insecure = false;
+    int64_t maxResponseBytes = 16 << 20;
+    std::atomic<int> stopLevel{0};     // 0 run, 1 drain (no new requests), 2 abort in-flight now
+};
+
+// Counts a worker gathered since the coordinator last took them.
+struct WorkerInterval
+{
+    std::vector<EndpointStats> endpoints;
+    uint64_t started = 0;
+    uint64_t dropped = 0;
+};
+
+// One load-generating thread in the shape of wrk: it owns a CURLM and its easy handles, keeps its own
+// counters and histograms, and shares nothing in the hot loop but one uncontended mutex that the
+// coordinator takes 4 times a second to swap the interval out.
+class LoadWorker
+{
+public:
+    LoadWorker(int index, EngineShared *shared);
+    ~LoadWorker();
+    LoadWorker(const LoadWorker &) = delete;
+    LoadWorker &operator=(const LoadWorker &) = delete;
+
+    void start();
+    void join();
+    // Interrupts a blocking poll so a new stop level is seen at once. Thread-safe.
+    void wake();
+
+    // Called by the coordinator: the counts since the previous call, and a fresh record swapped in.
+    WorkerInterval takeInterval();
+    FailureSampler takeFailures();
+    int inFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
+    int queued() const { return m_queued.load(std::memory_order_relaxed); }
+    bool finished() const { return m_finished.load(std::memory_order_acquire); }
+
+    struct Slot;
+
+private:
+    void run();
+    void setUp();
+    void tearDown();
+    void startRequest(Slot &slot, int endpoint, EngineClock::time_point intended, EngineClock::time_point now);
+    void completeTransfers(EngineClock::time_point now);
+    void record(Slot &slot, int curlCode, EngineClock::time_point now);
+    void pumpClosed(EngineClock::time_point now);
+    void pumpOpen(EngineClock::time_point now);
+    void startQueued(Slot &slot, EngineClock::time_point now);
+    Slot *freeSlot();
+    EngineClock::time_point nextWake(EngineClock::time_point now) const;
+    void armTimer(EngineClock::time_point when);
+    int closedShare(double targetUsers) const;
+    double nowSeconds(EngineClock::time_point now) const;
+
+    const int m_index;
+    EngineShared *const m_shared;
+    CURLM *m_multi = nullptr;
+    int m_timerFd = -1;
+    std::vector<Slot *> m_slots;
+    std::vector<Slot *> m_idle;        // open model: free slots
+    FastRandom m_random;
+    uint64_t m_sequence;
+
+    // closed model
+    int m_desired = 0;
+    std::vector<std::pair<EngineClock::time_point, Slot *>> m_thinking;  // min-heap on time
+
+    // open model
+    double m_nextArrival_s = 0;
+    std::vector<double> m_queue;       // ring of intended arrival times (seconds), FIFO
+    size_t m_queueHead = 0;
+    size_t m_maxQueue = 1000;
+
+    std::mutex m_mutex;                // guards m_current and m_failures
+    WorkerInterval m_current;
+    FailureSampler m_failures;
+
+    std::atomic<int> m_inFlight{0};
+    std::atomic<int> m_queued{0};
+    std::atomic<bool> m_finished{false};
+    std::thread m_thread;
+    bool m_draining = false;
+    double m_maxTimeout_s = 10;
+    EngineClock::time_point m_armedAt;
+};
+
+} // namespace Preflight

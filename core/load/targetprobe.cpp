@@ -1,0 +1,119 @@
+#include "targetprobe.h"
+
+#include "curlglobal.h"
+
+#include <curl/curl.h>
+
+#include <chrono>
+
+namespace Preflight {
+
+namespace {
+struct Sink
+{
+    QByteArray body;
+    qint64 limit = 0;
+};
+
+size_t collect(char *data, size_t size, size_t count, void *userdata)
+{
+    auto *sink = static_cast<Sink *>(userdata);
+    const size_t n = size * count;
+    if (sink->body.size() + qint64(n) > sink->limit)
+        return 0;
+    sink->body.append(data, qsizetype(n));
+    return n;
+}
+
+ErrorClass classify(CURLcode code)
+{
+    switch (code) {
+    case CURLE_OPERATION_TIMEDOUT: return ErrorClass::Timeout;
+    case CURLE_COULDNT_CONNECT: return ErrorClass::Connect;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY: return ErrorClass::Dns;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE: return ErrorClass::Tls;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE: return ErrorClass::Reset;
+    case CURLE_WRITE_ERROR:
+    case CURLE_FILESIZE_EXCEEDED: return ErrorClass::TooLarge;
+    default: return ErrorClass::Other;
+    }
+}
+} // namespace
+
+QString ProbeResult::describe(const QString &url) const
+{
+    if (answered)
+        return QStringLiteral("HTTP %1 from %2").arg(status).arg(url);
+    QString what;
+    switch (error_class) {
+    case ErrorClass::Connect: what = QStringLiteral("connection refused"); break;
+    case ErrorClass::Dns: what = QStringLiteral("host name not found"); break;
+    case ErrorClass::Timeout: what = QStringLiteral("no answer before the timeout"); break;
+    case ErrorClass::Tls: what = QStringLiteral("TLS failure"); break;
+    case ErrorClass::Reset: what = QStringLiteral("connection closed without an answer"); break;
+    case ErrorClass::TooLarge: what = QStringLiteral("response too large"); break;
+    default: what = QStringLiteral("request failed"); break;
+    }
+    return QStringLiteral("%1 at %2 (%3)").arg(what, url, error);
+}
+
+ProbeResult TargetProbe::fetch(const Request &request)
+{
+    ensureCurlGlobalInit();
+    ProbeResult result;
+    CURL *easy = curl_easy_init();
+    Sink sink;
+    sink.limit = request.maxBodyBytes;
+    char errorBuffer[CURL_ERROR_SIZE] = {0};
+    struct curl_slist *headers = nullptr;
+    for (const std::string &h : request.headers)
+        headers = curl_slist_append(headers, h.c_str());
+    curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, request.timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, request.timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errorBuffer);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
+    if (request.method == "HEAD")
+        curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    else if (request.method != "GET" && !(request.method == "POST" && !request.body.empty()))
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (!request.body.empty()) {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.size()));
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.c_str());
+    }
+    if (!request.caFile.empty())
+        curl_easy_setopt(easy, CURLOPT_CAINFO, request.caFile.c_str());
+    if (request.insecure) {
+        curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const CURLcode code = curl_easy_perform(easy);
+    result.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    if (code == CURLE_OK) {
+        long status = 0;
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+        result.answered = true;
+        result.status = int(status);
+        result.body = sink.body;
+    } else {
+        result.error_class = classify(code);
+        result.error = QString::fromUtf8(errorBuffer[0] ? errorBuffer : curl_easy_strerror(code));
+    }
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(easy);
+    return result;
+}
+
+} // namespace Preflight

@@ -1,0 +1,296 @@
+#include "runcontroller.h"
+
+#include "cli/cli.h"
+#include "load/targetprobe.h"
+#include "plan/jsonpointer.h"
+#include "plan/planparser.h"
+#include "plan/secretresolver.h"
+
+#include <QDateTime>
+#include <QRegularExpression>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSysInfo>
+#include <QUrl>
+
+namespace Preflight {
+
+namespace {
+
+QJsonValue resolveSecrets(const QJsonValue &value, QStringList *missing)
+{
+    if (value.isString())
+        return SecretResolver::resolve(value.toString(), missing);
+    if (value.isObject()) {
+        QJsonObject o = value.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            it.value() = resolveSecrets(it.value(), missing);
+        return o;
+    }
+    if (value.isArray()) {
+        QJsonArray a = value.toArray();
+        for (qsizetype i = 0; i < a.size(); ++i)
+            a[i] = resolveSecrets(a[i], missing);
+        return a;
+    }
+    return value;
+}
+
+TargetProbe::Request probeRequest(const Plan &plan, const RequestFactory &factory, const QString &path)
+{
+    TargetProbe::Request r;
+    r.url = factory.absoluteUrl(path);
+    r.timeout_ms = std::min(plan.target.timeout_ms, 5000);
+    r.caFile = plan.target.ca_file.toStdString();
+    r.insecure = plan.target.insecure;
+    return r;
+}
+
+} // namespace
+
+struct RunController::Preparation
+{
+    quint64 generation = 0;
+    Plan plan;
+    std::shared_ptr<RequestFactory> factory;
+    HealthResult health;
+    QString error;
+    int exitCode = 0;
+};
+
+RunController::RunController(QObject *parent) : QObject(parent), m_run(std::make_shared<RunData>())
+{
+    qRegisterMetaType<Preflight::IntervalSnapshotPtr>();
+    qRegisterMetaType<Preflight::RunDataPtr>();
+    qRegisterMetaType<Preflight::RunInfo>();
+}
+
+RunController::~RunController()
+{
+    ++m_generation;
+    if (m_engine)
+        m_engine->abort();
+    if (m_preparer.joinable())
+        m_preparer.join();
+    m_engine.reset();
+}
+
+bool RunController::isLoopbackUrl(const QString &url)
+{
+    const QString host = QUrl(url).host().toLower();
+    if (host == QLatin1String("localhost") || host.endsWith(QLatin1String(".localhost")))
+        return true;
+    if (host == QLatin1String("::1") || host == QLatin1String("0:0:0:0:0:0:0:1"))
+        return true;
+    // Only a literal 127.0.0.0/8 address counts: other names are not resolved (that alone would be traffic).
+    static const QRegularExpression ipv4Loopback(QStringLiteral(R"(^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$)"));
+    return ipv4Loopback.match(host).hasMatch();
+}
+
+void RunController::fail(const QString &message, int exitCode)
+{
+    m_running = false;
+    emit runFailed(message, exitCode);
+}
+
+void RunController::start(const Plan &plan, const Options &options)
+{
+    Q_ASSERT(!m_running);
+    if (m_preparer.joinable())
+        m_preparer.join();
+    m_engine.reset();
+    m_options = options;
+    m_stopRequests = 0;
+    m_running = true;
+    const quint64 generation = ++m_generation;
+    m_run = std::make_shared<RunData>();
+
+    if (const QString problem = PlanParser::validate(plan); !problem.isEmpty())
+        return fail(problem, Cli::ExitUsage);
+    QString urlError;
+    const auto baseUrl = PlanParser::normaliseBaseUrl(plan.target.base_url, &urlError);
+    if (!baseUrl)
+        return fail(urlError, Cli::ExitUsage);
+    if (!options.allowNonLoopback && !isLoopbackUrl(SecretResolver::resolve(*baseUrl)))
+        return fail(QStringLiteral("%1 is not a loopback address; load-testing another host needs --yes "
+                                   "(or confirmation in the GUI) so that nobody is load-tested by accident")
+                        .arg(SecretResolver::redactUrl(*baseUrl)),
+                    Cli::ExitUsage);
+
+    Plan normalised = plan;
+    normalised.target.base_url = *baseUrl;
+    emit phaseChanged(QStringLiteral("checking target"));
+    // Network checks block: they run on a helper thread and report back with a queued call.
+    m_preparer = std::thread([this, normalised, generation] {
+        auto prep = std::make_shared<Preparation>();
+        prep->generation = generation;
+        prep->plan = normalised;
+        QString error;
+        auto factory = RequestFactory::create(normalised, &error);
+        if (!factory) {
+            prep->error = error;
+            prep->exitCode = Cli::ExitUsage;
+        } else {
+            prep->factory = std::make_shared<RequestFactory>(std::move(*factory));
+            prepare(normalised, m_options);
+            // Health doubles as the reachability check; without a health path the first endpoint is used.
+            const QString checkPath = normalised.health_path.isEmpty() ? QString() : normalised.health_path;
+            TargetProbe::Request request = probeRequest(normalised, *prep->factory, checkPath.isEmpty() ? QStringLiteral("/") : checkPath);
+            if (checkPath.isEmpty()) {
+                FastRandom rng(1);
+                std::string url;
+                prep->factory->buildUrl(0, rng, 0, url);
+                request.url = url;
+                request.headers = prep->factory->headers(0);
+            }
+            const ProbeResult probe = TargetProbe::fetch(request);
+            const QString shownUrl = SecretResolver::redactUrl(QString::fromStdString(request.url));
+            if (!probe.answered && probe.error_class != ErrorClass::Timeout) {
+                prep->error = QStringLiteral("target unreachable: ") + probe.describe(shownUrl);
+                prep->exitCode = Cli::ExitUnreachable;
+            } else {
+                prep->health.checked = !checkPath.isEmpty();
+                prep->health.status = probe.status;
+                prep->health.error = probe.answered ? QString() : probe.describe(shownUrl);
+                prep->health.latency_ms = probe.latency_ms;
+            }
+            if (prep->error.isEmpty() && normalised.target.login.enabled) {
+                const LoginSpec &login = normalised.target.login;
+                QStringList missing;
+                const QJsonValue body = resolveSecrets(login.json, &missing);
+                TargetProbe::Request r = probeRequest(normalised, *prep->factory, login.path);
+                r.method = login.method.toStdString();
+                r.timeout_ms = normalised.target.timeout_ms;
+                r.headers = {"Content-Type: application/json", "Accept: application/json"};
+                r.body = QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact).toStdString();
+                const ProbeResult answer = TargetProbe::fetch(r);
+                const QJsonValue token = jsonPointer(QJsonDocument::fromJson(answer.body).object(), login.token_pointer);
+                if (!missing.isEmpty()) {
+                    prep->error = QStringLiteral("login: ${env:%1} is not set").arg(missing.join(QStringLiteral("}, ${env:")));
+                    prep->exitCode = Cli::ExitUsage;
+                } else if (!answer.isSuccess()) {
+                    prep->error = QStringLiteral("login failed: ") + answer.describe(SecretResolver::redactUrl(QString::fromStdString(r.url)))
+                                  + QStringLiteral("; check target.login and the credentials it uses");
+                    prep->exitCode = Cli::ExitUnreachable;
+                } else if (!token.isString() || token.toString().isEmpty()) {
+                    prep->error = QStringLiteral("login answered but no token at %1; fix target.login.token_pointer").arg(login.token_pointer);
+                    prep->exitCode = Cli::ExitUnreachable;
+                } else {
+                    QString header = login.header + QStringLiteral(": ") + login.format;
+                    header.replace(QLatin1String("{token}"), token.toString());
+                    prep->factory->addCommonHeader(header.toStdString());
+                }
+            }
+        }
+        QMetaObject::invokeMethod(this, [this, prep] { launch(prep); }, Qt::QueuedConnection);
+    });
+}
+
+void RunController::prepare(const Plan &, const Options &)
+{
+    // Hook for the database side: capability checks run here, on the preparation thread.
+}
+
+void RunController::launch(std::shared_ptr<Preparation> prep)
+{
+    if (prep->generation != m_generation)
+        return;
+    if (m_preparer.joinable())
+        m_preparer.join();
+    if (!prep->error.isEmpty())
+        return fail(prep->error, prep->exitCode);
+    if (m_stopRequests > 0) {
+        m_run->info.status = RunStatus::Interrupted;
+        m_running = false;
+        emit runFinished(m_run);
+        return;
+    }
+
+    const Plan &plan = prep->plan;
+    Schedule schedule = Schedule::compile(plan.scenario);
+    EngineOptions engineOptions = m_options.engine;
+    engineOptions.maxConnections = plan.limits.max_users;
+    engineOptions.caFile = plan.target.ca_file;
+    engineOptions.insecure = plan.target.insecure;
+    engineOptions.maxResponseBytes = plan.target.max_response_bytes;
+
+    RunData &run = *m_run;
+    run.plan = plan;
+    run.plan.database.conninfo = SecretResolver::redactConninfo(plan.database.conninfo);
+    run.plan.target.base_url = SecretResolver::redactUrl(plan.target.base_url);
+    run.stages = schedule.stages();
+    run.health = prep->health;
+    run.info.name = plan.name.isEmpty() ? run.plan.target.base_url : plan.name;
+    run.info.started_at = QDateTime::currentDateTimeUtc();
+    run.info.status = RunStatus::Running;
+    run.info.tool_version = QStringLiteral(PREFLIGHT_VERSION);
+    run.info.machine = QSysInfo::machineHostName() + QStringLiteral(" · ") + QSysInfo::prettyProductName()
+                       + QStringLiteral(" · ") + QString::number(std::thread::hardware_concurrency()) + QStringLiteral(" cores");
+    run.info.target = run.plan.target.base_url;
+    run.info.scenario = plan.scenario.preset;
+    run.info.tls_insecure = plan.target.insecure;
+    if (plan.target.insecure)
+        run.warnings << QStringLiteral("TLS verification was turned off (target.tls.insecure): results were measured over an unverified connection.");
+    if (run.health.checked && (run.health.status < 200 || run.health.status >= 300))
+        run.warnings << QStringLiteral("The health check %1 answered %2.")
+                            .arg(plan.health_path, run.health.status ? QString::number(run.health.status) : run.health.error);
+
+    m_engine = std::make_unique<LoadEngine>(prep->factory, schedule, engineOptions);
+    run.info.workers = m_engine->workerCount();
+    const quint64 generation = m_generation;
+    m_engine->setSnapshotSink([this, generation](IntervalSnapshotPtr snapshot) {
+        QMetaObject::invokeMethod(this, [this, generation, snapshot] {
+            if (generation == m_generation)
+                onSnapshot(snapshot);
+        }, Qt::QueuedConnection);
+    });
+    m_engine->setFinishedSink([this, generation] {
+        QMetaObject::invokeMethod(this, [this, generation] {
+            if (generation == m_generation)
+                onEngineFinished();
+        }, Qt::QueuedConnection);
+    });
+    emit runStarted(run.info);
+    emit phaseChanged(QStringLiteral("running"));
+    m_engine->start();
+}
+
+void RunController::onSnapshot(const IntervalSnapshotPtr &snapshot)
+{
+    m_run->intervals.push_back(*snapshot);
+    m_run->info.duration_s = snapshot->end_s;
+    emit snapshotAvailable(snapshot);
+}
+
+void RunController::onEngineFinished()
+{
+    RunData &run = *m_run;
+    run.error_samples = m_engine->errorSamples();
+    if (m_engine->wasAborted())
+        run.info.status = RunStatus::Interrupted;
+    else if (m_stopRequests > 0)
+        run.info.status = RunStatus::Aborted;
+    else
+        run.info.status = RunStatus::Completed;
+    if (m_stopRequests > 0)
+        run.info.status_reason = QStringLiteral("stopped by the user");
+    m_running = false;
+    emit runFinished(m_run);
+}
+
+void RunController::stop()
+{
+    if (!m_running)
+        return;
+    ++m_stopRequests;
+    if (m_engine) {
+        emit phaseChanged(m_stopRequests == 1 ? QStringLiteral("draining") : QStringLiteral("aborting"));
+        if (m_stopRequests == 1)
+            m_engine->stop();
+        else
+            m_engine->abort();
+    }
+}
+
+} // namespace Preflight
