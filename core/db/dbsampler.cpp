@@ -1,0 +1,214 @@
+#include "dbsampler.h"
+
+#include "dblog.h"
+#include "sqliteinspector.h"
+
+#include <set>
+
+namespace Preflight {
+
+namespace {
+const QString kActivitySql = QStringLiteral(
+    "SELECT a.pid, a.datname = current_database() AS same_db, a.state, a.wait_event_type, a.application_name, "
+    "host(a.client_addr) AS client, extract(epoch FROM a.backend_start) AS backend_start_s, "
+    "extract(epoch FROM now() - a.xact_start) AS xact_age_s "
+    "FROM pg_stat_activity a WHERE a.backend_type = 'client backend'");
+const QString kSessionsSql = QStringLiteral(
+    "SELECT extract(epoch FROM now()) AS now_s, current_setting('max_connections') AS max_connections, "
+    "(SELECT sessions FROM pg_stat_database WHERE datname = current_database()) AS sessions");
+const QString kSessionsSql13 = QStringLiteral(
+    "SELECT extract(epoch FROM now()) AS now_s, current_setting('max_connections') AS max_connections, "
+    "NULL AS sessions");
+} // namespace
+
+DbSampler::DbSampler(const QString &conninfo, std::chrono::steady_clock::time_point runStart, const Options &options,
+                     QObject *parent)
+    : QObject(parent), m_conninfo(conninfo), m_runStart(runStart), m_options(options)
+{
+}
+
+DbSampler::DbSampler(const QString &conninfo, std::chrono::steady_clock::time_point runStart, QObject *parent)
+    : DbSampler(conninfo, runStart, Options{}, parent)
+{
+}
+
+DbSampler::~DbSampler() { stop(); }
+
+void DbSampler::start()
+{
+    if (m_thread.joinable())
+        return;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stop = false;
+    }
+    m_pg = std::make_unique<PgConnection>();
+    m_thread = std::thread([this] { run(); });
+}
+
+void DbSampler::stop()
+{
+    if (!m_thread.joinable())
+        return;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stop = true;
+    }
+    m_wake.notify_all();
+    if (m_pg)
+        m_pg->cancel();
+    m_thread.join();
+    m_pg.reset();
+}
+
+double DbSampler::runSeconds() const
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_runStart).count();
+}
+
+bool DbSampler::waitNextTick(std::chrono::steady_clock::time_point &next)
+{
+    next += std::chrono::milliseconds(qMax(10, m_options.interval_ms));
+    const auto now = std::chrono::steady_clock::now();
+    if (next < now) // fell behind (slow server): skip ticks rather than burst
+        next = now;
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_wake.wait_until(lock, next, [this] { return m_stop; });
+    return !m_stop;
+}
+
+void DbSampler::warnOnce(const QString &message)
+{
+    if (message == m_lastWarning)
+        return;
+    m_lastWarning = message;
+    qCWarning(lcPreflightDb) << "db sampler:" << message;
+    Q_EMIT samplerWarning(message);
+}
+
+void DbSampler::run()
+{
+    if (m_conninfo.startsWith(QLatin1String("sqlite:")))
+        runSqlite();
+    else
+        runPostgres();
+}
+
+void DbSampler::runSqlite()
+{
+    SqliteInspector inspector;
+    auto next = std::chrono::steady_clock::now();
+    do {
+        if (!inspector.isOpen()) {
+            const DbError e = inspector.open(m_conninfo);
+            if (!e.ok()) {
+                warnOnce(e.message);
+                continue;
+            }
+        }
+        Q_EMIT sampleAvailable(inspector.sample(runSeconds()));
+    } while (waitNextTick(next));
+}
+
+void DbSampler::runPostgres()
+{
+    PgConnection &conn = *m_pg;
+    auto next = std::chrono::steady_clock::now();
+    bool haveBaseline = false;
+    std::set<QString> prevBackends; // pid|backend_start of the previous sample's target backends
+    double baseSessions = -1;
+    quint64 baseOwnSessions = 0;
+    qint64 cumulativeByStart = 0;   // backends seen with backend_start after the previous sample
+    qint64 reported = 0;            // new backends reported so far
+    do {
+        if (!conn.isOpen()) {
+            const DbError e = conn.open(m_conninfo, m_options.connection);
+            if (!e.ok()) {
+                warnOnce(QStringLiteral("database sampling paused: %1").arg(e.message));
+                continue;
+            }
+            haveBaseline = false; // a new session: restart the session counters
+        }
+        const auto results = conn.transaction(
+            {{kActivitySql, {}}, {conn.serverVersionNum() >= 140000 ? kSessionsSql : kSessionsSql13, {}}},
+            PgConnection::Finish::Commit);
+        if (results.size() < 2 || !results[0].ok() || !results[1].ok()) {
+            for (const PgResultSet &r : results) {
+                if (!r.ok()) {
+                    if (r.error.kind != DbError::Kind::Cancelled)
+                        warnOnce(QStringLiteral("database sample failed: %1").arg(r.error.message));
+                    break;
+                }
+            }
+            continue;
+        }
+        const PgResultSet &act = results[0];
+        const PgResultSet &meta = results[1];
+        DbSample s;
+        s.t_s = runSeconds();
+        s.max_connections = meta.value(0, QStringLiteral("max_connections")).toInt();
+        const QString sessionsText = meta.value(0, QStringLiteral("sessions"));
+        const int ownPid = conn.backendPid();
+        const int cPid = act.column(QStringLiteral("pid")), cSame = act.column(QStringLiteral("same_db")),
+                  cState = act.column(QStringLiteral("state")), cWait = act.column(QStringLiteral("wait_event_type")),
+                  cApp = act.column(QStringLiteral("application_name")), cClient = act.column(QStringLiteral("client")),
+                  cStart = act.column(QStringLiteral("backend_start_s")), cAge = act.column(QStringLiteral("xact_age_s"));
+        s.total_connections = act.rowCount();
+        int startedSincePrev = 0;
+        std::set<QString> seen;
+        for (const QStringList &row : act.rows) {
+            const QString app = row[cApp];
+            if (row[cPid].toInt() == ownPid || app == QLatin1String(PgConnection::kApplicationName))
+                continue;
+            if (row[cSame] != QLatin1String("t"))
+                continue;
+            ++s.backends;
+            const QString state = row[cState];
+            if (state == QLatin1String("active"))
+                ++s.active;
+            else if (state == QLatin1String("idle"))
+                ++s.idle;
+            else if (state.startsWith(QLatin1String("idle in transaction")))
+                ++s.idle_in_transaction;
+            const QString wait = row[cWait];
+            if (!wait.isEmpty()) {
+                ++s.by_wait_event_type[wait];
+                if (wait == QLatin1String("Lock"))
+                    ++s.waiting_on_lock;
+            }
+            QString who = app;
+            if (who.isEmpty())
+                who = row[cClient].isEmpty() ? QStringLiteral("local") : row[cClient];
+            ++s.by_application[who];
+            if (!row[cAge].isNull())
+                s.longest_transaction_s = qMax(s.longest_transaction_s, row[cAge].toDouble());
+            const QString key = row[cPid] + QLatin1Char('|') + row[cStart];
+            if (haveBaseline && !prevBackends.count(key))
+                ++startedSincePrev;
+            seen.insert(key);
+        }
+        bool sessionsOk = false;
+        const double sessions = sessionsText.toDouble(&sessionsOk);
+        if (!haveBaseline) {
+            haveBaseline = true;
+            baseSessions = sessionsOk ? sessions : -1;
+            baseOwnSessions = PgConnection::sessionsOpened();
+            cumulativeByStart = 0;
+            reported = 0;
+        } else {
+            cumulativeByStart += startedSincePrev;
+            qint64 cumulative = cumulativeByStart;
+            if (sessionsOk && baseSessions >= 0) {
+                const qint64 own = qint64(PgConnection::sessionsOpened() - baseOwnSessions);
+                cumulative = qMax(cumulative, qint64(sessions - baseSessions) - own);
+            }
+            s.new_backends = int(qMax<qint64>(0, cumulative - reported));
+            reported += s.new_backends;
+        }
+        prevBackends = std::move(seen);
+        Q_EMIT sampleAvailable(s);
+    } while (waitNextTick(next));
+    conn.close();
+}
+
+} // namespace Preflight

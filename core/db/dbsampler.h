@@ -1,0 +1,76 @@
+#pragma once
+
+#include "data/dbsample.h"
+#include "pgconnection.h"
+
+#include <QObject>
+#include <QString>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace Preflight {
+
+// Watches the target database while the load runs, on its own thread and its own session.
+// PostgreSQL: reads pg_stat_activity (+ pg_stat_database.sessions) every interval_ms and emits one DbSample
+// of the *target database's* client backends: by state, by wait_event_type, by application_name (client
+// address when empty), new backends since the previous sample, the longest open transaction, and all client
+// backends of the server vs max_connections. Preflight's own sessions (application_name = 'preflight', and
+// this sampler's pid) are excluded from every count except total_connections (they do hold a slot).
+// SQLite (`sqlite:PATH`): emits DbSample with wal_bytes (size of PATH-wal) only.
+//
+// Time: t_s is seconds since runStart (the run clock shared with the load engine), taken when the sample's
+// query returned. new_backends counts sessions that started since the previous sample, including those that
+// already ended (from pg_stat_database.sessions on PostgreSQL ≥ 14, which the server flushes with up to ~1 s
+// delay; the cumulative count never double-counts). Sessions opened by this process are discounted.
+//
+// Threading: create, start() and stop() from one thread (normally the GUI/controller thread); signals are
+// emitted from the sampler thread, so connect with the default (queued) connection. stop() returns within
+// about one statement round-trip (it cancels a statement in flight). Failures never end the run: the
+// sampler emits samplerWarning() once per distinct problem and retries every interval.
+class DbSampler : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        int interval_ms = 1000;
+        PgConnection::Options connection{2000, 500, 5000, 5};
+    };
+
+    DbSampler(const QString &conninfo, std::chrono::steady_clock::time_point runStart, const Options &options,
+              QObject *parent = nullptr);
+    DbSampler(const QString &conninfo, std::chrono::steady_clock::time_point runStart, QObject *parent = nullptr);
+    ~DbSampler() override;
+
+    void start();
+    void stop();
+    bool isRunning() const { return m_thread.joinable(); }
+
+Q_SIGNALS:
+    void sampleAvailable(const Preflight::DbSample &sample);
+    void samplerWarning(const QString &message);
+
+private:
+    void run();
+    void runPostgres();
+    void runSqlite();
+    bool waitNextTick(std::chrono::steady_clock::time_point &next);
+    double runSeconds() const;
+    void warnOnce(const QString &message);
+
+    QString m_conninfo;
+    std::chrono::steady_clock::time_point m_runStart;
+    Options m_options;
+    std::unique_ptr<PgConnection> m_pg;
+    std::thread m_thread;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stop = false;
+    QString m_lastWarning;
+};
+
+} // namespace Preflight
