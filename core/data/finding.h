@@ -44,6 +44,8 @@ struct GateCheck
     double value = 0;
     bool measured = false;      // false: nothing to evaluate (counts as not passed)
     bool pass = false;
+    QString unit;               // "ms", "ratio", "req/s", "queries", "" (additive, for reports)
+    QString note;               // where it was evaluated ("at 20 users", "over the last 10 s") or why not
 };
 
 } // namespace Preflight

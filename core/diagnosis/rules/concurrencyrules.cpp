@@ -1,0 +1,315 @@
+// single-connection, serialized-server, pool-exhaustion, capacity-knee: what effective parallelism
+// (Little's law, P = X·S) says, cross-checked against the database and the pool.
+#include "rules.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace Preflight {
+
+namespace {
+
+struct Serialisation
+{
+    std::vector<int> levels;      // the serialised levels (offered concurrency >= 3), increasing load
+    double parallelismMax = 0;
+    int top = -1;                 // highest serialised level
+    int dbBackendsMax = -1;       // over the serialised levels; -1 no samples
+    int dbActiveMax = -1;
+};
+
+std::optional<Serialisation> serialisation(const RuleContext &ctx)
+{
+    if (ctx.capacity.service_time_ms <= 0)
+        return std::nullopt;
+    // The service time must come from a level that was itself (nearly) alone, else P is inflated.
+    if (ctx.capacity.service_time_from_load > 2 && !ctx.levels.empty() && !ctx.levels.front().open_model)
+        return std::nullopt;
+    Serialisation s;
+    for (int i : ctx.loadLevels()) {
+        const LevelSummary &l = ctx.levels[size_t(i)];
+        const double offered = ctx.offeredConcurrency(l);
+        if (offered < kSerialMinConcurrency || l.effective_parallelism < 0)
+            continue;
+        if (l.effective_parallelism > kSerialParallelism)
+            return std::nullopt;  // some loaded level ran requests in parallel
+        s.levels.push_back(i);
+        s.parallelismMax = std::max(s.parallelismMax, l.effective_parallelism);
+        s.top = i;
+        s.dbBackendsMax = std::max(s.dbBackendsMax, l.db_backends_max);
+        s.dbActiveMax = std::max(s.dbActiveMax, l.db_active_max);
+    }
+    if (s.levels.size() < 2)
+        return std::nullopt;
+    return s;
+}
+
+bool hasSignature(const RuleContext &ctx, const QString &supports)
+{
+    return std::any_of(ctx.signatures.begin(), ctx.signatures.end(),
+                       [&](const SignatureHit &h) { return h.supports == supports; });
+}
+
+void addSerialEvidence(const RuleContext &ctx, const Serialisation &s, Finding &f)
+{
+    const LevelSummary &first = ctx.levels[size_t(s.levels.front())];
+    const LevelSummary &top = ctx.levels[size_t(s.top)];
+    f.evidence.push_back(evidence(QStringLiteral("service_time_ms"), ctx.capacity.service_time_ms, QStringLiteral("ms"),
+                                  QStringLiteral("mean latency at %1").arg(ctx.capacity.service_time_from_load == 1
+                                                                               ? QStringLiteral("1 user")
+                                                                               : fmt(ctx.capacity.service_time_from_load)
+                                                                                     + QStringLiteral(" users"))));
+    f.evidence.push_back(evidence(QStringLiteral("effective_parallelism"), s.parallelismMax, QString(),
+                                  QStringLiteral("max of throughput × service time from %1 to %2")
+                                      .arg(first.loadLabel(), top.loadLabel())));
+    f.evidence.push_back(evidence(QStringLiteral("rps"), first.ok_rps, QStringLiteral("req/s"),
+                                  QStringLiteral("successful throughput at %1").arg(first.loadLabel())));
+    f.evidence.push_back(evidence(QStringLiteral("rps"), top.ok_rps, QStringLiteral("req/s"),
+                                  QStringLiteral("successful throughput at %1").arg(top.loadLabel())));
+    f.evidence.push_back(evidence(QStringLiteral("p50_ms"), top.p50_ms, QStringLiteral("ms"),
+                                  QStringLiteral("median latency at %1: %2× the service time (latency grows with users)")
+                                      .arg(top.loadLabel(), fmt(top.p50_ms / ctx.capacity.service_time_ms, 1))));
+}
+
+Severity serialSeverity(const RuleContext &ctx, const Serialisation &s)
+{
+    const LevelSummary &top = ctx.levels[size_t(s.top)];
+    return ctx.gates.levelPasses(top) ? Severity::High : Severity::Critical;
+}
+
+} // namespace
+
+std::optional<Finding> ruleSingleConnection(const RuleContext &ctx)
+{
+    const auto s = serialisation(ctx);
+    if (!s)
+        return std::nullopt;
+    Finding f;
+    f.id = QStringLiteral("single-connection");
+    f.layer = QStringLiteral("configuration");
+    f.title = QStringLiteral("Every request is serialised on one DB connection");
+    if (ctx.postgres && s->dbBackendsMax >= 0 && s->dbBackendsMax <= 1) {
+        f.confidence = 0.9;
+        f.evidence.push_back(evidence(QStringLiteral("db_backends_max"), s->dbBackendsMax, QString(),
+                                      QStringLiteral("app sessions on the database while users grew")));
+        f.evidence.push_back(evidence(QStringLiteral("db_active_max"), std::max(0, s->dbActiveMax), QString(),
+                                      QStringLiteral("active DB sessions at most")));
+    } else if (ctx.sqlite && !hasSignature(ctx, QStringLiteral("lock-contention"))) {
+        // An embedded database cannot show its sessions; serialisation with no busy errors points at one
+        // shared connection (or one writer), but a single-threaded server would look the same.
+        f.confidence = 0.65;
+        f.evidence.push_back(evidence(QStringLiteral("database_kind"), 0, QString(),
+                                      QStringLiteral("embedded SQLite database: sessions cannot be counted; "
+                                                     "confirm by checking the app's connection setup")));
+    } else {
+        return std::nullopt;
+    }
+    addSerialEvidence(ctx, *s, f);
+    f.severity = serialSeverity(ctx, *s);
+    const LevelSummary &top = ctx.levels[size_t(s->top)];
+    f.summary = QStringLiteral("Throughput stays at %1 req/s from %2 to %3 while latency grows with users: the backend "
+                               "serves about %4 request at a time, and the database sees at most one app session.")
+                    .arg(fmt(top.ok_rps, 1), ctx.levels[size_t(s->levels.front())].loadLabel(), top.loadLabel(),
+                         fmt(s->parallelismMax, 1));
+    f.recommendation = QStringLiteral(
+        "Replace the single shared connection (e.g. an ORM static/singleton pool) with a connection pool sized for the "
+        "expected concurrency (about %1 connections for %2, below the database's max_connections), and set a pool "
+        "timeout shorter than the client timeout (%3 ms) so overload fails fast instead of queueing.")
+                           .arg(fmt(std::max(5.0, std::ceil(top.load() / 2))), top.loadLabel(),
+                                fmt(ctx.clientTimeout_ms()));
+    return f;
+}
+
+std::optional<Finding> ruleSerializedServer(const RuleContext &ctx)
+{
+    const auto s = serialisation(ctx);
+    if (!s)
+        return std::nullopt;
+    Finding f;
+    f.id = QStringLiteral("serialized-server");
+    f.layer = QStringLiteral("architecture");
+    f.title = QStringLiteral("The server handles one request at a time");
+    if (ctx.postgres && s->dbBackendsMax > 1) {
+        f.confidence = 0.8;
+        f.evidence.push_back(evidence(QStringLiteral("db_backends_max"), s->dbBackendsMax, QString(),
+                                      QStringLiteral("the app holds several DB sessions: the database is not what "
+                                                     "serialises requests")));
+        f.evidence.push_back(evidence(QStringLiteral("db_active_max"), std::max(0, s->dbActiveMax), QString(),
+                                      QStringLiteral("active DB sessions at most")));
+    } else if (!ctx.dbSamples && !ctx.sqlite) {
+        f.confidence = 0.5;
+        f.evidence.push_back(evidence(QStringLiteral("database_kind"), 0, QString(),
+                                      QStringLiteral("no database configured: configure it (--db) to tell one shared DB "
+                                                     "connection (single-connection) from a single-threaded server")));
+    } else {
+        return std::nullopt;  // single-connection (or lock-contention) explains it
+    }
+    addSerialEvidence(ctx, *s, f);
+    f.severity = serialSeverity(ctx, *s);
+    const LevelSummary &top = ctx.levels[size_t(s->top)];
+    f.summary = QStringLiteral("Throughput stays at %1 req/s from %2 to %3 while latency grows with users: about %4 "
+                               "request is in service at a time.")
+                    .arg(fmt(top.ok_rps, 1), ctx.levels[size_t(s->levels.front())].loadLabel(), top.loadLabel(),
+                         fmt(s->parallelismMax, 1));
+    f.recommendation = QStringLiteral(
+        "Run the app server with several workers or threads (e.g. gunicorn --workers 2×cores+1, uvicorn --workers, "
+        "or an async server) and remove any global lock around request handlers; then re-run the sweep to confirm "
+        "that throughput grows with users.");
+    return f;
+}
+
+std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
+{
+    constexpr double kLatencyClimb = 1.5;   // P50 at the top vs at the start of the ceiling
+    Finding f;
+    f.id = QStringLiteral("pool-exhaustion");
+    f.layer = QStringLiteral("configuration");
+    int k = -1;
+    double confidence = 0;
+    const std::vector<int> order = ctx.loadLevels();
+
+    // 1. Pool metrics: in_use reached max with waiters (or more requests in flight than the pool holds).
+    for (int i : order) {
+        const LevelSummary &l = ctx.levels[size_t(i)];
+        if (l.pool_max > 0 && l.pool_in_use_max >= l.pool_max
+            && (l.pool_waiting_max > 0 || l.in_flight_max > l.pool_max)) {
+            k = l.pool_max;
+            confidence = 0.9;
+            f.evidence.push_back(evidence(QStringLiteral("pool_in_use_max"), l.pool_in_use_max, QString(),
+                                          QStringLiteral("pool in use = max (%1) at %2").arg(l.pool_max).arg(l.loadLabel())));
+            if (l.pool_waiting_max > 0)
+                f.evidence.push_back(evidence(QStringLiteral("pool_waiting_max"), l.pool_waiting_max, QString(),
+                                              QStringLiteral("requests waiting for a connection at %1").arg(l.loadLabel())));
+            break;
+        }
+    }
+    // 2. Error bodies: pool timeouts ("QueuePool limit of size 5 overflow 10 reached").
+    uint64_t poolTimeouts = 0;
+    QString excerpt;
+    for (const SignatureHit &h : ctx.signatures) {
+        if (h.supports != QLatin1String("pool-exhaustion"))
+            continue;
+        poolTimeouts += h.count;
+        excerpt = h.excerpt;
+        if (k < 0 && h.pool_size > 0)
+            k = h.pool_size;
+    }
+    if (poolTimeouts > 0) {
+        confidence = std::max(confidence, 0.85);
+        f.evidence.push_back(evidence(QStringLiteral("pool_timeouts"), double(poolTimeouts), QStringLiteral("responses"),
+                                      QStringLiteral("error bodies: \"%1\"").arg(excerpt)));
+    }
+    // 3. DB sessions: app backends plateau at k while more requests are in flight and latency climbs.
+    if (ctx.postgres) {
+        int ceiling = -1;
+        for (int i : order)
+            ceiling = std::max(ceiling, ctx.levels[size_t(i)].db_backends_max);
+        int firstAt = -1, atCeiling = 0;
+        for (int i : order) {
+            const LevelSummary &l = ctx.levels[size_t(i)];
+            const int inFlight = std::max<int>(l.in_flight_max, int(ctx.offeredConcurrency(l)));
+            if (l.db_backends_max >= ceiling - 1 && ceiling >= 2 && inFlight > ceiling + 1) {
+                ++atCeiling;
+                if (firstAt < 0)
+                    firstAt = i;
+            }
+        }
+        const bool plateauMatches = ctx.capacity.plateau_reached && ceiling >= 2
+            && ctx.capacity.plateau_value >= 0.5 * ceiling && ctx.capacity.plateau_value <= 1.5 * ceiling;
+        if (firstAt >= 0 && !order.empty()) {
+            const LevelSummary &start = ctx.levels[size_t(firstAt)];
+            const LevelSummary &top = ctx.levels[size_t(order.back())];
+            const bool climbing = top.p50_ms >= kLatencyClimb * std::max(ctx.capacity.service_time_ms, 1e-3)
+                && top.p50_ms > start.p50_ms * 1.1;
+            if (climbing && (plateauMatches || confidence > 0)) {
+                if (k < 0)
+                    k = ceiling;
+                confidence = std::max(confidence, plateauMatches ? 0.85 : 0.7);
+                f.evidence.push_back(evidence(QStringLiteral("db_backends_max"), ceiling, QString(),
+                                              QStringLiteral("app DB sessions plateau from %1 on (%2 levels), "
+                                                             "while up to %3 requests were in flight")
+                                                  .arg(start.loadLabel()).arg(atCeiling).arg(top.in_flight_max)));
+                f.evidence.push_back(evidence(QStringLiteral("p50_ms"), top.p50_ms, QStringLiteral("ms"),
+                                              QStringLiteral("median latency at %1 (%2 ms at %3)")
+                                                  .arg(top.loadLabel(), fmt(start.p50_ms, 1), start.loadLabel())));
+            }
+        }
+        if (plateauMatches && confidence > 0)
+            f.evidence.push_back(evidence(QStringLiteral("effective_parallelism"), ctx.capacity.plateau_value, QString(),
+                                          QStringLiteral("throughput × service time stops growing from %1 users")
+                                              .arg(fmt(ctx.capacity.plateau_load))));
+    }
+    if (k < 2 && !(k < 0 && confidence > 0))
+        return std::nullopt;  // k = 1 is single-connection; nothing at all: no finding
+    f.confidence = confidence;
+    const LevelSummary *top = order.empty() ? nullptr : &ctx.levels[size_t(order.back())];
+    f.severity = top && !ctx.gates.levelPasses(*top) && (top->error_rate >= 0.05 || top->timeout_rate >= 0.01)
+        ? Severity::Critical
+        : Severity::High;
+    if (k > 0) {
+        f.title = QStringLiteral("Pool ceiling of %1 connections reached").arg(k);
+        f.evidence.insert(f.evidence.begin(),
+                          evidence(QStringLiteral("pool_size"), k, QStringLiteral("connections"),
+                                   QStringLiteral("the ceiling requests queue behind")));
+    } else {
+        f.title = QStringLiteral("Requests time out waiting for a pool connection");
+    }
+    f.summary = QStringLiteral("Requests queue for a bounded pool%1: once more than %2 requests are in flight, the "
+                               "extra ones wait for a connection and latency climbs with users.")
+                    .arg(k > 0 ? QStringLiteral(" of %1 connections").arg(k) : QString(),
+                         k > 0 ? QString::number(k) : QStringLiteral("its size in"));
+    int maxConn = ctx.run.database.max_connections;
+    for (const DbSample &s : ctx.run.db_samples)
+        if (s.max_connections > 0)
+            maxConn = s.max_connections;
+    f.recommendation = QStringLiteral(
+        "Size the pool for the expected concurrency (at least %1 for %2%3), or cap concurrency in front of the app; "
+        "set a pool timeout shorter than the client timeout (%4 ms); and shorten the time each request holds a "
+        "connection (no slow work inside a transaction).")
+                           .arg(top ? fmt(std::max<double>(k, top->load())) : QStringLiteral("the users"),
+                                top ? top->loadLabel() : QStringLiteral("the expected load"),
+                                maxConn > 0 ? QStringLiteral(", staying below max_connections = %1 across all app "
+                                                             "processes").arg(maxConn)
+                                            : QString(),
+                                fmt(ctx.clientTimeout_ms()));
+    return f;
+}
+
+std::optional<Finding> ruleCapacityKnee(const RuleContext &ctx)
+{
+    constexpr double kMinR2 = 0.8;
+    const CapacityModel &c = ctx.capacity;
+    const bool usl = c.usl.valid && c.usl.r2 >= kMinR2 && c.usl.peak_users > 0;
+    if (!usl && !c.plateau_reached)
+        return std::nullopt;
+    Finding f;
+    f.id = QStringLiteral("capacity-knee");
+    f.severity = Severity::Info;
+    f.layer = QStringLiteral("capacity");
+    f.confidence = usl ? std::min(0.9, c.usl.r2) : 0.6;
+    if (usl) {
+        f.title = QStringLiteral("Throughput peaks near %1 users (%2 req/s)")
+                      .arg(fmt(c.usl.peak_users), fmt(c.usl.peak_rps, 1));
+        f.evidence.push_back(evidence(QStringLiteral("usl_peak_users"), c.usl.peak_users, QStringLiteral("users")));
+        f.evidence.push_back(evidence(QStringLiteral("usl_peak_rps"), c.usl.peak_rps, QStringLiteral("req/s")));
+        f.evidence.push_back(evidence(QStringLiteral("usl_sigma"), c.usl.sigma, QString(), QStringLiteral("contention")));
+        f.evidence.push_back(evidence(QStringLiteral("usl_kappa"), c.usl.kappa, QString(), QStringLiteral("coherency")));
+        f.evidence.push_back(evidence(QStringLiteral("usl_r2"), c.usl.r2, QString(),
+                                      QStringLiteral("fit over %1 levels").arg(c.usl.points)));
+    } else {
+        f.title = QStringLiteral("Throughput stops growing at %1 users").arg(fmt(c.plateau_load));
+    }
+    if (c.plateau_reached) {
+        f.evidence.push_back(evidence(QStringLiteral("effective_parallelism"), c.plateau_value, QString(),
+                                      QStringLiteral("plateau from %1 users: about %2 requests are served at once "
+                                                     "(a pool or worker limit of that size, or CPU saturation)")
+                                          .arg(fmt(c.plateau_load), fmt(c.plateau_value))));
+    }
+    f.summary = QStringLiteral("Adding users beyond this point adds queueing, not throughput.");
+    f.recommendation = QStringLiteral(
+        "Plan capacity below the knee (keep the expected load under about 70% of the peak), and look at the other "
+        "findings for what limits it; scale out horizontally if the peak is below the expected load.");
+    return f;
+}
+
+} // namespace Preflight

@@ -1,0 +1,96 @@
+#include "rulecontext.h"
+
+#include <algorithm>
+
+namespace Preflight {
+
+RuleContext makeRuleContext(const RunData &run, const GateSet &gates)
+{
+    RuleContext ctx{run, gates, summarizeLevels(run), {}, recogniseErrorSamples(run), run.total()};
+    ctx.capacity = buildCapacityModel(ctx.levels);
+    ctx.dbSamples = !run.db_samples.empty();
+    ctx.sqlite = run.database.kind == QLatin1String("sqlite") || run.plan.database.isSqlite();
+    ctx.postgres = ctx.dbSamples && !ctx.sqlite;
+    return ctx;
+}
+
+QString RuleContext::endpointLabel(int index) const
+{
+    if (index < 0 || size_t(index) >= run.plan.endpoints.size())
+        return QString();
+    const EndpointSpec &e = run.plan.endpoints[size_t(index)];
+    QString path = e.path;
+    const qsizetype q = path.indexOf(QLatin1Char('?'));
+    if (q >= 0)
+        path.truncate(q);
+    return e.method + QLatin1Char(' ') + path;
+}
+
+int RuleContext::endpointIndexByName(const QString &name) const
+{
+    for (size_t i = 0; i < run.plan.endpoints.size(); ++i)
+        if (run.plan.endpoints[i].name == name || run.plan.endpoints[i].label() == name)
+            return int(i);
+    return -1;
+}
+
+QString RuleContext::endpointLabelByName(const QString &name) const
+{
+    const int i = endpointIndexByName(name);
+    return i >= 0 ? endpointLabel(i) : name;
+}
+
+bool RuleContext::isWriteEndpoint(int index) const
+{
+    if (index < 0 || size_t(index) >= run.plan.endpoints.size())
+        return false;
+    const QString m = run.plan.endpoints[size_t(index)].method.toUpper();
+    return m == QLatin1String("POST") || m == QLatin1String("PUT") || m == QLatin1String("PATCH")
+        || m == QLatin1String("DELETE");
+}
+
+std::vector<int> RuleContext::loadLevels() const
+{
+    std::vector<int> out;
+    for (size_t i = 0; i < levels.size(); ++i)
+        if (!levels[i].ramp && levels[i].requests > 0)
+            out.push_back(int(i));
+    std::stable_sort(out.begin(), out.end(), [&](int a, int b) {
+        const LevelSummary &x = levels[size_t(a)], &y = levels[size_t(b)];
+        if (x.open_model != y.open_model)
+            return !x.open_model;
+        return x.load() < y.load();
+    });
+    return out;
+}
+
+double RuleContext::offeredConcurrency(const LevelSummary &level) const
+{
+    if (!level.open_model)
+        return level.users;
+    if (capacity.service_time_ms <= 0)
+        return -1;
+    return level.rate * capacity.service_time_ms / 1000.0;
+}
+
+QString fmt(double value, int decimals)
+{
+    return QString::number(value, 'f', decimals);
+}
+
+QString pct(double ratio, int decimals)
+{
+    return QString::number(ratio * 100.0, 'f', decimals) + QLatin1Char('%');
+}
+
+Evidence evidence(const QString &metric, double value, const QString &unit, const QString &note)
+{
+    Evidence e;
+    e.metric = metric;
+    e.value = value;
+    e.unit = unit;
+    e.note = note;
+    return e;
+}
+
+} // namespace Preflight

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "diagnosis/capacitymodel.h"
+#include "diagnosis/gates.h"
+#include "diagnosis/levelsummary.h"
+#include "diagnosis/signaturehit.h"
+
+#include "data/rundata.h"
+
+#include <QString>
+
+#include <vector>
+
+namespace Preflight {
+
+// What every rule reads: the run plus the numbers derived from it once. Built by makeRuleContext();
+// rules are pure functions of it. References must outlive the context.
+struct RuleContext
+{
+    const RunData &run;
+    const GateSet &gates;
+    std::vector<LevelSummary> levels;
+    CapacityModel capacity;
+    std::vector<SignatureHit> signatures;
+    EndpointStats total;
+    bool postgres = false;      // PostgreSQL samples exist
+    bool sqlite = false;        // the target database is a SQLite file
+    bool dbSamples = false;     // any DB sample at all
+
+    // "GET /customers/{id}" (query string dropped) for a plan endpoint index or name; the name if unknown.
+    QString endpointLabel(int index) const;
+    QString endpointLabelByName(const QString &name) const;
+    int endpointIndexByName(const QString &name) const;
+    bool isWriteEndpoint(int index) const;   // POST, PUT, PATCH, DELETE
+    // Level indices that carry load and are not ramps, in increasing load (closed model first).
+    std::vector<int> loadLevels() const;
+    // Offered concurrency of a level: users, or rate × service time for the open model; -1 unknown.
+    double offeredConcurrency(const LevelSummary &level) const;
+    double clientTimeout_ms() const { return run.plan.target.timeout_ms; }
+};
+
+RuleContext makeRuleContext(const RunData &run, const GateSet &gates);
+
+// Formatting helpers shared by the rules' wording.
+QString fmt(double value, int decimals = 0);
+QString pct(double ratio, int decimals = 1);       // 0.587 -> "58.7%"
+Evidence evidence(const QString &metric, double value, const QString &unit, const QString &note = QString());
+
+} // namespace Preflight
