@@ -1,0 +1,27 @@
+#pragma once
+
+#include "plan/plan.h"
+
+#include <QJsonObject>
+#include <QString>
+
+namespace Preflight {
+
+// What the run store does so that no secret reaches the file (DESIGN.md §9). Pure functions, thread-safe.
+//
+// - plan(): Plan::toJson() (placeholders kept), then the conninfo through SecretResolver::redactConninfo,
+//   the base URL through redactUrl, and — defence in depth, since a plan should never hold a literal secret —
+//   any header or login-JSON value under a secret-looking name (authorization, cookie, password, token,
+//   secret, api key) that is not made only of `${env:…}` placeholders becomes "***".
+// - text(): free text that may echo input (status reasons, warnings, error messages): conninfo and URL
+//   passwords removed, and every resolved `${env:…}` value of the plan replaced by "***".
+class SecretScrubber
+{
+public:
+    static QJsonObject plan(const Plan &plan);
+    static QString text(const QString &text, const Plan &plan);
+    static QString text(const QString &text, const QString &planJson);
+    static bool isSecretName(const QString &name);
+};
+
+} // namespace Preflight

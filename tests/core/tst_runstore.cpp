@@ -1,0 +1,585 @@
+// Specification of the run store (issue 3): round trip, schema migrations, refusal of newer, foreign and
+// damaged files, secrets never in the file, rename/delete, and the live recorder.
+#include "plan/planparser.h"
+#include "store/runrecorder.h"
+#include "store/runstore.h"
+#include "store/sqlitedatabase.h"
+#include "store/sqlitestatement.h"
+#include "store/storeschema.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+#include <random>
+
+using namespace Preflight;
+
+namespace {
+
+const char *kPlanJson = R"({
+  "name": "store round trip",
+  "target": {"base_url": "http://127.0.0.1:8000",
+             "headers": {"Accept": "application/json", "X-Api-Key": "${env:PREFLIGHT_CANARY}"},
+             "login": {"method": "POST", "path": "/login",
+                       "json": {"username": "admin", "password": "${env:PREFLIGHT_CANARY}"}}},
+  "endpoints": [
+    {"name": "profile", "method": "GET", "path": "/api/customers/{id}", "weight": 3, "vars": {"id": {"range": [1, 50]}}},
+    {"name": "search", "method": "GET", "path": "/api/search?q=x", "weight": 2},
+    {"name": "create", "method": "POST", "path": "/api/items", "json": {"name": "item-{seq}"}}
+  ],
+  "database": {"conninfo": "postgresql://u:CANARY123@127.0.0.1/db"},
+  "scenario": {"preset": "sweep", "levels": [1, 5, 10], "step_s": 5}
+})";
+
+Plan makePlan()
+{
+    PlanError error;
+    std::optional<Plan> plan = PlanParser::parse(QByteArray(kPlanJson), &error);
+    if (!plan)
+        qFatal("test plan does not parse: %s", qPrintable(error.toString()));
+    return *plan;
+}
+
+EndpointStats makeStats(std::mt19937_64 &rng, int endpoint, int interval)
+{
+    EndpointStats s;
+    const int n = 20 + int(rng() % 200);
+    std::lognormal_distribution<double> latency(8.0 + endpoint * 0.5 + interval * 0.01, 0.8);
+    for (int i = 0; i < n; ++i) {
+        const uint64_t us = uint64_t(std::max(1.0, latency(rng)));
+        s.latency.record(us);
+        s.latency_uncorrected.record(us * 9 / 10 + 1);
+        ++s.requests;
+        const int roll = int(rng() % 100);
+        if (roll < 90) {
+            ++s.ok;
+            ++s.status_counts[200];
+        } else if (roll < 95) {
+            ++s.http_errors;
+            ++s.status_counts[503];
+        } else {
+            ++s.transport_errors[size_t(roll % 2 ? ErrorClass::Timeout : ErrorClass::Connect)];
+        }
+        s.bytes_received += 100 + rng() % 1000;
+    }
+    return s;
+}
+
+RunData makeRun(int intervals = 60)
+{
+    std::mt19937_64 rng(7);
+    RunData run;
+    run.plan = makePlan();
+    run.info.name = QStringLiteral("synthetic");
+    run.info.started_at = QDateTime::fromString(QStringLiteral("2024-05-06T07:08:09.123Z"), Qt::ISODateWithMs);
+    run.info.status = RunStatus::Completed;
+    run.info.tool_version = QStringLiteral("0.1.0");
+    run.info.machine = QStringLiteral("testhost (Debian 12)");
+    run.info.target = QStringLiteral("http://127.0.0.1:8000");
+    run.info.scenario = QStringLiteral("sweep");
+    run.info.workers = 2;
+    const double levels[] = {1, 5, 10};
+    for (int i = 0; i < 3; ++i)
+        run.stages.push_back({i, i * 5.0, 5.0, false, levels[i], levels[i], QStringLiteral("%1 users").arg(levels[i])});
+    for (int i = 0; i < intervals; ++i) {
+        IntervalSnapshot iv;
+        iv.index = i;
+        iv.start_s = i * 0.25;
+        iv.end_s = (i + 1) * 0.25;
+        iv.stage_index = std::min(2, i / 20);
+        iv.target_users = levels[iv.stage_index];
+        iv.in_flight = i % 7;
+        iv.started = 100 + uint64_t(i);
+        for (int e = 0; e < 3; ++e)
+            iv.endpoints.push_back(e == 2 && i % 5 == 0 ? EndpointStats() : makeStats(rng, e, i));
+        run.intervals.push_back(iv);
+    }
+    for (int i = 0; i < 15; ++i) {
+        DbSample s;
+        s.t_s = i;
+        s.backends = 5 + i;
+        s.active = i % 4;
+        s.idle = 2;
+        s.waiting_on_lock = i % 2;
+        s.max_connections = 100;
+        s.total_connections = 12;
+        s.by_wait_event_type[QStringLiteral("Lock")] = i % 2;
+        s.by_application[QStringLiteral("app")] = 5 + i;
+        run.db_samples.push_back(s);
+        PoolSample p;
+        p.t_s = i + 0.5;
+        p.ok = i != 3;
+        p.in_use = i % 6;
+        p.idle = 5 - i % 6;
+        p.max = 5;
+        p.waiting = i > 10 ? 3 : 0;
+        p.error = p.ok ? QString() : QStringLiteral("health endpoint answered 404");
+        run.pool_samples.push_back(p);
+    }
+    run.database.kind = QStringLiteral("postgresql");
+    run.database.server_version = QStringLiteral("15.6");
+    run.database.max_connections = 100;
+    run.database.pg_stat_statements = QStringLiteral("ok");
+    run.database.warnings = QStringList{QStringLiteral("track_io_timing is off")};
+    run.health = {true, 200, QString(), 1.5};
+    run.queries.push_back({QStringLiteral("profile"), QStringLiteral("profile"), QStringLiteral("123"),
+                           QStringLiteral("abcd"), QStringLiteral("SELECT * FROM orders WHERE customer_id = $1"), 600,
+                           20, 30, 1200, 2, 0.4, 240});
+    QueryPlan plan;
+    plan.fingerprint = QStringLiteral("abcd");
+    plan.text = QStringLiteral("SELECT * FROM orders WHERE customer_id = $1");
+    plan.valid = true;
+    plan.root.node_type = QStringLiteral("Gather");
+    PlanNode scan;
+    scan.node_type = QStringLiteral("Seq Scan");
+    scan.relation = QStringLiteral("orders");
+    scan.filter = QStringLiteral("(customer_id = $1)");
+    scan.filter_columns = QStringList{QStringLiteral("customer_id")};
+    scan.relation_rows = 50000;
+    scan.flagged = true;
+    plan.root.children.push_back(scan);
+    run.plans.push_back(plan);
+    ErrorSample es;
+    es.endpoint = 1;
+    es.status = 503;
+    es.retry_after = QStringLiteral("5");
+    es.body = QByteArray("Service Unavailable\xff\x00 binary", 30);
+    es.first_seen_s = 3.2;
+    es.last_seen_s = 14.9;
+    es.stage_index = 1;
+    es.count = 41;
+    run.error_samples.push_back(es);
+    Finding f;
+    f.id = QStringLiteral("n-plus-one");
+    f.severity = Severity::High;
+    f.title = QStringLiteral("N+1 queries on profile");
+    f.summary = QStringLiteral("1 + 30 queries per request");
+    f.endpoint = QStringLiteral("profile");
+    f.evidence = {{QStringLiteral("calls_per_request"), 30, QString(), QStringLiteral("orders by customer")}};
+    f.recommendation = QStringLiteral("load orders with one query");
+    f.layer = QStringLiteral("code");
+    f.confidence = 0.9;
+    run.findings.push_back(f);
+    Finding knee;
+    knee.id = QStringLiteral("capacity-knee");
+    knee.title = QStringLiteral("Throughput peaks at 5 users");
+    run.findings.push_back(knee);
+    run.gate_preset = QStringLiteral("launch");
+    run.gates.push_back({QStringLiteral("p95_ms"), QStringLiteral("P95 ≤ 120 ms"), 120, 80, true, true, QStringLiteral("ms"), QStringLiteral("at 10 users")});
+    run.gates.push_back({QStringLiteral("error_rate"), QStringLiteral("error rate < 0.1%"), 0.001, 0.1, true, false, QStringLiteral("ratio"), QString()});
+    run.verdict = QStringLiteral("not-ready");
+    run.warnings = QStringList{QStringLiteral("pool metrics missing for 1 s")};
+    return run;
+}
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void execRaw(const QString &path, const char *sql)
+{
+    sqlite3 *db = nullptr;
+    QCOMPARE(sqlite3_open(QFile::encodeName(path).constData(), &db), SQLITE_OK);
+    char *message = nullptr;
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+    const QByteArray text = message ? QByteArray(message) : QByteArray();
+    sqlite3_free(message);
+    sqlite3_close(db);
+    QVERIFY2(rc == SQLITE_OK, text.constData());
+}
+} // namespace
+
+class TestRunStore : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase() { qputenv("PREFLIGHT_CANARY", "CANARYENV789"); }
+
+    void roundTripKeepsCountsHistogramsAndPercentiles()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+        const RunData original = makeRun();
+        qint64 id = -1;
+        {
+            RunStore store;
+            QVERIFY2(!store.open(path), "open");
+            StoreError error;
+            const auto saved = store.saveRun(original, &error);
+            QVERIFY2(saved, qPrintable(error.message));
+            id = *saved;
+        }
+        RunStore store;
+        const StoreError openError = store.open(path);
+        QVERIFY2(!openError, qPrintable(openError.message));
+        StoreError error;
+        const std::optional<RunData> loaded = store.loadRun(id, &error);
+        QVERIFY2(loaded, qPrintable(error.message));
+
+        QCOMPARE(loaded->info.id, id);
+        QCOMPARE(loaded->info.name, original.info.name);
+        QCOMPARE(loaded->info.started_at, original.info.started_at);
+        QCOMPARE(loaded->info.status, RunStatus::Completed);
+        QCOMPARE(loaded->info.machine, original.info.machine);
+        QCOMPARE(loaded->plan.endpoints.size(), original.plan.endpoints.size());
+        QCOMPARE(loaded->plan.endpoints[1].name, QStringLiteral("search"));
+        QCOMPARE(loaded->stages.size(), original.stages.size());
+        QCOMPARE(loaded->stages[2].label, original.stages[2].label);
+
+        QCOMPARE(loaded->intervals.size(), original.intervals.size());
+        for (size_t i = 0; i < original.intervals.size(); ++i) {
+            const IntervalSnapshot &a = original.intervals[i], &b = loaded->intervals[i];
+            QCOMPARE(b.index, a.index);
+            QCOMPARE(b.end_s, a.end_s);
+            QCOMPARE(b.stage_index, a.stage_index);
+            QCOMPARE(b.in_flight, a.in_flight);
+            QCOMPARE(b.started, a.started);
+            QCOMPARE(b.endpoints.size(), a.endpoints.size());
+            for (size_t e = 0; e < a.endpoints.size(); ++e)
+                QVERIFY2(b.endpoints[e] == a.endpoints[e], qPrintable(QStringLiteral("interval %1 endpoint %2").arg(i).arg(e)));
+        }
+        const EndpointStats ta = original.total(), tb = loaded->total();
+        QCOMPARE(tb.requests, ta.requests);
+        QCOMPARE(tb.errors(), ta.errors());
+        QCOMPARE(tb.status_counts, ta.status_counts);
+        for (double p : {50.0, 90.0, 95.0, 99.0, 99.9})
+            QCOMPARE(tb.latency.percentile_ms(p), ta.latency.percentile_ms(p));
+        QCOMPARE(tb.latency_uncorrected.percentile_ms(95), ta.latency_uncorrected.percentile_ms(95));
+        for (int stage = 0; stage < 3; ++stage)
+            QCOMPARE(loaded->stageTotal(stage).latency.percentile_ms(99), original.stageTotal(stage).latency.percentile_ms(99));
+
+        QCOMPARE(loaded->db_samples.size(), original.db_samples.size());
+        QCOMPARE(loaded->db_samples[7].backends, original.db_samples[7].backends);
+        QCOMPARE(loaded->db_samples[7].by_application, original.db_samples[7].by_application);
+        QCOMPARE(loaded->pool_samples.size(), original.pool_samples.size());
+        QCOMPARE(loaded->pool_samples[3].ok, false);
+        QCOMPARE(loaded->pool_samples[12].waiting, 3);
+        QCOMPARE(loaded->database.server_version, original.database.server_version);
+        QCOMPARE(loaded->database.warnings, original.database.warnings);
+        QCOMPARE(loaded->health.latency_ms, 1.5);
+        QCOMPARE(loaded->queries.size(), size_t(1));
+        QCOMPARE(loaded->queries[0].calls_per_request, 30.0);
+        QCOMPARE(loaded->plans.size(), size_t(1));
+        QCOMPARE(loaded->plans[0].root.children.size(), size_t(1));
+        QCOMPARE(loaded->plans[0].root.children[0].filter_columns, QStringList{QStringLiteral("customer_id")});
+        QVERIFY(loaded->plans[0].root.children[0].flagged);
+        QCOMPARE(loaded->error_samples.size(), size_t(1));
+        QCOMPARE(loaded->error_samples[0].body, original.error_samples[0].body);
+        QCOMPARE(loaded->error_samples[0].count, uint64_t(41));
+        QCOMPARE(loaded->findings.size(), size_t(2));
+        QCOMPARE(loaded->findings[0].id, QStringLiteral("n-plus-one"));
+        QCOMPARE(loaded->findings[0].severity, Severity::High);
+        QCOMPARE(loaded->findings[0].evidence.size(), size_t(1));
+        QCOMPARE(loaded->findings[0].evidence[0].value, 30.0);
+        QCOMPARE(loaded->gates.size(), size_t(2));
+        QCOMPARE(loaded->gates[1].pass, false);
+        QCOMPARE(loaded->gates[0].note, QStringLiteral("at 10 users"));
+        QCOMPARE(loaded->verdict, QStringLiteral("not-ready"));
+        QCOMPARE(loaded->warnings, original.warnings);
+
+        const std::vector<RunListEntry> list = store.listRuns(&error);
+        QVERIFY(!error);
+        QCOMPARE(list.size(), size_t(1));
+        QCOMPARE(list[0].requests, ta.requests);
+        QCOMPARE(list[0].errors, ta.errors());
+        QCOMPARE(list[0].p95_ms, ta.latency.percentile_ms(95));
+        QCOMPARE(list[0].duration_s, original.intervals.back().end_s);
+    }
+
+    void recorderStreamsARunAndFinishesIt()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+        const RunData original = makeRun(40);
+        qint64 id = -1;
+        {
+            RunRecorder recorder;
+            QSignalSpy finished(&recorder, &RunRecorder::runFinished);
+            StoreError error;
+            const auto begun = recorder.beginRun(path, original.info, original.plan, original.stages, &error);
+            QVERIFY2(begun, qPrintable(error.message));
+            id = *begun;
+            {
+                // While recording, another connection sees a live writer: not interrupted, not deletable.
+                RunStore other;
+                QVERIFY(!other.open(path));
+                QVERIFY(other.recoveredRuns().empty());
+                QCOMPARE(other.deleteRun(id).kind, StoreError::Kind::Busy);
+            }
+            for (const IntervalSnapshot &iv : original.intervals)
+                recorder.appendInterval(iv);
+            for (const DbSample &s : original.db_samples)
+                recorder.appendDbSample(s);
+            for (const PoolSample &s : original.pool_samples)
+                recorder.appendPoolSample(s);
+            recorder.setDatabaseCapabilities(original.database);
+            recorder.finishRun(RunOutcome::fromRunData(original));
+            const StoreError finishError = recorder.waitForFinished();
+            QVERIFY2(!finishError, qPrintable(finishError.message));
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+            QCOMPARE(finished.at(0).at(0).toLongLong(), id);
+            QVERIFY(recorder.stats().commits >= 1);
+        }
+        RunStore store;
+        QVERIFY(!store.open(path));
+        QVERIFY(store.recoveredRuns().empty());
+        const std::optional<RunData> loaded = store.loadRun(id);
+        QVERIFY(loaded);
+        QCOMPARE(loaded->info.status, RunStatus::Completed);
+        QCOMPARE(loaded->intervals.size(), original.intervals.size());
+        QVERIFY(loaded->total() == original.total());
+        QCOMPARE(loaded->db_samples.size(), original.db_samples.size());
+        QCOMPARE(loaded->findings.size(), original.findings.size());
+        QVERIFY(!QFile::exists(path + QStringLiteral("-run-")));
+        QCOMPARE(QDir(dir.path()).entryList({QStringLiteral("*.lock")}, QDir::Files).size(), 0);
+    }
+
+    void recorderDestroyedMidRunLeavesAnInterruptedRun()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+        const RunData original = makeRun(8);
+        qint64 id = -1;
+        {
+            RunRecorder recorder;
+            id = *recorder.beginRun(path, original.info, original.plan, original.stages);
+            for (const IntervalSnapshot &iv : original.intervals)
+                recorder.appendInterval(iv);
+        }
+        RunStore store;
+        QVERIFY(!store.open(path));
+        const auto loaded = store.loadRun(id);
+        QVERIFY(loaded);
+        QCOMPARE(loaded->info.status, RunStatus::Interrupted);
+        QCOMPARE(loaded->intervals.size(), size_t(8));
+    }
+
+    void renameAndDelete()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+        RunStore store;
+        QVERIFY(!store.open(path));
+        const qint64 a = *store.saveRun(makeRun(4));
+        const qint64 b = *store.saveRun(makeRun(4));
+        QVERIFY(!store.renameRun(a, QStringLiteral("Monday, before the fix")));
+        QCOMPARE(store.loadRun(a)->info.name, QStringLiteral("Monday, before the fix"));
+        QCOMPARE(store.renameRun(999, QStringLiteral("x")).kind, StoreError::Kind::NotFound);
+        QVERIFY(!store.deleteRun(a));
+        StoreError error;
+        QVERIFY(!store.loadRun(a, &error));
+        QCOMPARE(error.kind, StoreError::Kind::NotFound);
+        QCOMPARE(store.listRuns().size(), size_t(1));
+        QCOMPARE(store.loadRun(b)->intervals.size(), size_t(4));
+        SqliteDatabase raw;
+        QVERIFY(!raw.open(path, false));
+        SqliteStatement orphans(raw, "SELECT (SELECT count(*) FROM intervals WHERE run_id = 1) + "
+                                     "(SELECT count(*) FROM interval_endpoints WHERE run_id = 1) + "
+                                     "(SELECT count(*) FROM findings WHERE run_id = 1)");
+        QVERIFY(orphans.next());
+        QCOMPARE(orphans.int64(0), qint64(0));
+    }
+
+    void migratesAVersion1File()
+    {
+        // The fixture is schema 1 as released, written as SQL so that a change to migration 1 shows in review.
+        const QString fixture = QFINDTESTDATA("../data/store/v1.sql");
+        QVERIFY(!fixture.isEmpty());
+        QFile sql(fixture);
+        QVERIFY(sql.open(QIODevice::ReadOnly));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("v1.sqlite"));
+        execRaw(path, sql.readAll().constData());
+        {
+            SqliteDatabase raw;
+            QVERIFY(!raw.open(path, false));
+            QCOMPARE(raw.userVersion(nullptr), 1);
+        }
+        RunStore store;
+        const StoreError error = store.open(path);
+        QVERIFY2(!error, qPrintable(error.message));
+        {
+            SqliteDatabase raw;
+            QVERIFY(!raw.open(path, false));
+            QCOMPARE(raw.userVersion(nullptr), StoreSchema::kCurrentVersion);
+        }
+        const std::vector<RunListEntry> runs = store.listRuns();
+        QCOMPARE(runs.size(), size_t(1));
+        // Backfilled by migration 2 from the stored histograms.
+        QCOMPARE(runs[0].requests, uint64_t(3));
+        QCOMPARE(runs[0].errors, uint64_t(1));
+        const std::optional<RunData> run = store.loadRun(runs[0].id);
+        QVERIFY(run);
+        QCOMPARE(runs[0].p95_ms, run->total().latency.percentile_ms(95));
+        QVERIFY(runs[0].p95_ms > 0);
+        QCOMPARE(run->intervals.size(), size_t(2));
+        QCOMPARE(run->info.status, RunStatus::Completed);
+    }
+
+    void aFailedMigrationStepLeavesThePreviousVersion()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+        SqliteDatabase db;
+        QVERIFY(!db.open(path, true));
+        std::vector<StoreMigration> steps = StoreSchema::migrations();
+        QVERIFY(!StoreSchema::migrate(db, steps, StoreSchema::kCurrentVersion));
+        steps.push_back({StoreSchema::kCurrentVersion + 1, "fake step that fails half way", [](SqliteDatabase &d) {
+                             if (StoreError e = d.exec("CREATE TABLE half_done (x)"))
+                                 return e;
+                             return d.exec("THIS IS NOT SQL");
+                         }});
+        const StoreError error = StoreSchema::migrate(db, steps, StoreSchema::kCurrentVersion + 1);
+        QVERIFY(error);
+        QVERIFY2(error.message.contains(QLatin1String("fake step")), qPrintable(error.message));
+        QCOMPARE(db.userVersion(nullptr), StoreSchema::kCurrentVersion);
+        SqliteStatement q(db, "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'");
+        QVERIFY(q.next());
+        QCOMPARE(q.int64(0), qint64(0));
+        // And a working fake step N+1 applies on top of N.
+        steps.back().apply = [](SqliteDatabase &d) { return d.exec("CREATE TABLE later_issue (x)"); };
+        QVERIFY(!StoreSchema::migrate(db, steps, StoreSchema::kCurrentVersion + 1));
+        QCOMPARE(db.userVersion(nullptr), StoreSchema::kCurrentVersion + 1);
+    }
+
+    void refusesAFileFromANewerPreflight()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+        {
+            RunStore store;
+            QVERIFY(!store.open(path));
+            QVERIFY(store.saveRun(makeRun(2)));
+        }
+        execRaw(path, "PRAGMA user_version = 99");
+        RunStore store;
+        const StoreError error = store.open(path);
+        QCOMPARE(error.kind, StoreError::Kind::TooNew);
+        QVERIFY2(error.message.contains(QLatin1String("newer Preflight")), qPrintable(error.message));
+        QVERIFY(error.message.contains(QLatin1String("99")));
+        QVERIFY(!store.isOpen());
+    }
+
+    void refusesBadFiles_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<int>("expected");
+        QTest::addColumn<QString>("words");
+        QTest::newRow("text file") << QStringLiteral("text") << int(StoreError::Kind::NotAStore) << QStringLiteral("not a Preflight run store");
+        QTest::newRow("sqlite header, garbage") << QStringLiteral("header") << int(StoreError::Kind::NotAStore) << QStringLiteral("run store");
+        QTest::newRow("foreign sqlite database") << QStringLiteral("foreign") << int(StoreError::Kind::NotAStore) << QStringLiteral("not a Preflight run store");
+        QTest::newRow("damaged store") << QStringLiteral("damaged") << int(StoreError::Kind::Corrupt) << QStringLiteral("damaged");
+        QTest::newRow("directory") << QStringLiteral("directory") << int(StoreError::Kind::NotAStore) << QStringLiteral("directory");
+    }
+    void refusesBadFiles()
+    {
+        QFETCH(QString, kind);
+        QFETCH(int, expected);
+        QFETCH(QString, words);
+        QTemporaryDir dir;
+        QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+        if (kind == QLatin1String("text")) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray("this is a plan, not a database\n").repeated(200));
+        } else if (kind == QLatin1String("header")) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QByteArray bytes("SQLite format 3", 16);
+            bytes += QByteArray(8192, '\x5a');
+            f.write(bytes);
+        } else if (kind == QLatin1String("foreign")) {
+            execRaw(path, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a')");
+        } else if (kind == QLatin1String("damaged")) {
+            {
+                RunStore store;
+                QVERIFY(!store.open(path));
+                for (int i = 0; i < 3; ++i)
+                    QVERIFY(store.saveRun(makeRun(60)));
+            }
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            QVERIFY(f.size() > 16 * 4096);
+            // Scribble over b-tree pages in the middle of the file (not the header: that would be "not a database").
+            f.seek(4 * 4096 + 100);
+            f.write(QByteArray(6 * 4096, '\x7f'));
+        } else if (kind == QLatin1String("directory")) {
+            QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("runs.sqlite")));
+        }
+        const QByteArray before = fileBytes(path);
+        RunStore store;
+        const StoreError error = store.open(path);
+        QVERIFY2(error, "bad file accepted");
+        QVERIFY2(int(error.kind) == expected || (kind == QLatin1String("header") && error.kind == StoreError::Kind::Corrupt),
+                 qPrintable(error.message));
+        QVERIFY2(error.message.contains(words), qPrintable(error.message));
+        QVERIFY(!store.isOpen());
+        if (kind != QLatin1String("directory"))
+            QCOMPARE(fileBytes(path), before);  // refused files are not touched
+    }
+
+    void secretsNeverReachTheFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+        RunData uri = makeRun(4);
+        uri.plan.target.base_url = QStringLiteral("http://admin:CANARY321@127.0.0.1:8000");
+        uri.info.target = uri.plan.target.base_url;
+        uri.plan.target.headers[QStringLiteral("Authorization")] = QStringLiteral("Bearer CANARY654");
+        // Texts that echo resolved input must be scrubbed too.
+        uri.warnings.append(QStringLiteral("login as admin with password CANARYENV789 failed"));
+        uri.info.status_reason = QStringLiteral("database unreachable: postgresql://u:CANARY123@127.0.0.1/db");
+        RunData keyValue = makeRun(4);
+        keyValue.plan.database.conninfo = QStringLiteral("host=127.0.0.1 dbname=db user=u password=CANARY456");
+        keyValue.database.warnings.append(QStringLiteral("could not connect with host=127.0.0.1 password=CANARY456"));
+
+        RunStore store;
+        QVERIFY(!store.open(path));
+        QVERIFY(store.saveRun(uri));
+        QVERIFY(store.saveRun(keyValue));
+        RunRecorder recorder;
+        QVERIFY(recorder.beginRun(path, uri.info, uri.plan, uri.stages));
+        PoolSample pool;
+        pool.error = QStringLiteral("GET http://admin:CANARY321@127.0.0.1:8000/health: token CANARYENV789 refused");
+        recorder.appendPoolSample(pool);
+        recorder.appendInterval(uri.intervals[0]);
+        recorder.finishRun(RunOutcome::fromRunData(uri));
+        QVERIFY(!recorder.waitForFinished());
+
+        const QStringList canaries{QStringLiteral("CANARYENV789"), QStringLiteral("CANARY123"), QStringLiteral("CANARY456"),
+                                   QStringLiteral("CANARY321"), QStringLiteral("CANARY654")};
+        auto check = [&](const QString &file) {
+            const QByteArray bytes = fileBytes(file);
+            for (const QString &canary : canaries) {
+                QVERIFY2(!bytes.contains(canary.toUtf8()), qPrintable(file + QStringLiteral(" holds ") + canary));
+                QVERIFY2(!bytes.contains(canary.toUtf8().toBase64()), qPrintable(file + QStringLiteral(" holds base64 ") + canary));
+            }
+        };
+        QVERIFY(QFile::exists(path + QStringLiteral("-wal")));
+        check(path);
+        check(path + QStringLiteral("-wal"));
+        // Placeholders are kept so the plan can run again.
+        const std::optional<RunData> loaded = store.loadRun(1);
+        QVERIFY(loaded);
+        QCOMPARE(loaded->plan.target.headers.at(QStringLiteral("X-Api-Key")), QStringLiteral("${env:PREFLIGHT_CANARY}"));
+        QCOMPARE(loaded->plan.target.headers.at(QStringLiteral("Authorization")), QStringLiteral("***"));
+        QVERIFY(loaded->plan.database.conninfo.contains(QLatin1String("***")));
+        QVERIFY(!loaded->info.target.contains(QLatin1String("admin")));
+        store.close();
+        check(path);
+    }
+
+    void defaultPathIsUnderAppData()
+    {
+        QVERIFY(RunStore::defaultPath().endsWith(QLatin1String("/runs.sqlite")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunStore)
+#include "tst_runstore.moc"
