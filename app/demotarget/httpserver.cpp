@@ -4,6 +4,7 @@
 #include <QList>
 
 #include <arpa/inet.h>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -229,7 +230,8 @@ void HttpServer::parseNext(Connection &c)
         return;
     }
     const QByteArray &version = parts[2];
-    if (!version.startsWith("HTTP/") || version.size() != 8 || version[6] != '.') {
+    if (!version.startsWith("HTTP/") || version.size() != 8 || version[6] != '.' || !std::isdigit(uchar(version[5]))
+        || !std::isdigit(uchar(version[7]))) {
         reject(c, 400, QStringLiteral("malformed HTTP version"));
         return;
     }
