@@ -29,6 +29,7 @@ struct PlanNode
 {
     QString node_type;          // "Seq Scan", "Index Scan", "Hash Join", ...
     QString relation;
+    QString schema;             // relation's schema when known (EXPLAIN VERBOSE)
     QString index_name;
     QString filter;
     QStringList filter_columns;
