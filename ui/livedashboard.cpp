@@ -1,0 +1,191 @@
+#include "livedashboard.h"
+
+#include "chartcolors.h"
+#include "timeserieschart.h"
+
+#include <QSplitter>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace Preflight {
+
+namespace {
+
+// Errors per class in one interval, in the stack order of the throughput chart.
+std::vector<double> errorsByClass(const EndpointStats &s)
+{
+    uint64_t http5xx = 0, http4xx = 0;
+    for (const auto &[status, n] : s.status_counts) {
+        if (status >= 500)
+            http5xx += n;
+        else if (status >= 400)
+            http4xx += n;
+    }
+    const ErrorCounts &t = s.transport_errors;
+    const uint64_t other = t[int(ErrorClass::Dns)] + t[int(ErrorClass::Tls)] + t[int(ErrorClass::TooLarge)]
+                           + t[int(ErrorClass::Other)];
+    return {double(t[int(ErrorClass::Timeout)]), double(http5xx), double(http4xx), double(t[int(ErrorClass::Connect)]),
+            double(t[int(ErrorClass::Reset)]), double(other)};
+}
+
+} // namespace
+
+LiveDashboard::LiveDashboard(QWidget *parent)
+    : QWidget(parent),
+      m_latency(new TimeSeriesChart(tr("Latency (all endpoints, 1 s window)"), tr("ms (log)"), TimeSeriesChart::Scale::Logarithmic)),
+      m_throughput(new TimeSeriesChart(tr("Throughput and errors"), tr("requests/s"))),
+      m_connections(new TimeSeriesChart(tr("Connections"), tr("count"))),
+      m_repaint(new QTimer(this))
+{
+    m_latency->setObjectName(QStringLiteral("latencyChart"));
+    m_throughput->setObjectName(QStringLiteral("throughputChart"));
+    m_connections->setObjectName(QStringLiteral("connectionsChart"));
+
+    m_latency->addLine(tr("P50"), ChartColors::p50());
+    m_latency->addLine(tr("P95"), ChartColors::p95());
+    m_latency->addLine(tr("P99"), ChartColors::p99());
+    m_gateP50 = m_latency->addThreshold(tr("P50 gate"), ChartColors::p50());
+    m_gateP95 = m_latency->addThreshold(tr("P95 gate"), ChartColors::p95());
+    m_gateP99 = m_latency->addThreshold(tr("P99 gate"), ChartColors::p99());
+
+    m_throughput->addLine(tr("requests/s"), ChartColors::throughput(), DecimatingSeries::Mode::Average);
+    m_throughput->addStackLayer(tr("timeouts/s"), ChartColors::timeout());
+    m_throughput->addStackLayer(tr("5xx/s"), ChartColors::http5xx());
+    m_throughput->addStackLayer(tr("4xx/s"), ChartColors::http4xx());
+    m_throughput->addStackLayer(tr("refused/s"), ChartColors::connect());
+    m_throughput->addStackLayer(tr("resets/s"), ChartColors::reset());
+    m_throughput->addStackLayer(tr("other errors/s"), ChartColors::otherError());
+
+    m_connections->addLine(tr("in flight (client)"), ChartColors::throughput());
+    m_connections->addLine(tr("pool in use"), ChartColors::poolInUse(), DecimatingSeries::Mode::Peak, Qt::DotLine);
+    m_poolMax = m_connections->addThreshold(tr("pool max"), ChartColors::poolMax());
+    m_connections->addStackLayer(tr("DB active"), ChartColors::dbActive());
+    m_connections->addStackLayer(tr("DB waiting on lock"), ChartColors::dbWaiting());
+    m_connections->addStackLayer(tr("DB idle in transaction"), ChartColors::dbIdleInTransaction());
+    m_connections->addStackLayer(tr("DB idle"), ChartColors::dbIdle());
+
+    auto *splitter = new QSplitter(Qt::Vertical);
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(m_latency);
+    splitter->addWidget(m_throughput);
+    splitter->addWidget(m_connections);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+
+    m_repaint->setInterval(kRepaintInterval_ms);
+    connect(m_repaint, &QTimer::timeout, this, &LiveDashboard::flush);
+    setGatePreset(QStringLiteral("launch"));
+}
+
+void LiveDashboard::reset(double expected_s)
+{
+    m_window.clear();
+    m_expected_s = expected_s;
+    for (TimeSeriesChart *chart : {m_latency, m_throughput, m_connections}) {
+        chart->clear();
+        chart->setTimeRange(expected_s > 0 ? expected_s : 10);
+        chart->flush();
+    }
+    m_connections->setThreshold(m_poolMax, -1);
+}
+
+void LiveDashboard::setGatePreset(const QString &preset)
+{
+    double p50 = -1, p95 = -1, p99 = -1;
+    if (preset == QLatin1String("launch")) {
+        p95 = 120;
+        p99 = 200;
+    } else if (preset == QLatin1String("revised")) {
+        p50 = 50;
+        p95 = 200;
+        p99 = 500;
+    }
+    m_latency->setThreshold(m_gateP50, p50);
+    m_latency->setThreshold(m_gateP95, p95);
+    m_latency->setThreshold(m_gateP99, p99);
+    m_latency->flush();
+}
+
+void LiveDashboard::setLive(bool live)
+{
+    if (live)
+        m_repaint->start();
+    else
+        m_repaint->stop();
+}
+
+void LiveDashboard::updateTimeRange(double t_s)
+{
+    // The axis covers the planned schedule; past it (drain, longer than planned) it grows in 10 s steps.
+    double range = std::max(m_expected_s, 10.0);
+    if (t_s > range)
+        range = std::ceil(t_s / 10.0) * 10.0;
+    for (TimeSeriesChart *chart : {m_latency, m_throughput, m_connections})
+        chart->setTimeRange(range);
+}
+
+void LiveDashboard::addSnapshot(const IntervalSnapshotPtr &snapshot)
+{
+    if (!snapshot)
+        return;
+    const IntervalSnapshot &s = *snapshot;
+    const double t = s.end_s;
+    m_window.push_back(snapshot);
+    while (!m_window.empty() && m_window.front()->end_s <= t - kPercentileWindow_s + 1e-6)
+        m_window.pop_front();
+
+    // Percentiles of a 250 ms tick are noisy; a one-second window reads like the "per second" figure users expect.
+    LatencyHistogram recent;
+    for (const IntervalSnapshotPtr &w : m_window) {
+        for (const EndpointStats &e : w->endpoints)
+            recent.merge(e.latency);
+    }
+    if (!recent.isEmpty()) {
+        // The axis is logarithmic: a 0 µs bucket would be off the chart, 1 µs is the histogram's floor anyway.
+        m_latency->append(P50, t, std::max(recent.percentile_ms(50), 0.001));
+        m_latency->append(P95, t, std::max(recent.percentile_ms(95), 0.001));
+        m_latency->append(P99, t, std::max(recent.percentile_ms(99), 0.001));
+    }
+
+    const EndpointStats total = s.total();
+    const double duration = s.duration_s() > 0 ? s.duration_s() : 0.25;
+    m_throughput->append(RequestsPerSecond, t, double(total.requests) / duration);
+    std::vector<double> errors = errorsByClass(total);
+    for (double &e : errors)
+        e /= duration;
+    m_throughput->appendStack(t, errors);
+
+    m_connections->append(InFlight, t, s.in_flight);
+    updateTimeRange(t);
+}
+
+void LiveDashboard::addDbSample(const DbSample &sample)
+{
+    const int waiting = std::max(sample.waiting_on_lock, 0);
+    const int active = std::max(sample.active - waiting, 0);
+    m_connections->appendStack(sample.t_s, {double(active), double(waiting), double(std::max(sample.idle_in_transaction, 0)),
+                                            double(std::max(sample.idle, 0))});
+    updateTimeRange(sample.t_s);
+}
+
+void LiveDashboard::addPoolSample(const PoolSample &sample)
+{
+    if (!sample.ok)
+        return;
+    if (sample.in_use >= 0)
+        m_connections->append(PoolInUse, sample.t_s, sample.in_use);
+    if (sample.max >= 0)
+        m_connections->setThreshold(m_poolMax, sample.max);
+    updateTimeRange(sample.t_s);
+}
+
+void LiveDashboard::flush()
+{
+    for (TimeSeriesChart *chart : {m_latency, m_throughput, m_connections})
+        chart->flush();
+}
+
+} // namespace Preflight

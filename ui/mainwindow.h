@@ -1,0 +1,105 @@
+#pragma once
+
+#include "plan/plan.h"
+
+#include <QMainWindow>
+
+#include <optional>
+
+QT_BEGIN_NAMESPACE
+class QAction;
+class QMenu;
+class QSortFilterProxyModel;
+class QTableView;
+QT_END_NAMESPACE
+
+namespace Preflight {
+
+class EndpointTableModel;
+class ErrorBanner;
+class FindingsPanel;
+class LiveDashboard;
+class PlanDocument;
+class RunController;
+class RunPresenter;
+class ScenarioPanel;
+class StatusLine;
+class TargetPanel;
+
+// The workbench: target and scenario panels (docks), the live dashboard (centre, under the inline error
+// banner), the per-endpoint table and the findings (docks), plan documents and the run actions.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // The plan as edited (base plan overlaid with the panels). nullopt and *error when a field is invalid.
+    std::optional<Plan> currentPlan(QString *error) const;
+    void setPlan(const Plan &plan);
+
+    bool openPlan(const QString &path);
+    bool savePlan(const QString &path);
+
+    RunController *controller() const { return m_controller; }
+    LiveDashboard *dashboard() const { return m_dashboard; }
+    TargetPanel *targetPanel() const { return m_target; }
+    ScenarioPanel *scenarioPanel() const { return m_scenario; }
+    EndpointTableModel *endpointModel() const { return m_endpointModel; }
+    QTableView *endpointView() const { return m_endpointView; }
+    FindingsPanel *findingsPanel() const { return m_findings; }
+    ErrorBanner *banner() const { return m_banner; }
+    StatusLine *statusLine() const { return m_status; }
+    PlanDocument *document() const { return m_document; }
+    QAction *startAction() const { return m_start; }
+    QAction *stopAction() const { return m_stop; }
+
+public slots:
+    void startRun();
+    void stopRun();
+    void newPlan();
+    void openPlanDialog();
+    bool save();
+    bool saveAs();
+    void exportView();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void updateActions();
+    void updateTitle();
+    void rebuildRecentMenu();
+    bool maybeSave();
+    void showError(const QString &message, const QString &fix = {});
+
+    RunController *m_controller;
+    PlanDocument *m_document;
+    ErrorBanner *m_banner;
+    LiveDashboard *m_dashboard;
+    TargetPanel *m_target;
+    ScenarioPanel *m_scenario;
+    EndpointTableModel *m_endpointModel;
+    QSortFilterProxyModel *m_endpointProxy;
+    QTableView *m_endpointView;
+    FindingsPanel *m_findings;
+    StatusLine *m_status;
+    RunPresenter *m_presenter;
+    Plan m_basePlan;   // what was opened; fields no panel edits (login, pool, vars) come from here
+
+    QAction *m_start = nullptr;
+    QAction *m_stop = nullptr;
+    QAction *m_new = nullptr;
+    QAction *m_open = nullptr;
+    QAction *m_save = nullptr;
+    QAction *m_saveAs = nullptr;
+    QAction *m_export = nullptr;
+    QAction *m_quit = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+};
+
+} // namespace Preflight

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "plan/plan.h"
+
+#include <QWidget>
+
+QT_BEGIN_NAMESPACE
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QLineEdit;
+class QSpinBox;
+class QTableWidget;
+class QToolButton;
+QT_END_NAMESPACE
+
+namespace Preflight {
+
+class LoadShapePreview;
+
+// Edits the scenario of a plan: preset (sweep, sustain, burst, soak, stages), its parameters, an explicit
+// stages table, the gate preset, and shows a preview of the resulting load shape.
+class ScenarioPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    enum StageColumns { DurationColumn, UsersColumn, RateColumn, NUM_STAGE_COLUMNS };
+
+    explicit ScenarioPanel(QWidget *parent = nullptr);
+
+    void setPlan(const Plan &plan);
+    // Writes the scenario and gate preset into *plan. Returns an empty string, or what to correct.
+    QString applyTo(Plan *plan) const;
+    void setEnabledForRun(bool editable);
+
+    QComboBox *presetCombo() const { return m_preset; }
+    LoadShapePreview *preview() const { return m_preview; }
+    QString gatePreset() const;
+
+signals:
+    void changed();
+
+private:
+    void updateVisibility();
+    void updatePreview();
+    void addStage();
+    void removeStage();
+    void edited();
+
+    QComboBox *m_preset;
+    QComboBox *m_model;
+    QSpinBox *m_users;
+    QDoubleSpinBox *m_rate;
+    QDoubleSpinBox *m_duration;
+    QLineEdit *m_levels;
+    QDoubleSpinBox *m_step;
+    QSpinBox *m_think;
+    QTableWidget *m_stages;
+    QToolButton *m_addStage;
+    QToolButton *m_removeStage;
+    QComboBox *m_gates;
+    LoadShapePreview *m_preview;
+    QFormLayout *m_form;
+    QWidget *m_stagesBox;
+    ScenarioSpec m_loaded;     // fields the panel does not show (idle_s, profile_requests)
+    bool m_loading = false;
+};
+
+} // namespace Preflight

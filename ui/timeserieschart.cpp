@@ -1,0 +1,294 @@
+#include "timeserieschart.h"
+
+#include <QAreaSeries>
+#include <QChart>
+#include <QEvent>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace Preflight {
+
+namespace {
+
+// 1, 2, 5 × 10^n at or above v, so that axis labels stay round.
+double niceCeiling(double v)
+{
+    if (!(v > 0))
+        return 1;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(v)));
+    for (double step : {1.0, 2.0, 5.0, 10.0}) {
+        if (step * magnitude >= v)
+            return step * magnitude;
+    }
+    return 10 * magnitude;
+}
+
+} // namespace
+
+TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &yTitle, Scale scale, QWidget *parent)
+    : QChartView(parent), m_chart(new QChart), m_xAxis(new QValueAxis(m_chart)), m_yAxis(nullptr), m_scale(scale)
+{
+    if (scale == Scale::Logarithmic) {
+        auto *log = new QLogValueAxis(m_chart);
+        log->setBase(10);
+        log->setLabelFormat(QStringLiteral("%g"));
+        log->setMinorTickCount(8);
+        log->setRange(0.1, 1000);
+        m_yMin = 0.1;
+        m_yMax = 1000;
+        m_yAxis = log;
+    } else {
+        auto *linear = new QValueAxis(m_chart);
+        linear->setLabelFormat(QStringLiteral("%.0f"));
+        linear->setRange(0, 1);
+        linear->setTickType(QValueAxis::TicksDynamic);
+        linear->setTickAnchor(0);
+        linear->setTickInterval(0.2);
+        m_yAxis = linear;
+    }
+    m_chart->setTitle(title);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_chart->setAnimationOptions(QChart::NoAnimation);  // animations fight a 4 Hz replace()
+    m_xAxis->setTitleText(tr("run time (s)"));
+    m_xAxis->setLabelFormat(QStringLiteral("%.0f"));
+    m_xAxis->setRange(0, m_timeRange_s);
+    m_xAxis->setTickType(QValueAxis::TicksDynamic);
+    m_xAxis->setTickAnchor(0);
+    m_xAxis->setTickInterval(2);
+    m_yAxis->setTitleText(yTitle);
+    m_chart->addAxis(m_xAxis, Qt::AlignBottom);
+    m_chart->addAxis(m_yAxis, Qt::AlignLeft);
+    setChart(m_chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumHeight(180);
+    setAccessibleName(title);
+    applyPalette();
+}
+
+TimeSeriesChart::~TimeSeriesChart()
+{
+    // Lower series of areas are not owned by the chart.
+    for (Layer &layer : m_stack)
+        delete layer.lower;
+}
+
+void TimeSeriesChart::attach(QAbstractSeries *series)
+{
+    m_chart->addSeries(series);
+    series->attachAxis(m_xAxis);
+    series->attachAxis(m_yAxis);
+}
+
+int TimeSeriesChart::addLine(const QString &name, const QColor &color, DecimatingSeries::Mode mode, Qt::PenStyle style)
+{
+    Line line{new QLineSeries(m_chart), DecimatingSeries(mode)};
+    line.series->setName(name);
+    QPen pen(color, 2);
+    pen.setStyle(style);
+    line.series->setPen(pen);
+    attach(line.series);
+    m_lines.push_back(std::move(line));
+    return int(m_lines.size()) - 1;
+}
+
+int TimeSeriesChart::addThreshold(const QString &name, const QColor &color)
+{
+    Threshold t;
+    t.series = new QLineSeries(m_chart);
+    t.series->setName(name);
+    QPen pen(color, 1.5);
+    pen.setStyle(Qt::DashLine);
+    t.series->setPen(pen);
+    attach(t.series);
+    t.series->setVisible(false);
+    m_thresholds.push_back(t);
+    return int(m_thresholds.size()) - 1;
+}
+
+int TimeSeriesChart::addStackLayer(const QString &name, const QColor &color)
+{
+    Layer layer;
+    layer.upper = new QLineSeries(m_chart);
+    layer.lower = new QLineSeries;
+    layer.area = new QAreaSeries(layer.upper, layer.lower);
+    layer.area->setName(name);
+    QColor fill = color;
+    fill.setAlpha(170);
+    layer.area->setBrush(fill);
+    layer.area->setPen(QPen(color, 1));
+    attach(layer.area);
+    m_stack.push_back(std::move(layer));
+    return int(m_stack.size()) - 1;
+}
+
+void TimeSeriesChart::append(int line, double t_s, double y)
+{
+    Q_ASSERT(line >= 0 && line < int(m_lines.size()));
+    m_lines[size_t(line)].buffer.append(t_s, y);
+}
+
+void TimeSeriesChart::setThreshold(int threshold, double y)
+{
+    Q_ASSERT(threshold >= 0 && threshold < int(m_thresholds.size()));
+    Threshold &t = m_thresholds[size_t(threshold)];
+    if (t.y != y) {
+        t.y = y;
+        t.dirty = true;
+    }
+}
+
+void TimeSeriesChart::appendStack(double t_s, const std::vector<double> &values)
+{
+    double below = 0;
+    for (size_t i = 0; i < m_stack.size(); ++i) {
+        const double v = i < values.size() ? std::max(values[i], 0.0) : 0.0;
+        m_stack[i].lowerBuffer.append(t_s, below);
+        below += v;
+        m_stack[i].upperBuffer.append(t_s, below);
+    }
+}
+
+void TimeSeriesChart::clear()
+{
+    for (Line &line : m_lines)
+        line.buffer.clear();
+    for (Layer &layer : m_stack) {
+        layer.upperBuffer.clear();
+        layer.lowerBuffer.clear();
+    }
+    m_timeRange_s = 10;
+    m_rangeDirty = true;
+    flush();
+}
+
+void TimeSeriesChart::setTimeRange(double max_s)
+{
+    if (max_s != m_timeRange_s) {
+        m_timeRange_s = max_s;
+        m_rangeDirty = true;
+    }
+}
+
+double TimeSeriesChart::dataEnd_s() const
+{
+    double end = 0;
+    for (const Line &line : m_lines)
+        end = std::max(end, line.buffer.lastX());
+    for (const Layer &layer : m_stack)
+        end = std::max(end, layer.upperBuffer.lastX());
+    return end;
+}
+
+void TimeSeriesChart::flush()
+{
+    double yMax = 0;
+    double yMin = std::numeric_limits<double>::infinity();
+    for (Line &line : m_lines) {
+        if (line.buffer.isDirty()) {
+            line.series->replace(line.buffer.points());
+            line.buffer.markClean();
+        }
+        yMax = std::max(yMax, line.buffer.maxY());
+        for (const QPointF &p : line.buffer.points()) {
+            if (p.y() > 0)
+                yMin = std::min(yMin, p.y());
+        }
+    }
+    for (Layer &layer : m_stack) {
+        if (layer.upperBuffer.isDirty()) {
+            layer.lower->replace(layer.lowerBuffer.points());
+            layer.upper->replace(layer.upperBuffer.points());
+            layer.upperBuffer.markClean();
+            layer.lowerBuffer.markClean();
+        }
+        yMax = std::max(yMax, layer.upperBuffer.maxY());
+    }
+    for (Threshold &t : m_thresholds) {
+        if (t.y >= 0)
+            yMax = std::max(yMax, t.y * 1.1);
+        if (t.dirty || m_rangeDirty) {
+            t.series->setVisible(t.y >= 0);
+            if (t.y >= 0)
+                t.series->replace(QList<QPointF>{QPointF(0, t.y), QPointF(m_timeRange_s, t.y)});
+            t.dirty = false;
+        }
+    }
+    if (m_rangeDirty) {
+        m_xAxis->setRange(0, m_timeRange_s);
+        m_xAxis->setTickInterval(niceCeiling(m_timeRange_s / 8.0));
+        m_rangeDirty = false;
+    }
+    updateYRange(yMin, yMax);
+}
+
+void TimeSeriesChart::updateYRange(double dataMin, double dataMax)
+{
+    double low = 0;
+    double high = niceCeiling(dataMax * 1.05);
+    if (m_scale == Scale::Logarithmic) {
+        // Whole decades, so the labels read 0.1, 1, 10, 100, 1000.
+        const double lowest = std::isfinite(dataMin) ? std::min(dataMin, 1.0) : 1.0;
+        low = std::pow(10.0, std::floor(std::log10(std::max(lowest, 0.001))));
+        high = std::pow(10.0, std::ceil(std::log10(std::max(dataMax * 1.2, low * 10))));
+    }
+    if (low != m_yMin || high != m_yMax) {
+        m_yMin = low;
+        m_yMax = high;
+        m_yAxis->setRange(low, high);
+        if (auto *linear = qobject_cast<QValueAxis *>(m_yAxis)) {
+            const double step = niceCeiling(high / 5.0);
+            linear->setTickInterval(step);
+            linear->setLabelFormat(step < 1 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+        }
+    }
+}
+
+int TimeSeriesChart::shownPoints(int line) const
+{
+    return int(m_lines.at(size_t(line)).series->count());
+}
+
+int TimeSeriesChart::shownStackPoints(int layer) const
+{
+    return int(m_stack.at(size_t(layer)).upper->count());
+}
+
+void TimeSeriesChart::changeEvent(QEvent *event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
+}
+
+void TimeSeriesChart::applyPalette()
+{
+    // No QChart theme: a theme would repaint the series colours chosen above. Only the frame follows the palette.
+    const QPalette pal = palette();
+    const QColor text = pal.color(QPalette::WindowText);
+    QColor grid = text;
+    grid.setAlpha(40);
+    m_chart->setBackgroundBrush(pal.color(QPalette::Base));
+    m_chart->setBackgroundPen(QPen(pal.color(QPalette::Mid)));
+    m_chart->setTitleBrush(text);
+    m_chart->legend()->setLabelColor(text);
+    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(m_xAxis), m_yAxis}) {
+        axis->setLabelsColor(text);
+        axis->setTitleBrush(text);
+        axis->setGridLineColor(grid);
+        QColor minor = grid;
+        minor.setAlpha(15);
+        axis->setMinorGridLineColor(minor);
+        axis->setLinePenColor(pal.color(QPalette::Mid));
+    }
+    setBackgroundBrush(pal.color(QPalette::Window));
+}
+
+} // namespace Preflight
