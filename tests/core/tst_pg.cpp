@@ -16,8 +16,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <libpq-fe.h>
-
 #include <atomic>
 #include <thread>
 
@@ -29,21 +27,7 @@ using namespace Preflight;
 
 namespace {
 
-// A libpq session the test drives directly (the "application").
-struct AppSession
-{
-    PGconn *conn = nullptr;
-    explicit AppSession(const QString &conninfo) { conn = PQconnectdb(conninfo.toUtf8().constData()); }
-    ~AppSession() { PQfinish(conn); }
-    bool ok() const { return PQstatus(conn) == CONNECTION_OK; }
-    bool exec(const char *sql)
-    {
-        PGresult *r = PQexec(conn, sql);
-        const bool good = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-        PQclear(r);
-        return good;
-    }
-};
+using AppSession = PgTestServer::Session;
 
 // Minimal loopback HTTP/1.1 server: each request path runs a known set of queries in its own session.
 class QueryServer
@@ -92,14 +76,13 @@ private:
                 db.exec("SELECT name FROM parent WHERE id = 1");
             } else if (path.startsWith("/nplus")) {
                 // 1 + 3N: a list of N=4 parents, then three lookups per parent.
-                PGresult *r = PQexec(db.conn, "SELECT id FROM parent ORDER BY id LIMIT 4");
-                for (int i = 0; i < PQntuples(r); ++i) {
-                    const QByteArray id = PQgetvalue(r, i, 0);
+                const QStringList ids = db.column("SELECT id FROM parent ORDER BY id LIMIT 4");
+                for (const QString &idText : ids) {
+                    const QByteArray id = idText.toUtf8();
                     db.exec(QByteArray("SELECT count(*) FROM child_a WHERE parent_id = " + id).constData());
                     db.exec(QByteArray("SELECT count(*) FROM child_b WHERE parent_id = " + id).constData());
                     db.exec(QByteArray("SELECT count(*) FROM child_c WHERE parent_id = " + id).constData());
                 }
-                PQclear(r);
             }
             const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
             ::send(c, resp, sizeof resp - 1, MSG_NOSIGNAL);

@@ -283,3 +283,28 @@ bool PgTestServer::createDatabase(const QString &name, const QString &owner, QSt
         sql += QStringLiteral(" OWNER \"%1\"").arg(owner);
     return exec(sql, QStringLiteral("postgres"), error);
 }
+
+PgTestServer::Session::Session(const QString &conninfo) : m_conn(PQconnectdb(conninfo.toUtf8().constData())) {}
+
+PgTestServer::Session::~Session() { PQfinish(m_conn); }
+
+bool PgTestServer::Session::ok() const { return PQstatus(m_conn) == CONNECTION_OK; }
+
+bool PgTestServer::Session::exec(const QByteArray &sql)
+{
+    PGresult *r = PQexec(m_conn, sql.constData());
+    const bool good = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    return good;
+}
+
+QStringList PgTestServer::Session::column(const QByteArray &sql)
+{
+    QStringList out;
+    PGresult *r = PQexec(m_conn, sql.constData());
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQnfields(r) > 0)
+        for (int i = 0; i < PQntuples(r); ++i)
+            out << QString::fromUtf8(PQgetvalue(r, i, 0));
+    PQclear(r);
+    return out;
+}

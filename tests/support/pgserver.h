@@ -6,6 +6,8 @@
 
 #include <memory>
 
+struct pg_conn;
+
 // A throwaway PostgreSQL 15 cluster for tests: initdb in a temporary directory, loopback TCP on a free port
 // plus a Unix socket inside the temporary directory, fsync off, started with pg_ctl, stopped and removed
 // by the destructor. When the tests run as root the server binaries run as the `postgres` system user
@@ -24,6 +26,21 @@ public:
         bool preload_pg_stat_statements = true;   // shared_preload_libraries + pg_stat_statements.track=all
         bool log_statements = true;               // log_statement=all into logFile(), to prove what arrived
         QStringList extra_settings;               // more postgresql.conf lines
+    };
+
+    // One plain libpq session, as the application under test would hold it (no Preflight safety wrapper).
+    class Session
+    {
+    public:
+        explicit Session(const QString &conninfo);
+        ~Session();
+        Session(const Session &) = delete;
+        Session &operator=(const Session &) = delete;
+        bool ok() const;
+        bool exec(const QByteArray &sql);                // any statements, autocommit unless BEGIN
+        QStringList column(const QByteArray &sql);       // first column of every row; empty on error
+    private:
+        pg_conn *m_conn = nullptr;
     };
 
     PgTestServer();
