@@ -8,6 +8,7 @@
 #include "db/pgconnection.h"
 #include "db/pgstatements.h"
 #include "db/profiler.h"
+#include "db/statementlog.h"
 #include "load/requestfactory.h"
 #include "plan/plan.h"
 
@@ -125,6 +126,7 @@ private Q_SLOTS:
     void snapshotDeltaCountsKnownStatements();
     void deltaHandlesResetAndVanishing();
     void profilerGivesCallsPerRequest();
+    void serverLogCaptureCountsStatements();
 
 private:
     QString monitor(const QString &db = QStringLiteral("appdb")) const
@@ -516,6 +518,29 @@ void TestPg::profilerGivesCallsPerRequest()
     }
     QCOMPARE(children, 3);
     QCOMPARE(fingerprints.size(), 4);
+}
+
+void TestPg::serverLogCaptureCountsStatements()
+{
+    // The harness runs with log_statement = all; the same source as log_min_duration_statement = 0.
+    StatementLog tail(m_server.logFile());
+    QVERIFY(tail.readNew().isEmpty());
+    PgConnection own;
+    QVERIFY(own.open(monitor()).ok());
+    QVERIFY(own.query(QStringLiteral("SELECT 1 AS not_counted")).ok());
+    {
+        AppSession s(app());
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(s.exec(QByteArray("SELECT name FROM parent WHERE id = ") + QByteArray::number(i + 1)));
+        QVERIFY(s.exec("SELECT count(*)\n  FROM known"));
+    }
+    QByteArray text;
+    QTRY_VERIFY_WITH_TIMEOUT((text += tail.readNew()).contains("FROM known"), 10000);
+    const auto statements = StatementLog::parsePostgresLog(text);
+    const auto stats = StatementLog::perRequest(statements, QStringLiteral("one"), 5);
+    QCOMPARE(int(stats.size()), 2);
+    for (const QueryStat &q : stats)
+        QCOMPARE(q.calls, q.text.contains(QLatin1String("parent")) ? 5.0 : 1.0);
 }
 
 QTEST_GUILESS_MAIN(TestPg)
