@@ -1,14 +1,98 @@
 #include "cli.h"
 #include "commands.h"
 
+#include "store/runexporter.h"
+#include "store/runstore.h"
+
+#include <QDir>
 #include <QTextStream>
 
 namespace Preflight::Cli {
 
-int exportCommand(const QStringList &)
+namespace {
+const char *kExportUsage = "Usage: preflight export RUN_ID [--store FILE] (--csv DIR | --json FILE)\n"
+                           "\n"
+                           "Writes a stored run's raw data.\n"
+                           "  --csv DIR      intervals.csv (per interval and endpoint), db_samples.csv, pool_samples.csv, stages.csv\n"
+                           "  --json FILE    the whole run, schema preflight.run/1\n"
+                           "  --store FILE   the run store (default: the user's store)\n";
+
+int usageError(const QString &message)
 {
-    QTextStream(stderr) << "preflight export: not available yet in this build\n";
+    QTextStream(stderr) << "preflight export: " << message << "; usage: preflight export RUN_ID [--store FILE] "
+                           "(--csv DIR | --json FILE)\n";
     return ExitUsage;
+}
+} // namespace
+
+int exportCommand(const QStringList &args)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QString storePath = RunStore::defaultPath(), csvDir, jsonFile, idText;
+    auto value = [&](int &i, const QString &name, QString *target) {
+        const QString &a = args[i];
+        if (a == name && i + 1 < args.size()) {
+            *target = args[++i];
+            return true;
+        }
+        if (a.startsWith(name + QLatin1Char('='))) {
+            *target = a.mid(name.size() + 1);
+            return true;
+        }
+        return false;
+    };
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
+            out << kExportUsage;
+            return ExitReady;
+        }
+        if (value(i, QStringLiteral("--store"), &storePath) || value(i, QStringLiteral("--csv"), &csvDir)
+            || value(i, QStringLiteral("--json"), &jsonFile))
+            continue;
+        if (a.startsWith(QLatin1Char('-')) || !idText.isEmpty())
+            return usageError(QStringLiteral("unexpected argument \"%1\"").arg(a));
+        idText = a;
+    }
+    bool ok = false;
+    const qint64 id = idText.toLongLong(&ok);
+    if (idText.isEmpty())
+        return usageError(QStringLiteral("which run? give its id (see `preflight runs`)"));
+    if (!ok || id < 1)
+        return usageError(QStringLiteral("\"%1\" is not a run id (a positive number, see `preflight runs`)").arg(idText));
+    if (csvDir.isEmpty() == jsonFile.isEmpty())
+        return usageError(QStringLiteral("give exactly one of --csv DIR or --json FILE"));
+
+    RunStore store;
+    RunStore::OpenOptions options;
+    options.create = false;
+    if (const StoreError e = store.open(storePath, options)) {
+        err << "preflight export: " << e.message << '\n';
+        return ExitUsage;
+    }
+    StoreError error;
+    const std::optional<RunData> run = store.loadRun(id, &error);
+    if (!run) {
+        err << "preflight export: " << error.message << '\n';
+        return ExitUsage;
+    }
+    if (!csvDir.isEmpty()) {
+        QStringList written;
+        if (const StoreError e = RunExporter::writeCsv(*run, csvDir, &written)) {
+            err << "preflight export: " << e.message << '\n';
+            return ExitUsage;
+        }
+        for (const QString &file : written)
+            out << "wrote " << QDir::toNativeSeparators(file) << '\n';
+    } else {
+        if (const StoreError e = RunExporter::writeJson(*run, jsonFile)) {
+            err << "preflight export: " << e.message << '\n';
+            return ExitUsage;
+        }
+        out << "wrote " << QDir::toNativeSeparators(jsonFile) << '\n';
+    }
+    return ExitReady;
 }
 
 } // namespace Preflight::Cli

@@ -8,6 +8,10 @@
 #include "store/storeschema.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -573,6 +577,64 @@ private slots:
         QVERIFY(!loaded->info.target.contains(QLatin1String("admin")));
         store.close();
         check(path);
+    }
+
+    void cliListsAndExportsRuns()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+        const RunData run = makeRun(12);
+        dir.setAutoRemove(qEnvironmentVariableIsEmpty("PREFLIGHT_KEEP_TEST_DIR"));
+        {
+            RunStore store;
+            QVERIFY(!store.open(path));
+            QVERIFY(store.saveRun(run));
+        }
+        auto preflight = [](const QStringList &args, QByteArray *out = nullptr, QByteArray *err = nullptr) {
+            QProcess p;
+            p.start(QStringLiteral(PREFLIGHT_BIN), args);
+            if (!p.waitForFinished(60000))
+                return -1;
+            if (out)
+                *out = p.readAllStandardOutput();
+            if (err)
+                *err = p.readAllStandardError();
+            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        };
+        QByteArray out, err;
+        QCOMPARE(preflight({QStringLiteral("runs"), QStringLiteral("--store"), path}, &out), 0);
+        QVERIFY2(out.contains("synthetic") && out.contains("completed") && out.contains("P95"), out.constData());
+
+        const QString json = dir.filePath(QStringLiteral("run.json"));
+        QCOMPARE(preflight({QStringLiteral("export"), QStringLiteral("1"), QStringLiteral("--store"), path,
+                            QStringLiteral("--json"), json}), 0);
+        QFile jsonFile(json);
+        QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+        const QJsonObject root = QJsonDocument::fromJson(jsonFile.readAll()).object();
+        QCOMPARE(root.value(QLatin1String("schema")).toString(), QStringLiteral("preflight.run/1"));
+        QCOMPARE(root.value(QLatin1String("intervals")).toArray().size(), 12);
+        QCOMPARE(root.value(QLatin1String("findings")).toArray().size(), 2);
+
+        const QString csv = dir.filePath(QStringLiteral("csv"));
+        QCOMPARE(preflight({QStringLiteral("export"), QStringLiteral("1"), QStringLiteral("--store"), path,
+                            QStringLiteral("--csv"), csv}), 0);
+        QFile intervals(csv + QStringLiteral("/intervals.csv"));
+        QVERIFY(intervals.open(QIODevice::ReadOnly));
+        QCOMPARE(intervals.readAll().count('\n'), qsizetype(1 + 12 * 3));
+        QVERIFY(QFile::exists(csv + QStringLiteral("/db_samples.csv")));
+        QVERIFY(QFile::exists(csv + QStringLiteral("/pool_samples.csv")));
+
+        QCOMPARE(preflight({QStringLiteral("export"), QStringLiteral("1"), QStringLiteral("--store"), path}, nullptr, &err), 2);
+        QVERIFY(err.contains("exactly one of"));
+        QCOMPARE(preflight({QStringLiteral("export"), QStringLiteral("abc"), QStringLiteral("--store"), path,
+                            QStringLiteral("--json"), json}), 2);
+        QCOMPARE(preflight({QStringLiteral("export"), QStringLiteral("42"), QStringLiteral("--store"), path,
+                            QStringLiteral("--json"), json}, nullptr, &err), 2);
+        QVERIFY2(err.contains("no run 42"), err.constData());
+        QCOMPARE(preflight({QStringLiteral("runs"), QStringLiteral("--store"), dir.filePath(QStringLiteral("missing.sqlite"))}, nullptr, &err), 2);
+        QCOMPARE(preflight({QStringLiteral("runs"), QStringLiteral("--store"), json}, nullptr, &err), 2);
+        QVERIFY2(err.contains("not a Preflight run store"), err.constData());
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("missing.sqlite"))));
     }
 
     void defaultPathIsUnderAppData()
