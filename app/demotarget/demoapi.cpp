@@ -441,7 +441,9 @@ HttpResponse DemoApi::createItem(const HttpRequest &request)
     if (!writer || writer->isBroken()) {
         DbTarget target = m_target;
         target.sqlite_busy_timeout_ms = 20;
-        target.pg_lock_timeout_ms = 50;
+        // PostgreSQL times out each lock wait separately, and a queue of row-lock waiters advances one
+        // holder at a time, so the timeout must be shorter than one holder's 10 ms for waits to fail.
+        target.pg_lock_timeout_ms = 5;
         QString error;
         writer = DbConnection::open(target, &error);
         if (!writer)

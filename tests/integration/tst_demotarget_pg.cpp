@@ -1,7 +1,8 @@
 // preflight-demo-target on PostgreSQL (a throwaway server from tests/support/pgserver.h): the flaws seen
 // from the database's side. conn-per-request opens one backend per request (pg_stat_database.sessions),
 // a healthy pool reuses its connections, small-pool plateaus at 5 + 10 = 15 backends under load, and
-// n-plus-one shows up in pg_stat_statements as N calls of each child query for one request.
+// n-plus-one shows up in pg_stat_statements as N calls of each child query for one request, and
+// write-contention fails writers on the lock timeout while pg_stat_activity shows Lock waits.
 #include "demo/demolauncher.h"
 #include "pgserver.h"
 
@@ -102,6 +103,7 @@ private Q_SLOTS:
     void healthyPoolReusesConnections();
     void smallPoolPlateausAtFifteenBackends();
     void nPlusOneSeenInPgStatStatements();
+    void writeContentionHitsTheLockTimeout();
     void sessionsCarryTheApplicationName();
 
 private:
@@ -262,6 +264,62 @@ void TestDemoTargetPg::nPlusOneSeenInPgStatStatements()
     QCOMPARE(calls("SELECT id, amount_cents, method, paid_at FROM payments WHERE appointment_id = $1"), n);
     QCOMPARE(calls("SELECT id, channel, body, sent_at FROM messages WHERE appointment_id = $1"), n);
     QCOMPARE(calls("SELECT c.id, c.name, c.email, c.phone, c.city, c.company, a.id%"), 1);
+}
+
+void TestDemoTargetPg::writeContentionHitsTheLockTimeout()
+{
+    auto target = start({QStringLiteral("write-contention")});
+    QVERIFY(target);
+    const int port = QUrl(target->baseUrl()).port();
+    std::atomic<int> created{0}, locked{0}, other{0};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 12; ++c) {
+        clients.emplace_back([&] {
+            for (int i = 0; i < 10; ++i) {
+                // Client only sends GETs; the POST is written by hand on a fresh connection.
+                const QByteArray json = R"({"name":"w"})";
+                const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                sockaddr_in a{};
+                a.sin_family = AF_INET;
+                a.sin_port = htons(quint16(port));
+                a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                timeval tv{30, 0};
+                ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+                QByteArray reply;
+                if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0) {
+                    const QByteArray raw = "POST /api/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                           "Content-Length: " + QByteArray::number(json.size()) + "\r\n\r\n" + json;
+                    ::send(fd, raw.constData(), size_t(raw.size()), MSG_NOSIGNAL);
+                    char chunk[4096];
+                    ssize_t n;
+                    while ((n = ::recv(fd, chunk, sizeof chunk, 0)) > 0)
+                        reply.append(chunk, n);
+                }
+                ::close(fd);
+                if (reply.startsWith("HTTP/1.1 201"))
+                    ++created;
+                else if (reply.startsWith("HTTP/1.1 503") && reply.contains("lock timeout"))
+                    ++locked;
+                else
+                    ++other;
+            }
+        });
+    }
+    int maxLockWaits = 0;
+    for (int i = 0; i < 40; ++i) {
+        maxLockWaits = std::max(maxLockWaits, m_pg.queryValue(QStringLiteral(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'preflight-demo-target' "
+            "AND wait_event_type = 'Lock'")).toInt());
+        QTest::qWait(20);
+    }
+    for (auto &t : clients)
+        t.join();
+    QVERIFY(maxLockWaits >= 1);   // the wait is visible as wait_event_type = Lock
+    qInfo("write-contention on PostgreSQL: %d created, %d lock timeouts, %d other", created.load(), locked.load(),
+          other.load());
+    QCOMPARE(other.load(), 0);
+    QVERIFY(created.load() >= 1);
+    QVERIFY(locked.load() >= 1);
 }
 
 void TestDemoTargetPg::sessionsCarryTheApplicationName()
