@@ -127,8 +127,9 @@ UslFit fitUsl(const std::vector<double> &usersIn, const std::vector<double> &rps
     for (double v : x)
         tot += (v - mean) * (v - mean);
     fit.r2 = tot > 0 ? 1 - best / tot : (best < 1e-12 ? 1 : 0);
-    if (fit.kappa > 0) {
-        fit.peak_users = std::sqrt(std::max(0.0, 1 - fit.sigma) / fit.kappa);
+    const double peak = fit.kappa > 0 ? std::sqrt(std::max(0.0, 1 - fit.sigma) / fit.kappa) : -1;
+    if (peak > 0 && peak <= kUslMaxExtrapolation * n.back()) {
+        fit.peak_users = peak;
         fit.peak_rps = fit.predict(std::max(1.0, fit.peak_users));
     } else if (fit.sigma > 0) {
         fit.peak_rps = fit.lambda / fit.sigma;  // asymptote, never reached

@@ -16,8 +16,9 @@ struct UslFit
     double lambda = 0;           // req/s of one user without contention
     double sigma = 0;            // contention, 0..1
     double kappa = 0;            // coherency, >= 0
-    double peak_users = -1;      // N* = sqrt((1−σ)/κ); -1 when κ = 0 (no retrograde point in the model)
-    double peak_rps = -1;        // X(N*); when κ = 0 the asymptote λ/σ (or -1 when σ = 0 too)
+    double peak_users = -1;      // N* = sqrt((1−σ)/κ); -1 when κ = 0 or N* lies beyond kUslMaxExtrapolation × the
+                                 // largest measured level (an extrapolation, not a finding)
+    double peak_rps = -1;        // X(N*); without N* the asymptote λ/σ (or -1 when σ = 0 too)
     double r2 = 0;               // coefficient of determination on the fitted points
     int points = 0;
 
@@ -28,6 +29,7 @@ struct UslFit
 // form for each (σ, κ), which is searched on a grid and refined by a shrinking pattern search.
 // Refuses (valid = false, reason set) with fewer than kUslMinLevels distinct user counts.
 constexpr int kUslMinLevels = 4;
+constexpr double kUslMaxExtrapolation = 10;
 UslFit fitUsl(const std::vector<double> &users, const std::vector<double> &rps);
 
 // How the backend scales, derived from the levels of one run (pure).

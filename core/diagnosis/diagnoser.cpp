@@ -168,6 +168,15 @@ Diagnosis analyze(const RunData &run, const GateSet &gates)
     return d;
 }
 
+void applyDiagnosis(const Diagnosis &diagnosis, RunData *run)
+{
+    Q_ASSERT(run);
+    run->findings = diagnosis.findings;
+    run->gate_preset = diagnosis.gate_preset;
+    run->gates = diagnosis.gates;
+    run->verdict = diagnosis.verdict;
+}
+
 std::optional<QString> safetyGuard(const std::vector<IntervalSnapshot> &intervals,
                                    const std::vector<DbSample> &dbSamples, const SafetyLimits &limits)
 {

@@ -41,6 +41,10 @@ constexpr uint64_t kMinRequests = 20;
 // Pure: the same run and gates always give the same diagnosis. Never throws.
 Diagnosis analyze(const RunData &run, const GateSet &gates);
 
+// Store the conclusions in the run (findings, gate_preset, gates, verdict) so that the run store, the JSON
+// summary and the report read them from RunData.
+void applyDiagnosis(const Diagnosis &diagnosis, RunData *run);
+
 // Merge findings with the same id and endpoint (evidence concatenated, strongest severity and confidence),
 // fold symptoms (timeouts, error-rate) into the root cause that explains them, and order them.
 std::vector<Finding> mergeFindings(std::vector<Finding> findings);

@@ -1,6 +1,7 @@
 // Diagnosis rules on synthetic runs: each flaw names its finding; healthy runs and noise name nothing.
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/gates.h"
+#include "diagnosis/signaturehit.h"
 #include "syntheticrun.h"
 
 #include <QTest>
@@ -444,6 +445,49 @@ private slots:
         QCOMPARE(d.findings.front().id, QStringLiteral("single-connection"));
         for (size_t i = 1; i < d.findings.size(); ++i)
             QVERIFY(d.findings[i - 1].severity <= d.findings[i].severity);
+    }
+
+    void signaturesAreRecognised_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("signature");
+        QTest::addColumn<int>("poolSize");
+        QTest::newRow("sqlite busy") << QByteArray("{\"error\": \"database is locked\"}") << "sqlite-busy" << -1;
+        QTest::newRow("queue pool") << QByteArray("QueuePool limit of size 5 overflow 10 reached, connection timed out")
+                                    << "pool-timeout" << 15;
+        QTest::newRow("too many clients")
+            << QByteArray("FATAL: remaining connection slots are reserved for non-replication superuser connections")
+            << "too-many-clients" << -1;
+        QTest::newRow("deadlock") << QByteArray("ERROR: deadlock detected") << "pg-deadlock" << -1;
+        QTest::newRow("unrelated") << QByteArray("<h1>Internal Server Error</h1>") << "" << -1;
+    }
+    void signaturesAreRecognised()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, signature);
+        QFETCH(int, poolSize);
+        RunData run;
+        run.error_samples = {errorSample(0, 500, body, 3)};
+        const auto hits = recogniseErrorSamples(run);
+        if (signature.isEmpty()) {
+            QVERIFY(hits.empty());
+            return;
+        }
+        QCOMPARE(hits.size(), size_t(1));
+        QCOMPARE(hits[0].signature, signature);
+        QCOMPARE(hits[0].pool_size, poolSize);
+        QCOMPARE(hits[0].count, uint64_t(3));
+    }
+
+    void applyStoresConclusions()
+    {
+        RunData run = scenario(QStringLiteral("pool-15"));
+        const Diagnosis d = analyze(run, launch());
+        applyDiagnosis(d, &run);
+        QCOMPARE(run.verdict, QStringLiteral("not-ready"));
+        QCOMPARE(run.gate_preset, QStringLiteral("launch"));
+        QCOMPARE(run.gates.size(), d.gates.size());
+        QCOMPARE(run.findings.size(), d.findings.size());
     }
 
     void duplicatesMerge()

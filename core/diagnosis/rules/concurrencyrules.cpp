@@ -13,6 +13,7 @@ struct Serialisation
 {
     std::vector<int> levels;      // the serialised levels (offered concurrency >= 3), increasing load
     double parallelismMax = 0;
+    double okRpsMax = 0;          // best successful throughput over them
     int top = -1;                 // highest serialised level
     int dbBackendsMax = -1;       // over the serialised levels; -1 no samples
     int dbActiveMax = -1;
@@ -35,6 +36,7 @@ std::optional<Serialisation> serialisation(const RuleContext &ctx)
             return std::nullopt;  // some loaded level ran requests in parallel
         s.levels.push_back(i);
         s.parallelismMax = std::max(s.parallelismMax, l.effective_parallelism);
+        s.okRpsMax = std::max(s.okRpsMax, l.ok_rps);
         s.top = i;
         s.dbBackendsMax = std::max(s.dbBackendsMax, l.db_backends_max);
         s.dbActiveMax = std::max(s.dbActiveMax, l.db_active_max);
@@ -107,10 +109,11 @@ std::optional<Finding> ruleSingleConnection(const RuleContext &ctx)
     addSerialEvidence(ctx, *s, f);
     f.severity = serialSeverity(ctx, *s);
     const LevelSummary &top = ctx.levels[size_t(s->top)];
-    f.summary = QStringLiteral("Throughput stays at %1 req/s from %2 to %3 while latency grows with users: the backend "
-                               "serves about %4 request at a time, and the database sees at most one app session.")
-                    .arg(fmt(top.ok_rps, 1), ctx.levels[size_t(s->levels.front())].loadLabel(), top.loadLabel(),
-                         fmt(s->parallelismMax, 1));
+    f.summary = QStringLiteral("Throughput stays at about %1 req/s from %2 to %3 while latency grows with users: the "
+                               "backend serves about %4 request at a time%5.")
+                    .arg(fmt(s->okRpsMax, 1), ctx.levels[size_t(s->levels.front())].loadLabel(), top.loadLabel(),
+                         fmt(s->parallelismMax, 1),
+                         ctx.postgres ? QStringLiteral(", and the database sees at most one app session") : QString());
     f.recommendation = QStringLiteral(
         "Replace the single shared connection (e.g. an ORM static/singleton pool) with a connection pool sized for the "
         "expected concurrency (about %1 connections for %2, below the database's max_connections), and set a pool "
@@ -147,9 +150,9 @@ std::optional<Finding> ruleSerializedServer(const RuleContext &ctx)
     addSerialEvidence(ctx, *s, f);
     f.severity = serialSeverity(ctx, *s);
     const LevelSummary &top = ctx.levels[size_t(s->top)];
-    f.summary = QStringLiteral("Throughput stays at %1 req/s from %2 to %3 while latency grows with users: about %4 "
-                               "request is in service at a time.")
-                    .arg(fmt(top.ok_rps, 1), ctx.levels[size_t(s->levels.front())].loadLabel(), top.loadLabel(),
+    f.summary = QStringLiteral("Throughput stays at about %1 req/s from %2 to %3 while latency grows with users: "
+                               "about %4 request is in service at a time.")
+                    .arg(fmt(s->okRpsMax, 1), ctx.levels[size_t(s->levels.front())].loadLabel(), top.loadLabel(),
                          fmt(s->parallelismMax, 1));
     f.recommendation = QStringLiteral(
         "Run the app server with several workers or threads (e.g. gunicorn --workers 2×cores+1, uvicorn --workers, "
@@ -236,8 +239,8 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
         }
         if (plateauMatches && confidence > 0)
             f.evidence.push_back(evidence(QStringLiteral("effective_parallelism"), ctx.capacity.plateau_value, QString(),
-                                          QStringLiteral("throughput × service time stops growing from %1 users")
-                                              .arg(fmt(ctx.capacity.plateau_load))));
+                                          QStringLiteral("throughput × service time stops growing from %1")
+                                              .arg(usersLabel(ctx.capacity.plateau_load))));
     }
     if (k < 2 && !(k < 0 && confidence > 0))
         return std::nullopt;  // k = 1 is single-connection; nothing at all: no finding
@@ -279,7 +282,13 @@ std::optional<Finding> ruleCapacityKnee(const RuleContext &ctx)
 {
     constexpr double kMinR2 = 0.8;
     const CapacityModel &c = ctx.capacity;
-    const bool usl = c.usl.valid && c.usl.r2 >= kMinR2 && c.usl.peak_users > 0;
+    constexpr double kMaxBeyondSweep = 2;   // a knee more than 2× past the largest level is not "seen"
+    double maxUsers = 0;
+    for (const LevelSummary &l : ctx.levels)
+        if (!l.open_model)
+            maxUsers = std::max(maxUsers, l.users);
+    const bool usl = c.usl.valid && c.usl.r2 >= kMinR2 && c.usl.peak_users > 0
+        && c.usl.peak_users <= kMaxBeyondSweep * maxUsers;
     if (!usl && !c.plateau_reached)
         return std::nullopt;
     Finding f;
@@ -297,13 +306,13 @@ std::optional<Finding> ruleCapacityKnee(const RuleContext &ctx)
         f.evidence.push_back(evidence(QStringLiteral("usl_r2"), c.usl.r2, QString(),
                                       QStringLiteral("fit over %1 levels").arg(c.usl.points)));
     } else {
-        f.title = QStringLiteral("Throughput stops growing at %1 users").arg(fmt(c.plateau_load));
+        f.title = QStringLiteral("Throughput stops growing at %1").arg(usersLabel(c.plateau_load));
     }
     if (c.plateau_reached) {
         f.evidence.push_back(evidence(QStringLiteral("effective_parallelism"), c.plateau_value, QString(),
-                                      QStringLiteral("plateau from %1 users: about %2 requests are served at once "
+                                      QStringLiteral("plateau from %1: about %2 request(s) served at once "
                                                      "(a pool or worker limit of that size, or CPU saturation)")
-                                          .arg(fmt(c.plateau_load), fmt(c.plateau_value))));
+                                          .arg(usersLabel(c.plateau_load), fmt(c.plateau_value))));
     }
     f.summary = QStringLiteral("Adding users beyond this point adds queueing, not throughput.");
     f.recommendation = QStringLiteral(

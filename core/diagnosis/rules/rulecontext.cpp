@@ -83,6 +83,11 @@ QString pct(double ratio, int decimals)
     return QString::number(ratio * 100.0, 'f', decimals) + QLatin1Char('%');
 }
 
+QString usersLabel(double users)
+{
+    return users == 1 ? QStringLiteral("1 user") : QStringLiteral("%1 users").arg(users);
+}
+
 Evidence evidence(const QString &metric, double value, const QString &unit, const QString &note)
 {
     Evidence e;

@@ -44,6 +44,7 @@ RuleContext makeRuleContext(const RunData &run, const GateSet &gates);
 // Formatting helpers shared by the rules' wording.
 QString fmt(double value, int decimals = 0);
 QString pct(double ratio, int decimals = 1);       // 0.587 -> "58.7%"
+QString usersLabel(double users);                  // "1 user", "20 users"
 Evidence evidence(const QString &metric, double value, const QString &unit, const QString &note = QString());
 
 } // namespace Preflight
