@@ -81,6 +81,25 @@ RunData scenario(const QString &name, double noise = 0, unsigned seed = 1)
         });
         spec.db_kind = name.startsWith(QLatin1String("serialized-server")) && !pgWithPool ? QStringLiteral("none")
                                                                                           : QStringLiteral("postgresql");
+    } else if (name == QLatin1String("single-connection-pool-metrics")) {
+        spec = sweep(kSweep, [&](Level &l) {
+            l.endpoints = {closedLoad(l.users, 50)};
+            l.pool_max = 1;
+            l.pool_in_use = 1;
+            l.pool_waiting = int(l.users) - 1;
+        });
+    } else if (name == QLatin1String("sustain-50")) {
+        Level l;
+        l.rate = 50;
+        l.duration_s = 30;
+        EndpointLoad e;
+        e.rps = 50;
+        e.latency_ms = 6;
+        l.endpoints = {e};
+        l.db_backends = 5;
+        l.db_active = 1;
+        spec.levels = {l};
+        spec.db_kind = QStringLiteral("postgresql");
     } else if (name == QLatin1String("pool-15")) {
         spec = sweep(kSweep, [](Level &l) {
             l.endpoints = {closedLoad(l.users, 50.0 * std::min(l.users, 15.0))};
@@ -264,6 +283,9 @@ private slots:
         QTest::newRow("single connection, timeouts folded in")
             << "single-connection-timeouts" << "single-connection" << "one DB connection"
             << ids("timeouts,serialized-server") << notReady;
+        QTest::newRow("single connection (pool metrics max 1, no DB)")
+            << "single-connection-pool-metrics" << "single-connection" << "one DB connection"
+            << ids("serialized-server,pool-exhaustion") << notReady;
         QTest::newRow("serialized server, no DB")
             << "serialized-server" << "serialized-server" << "one request at a time"
             << ids("single-connection,pool-exhaustion") << notReady;
@@ -327,6 +349,8 @@ private slots:
         QTest::newRow("clean, no DB") << "healthy-nodb" << 0.0 << 1u;
         for (uint seed = 1; seed <= 5; ++seed)
             QTest::addRow("±5%% noise, seed %u", seed) << "healthy" << 0.05 << seed;
+        QTest::newRow("open model, sustain 50 req/s") << "sustain-50" << 0.0 << 1u;
+        QTest::newRow("open model, sustain 50 req/s, ±5% noise") << "sustain-50" << 0.05 << 3u;
     }
     void healthyRunNamesNothingAboveLow()
     {

@@ -46,6 +46,15 @@ std::optional<Serialisation> serialisation(const RuleContext &ctx)
     return s;
 }
 
+// The pool's reported maximum over the serialised levels; -1 without pool metrics.
+int singlePoolMax(const RuleContext &ctx, const Serialisation &s)
+{
+    int poolMax = -1;
+    for (int i : s.levels)
+        poolMax = std::max(poolMax, ctx.levels[size_t(i)].pool_max);
+    return poolMax;
+}
+
 bool hasSignature(const RuleContext &ctx, const QString &supports)
 {
     return std::any_of(ctx.signatures.begin(), ctx.signatures.end(),
@@ -90,7 +99,14 @@ std::optional<Finding> ruleSingleConnection(const RuleContext &ctx)
     f.id = QStringLiteral("single-connection");
     f.layer = QStringLiteral("configuration");
     f.title = QStringLiteral("Every request is serialised on one DB connection");
-    if (ctx.postgres && s->dbBackendsMax >= 0 && s->dbBackendsMax <= 1) {
+    const int poolMax = singlePoolMax(ctx, *s);
+    if (poolMax == 1) {
+        f.confidence = 0.85;
+        f.evidence.push_back(evidence(QStringLiteral("pool_max"), 1, QStringLiteral("connections"),
+                                      QStringLiteral("the app's pool metrics report a maximum of one connection")));
+        if (ctx.postgres && s->dbBackendsMax >= 0 && s->dbBackendsMax <= 1)
+            f.confidence = 0.95;
+    } else if (ctx.postgres && s->dbBackendsMax >= 0 && s->dbBackendsMax <= 1) {
         f.confidence = 0.9;
         f.evidence.push_back(evidence(QStringLiteral("db_backends_max"), s->dbBackendsMax, QString(),
                                       QStringLiteral("app sessions on the database while users grew")));
@@ -132,6 +148,8 @@ std::optional<Finding> ruleSerializedServer(const RuleContext &ctx)
     f.id = QStringLiteral("serialized-server");
     f.layer = QStringLiteral("architecture");
     f.title = QStringLiteral("The server handles one request at a time");
+    if (singlePoolMax(ctx, *s) == 1)
+        return std::nullopt;  // single-connection, from the pool metrics
     if (ctx.postgres && s->dbBackendsMax > 1) {
         f.confidence = 0.8;
         f.evidence.push_back(evidence(QStringLiteral("db_backends_max"), s->dbBackendsMax, QString(),
