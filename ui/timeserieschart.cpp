@@ -30,6 +30,19 @@ double niceCeiling(double v)
     return 10 * magnitude;
 }
 
+// Dynamic ticks: Qt Charts creates one item per tick at once, so the range and the interval must never be
+// set in an order that asks, even for a moment, for thousands of ticks (that froze the GUI thread).
+void setRangeAndInterval(QValueAxis *axis, double low, double high, double interval)
+{
+    if (interval > axis->tickInterval()) {
+        axis->setTickInterval(interval);
+        axis->setRange(low, high);
+    } else {
+        axis->setRange(low, high);
+        axis->setTickInterval(interval);
+    }
+}
+
 } // namespace
 
 TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &yTitle, Scale scale, QWidget *parent)
@@ -222,8 +235,7 @@ void TimeSeriesChart::flush()
         }
     }
     if (m_rangeDirty) {
-        m_xAxis->setRange(0, m_timeRange_s);
-        m_xAxis->setTickInterval(niceCeiling(m_timeRange_s / 8.0));
+        setRangeAndInterval(m_xAxis, 0, m_timeRange_s, niceCeiling(m_timeRange_s / 8.0));
         m_rangeDirty = false;
     }
     updateYRange(yMin, yMax);
@@ -242,11 +254,12 @@ void TimeSeriesChart::updateYRange(double dataMin, double dataMax)
     if (low != m_yMin || high != m_yMax) {
         m_yMin = low;
         m_yMax = high;
-        m_yAxis->setRange(low, high);
         if (auto *linear = qobject_cast<QValueAxis *>(m_yAxis)) {
             const double step = niceCeiling(high / 5.0);
-            linear->setTickInterval(step);
+            setRangeAndInterval(linear, low, high, step);
             linear->setLabelFormat(step < 1 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+        } else {
+            m_yAxis->setRange(low, high);
         }
     }
 }
