@@ -72,7 +72,7 @@ FindingCard::FindingCard(const Finding &finding, QWidget *parent) : QFrame(paren
         QStringList lines;
         for (const Evidence &e : finding.evidence)
             lines << evidenceLine(e);
-        auto *evidence = new QLabel(QStringLiteral("<ul style=\"margin:0\"><li>") + lines.join(QStringLiteral("</li><li>"))
+        auto *evidence = new QLabel(QStringLiteral("<ul style=\"margin-left:0px; -qt-list-indent:1;\"><li>") + lines.join(QStringLiteral("</li><li>"))
                                     + QStringLiteral("</li></ul>"));
         evidence->setTextFormat(Qt::RichText);
         evidence->setWordWrap(true);

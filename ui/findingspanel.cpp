@@ -67,7 +67,7 @@ void FindingsPanel::setRun(const RunData &run)
     for (const QString &warning : run.warnings)
         header += QStringLiteral("<p>⚠ %1</p>").arg(warning.toHtmlEscaped());
     if (run.findings.empty())
-        header += QStringLiteral("<p>%1</p>").arg(tr("No findings in this run."));
+        header += QStringLiteral("<p>%1</p>").arg(run.verdict.isEmpty() ? tr("Diagnosing…") : tr("No findings in this run."));
     m_header->setText(header);
 
     std::vector<Finding> findings = run.findings;

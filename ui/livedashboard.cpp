@@ -121,7 +121,7 @@ void LiveDashboard::updateTimeRange(double t_s)
 {
     // The axis covers the planned schedule; past it (drain, longer than planned) it grows in 10 s steps.
     double range = std::max(m_expected_s, 10.0);
-    if (t_s > range)
+    if (t_s > range + 1.0)  // the drain's last tick may end just after the schedule
         range = std::ceil(t_s / 10.0) * 10.0;
     for (TimeSeriesChart *chart : {m_latency, m_throughput, m_connections})
         chart->setTimeRange(range);

@@ -7,6 +7,9 @@
 #include "livedashboard.h"
 #include "load/schedule.h"
 #include "statusline.h"
+#include "diagnosis/diagnoser.h"
+
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace Preflight {
 
@@ -30,6 +33,7 @@ void RunPresenter::prepare(const Plan &plan)
     m_views.dashboard->reset(Schedule::compile(plan.scenario).duration_s());
     m_views.status->reset();
     m_views.findings->clear(tr("The run is going; findings appear when it finishes."));
+    ++m_generation;
     setRunning(true);
 }
 
@@ -65,6 +69,25 @@ void RunPresenter::onFinished(const RunDataPtr &run)
     m_views.status->setPhase(tr("finished: %1").arg(runStatusId(run->info.status)));
     m_views.findings->setRun(*run);
     setRunning(false);
+    if (!run->verdict.isEmpty() || run->intervals.empty())
+        return;
+    // Diagnosis is pure but not free (USL fit, every rule): a worker thread, never the GUI thread (STYLE §8).
+    const quint64 generation = m_generation;
+    QtConcurrent::run([run]() -> RunDataPtr {
+        auto diagnosed = std::make_shared<RunData>(*run);
+        QString error;
+        std::optional<GateSet> gates = GateSet::fromPlan(diagnosed->plan, &error);
+        if (!gates)
+            gates = GateSet::preset(QStringLiteral("launch"));
+        if (gates)
+            applyDiagnosis(analyze(*diagnosed, *gates), diagnosed.get());
+        return diagnosed;
+    }).then(this, [this, generation](RunDataPtr diagnosed) {
+        if (generation != m_generation)
+            return;
+        m_views.findings->setRun(*diagnosed);
+        emit runDiagnosed(diagnosed);
+    });
 }
 
 void RunPresenter::onFailed(const QString &message, int exitCode)

@@ -37,6 +37,8 @@ public:
 
 signals:
     void runningChanged(bool running);
+    // The finished run with diagnosis applied (findings, gates, verdict), computed off the GUI thread.
+    void runDiagnosed(const Preflight::RunDataPtr &run);
 
 private:
     void setRunning(bool running);
@@ -49,6 +51,7 @@ private:
     RunController *m_controller;
     Views m_views;
     bool m_running = false;
+    quint64 m_generation = 0;   // drops a diagnosis that arrives after the next run started
 };
 
 } // namespace Preflight
