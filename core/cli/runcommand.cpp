@@ -1,14 +1,214 @@
 #include "cli.h"
 #include "commands.h"
+#include "runexecution.h"
 
+#include "plan/planparser.h"
+
+#include <QCommandLineParser>
 #include <QTextStream>
 
 namespace Preflight::Cli {
 
-int runCommand(const QStringList &)
+namespace {
+
+struct ParsedRun
 {
-    QTextStream(stderr) << "preflight run: not available yet in this build\n";
-    return ExitUsage;
+    Plan plan;
+    RunController::Options options;
+    RunOutputs outputs;
+};
+
+QList<QCommandLineOption> runOptions()
+{
+    auto opt = [](const QString &name, const QString &description, const QString &value = {}) {
+        return value.isEmpty() ? QCommandLineOption(name, description) : QCommandLineOption(name, description, value);
+    };
+    return {
+        opt(QStringLiteral("target"), QStringLiteral("Base URL of the backend (overrides the plan)."), QStringLiteral("URL")),
+        opt(QStringLiteral("endpoint"), QStringLiteral("Endpoint as \"METHOD /path\"; repeat for several (replaces the plan's)."), QStringLiteral("ENDPOINT")),
+        opt(QStringLiteral("db"), QStringLiteral("Database: a libpq conninfo or sqlite:PATH."), QStringLiteral("CONNINFO")),
+        opt(QStringLiteral("scenario"), QStringLiteral("sweep | sustain | burst | soak."), QStringLiteral("PRESET")),
+        opt(QStringLiteral("users"), QStringLiteral("Virtual users (closed model)."), QStringLiteral("N")),
+        opt(QStringLiteral("rate"), QStringLiteral("Arrivals per second (open model)."), QStringLiteral("R")),
+        opt(QStringLiteral("duration"), QStringLiteral("Duration in seconds (sustain, burst, soak)."), QStringLiteral("S")),
+        opt(QStringLiteral("levels"), QStringLiteral("Sweep levels, e.g. 1,2,5,10,20,50."), QStringLiteral("LIST")),
+        opt(QStringLiteral("step"), QStringLiteral("Seconds per sweep level."), QStringLiteral("S")),
+        opt(QStringLiteral("think-time"), QStringLiteral("Pause between a user's requests, ms."), QStringLiteral("MS")),
+        opt(QStringLiteral("timeout"), QStringLiteral("Per-request timeout, ms."), QStringLiteral("MS")),
+        opt(QStringLiteral("max-users"), QStringLiteral("Raise limits.max_users (safety bound)."), QStringLiteral("N")),
+        opt(QStringLiteral("max-rate"), QStringLiteral("Raise limits.max_rate (safety bound)."), QStringLiteral("R")),
+        opt(QStringLiteral("max-duration"), QStringLiteral("Raise limits.max_duration_s (safety bound)."), QStringLiteral("S")),
+        opt(QStringLiteral("workers"), QStringLiteral("Load-generating threads (default: cores − 1)."), QStringLiteral("N")),
+        opt(QStringLiteral("gates"), QStringLiteral("launch | revised | FILE.json; the exit code then follows the gates."), QStringLiteral("GATES")),
+        opt(QStringLiteral("json"), QStringLiteral("Write the JSON summary (preflight.summary/1)."), QStringLiteral("FILE")),
+        opt(QStringLiteral("junit"), QStringLiteral("Write JUnit XML (one testcase per gate and serious finding)."), QStringLiteral("FILE")),
+        opt(QStringLiteral("report"), QStringLiteral("Write the readiness report (.html or .pdf)."), QStringLiteral("FILE")),
+        opt(QStringLiteral("store"), QStringLiteral("Run store file (default: the user's data location)."), QStringLiteral("FILE")),
+        opt(QStringLiteral("insecure"), QStringLiteral("Do not verify TLS certificates (recorded in the report).")),
+        opt(QStringLiteral("yes"), QStringLiteral("Allow a non-loopback target.")),
+        opt(QStringLiteral("quiet"), QStringLiteral("No progress line and no summary table.")),
+    };
+}
+
+bool toNumber(const QCommandLineParser &p, const QString &name, double minimum, double *out, QString *error)
+{
+    if (!p.isSet(name))
+        return true;
+    bool ok = false;
+    const double v = p.value(name).toDouble(&ok);
+    if (!ok || !(v >= minimum)) {
+        *error = QStringLiteral("--%1 %2: expected a number ≥ %3").arg(name, p.value(name)).arg(minimum);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+// Plan file (optional) + flags → plan. Flags override the plan (DESIGN.md §5).
+std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *helpShown)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Drive load at a backend, watch its database, and say whether it is ready."));
+    p.addHelpOption();
+    p.addOptions(runOptions());
+    p.addPositionalArgument(QStringLiteral("plan"), QStringLiteral("Plan file (JSON, see the README)."), QStringLiteral("[PLAN.json]"));
+    if (!p.parse(QStringList{QStringLiteral("preflight run")} + args)) {
+        *error = p.errorText() + QStringLiteral("; see `preflight run --help`");
+        return std::nullopt;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << p.helpText()
+                            << "\nExit codes: 0 ready (or completed without explicit gates) · 1 not ready · 2 usage or plan error ·\n"
+                               "            3 target or database unreachable · 4 aborted by a safety guard · 130 interrupted.\n";
+        *helpShown = true;
+        return std::nullopt;
+    }
+    const QStringList positional = p.positionalArguments();
+    if (positional.size() > 1) {
+        *error = QStringLiteral("one plan file at most; got %1").arg(positional.join(QStringLiteral(", ")));
+        return std::nullopt;
+    }
+
+    ParsedRun parsed;
+    Plan &plan = parsed.plan;
+    if (!positional.isEmpty()) {
+        PlanError planError;
+        auto fromFile = PlanParser::parseFile(positional[0], &planError);
+        if (!fromFile) {
+            *error = positional[0] + QStringLiteral(": ") + planError.toString();
+            return std::nullopt;
+        }
+        plan = *fromFile;
+    } else {
+        if (!p.isSet(QStringLiteral("target"))) {
+            *error = QStringLiteral("give a plan file or --target URL; see `preflight run --help`");
+            return std::nullopt;
+        }
+        // Without a plan: a short steady run unless a scenario is asked for.
+        plan.scenario.preset = QStringLiteral("sustain");
+        plan.scenario.users = 10;
+        plan.scenario.duration_s = 10;
+        plan.health_path.clear();
+    }
+    if (p.isSet(QStringLiteral("target"))) {
+        const auto url = PlanParser::normaliseBaseUrl(p.value(QStringLiteral("target")), error);
+        if (!url)
+            return std::nullopt;
+        plan.target.base_url = *url;
+    }
+    if (p.isSet(QStringLiteral("endpoint"))) {
+        plan.endpoints.clear();
+        for (const QString &text : p.values(QStringLiteral("endpoint"))) {
+            auto e = PlanParser::parseEndpointShorthand(text, error);
+            if (!e)
+                return std::nullopt;
+            plan.endpoints.push_back(*e);
+        }
+    }
+    if (plan.endpoints.empty()) {
+        EndpointSpec root;
+        root.path = QStringLiteral("/");
+        root.name = root.label();
+        plan.endpoints.push_back(root);
+    }
+    if (p.isSet(QStringLiteral("db")))
+        plan.database.conninfo = p.value(QStringLiteral("db"));
+    ScenarioSpec &s = plan.scenario;
+    const bool usersSet = p.isSet(QStringLiteral("users")), rateSet = p.isSet(QStringLiteral("rate"));
+    if (p.isSet(QStringLiteral("scenario"))) {
+        s.preset = p.value(QStringLiteral("scenario"));
+    } else if ((usersSet || rateSet || p.isSet(QStringLiteral("duration"))) && s.preset == QLatin1String("sweep")
+               && !p.isSet(QStringLiteral("levels"))) {
+        s.preset = QStringLiteral("sustain");
+    }
+    if (usersSet)
+        s.rate = -1;
+    if (rateSet)
+        s.users = -1;
+    if (!toNumber(p, QStringLiteral("users"), 1, &s.users, error) || !toNumber(p, QStringLiteral("rate"), 0.001, &s.rate, error)
+        || !toNumber(p, QStringLiteral("duration"), 0.001, &s.duration_s, error) || !toNumber(p, QStringLiteral("step"), 0.001, &s.step_s, error)
+        || !toNumber(p, QStringLiteral("think-time"), 0, &s.think_time_ms, error))
+        return std::nullopt;
+    if (s.preset != QLatin1String("sweep") && s.preset != QLatin1String("stages") && s.duration_s <= 0)
+        s.duration_s = s.preset == QLatin1String("soak") ? 600 : 10;
+    if (s.preset != QLatin1String("sweep") && s.preset != QLatin1String("stages") && s.users < 0 && s.rate < 0)
+        s.users = 10;
+    if (p.isSet(QStringLiteral("levels"))) {
+        s.levels.clear();
+        for (const QString &part : p.value(QStringLiteral("levels")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const int level = part.trimmed().toInt(&ok);
+            if (!ok || level < 1) {
+                *error = QStringLiteral("--levels %1: expected whole numbers ≥ 1 separated by commas").arg(p.value(QStringLiteral("levels")));
+                return std::nullopt;
+            }
+            s.levels.push_back(level);
+        }
+        s.preset = QStringLiteral("sweep");
+    }
+    double timeout = plan.target.timeout_ms, maxUsers = plan.limits.max_users, workers = 0;
+    if (!toNumber(p, QStringLiteral("timeout"), 1, &timeout, error) || !toNumber(p, QStringLiteral("max-users"), 1, &maxUsers, error)
+        || !toNumber(p, QStringLiteral("max-rate"), 0.001, &plan.limits.max_rate, error)
+        || !toNumber(p, QStringLiteral("max-duration"), 0.001, &plan.limits.max_duration_s, error)
+        || !toNumber(p, QStringLiteral("workers"), 1, &workers, error))
+        return std::nullopt;
+    plan.target.timeout_ms = int(timeout);
+    plan.limits.max_users = int(maxUsers);
+    if (p.isSet(QStringLiteral("insecure")))
+        plan.target.insecure = true;
+    if (p.isSet(QStringLiteral("gates"))) {
+        plan.gates = p.value(QStringLiteral("gates"));
+        plan.gates_inline = {};
+        plan.gates_explicit = true;
+    }
+    if (const QString problem = PlanParser::validate(plan); !problem.isEmpty()) {
+        *error = problem;
+        return std::nullopt;
+    }
+    parsed.options.allowNonLoopback = p.isSet(QStringLiteral("yes"));
+    parsed.options.engine.workers = int(workers);
+    parsed.outputs.jsonPath = p.value(QStringLiteral("json"));
+    parsed.outputs.junitPath = p.value(QStringLiteral("junit"));
+    parsed.outputs.reportPath = p.value(QStringLiteral("report"));
+    parsed.outputs.storePath = p.value(QStringLiteral("store"));
+    parsed.outputs.quiet = p.isSet(QStringLiteral("quiet"));
+    return parsed;
+}
+
+} // namespace
+
+int runCommand(const QStringList &args)
+{
+    QString error;
+    bool helpShown = false;
+    auto parsed = parse(args, &error, &helpShown);
+    if (helpShown)
+        return ExitReady;
+    if (!parsed) {
+        QTextStream(stderr) << "preflight run: " << error << '\n';
+        return ExitUsage;
+    }
+    return executeRun(parsed->plan, parsed->options, parsed->outputs);
 }
 
 } // namespace Preflight::Cli

@@ -91,7 +91,13 @@ bool RunController::isLoopbackUrl(const QString &url)
 void RunController::fail(const QString &message, int exitCode)
 {
     m_running = false;
-    emit runFailed(message, exitCode);
+    // Always queued: a failure found inside start() must reach the caller after start() returns,
+    // exactly like one found later, so that an event loop started after start() sees it.
+    const quint64 generation = m_generation;
+    QMetaObject::invokeMethod(this, [this, message, exitCode, generation] {
+        if (generation == m_generation)
+            emit runFailed(message, exitCode);
+    }, Qt::QueuedConnection);
 }
 
 void RunController::start(const Plan &plan, const Options &options)
@@ -267,14 +273,14 @@ void RunController::onEngineFinished()
 {
     RunData &run = *m_run;
     run.error_samples = m_engine->errorSamples();
-    if (m_engine->wasAborted())
+    // A stop by the user is an interruption; "aborted" is reserved for the safety guards.
+    if (m_stopRequests > 0) {
         run.info.status = RunStatus::Interrupted;
-    else if (m_stopRequests > 0)
-        run.info.status = RunStatus::Aborted;
-    else
+        run.info.status_reason = m_stopRequests > 1 ? QStringLiteral("stopped by the user; in-flight requests abandoned")
+                                                    : QStringLiteral("stopped by the user");
+    } else {
         run.info.status = RunStatus::Completed;
-    if (m_stopRequests > 0)
-        run.info.status_reason = QStringLiteral("stopped by the user");
+    }
     m_running = false;
     emit runFinished(m_run);
 }

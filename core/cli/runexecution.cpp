@@ -1,0 +1,197 @@
+#include "runexecution.h"
+
+#include "cli.h"
+#include "interruptwatcher.h"
+#include "report/jsonsummary.h"
+#include "texttable.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QSaveFile>
+#include <QTextStream>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace Preflight::Cli {
+
+namespace {
+
+bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+QString progressLine(const RunData &run, const IntervalSnapshot &s, double total_s)
+{
+    const EndpointStats t = s.total();
+    const double rps = s.duration_s() > 0 ? double(t.requests) / s.duration_s() : 0;
+    const QString load = s.target_rate > 0 ? QStringLiteral("%1 req/s").arg(s.target_rate, 0, 'f', 0)
+                                           : QStringLiteral("%1 users").arg(s.target_users, 0, 'f', 0);
+    uint64_t requests = 0;
+    for (const IntervalSnapshot &i : run.intervals)
+        requests += i.total().requests;
+    return QStringLiteral("[%1/%2 s] %3 · %4 req/s · p50 %5 · p95 %6 · p99 %7 · errors %8 · in flight %9 · %10 requests")
+        .arg(s.end_s, 5, 'f', 1)
+        .arg(total_s, 0, 'f', 0)
+        .arg(load, formatRate(rps), formatMs(t.latency.percentile_ms(50)), formatMs(t.latency.percentile_ms(95)),
+             formatMs(t.latency.percentile_ms(99)), formatPercent(t.errorRate()))
+        .arg(s.in_flight)
+        .arg(requests);
+}
+
+void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelSummary> &levels)
+{
+    out << "\nPreflight run: " << run.info.name << " (" << runStatusId(run.info.status) << ", "
+        << QString::number(run.info.duration_s, 'f', 1) << " s, " << run.info.workers << " worker threads)\n";
+    if (!run.info.status_reason.isEmpty())
+        out << "  " << run.info.status_reason << '\n';
+
+    TextTable endpoints({QStringLiteral("endpoint"), QStringLiteral("requests"), QStringLiteral("req/s"),
+                         QStringLiteral("errors"), QStringLiteral("p50"), QStringLiteral("p95"), QStringLiteral("p99"),
+                         QStringLiteral("max")});
+    const auto totals = run.endpointTotals();
+    auto row = [&](const QString &name, const EndpointStats &s) {
+        endpoints.addRow({name, QString::number(s.requests),
+                          formatRate(run.info.duration_s > 0 ? double(s.requests) / run.info.duration_s : 0),
+                          formatPercent(s.errorRate()), formatMs(s.latency.percentile_ms(50)),
+                          formatMs(s.latency.percentile_ms(95)), formatMs(s.latency.percentile_ms(99)),
+                          formatMs(s.latency.max_us() / 1000.0)});
+    };
+    for (size_t i = 0; i < totals.size(); ++i)
+        row(run.plan.endpoints[i].label(), totals[i]);
+    if (totals.size() > 1)
+        row(QStringLiteral("all endpoints"), run.total());
+    out << '\n' << endpoints.render();
+
+    if (levels.size() > 1) {
+        TextTable table({QStringLiteral("load"), QStringLiteral("req/s"), QStringLiteral("success"),
+                         QStringLiteral("p50"), QStringLiteral("p95"), QStringLiteral("p99"), QStringLiteral("timeouts"),
+                         QStringLiteral("db backends"), QStringLiteral("pool in use")});
+        for (const LevelSummary &l : levels)
+            table.addRow({l.loadLabel(), formatRate(l.rps), formatPercent(l.success_rate), formatMs(l.p50_ms),
+                          formatMs(l.p95_ms), formatMs(l.p99_ms), QString::number(l.timeouts),
+                          l.db_backends_max < 0 ? QStringLiteral("—") : QString::number(l.db_backends_max),
+                          l.pool_in_use_max < 0 ? QStringLiteral("—") : QString::number(l.pool_in_use_max)});
+        out << "\nBy load level:\n" << table.render();
+    }
+
+    const EndpointStats total = run.total();
+    QStringList errorParts;
+    for (const auto &[status, count] : total.status_counts)
+        if (status >= 400)
+            errorParts << QStringLiteral("%1× HTTP %2").arg(count).arg(status);
+    for (int c = 0; c < kErrorClassCount; ++c)
+        if (total.transport_errors[size_t(c)])
+            errorParts << QStringLiteral("%1 %2").arg(total.transport_errors[size_t(c)]).arg(errorClassLabel(ErrorClass(c)));
+    if (!errorParts.isEmpty())
+        out << "\nErrors: " << errorParts.join(QStringLiteral(", ")) << '\n';
+
+    if (!run.gates.empty()) {
+        out << "\nGates (" << run.gate_preset << "):\n";
+        for (const GateCheck &g : run.gates)
+            out << "  " << (g.pass ? "pass  " : "FAIL  ") << g.label
+                << (g.measured ? QStringLiteral(" — measured %1").arg(g.value, 0, 'g', 4) : QStringLiteral(" — not measured")) << '\n';
+    }
+    if (!run.findings.empty()) {
+        out << "\nFindings:\n";
+        for (const Finding &f : run.findings) {
+            out << "  [" << severityId(f.severity) << "] " << f.title << " (" << f.id << ")\n";
+            if (!f.summary.isEmpty())
+                out << "      " << f.summary << '\n';
+            if (!f.recommendation.isEmpty())
+                out << "      → " << f.recommendation << '\n';
+        }
+    }
+    for (const QString &w : run.warnings)
+        out << "\nwarning: " << w << '\n';
+    if (!run.verdict.isEmpty())
+        out << "\nVerdict: " << run.verdict.toUpper() << '\n';
+    out.flush();
+}
+
+} // namespace
+
+int executeRun(const Plan &plan, const RunController::Options &options, const RunOutputs &outputs)
+{
+    QTextStream err(stderr);
+    QTextStream out(stdout);
+    const bool tty = ::isatty(fileno(stderr)) && !outputs.quiet;
+    RunController controller;
+    InterruptWatcher interrupts;
+    int exitCode = ExitReady;
+    const double total_s = Schedule::compile(plan.scenario).duration_s();
+    int lastStage = -2;
+
+    QObject::connect(&interrupts, &InterruptWatcher::interrupted, &controller, [&](int count) {
+        if (tty)
+            err << "\r\033[K";
+        err << (count == 1 ? "preflight: stopping (in-flight requests may finish; press Ctrl-C again to abandon them)\n"
+                           : "preflight: abandoning in-flight requests\n");
+        err.flush();
+        controller.stop();
+    });
+    QObject::connect(&controller, &RunController::phaseChanged, &controller, [&](const QString &phase) {
+        if (!outputs.quiet && phase != QLatin1String("running")) {
+            if (tty)
+                err << "\r\033[K";
+            err << "preflight: " << phase << "…\n";
+            err.flush();
+        }
+    });
+    QObject::connect(&controller, &RunController::snapshotAvailable, &controller, [&](const IntervalSnapshotPtr &s) {
+        if (outputs.quiet)
+            return;
+        if (tty) {
+            err << "\r\033[K" << progressLine(controller.run(), *s, total_s);
+            err.flush();
+        } else if (s->stage_index != lastStage && s->stage_index >= 0) {
+            const StageInfo &stage = controller.run().stages[size_t(s->stage_index)];
+            err << QStringLiteral("preflight: stage %1/%2: %3\n").arg(stage.index + 1).arg(controller.run().stages.size()).arg(stage.label);
+            err.flush();
+        }
+        lastStage = s->stage_index;
+    });
+    QObject::connect(&controller, &RunController::runFailed, &controller, [&](const QString &message, int code) {
+        if (tty)
+            err << "\r\033[K";
+        err << "preflight: " << message << '\n';
+        err.flush();
+        exitCode = code;
+        QCoreApplication::exit(code);
+    });
+    QObject::connect(&controller, &RunController::runFinished, &controller, [&](const RunDataPtr &finished) {
+        if (tty)
+            err << "\r\033[K";
+        err.flush();
+        RunData run = *finished;
+        const std::vector<LevelSummary> levels = summarizeLevels(run);
+        const CapacityModel capacity = buildCapacityModel(levels);
+        if (!outputs.quiet)
+            printSummary(out, run, levels);
+        QString error;
+        if (!outputs.jsonPath.isEmpty()
+            && !writeFile(outputs.jsonPath, JsonSummary::toBytes(JsonSummary::build(run, levels, &capacity)), &error)) {
+            err << "preflight: " << error << '\n';
+            exitCode = ExitUsage;
+        }
+        if (run.info.status == RunStatus::Interrupted || interrupts.count() > 0)
+            exitCode = ExitInterrupted;
+        else if (run.info.status == RunStatus::Aborted)
+            exitCode = ExitSafetyAbort;
+        else if (exitCode == ExitReady && plan.gates_explicit && run.verdict == QLatin1String("not-ready"))
+            exitCode = ExitNotReady;
+        QCoreApplication::exit(exitCode);
+    });
+
+    controller.start(plan, options);
+    QCoreApplication::exec();
+    return exitCode;
+}
+
+} // namespace Preflight::Cli

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "run/runcontroller.h"
+
+#include <QString>
+
+namespace Preflight::Cli {
+
+// Where a finished run goes.
+struct RunOutputs
+{
+    QString jsonPath;       // --json
+    QString junitPath;      // --junit
+    QString reportPath;     // --report (.html or .pdf)
+    QString storePath;      // --store (empty: the default store)
+    bool quiet = false;     // no progress line, no summary table
+};
+
+// The headless pipeline shared by `preflight run` and `preflight demo --headless`: drives a RunController
+// in the CLI's event loop, shows progress on a TTY, turns Ctrl-C into stop/abort, then analyses, stores
+// and writes the outputs. Returns the exit code of DESIGN.md §5.
+int executeRun(const Plan &plan, const RunController::Options &options, const RunOutputs &outputs);
+
+} // namespace Preflight::Cli
