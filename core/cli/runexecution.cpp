@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "interruptwatcher.h"
+#include "diagnosis/junit.h"
 #include "report/jsonsummary.h"
 #include "texttable.h"
 
@@ -169,27 +170,40 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
         if (tty)
             err << "\r\033[K";
         err.flush();
-        RunData run = *finished;
-        const std::vector<LevelSummary> levels = summarizeLevels(run);
-        const CapacityModel capacity = buildCapacityModel(levels);
+        const RunData &run = *finished;
+        const DiagnosisPtr diagnosis = controller.diagnosis();
         if (!outputs.quiet)
-            printSummary(out, run, levels);
+            printSummary(out, run, diagnosis->levels);
         QString error;
         if (!outputs.jsonPath.isEmpty()
-            && !writeFile(outputs.jsonPath, JsonSummary::toBytes(JsonSummary::build(run, levels, &capacity)), &error)) {
+            && !writeFile(outputs.jsonPath, JsonSummary::toBytes(JsonSummary::build(run, diagnosis->levels, &diagnosis->capacity)), &error)) {
             err << "preflight: " << error << '\n';
             exitCode = ExitUsage;
         }
+        if (!outputs.junitPath.isEmpty() && !writeFile(outputs.junitPath, toJUnit(*diagnosis, run.info), &error)) {
+            err << "preflight: " << error << '\n';
+            exitCode = ExitUsage;
+        }
+        if (run.info.id >= 0 && !outputs.quiet)
+            out << "\nStored as run " << run.info.id << " (`preflight report " << run.info.id << " --html FILE` for the report)\n";
         if (run.info.status == RunStatus::Interrupted || interrupts.count() > 0)
             exitCode = ExitInterrupted;
         else if (run.info.status == RunStatus::Aborted)
-            exitCode = ExitSafetyAbort;
+            exitCode = ExitSafetyAbort;  // the run and its findings are kept
         else if (exitCode == ExitReady && plan.gates_explicit && run.verdict == QLatin1String("not-ready"))
             exitCode = ExitNotReady;
         QCoreApplication::exit(exitCode);
     });
 
-    controller.start(plan, options);
+    QObject::connect(&controller, &RunController::warningRaised, &controller, [&](const QString &message) {
+        if (tty)
+            err << "\r\033[K";
+        err << "preflight: warning: " << message << '\n';
+        err.flush();
+    });
+    RunController::Options runOptions = options;
+    runOptions.storePath = outputs.storePath;
+    controller.start(plan, runOptions);
     QCoreApplication::exec();
     return exitCode;
 }

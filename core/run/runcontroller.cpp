@@ -1,7 +1,13 @@
 #include "runcontroller.h"
 
 #include "cli/cli.h"
+#include "databasesession.h"
+#include "db/dbsampler.h"
+#include "db/poolsampler.h"
 #include "load/targetprobe.h"
+#include "store/runoutcome.h"
+#include "store/runrecorder.h"
+#include "store/runstore.h"
 #include "plan/jsonpointer.h"
 #include "plan/planparser.h"
 #include "plan/secretresolver.h"
@@ -54,6 +60,8 @@ struct RunController::Preparation
     quint64 generation = 0;
     Plan plan;
     std::shared_ptr<RequestFactory> factory;
+    std::shared_ptr<DatabaseSession> database;
+    DbCapabilities capabilities;
     HealthResult health;
     QString error;
     int exitCode = 0;
@@ -64,16 +72,37 @@ RunController::RunController(QObject *parent) : QObject(parent), m_run(std::make
     qRegisterMetaType<Preflight::IntervalSnapshotPtr>();
     qRegisterMetaType<Preflight::RunDataPtr>();
     qRegisterMetaType<Preflight::RunInfo>();
+    qRegisterMetaType<Preflight::DbSample>();
+    qRegisterMetaType<Preflight::PoolSample>();
+    qRegisterMetaType<Preflight::DiagnosisPtr>();
 }
 
 RunController::~RunController()
 {
     ++m_generation;
+    m_analysisStop = true;
     if (m_engine)
         m_engine->abort();
+    stopSamplers();
+    joinHelpers();
+    m_engine.reset();
+    m_recorder.reset();  // a run not finished by now is stored as interrupted
+}
+
+void RunController::joinHelpers()
+{
     if (m_preparer.joinable())
         m_preparer.join();
-    m_engine.reset();
+    if (m_analyser.joinable())
+        m_analyser.join();
+}
+
+void RunController::stopSamplers()
+{
+    if (m_dbSampler)
+        m_dbSampler->stop();
+    if (m_poolSampler)
+        m_poolSampler->stop();
 }
 
 bool RunController::isLoopbackUrl(const QString &url)
@@ -103,17 +132,27 @@ void RunController::fail(const QString &message, int exitCode)
 void RunController::start(const Plan &plan, const Options &options)
 {
     Q_ASSERT(!m_running);
-    if (m_preparer.joinable())
-        m_preparer.join();
+    joinHelpers();
     m_engine.reset();
+    m_dbSampler.reset();
+    m_poolSampler.reset();
+    m_recorder.reset();
+    m_database.reset();
+    m_diagnosis.reset();
     m_options = options;
     m_stopRequests = 0;
+    m_guardTripped = false;
+    m_analysisStop = false;
     m_running = true;
     const quint64 generation = ++m_generation;
     m_run = std::make_shared<RunData>();
 
     if (const QString problem = PlanParser::validate(plan); !problem.isEmpty())
         return fail(problem, Cli::ExitUsage);
+    QString gateError;
+    m_gates = GateSet::fromPlan(plan, &gateError);
+    if (!m_gates)
+        return fail(gateError, Cli::ExitUsage);
     QString urlError;
     const auto baseUrl = PlanParser::normaliseBaseUrl(plan.target.base_url, &urlError);
     if (!baseUrl)
@@ -139,7 +178,6 @@ void RunController::start(const Plan &plan, const Options &options)
             prep->exitCode = Cli::ExitUsage;
         } else {
             prep->factory = std::make_shared<RequestFactory>(std::move(*factory));
-            prepare(normalised, m_options);
             // Health doubles as the reachability check; without a health path the first endpoint is used.
             const QString checkPath = normalised.health_path.isEmpty() ? QString() : normalised.health_path;
             TargetProbe::Request request = probeRequest(normalised, *prep->factory, checkPath.isEmpty() ? QStringLiteral("/") : checkPath);
@@ -189,13 +227,19 @@ void RunController::start(const Plan &plan, const Options &options)
                 }
             }
         }
+        if (prep->error.isEmpty() && normalised.database.isConfigured()) {
+            prep->database = std::make_shared<DatabaseSession>(normalised.database);
+            const DbError dbError = prep->database->open(&prep->capabilities);
+            if (!dbError.ok()) {
+                prep->error = QStringLiteral("database unreachable: ") + dbError.message;
+                prep->exitCode = dbError.kind == DbError::Kind::Config ? Cli::ExitUsage : Cli::ExitUnreachable;
+                prep->database.reset();
+            } else {
+                prep->database->snapshotBeforeLoad();
+            }
+        }
         QMetaObject::invokeMethod(this, [this, prep] { launch(prep); }, Qt::QueuedConnection);
     });
-}
-
-void RunController::prepare(const Plan &, const Options &)
-{
-    // Hook for the database side: capability checks run here, on the preparation thread.
 }
 
 void RunController::launch(std::shared_ptr<Preparation> prep)
@@ -227,6 +271,9 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     run.plan.target.base_url = SecretResolver::redactUrl(plan.target.base_url);
     run.stages = schedule.stages();
     run.health = prep->health;
+    run.database = prep->capabilities;
+    for (const QString &w : run.database.warnings)
+        run.warnings << w;
     run.info.name = plan.name.isEmpty() ? run.plan.target.base_url : plan.name;
     run.info.started_at = QDateTime::currentDateTimeUtc();
     run.info.status = RunStatus::Running;
@@ -242,9 +289,44 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
         run.warnings << QStringLiteral("The health check %1 answered %2.")
                             .arg(plan.health_path, run.health.status ? QString::number(run.health.status) : run.health.error);
 
+    m_factory = prep->factory;
+    m_database = prep->database;
     m_engine = std::make_unique<LoadEngine>(prep->factory, schedule, engineOptions);
     run.info.workers = m_engine->workerCount();
     const quint64 generation = m_generation;
+
+    if (m_options.store) {
+        m_recorder = std::make_unique<RunRecorder>();
+        StoreError storeError;
+        const QString storePath = m_options.storePath.isEmpty() ? RunStore::defaultPath() : m_options.storePath;
+        const auto id = m_recorder->beginRun(storePath, run.info, run.plan, run.stages, &storeError);
+        if (!id) {
+            m_recorder.reset();
+            return fail(QStringLiteral("run store: ") + storeError.message, Cli::ExitUsage);
+        }
+        run.info.id = *id;
+        m_recorder->setDatabaseCapabilities(run.database);
+        m_recorder->setHealth(run.health);
+        connect(m_recorder.get(), &RunRecorder::writeFailed, this, [this](const QString &message) {
+            emit warningRaised(QStringLiteral("run store: ") + message);
+        });
+    }
+
+    // One clock for everything: the engine's t = 0 is the samplers' t = 0.
+    const auto runStart = EngineClock::now();
+    if (plan.database.isConfigured()) {
+        m_dbSampler = std::make_unique<DbSampler>(plan.database.conninfo, runStart);
+        connect(m_dbSampler.get(), &DbSampler::sampleAvailable, this, &RunController::onDbSample);
+        connect(m_dbSampler.get(), &DbSampler::samplerWarning, this, &RunController::warningRaised);
+    }
+    if (!plan.pool.kind.isEmpty()) {
+        PoolSampler::Options poolOptions;
+        poolOptions.tls_insecure = plan.target.insecure;
+        poolOptions.ca_file = plan.target.ca_file;
+        poolOptions.headers = prep->factory->headers(0);
+        m_poolSampler = std::make_unique<PoolSampler>(plan.pool, prep->factory->absoluteUrl(plan.pool.url), runStart, poolOptions);
+        connect(m_poolSampler.get(), &PoolSampler::sampleAvailable, this, &RunController::onPoolSample);
+    }
     m_engine->setSnapshotSink([this, generation](IntervalSnapshotPtr snapshot) {
         QMetaObject::invokeMethod(this, [this, generation, snapshot] {
             if (generation == m_generation)
@@ -259,28 +341,110 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     });
     emit runStarted(run.info);
     emit phaseChanged(QStringLiteral("running"));
-    m_engine->start();
+    m_engine->start(runStart);
+    if (m_dbSampler)
+        m_dbSampler->start();
+    if (m_poolSampler)
+        m_poolSampler->start();
 }
 
 void RunController::onSnapshot(const IntervalSnapshotPtr &snapshot)
 {
     m_run->intervals.push_back(*snapshot);
     m_run->info.duration_s = snapshot->end_s;
+    if (m_recorder)
+        m_recorder->appendInterval(snapshot);
     emit snapshotAvailable(snapshot);
+    if (!m_guardTripped && m_engine && !m_engine->isStopping()) {
+        if (const auto reason = safetyGuard(m_run->intervals, m_run->db_samples)) {
+            // DESIGN.md §9: the run stops at once and is kept, with what it measured, as aborted.
+            m_guardTripped = true;
+            m_run->info.status_reason = QStringLiteral("aborted by a safety guard: ") + *reason;
+            emit warningRaised(m_run->info.status_reason);
+            emit phaseChanged(QStringLiteral("aborting"));
+            m_engine->abort();
+        }
+    }
+}
+
+void RunController::onDbSample(const DbSample &sample)
+{
+    if (!m_running)
+        return;
+    m_run->db_samples.push_back(sample);
+    if (m_recorder)
+        m_recorder->appendDbSample(sample);
+    emit dbSampleAvailable(sample);
+}
+
+void RunController::onPoolSample(const PoolSample &sample)
+{
+    if (!m_running)
+        return;
+    if (!sample.ok && (m_run->pool_samples.empty() || m_run->pool_samples.back().ok))
+        emit warningRaised(QStringLiteral("pool metrics unavailable: ") + sample.error);
+    m_run->pool_samples.push_back(sample);
+    if (m_recorder)
+        m_recorder->appendPoolSample(sample);
+    emit poolSampleAvailable(sample);
 }
 
 void RunController::onEngineFinished()
 {
+    stopSamplers();
     RunData &run = *m_run;
     run.error_samples = m_engine->errorSamples();
     // A stop by the user is an interruption; "aborted" is reserved for the safety guards.
-    if (m_stopRequests > 0) {
+    if (m_guardTripped) {
+        run.info.status = RunStatus::Aborted;
+    } else if (m_stopRequests > 0) {
         run.info.status = RunStatus::Interrupted;
         run.info.status_reason = m_stopRequests > 1 ? QStringLiteral("stopped by the user; in-flight requests abandoned")
                                                     : QStringLiteral("stopped by the user");
     } else {
         run.info.status = RunStatus::Completed;
     }
+
+    // Profiling, plans and diagnosis block on the network and the database: a helper thread does them on
+    // a copy of the run and hands the result back.
+    auto copy = std::make_shared<RunData>(run);
+    const bool profile = m_database && m_stopRequests == 0 && !m_guardTripped;
+    emit phaseChanged(profile ? QStringLiteral("profiling") : QStringLiteral("analysing"));
+    const quint64 generation = m_generation;
+    m_analyser = std::thread([this, copy, profile, generation,
+                              database = m_database, factory = m_factory, gates = *m_gates,
+                              recorder = m_recorder.get()] {
+        if (database) {
+            const double requests = double(copy->total().requests);
+            Plan plan = copy->plan;
+            if (!profile)
+                plan.scenario.profile_requests = 0;  // an interrupted or aborted run is not profiled
+            const DatabaseSession::Findings found = database->analyseAfterLoad(plan, *factory, requests, &m_analysisStop);
+            copy->queries = found.queries;
+            copy->plans = found.plans;
+            copy->warnings << found.warnings;
+        }
+        auto diagnosis = std::make_shared<Diagnosis>(analyze(*copy, gates));
+        applyDiagnosis(*diagnosis, copy.get());
+        if (recorder) {
+            recorder->finishRun(RunOutcome::fromRunData(*copy));
+            const StoreError error = recorder->waitForFinished();
+            if (error)
+                copy->warnings << QStringLiteral("the run could not be stored completely: ") + error.message;
+        }
+        QMetaObject::invokeMethod(this, [this, copy, diagnosis, generation] {
+            if (generation == m_generation)
+                onAnalysed(copy, diagnosis);
+        }, Qt::QueuedConnection);
+    });
+}
+
+void RunController::onAnalysed(std::shared_ptr<RunData> run, DiagnosisPtr diagnosis)
+{
+    if (m_analyser.joinable())
+        m_analyser.join();
+    m_run = std::move(run);
+    m_diagnosis = std::move(diagnosis);
     m_running = false;
     emit runFinished(m_run);
 }
@@ -290,6 +454,8 @@ void RunController::stop()
     if (!m_running)
         return;
     ++m_stopRequests;
+    if (m_stopRequests > 1)
+        m_analysisStop = true;  // a second stop also cuts a profiling pass short
     if (m_engine) {
         emit phaseChanged(m_stopRequests == 1 ? QStringLiteral("draining") : QStringLiteral("aborting"));
         if (m_stopRequests == 1)

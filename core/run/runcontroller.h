@@ -1,25 +1,41 @@
 #pragma once
 
+#include "data/dbsample.h"
 #include "data/intervalsnapshot.h"
 #include "data/rundata.h"
+#include "diagnosis/diagnoser.h"
+#include "diagnosis/gates.h"
 #include "load/loadengine.h"
 #include "plan/plan.h"
 
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <memory>
+#include <optional>
 #include <thread>
 
 namespace Preflight {
 
-using RunDataPtr = std::shared_ptr<const RunData>;
+class DatabaseSession;
+class DbSampler;
+class PoolSampler;
+class RunRecorder;
 
-// Runs one plan end to end for the CLI and the GUI alike: checks the target (reachability, health, login),
-// drives the load engine, gathers every snapshot into a RunData and hands the finished run over.
+using RunDataPtr = std::shared_ptr<const RunData>;
+using DiagnosisPtr = std::shared_ptr<const Diagnosis>;
+
+// Runs one plan end to end for the CLI and the GUI alike (DESIGN.md §3):
+//  1. checks on a helper thread: the plan's gates, the target (reachability, health, login), the database
+//     (capabilities, pg_stat_statements before the load);
+//  2. the load: engine, DB sampler and pool sampler on one clock, every sample recorded in the run store
+//     as it arrives, the safety guards watched on every tick;
+//  3. after the load, on a helper thread: pg_stat_statements deltas, the profiling pass, plans, diagnosis,
+//     gates and verdict; then the run is finished in the store and handed over with runFinished.
 //
-// Lives on the thread that creates it (the GUI or the CLI's main thread) and never blocks it: network
-// checks run on a helper thread, the engine on its own threads; results arrive as queued signals.
+// Lives on the thread that creates it (the GUI or the CLI's main thread) and never blocks it; results
+// arrive as queued signals.
 class RunController : public QObject
 {
     Q_OBJECT
@@ -28,6 +44,8 @@ public:
     {
         EngineOptions engine;
         bool allowNonLoopback = false;  // --yes / confirmed in the GUI
+        bool store = true;              // record the run in the run store
+        QString storePath;              // empty: RunStore::defaultPath()
     };
 
     explicit RunController(QObject *parent = nullptr);
@@ -41,29 +59,50 @@ public:
     bool isRunning() const { return m_running; }
     // The run so far (intervals appended as they arrive). Valid until the next start().
     const RunData &run() const { return *m_run; }
+    // The analysis of the last finished run (levels, capacity model, findings, gates); null before.
+    DiagnosisPtr diagnosis() const { return m_diagnosis; }
 
     static bool isLoopbackUrl(const QString &url);
 
 signals:
-    void phaseChanged(const QString &phase);   // "checking target", "logging in", "running", "draining"
+    // "checking target", "running", "draining", "aborting", "profiling", "analysing"
+    void phaseChanged(const QString &phase);
     void runStarted(const Preflight::RunInfo &info);
     void snapshotAvailable(const Preflight::IntervalSnapshotPtr &snapshot);
+    void dbSampleAvailable(const Preflight::DbSample &sample);
+    void poolSampleAvailable(const Preflight::PoolSample &sample);
+    // A problem that does not stop the run (pool endpoint broken, DB sampler lost its connection, …).
+    void warningRaised(const QString &message);
     void runFinished(const Preflight::RunDataPtr &run);
     void runFailed(const QString &message, int exitCode);
 
 private:
     struct Preparation;
-    void prepare(const Plan &plan, const Options &options);
     void launch(std::shared_ptr<Preparation> preparation);
     void onSnapshot(const IntervalSnapshotPtr &snapshot);
+    void onDbSample(const DbSample &sample);
+    void onPoolSample(const PoolSample &sample);
     void onEngineFinished();
+    void onAnalysed(std::shared_ptr<RunData> run, DiagnosisPtr diagnosis);
     void fail(const QString &message, int exitCode);
+    void stopSamplers();
+    void joinHelpers();
 
     std::shared_ptr<RunData> m_run;
     std::unique_ptr<LoadEngine> m_engine;
+    std::shared_ptr<RequestFactory> m_factory;
+    std::shared_ptr<DatabaseSession> m_database;
+    std::unique_ptr<DbSampler> m_dbSampler;
+    std::unique_ptr<PoolSampler> m_poolSampler;
+    std::unique_ptr<RunRecorder> m_recorder;
+    std::optional<GateSet> m_gates;
+    DiagnosisPtr m_diagnosis;
     std::thread m_preparer;
+    std::thread m_analyser;
+    std::atomic<bool> m_analysisStop{false};
     Options m_options;
     bool m_running = false;
+    bool m_guardTripped = false;
     int m_stopRequests = 0;
     quint64 m_generation = 0;    // drops late results of an abandoned start
 };
@@ -71,3 +110,4 @@ private:
 } // namespace Preflight
 
 Q_DECLARE_METATYPE(Preflight::RunDataPtr)
+Q_DECLARE_METATYPE(Preflight::DiagnosisPtr)

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "data/rundata.h"
+#include "db/dberror.h"
+#include "db/pgstatements.h"
+#include "plan/plan.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <memory>
+
+namespace Preflight {
+
+class PgConnection;
+class RequestFactory;
+class SqliteInspector;
+
+// The database side of one run, outside the live sampling: the capability check before the load, the
+// pg_stat_statements snapshots around it, and afterwards the profiling pass and the plans of the queries
+// that matter. Every call blocks on the database: call them from a helper thread, one at a time
+// (a session is used by one thread at a time, never the GUI thread).
+class DatabaseSession
+{
+public:
+    explicit DatabaseSession(const DatabaseSpec &spec);
+    ~DatabaseSession();
+
+    // Connects and checks what the database allows. An error means the database cannot be read at all
+    // (exit code 3); missing pg_stat_statements is only a warning inside the capabilities.
+    DbError open(DbCapabilities *capabilities);
+    bool isPostgres() const;
+    // pg_stat_statements before the load (no-op without it or for SQLite).
+    void snapshotBeforeLoad();
+
+    struct Findings
+    {
+        std::vector<QueryStat> queries;   // "run" phase deltas, then "profile" per endpoint
+        std::vector<QueryPlan> plans;
+        QStringList warnings;
+    };
+    // After the load: run-phase deltas, the profiling pass (each endpoint alone, K sequential requests)
+    // and EXPLAIN of the top queries. `stop` (optional) cuts the profiling pass short.
+    Findings analyseAfterLoad(const Plan &plan, const RequestFactory &factory, double totalRequests,
+                              const std::atomic<bool> *stop);
+
+    static constexpr int kTopQueriesToExplain = 5;
+
+private:
+    std::vector<QueryPlan> explainQueries(const std::vector<QueryStat> &queries, QStringList *warnings);
+    std::vector<QueryPlan> explainSqliteLog(QStringList *warnings);
+
+    DatabaseSpec m_spec;
+    std::unique_ptr<PgConnection> m_pg;
+    std::unique_ptr<SqliteInspector> m_sqlite;
+    PgStatements::Snapshot m_before;
+    bool m_statementsAvailable = false;
+};
+
+} // namespace Preflight
