@@ -22,6 +22,7 @@ QString DemoConfig::usage()
         "  --orders N            rows in the orders table (default 200000)\n"
         "  --seed N              seed of the data generator (default 42)\n"
         "  --sql-log FILE        append '<request-id>\\t<sql>' per executed statement\n"
+        "  --sql-log-marked-only log only requests with an X-Preflight-Profile header\n"
         "  --parent-pid PID      exit when this process exits\n"
         "Prints 'DATABASE <sqlite:PATH|postgresql>' then 'LISTENING http://127.0.0.1:PORT' when ready.\n");
 }
@@ -111,6 +112,8 @@ bool DemoConfig::parse(const QStringList &args, QString *error, bool *help)
             seed = quint32(n);
         } else if (option == QLatin1String("--sql-log")) {
             if (!next(&sql_log)) return false;
+        } else if (option == QLatin1String("--sql-log-marked-only")) {
+            sql_log_marked_only = true;
         } else if (option == QLatin1String("--parent-pid")) {
             if (!number(1, 0x7fffffff, &n)) return false;
             parent_pid = pid_t(n);

@@ -27,6 +27,7 @@ struct DemoConfig
     int orders = 200000;
     quint32 seed = 42;
     QString sql_log;
+    bool sql_log_marked_only = false;  // log only requests carrying X-Preflight-Profile (profiling pass)
     pid_t parent_pid = 0;
     Flaws flaws;
 

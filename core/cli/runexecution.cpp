@@ -28,6 +28,18 @@ bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
     return true;
 }
 
+// A gate or evidence value in its unit: "74.0 ms", "0.00%", "1116 req/s".
+QString formatValue(double value, const QString &unit)
+{
+    if (unit == QLatin1String("ms"))
+        return formatMs(value);
+    if (unit == QLatin1String("ratio"))
+        return formatPercent(value);
+    if (unit == QLatin1String("req/s"))
+        return formatRate(value) + QStringLiteral(" req/s");
+    return QString::number(value, 'g', 4) + (unit.isEmpty() ? QString() : QLatin1Char(' ') + unit);
+}
+
 QString progressLine(const RunData &run, const IntervalSnapshot &s, double total_s)
 {
     const EndpointStats t = s.total();
@@ -74,10 +86,11 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
         TextTable table({QStringLiteral("load"), QStringLiteral("req/s"), QStringLiteral("success"),
                          QStringLiteral("p50"), QStringLiteral("p95"), QStringLiteral("p99"), QStringLiteral("timeouts"),
                          QStringLiteral("db backends"), QStringLiteral("pool in use")});
+        const bool hasBackends = run.database.kind == QLatin1String("postgresql");
         for (const LevelSummary &l : levels)
             table.addRow({l.loadLabel(), formatRate(l.rps), formatPercent(l.success_rate), formatMs(l.p50_ms),
                           formatMs(l.p95_ms), formatMs(l.p99_ms), QString::number(l.timeouts),
-                          l.db_backends_max < 0 ? QStringLiteral("—") : QString::number(l.db_backends_max),
+                          l.db_backends_max < 0 || !hasBackends ? QStringLiteral("—") : QString::number(l.db_backends_max),
                           l.pool_in_use_max < 0 ? QStringLiteral("—") : QString::number(l.pool_in_use_max)});
         out << "\nBy load level:\n" << table.render();
     }
@@ -95,9 +108,13 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
 
     if (!run.gates.empty()) {
         out << "\nGates (" << run.gate_preset << "):\n";
-        for (const GateCheck &g : run.gates)
-            out << "  " << (g.pass ? "pass  " : "FAIL  ") << g.label
-                << (g.measured ? QStringLiteral(" — measured %1").arg(g.value, 0, 'g', 4) : QStringLiteral(" — not measured")) << '\n';
+        for (const GateCheck &g : run.gates) {
+            out << "  " << (g.pass ? "pass  " : "FAIL  ") << g.label << " — "
+                << (g.measured ? QStringLiteral("measured ") + formatValue(g.value, g.unit) : QStringLiteral("not measured"));
+            if (!g.note.isEmpty())
+                out << " (" << g.note << ')';
+            out << '\n';
+        }
     }
     if (!run.findings.empty()) {
         out << "\nFindings:\n";

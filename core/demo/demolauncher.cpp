@@ -1,6 +1,8 @@
 #include "demolauncher.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
@@ -72,8 +74,17 @@ bool DemoLauncher::launch(const Options &options, QString *error)
         args << QStringLiteral("--flaw") << options.flaws.join(QLatin1Char(','));
     if (!options.db.isEmpty())
         args << QStringLiteral("--db") << options.db;
-    if (!options.sql_log.isEmpty())
-        args << QStringLiteral("--sql-log") << options.sql_log;
+    // Without an explicit log, a marked-only log lets the profiling pass count statements per request on
+    // SQLite (which has no pg_stat_statements) without slowing the load down.
+    m_sqlLog = options.sql_log;
+    if (m_sqlLog.isEmpty()) {
+        m_sqlLog = QDir::temp().filePath(QStringLiteral("preflight-demo-%1-%2.sql.log")
+                                             .arg(QCoreApplication::applicationPid())
+                                             .arg(QDateTime::currentMSecsSinceEpoch()));
+        m_ownsSqlLog = true;
+        args << QStringLiteral("--sql-log-marked-only");
+    }
+    args << QStringLiteral("--sql-log") << m_sqlLog;
     args << options.extra_args;
 
     m_process = new QProcess(this);
@@ -215,6 +226,9 @@ void DemoLauncher::stop()
     delete m_process;
     m_process = nullptr;
     m_ready = false;
+    if (m_ownsSqlLog)
+        QFile::remove(m_sqlLog);
+    m_ownsSqlLog = false;
 }
 
 bool DemoLauncher::isRunning() const

@@ -51,6 +51,9 @@ public:
     bool isRunning() const;
     QString baseUrl() const { return m_baseUrl; }              // "http://127.0.0.1:PORT" once ready
     QString databaseConninfo() const { return m_conninfo; }    // "sqlite:PATH", or Options::db
+    // The statement log (`<request-id>\t<sql>`); with no Options::sql_log a temporary one that records only
+    // requests marked X-Preflight-Profile (the profiling pass), removed by stop().
+    QString sqlLogPath() const { return m_sqlLog; }
     qint64 processId() const;
     QString stderrTail() const { return QString::fromLocal8Bit(m_stderr); }
 
@@ -74,6 +77,8 @@ private:
     QString m_baseUrl;
     QString m_conninfo;
     QString m_requestedDb;
+    QString m_sqlLog;
+    bool m_ownsSqlLog = false;
     bool m_ready = false;
     bool m_stopping = false;
     bool m_async = false;

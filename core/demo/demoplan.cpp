@@ -25,7 +25,7 @@ EndpointSpec endpoint(const QString &name, const QString &path, double weight, b
 
 } // namespace
 
-Plan demoPlan(const QString &baseUrl, const QString &dbConninfo)
+Plan demoPlan(const QString &baseUrl, const QString &dbConninfo, const QString &sqlLog)
 {
     Plan plan;
     plan.name = QStringLiteral("Preflight demo backend");
@@ -50,6 +50,7 @@ Plan demoPlan(const QString &baseUrl, const QString &dbConninfo)
 
     plan.health_path = QStringLiteral("/health");
     plan.database.conninfo = dbConninfo;
+    plan.database.log = sqlLog;
 
     plan.pool.kind = QStringLiteral("json");
     plan.pool.url = QStringLiteral("/health");

@@ -13,6 +13,8 @@ namespace Preflight {
 // 5 s per level. `baseUrl` is what DemoLauncher::baseUrl() returns; `dbConninfo` is "sqlite:PATH" or a
 // libpq conninfo (empty: no database section). Gates stay at the implicit `launch` preset.
 // The result passes PlanParser::validate().
-Plan demoPlan(const QString &baseUrl, const QString &dbConninfo);
+// `sqlLog` (optional, DemoLauncher::sqlLogPath()) becomes database.log: the profiling pass reads statements
+// per request from it when the database has no pg_stat_statements (SQLite).
+Plan demoPlan(const QString &baseUrl, const QString &dbConninfo, const QString &sqlLog = {});
 
 } // namespace Preflight

@@ -1,5 +1,7 @@
 #include "jsonsummary.h"
 
+#include "diagnosis/errorsignatures.h"
+
 #include "plan/secretresolver.h"
 
 #include <QJsonArray>
@@ -119,6 +121,8 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                                       qpr == queriesPerRequest.end() ? QJsonValue() : number(qpr->second, 2)}});
     }
 
+    // Only PostgreSQL has backends; an embedded SQLite file reports none, which is "unknown", not 0.
+    const bool hasBackends = run.database.kind == QLatin1String("postgresql");
     QJsonArray levelArray;
     for (const LevelSummary &l : levels) {
         QJsonObject o{{QStringLiteral("label"), l.label},
@@ -134,8 +138,8 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                                                                  {QStringLiteral("p999"), number(l.p999_ms)},
                                                                  {QStringLiteral("max"), number(l.max_ms)},
                                                                  {QStringLiteral("mean"), number(l.mean_ms)}}},
-                      {QStringLiteral("db_active_max"), l.db_active_max < 0 ? QJsonValue() : QJsonValue(l.db_active_max)},
-                      {QStringLiteral("db_backends_max"), l.db_backends_max < 0 ? QJsonValue() : QJsonValue(l.db_backends_max)},
+                      {QStringLiteral("db_active_max"), l.db_active_max < 0 || !hasBackends ? QJsonValue() : QJsonValue(l.db_active_max)},
+                      {QStringLiteral("db_backends_max"), l.db_backends_max < 0 || !hasBackends ? QJsonValue() : QJsonValue(l.db_backends_max)},
                       {QStringLiteral("pool_in_use_max"), l.pool_in_use_max < 0 ? QJsonValue() : QJsonValue(l.pool_in_use_max)},
                       {QStringLiteral("effective_parallelism"), knownOrNull(l.effective_parallelism, 2)}};
         o.insert(l.open_model ? QStringLiteral("rate") : QStringLiteral("users"), number(l.load(), 2));
@@ -165,7 +169,7 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
 
     const DbCapabilities &db = run.database;
     int peakBackends = -1, peakActive = -1, newBackends = 0;
-    for (const DbSample &s : run.db_samples) {
+    for (const DbSample &s : hasBackends ? run.db_samples : std::vector<DbSample>{}) {
         peakBackends = std::max(peakBackends, s.backends);
         peakActive = std::max(peakActive, s.active);
         newBackends += s.new_backends;
@@ -176,7 +180,7 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                          {QStringLiteral("peak_backends"), peakBackends < 0 ? QJsonValue() : QJsonValue(peakBackends)},
                          {QStringLiteral("peak_active"), peakActive < 0 ? QJsonValue() : QJsonValue(peakActive)},
                          {QStringLiteral("new_backends_per_request"),
-                          run.db_samples.empty() || total.requests == 0 ? QJsonValue() : number(double(newBackends) / double(total.requests), 3)},
+                          !hasBackends || run.db_samples.empty() || total.requests == 0 ? QJsonValue() : number(double(newBackends) / double(total.requests), 3)},
                          {QStringLiteral("pg_stat_statements"), db.pg_stat_statements},
                          {QStringLiteral("warnings"), QJsonArray::fromStringList(db.warnings)}};
 
@@ -233,16 +237,21 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
     for (const Finding &f : run.findings)
         findings.append(findingObject(f));
 
+    // What the errors said: one entry per signature (catalogue id or "unrecognised") and normalised message.
     QJsonArray errors;
-    for (const ErrorSample &e : run.error_samples) {
-        const QString endpoint = e.endpoint >= 0 && size_t(e.endpoint) < run.plan.endpoints.size() ? run.plan.endpoints[size_t(e.endpoint)].name : QString();
-        errors.append(QJsonObject{{QStringLiteral("endpoint"), endpoint},
-                                  {QStringLiteral("status"), e.status},
-                                  {QStringLiteral("error_class"), e.status ? QJsonValue() : QJsonValue(errorClassId(e.error_class))},
+    for (const ErrorSignatureSummary &e : summarizeErrors(run)) {
+        QJsonArray statuses;
+        for (int status : e.statuses)
+            statuses.append(status);
+        errors.append(QJsonObject{{QStringLiteral("signature"), e.signature},
+                                  {QStringLiteral("message"), e.normalized},
                                   {QStringLiteral("count"), double(e.count)},
-                                  {QStringLiteral("example"), QString::fromUtf8(e.body.left(300))},
+                                  {QStringLiteral("endpoints"), QJsonArray::fromStringList(e.endpoints)},
+                                  {QStringLiteral("example"), e.example.left(300)},
+                                  {QStringLiteral("supports"), e.supports.isEmpty() ? QJsonValue() : QJsonValue(e.supports)},
                                   {QStringLiteral("first_seen_s"), number(e.first_seen_s, 2)},
-                                  {QStringLiteral("last_seen_s"), number(e.last_seen_s, 2)}});
+                                  {QStringLiteral("last_seen_s"), number(e.last_seen_s, 2)},
+                                  {QStringLiteral("status"), statuses}});
     }
 
     QJsonObject runObject{{QStringLiteral("id"), run.info.id < 0 ? QJsonValue() : QJsonValue(double(run.info.id))},

@@ -7,6 +7,7 @@
 #include "db/sqliteinspector.h"
 #include "db/statementlog.h"
 #include "load/requestfactory.h"
+#include "load/targetprobe.h"
 
 #include <QFile>
 
@@ -55,7 +56,9 @@ DatabaseSession::Findings DatabaseSession::analyseAfterLoad(const Plan &plan, co
 {
     Findings out;
     if (m_sqlite) {
-        out.plans = explainSqliteLog(&out.warnings);
+        if (!m_spec.log.isEmpty() && plan.scenario.profile_requests > 0 && !(stop && stop->load()))
+            out.queries = profileFromLog(plan, factory, stop, &out.warnings);
+        out.plans = out.queries.empty() ? explainSqliteLog(&out.warnings) : explainSqliteQueries(out.queries);
         return out;
     }
     if (!m_pg || !m_statementsAvailable)
@@ -105,6 +108,56 @@ std::vector<QueryPlan> DatabaseSession::explainQueries(const std::vector<QuerySt
             plans.push_back(std::move(plan));
         else if (!plan.error.startsWith(QLatin1String("refused:")))
             *warnings << QStringLiteral("no plan for \"%1\": %2").arg(q->text.left(80), plan.error);
+    }
+    return plans;
+}
+
+std::vector<QueryStat> DatabaseSession::profileFromLog(const Plan &plan, const RequestFactory &factory,
+                                                      const std::atomic<bool> *stop, QStringList *warnings)
+{
+    // Each endpoint alone, K sequential requests marked X-Preflight-Profile, and the statements the
+    // application logged meanwhile: statements per request without pg_stat_statements.
+    std::vector<QueryStat> stats;
+    StatementLog log(m_spec.log, /*fromEnd=*/true);
+    log.readNew();
+    FastRandom random(7);
+    for (int e = 0; e < factory.endpointCount() && size_t(e) < plan.endpoints.size(); ++e) {
+        int answered = 0;
+        for (int k = 0; k < plan.scenario.profile_requests && !(stop && stop->load()); ++k) {
+            TargetProbe::Request request;
+            request.method = factory.method(e);
+            factory.buildUrl(e, random, uint64_t(900000000 + k), request.url);
+            factory.buildBody(e, uint64_t(900000000 + k), request.body);
+            request.headers = factory.headers(e);
+            request.headers.push_back("X-Preflight-Profile: 1");
+            request.timeout_ms = factory.timeoutMs(e);
+            request.caFile = plan.target.ca_file.toStdString();
+            request.insecure = plan.target.insecure;
+            if (TargetProbe::fetch(request).answered)
+                ++answered;
+        }
+        const auto statements = StatementLog::parseAppLog(log.readNew());
+        if (answered == 0) {
+            *warnings << QStringLiteral("profiling pass: %1 did not answer").arg(plan.endpoints[size_t(e)].name);
+            continue;
+        }
+        const auto perRequest = StatementLog::perRequest(statements, plan.endpoints[size_t(e)].name, answered);
+        stats.insert(stats.end(), perRequest.begin(), perRequest.end());
+    }
+    return stats;
+}
+
+std::vector<QueryPlan> DatabaseSession::explainSqliteQueries(const std::vector<QueryStat> &queries)
+{
+    std::vector<QueryPlan> plans;
+    std::set<QString> seen;
+    for (const QueryStat &q : queries) {
+        if (!seen.insert(q.fingerprint.isEmpty() ? q.text : q.fingerprint).second || plans.size() >= 20)
+            continue;
+        QueryPlan plan = m_sqlite->explainQueryPlan(q.text);
+        plan.fingerprint = q.fingerprint;
+        if (plan.valid)
+            plans.push_back(std::move(plan));
     }
     return plans;
 }

@@ -50,6 +50,9 @@ public:
 private:
     std::vector<QueryPlan> explainQueries(const std::vector<QueryStat> &queries, QStringList *warnings);
     std::vector<QueryPlan> explainSqliteLog(QStringList *warnings);
+    std::vector<QueryPlan> explainSqliteQueries(const std::vector<QueryStat> &queries);
+    std::vector<QueryStat> profileFromLog(const Plan &plan, const RequestFactory &factory, const std::atomic<bool> *stop,
+                                          QStringList *warnings);
 
     DatabaseSpec m_spec;
     std::unique_ptr<PgConnection> m_pg;
