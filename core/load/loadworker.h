@@ -70,7 +70,8 @@ private:
     void setUp();
     void tearDown();
     void startRequest(Slot &slot, int endpoint, EngineClock::time_point intended, EngineClock::time_point now);
-    void completeTransfers(EngineClock::time_point now);
+    // Records finished transfers and starts the next request of each freed slot; returns how many started.
+    int completeTransfers(EngineClock::time_point now);
     void record(Slot &slot, int curlCode, EngineClock::time_point now);
     void pumpClosed(EngineClock::time_point now);
     void pumpOpen(EngineClock::time_point now);
