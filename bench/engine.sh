@@ -10,6 +10,7 @@
 #     --no-throughput   skip the nginx series
 #     --no-delay        skip the 10 ms backend series
 #     --delay-conns "LIST"  connection counts against the 10 ms backend (default "10 50")
+#     --floor           also run bench/curlfloor.c (a bare libcurl-multi loop: the floor for a libcurl engine)
 #     --soak S          also run one full-speed preflight run of S seconds (50 users) against nginx and
 #                       sample its RSS every 10 s (600 for the documented 10-minute figure)
 #
@@ -29,6 +30,7 @@ delay_conns="10 50"
 do_throughput=1
 do_delay=1
 soak=0
+floor=0
 server_cpu="${SERVER_CPU:-0}"
 client_cpu="${CLIENT_CPU:-1}"
 
@@ -43,7 +45,8 @@ while [ $# -gt 0 ]; do
     --no-throughput) do_throughput=0; shift ;;
     --no-delay) do_delay=0; shift ;;
     --soak) soak="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --floor) floor=1; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "engine.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -170,6 +173,13 @@ print(t["requests"], d["run"]["duration_s"], t["rps"], t["latency_ms"]["p50"], t
         p99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$log")")"
         errors="$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(/[^0-9 ]/, " "); for (i = 1; i <= NF; i++) n += $i} END {print n + 0}' "$log")"
         ;;
+    curlfloor)
+        /usr/bin/time -f "%U %S %M" -o "$timef" taskset -c "$client_cpu" "$work/curlfloor" "$url" "$c" "$duration" \
+            >"$log" 2>&1 || true
+        read -r requests duration_s <"$log"
+        rps="$(awk -v n="$requests" -v d="$duration_s" 'BEGIN { printf "%.2f", n / d }')"
+        p50=""; p99=""; errors=0  # the floor loop reads no clock per request
+        ;;
     hey)
         /usr/bin/time -f "%U %S %M" -o "$timef" taskset -c "$client_cpu" hey -c "$c" -z "${duration}s" \
             "$url" >"$log" 2>&1 || true
@@ -187,8 +197,8 @@ print(t["requests"], d["run"]["duration_s"], t["rps"], t["latency_ms"]["p50"], t
     read -r user sys rss < <(tail -n 1 "$timef")  # time prepends a line when the exit status is non-zero
     local per_req; per_req="$(awk -v u="$user" -v s="$sys" -v n="$requests" 'BEGIN { printf "%.2f", (n > 0) ? (u + s) * 1e6 / n : 0 }')"
     echo "$suite,$tool,$c,$rep,$requests,$duration_s,$rps,$p50,$p99,$errors,$user,$sys,$per_req,$rss,$load" >>"$out"
-    printf '  %-10s %-9s c=%-4s rep %s: %9.0f req/s  p50 %7.3f ms  p99 %7.3f ms  %6.2f us/req  (load %s)\n' \
-        "$suite" "$tool" "$c" "$rep" "$rps" "$p50" "$p99" "$per_req" "$load" >&2
+    printf '  %-10s %-9s c=%-4s rep %s: %9.0f req/s  p50 %7s ms  p99 %7s ms  %6.2f us/req  (load %s)\n' \
+        "$suite" "$tool" "$c" "$rep" "$rps" "${p50:--}" "${p99:--}" "$per_req" "$load" >&2
 }
 
 series() {  # suite url conns tools...
@@ -206,8 +216,13 @@ echo "engine.sh: preflight=$preflight client cpu $client_cpu, server cpu $server
 echo "engine.sh: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 if [ "$do_throughput" = 1 ]; then
+    tools=(preflight wrk hey)
+    if [ "$floor" = 1 ]; then
+        cc -O2 -o "$work/curlfloor" "$here/curlfloor.c" -lcurl
+        tools+=(curlfloor)
+    fi
     port="$(free_port)"; start_nginx "$port"
-    series nginx "http://127.0.0.1:$port/" "$conns" preflight wrk hey
+    series nginx "http://127.0.0.1:$port/" "$conns" "${tools[@]}"
     stop_server
 fi
 

@@ -18,10 +18,11 @@ def main():
         groups[(row["suite"], int(row["connections"]), row["tool"])].append(row)
 
     def med(rows, key):
-        return statistics.median(float(r[key]) for r in rows)
+        values = [float(r[key]) for r in rows if r[key] != ""]
+        return statistics.median(values) if values else float("nan")
 
     suites = sorted({k[0] for k in groups}, key=lambda s: (s != "nginx", s))
-    tools = ["preflight", "wrk", "hey"]
+    tools = ["preflight", "wrk", "hey", "curlfloor"]
     header = ["suite", "conns", "tool", "req/s (median)", "req/s min-max", "P50 ms", "P99 ms", "CPU us/req",
               "x wrk req/s", "x hey req/s", "P50 - wrk ms", "CPU x wrk", "errors"]
     lines = []
