@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Saves screenshots of the Preflight main window after a short run against the demo backend (or, when it
 # was not built, a loopback python http.server), in a light and a dark palette:
-#   docs/screenshots/main.png, docs/screenshots/main-dark.png
+#   docs/screenshots/main.png, main-dark.png (a plan run), demo.png, demo-dark.png (`preflight demo`)
 # Usage: scripts/screenshots.sh [BUILD_DIR]      (default: build; needs xvfb-run)
 set -euo pipefail
 
@@ -81,3 +81,19 @@ shoot() {  # palette file
 
 shoot light "$out/main.png"
 shoot dark "$out/main-dark.png"
+
+# `preflight demo` as a newcomer sees it: the GUI starts the demo backend itself (default flaws
+# single-connection,n-plus-one), loads the demo plan, runs its sweep; the shot is taken when the run has
+# been diagnosed (gate chips, capacity chart with the knee, findings).
+demo_shot() {  # palette file
+    XDG_CONFIG_HOME="$work/config-demo-$1" XDG_DATA_HOME="$work/data-demo-$1" PREFLIGHT_DEMO_TARGET="$demo" \
+    PREFLIGHT_PALETTE="$1" PREFLIGHT_AUTOSTART=1 \
+    PREFLIGHT_SCREENSHOT="$2" PREFLIGHT_SCREENSHOT_AFTER_S=120 PREFLIGHT_WINDOW_SIZE=1440x900 \
+        timeout 200 xvfb-run -a -s "-screen 0 1600x1000x24" "$preflight" demo
+    [[ -s "$2" ]] || { echo "screenshots: $2 was not written" >&2; exit 1; }
+    echo "screenshots: wrote $2"
+}
+if [[ -x "$demo" ]]; then
+    demo_shot light "$out/demo.png"
+    demo_shot dark "$out/demo-dark.png"
+fi

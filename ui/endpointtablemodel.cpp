@@ -2,6 +2,8 @@
 
 #include "format.h"
 
+#include <algorithm>
+
 namespace Preflight {
 
 namespace {
@@ -16,7 +18,7 @@ void EndpointTableModel::setEndpoints(const QStringList &labels)
     m_rows.clear();
     m_recent.clear();
     for (const QString &label : labels)
-        m_rows.push_back(Row{label, {}, 0});
+        m_rows.push_back(Row{label, {}, 0, -1});
     endResetModel();
 }
 
@@ -33,7 +35,7 @@ void EndpointTableModel::addSnapshot(const IntervalSnapshotPtr &snapshot)
         // Rows were not announced (a test, or a run started elsewhere): name them by position.
         beginInsertRows({}, int(m_rows.size()), int(snapshot->endpoints.size()) - 1);
         while (m_rows.size() < snapshot->endpoints.size())
-            m_rows.push_back(Row{tr("endpoint %1").arg(m_rows.size() + 1), {}, 0});
+            m_rows.push_back(Row{tr("endpoint %1").arg(m_rows.size() + 1), {}, 0, -1});
         endInsertRows();
     }
     m_recent.push_back(snapshot);
@@ -62,13 +64,40 @@ void EndpointTableModel::setRun(const RunData &run)
     m_rows.clear();
     m_recent.clear();
     const std::vector<EndpointStats> totals = run.endpointTotals();
+    const std::vector<double> queries = queriesPerRequest(run);
     const double duration = run.info.duration_s;
     for (size_t i = 0; i < totals.size(); ++i) {
         const QString label = i < run.plan.endpoints.size() ? run.plan.endpoints[i].label() : tr("endpoint %1").arg(i + 1);
         // For a finished run, rps is the run average.
-        m_rows.push_back(Row{label, totals[i], duration > 0 ? double(totals[i].requests) / duration : 0});
+        m_rows.push_back(Row{label, totals[i], duration > 0 ? double(totals[i].requests) / duration : 0,
+                             i < queries.size() ? queries[i] : -1});
     }
     endResetModel();
+}
+
+std::vector<double> EndpointTableModel::queriesPerRequest(const RunData &run)
+{
+    std::vector<double> result(run.plan.endpoints.size(), -1.0);
+    for (const QueryStat &q : run.queries) {
+        if (q.phase != QLatin1String("profile"))
+            continue;
+        for (size_t i = 0; i < run.plan.endpoints.size(); ++i) {
+            const EndpointSpec &e = run.plan.endpoints[i];
+            if (q.endpoint != e.name && q.endpoint != e.label())
+                continue;
+            result[i] = std::max(result[i], 0.0) + q.calls_per_request;
+            break;
+        }
+    }
+    return result;
+}
+
+void EndpointTableModel::setQueriesPerRequest(const std::vector<double> &values)
+{
+    for (size_t i = 0; i < m_rows.size(); ++i)
+        m_rows[i].queries_per_request = i < values.size() ? values[i] : -1;
+    if (!m_rows.empty())
+        emit dataChanged(index(0, QueriesColumn), index(int(m_rows.size()) - 1, QueriesColumn), {Qt::DisplayRole, SortRole});
 }
 
 int EndpointTableModel::rowCount(const QModelIndex &parent) const
@@ -92,6 +121,7 @@ QVariant EndpointTableModel::rawValue(const Row &row, int column) const
     case P50Column: return hasLatency ? row.total.latency.percentile_ms(50) : -1.0;
     case P95Column: return hasLatency ? row.total.latency.percentile_ms(95) : -1.0;
     case P99Column: return hasLatency ? row.total.latency.percentile_ms(99) : -1.0;
+    case QueriesColumn: return row.queries_per_request;
     }
     return {};
 }
@@ -112,6 +142,7 @@ QVariant EndpointTableModel::data(const QModelIndex &index, int role) const
         case RequestsColumn: return Format::count(raw.toULongLong());
         case RpsColumn: return Format::perSecond(raw.toDouble());
         case ErrorRateColumn: return Format::percent(raw.toDouble());
+        case QueriesColumn: return raw.toDouble() < 0 ? QStringLiteral("–") : QString::number(raw.toDouble(), 'f', 1);
         default: return Format::milliseconds(raw.toDouble());
         }
     }
@@ -137,6 +168,7 @@ QVariant EndpointTableModel::headerData(int section, Qt::Orientation orientation
     case P50Column: return tr("P50");
     case P95Column: return tr("P95");
     case P99Column: return tr("P99");
+    case QueriesColumn: return tr("Queries/req");
     }
     return {};
 }

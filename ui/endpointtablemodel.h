@@ -18,7 +18,7 @@ class EndpointTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Columns { EndpointColumn, RequestsColumn, RpsColumn, ErrorRateColumn, P50Column, P95Column, P99Column, NUM_COLUMNS };
+    enum Columns { EndpointColumn, RequestsColumn, RpsColumn, ErrorRateColumn, P50Column, P95Column, P99Column, QueriesColumn, NUM_COLUMNS };
     enum Roles { SortRole = Qt::UserRole };
 
     explicit EndpointTableModel(QObject *parent = nullptr);
@@ -26,8 +26,13 @@ public:
     // Starts a new run: one row per plan endpoint, all counts zero.
     void setEndpoints(const QStringList &labels);
     void addSnapshot(const IntervalSnapshotPtr &snapshot);
-    // Shows a whole (finished or stored) run.
+    // Shows a whole (finished or stored) run, with queries/request from its profiling pass.
     void setRun(const RunData &run);
+    // Queries per request by plan endpoint index from run.queries phase "profile" (matched by endpoint name
+    // or label); -1 where the endpoint was not profiled. Pure, for the model and the query inspector.
+    static std::vector<double> queriesPerRequest(const RunData &run);
+    // Fills the queries/request column of the current rows (after a live run's profiling pass).
+    void setQueriesPerRequest(const std::vector<double> &values);
     void clear();
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -41,6 +46,7 @@ private:
         QString label;
         EndpointStats total;
         double rps = 0;
+        double queries_per_request = -1;   // -1: not profiled
     };
     QVariant rawValue(const Row &row, int column) const;
 

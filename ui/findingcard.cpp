@@ -2,7 +2,9 @@
 
 #include "format.h"
 
+#include <QKeyEvent>
 #include <QLabel>
+#include <QMouseEvent>
 #include <QVBoxLayout>
 
 namespace Preflight {
@@ -44,6 +46,9 @@ FindingCard::FindingCard(const Finding &finding, QWidget *parent) : QFrame(paren
     setFrameShape(QFrame::StyledPanel);
     setAccessibleName(finding.title);
     setAccessibleDescription(finding.summary);
+    setFocusPolicy(Qt::StrongFocus);
+    setCursor(Qt::PointingHandCursor);
+    setToolTip(tr("Click to show the evidence in the charts and the endpoint table"));
 
     const QColor colour = severityColour(finding.severity);
     auto *chip = new QLabel(severityId(finding.severity).toUpper() + QStringLiteral(" · ") + finding.id);
@@ -87,6 +92,29 @@ FindingCard::FindingCard(const Finding &finding, QWidget *parent) : QFrame(paren
     }
     if (finding.confidence > 0)
         layout->addWidget(new QLabel(tr("confidence %1").arg(Format::percent(finding.confidence))));
+}
+
+void FindingCard::setSelected(bool selected)
+{
+    setLineWidth(selected ? 3 : 1);
+}
+
+void FindingCard::mousePressEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton) {
+        setFocus(Qt::MouseFocusReason);
+        emit activated(m_id);
+    }
+    QFrame::mousePressEvent(event);
+}
+
+void FindingCard::keyPressEvent(QKeyEvent *event)
+{
+    if (event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter || event->key() == Qt::Key_Space) {
+        emit activated(m_id);
+        return;
+    }
+    QFrame::keyPressEvent(event);
 }
 
 } // namespace Preflight

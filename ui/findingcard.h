@@ -15,6 +15,15 @@ public:
 
     const QString &findingId() const { return m_id; }
     static QColor severityColour(Severity severity);
+    void setSelected(bool selected);
+
+signals:
+    // Clicked, or Enter/Space with the card focused: show its evidence.
+    void activated(const QString &findingId);
+
+protected:
+    void mousePressEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
 
 private:
     QString m_id;

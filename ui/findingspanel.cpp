@@ -40,6 +40,7 @@ void FindingsPanel::clearContent()
 void FindingsPanel::clear(const QString &placeholder)
 {
     clearContent();
+    m_findings.clear();
     m_header->setText(placeholder.isEmpty() ? tr("Findings appear here when a run finishes.") : placeholder);
 }
 
@@ -74,8 +75,26 @@ void FindingsPanel::setRun(const RunData &run)
     std::stable_sort(findings.begin(), findings.end(),
                      [](const Finding &a, const Finding &b) { return int(a.severity) < int(b.severity); });
     int position = 1;  // after the header
-    for (const Finding &f : findings)
-        m_layout->insertWidget(position++, new FindingCard(f, m_content));
+    for (const Finding &f : findings) {
+        auto *card = new FindingCard(f, m_content);
+        connect(card, &FindingCard::activated, this, &FindingsPanel::activateFinding);
+        m_layout->insertWidget(position++, card);
+    }
+    m_findings = std::move(findings);
+}
+
+bool FindingsPanel::activateFinding(const QString &id)
+{
+    const QList<FindingCard *> cards = m_content->findChildren<FindingCard *>();
+    for (FindingCard *card : cards)
+        card->setSelected(card->findingId() == id);
+    for (const Finding &f : m_findings) {
+        if (f.id == id) {
+            emit findingActivated(f);
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace Preflight

@@ -21,6 +21,11 @@ public:
     void setRun(const RunData &run);
     void clear(const QString &placeholder = {});
     int cardCount() const;
+    // Activates the card of this finding as a click would; false when there is none.
+    bool activateFinding(const QString &id);
+
+signals:
+    void findingActivated(const Preflight::Finding &finding);
 
 private:
     void clearContent();
@@ -28,6 +33,7 @@ private:
     QWidget *m_content;
     QVBoxLayout *m_layout;
     QLabel *m_header;
+    std::vector<Finding> m_findings;
 };
 
 } // namespace Preflight

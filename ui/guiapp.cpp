@@ -1,5 +1,7 @@
 #include "guiapp.h"
 
+#include "demosession.h"
+#include "errorbanner.h"
 #include "mainwindow.h"
 #include "screenshotdirector.h"
 #include "uiwiring.h"
@@ -37,10 +39,25 @@ int runGui(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(PREFLIGHT_VERSION));
     applyPaletteOverride(app);
 
+    QString argumentError;
+    const std::optional<DemoSession::Arguments> args = DemoSession::parse(app.arguments().mid(1), &argumentError);
+
     MainWindow window;
     auto *director = new ScreenshotDirector(&window);
     window.show();
-    director->begin();
+    if (!args) {
+        window.banner()->showMessage(ErrorBanner::Kind::Error, argumentError,
+                                     QObject::tr("Run `preflight demo --help` for the options."));
+        director->begin();
+    } else if (args->demo) {
+        // The screenshot director (autostart, screenshots) waits for the demo plan.
+        auto *demo = new DemoSession(&window, &window);
+        QObject::connect(demo, &DemoSession::ready, director, &ScreenshotDirector::begin);
+        QObject::connect(demo, &DemoSession::failed, director, &ScreenshotDirector::begin);
+        demo->start(args->options);
+    } else {
+        director->begin();
+    }
     return app.exec();
 }
 

@@ -1,8 +1,16 @@
 #include "livedashboard.h"
 
+#include "capacitychart.h"
 #include "chartcolors.h"
+#include "diagnosis/capacitymodel.h"
+#include "diagnosis/levelsummary.h"
+#include "gatechips.h"
 #include "timeserieschart.h"
+#include "uiwiring.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -36,8 +44,8 @@ LiveDashboard::LiveDashboard(QWidget *parent)
     : QWidget(parent),
       m_latency(new TimeSeriesChart(tr("Latency (all endpoints, 1 s window)"), tr("ms (log)"), TimeSeriesChart::Scale::Logarithmic)),
       m_throughput(new TimeSeriesChart(tr("Throughput and errors"), tr("requests/s"))),
-      m_connections(new TimeSeriesChart(tr("Connections"), tr("count"))),
-      m_repaint(new QTimer(this))
+      m_connections(new TimeSeriesChart(tr("Connections"), tr("count"))), m_capacity(new CapacityChart),
+      m_gates(new GateChips), m_endpointPicker(new QComboBox), m_repaint(new QTimer(this))
 {
     m_latency->setObjectName(QStringLiteral("latencyChart"));
     m_throughput->setObjectName(QStringLiteral("throughputChart"));
@@ -66,24 +74,108 @@ LiveDashboard::LiveDashboard(QWidget *parent)
     m_connections->addStackLayer(tr("DB idle in transaction"), ChartColors::dbIdleInTransaction());
     m_connections->addStackLayer(tr("DB idle"), ChartColors::dbIdle());
 
+    m_endpointPicker->setObjectName(QStringLiteral("latencyEndpoint"));
+    UiWiring::name(m_endpointPicker, tr("Latency of endpoint"), tr("Which endpoint the latency chart shows"));
+    m_endpointPicker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    setEndpoints({});
+    connect(m_endpointPicker, &QComboBox::currentIndexChanged, this, [this] { emit latencyEndpointChanged(latencyEndpoint()); });
+
+    auto *top = new QHBoxLayout;
+    top->setContentsMargins(0, 0, 0, 0);
+    top->addWidget(m_gates, 1);
+    auto *pickerLabel = new QLabel(tr("Latency of:"));
+    pickerLabel->setBuddy(m_endpointPicker);
+    top->addWidget(pickerLabel);
+    top->addWidget(m_endpointPicker);
+
+    auto *bottom = new QSplitter(Qt::Horizontal);
+    bottom->setChildrenCollapsible(false);
+    bottom->addWidget(m_connections);
+    bottom->addWidget(m_capacity);
+    bottom->setStretchFactor(0, 3);
+    bottom->setStretchFactor(1, 2);
     auto *splitter = new QSplitter(Qt::Vertical);
     splitter->setChildrenCollapsible(false);
     splitter->addWidget(m_latency);
     splitter->addWidget(m_throughput);
-    splitter->addWidget(m_connections);
+    splitter->addWidget(bottom);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter);
+    layout->addLayout(top);
+    layout->addWidget(splitter, 1);
 
     m_repaint->setInterval(kRepaintInterval_ms);
     connect(m_repaint, &QTimer::timeout, this, &LiveDashboard::flush);
     setGatePreset(QStringLiteral("launch"));
 }
 
+int LiveDashboard::latencyEndpoint() const
+{
+    return m_endpointPicker->currentData().toInt();
+}
+
+void LiveDashboard::setEndpoints(const QStringList &labels)
+{
+    const QSignalBlocker blocker(m_endpointPicker);
+    m_endpointPicker->clear();
+    m_endpointPicker->addItem(tr("All endpoints"), -1);
+    for (int i = 0; i < labels.size(); ++i)
+        m_endpointPicker->addItem(labels[i], i);
+    m_latency->chart()->setTitle(tr("Latency (all endpoints, 1 s window)"));
+}
+
+void LiveDashboard::replayLatency(const std::vector<IntervalSnapshot> &intervals)
+{
+    const int endpoint = latencyEndpoint();
+    m_latency->chart()->setTitle(endpoint < 0 ? tr("Latency (all endpoints, 1 s window)")
+                                              : tr("Latency of %1 (1 s window)").arg(m_endpointPicker->currentText()));
+    m_latency->clear();
+    m_latency->setTimeRange(m_range_s);
+    // Non-owning pointers: the window only lives for this replay, the intervals outlive it.
+    std::deque<IntervalSnapshotPtr> saved;
+    saved.swap(m_window);
+    for (const IntervalSnapshot &interval : intervals)
+        appendLatency(interval);
+    m_window.swap(saved);
+    m_latency->flush();
+}
+
+void LiveDashboard::showRun(const RunData &run)
+{
+    setLive(false);
+    QStringList labels;
+    for (const EndpointSpec &e : run.plan.endpoints)
+        labels << (e.name.isEmpty() ? e.label() : e.name);
+    setEndpoints(labels);
+    reset(run.info.duration_s);
+    for (const IntervalSnapshot &interval : run.intervals) {
+        // Aliasing constructor with no owner: the run outlives this loop and m_window is cleared after it.
+        addSnapshot(IntervalSnapshotPtr(std::shared_ptr<const IntervalSnapshot>(), &interval));
+    }
+    m_window.clear();
+    for (const DbSample &sample : run.db_samples)
+        addDbSample(sample);
+    for (const PoolSample &sample : run.pool_samples)
+        addPoolSample(sample);
+    const std::vector<LevelSummary> levels = summarizeLevels(run);
+    m_capacity->setLevels(levels, buildCapacityModel(levels));
+    m_gates->setChecks(run.gates, run.verdict.isEmpty() ? tr("Gates") : tr("Gates (verdict: %1)").arg(run.verdict));
+    flush();
+}
+
+void LiveDashboard::highlightRange(double from_s, double to_s)
+{
+    for (TimeSeriesChart *chart : {m_latency, m_throughput, m_connections})
+        chart->setHighlight(from_s, to_s);
+}
+
 void LiveDashboard::reset(double expected_s)
 {
     m_window.clear();
     m_expected_s = expected_s;
+    m_capacity->clear();
+    m_gates->clear();
+    highlightRange(-1, -1);
     for (TimeSeriesChart *chart : {m_latency, m_throughput, m_connections}) {
         chart->clear();
         chart->setTimeRange(expected_s > 0 ? expected_s : 10);
@@ -123,23 +215,26 @@ void LiveDashboard::updateTimeRange(double t_s)
     double range = std::max(m_expected_s, 10.0);
     if (t_s > range + 1.0)  // the drain's last tick may end just after the schedule
         range = std::ceil(t_s / 10.0) * 10.0;
+    m_range_s = range;
     for (TimeSeriesChart *chart : {m_latency, m_throughput, m_connections})
         chart->setTimeRange(range);
 }
 
-void LiveDashboard::addSnapshot(const IntervalSnapshotPtr &snapshot)
+void LiveDashboard::appendLatency(const IntervalSnapshot &s)
 {
-    if (!snapshot)
-        return;
-    const IntervalSnapshot &s = *snapshot;
     const double t = s.end_s;
-    m_window.push_back(snapshot);
+    const int endpoint = latencyEndpoint();
+    m_window.push_back(IntervalSnapshotPtr(std::shared_ptr<const IntervalSnapshot>(), &s));
     while (!m_window.empty() && m_window.front()->end_s <= t - kPercentileWindow_s + 1e-6)
         m_window.pop_front();
-
     // Percentiles of a 250 ms tick are noisy; a one-second window reads like the "per second" figure users expect.
     LatencyHistogram recent;
     for (const IntervalSnapshotPtr &w : m_window) {
+        if (endpoint >= 0) {
+            if (size_t(endpoint) < w->endpoints.size())
+                recent.merge(w->endpoints[size_t(endpoint)].latency);
+            continue;
+        }
         for (const EndpointStats &e : w->endpoints)
             recent.merge(e.latency);
     }
@@ -149,6 +244,17 @@ void LiveDashboard::addSnapshot(const IntervalSnapshotPtr &snapshot)
         m_latency->append(P95, t, std::max(recent.percentile_ms(95), 0.001));
         m_latency->append(P99, t, std::max(recent.percentile_ms(99), 0.001));
     }
+}
+
+void LiveDashboard::addSnapshot(const IntervalSnapshotPtr &snapshot)
+{
+    if (!snapshot)
+        return;
+    const IntervalSnapshot &s = *snapshot;
+    const double t = s.end_s;
+    appendLatency(s);
+    // Keep the owning pointer too: a live snapshot has no other owner once the signal is delivered.
+    m_window.back() = snapshot;
 
     const EndpointStats total = s.total();
     const double duration = s.duration_s() > 0 ? s.duration_s() : 0.25;

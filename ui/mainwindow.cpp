@@ -1,12 +1,15 @@
 #include "mainwindow.h"
 
+#include "comparisonview.h"
 #include "endpointtablemodel.h"
+#include "evidencelocator.h"
 #include "errorbanner.h"
 #include "findingspanel.h"
 #include "livedashboard.h"
 #include "plan/planparser.h"
 #include "plandocument.h"
 #include "run/runcontroller.h"
+#include "runhistorypanel.h"
 #include "runpresenter.h"
 #include "scenariopanel.h"
 #include "statusline.h"
@@ -14,6 +17,7 @@
 #include "uiwiring.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -61,7 +65,8 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_controller(new RunController(this)), m_document(new PlanDocument(this)),
       m_banner(new ErrorBanner), m_dashboard(new LiveDashboard), m_target(new TargetPanel), m_scenario(new ScenarioPanel),
       m_endpointModel(new EndpointTableModel(this)), m_endpointProxy(new QSortFilterProxyModel(this)),
-      m_endpointView(new QTableView), m_findings(new FindingsPanel), m_status(new StatusLine)
+      m_endpointView(new QTableView), m_findings(new FindingsPanel), m_status(new StatusLine),
+      m_history(new RunHistoryPanel), m_comparison(new ComparisonView)
 {
     setObjectName(QStringLiteral("mainWindow"));
     m_target->setAccessibleName(tr("Target"));
@@ -91,6 +96,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     createActions();
     createDocks();
+    connectHistory();
 
     connect(m_presenter, &RunPresenter::runningChanged, this, &MainWindow::updateActions);
     connect(m_target, &TargetPanel::changed, this, [this] { m_document->setModified(true); });
@@ -135,6 +141,8 @@ void MainWindow::createActions()
     m_export = UiWiring::action(this, tr("&Export view…"), {QKeySequence(Qt::CTRL | Qt::Key_E)},
                                 tr("Export the charts and findings as PNG or PDF"));
     m_quit = UiWiring::action(this, tr("&Quit"), {QKeySequence::Quit});
+    m_openStore = UiWiring::action(this, tr("Open &Store…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O)},
+                                   tr("Show the run history of another run store file"));
 
     connect(m_start, &QAction::triggered, this, &MainWindow::startRun);
     connect(m_stop, &QAction::triggered, this, &MainWindow::stopRun);
@@ -144,6 +152,7 @@ void MainWindow::createActions()
     connect(m_saveAs, &QAction::triggered, this, &MainWindow::saveAs);
     connect(m_export, &QAction::triggered, this, &MainWindow::exportView);
     connect(m_quit, &QAction::triggered, this, &QWidget::close);
+    connect(m_openStore, &QAction::triggered, this, &MainWindow::openStoreDialog);
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_new);
@@ -153,6 +162,8 @@ void MainWindow::createActions()
     file->addAction(m_save);
     file->addAction(m_saveAs);
     file->addAction(m_export);
+    file->addSeparator();
+    file->addAction(m_openStore);
     file->addSeparator();
     file->addAction(m_quit);
     QMenu *run = menuBar()->addMenu(tr("&Run"));
@@ -182,17 +193,78 @@ void MainWindow::createDocks()
     QDockWidget *scenario = dock(tr("Scenario"), QStringLiteral("scenarioDock"), scrolled(m_scenario), this);
     QDockWidget *endpoints = dock(tr("Endpoints"), QStringLiteral("endpointsDock"), m_endpointView, this);
     QDockWidget *findings = dock(tr("Findings"), QStringLiteral("findingsDock"), m_findings, this);
+    m_historyDock = dock(tr("Run history"), QStringLiteral("historyDock"), m_history, this);
+    m_comparisonDock = dock(tr("Comparison"), QStringLiteral("comparisonDock"), m_comparison, this);
     addDockWidget(Qt::LeftDockWidgetArea, target);
     addDockWidget(Qt::LeftDockWidgetArea, scenario);
     tabifyDockWidget(target, scenario);
     target->raise();
     addDockWidget(Qt::BottomDockWidgetArea, endpoints);
+    addDockWidget(Qt::BottomDockWidgetArea, m_historyDock);
+    addDockWidget(Qt::BottomDockWidgetArea, m_comparisonDock);
+    tabifyDockWidget(endpoints, m_historyDock);
+    tabifyDockWidget(m_historyDock, m_comparisonDock);
+    endpoints->raise();
     addDockWidget(Qt::RightDockWidgetArea, findings);
     resizeDocks({target}, {380}, Qt::Horizontal);
     resizeDocks({findings}, {320}, Qt::Horizontal);
     resizeDocks({endpoints}, {170}, Qt::Vertical);
-    for (QDockWidget *d : {target, scenario, endpoints, findings})
+    for (QDockWidget *d : {target, scenario, endpoints, findings, m_historyDock, m_comparisonDock})
         m_viewMenu->addAction(d->toggleViewAction());
+}
+
+void MainWindow::connectHistory()
+{
+    connect(m_history, &RunHistoryPanel::runOpened, this, [this](const RunDataPtr &run) {
+        if (m_presenter->isRunning())
+            return showError(tr("A run is going; stored runs open once it has finished."), tr("Stop the run first."));
+        m_presenter->showRun(run);
+        m_banner->showMessage(ErrorBanner::Kind::Info, tr("Showing stored run \"%1\" (read-only).").arg(run->info.name),
+                              tr("Press Start to run the plan in the Target and Scenario panels again."));
+    });
+    connect(m_history, &RunHistoryPanel::comparisonReady, m_comparison, &ComparisonView::setComparison);
+    connect(m_history, &RunHistoryPanel::comparisonReady, this, [this] {
+        m_comparisonDock->show();
+        m_comparisonDock->raise();
+    });
+    connect(m_history, &RunHistoryPanel::errorOccurred, this, &MainWindow::showError);
+    connect(m_findings, &FindingsPanel::findingActivated, this, &MainWindow::showEvidence);
+    // A finished run is in the store (RunController records it): list it.
+    connect(m_presenter, &RunPresenter::runningChanged, m_history, [this](bool running) {
+        if (!running)
+            m_history->refresh();
+    });
+    m_history->setStorePath(QSettings().value(QStringLiteral("store/path")).toString());
+}
+
+void MainWindow::showEvidence(const Finding &finding)
+{
+    const RunDataPtr run = m_presenter->shownRun();
+    if (!run)
+        return;
+    const EvidenceFocus focus = EvidenceLocator::locate(*run, finding);
+    m_dashboard->highlightRange(focus.from_s, focus.to_s);
+    m_endpointView->clearSelection();
+    if (focus.endpoint >= 0 && focus.endpoint < m_endpointModel->rowCount()) {
+        const QModelIndex row = m_endpointProxy->mapFromSource(m_endpointModel->index(focus.endpoint, 0));
+        m_endpointView->selectRow(row.row());
+        m_endpointView->scrollTo(row);
+        m_dashboard->endpointPicker()->setCurrentIndex(focus.endpoint + 1);
+    }
+    if (!focus.query_text.isEmpty())
+        m_status->setPhase(tr("query: %1").arg(focus.query_text.left(120)));
+}
+
+void MainWindow::openStoreDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open run store"), QFileInfo(m_history->storePath()).path(),
+                                                      tr("Run stores (*.sqlite *.db);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QSettings().setValue(QStringLiteral("store/path"), path);
+    m_history->setStorePath(path);
+    m_historyDock->show();
+    m_historyDock->raise();
 }
 
 std::optional<Plan> MainWindow::currentPlan(QString *error) const
@@ -325,6 +397,13 @@ void MainWindow::openPlanDialog()
                                                       PlanDocument::fileFilter());
     if (!path.isEmpty())
         openPlan(path);
+}
+
+void MainWindow::loadUnsavedPlan(const Plan &plan, const QString &title)
+{
+    setPlan(plan);
+    m_document->reset(title);
+    updateTitle();
 }
 
 bool MainWindow::openPlan(const QString &path)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "data/finding.h"
 #include "plan/plan.h"
 
 #include <QMainWindow>
@@ -8,6 +9,7 @@
 
 QT_BEGIN_NAMESPACE
 class QAction;
+class QDockWidget;
 class QMenu;
 class QSortFilterProxyModel;
 class QTableView;
@@ -16,11 +18,13 @@ QT_END_NAMESPACE
 namespace Preflight {
 
 class EndpointTableModel;
+class ComparisonView;
 class ErrorBanner;
 class FindingsPanel;
 class LiveDashboard;
 class PlanDocument;
 class RunController;
+class RunHistoryPanel;
 class RunPresenter;
 class ScenarioPanel;
 class StatusLine;
@@ -40,6 +44,8 @@ public:
     void setPlan(const Plan &plan);
 
     bool openPlan(const QString &path);
+    // Shows a plan that has no file yet (the demo's), titled `title`, unmodified; Save asks for a path.
+    void loadUnsavedPlan(const Plan &plan, const QString &title);
     bool savePlan(const QString &path);
 
     RunController *controller() const { return m_controller; }
@@ -51,6 +57,9 @@ public:
     FindingsPanel *findingsPanel() const { return m_findings; }
     ErrorBanner *banner() const { return m_banner; }
     StatusLine *statusLine() const { return m_status; }
+    RunHistoryPanel *historyPanel() const { return m_history; }
+    ComparisonView *comparisonView() const { return m_comparison; }
+    RunPresenter *presenter() const { return m_presenter; }
     PlanDocument *document() const { return m_document; }
     QAction *startAction() const { return m_start; }
     QAction *stopAction() const { return m_stop; }
@@ -63,6 +72,9 @@ public slots:
     bool save();
     bool saveAs();
     void exportView();
+    void openStoreDialog();
+    // Shades the finding's span on the charts, selects its endpoint row and picks it on the latency chart.
+    void showEvidence(const Preflight::Finding &finding);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -70,6 +82,7 @@ protected:
 private:
     void createActions();
     void createDocks();
+    void connectHistory();
     void updateActions();
     void updateTitle();
     void rebuildRecentMenu();
@@ -88,6 +101,10 @@ private:
     FindingsPanel *m_findings;
     StatusLine *m_status;
     RunPresenter *m_presenter;
+    RunHistoryPanel *m_history;
+    ComparisonView *m_comparison;
+    QDockWidget *m_historyDock = nullptr;
+    QDockWidget *m_comparisonDock = nullptr;
     Plan m_basePlan;   // what was opened; fields no panel edits (login, pool, vars) come from here
 
     QAction *m_start = nullptr;
@@ -97,6 +114,7 @@ private:
     QAction *m_save = nullptr;
     QAction *m_saveAs = nullptr;
     QAction *m_export = nullptr;
+    QAction *m_openStore = nullptr;
     QAction *m_quit = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

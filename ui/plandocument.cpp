@@ -42,7 +42,9 @@ QString PlanDocument::withSuffix(const QString &path)
 
 QString PlanDocument::displayName() const
 {
-    return m_path.isEmpty() ? tr("Untitled plan") : QFileInfo(m_path).fileName();
+    if (!m_path.isEmpty())
+        return QFileInfo(m_path).fileName();
+    return m_untitledName.isEmpty() ? tr("Untitled plan") : m_untitledName;
 }
 
 void PlanDocument::setModified(bool modified)
@@ -61,10 +63,14 @@ void PlanDocument::setPath(const QString &path)
     emit pathChanged(path);
 }
 
-void PlanDocument::reset()
+void PlanDocument::reset(const QString &untitledName)
 {
+    const bool renamed = m_untitledName != untitledName;
+    m_untitledName = untitledName;
     setPath({});
     setModified(false);
+    if (renamed)
+        emit pathChanged(m_path);
 }
 
 std::optional<Plan> PlanDocument::open(const QString &path, QString *error)

@@ -30,8 +30,8 @@ public:
     bool isModified() const { return m_modified; }
     void setModified(bool modified);
 
-    // New document (no path, unmodified).
-    void reset();
+    // New document (no path, unmodified), shown as `untitledName` (empty: "Untitled plan") until saved.
+    void reset(const QString &untitledName = {});
     std::optional<Plan> open(const QString &path, QString *error);
     bool save(const QString &path, const Plan &plan, QString *error);
 
@@ -48,6 +48,7 @@ private:
     void addRecentFile(const QString &path);
 
     QString m_path;
+    QString m_untitledName;
     bool m_modified = false;
 };
 

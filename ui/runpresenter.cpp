@@ -7,15 +7,27 @@
 #include "livedashboard.h"
 #include "load/schedule.h"
 #include "statusline.h"
+#include "diagnosis/capacitymodel.h"
 #include "diagnosis/diagnoser.h"
+#include "diagnosis/levelsummary.h"
+#include "gatechips.h"
+#include "timeserieschart.h"
+#include "capacitychart.h"
 
+#include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace Preflight {
 
 RunPresenter::RunPresenter(RunController *controller, const Views &views, QObject *parent)
-    : QObject(parent), m_controller(controller), m_views(views)
+    : QObject(parent), m_controller(controller), m_views(views), m_gateTimer(new QTimer(this))
 {
+    m_gateTimer->setInterval(1000);
+    connect(m_gateTimer, &QTimer::timeout, this, &RunPresenter::updateLiveGates);
+    connect(controller, &RunController::dbSampleAvailable, views.dashboard, &LiveDashboard::addDbSample);
+    connect(controller, &RunController::poolSampleAvailable, views.dashboard, &LiveDashboard::addPoolSample);
+    connect(controller, &RunController::warningRaised, this, &RunPresenter::onWarning);
+    connect(views.dashboard, &LiveDashboard::latencyEndpointChanged, this, &RunPresenter::onLatencyEndpointChanged);
     connect(controller, &RunController::phaseChanged, this, &RunPresenter::onPhase);
     connect(controller, &RunController::runStarted, this, &RunPresenter::onStarted);
     connect(controller, &RunController::snapshotAvailable, this, &RunPresenter::onSnapshot);
@@ -29,12 +41,61 @@ void RunPresenter::prepare(const Plan &plan)
     for (const EndpointSpec &e : plan.endpoints)
         labels << (e.name.isEmpty() ? e.label() : e.name);
     m_views.endpoints->setEndpoints(labels);
+    m_views.dashboard->setEndpoints(labels);
     m_views.dashboard->setGatePreset(plan.gates);
     m_views.dashboard->reset(Schedule::compile(plan.scenario).duration_s());
     m_views.status->reset();
     m_views.findings->clear(tr("The run is going; findings appear when it finishes."));
+    QString error;
+    m_gates = GateSet::fromPlan(plan, &error);
+    if (!m_gates)
+        m_gates = GateSet::preset(QStringLiteral("launch"));
+    m_sweep = plan.scenario.preset == QLatin1String("sweep");
+    m_lastStage = -1;
+    m_shown.reset();
     ++m_generation;
     setRunning(true);
+}
+
+void RunPresenter::showRun(const RunDataPtr &run)
+{
+    if (m_running || !run)
+        return;
+    ++m_generation;
+    m_shown = run;
+    m_views.dashboard->showRun(*run);
+    m_views.endpoints->setRun(*run);
+    m_views.findings->setRun(*run);
+    m_views.status->reset();
+    m_views.status->setPhase(tr("stored run: %1 (%2)").arg(run->info.name, runStatusId(run->info.status)));
+}
+
+void RunPresenter::onWarning(const QString &message)
+{
+    m_views.banner->showMessage(ErrorBanner::Kind::Warning, message, ErrorHints::suggestedFix(message, 0));
+}
+
+void RunPresenter::updateLiveGates()
+{
+    if (!m_running || !m_gates)
+        return;
+    // evaluateLive only reads the intervals of the last window; the vector is the controller's, on this thread.
+    m_views.dashboard->gateChips()->setChecks(m_gates->evaluateLive(m_controller->run().intervals, 10),
+                                              tr("Gates, live (last 10 s):"));
+}
+
+void RunPresenter::updateCapacity(const RunData &run)
+{
+    const std::vector<LevelSummary> levels = summarizeLevels(run);
+    m_views.dashboard->capacityChart()->setLevels(levels, buildCapacityModel(levels));
+}
+
+void RunPresenter::onLatencyEndpointChanged(int)
+{
+    if (m_running)
+        m_views.dashboard->replayLatency(m_controller->run().intervals);
+    else if (m_shown)
+        m_views.dashboard->replayLatency(m_shown->intervals);
 }
 
 void RunPresenter::setRunning(bool running)
@@ -43,6 +104,10 @@ void RunPresenter::setRunning(bool running)
         return;
     m_running = running;
     m_views.dashboard->setLive(running);
+    if (running)
+        m_gateTimer->start();
+    else
+        m_gateTimer->stop();
     emit runningChanged(running);
 }
 
@@ -61,6 +126,12 @@ void RunPresenter::onSnapshot(const IntervalSnapshotPtr &snapshot)
     m_views.dashboard->addSnapshot(snapshot);
     m_views.endpoints->addSnapshot(snapshot);
     m_views.status->addSnapshot(snapshot);
+    // A new sweep level: the previous one is complete, so the capacity chart gains a point. Summarising the
+    // run so far merges its histograms once per level (a few ms), not per tick.
+    if (m_sweep && snapshot && snapshot->stage_index != m_lastStage) {
+        m_lastStage = snapshot->stage_index;
+        updateCapacity(m_controller->run());
+    }
 }
 
 void RunPresenter::onFinished(const RunDataPtr &run)
@@ -68,8 +139,16 @@ void RunPresenter::onFinished(const RunDataPtr &run)
     m_views.dashboard->flush();
     m_views.status->setPhase(tr("finished: %1").arg(runStatusId(run->info.status)));
     m_views.findings->setRun(*run);
+    m_views.endpoints->setQueriesPerRequest(EndpointTableModel::queriesPerRequest(*run));
+    m_shown = run;
     setRunning(false);
-    if (!run->verdict.isEmpty() || run->intervals.empty())
+    updateCapacity(*run);
+    if (!run->verdict.isEmpty()) {
+        m_views.dashboard->gateChips()->setChecks(run->gates, tr("Gates (verdict: %1):").arg(run->verdict));
+        emit runDiagnosed(run);
+        return;
+    }
+    if (run->intervals.empty())
         return;
     // Diagnosis is pure but not free (USL fit, every rule): a worker thread, never the GUI thread (STYLE §8).
     const quint64 generation = m_generation;
@@ -86,6 +165,8 @@ void RunPresenter::onFinished(const RunDataPtr &run)
         if (generation != m_generation)
             return;
         m_views.findings->setRun(*diagnosed);
+        m_views.dashboard->gateChips()->setChecks(diagnosed->gates, tr("Gates (verdict: %1):").arg(diagnosed->verdict));
+        m_shown = diagnosed;
         emit runDiagnosed(diagnosed);
     });
 }

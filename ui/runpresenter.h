@@ -1,10 +1,17 @@
 #pragma once
 
 #include "data/intervalsnapshot.h"
+#include "diagnosis/gates.h"
 #include "plan/plan.h"
 #include "run/runcontroller.h"
 
 #include <QObject>
+
+#include <optional>
+
+QT_BEGIN_NAMESPACE
+class QTimer;
+QT_END_NAMESPACE
 
 namespace Preflight {
 
@@ -14,8 +21,9 @@ class FindingsPanel;
 class LiveDashboard;
 class StatusLine;
 
-// Fans the RunController's signals out to the views of the main window: dashboard, endpoint table,
-// status line, findings and the error banner. Holds no state of its own beyond "is a run going".
+// Fans the RunController's signals out to the views of the main window: dashboard (with DB and pool
+// samples, live gate chips at 1 Hz, the capacity chart at each new sweep level, the latency endpoint
+// picker), endpoint table, status line, findings and the error banner.
 class RunPresenter : public QObject
 {
     Q_OBJECT
@@ -34,6 +42,10 @@ public:
     // Resets every view for a run of this plan (endpoint rows, gate lines, time axis).
     void prepare(const Plan &plan);
     bool isRunning() const { return m_running; }
+    // The run the views show: the live or last finished one (null before any).
+    RunDataPtr shownRun() const { return m_shown; }
+    // Shows a finished or stored run in every view (not live); ignored while a run is going.
+    void showRun(const RunDataPtr &run);
 
 signals:
     void runningChanged(bool running);
@@ -47,9 +59,18 @@ private:
     void onSnapshot(const Preflight::IntervalSnapshotPtr &snapshot);
     void onFinished(const Preflight::RunDataPtr &run);
     void onFailed(const QString &message, int exitCode);
+    void onWarning(const QString &message);
+    void updateLiveGates();
+    void updateCapacity(const RunData &run);
+    void onLatencyEndpointChanged(int endpoint);
 
     RunController *m_controller;
     Views m_views;
+    QTimer *m_gateTimer;
+    std::optional<GateSet> m_gates;
+    RunDataPtr m_shown;
+    int m_lastStage = -1;
+    bool m_sweep = false;
     bool m_running = false;
     quint64 m_generation = 0;   // drops a diagnosis that arrives after the next run started
 };

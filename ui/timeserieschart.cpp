@@ -7,6 +7,7 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QPainter>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -188,6 +189,36 @@ void TimeSeriesChart::setTimeRange(double max_s)
         m_timeRange_s = max_s;
         m_rangeDirty = true;
     }
+}
+
+void TimeSeriesChart::setHighlight(double from_s, double to_s)
+{
+    m_highlightFrom_s = from_s;
+    m_highlightTo_s = std::max(from_s, to_s);
+    // The shading is painted over the cached scene; invalidate the foreground layer, not the series.
+    scene()->invalidate(scene()->sceneRect(), QGraphicsScene::ForegroundLayer);
+    viewport()->update();
+}
+
+void TimeSeriesChart::drawForeground(QPainter *painter, const QRectF &rect)
+{
+    QChartView::drawForeground(painter, rect);
+    if (m_highlightFrom_s < 0 || m_lines.empty())
+        return;
+    // A painted band rather than a series: it needs no data, survives replace() and costs nothing per tick.
+    QAbstractSeries *anchor = m_lines.front().series;
+    const QRectF plot = m_chart->plotArea();
+    const qreal left = m_chart->mapToPosition(QPointF(m_highlightFrom_s, m_yMax), anchor).x();
+    const qreal right = m_chart->mapToPosition(QPointF(m_highlightTo_s, m_yMax), anchor).x();
+    QRectF band(QPointF(std::max(left, plot.left()), plot.top()), QPointF(std::min(std::max(right, left + 3), plot.right()), plot.bottom()));
+    band = m_chart->mapRectToScene(band);
+    QColor fill = palette().color(QPalette::Highlight);
+    fill.setAlpha(60);
+    painter->save();
+    painter->fillRect(band, fill);
+    painter->setPen(QPen(palette().color(QPalette::Highlight), 1, Qt::DashLine));
+    painter->drawRect(band);
+    painter->restore();
 }
 
 double TimeSeriesChart::dataEnd_s() const

@@ -60,12 +60,16 @@ public:
     int shownStackPoints(int layer) const;
     double dataEnd_s() const;
     QAbstractAxis *yAxis() const { return m_yAxis; }
+    // Shades [from_s, to_s] (the evidence of a finding); from_s < 0 removes the shading.
+    void setHighlight(double from_s, double to_s);
+    bool hasHighlight() const { return m_highlightFrom_s >= 0; }
     // The y range shown after the last flush.
     double yMin() const { return m_yMin; }
     double yMax() const { return m_yMax; }
 
 protected:
     void changeEvent(QEvent *event) override;
+    void drawForeground(QPainter *painter, const QRectF &rect) override;
 
 private:
     struct Line
@@ -103,6 +107,8 @@ private:
     std::vector<Layer> m_stack;
     double m_timeRange_s = 10;
     bool m_rangeDirty = true;
+    double m_highlightFrom_s = -1;
+    double m_highlightTo_s = -1;
 };
 
 } // namespace Preflight

@@ -1,0 +1,112 @@
+#include "demosession.h"
+#include "errorbanner.h"
+#include "mainwindow.h"
+#include "plandocument.h"
+#include "targetpanel.h"
+
+#include <QAction>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTest>
+
+#include <csignal>
+#include <sys/types.h>
+
+using namespace Preflight;
+
+class TestDemoSession : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("preflight-test"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_demosession"));
+#ifdef PREFLIGHT_DEMO_TARGET_BIN
+        qputenv("PREFLIGHT_DEMO_TARGET", PREFLIGHT_DEMO_TARGET_BIN);
+#endif
+    }
+
+    void parsesTheDemoArguments_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<bool>("demo");
+        QTest::addColumn<QStringList>("flaws");
+        QTest::addColumn<QString>("db");
+        const QStringList defaults{QStringLiteral("single-connection"), QStringLiteral("n-plus-one")};
+        QTest::newRow("gui") << QStringList{} << true << false << defaults << QString();
+        QTest::newRow("demo defaults") << QStringList{QStringLiteral("demo")} << true << true << defaults << QString();
+        QTest::newRow("flaw list") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw"), QStringLiteral("small-pool,missing-index")}
+                                   << true << true << QStringList{QStringLiteral("small-pool"), QStringLiteral("missing-index")} << QString();
+        QTest::newRow("equals forms") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw=none"), QStringLiteral("--db=dbname=demo")}
+                                      << true << true << QStringList{QStringLiteral("none")} << QStringLiteral("dbname=demo");
+        QTest::newRow("db") << QStringList{QStringLiteral("demo"), QStringLiteral("--db"), QStringLiteral("host=/tmp dbname=x")}
+                            << true << true << defaults << QStringLiteral("host=/tmp dbname=x");
+        QTest::newRow("missing value") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw")} << false << true << defaults << QString();
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("demo"), QStringLiteral("--frobnicate")} << false << true << defaults << QString();
+    }
+
+    void parsesTheDemoArguments()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(bool, ok);
+        QFETCH(bool, demo);
+        QFETCH(QStringList, flaws);
+        QFETCH(QString, db);
+        QString error;
+        const std::optional<DemoSession::Arguments> parsed = DemoSession::parse(args, &error);
+        QCOMPARE(bool(parsed), ok);
+        if (!ok) {
+            QVERIFY(!error.isEmpty());
+            return;
+        }
+        QCOMPARE(parsed->demo, demo);
+        QCOMPARE(parsed->options.flaws, flaws);
+        QCOMPARE(parsed->options.db, db);
+    }
+
+    void startsTheRealDemoTargetAndLoadsItsPlan()
+    {
+        QString error;
+        if (DemoLauncher::findBinary(&error).isEmpty())
+            QSKIP(qPrintable(error));
+        MainWindow window;
+        window.show();
+        auto *session = new DemoSession(&window, &window);
+        QSignalSpy ready(session, &DemoSession::ready);
+        QSignalSpy failed(session, &DemoSession::failed);
+        DemoLauncher::Options options;   // default flaws: single-connection,n-plus-one
+        session->start(options);
+        // While the target seeds: an informative banner, Start disabled, the GUI thread free.
+        QCOMPARE(window.banner()->kind(), ErrorBanner::Kind::Info);
+        QVERIFY(window.banner()->message().contains(QLatin1String("Starting the demo backend")));
+        QVERIFY(!window.startAction()->isEnabled());
+
+        QTRY_VERIFY_WITH_TIMEOUT(ready.count() + failed.count() > 0, 40000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.at(0).at(0).toString()));
+        const QString url = ready.at(0).at(0).toString();
+        QVERIFY(url.startsWith(QLatin1String("http://127.0.0.1:")));
+        QCOMPARE(window.targetPanel()->baseUrlEdit()->text(), url);
+        QVERIFY(window.targetPanel()->endpointsTable()->rowCount() >= 3);
+        QCOMPARE(window.document()->displayName(), QStringLiteral("Demo"));
+        QVERIFY(window.windowTitle().startsWith(QLatin1String("Demo")));
+        QVERIFY(!window.document()->isModified());
+        QVERIFY(window.startAction()->isEnabled());
+        QVERIFY(window.banner()->message().contains(url));
+        QString planError;
+        QVERIFY2(window.currentPlan(&planError), qPrintable(planError));
+
+        // Closing the window (destroying the session) stops the target.
+        const qint64 pid = session->launcher()->processId();
+        QVERIFY(pid > 0);
+        delete session;
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 10000);
+    }
+};
+
+QTEST_MAIN(TestDemoSession)
+#include "tst_demosession.moc"
