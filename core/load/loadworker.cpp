@@ -299,7 +299,8 @@ void LoadWorker::record(Slot &slot, int curlCode, EngineClock::time_point now)
         }
         sample.first_seen_s = sample.last_seen_s = t_s;
         sample.stage_index = m_shared->schedule->stageAt(t_s);
-        m_failures.offer(sample);
+        // The request's secret header values are scrubbed from bodies that echo them (failure path only).
+        m_failures.offer(sample, m_shared->factory->headers(slot.endpoint));
     }
 }
 

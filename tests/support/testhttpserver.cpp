@@ -189,7 +189,7 @@ void TestHttpServer::serve(int fd)
         }
         if (m_config.mode == Mode::NeverAnswer)
             continue;
-        if (!respond(fd, number, method, path)) {
+        if (!respond(fd, number, method, path, head)) {
             ::close(fd);
             return;
         }
@@ -197,7 +197,15 @@ void TestHttpServer::serve(int fd)
     ::close(fd);
 }
 
-bool TestHttpServer::respond(int fd, uint64_t number, const std::string &method, const std::string &path)
+uint64_t TestHttpServer::answeredError(std::size_t i) const
+{
+    std::lock_guard<std::mutex> lock(const_cast<std::mutex &>(m_mutex));
+    const auto it = m_errorAnswerCounts.find(i);
+    return it == m_errorAnswerCounts.end() ? 0 : it->second;
+}
+
+bool TestHttpServer::respond(int fd, uint64_t number, const std::string &method, const std::string &path,
+                             const std::string &head)
 {
     if (m_config.delay_ms > 0)
         std::this_thread::sleep_for(std::chrono::milliseconds(m_config.delay_ms));
@@ -217,8 +225,20 @@ bool TestHttpServer::respond(int fd, uint64_t number, const std::string &method,
                && std::floor(double(number + 1) * m_config.error_share) > std::floor(double(number) * m_config.error_share)) {
         status = m_config.error_status;
         body = m_config.error_body;
-        if (!m_config.retry_after.empty())
-            extra = "Retry-After: " + m_config.retry_after + "\r\n";
+        std::string retryAfter = m_config.retry_after;
+        if (!m_config.error_answers.empty()) {
+            const std::size_t i = std::size_t(m_errorsAnswered++ % m_config.error_answers.size());
+            const Config::ErrorAnswer &answer = m_config.error_answers[i];
+            status = answer.status;
+            body = answer.body;
+            retryAfter = answer.retry_after;
+            std::lock_guard<std::mutex> lock(m_mutex);
+            ++m_errorAnswerCounts[i];
+        }
+        if (m_config.echo_request_headers)
+            body += "\nrequest was:\n" + head;
+        if (!retryAfter.empty())
+            extra = "Retry-After: " + retryAfter + "\r\n";
     }
     {
         std::lock_guard<std::mutex> lock(m_mutex);

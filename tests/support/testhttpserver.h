@@ -37,6 +37,17 @@ public:
         int stall_ms = 0;
         // Login endpoint: POST /login answers {"access_token": login_token}.
         std::string login_token;
+        // When not empty, error answers rotate through these (each with its own status, body, Retry-After)
+        // instead of error_status/error_body/retry_after.
+        struct ErrorAnswer
+        {
+            int status = 503;
+            std::string body;
+            std::string retry_after;
+        };
+        std::vector<ErrorAnswer> error_answers;
+        // Error bodies end with the request's header lines, as a careless backend's debug page would.
+        bool echo_request_headers = false;
     };
 
     TestHttpServer();
@@ -55,6 +66,8 @@ public:
     // Paths and the Authorization header of every request seen (bounded to the first 100k).
     std::vector<std::string> paths() const;
     std::vector<std::string> authorizations() const;
+    // Error answers given with error_answers[i].
+    uint64_t answeredError(std::size_t i) const;
 
     // A port on which nothing listens (bound then closed).
     static int refusedPort();
@@ -62,7 +75,8 @@ public:
 private:
     void acceptLoop();
     void serve(int fd);
-    bool respond(int fd, uint64_t number, const std::string &method, const std::string &path);
+    bool respond(int fd, uint64_t number, const std::string &method, const std::string &path,
+                 const std::string &head = {});
 
     Config m_config;
     int m_listenFd = -1;
@@ -77,6 +91,8 @@ private:
     std::vector<std::string> m_authorizations;
     std::atomic<uint64_t> m_requests{0};
     std::atomic<uint64_t> m_connections{0};
+    std::atomic<uint64_t> m_errorsAnswered{0};
+    std::map<std::size_t, uint64_t> m_errorAnswerCounts;  // guarded by m_mutex
     std::chrono::steady_clock::time_point m_started;
 };
 

@@ -86,10 +86,12 @@ std::optional<Finding> ruleLoadShedding(const RuleContext &ctx)
     if (share < kShedShare)
         return std::nullopt;
     // 503s explained by the app's own failures (locks, pools) are not shedding.
-    uint64_t explained = 0;
-    for (const SignatureHit &h : ctx.signatures)
-        if (h.status == 503 || h.status == 429)
-            explained += h.count;
+    uint64_t explained = 0, shedSignatures = 0;
+    for (const SignatureHit &h : ctx.signatures) {
+        if (h.status != 503 && h.status != 429)
+            continue;
+        (h.supports == QLatin1String("load-shedding") ? shedSignatures : explained) += h.count;
+    }
     if (explained * 2 >= shed)
         return std::nullopt;
     QString retryAfter, server;
@@ -109,13 +111,16 @@ std::optional<Finding> ruleLoadShedding(const RuleContext &ctx)
     for (int i : ctx.loadLevels())
         dbActiveMax = std::max(dbActiveMax, ctx.levels[size_t(i)].db_active_max);
     const bool quietDb = ctx.postgres && dbActiveMax >= 0 && dbActiveMax <= 1;
-    if (withRetryAfter == 0 && !quietDb)
+    if (withRetryAfter == 0 && !quietDb && shedSignatures == 0)
         return std::nullopt;  // plain 503s: error-rate covers them
     Finding f;
     f.id = QStringLiteral("load-shedding");
     f.layer = QStringLiteral("configuration");
     f.severity = share >= 0.2 ? Severity::Critical : Severity::High;
     f.confidence = (withRetryAfter > 0 && quietDb) ? 0.85 : 0.65;
+    // The bodies say so themselves ("at capacity", a proxy's 503 page, "no healthy upstream").
+    if (shedSignatures > 0)
+        f.confidence = std::min(0.95, f.confidence + 0.1);
     f.title = QStringLiteral("A front tier rejects %1 of requests with 503%2")
                   .arg(pct(share, 0), withRetryAfter > 0 ? QStringLiteral(" + Retry-After") : QString());
     f.summary = QStringLiteral("%1 requests were turned away (503/429)%2%3: the rejection happens before the "
@@ -132,6 +137,7 @@ std::optional<Finding> ruleLoadShedding(const RuleContext &ctx)
                                           .arg(retryAfter).arg(withRetryAfter)));
     if (!server.isEmpty())
         f.evidence.push_back(evidence(QStringLiteral("server"), 0, QString(), QStringLiteral("Server: %1").arg(server)));
+    addSignatureEvidence(ctx, QStringLiteral("load-shedding"), f);
     if (ctx.postgres)
         f.evidence.push_back(evidence(QStringLiteral("db_active_max"), std::max(0, dbActiveMax), QStringLiteral("sessions"),
                                       QStringLiteral("active DB sessions at most while requests were rejected")));
@@ -167,6 +173,7 @@ std::optional<Finding> ruleTimeouts(const RuleContext &ctx)
             break;
         }
     }
+    addSignatureEvidence(ctx, QStringLiteral("timeouts"), f);  // a proxy's 504 pages: it gave up too
     f.summary = QStringLiteral("Clients gave up waiting on %1 requests. Timeouts are a symptom: the requests queued "
                                "somewhere (see the other findings).").arg(ctx.total.timeouts());
     f.recommendation = QStringLiteral(
@@ -209,6 +216,7 @@ std::optional<Finding> ruleErrorRate(const RuleContext &ctx)
                                       double(ctx.total.transport_errors[size_t(c)]), QStringLiteral("requests"),
                                       errorClassLabel(ErrorClass(c))));
     }
+    addSignatureEvidence(ctx, QStringLiteral("error-rate"), f);  // bad gateways, lost DB connections
     // One endpoint carrying most errors?
     const std::vector<EndpointStats> perEndpoint = ctx.run.endpointTotals();
     for (size_t e = 0; e < perEndpoint.size(); ++e) {

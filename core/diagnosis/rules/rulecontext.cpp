@@ -1,6 +1,7 @@
 #include "rulecontext.h"
 
 #include <algorithm>
+#include <map>
 
 namespace Preflight {
 
@@ -12,6 +13,36 @@ RuleContext makeRuleContext(const RunData &run, const GateSet &gates)
     ctx.sqlite = run.database.kind == QLatin1String("sqlite") || run.plan.database.isSqlite();
     ctx.postgres = ctx.dbSamples && !ctx.sqlite;
     return ctx;
+}
+
+uint64_t addSignatureEvidence(const RuleContext &ctx, const QString &supports, Finding &f, int maxLines)
+{
+    struct Group
+    {
+        QString entry;
+        QString excerpt;
+        uint64_t count = 0;
+    };
+    std::map<std::pair<QString, QString>, Group> groups;
+    uint64_t total = 0;
+    for (const SignatureHit &h : ctx.signatures) {
+        if (h.supports != supports)
+            continue;
+        Group &g = groups[{h.entry, h.excerpt}];
+        g.entry = h.entry;
+        g.excerpt = h.excerpt;
+        g.count += h.count;
+        total += h.count;
+    }
+    std::vector<Group> sorted;
+    for (const auto &[key, g] : groups)
+        sorted.push_back(g);
+    std::stable_sort(sorted.begin(), sorted.end(), [](const Group &a, const Group &b) { return a.count > b.count; });
+    for (size_t i = 0; i < sorted.size() && int(i) < maxLines; ++i)
+        f.evidence.push_back(evidence(QStringLiteral("error_signature"), double(sorted[i].count),
+                                      QStringLiteral("responses"),
+                                      QStringLiteral("%1: \"%2\"").arg(sorted[i].entry, sorted[i].excerpt)));
+    return total;
 }
 
 QString RuleContext::endpointLabel(int index) const

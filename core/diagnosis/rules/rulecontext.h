@@ -41,6 +41,11 @@ struct RuleContext
 
 RuleContext makeRuleContext(const RunData &run, const GateSet &gates);
 
+// Adds one evidence line per error signature backing `supports` (metric "error_signature", value = responses,
+// note = catalogue id and the normalised message in quotes), most frequent first, at most maxLines.
+// Returns the responses those signatures stand for (0: no signature backs the finding).
+uint64_t addSignatureEvidence(const RuleContext &ctx, const QString &supports, Finding &f, int maxLines = 3);
+
 // Formatting helpers shared by the rules' wording.
 QString fmt(double value, int decimals = 0);
 QString pct(double ratio, int decimals = 1);       // 0.587 -> "58.7%"
