@@ -5,6 +5,7 @@ repetitions (min-max of req/s in brackets) and its ratios to wrk's medians.
     summarize.py RESULTS.csv [--markdown]
 """
 import csv
+import math
 import statistics
 import sys
 from collections import defaultdict
@@ -20,6 +21,9 @@ def main():
     def med(rows, key):
         values = [float(r[key]) for r in rows if r[key] != ""]
         return statistics.median(values) if values else float("nan")
+
+    def ms(value, sign=""):  # "-" for tools that measure no latency (curlfloor)
+        return "-" if math.isnan(value) else f"{value:{sign}.3f}"
 
     suites = sorted({k[0] for k in groups}, key=lambda s: (s != "nginx", s))
     tools = ["preflight", "wrk", "hey", "curlfloor"]
@@ -40,11 +44,11 @@ def main():
                 cpu = med(rows, "cpu_us_per_request")
                 p50 = med(rows, "p50_ms")
                 lines.append([
-                    suite, str(c), tool, f"{rps:,.0f}", f"{lo:,.0f}-{hi:,.0f}", f"{p50:.3f}", f"{med(rows, 'p99_ms'):.3f}",
+                    suite, str(c), tool, f"{rps:,.0f}", f"{lo:,.0f}-{hi:,.0f}", ms(p50), ms(med(rows, "p99_ms")),
                     f"{cpu:.2f}",
                     f"{rps / med(wrk, 'rps'):.2f}" if wrk else "-",
                     f"{rps / med(hey, 'rps'):.2f}" if hey else "-",
-                    f"{p50 - med(wrk, 'p50_ms'):+.3f}" if wrk else "-",
+                    ms(p50 - med(wrk, "p50_ms"), "+") if wrk else "-",
                     f"{cpu / med(wrk, 'cpu_us_per_request'):.2f}" if wrk and med(wrk, 'cpu_us_per_request') > 0 else "-",
                     str(int(sum(float(r["errors"]) for r in rows))),
                 ])
