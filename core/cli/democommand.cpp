@@ -6,6 +6,7 @@
 #include "demo/demoplan.h"
 
 #include <QCommandLineParser>
+#include <QRegularExpression>
 #include <QTextStream>
 
 namespace Preflight::Cli {
@@ -37,7 +38,9 @@ int demoCommand(const QStringList &args)
         return ExitUsage;
     }
     if (p.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << p.helpText();
+        QString help = p.helpText();
+        help.replace(QRegularExpression(QStringLiteral("^Usage: \\S+")), QStringLiteral("Usage: preflight demo"));
+        QTextStream(stdout) << help;
         return ExitReady;
     }
     if (!p.positionalArguments().isEmpty()) {

@@ -5,6 +5,7 @@
 #include "plan/planparser.h"
 
 #include <QCommandLineParser>
+#include <QRegularExpression>
 #include <QTextStream>
 
 namespace Preflight::Cli {
@@ -77,7 +78,10 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
         return std::nullopt;
     }
     if (p.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << p.helpText()
+        // helpText() names the executable's path; name the command a user types instead.
+        QString help = p.helpText();
+        help.replace(QRegularExpression(QStringLiteral("^Usage: \\S+")), QStringLiteral("Usage: preflight run"));
+        QTextStream(stdout) << help
                             << "\nExit codes: 0 ready (or completed without explicit gates) · 1 not ready · 2 usage or plan error ·\n"
                                "            3 target or database unreachable · 4 aborted by a safety guard · 130 interrupted.\n";
         *helpShown = true;

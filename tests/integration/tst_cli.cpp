@@ -71,6 +71,7 @@ private slots:
     void badInputGivesOneLineErrorAndExitCode();
     void completedRunWritesTheSummaryAndStoresTheRun();
     void failedGateExitsOne();
+    void loginTokenIsSentWithEveryRequest();
     void interruptStopsAndKeepsTheRun();
     void safetyGuardAbortsWithExitFour();
 };
@@ -178,6 +179,39 @@ void TestCli::completedRunWritesTheSummaryAndStoresTheRun()
     const Result runs = runPreflight({QStringLiteral("runs"), QStringLiteral("--store"), store});
     QCOMPARE(runs.exitCode, 0);
     QVERIFY2(runs.out.contains(QStringLiteral("cli test")), qPrintable(runs.out));
+}
+
+void TestCli::loginTokenIsSentWithEveryRequest()
+{
+    TestHttpServer::Config config;
+    config.login_token = "tok-4711";
+    TestHttpServer server(config);
+    QVERIFY(server.start());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PREFLIGHT_TEST_PASSWORD"), QStringLiteral("pw-canary-93"));
+    const QString json = m_dir.filePath(QStringLiteral("login.json"));
+    const QString plan = write(m_dir, QStringLiteral("login-plan.json"), QStringLiteral(R"({
+        "target":{"base_url":"%1","login":{"path":"/login","json":{"user":"admin","password":"${env:PREFLIGHT_TEST_PASSWORD}"},
+                  "token_pointer":"/access_token"}},
+        "endpoints":[{"path":"/private"}],"health":{"path":"/health"},
+        "scenario":{"preset":"sustain","users":2,"duration_s":1}})").arg(QString::fromStdString(server.baseUrl())).toUtf8());
+    const Result r = runPreflight({QStringLiteral("run"), plan, QStringLiteral("--json"), json, QStringLiteral("--store"),
+                                   m_dir.filePath(QStringLiteral("login.sqlite"))}, 30000, env);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const auto paths = server.paths();
+    const auto auth = server.authorizations();
+    int load = 0;
+    for (size_t i = 0; i < paths.size(); ++i) {
+        if (paths[i] != "/private")
+            continue;
+        ++load;
+        QCOMPARE(QString::fromStdString(auth[i]), QStringLiteral("Bearer tok-4711"));
+    }
+    QVERIFY(load > 10);
+    QFile summary(json);
+    QVERIFY(summary.open(QIODevice::ReadOnly));
+    const QByteArray bytes = summary.readAll();
+    QVERIFY(!bytes.contains("tok-4711") && !bytes.contains("pw-canary-93"));
 }
 
 void TestCli::failedGateExitsOne()
