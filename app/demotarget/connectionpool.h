@@ -34,7 +34,7 @@ struct PoolConfig
     int overflow = 10;
     int timeout_ms = 30000;
     int recycle_s = 3600;   // connections older than this are closed at checkout and replaced; <= 0: never
-    int per_request_max = 0; // PerRequest: reported as `max` (the handler thread count bounds it)
+    int per_request_max = 0; // PerRequest: reported as `max`; 0 = no ceiling (the demo has no pool there)
 };
 
 // A database connection pool. checkout() hands a connection to exactly one thread; the Lease returns it on

@@ -65,6 +65,12 @@ DemoApi::DemoApi(const DemoConfig &config, const DbTarget &target, ConnectionPoo
         // The small-pool incident: handlers keep the session through slow work (templating, an HTTP call).
         m_workMinMs = 20;
         m_workMaxMs = 50;
+    } else if (config.flaws.single_connection) {
+        // The single-connection incident: the request keeps the shared session from its first query to the
+        // end (session per request: ORM loading, serialising the response). Without this, SQLite answers in
+        // well under a millisecond and the one connection is never what limits throughput.
+        m_workMinMs = 10;
+        m_workMaxMs = 30;
     }
 }
 

@@ -118,8 +118,9 @@ int main(int argc, char **argv)
         poolConfig.mode = PoolConfig::Mode::Single;
         poolConfig.timeout_ms = -1;
     } else if (flaws.conn_per_request) {
+        // No pool, so no pool ceiling to report: /health says max 0. (Reporting the handler threads as `max`
+        // made in_use = max with requests queued for a thread look like an exhausted pool.)
         poolConfig.mode = PoolConfig::Mode::PerRequest;
-        poolConfig.per_request_max = threads;
     } else {
         poolConfig.mode = PoolConfig::Mode::Queue;
         poolConfig.size = flaws.small_pool ? 5 : 10;

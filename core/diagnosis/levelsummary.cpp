@@ -1,6 +1,7 @@
 #include "levelsummary.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace Preflight {
 
@@ -75,7 +76,13 @@ std::vector<LevelSummary> summarizeLevels(const RunData &run)
             if (isSteady) {
                 if (steadyStart_s < 0)
                     steadyStart_s = in.start_s;
-                level.in_flight_max = std::max(level.in_flight_max, in.in_flight);
+                // A closed model never has more requests out than users. The engine reads in_flight at end_s,
+                // which on a stage's last interval can already count the next stage's users (5 users showing
+                // 20 in flight), and pool-exhaustion compares in-flight with the ceiling.
+                const int inFlight = stage.open_model
+                    ? in.in_flight
+                    : std::min(in.in_flight, int(std::ceil(std::max(stage.from, stage.to))));
+                level.in_flight_max = std::max(level.in_flight_max, inFlight);
             }
         }
         // Per-endpoint latency over the steady span, counts over the whole stage.
@@ -106,9 +113,14 @@ std::vector<LevelSummary> summarizeLevels(const RunData &run)
             level.mean_ms = h.mean_us() / 1000.0;
         }
 
-        for (const DbSample &s : run.db_samples) {
+        for (size_t k = 0; k < run.db_samples.size(); ++k) {
+            const DbSample &s = run.db_samples[k];
             if (s.t_s < steadyFrom_s - 1e-9 || s.t_s > last_s + 1e-9)
                 continue;
+            // A sample's new_backends counts the sessions since the previous sample: at 1 Hz, a 1.5 s steady span
+            // holds one or two samples, so churn must be set against the time they cover, not the span.
+            if (k > 0)
+                level.db_new_backends_span_s += s.t_s - run.db_samples[k - 1].t_s;
             maxInto(level.db_active_max, s.active);
             maxInto(level.db_backends_max, s.backends);
             maxInto(level.db_total_connections_max, s.total_connections);

@@ -48,6 +48,7 @@ struct LevelSummary
     int db_waiting_on_lock_max = -1;
     int db_idle_in_transaction_max = -1;
     int db_new_backends = -1;        // sum of new_backends over the steady samples
+    double db_new_backends_span_s = 0;  // time those samples cover (each: since the previous sample)
     int pool_in_use_max = -1;
     int pool_max = -1;
     int pool_waiting_max = -1;

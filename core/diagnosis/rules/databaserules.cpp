@@ -65,8 +65,9 @@ std::optional<Finding> ruleConnectionChurn(const RuleContext &ctx)
         const LevelSummary &l = ctx.levels[size_t(i)];
         if (l.db_new_backends < 0)
             continue;
+        // Requests over the time the samples cover (see LevelSummary::db_new_backends_span_s).
         newBackends += l.db_new_backends;
-        requests += l.rps * l.steady_s;
+        requests += l.rps * (l.db_new_backends_span_s > 0 ? l.db_new_backends_span_s : l.steady_s);
     }
     if (requests < 20)
         return std::nullopt;
@@ -123,9 +124,39 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
                 parent = p;
             }
         }
-        const std::vector<const QueryStat *> &kids = parent ? tracking : children;
+        // A statement log (SQLite, server logs) counts calls but not rows, so no parent can be matched by its rows.
+        // Then the parent is the endpoint's one statement run once per request, when there is exactly one, and the
+        // children are those sharing one N (calls per request within 25% of each other); confidence stays below
+        // a rows-confirmed parent.
+        const bool rowsKnown = std::any_of(stats.begin(), stats.end(),
+                                           [](const QueryStat *q) { return q->rows_per_call >= 0; });
+        const QueryStat *onceParent = nullptr;
+        if (!parent && !rowsKnown) {
+            std::vector<const QueryStat *> once;
+            for (const QueryStat *p : stats)
+                if (p->calls_per_request >= 0.5 && p->calls_per_request <= 1.5)
+                    once.push_back(p);
+            std::vector<double> calls;
+            for (const QueryStat *c : children)
+                calls.push_back(c->calls_per_request);
+            std::nth_element(calls.begin(), calls.begin() + long(calls.size() / 2), calls.end());
+            const double median = calls[calls.size() / 2];
+            for (const QueryStat *c : children)
+                if (std::abs(c->calls_per_request - median) <= kNPlusOneTrack * median)
+                    tracking.push_back(c);
+            if (once.size() == 1)
+                onceParent = once.front();
+            else
+                tracking.clear();
+        }
+        const std::vector<const QueryStat *> &kids = parent || onceParent ? tracking : children;
         const int k = int(kids.size());
-        const double n = parent ? parent->rows_per_call : std::round(kids.front()->calls_per_request);
+        double kidsCalls = 0;
+        for (const QueryStat *c : kids)
+            kidsCalls += c->calls_per_request;
+        const double n = parent ? parent->rows_per_call
+            : onceParent        ? kidsCalls / k
+                                : std::round(kids.front()->calls_per_request);
         double total = 0;
         for (const QueryStat *q : stats)
             total += q->calls_per_request;
@@ -134,9 +165,9 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
         f.id = QStringLiteral("n-plus-one");
         f.layer = QStringLiteral("code");
         f.endpoint = endpoint;
-        f.confidence = parent ? 0.9 : 0.6;
+        f.confidence = parent ? 0.9 : onceParent ? 0.75 : 0.6;
         f.severity = total >= 20 ? Severity::High : Severity::Medium;
-        const QString formula = parent ? (k == 1 ? QStringLiteral("1 + N") : QStringLiteral("1 + %1N").arg(k))
+        const QString formula = parent || onceParent ? (k == 1 ? QStringLiteral("1 + N") : QStringLiteral("1 + %1N").arg(k))
                                        : (k == 1 ? QStringLiteral("N") : QStringLiteral("%1N").arg(k));
         f.title = QStringLiteral("%1 runs %2 queries").arg(label, formula);
         QStringList childTexts;
@@ -146,6 +177,13 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
                                             "queries (%4 measured in the profiling pass). Parent: `%5`. Per row: %6.")
                                  .arg(fmt(n), QString::number(k), fmt(1 + k * n), fmt(total, 1),
                                       shortText(parent->text), childTexts.join(QStringLiteral(", ")))
+                   : onceParent
+                       ? QStringLiteral("Each of %1 statements runs N = %2 times per request, after one statement run "
+                                        "once per request: 1 + %1·%2 = %3 queries (%4 measured in the profiling pass). "
+                                        "Parent (the statement log has no row counts to confirm that it returns the N "
+                                        "rows): `%5`. Per row: %6.")
+                             .arg(QString::number(k), fmt(n, 1), fmt(1 + k * n, 1), fmt(total, 1),
+                                  shortText(onceParent->text), childTexts.join(QStringLiteral(", ")))
                            : QStringLiteral("One request runs %1 queries; %2 run about %3 times per request each, "
                                             "but no parent query returning that many rows was found (it may be "
                                             "outside pg_stat_statements). Repeated: %4.")
@@ -156,6 +194,11 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
         if (parent)
             f.evidence.push_back(evidence(QStringLiteral("parent_rows_per_call"), parent->rows_per_call,
                                           QStringLiteral("rows"), QStringLiteral("parent: %1").arg(shortText(parent->text))));
+        if (onceParent)
+            f.evidence.push_back(evidence(QStringLiteral("parent_calls_per_request"), onceParent->calls_per_request,
+                                          QStringLiteral("calls"),
+                                          QStringLiteral("parent (the one statement run once per request; no row counts "
+                                                         "in the statement log): %1").arg(shortText(onceParent->text))));
         for (const QueryStat *c : kids)
             f.evidence.push_back(evidence(QStringLiteral("calls_per_request"), c->calls_per_request,
                                           QStringLiteral("calls"), QStringLiteral("child: %1").arg(shortText(c->text))));
@@ -164,7 +207,8 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
             "Load the related rows in one query per relation instead of one per parent row: a JOIN, or "
             "`WHERE parent_id = ANY($1)` with the parent ids (ORM eager loading: selectinload/joinedload, "
             "prefetch_related, includes). That turns %1 = %2 queries into %3.")
-                               .arg(formula, fmt((parent ? 1 : 0) + k * n), QString::number((parent ? 1 : 0) + k));
+                               .arg(formula, fmt((parent || onceParent ? 1 : 0) + k * n),
+                                    QString::number((parent || onceParent ? 1 : 0) + k));
         out.push_back(f);
     }
     return out;
