@@ -2,6 +2,7 @@
 
 #include "cli/cli.h"
 #include "databasesession.h"
+#include "intervalcompactor.h"
 #include "db/dbsampler.h"
 #include "db/poolsampler.h"
 #include "load/targetprobe.h"
@@ -352,6 +353,10 @@ void RunController::onSnapshot(const IntervalSnapshotPtr &snapshot)
 {
     m_run->intervals.push_back(*snapshot);
     m_run->info.duration_s = snapshot->end_s;
+    // Memory stays flat over long runs: every 10 s, intervals older than a minute are merged into 10 s
+    // buckets (the store has them all at full resolution).
+    if (snapshot->index % 40 == 39)
+        IntervalCompactor::compact(m_run->intervals, m_run->stages, snapshot->end_s);
     if (m_recorder)
         m_recorder->appendInterval(snapshot);
     emit snapshotAvailable(snapshot);
