@@ -226,6 +226,7 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
         for (int i : order)
             ceiling = std::max(ceiling, ctx.levels[size_t(i)].db_backends_max);
         int firstAt = -1, atCeiling = 0;
+        double newBackends = 0, requests = 0;
         for (int i : order) {
             const LevelSummary &l = ctx.levels[size_t(i)];
             const int inFlight = std::max<int>(l.in_flight_max, int(ctx.offeredConcurrency(l)));
@@ -233,8 +234,17 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
                 ++atCeiling;
                 if (firstAt < 0)
                     firstAt = i;
+                if (l.db_new_backends >= 0) {
+                    newBackends += l.db_new_backends;
+                    requests += l.rps * (l.db_new_backends_span_s > 0 ? l.db_new_backends_span_s : l.steady_s);
+                }
             }
         }
+        // A pool's sessions live on; sessions opened per request (connection-churn) also level off at a few
+        // backends when connecting is what costs (measured: 3 on conn-per-request), which is no pool ceiling.
+        constexpr double kPooledChurnMax = 0.3;   // connection-churn's threshold
+        if (requests >= 20 && newBackends / requests >= kPooledChurnMax)
+            firstAt = -1;
         const bool plateauMatches = ctx.capacity.plateau_reached && ceiling >= 2
             && ctx.capacity.plateau_value >= 0.5 * ceiling && ctx.capacity.plateau_value <= 1.5 * ceiling;
         if (firstAt >= 0 && !order.empty()) {
