@@ -7,6 +7,7 @@
 #include "uiwiring.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QStyle>
 #include <QStyleFactory>
 
@@ -37,6 +38,11 @@ int runGui(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("preflight"));
     QApplication::setApplicationDisplayName(QStringLiteral("Preflight"));
     QApplication::setApplicationVersion(QStringLiteral(PREFLIGHT_VERSION));
+    // Matches the installed .desktop entry (Wayland uses it to find the icon) and the hicolor icon name;
+    // the bundled SVG covers a build that is run without being installed.
+    QGuiApplication::setDesktopFileName(QStringLiteral("dev.preflight.Preflight"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("dev.preflight.Preflight"),
+                                                 QIcon(QStringLiteral(":/preflight/icons/preflight.svg"))));
     applyPaletteOverride(app);
 
     QString argumentError;
