@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "errorsview.h"
+
 #include "comparisonview.h"
 #include "endpointtablemodel.h"
 #include "evidencelocator.h"
@@ -65,7 +67,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_controller(new RunController(this)), m_document(new PlanDocument(this)),
       m_banner(new ErrorBanner), m_dashboard(new LiveDashboard), m_target(new TargetPanel), m_scenario(new ScenarioPanel),
       m_endpointModel(new EndpointTableModel(this)), m_endpointProxy(new QSortFilterProxyModel(this)),
-      m_endpointView(new QTableView), m_findings(new FindingsPanel), m_status(new StatusLine),
+      m_endpointView(new QTableView), m_findings(new FindingsPanel), m_errors(new ErrorsView), m_status(new StatusLine),
       m_history(new RunHistoryPanel), m_comparison(new ComparisonView)
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -92,7 +94,7 @@ MainWindow::MainWindow(QWidget *parent)
     UiWiring::name(m_endpointView, tr("Endpoints, live"), tr("Requests, rate, errors and latency per endpoint"));
 
     statusBar()->addWidget(m_status, 1);
-    m_presenter = new RunPresenter(m_controller, {m_dashboard, m_endpointModel, m_status, m_findings, m_banner}, this);
+    m_presenter = new RunPresenter(m_controller, {m_dashboard, m_endpointModel, m_status, m_findings, m_banner, m_errors}, this);
 
     createActions();
     createDocks();
@@ -193,6 +195,7 @@ void MainWindow::createDocks()
     QDockWidget *scenario = dock(tr("Scenario"), QStringLiteral("scenarioDock"), scrolled(m_scenario), this);
     QDockWidget *endpoints = dock(tr("Endpoints"), QStringLiteral("endpointsDock"), m_endpointView, this);
     QDockWidget *findings = dock(tr("Findings"), QStringLiteral("findingsDock"), m_findings, this);
+    QDockWidget *errors = dock(tr("Errors"), QStringLiteral("errorsDock"), m_errors, this);
     m_historyDock = dock(tr("Run history"), QStringLiteral("historyDock"), m_history, this);
     m_comparisonDock = dock(tr("Comparison"), QStringLiteral("comparisonDock"), m_comparison, this);
     addDockWidget(Qt::LeftDockWidgetArea, target);
@@ -202,14 +205,16 @@ void MainWindow::createDocks()
     addDockWidget(Qt::BottomDockWidgetArea, endpoints);
     addDockWidget(Qt::BottomDockWidgetArea, m_historyDock);
     addDockWidget(Qt::BottomDockWidgetArea, m_comparisonDock);
-    tabifyDockWidget(endpoints, m_historyDock);
+    addDockWidget(Qt::BottomDockWidgetArea, errors);
+    tabifyDockWidget(endpoints, errors);
+    tabifyDockWidget(errors, m_historyDock);
     tabifyDockWidget(m_historyDock, m_comparisonDock);
     endpoints->raise();
     addDockWidget(Qt::RightDockWidgetArea, findings);
     resizeDocks({target}, {380}, Qt::Horizontal);
     resizeDocks({findings}, {320}, Qt::Horizontal);
     resizeDocks({endpoints}, {170}, Qt::Vertical);
-    for (QDockWidget *d : {target, scenario, endpoints, findings, m_historyDock, m_comparisonDock})
+    for (QDockWidget *d : {target, scenario, endpoints, errors, findings, m_historyDock, m_comparisonDock})
         m_viewMenu->addAction(d->toggleViewAction());
 }
 

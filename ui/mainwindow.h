@@ -21,6 +21,7 @@ class EndpointTableModel;
 class ComparisonView;
 class ErrorBanner;
 class FindingsPanel;
+class ErrorsView;
 class LiveDashboard;
 class PlanDocument;
 class RunController;
@@ -99,6 +100,7 @@ private:
     QSortFilterProxyModel *m_endpointProxy;
     QTableView *m_endpointView;
     FindingsPanel *m_findings;
+    ErrorsView *m_errors;
     StatusLine *m_status;
     RunPresenter *m_presenter;
     RunHistoryPanel *m_history;

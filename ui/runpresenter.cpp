@@ -1,5 +1,7 @@
 #include "runpresenter.h"
 
+#include "errorsview.h"
+
 #include "endpointtablemodel.h"
 #include "errorbanner.h"
 #include "errorhints.h"
@@ -66,6 +68,8 @@ void RunPresenter::showRun(const RunDataPtr &run)
     m_views.dashboard->showRun(*run);
     m_views.endpoints->setRun(*run);
     m_views.findings->setRun(*run);
+    if (m_views.errors)
+        m_views.errors->setRun(*run);
     m_views.status->reset();
     m_views.status->setPhase(tr("stored run: %1 (%2)").arg(run->info.name, runStatusId(run->info.status)));
 }
@@ -139,6 +143,8 @@ void RunPresenter::onFinished(const RunDataPtr &run)
     m_views.dashboard->flush();
     m_views.status->setPhase(tr("finished: %1").arg(runStatusId(run->info.status)));
     m_views.findings->setRun(*run);
+    if (m_views.errors)
+        m_views.errors->setRun(*run);
     m_views.endpoints->setQueriesPerRequest(EndpointTableModel::queriesPerRequest(*run));
     m_shown = run;
     setRunning(false);

@@ -16,6 +16,7 @@ QT_END_NAMESPACE
 namespace Preflight {
 
 class ErrorBanner;
+class ErrorsView;
 class EndpointTableModel;
 class FindingsPanel;
 class LiveDashboard;
@@ -35,6 +36,7 @@ public:
         StatusLine *status = nullptr;
         FindingsPanel *findings = nullptr;
         ErrorBanner *banner = nullptr;
+        ErrorsView *errors = nullptr;      // what failing responses said (optional)
     };
 
     RunPresenter(RunController *controller, const Views &views, QObject *parent = nullptr);
