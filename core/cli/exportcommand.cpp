@@ -1,20 +1,36 @@
 #include "cli.h"
 #include "commands.h"
 
+#include "report/jsonsummary.h"
+#include "store/runjson.h"
+
 #include "store/runexporter.h"
 #include "store/runstore.h"
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QSaveFile>
 #include <QTextStream>
 
 namespace Preflight::Cli {
+
+namespace {
+// The summary of a stored run: its findings, gates and verdict were stored; levels and capacity are
+// recomputed from its intervals (pure functions, the same ones the live run used).
+QJsonObject summaryOf(const RunData &run)
+{
+    const std::vector<LevelSummary> levels = summarizeLevels(run);
+    const CapacityModel capacity = buildCapacityModel(levels);
+    return JsonSummary::build(run, levels, &capacity);
+}
+} // namespace
 
 namespace {
 const char *kExportUsage = "Usage: preflight export RUN_ID [--store FILE] (--csv DIR | --json FILE)\n"
                            "\n"
                            "Writes a stored run's raw data.\n"
                            "  --csv DIR      intervals.csv (per interval and endpoint), db_samples.csv, pool_samples.csv, stages.csv\n"
-                           "  --json FILE    the whole run, schema preflight.run/1\n"
+                           "  --json FILE    the whole run, schema preflight.run/1, with its summary (preflight.summary/1)\n"
                            "  --store FILE   the run store (default: the user's store)\n";
 
 int usageError(const QString &message)
@@ -83,11 +99,24 @@ int exportCommand(const QStringList &args)
             err << "preflight export: " << e.message << '\n';
             return ExitUsage;
         }
+        // Beside the raw intervals, the summary (DESIGN.md §6) the run produced.
+        const QString summaryPath = QDir(csvDir).filePath(QStringLiteral("summary.json"));
+        QSaveFile summary(summaryPath);
+        if (!summary.open(QIODevice::WriteOnly) || summary.write(JsonSummary::toBytes(summaryOf(*run))) < 0 || !summary.commit()) {
+            err << "preflight export: cannot write " << summaryPath << ": " << summary.errorString() << '\n';
+            return ExitUsage;
+        }
+        written << summaryPath;
         for (const QString &file : written)
             out << "wrote " << QDir::toNativeSeparators(file) << '\n';
     } else {
-        if (const StoreError e = RunExporter::writeJson(*run, jsonFile)) {
-            err << "preflight export: " << e.message << '\n';
+        // The whole run (preflight.run/1) with its summary (preflight.summary/1) under "summary".
+        QJsonObject whole = RunJson::run(*run);
+        whole.insert(QStringLiteral("summary"), summaryOf(*run));
+        QSaveFile file(jsonFile);
+        const QByteArray bytes = QJsonDocument(whole).toJson(QJsonDocument::Indented);
+        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+            err << "preflight export: cannot write " << jsonFile << ": " << file.errorString() << '\n';
             return ExitUsage;
         }
         out << "wrote " << QDir::toNativeSeparators(jsonFile) << '\n';
