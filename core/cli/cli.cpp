@@ -6,6 +6,7 @@
 #include <QTextStream>
 
 #include <cstring>
+#include <optional>
 
 namespace Preflight::Cli {
 
@@ -41,9 +42,31 @@ bool wantsGui(int argc, char **argv)
     return false;
 }
 
+bool writesPdf(int argc, char **argv)
+{
+    auto isPdf = [](const char *path) {
+        const size_t n = std::strlen(path);
+        return n >= 4 && (std::strcmp(path + n - 4, ".pdf") == 0 || std::strcmp(path + n - 4, ".PDF") == 0);
+    };
+    for (int i = 2; i < argc; ++i) {
+        const char *a = argv[i];
+        if (std::strcmp(a, "--pdf") == 0 || std::strncmp(a, "--pdf=", 6) == 0)
+            return true;
+        if (std::strcmp(a, "--report") == 0 && i + 1 < argc && isPdf(argv[i + 1]))
+            return true;
+        if (std::strncmp(a, "--report=", 9) == 0 && isPdf(a + 9))
+            return true;
+    }
+    return false;
+}
+
 int run(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
+    // main.cpp may have made the application already (a QGuiApplication when a PDF is written).
+    std::optional<QCoreApplication> owned;
+    if (!QCoreApplication::instance())
+        owned.emplace(argc, argv);
+    QCoreApplication &app = *QCoreApplication::instance();
     QCoreApplication::setApplicationName(QStringLiteral("preflight"));
     QCoreApplication::setOrganizationName(QStringLiteral("preflight"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PREFLIGHT_VERSION));

@@ -15,7 +15,12 @@ enum ExitCode {
 // True when argv asks for the GUI (no subcommand, or `demo` without --headless).
 bool wantsGui(int argc, char **argv);
 
-// Runs a CLI subcommand; returns the process exit code.
+// True when a CLI command will write a PDF report (`report --pdf F`, `run|demo --report F.pdf`): app/main.cpp
+// then creates a QGuiApplication (offscreen platform unless QT_QPA_PLATFORM is set) before calling run().
+bool writesPdf(int argc, char **argv);
+
+// Runs a CLI subcommand; returns the process exit code. Uses the application object the caller created, if
+// any (a QGuiApplication for PDF output), else creates a QCoreApplication.
 int run(int argc, char **argv);
 
 } // namespace Preflight::Cli

@@ -1,14 +1,152 @@
 #include "cli.h"
 #include "commands.h"
 
+#include "report/reportwriter.h"
+#include "store/runstore.h"
+
+#include <QDir>
 #include <QTextStream>
 
 namespace Preflight::Cli {
 
-int reportCommand(const QStringList &)
+namespace {
+const char *kReportUsage =
+    "Usage: preflight report RUN_ID [--store FILE] (--html FILE | --pdf FILE)... [--baseline RUN_ID]\n"
+    "                        [--page-size a4|letter] [--title TEXT]\n"
+    "\n"
+    "Writes the readiness report of a stored run: verdict, executive summary, gates, root causes, damage by\n"
+    "load level, charts, queries, and the method. Self-contained and offline (no external resource).\n"
+    "  --html FILE          one HTML file (inline CSS and SVG charts)\n"
+    "  --pdf FILE           a PDF (needs the GUI build)\n"
+    "  --baseline RUN_ID    add a before/after section against that run\n"
+    "  --page-size SIZE     PDF page size: a4 (default) or letter\n"
+    "  --title TEXT         report title (default: \"Readiness report: <run name>\")\n"
+    "  --store FILE         the run store (default: the user's store)\n";
+
+int usageError(const QString &message)
 {
-    QTextStream(stderr) << "preflight report: not available yet in this build\n";
+    QTextStream(stderr) << "preflight report: " << message
+                        << "; usage: preflight report RUN_ID [--store FILE] (--html FILE | --pdf FILE) [--baseline RUN_ID]\n";
     return ExitUsage;
+}
+
+std::optional<qint64> runId(const QString &text)
+{
+    bool ok = false;
+    const qint64 id = text.toLongLong(&ok);
+    if (!ok || id < 1)
+        return std::nullopt;
+    return id;
+}
+} // namespace
+
+int reportCommand(const QStringList &args)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QString storePath = RunStore::defaultPath(), htmlFile, pdfFile, idText, baselineText, pageSizeText, title;
+    QString missingValue;
+    auto value = [&](int &i, const QString &name, QString *target) {
+        const QString &a = args[i];
+        if (a == name) {
+            if (i + 1 >= args.size())
+                missingValue = name;
+            else
+                *target = args[++i];
+            return true;
+        }
+        if (a.startsWith(name + QLatin1Char('='))) {
+            *target = a.mid(name.size() + 1);
+            return true;
+        }
+        return false;
+    };
+    for (int i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
+            out << kReportUsage;
+            return ExitReady;
+        }
+        if (value(i, QStringLiteral("--store"), &storePath) || value(i, QStringLiteral("--html"), &htmlFile)
+            || value(i, QStringLiteral("--pdf"), &pdfFile) || value(i, QStringLiteral("--baseline"), &baselineText)
+            || value(i, QStringLiteral("--page-size"), &pageSizeText) || value(i, QStringLiteral("--title"), &title))
+            continue;
+        if (a.startsWith(QLatin1Char('-')) || !idText.isEmpty())
+            return usageError(QStringLiteral("unexpected argument \"%1\"").arg(a));
+        idText = a;
+    }
+    if (!missingValue.isEmpty())
+        return usageError(QStringLiteral("%1 needs a value").arg(missingValue));
+
+    if (idText.isEmpty())
+        return usageError(QStringLiteral("which run? give its id (see `preflight runs`)"));
+    const std::optional<qint64> id = runId(idText);
+    if (!id)
+        return usageError(QStringLiteral("\"%1\" is not a run id (a positive number, see `preflight runs`)").arg(idText));
+    std::optional<qint64> baselineId;
+    if (!baselineText.isEmpty()) {
+        baselineId = runId(baselineText);
+        if (!baselineId)
+            return usageError(QStringLiteral("--baseline \"%1\" is not a run id").arg(baselineText));
+    }
+    if (htmlFile.isEmpty() && pdfFile.isEmpty())
+        return usageError(QStringLiteral("give --html FILE, --pdf FILE or both"));
+    ReportOptions options;
+    options.title = title;
+    if (!pageSizeText.isEmpty()) {
+        const std::optional<ReportPageSize> size = reportPageSizeFromId(pageSizeText);
+        if (!size)
+            return usageError(QStringLiteral("--page-size \"%1\" is not a4 or letter").arg(pageSizeText));
+        options.page_size = *size;
+    }
+    if (!htmlFile.isEmpty() && ReportWriter::formatOf(htmlFile) != ReportFormatKind::Html)
+        return usageError(QStringLiteral("--html \"%1\" must end in .html").arg(htmlFile));
+    if (!pdfFile.isEmpty() && ReportWriter::formatOf(pdfFile) != ReportFormatKind::Pdf)
+        return usageError(QStringLiteral("--pdf \"%1\" must end in .pdf").arg(pdfFile));
+    for (const QString &file : {htmlFile, pdfFile}) {
+        QString error;
+        if (!file.isEmpty() && !ReportWriter::check(file, &error)) {
+            err << "preflight report: " << error << '\n';
+            return ExitUsage;
+        }
+    }
+
+    RunStore store;
+    RunStore::OpenOptions openOptions;
+    openOptions.create = false;
+    if (const StoreError e = store.open(storePath, openOptions)) {
+        err << "preflight report: " << e.message << '\n';
+        return ExitUsage;
+    }
+    StoreError error;
+    const std::optional<RunData> run = store.loadRun(*id, &error);
+    if (!run) {
+        err << "preflight report: " << error.message << '\n';
+        return ExitUsage;
+    }
+    std::optional<RunData> baseline;
+    if (baselineId) {
+        baseline = store.loadRun(*baselineId, &error);
+        if (!baseline) {
+            err << "preflight report: baseline: " << error.message << '\n';
+            return ExitUsage;
+        }
+        options.baseline = &*baseline;
+    }
+
+    // One model and one document for both files, so the HTML and the PDF say exactly the same.
+    const ReportDocument document = ReportDocument::compose(ReportModel::build(*run, options));
+    for (const QString &file : {htmlFile, pdfFile}) {
+        if (file.isEmpty())
+            continue;
+        QString writeError;
+        if (!ReportWriter::write(document, file, options.page_size, &writeError)) {
+            err << "preflight report: " << writeError << '\n';
+            return ExitUsage;
+        }
+        out << "wrote " << QDir::toNativeSeparators(file) << '\n';
+    }
+    return ExitReady;
 }
 
 } // namespace Preflight::Cli

@@ -4,6 +4,7 @@
 #include "interruptwatcher.h"
 #include "diagnosis/junit.h"
 #include "report/jsonsummary.h"
+#include "report/reportwriter.h"
 #include "texttable.h"
 
 #include <QCoreApplication>
@@ -140,6 +141,11 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
     QTextStream err(stderr);
     QTextStream out(stdout);
     const bool tty = ::isatty(fileno(stderr)) && !outputs.quiet;
+    // A report that could not be written is found before the load, not after it.
+    if (QString error; !outputs.reportPath.isEmpty() && !ReportWriter::check(outputs.reportPath, &error)) {
+        err << "preflight: " << error << '\n';
+        return ExitUsage;
+    }
     RunController controller;
     InterruptWatcher interrupts;
     int exitCode = ExitReady;
@@ -200,6 +206,16 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
         if (!outputs.junitPath.isEmpty() && !writeFile(outputs.junitPath, toJUnit(*diagnosis, run.info), &error)) {
             err << "preflight: " << error << '\n';
             exitCode = ExitUsage;
+        }
+        if (!outputs.reportPath.isEmpty()) {
+            ReportOptions reportOptions;
+            reportOptions.diagnosis = diagnosis.get();
+            if (!writeReport(run, outputs.reportPath, reportOptions, &error)) {
+                err << "preflight: " << error << '\n';
+                exitCode = ExitUsage;
+            } else if (!outputs.quiet) {
+                out << "Report written to " << outputs.reportPath << '\n';
+            }
         }
         if (run.info.id >= 0 && !outputs.quiet)
             out << "\nStored as run " << run.info.id << " (`preflight report " << run.info.id << " --html FILE` for the report)\n";

@@ -1,0 +1,560 @@
+// The readiness report (issue 8): what it says, in which order, that it matches the JSON summary, that it
+// leaks no secret and references nothing outside the file, and that a 1-hour run stays small.
+#include "reportfixture.h"
+
+#include "cli/commands.h"
+#include "diagnosis/diagnoser.h"
+#include "report/htmlreport.h"
+#include "report/jsonsummary.h"
+#include "report/reportdocument.h"
+#include "report/reportformat.h"
+#include "report/reportmodel.h"
+#include "report/reportwriter.h"
+#include "report/svgchart.h"
+#include "store/runstore.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QXmlStreamReader>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Preflight;
+
+namespace {
+
+QDateTime fixedTime()
+{
+    return QDateTime(QDate(2025, 11, 25), QTime(9, 0), Qt::UTC);
+}
+
+QString html(const RunData &run, const RunData *baseline = nullptr)
+{
+    ReportOptions options;
+    options.baseline = baseline;
+    options.generated_at = fixedTime();
+    return QString::fromUtf8(HtmlReport::render(ReportDocument::compose(ReportModel::build(run, options))));
+}
+
+struct GateRowData
+{
+    QString id;
+    double value = 0;
+    bool measured = false;
+    bool pass = false;
+};
+
+std::vector<GateRowData> gateRowsOf(const QString &page)
+{
+    const qsizetype start = page.indexOf(QStringLiteral("<table id=\"gate-table\""));
+    const qsizetype end = page.indexOf(QStringLiteral("</table>"), start);
+    const QString table = page.mid(start, end - start);
+    static const QRegularExpression row(QStringLiteral("<tr data-check=\"([^\"]*)\" data-pass=\"(true|false)\" "
+                                                       "data-threshold=\"[^\"]*\" data-value=\"([^\"]*)\""));
+    std::vector<GateRowData> rows;
+    for (auto it = row.globalMatch(table); it.hasNext();) {
+        const auto m = it.next();
+        GateRowData r;
+        r.id = m.captured(1);
+        r.pass = m.captured(2) == QLatin1String("true");
+        r.measured = !m.captured(3).isEmpty();
+        r.value = m.captured(3).toDouble();
+        rows.push_back(r);
+    }
+    return rows;
+}
+
+} // namespace
+
+class TestReport : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void formatting_data();
+    void formatting();
+    void sectionsInOrder();
+    void titleBlockAndVerdict();
+    void executiveSummary();
+    void gateTableMatchesJsonSummary();
+    void findingsMostSevereFirst();
+    void damageTable();
+    void errorsSection();
+    void queriesSection();
+    void beforeAfter();
+    void healthyRunIsReady();
+    void noSecretCanary();
+    void noSecretCanaryThroughTheStore();
+    void noExternalResource();
+    void chartsAreWellFormedSvg();
+    void svgTicks();
+    void writeReportByExtension();
+    void reportCommand();
+    void oneHourRunIsSmall();
+};
+
+void TestReport::formatting_data()
+{
+    QTest::addColumn<QString>("actual");
+    QTest::addColumn<QString>("expected");
+    namespace F = ReportFormat;
+    QTest::newRow("sub-ms") << F::ms(0.43) << QStringLiteral("0.43 ms");
+    QTest::newRow("ms one decimal") << F::ms(4.34) << QStringLiteral("4.3 ms");
+    QTest::newRow("ms whole") << F::ms(120) << QStringLiteral("120 ms");
+    QTest::newRow("seconds") << F::ms(31240) << QStringLiteral("31.2 s");
+    QTest::newRow("unknown ms") << F::ms(-1) << QStringLiteral("\u2013");
+    QTest::newRow("percent") << F::percent(0.587) << QStringLiteral("58.7%");
+    QTest::newRow("tiny percent") << F::percent(0.00012) << QStringLiteral("0.012%");
+    QTest::newRow("not quite 100") << F::percent(0.99996) << QStringLiteral("99.996%");
+    QTest::newRow("100") << F::percent(1) << QStringLiteral("100%");
+    QTest::newRow("rps") << F::rps(48.25) << QStringLiteral("48.3 req/s");
+    QTest::newRow("grouped") << F::count(61234) << QStringLiteral("61,234");
+    QTest::newRow("users") << F::load(20, false) << QStringLiteral("20 users");
+    QTest::newRow("one user") << F::load(1, false) << QStringLiteral("1 user");
+    QTest::newRow("duration") << F::seconds(90) << QStringLiteral("1 min 30 s");
+    QTest::newRow("clock") << F::clock(3725) << QStringLiteral("1:02:05");
+    QTest::newRow("gate ratio") << F::gateValue(0.001, QStringLiteral("ratio")) << QStringLiteral("0.1%");
+}
+
+void TestReport::formatting()
+{
+    QFETCH(QString, actual);
+    QFETCH(QString, expected);
+    QCOMPARE(actual, expected);
+}
+
+void TestReport::sectionsInOrder()
+{
+    const RunData run = ReportFixture::singleConnectionRun();
+    const RunData base = ReportFixture::healthyRun();
+    const QString page = html(run, &base);
+    const QStringList markers = {
+        QStringLiteral("<h1>"),                    // title block
+        QStringLiteral("id=\"verdict\""),
+        QStringLiteral("<section id=\"summary\">"),
+        QStringLiteral("<section id=\"gates\">"),
+        QStringLiteral("<section id=\"findings\">"),
+        QStringLiteral("<section id=\"errors\">"),
+        QStringLiteral("<section id=\"damage\">"),
+        QStringLiteral("<section id=\"charts\">"),
+        QStringLiteral("<section id=\"queries\">"),
+        QStringLiteral("<section id=\"comparison\">"),
+        QStringLiteral("<section id=\"method\">"),
+        QStringLiteral("<footer>"),
+    };
+    qsizetype last = -1;
+    for (const QString &m : markers) {
+        const qsizetype at = page.indexOf(m, last + 1);
+        QVERIFY2(at > last, qPrintable(QStringLiteral("%1 missing or out of order").arg(m)));
+        last = at;
+    }
+    // Every chart is in the charts section, in figure order.
+    const qsizetype charts = page.indexOf(QStringLiteral("<section id=\"charts\">"));
+    qsizetype prev = charts;
+    for (const char *id : {"chart-latency", "chart-throughput", "chart-connections", "chart-capacity"}) {
+        const qsizetype at = page.indexOf(QStringLiteral("id=\"%1\"").arg(QLatin1String(id)));
+        QVERIFY2(at > prev, id);
+        prev = at;
+    }
+    QVERIFY(prev < page.indexOf(QStringLiteral("<section id=\"queries\">")));
+    // The document says the same in the same order (the PDF draws these blocks).
+    ReportOptions options;
+    options.baseline = &base;
+    options.generated_at = fixedTime();
+    const ReportDocument doc = ReportDocument::compose(ReportModel::build(run, options));
+    QCOMPARE(doc.sectionIds(), (QStringList{QStringLiteral("summary"), QStringLiteral("gates"), QStringLiteral("findings"),
+                                            QStringLiteral("errors"), QStringLiteral("damage"), QStringLiteral("charts"),
+                                            QStringLiteral("queries"), QStringLiteral("comparison"), QStringLiteral("method")}));
+    // Without a baseline there is no before/after section.
+    QVERIFY(!html(run).contains(QStringLiteral("id=\"comparison\"")));
+}
+
+void TestReport::titleBlockAndVerdict()
+{
+    RunData run = ReportFixture::singleConnectionRun();
+    run.info.target = QStringLiteral("https://admin:hunter2@127.0.0.1:8443");
+    const ReportModel m = ReportModel::build(run, {});
+    QCOMPARE(m.verdict, QStringLiteral("not-ready"));
+    QCOMPARE(m.verdict_label, QStringLiteral("NOT READY"));
+    QCOMPARE(m.target, QStringLiteral("https://127.0.0.1:8443"));
+    QCOMPARE(m.gates_total, int(run.gates.size()));
+    QVERIFY(m.gates_failed > 0);
+    QVERIFY(m.gate_tally.contains(QStringLiteral("of %1 gates passed").arg(run.gates.size())));
+    QVERIFY(m.scenario.startsWith(QStringLiteral("sweep: 1, 2, 5, 10, 20, 50 users")));
+    QVERIFY(!m.banners.isEmpty());
+    QVERIFY(m.banners.front().contains(QStringLiteral("TLS certificate verification was turned OFF")));
+    const QString page = html(run);
+    QVERIFY(page.contains(QStringLiteral("<div class=\"verdict-word\">NOT READY</div>")));
+    QVERIFY(page.contains(QStringLiteral("class=\"banner banner-danger\"")));
+    QVERIFY(!page.contains(QStringLiteral("hunter2")));
+    QVERIFY(!page.contains(QStringLiteral("admin:")));
+}
+
+void TestReport::executiveSummary()
+{
+    const ReportModel m = ReportModel::build(ReportFixture::singleConnectionRun(), {});
+    QVERIFY2(m.executive_summary.size() >= 3 && m.executive_summary.size() <= 6, qPrintable(m.executive_summary.join(QLatin1Char('|'))));
+    const QString text = m.executive_summary.join(QLatin1Char(' '));
+    QVERIFY2(text.startsWith(QStringLiteral("Not ready for production:")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("one shared database connection")), qPrintable(text));   // root cause in plain words
+    QVERIFY2(text.contains(QStringLiteral("at 50 users")), qPrintable(text));                      // measured impact
+    QVERIFY2(text.contains(QStringLiteral("Recommended fix:")), qPrintable(text));                 // the fix
+    for (const QString &sentence : m.executive_summary)
+        QVERIFY2(sentence.endsWith(QLatin1Char('.')), qPrintable(sentence));
+}
+
+void TestReport::gateTableMatchesJsonSummary()
+{
+    const RunData run = ReportFixture::singleConnectionRun();
+    const Diagnosis d = analyze(run, *GateSet::preset(QStringLiteral("launch")));
+    const QJsonObject json = JsonSummary::build(run, d.levels, &d.capacity);
+    const QJsonArray checks = json.value(QStringLiteral("gates")).toObject().value(QStringLiteral("checks")).toArray();
+    const std::vector<GateRowData> rows = gateRowsOf(html(run));
+    QCOMPARE(rows.size(), size_t(checks.size()));
+    QVERIFY(!rows.empty());
+    for (qsizetype i = 0; i < checks.size(); ++i) {
+        const QJsonObject c = checks[i].toObject();
+        const GateRowData &r = rows[size_t(i)];
+        QCOMPARE(r.id, c.value(QStringLiteral("id")).toString());
+        QCOMPARE(r.pass, c.value(QStringLiteral("pass")).toBool());
+        QCOMPARE(r.measured, !c.value(QStringLiteral("value")).isNull());
+        if (r.measured) {
+            const double j = c.value(QStringLiteral("value")).toDouble();
+            QVERIFY2(std::abs(r.value - j) <= 1e-5 + 1e-6 * std::abs(j), qPrintable(QStringLiteral("%1: %2 vs %3").arg(r.id).arg(r.value).arg(j)));
+        }
+    }
+}
+
+void TestReport::findingsMostSevereFirst()
+{
+    const RunData run = ReportFixture::singleConnectionRun();
+    const ReportModel m = ReportModel::build(run, {});
+    QVERIFY(!m.findings.empty());
+    QCOMPARE(m.findings.front().id, QStringLiteral("single-connection"));
+    auto rank = [](const QString &s) { return int(severityFromId(s)); };
+    for (size_t i = 1; i < m.findings.size(); ++i)
+        QVERIFY(rank(m.findings[i - 1].severity) <= rank(m.findings[i].severity));
+    for (const ReportModel::FindingItem &f : m.findings) {
+        QVERIFY2(!f.recommendation.isEmpty(), qPrintable(f.id));
+        QVERIFY2(!f.evidence.empty(), qPrintable(f.id));
+        QVERIFY2(!f.layer.isEmpty(), qPrintable(f.id));
+    }
+    const QString page = html(run);
+    QVERIFY(page.contains(QStringLiteral("id=\"finding-single-connection\"")));
+    QVERIFY(page.contains(QStringLiteral("<strong>Recommendation.</strong>")));
+    QVERIFY(page.contains(QStringLiteral("<dt>Layer</dt>")));
+    QVERIFY(page.contains(QStringLiteral("<dt>Shown in</dt><dd>Figure 3, Figure 4</dd>")));
+}
+
+void TestReport::damageTable()
+{
+    const ReportModel m = ReportModel::build(ReportFixture::singleConnectionRun(), {});
+    QCOMPARE(m.levels.size(), size_t(6));
+    QCOMPARE(m.levels.front().load, QStringLiteral("1 user"));
+    QCOMPARE(m.levels.back().load, QStringLiteral("50 users"));
+    QVERIFY(m.levels.back().success_rate < 0.7);
+    QCOMPARE(m.levels.back().db_backends_max, 1);
+    QCOMPARE(m.levels.back().pool_in_use_max, 1);
+    QVERIFY(!m.levels.back().within_gates);
+    QVERIFY(m.supported.contains(QStringLiteral("within the gates")) || m.supported.contains(QStringLiteral("No load level")));
+    const QString page = html(ReportFixture::singleConnectionRun());
+    QVERIFY(page.contains(QStringLiteral("<table id=\"damage-table\"")));
+    QVERIFY(page.contains(QStringLiteral("<td class=\"num\">1 / 1</td>")));   // pool in use / max
+}
+
+void TestReport::errorsSection()
+{
+    const ReportModel m = ReportModel::build(ReportFixture::singleConnectionRun(), {});
+    QVERIFY(m.error_responses > 0);
+    QVERIFY(!m.errors.empty());
+    const auto pool = std::find_if(m.errors.begin(), m.errors.end(), [](const ReportModel::ErrorGroup &g) { return g.statuses == QLatin1String("HTTP 500"); });
+    QVERIFY(pool != m.errors.end());
+    QVERIFY(pool->excerpt.contains(QStringLiteral("QueuePool limit")));
+    QCOMPARE(pool->endpoints, QStringList{QStringLiteral("customer profile")});
+    const QString page = html(ReportFixture::singleConnectionRun());
+    const qsizetype section = page.indexOf(QStringLiteral("<section id=\"errors\">"));
+    QVERIFY(page.indexOf(QStringLiteral("QueuePool limit of size 1"), section) > section);
+}
+
+void TestReport::queriesSection()
+{
+    const RunData run = ReportFixture::singleConnectionRun();
+    const ReportModel m = ReportModel::build(run, {});
+    QCOMPARE(m.endpoint_queries.size(), size_t(2));
+    QCOMPARE(m.endpoint_queries.front().endpoint, QStringLiteral("customer profile"));
+    QCOMPARE(m.endpoint_queries.front().queries_per_request, 62.0);
+    QCOMPARE(m.n_plus_one.size(), size_t(1));
+    QCOMPARE(m.n_plus_one.front().formula, QStringLiteral("1 + 3\u00b7N"));
+    QCOMPARE(m.n_plus_one.front().worked, QStringLiteral("1 + 3\u00b720 = 61"));
+    const auto &statements = m.n_plus_one.front().statements;
+    QCOMPARE(statements.size(), size_t(5));
+    QCOMPARE(statements.front().role, QStringLiteral("once per request (parent)"));
+    QVERIFY(statements.front().text.contains(QStringLiteral("FROM appointments")));
+    QCOMPARE(std::count_if(statements.begin(), statements.end(), [](const auto &st) { return st.role == QLatin1String("once per parent row"); }), 3);
+    QCOMPARE(m.plans.size(), size_t(1));
+    QVERIFY(m.plans.front().has_flagged);
+    const QString page = html(run);
+    QVERIFY(page.contains(QStringLiteral("1 + 3\u00b720 = 61")));
+    QVERIFY(page.contains(QStringLiteral("SELECT * FROM staff WHERE id = $1")));
+    static const QRegularExpression marked(QStringLiteral("<mark>[^<]*Seq Scan on public\\.items[^<]*SEQ SCAN</mark>"));
+    QVERIFY(marked.match(page).hasMatch());
+    // No database: the section says why it is empty and how to fill it.
+    RunData noDb = ReportFixture::healthyRun();
+    noDb.queries.clear();
+    noDb.database.kind = QStringLiteral("none");
+    noDb.plan.database.conninfo.clear();
+    QVERIFY(ReportModel::build(noDb, {}).queries_note.contains(QStringLiteral("--db")));
+}
+
+void TestReport::beforeAfter()
+{
+    const RunData before = ReportFixture::singleConnectionRun();
+    const RunData after = ReportFixture::healthyRun();
+    ReportOptions options;
+    options.baseline = &before;
+    const ReportModel m = ReportModel::build(after, options);
+    QVERIFY(m.comparison.has_value());
+    const ReportModel::Comparison &c = *m.comparison;
+    QCOMPARE(c.headline.front().label, QStringLiteral("Verdict"));
+    QCOMPARE(c.headline.front().before, QStringLiteral("NOT READY"));
+    QCOMPARE(c.headline.front().after, QStringLiteral("READY"));
+    QCOMPARE(c.headline.front().verdict, QStringLiteral("better"));
+    const auto p95 = std::find_if(c.headline.begin(), c.headline.end(), [](const ReportModel::CompareRow &r) {
+        return r.label == QLatin1String("P95 (all requests)");
+    });
+    QVERIFY(p95 != c.headline.end());
+    QCOMPARE(p95->verdict, QStringLiteral("better"));
+    QVERIFY(p95->delta.startsWith(QChar(0x2212)));   // "−…": latency went down
+    QVERIFY(c.findings_resolved.contains(QStringLiteral("single-connection")));
+    QVERIFY(!c.levels.empty());
+}
+
+void TestReport::healthyRunIsReady()
+{
+    const RunData run = ReportFixture::healthyRun();
+    QCOMPARE(run.verdict, QStringLiteral("ready"));
+    const ReportModel m = ReportModel::build(run, {});
+    QCOMPARE(m.verdict_label, QStringLiteral("READY"));
+    QCOMPARE(m.gates_failed, 0);
+    QVERIFY(m.banners.isEmpty());
+    QVERIFY(m.executive_summary.front().startsWith(QStringLiteral("Ready for production: all")));
+    QVERIFY(m.executive_summary.size() >= 3);
+    QVERIFY(std::all_of(m.levels.begin(), m.levels.end(), [](const ReportModel::LevelRow &l) { return l.within_gates; }));
+    QVERIFY(m.supported.contains(QStringLiteral("every level tested")));
+    const QString page = html(run);
+    QVERIFY(page.contains(QStringLiteral("<div class=\"verdict-word\">READY</div>")));
+    QVERIFY(!page.contains(QStringLiteral("class=\"tone-fail\"")));
+}
+
+void TestReport::noSecretCanary()
+{
+    const RunData run = ReportFixture::singleConnectionRun();
+    QVERIFY(run.plan.database.conninfo.contains(QLatin1String(ReportFixture::kPasswordCanary)));
+    const RunData base = ReportFixture::healthyRun();
+    const QString page = html(run, &base);
+    QVERIFY(!page.contains(QLatin1String(ReportFixture::kPasswordCanary)));
+    QVERIFY(!page.contains(QLatin1String(ReportFixture::kTokenCanary)));
+    QVERIFY(page.contains(QStringLiteral("Authorization")));   // the header is named, its value is not
+    QVERIFY(page.contains(QStringLiteral("values not shown")));
+    // A secret that reached a free-text field (an echoed error) is scrubbed too.
+    qputenv("PREFLIGHT_TEST_SECRET", "CANARY-ENV-5e11");
+    RunData echoed = run;
+    echoed.plan.target.headers[QStringLiteral("X-Api-Key")] = QStringLiteral("${env:PREFLIGHT_TEST_SECRET}");
+    echoed.info.status_reason = QStringLiteral("target said: bad key CANARY-ENV-5e11");
+    echoed.info.status = RunStatus::Aborted;
+    QVERIFY(!html(echoed).contains(QStringLiteral("CANARY-ENV-5e11")));
+    qunsetenv("PREFLIGHT_TEST_SECRET");
+}
+
+void TestReport::noSecretCanaryThroughTheStore()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    RunStore store;
+    QVERIFY(!store.open(dir.filePath(QStringLiteral("runs.sqlite"))));
+    StoreError error;
+    const std::optional<qint64> id = store.saveRun(ReportFixture::singleConnectionRun(), &error);
+    QVERIFY2(id, qPrintable(error.message));
+    const std::optional<RunData> loaded = store.loadRun(*id, &error);
+    QVERIFY2(loaded, qPrintable(error.message));
+    const QString page = html(*loaded);
+    QVERIFY(!page.contains(QLatin1String(ReportFixture::kPasswordCanary)));
+    QVERIFY(!page.contains(QLatin1String(ReportFixture::kTokenCanary)));
+    QVERIFY(page.contains(QStringLiteral("NOT READY")));
+    QVERIFY(page.contains(QStringLiteral("(run #%1)").arg(*id)));
+}
+
+void TestReport::noExternalResource()
+{
+    const RunData run = ReportFixture::singleConnectionRun();
+    const RunData base = ReportFixture::healthyRun();
+    const QString page = html(run, &base);
+    // Nothing the browser would fetch: no src/href/url() with a scheme or a network path, no script, no link,
+    // no @import; inline SVG without the namespace URL.
+    static const QRegularExpression resource(QStringLiteral("(?:src|href|xlink:href|action|poster|data)\\s*=\\s*[\"']?\\s*(?:[a-z][a-z0-9+.-]*:|//)"),
+                                             QRegularExpression::CaseInsensitiveOption);
+    const auto bad = resource.match(page);
+    QVERIFY2(!bad.hasMatch(), qPrintable(bad.captured(0)));
+    QVERIFY(!page.contains(QStringLiteral("url("), Qt::CaseInsensitive));
+    QVERIFY(!page.contains(QStringLiteral("@import"), Qt::CaseInsensitive));
+    QVERIFY(!page.contains(QStringLiteral("<script"), Qt::CaseInsensitive));
+    QVERIFY(!page.contains(QStringLiteral("<link"), Qt::CaseInsensitive));
+    QVERIFY(!page.contains(QStringLiteral("xmlns")));
+    QVERIFY(page.contains(QStringLiteral("default-src 'none'")));
+    // http:// and https:// appear only as text (the target, an error body), never inside a tag.
+    static const QRegularExpression scheme(QStringLiteral("https?://"));
+    for (auto it = scheme.globalMatch(page); it.hasNext();) {
+        const qsizetype at = it.next().capturedStart();
+        const qsizetype open = page.lastIndexOf(QLatin1Char('<'), at), close = page.lastIndexOf(QLatin1Char('>'), at);
+        QVERIFY2(close > open, qPrintable(page.mid(std::max<qsizetype>(0, at - 80), 120)));
+    }
+}
+
+void TestReport::chartsAreWellFormedSvg()
+{
+    const ReportModel m = ReportModel::build(ReportFixture::singleConnectionRun(), {});
+    QCOMPARE(m.charts.size(), size_t(4));
+    QStringList ids;
+    for (const ReportModel::Chart &c : m.charts) {
+        ids << c.id;
+        QXmlStreamReader xml(c.svg);
+        int elements = 0;
+        while (!xml.atEnd())
+            if (xml.readNext() == QXmlStreamReader::StartElement)
+                ++elements;
+        QVERIFY2(!xml.hasError(), qPrintable(c.id + QStringLiteral(": ") + xml.errorString()));
+        QVERIFY(elements > 20);
+        QVERIFY2(!c.svg.contains(QStringLiteral("nan"), Qt::CaseInsensitive), qPrintable(c.id));
+        QVERIFY2(!c.svg.contains(QStringLiteral("inf\""), Qt::CaseInsensitive), qPrintable(c.id));
+        QVERIFY(c.title.startsWith(QStringLiteral("Figure %1.").arg(ids.size())));
+    }
+    QCOMPARE(ids, (QStringList{QStringLiteral("latency"), QStringLiteral("throughput"), QStringLiteral("connections"),
+                               QStringLiteral("capacity")}));
+    // Gate lines on the latency chart; the USL fit on the capacity chart.
+    QVERIFY(m.chart(QStringLiteral("latency"))->svg.contains(QStringLiteral("gate P95")));
+    QVERIFY(m.chart(QStringLiteral("capacity"))->svg.contains(QStringLiteral("USL fit")));
+    QVERIFY(m.chart(QStringLiteral("connections"))->svg.contains(QStringLiteral("DB backends")));
+    QVERIFY(m.chart(QStringLiteral("connections"))->svg.contains(QStringLiteral("pool in use")));
+}
+
+void TestReport::svgTicks()
+{
+    QCOMPARE(SvgChart::linearTicks(0, 100, 5), (std::vector<double>{0, 20, 40, 60, 80, 100}));
+    QCOMPARE(SvgChart::logTicks(1, 1000), (std::vector<double>{1, 10, 100, 1000}));
+    QCOMPARE(SvgChart::logTicks(10, 100), (std::vector<double>{10, 20, 50, 100}));
+    QCOMPARE(SvgChart::timeTicks(0, 60, 6), (std::vector<double>{0, 10, 20, 30, 40, 50, 60}));
+    QCOMPARE(SvgChart::escape(QStringLiteral("a<b & \"c\"")), QStringLiteral("a&lt;b &amp; &quot;c&quot;"));
+    SvgChart empty;
+    QVERIFY(empty.isEmpty());
+}
+
+void TestReport::writeReportByExtension()
+{
+    QTemporaryDir dir;
+    const RunData run = ReportFixture::healthyRun();
+    QString error;
+    const QString htmlPath = dir.filePath(QStringLiteral("r.html"));
+    QVERIFY2(writeReport(run, htmlPath, {}, &error), qPrintable(error));
+    QFile f(htmlPath);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(f.readAll().startsWith("<!DOCTYPE html>"));
+    // Core alone has no PDF renderer: a clear refusal, nothing written.
+    ReportWriter::setPdfRenderer({});
+    QVERIFY(!writeReport(run, dir.filePath(QStringLiteral("r.pdf")), {}, &error));
+    QVERIFY2(error.contains(QStringLiteral("GUI build")), qPrintable(error));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("r.pdf"))));
+    QVERIFY(!writeReport(run, dir.filePath(QStringLiteral("r.txt")), {}, &error));
+    QVERIFY(error.contains(QStringLiteral(".html or .pdf")));
+    QVERIFY(!writeReport(run, dir.filePath(QStringLiteral("missing/r.html")), {}, &error));
+    QVERIFY(error.contains(QStringLiteral("does not exist")));
+    // A registered renderer receives the composed document and the page size.
+    ReportPageSize seen = ReportPageSize::A4;
+    QString seenTitle;
+    ReportWriter::setPdfRenderer([&](const ReportDocument &doc, const QString &, ReportPageSize size, QString *) {
+        seen = size;
+        seenTitle = doc.title;
+        return true;
+    });
+    ReportOptions letter;
+    letter.page_size = ReportPageSize::Letter;
+    QVERIFY(writeReport(run, dir.filePath(QStringLiteral("r.pdf")), letter, &error));
+    QCOMPARE(seen, ReportPageSize::Letter);
+    QCOMPARE(seenTitle, QStringLiteral("Readiness report: customer API after the fix"));
+    ReportWriter::setPdfRenderer({});
+}
+
+void TestReport::reportCommand()
+{
+    QTemporaryDir dir;
+    const QString storePath = dir.filePath(QStringLiteral("runs.sqlite"));
+    qint64 before = -1, after = -1;
+    {
+        RunStore store;
+        QVERIFY(!store.open(storePath));
+        before = store.saveRun(ReportFixture::singleConnectionRun()).value_or(-1);
+        after = store.saveRun(ReportFixture::healthyRun()).value_or(-1);
+        QVERIFY(before > 0 && after > 0);
+    }
+    const QString out = dir.filePath(QStringLiteral("after.html"));
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"), out,
+                                 QStringLiteral("--baseline"), QString::number(before)}),
+             0);
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QString page = QString::fromUtf8(f.readAll());
+    QVERIFY(page.contains(QStringLiteral("<section id=\"comparison\">")));
+    QVERIFY(page.contains(QStringLiteral("(run #%1)").arg(before)));
+    // Bad input: exit 2, nothing written.
+    const QString other = dir.filePath(QStringLiteral("x.html"));
+    QCOMPARE(Cli::reportCommand({QStringLiteral("abc"), QStringLiteral("--store"), storePath, QStringLiteral("--html"), other}), 2);
+    QCOMPARE(Cli::reportCommand({QStringLiteral("999"), QStringLiteral("--store"), storePath, QStringLiteral("--html"), other}), 2);
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath}), 2);
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"), dir.filePath(QStringLiteral("x.txt"))}), 2);
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"), other,
+                                 QStringLiteral("--page-size"), QStringLiteral("a5")}),
+             2);
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"), other,
+                                 QStringLiteral("--baseline"), QStringLiteral("12345")}),
+             2);
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--pdf"),
+                                 dir.filePath(QStringLiteral("x.pdf"))}),
+             2);   // core only: no PDF renderer registered
+    QVERIFY(!QFile::exists(other));
+    QCOMPARE(Cli::reportCommand({QStringLiteral("--help")}), 0);
+}
+
+void TestReport::oneHourRunIsSmall()
+{
+    QElapsedTimer build;
+    build.start();
+    const RunData run = ReportFixture::longRun(3600, 4, 40);
+    const qint64 fixture_ms = build.elapsed();
+    QCOMPARE(run.intervals.size(), size_t(14400));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("soak.html"));
+    QElapsedTimer timer;
+    timer.start();
+    const Diagnosis d = analyze(run, *GateSet::preset(QStringLiteral("launch")));
+    const qint64 analyze_ms = timer.restart();
+    const ReportModel model = ReportModel::build(run, {});
+    const qint64 model_ms = timer.restart();
+    qInfo("analyze %lld ms, model %lld ms (charts: %d)", analyze_ms, model_ms, int(model.charts.size()));
+    QString error;
+    QVERIFY2(writeReport(run, path, {}, &error), qPrintable(error));
+    const qint64 elapsed_ms = timer.elapsed();
+    const qint64 bytes = QFileInfo(path).size();
+    qInfo("1-hour run (14,400 intervals x 4 endpoints): HTML report %lld bytes in %lld ms (fixture %lld ms)",
+          bytes, elapsed_ms, fixture_ms);
+    QVERIFY(bytes < 5 * 1024 * 1024);
+    QVERIFY(bytes > 20 * 1024);
+}
+
+QTEST_GUILESS_MAIN(TestReport)
+#include "tst_report.moc"
