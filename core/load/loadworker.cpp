@@ -1,5 +1,7 @@
 #include "loadworker.h"
 
+#include "curlerrors.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -15,41 +17,6 @@ namespace {
 using namespace std::chrono;
 
 uint64_t micros(EngineClock::duration d) { return uint64_t(std::max<int64_t>(0, duration_cast<microseconds>(d).count())); }
-
-ErrorClass classify(CURLcode code)
-{
-    switch (code) {
-    case CURLE_OPERATION_TIMEDOUT:
-        return ErrorClass::Timeout;
-    case CURLE_COULDNT_CONNECT:
-        return ErrorClass::Connect;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return ErrorClass::Dns;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-        return ErrorClass::Tls;
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_WEIRD_SERVER_REPLY:
-        return ErrorClass::Reset;
-    case CURLE_FILESIZE_EXCEEDED:
-    case CURLE_WRITE_ERROR:
-        return ErrorClass::TooLarge;
-    default:
-        return ErrorClass::Other;
-    }
-}
 
 QString headerValue(CURL *easy, const char *name)
 {
@@ -282,13 +249,13 @@ void LoadWorker::record(Slot &slot, int curlCode, EngineClock::time_point now)
         else
             ++s.ok;
     } else {
-        ++s.transport_errors[size_t(classify(code))];
+        ++s.transport_errors[size_t(classifyCurlError(int(code)))];
     }
     if (code != CURLE_OK || status >= 400) {
         ErrorSample sample;
         sample.endpoint = slot.endpoint;
         sample.status = int(status);
-        sample.error_class = code == CURLE_OK ? ErrorClass::Other : classify(code);
+        sample.error_class = code == CURLE_OK ? ErrorClass::Other : classifyCurlError(int(code));
         if (code == CURLE_OK) {
             sample.retry_after = headerValue(slot.easy, "Retry-After");
             sample.content_type = headerValue(slot.easy, "Content-Type");

@@ -1,5 +1,6 @@
 #include "targetprobe.h"
 
+#include "curlerrors.h"
 #include "curlglobal.h"
 
 #include <curl/curl.h>
@@ -25,26 +26,6 @@ size_t collect(char *data, size_t size, size_t count, void *userdata)
     return n;
 }
 
-ErrorClass classify(CURLcode code)
-{
-    switch (code) {
-    case CURLE_OPERATION_TIMEDOUT: return ErrorClass::Timeout;
-    case CURLE_COULDNT_CONNECT: return ErrorClass::Connect;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return ErrorClass::Dns;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE: return ErrorClass::Tls;
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE: return ErrorClass::Reset;
-    case CURLE_WRITE_ERROR:
-    case CURLE_FILESIZE_EXCEEDED: return ErrorClass::TooLarge;
-    default: return ErrorClass::Other;
-    }
-}
 } // namespace
 
 QString ProbeResult::describe(const QString &url) const
@@ -108,7 +89,7 @@ ProbeResult TargetProbe::fetch(const Request &request)
         result.status = int(status);
         result.body = sink.body;
     } else {
-        result.error_class = classify(code);
+        result.error_class = classifyCurlError(int(code));
         result.error = QString::fromUtf8(errorBuffer[0] ? errorBuffer : curl_easy_strerror(code));
     }
     curl_slist_free_all(headers);
