@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "errorsview.h"
+#include "report/reportexportdialog.h"
 
 #include "comparisonview.h"
 #include "endpointtablemodel.h"
@@ -142,6 +143,8 @@ void MainWindow::createActions()
     m_saveAs = UiWiring::action(this, tr("Save plan &as…"), {QKeySequence::SaveAs});
     m_export = UiWiring::action(this, tr("&Export view…"), {QKeySequence(Qt::CTRL | Qt::Key_E)},
                                 tr("Export the charts and findings as PNG or PDF"));
+    m_exportReport = UiWiring::action(this, tr("Export &report…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)},
+                                      tr("Write the readiness report (HTML or PDF) of the shown run, with a preview and a baseline"));
     m_quit = UiWiring::action(this, tr("&Quit"), {QKeySequence::Quit});
     m_openStore = UiWiring::action(this, tr("Open &Store…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O)},
                                    tr("Show the run history of another run store file"));
@@ -153,6 +156,7 @@ void MainWindow::createActions()
     connect(m_save, &QAction::triggered, this, &MainWindow::save);
     connect(m_saveAs, &QAction::triggered, this, &MainWindow::saveAs);
     connect(m_export, &QAction::triggered, this, &MainWindow::exportView);
+    connect(m_exportReport, &QAction::triggered, this, &MainWindow::exportReport);
     connect(m_quit, &QAction::triggered, this, &QWidget::close);
     connect(m_openStore, &QAction::triggered, this, &MainWindow::openStoreDialog);
 
@@ -164,6 +168,7 @@ void MainWindow::createActions()
     file->addAction(m_save);
     file->addAction(m_saveAs);
     file->addAction(m_export);
+    file->addAction(m_exportReport);
     file->addSeparator();
     file->addAction(m_openStore);
     file->addSeparator();
@@ -454,6 +459,17 @@ bool MainWindow::saveAs()
     if (path.isEmpty())
         return false;
     return savePlan(PlanDocument::withSuffix(path));
+}
+
+void MainWindow::exportReport()
+{
+    const RunDataPtr run = m_presenter->shownRun();
+    if (!run || m_presenter->isRunning()) {
+        showError(tr("There is no finished run to report on yet."),
+                  tr("Finish a run, or open one from Run history, then export its report."));
+        return;
+    }
+    ReportExportDialog::openFor(*run, m_history->storePath(), this);
 }
 
 void MainWindow::exportView()

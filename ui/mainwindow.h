@@ -73,6 +73,7 @@ public slots:
     bool save();
     bool saveAs();
     void exportView();
+    void exportReport();
     void openStoreDialog();
     // Shades the finding's span on the charts, selects its endpoint row and picks it on the latency chart.
     void showEvidence(const Preflight::Finding &finding);
@@ -116,6 +117,7 @@ private:
     QAction *m_save = nullptr;
     QAction *m_saveAs = nullptr;
     QAction *m_export = nullptr;
+    QAction *m_exportReport = nullptr;
     QAction *m_openStore = nullptr;
     QAction *m_quit = nullptr;
     QMenu *m_recentMenu = nullptr;
