@@ -385,9 +385,11 @@ private:
         if (!m.n_plus_one.empty()) {
             heading(3, QStringLiteral("N+1 patterns"), QStringLiteral("n-plus-one"));
             for (const ReportModel::NPlusOne &n : m.n_plus_one) {
-                paragraph(QStringLiteral("**%1** runs **%2** queries per request: with N = %3 rows from the parent query, "
-                                         "%4 (measured: %5).")
-                              .arg(n.endpoint, n.formula, F::number(n.n, 1), n.worked, F::number(n.measured, 1)),
+                paragraph(QStringLiteral("**%1** runs **%2** queries per request: with N = %3 %4, %5 (measured: %6).")
+                              .arg(n.endpoint, n.formula, F::number(n.n, 1),
+                                   n.n_from_rows ? QStringLiteral("rows from the parent query")
+                                                 : QStringLiteral("runs of each per-row query per request"),
+                                   n.worked, F::number(n.measured, 1)),
                           true);
                 ReportTable t;
                 t.header = {QStringLiteral("Runs"), QStringLiteral("Calls per request"), QStringLiteral("Query (normalised, no literal values)")};

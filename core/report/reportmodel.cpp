@@ -600,7 +600,8 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         for (const Evidence &e : f.evidence)
             if (e.metric == QLatin1String("children_per_row") && e.value >= 1)
                 n.k = int(std::lround(e.value));
-        n.n = parent && parent->rows_per_call >= 2 ? parent->rows_per_call : childMean;
+        n.n_from_rows = parent && parent->rows_per_call >= 2;
+        n.n = n.n_from_rows ? parent->rows_per_call : childMean;
         for (const QueryStat *q : stats)
             n.measured += q->calls_per_request;
         const QString kN = n.k == 1 ? QStringLiteral("N") : QStringLiteral("%1\u00b7N").arg(n.k);

@@ -175,6 +175,8 @@ struct ReportModel
         QString formula;            // "1 + 3·N"
         QString worked;             // "1 + 3·20 = 61"
         double n = 0;
+        bool n_from_rows = false;   // N is the parent's rows per call (pg_stat_statements), else the per-row
+                                    // queries' calls per request (a statement log has no row counts)
         int k = 0;
         double measured = 0;        // queries per request measured in the profiling pass
         struct Statement
