@@ -1,17 +1,1307 @@
 #include "endpointimport.h"
 
-// Placeholder so that callers link while the importers are written; replaced by the real implementation.
+#include "jsonpointer.h"
+#include "planparser.h"
+
+#include <QFile>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QRegularExpression>
+#include <QSet>
+#include <QUrl>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
 namespace Preflight::EndpointImport {
 
-static Result notYet()
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared helpers
+
+constexpr int kMaxListValues = 100;          // a List variable keeps at most this many values seen
+constexpr qsizetype kMaxBodyBytes = 64 * 1024; // larger HAR bodies are uploads, not something to replay
+
+const QString kWritesHint = QStringLiteral("import again with writes included (--include-writes) to load-test it");
+
+class Warnings
 {
-    Result r;
-    r.error = QStringLiteral("Endpoint import is not implemented yet.");
+public:
+    explicit Warnings(QStringList *out) : m_out(out) {}
+    void add(const QString &line)
+    {
+        if (!m_seen.contains(line)) {
+            m_seen.insert(line);
+            m_out->append(line);
+        }
+    }
+
+private:
+    QStringList *m_out;
+    QSet<QString> m_seen;
+};
+
+void lineColumnAt(const QByteArray &text, int offset, int *line, int *column)
+{
+    *line = 1;
+    *column = 1;
+    for (int i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++*line;
+            *column = 1;
+        } else if ((uchar(text[i]) & 0xC0) != 0x80) {
+            ++*column;
+        }
+    }
+}
+
+// YAML is the other common OpenAPI encoding; name the conversion instead of a JSON syntax error at line 1.
+bool looksLikeYaml(const QByteArray &bytes)
+{
+    static const QRegularExpression keyLine(QStringLiteral("^(---|%YAML|[A-Za-z_\"'][^:\\n]*:(\\s|$))"),
+                                            QRegularExpression::MultilineOption);
+    const QString head = QString::fromUtf8(bytes.left(4096));
+    return keyLine.match(head).hasMatch();
+}
+
+std::optional<QJsonObject> parseObject(const QByteArray &bytes, QString *error)
+{
+    QByteArray text = bytes;
+    if (text.startsWith("\xEF\xBB\xBF"))
+        text = text.mid(3);
+    const QByteArray trimmed = text.trimmed();
+    if (trimmed.isEmpty()) {
+        *error = QStringLiteral("the file is empty; export the OpenAPI document or the HAR again");
+        return std::nullopt;
+    }
+    if (!trimmed.startsWith('{') && !trimmed.startsWith('[') && looksLikeYaml(trimmed)) {
+        *error = QStringLiteral("this looks like YAML; Preflight imports OpenAPI as JSON: convert it first, "
+                                "e.g. `yq -o json openapi.yaml > openapi.json`, and import the .json file");
+        return std::nullopt;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        int line = 0, column = 0;
+        lineColumnAt(text, parseError.offset, &line, &column);
+        *error = QStringLiteral("line %1, column %2: malformed JSON: %3").arg(line).arg(column).arg(parseError.errorString());
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        *error = QStringLiteral("expected a JSON object (an OpenAPI 3 document or a HAR file), found an array");
+        return std::nullopt;
+    }
+    return doc.object();
+}
+
+// A JSON scalar as the text a URL or header carries; null QString when not a scalar.
+QString scalarText(const QJsonValue &v)
+{
+    if (v.isString())
+        return v.toString();
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (v.isDouble()) {
+        const double d = v.toDouble();
+        if (std::isfinite(d) && d == std::floor(d) && std::abs(d) < 9.0e15)
+            return QString::number(qint64(d));
+        return QString::number(d, 'g', 15);
+    }
+    return {};
+}
+
+QString percentEncoded(const QString &text)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(text));
+}
+
+bool isInteger(const QString &text, qint64 *value = nullptr)
+{
+    static const QRegularExpression digits(QStringLiteral("^-?[0-9]{1,18}$"));
+    if (!digits.match(text).hasMatch())
+        return false;
+    if (value)
+        *value = text.toLongLong();
+    return true;
+}
+
+bool isUuid(const QString &text)
+{
+    static const QRegularExpression uuid(
+        QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
+    return uuid.match(text).hasMatch();
+}
+
+// Names of headers, query parameters and JSON keys that carry credentials. Deliberately broad: dropping a
+// harmless header costs one line in the plan; copying a token into a file that gets committed costs a rotation.
+bool isSecretName(const QString &name)
+{
+    static const QRegularExpression secret(
+        QStringLiteral("auth(?!or)|token|secret|passw|passwd|pwd|session|cookie|csrf|xsrf|credential|signature|"
+                       "jwt|bearer|private|otp|key$|^(key|sig|sid|pass|pw|hash)$"),
+        QRegularExpression::CaseInsensitiveOption);
+    return secret.match(name).hasMatch();
+}
+
+// OAuth redirects carry one-time codes in the query (?code=…&state=…): secrets there, not in a JSON body.
+bool isSecretQueryName(const QString &name)
+{
+    return isSecretName(name) || name.compare(QLatin1String("code"), Qt::CaseInsensitive) == 0
+           || name.compare(QLatin1String("state"), Qt::CaseInsensitive) == 0;
+}
+
+// Values that are credentials whatever their name: JWTs and HTTP authentication schemes.
+bool isSecretValue(const QString &value)
+{
+    static const QRegularExpression secret(
+        QStringLiteral("eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.|^\\s*(bearer|basic|digest|token|apikey)\\s+\\S"),
+        QRegularExpression::CaseInsensitiveOption);
+    return secret.match(value).hasMatch();
+}
+
+// "X-API-Key" -> "API_KEY": the environment variable a warning suggests.
+QString envNameFor(const QString &name)
+{
+    if (name.compare(QLatin1String("Authorization"), Qt::CaseInsensitive) == 0)
+        return QStringLiteral("API_TOKEN");
+    if (name.compare(QLatin1String("Cookie"), Qt::CaseInsensitive) == 0)
+        return QStringLiteral("SESSION_COOKIE");
+    QString env;
+    for (const QChar c : name)
+        env.append(c.isLetterOrNumber() && c.unicode() < 128 ? c.toUpper() : QLatin1Char('_'));
+    if (env.startsWith(QLatin1String("X_")))
+        env = env.mid(2);
+    while (env.contains(QLatin1String("__")))
+        env.replace(QLatin1String("__"), QLatin1String("_"));
+    if (env.isEmpty() || env[0].isDigit())
+        env.prepend(QLatin1String("SECRET_"));
+    return env;
+}
+
+// The value a warning proposes for a dropped credential header.
+QString placeholderFor(const QString &header, const QString &droppedValue = {})
+{
+    const QString env = envNameFor(header);
+    const QString scheme = droppedValue.trimmed().section(QLatin1Char(' '), 0, 0);
+    if (header.compare(QLatin1String("Authorization"), Qt::CaseInsensitive) == 0 && droppedValue.contains(QLatin1Char(' ')))
+        return scheme + QStringLiteral(" ${env:") + env + QLatin1Char('}');
+    if (header.compare(QLatin1String("Authorization"), Qt::CaseInsensitive) == 0 && droppedValue.isEmpty())
+        return QStringLiteral("Bearer ${env:") + env + QLatin1Char('}');
+    return QStringLiteral("${env:") + env + QLatin1Char('}');
+}
+
+// Replaces the values of secret-named keys in a JSON body by ${env:NAME} placeholders (resolved at send time).
+QJsonValue scrubJson(const QJsonValue &value, QStringList *replacedKeys)
+{
+    if (value.isObject()) {
+        QJsonObject o = value.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if (isSecretName(it.key()) && !it.value().isObject() && !it.value().isArray() && !it.value().isNull()) {
+                replacedKeys->append(it.key());
+                it.value() = QString(QStringLiteral("${env:") + envNameFor(it.key()) + QLatin1Char('}'));
+            } else if (it.value().isString() && isSecretValue(it.value().toString())) {
+                replacedKeys->append(it.key());
+                it.value() = QString(QStringLiteral("${env:") + envNameFor(it.key()) + QLatin1Char('}'));
+            } else {
+                it.value() = scrubJson(it.value(), replacedKeys);
+            }
+        }
+        return o;
+    }
+    if (value.isArray()) {
+        QJsonArray a = value.toArray();
+        for (auto it = a.begin(); it != a.end(); ++it)
+            *it = scrubJson(*it, replacedKeys);
+        return a;
+    }
+    return value;
+}
+
+QString uniqueVarName(QString wanted, const std::map<QString, PathVariable> &taken)
+{
+    QString base;
+    for (const QChar c : wanted)
+        base.append(c.isLetterOrNumber() || c == QLatin1Char('_') || c == QLatin1Char('-') ? c : QLatin1Char('_'));
+    if (base.isEmpty())
+        base = QStringLiteral("var");
+    // {seq} is the built-in request counter (DESIGN.md §4): a variable may not take its name.
+    QString name = base == QLatin1String("seq") ? QStringLiteral("seq_") : base;
+    for (int n = 2; taken.count(name); ++n)
+        name = base + QString::number(n);
+    return name;
+}
+
+// Values seen for one variable -> Range when all are integers, else a List (DESIGN.md §4 vars).
+PathVariable variableFromValues(const QStringList &values)
+{
+    PathVariable var;
+    qint64 lo = 0, hi = 0;
+    bool allIntegers = !values.isEmpty();
+    for (int i = 0; i < values.size() && allIntegers; ++i) {
+        qint64 v = 0;
+        allIntegers = isInteger(values[i], &v);
+        lo = i == 0 ? v : std::min(lo, v);
+        hi = i == 0 ? v : std::max(hi, v);
+    }
+    if (allIntegers) {
+        var.kind = PathVariable::Kind::Range;
+        var.from = lo;
+        var.to = hi;
+    } else {
+        var.kind = PathVariable::Kind::List;
+        var.values = values.mid(0, kMaxListValues);
+    }
+    return var;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// OpenAPI 3.0 / 3.1
+
+class OpenApiImporter
+{
+public:
+    OpenApiImporter(const QJsonObject &root, const Options &options) : m_root(root), m_options(options), m_warn(&m_result.warnings) {}
+
+    Result run();
+
+private:
+    struct Server
+    {
+        QString origin;   // scheme://host[:port], empty when the spec names none (or a relative one)
+        QString prefix;   // "/v1": prepended to every path
+    };
+
+    QJsonValue resolve(const QJsonValue &value, const QString &where);
+    QJsonObject resolveObject(const QJsonValue &value, const QString &where) { return resolve(value, where).toObject(); }
+    Server server();
+    void importOperation(const QString &specPath, const QString &method, const QJsonObject &pathItem, const QJsonObject &op,
+                         const QString &prefix);
+    std::optional<PathVariable> pathVariable(const QString &label, const QString &name, const QJsonObject &param);
+    QStringList queryPairs(const QString &label, const QJsonObject &param);
+    void requestBody(const QString &label, const QJsonObject &op, EndpointSpec &e);
+    std::optional<QJsonValue> exampleFromSchema(const QJsonValue &schema, int depth, QStringList *refStack, QString *missing);
+    QJsonArray examplesOf(const QJsonObject &param, const QJsonObject &schema);
+    QJsonObject schemaOf(const QJsonObject &param) { return resolveObject(param.value(QLatin1String("schema")), QStringLiteral("schema")); }
+    static QString typeOf(const QJsonObject &schema);
+    void noteSecurity(const QJsonObject &op);
+    void securityWarnings();
+
+    QJsonObject m_root;
+    Options m_options;
+    Result m_result;
+    Warnings m_warn;
+    QStringList m_securityUsed;   // securitySchemes names required by imported operations, first-use order
+};
+
+// Follows local $ref chains ("#/components/schemas/Order"); Undefined (and a warning) for a cycle, a dangling or
+// an external reference.
+QJsonValue OpenApiImporter::resolve(const QJsonValue &value, const QString &where)
+{
+    QJsonValue current = value;
+    QStringList seen;
+    while (current.isObject() && current.toObject().contains(QLatin1String("$ref"))) {
+        const QString ref = current.toObject().value(QLatin1String("$ref")).toString();
+        if (!ref.startsWith(QLatin1Char('#'))) {
+            m_warn.add(QStringLiteral("%1: external $ref \"%2\" not followed; bundle the spec into one file first "
+                                      "(e.g. `redocly bundle` or `swagger-cli bundle`)").arg(where, ref));
+            return QJsonValue(QJsonValue::Undefined);
+        }
+        if (seen.contains(ref)) {
+            m_warn.add(QStringLiteral("%1: $ref \"%2\" refers to itself in a cycle; ignored").arg(where, ref));
+            return QJsonValue(QJsonValue::Undefined);
+        }
+        seen.append(ref);
+        current = jsonPointer(m_root, QUrl::fromPercentEncoding(ref.mid(1).toUtf8()));
+        if (current.isUndefined()) {
+            m_warn.add(QStringLiteral("%1: $ref \"%2\" points at nothing in this document; ignored").arg(where, ref));
+            return current;
+        }
+    }
+    return current;
+}
+
+OpenApiImporter::Server OpenApiImporter::server()
+{
+    Server s;
+    const QJsonArray servers = m_root.value(QLatin1String("servers")).toArray();
+    if (servers.isEmpty())
+        return s;
+    const QJsonObject first = servers.first().toObject();
+    QString url = first.value(QLatin1String("url")).toString().trimmed();
+    const QJsonObject variables = first.value(QLatin1String("variables")).toObject();
+    static const QRegularExpression variable(QStringLiteral("\\{([^}]*)\\}"));
+    for (QRegularExpressionMatch m = variable.match(url); m.hasMatch(); m = variable.match(url)) {
+        const QJsonValue def = variables.value(m.captured(1)).toObject().value(QLatin1String("default"));
+        if (!def.isString()) {
+            m_warn.add(QStringLiteral("servers[0].url \"%1\": variable {%2} has no default; give the base URL yourself (--base-url)")
+                           .arg(first.value(QLatin1String("url")).toString(), m.captured(1)));
+            return s;
+        }
+        url.replace(m.capturedStart(), m.capturedLength(), def.toString());
+    }
+    const QUrl parsed(url);
+    QString path = parsed.path(QUrl::FullyEncoded);
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    s.prefix = path;
+    if (parsed.scheme().isEmpty())
+        return s;   // relative ("/v1"): relative to wherever the document is served; the caller names the host
+    QString error;
+    const auto origin = PlanParser::normaliseBaseUrl(parsed.toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment
+                                                                     | QUrl::RemoveUserInfo), &error);
+    if (!origin) {
+        m_warn.add(QStringLiteral("servers[0].url: %1; give the base URL yourself (--base-url)").arg(error));
+        return s;
+    }
+    s.origin = *origin;
+    return s;
+}
+
+QString OpenApiImporter::typeOf(const QJsonObject &schema)
+{
+    const QJsonValue type = schema.value(QLatin1String("type"));
+    if (type.isString())
+        return type.toString();
+    for (const QJsonValue &t : type.toArray())   // 3.1: ["integer", "null"]
+        if (t.toString() != QLatin1String("null"))
+            return t.toString();
+    const QJsonArray enumValues = schema.value(QLatin1String("enum")).toArray();
+    if (!enumValues.isEmpty())
+        return enumValues.first().isDouble() ? QStringLiteral("number") : QStringLiteral("string");
+    if (schema.contains(QLatin1String("properties")))
+        return QStringLiteral("object");
+    return {};
+}
+
+// Example values a parameter documents, most specific first: parameter example(s), schema example(s), default.
+QJsonArray OpenApiImporter::examplesOf(const QJsonObject &param, const QJsonObject &schema)
+{
+    QJsonArray out;
+    auto add = [&out](const QJsonValue &v) {
+        if (!v.isUndefined() && !v.isNull() && !out.contains(v))
+            out.append(v);
+    };
+    add(param.value(QLatin1String("example")));
+    const QJsonObject examples = param.value(QLatin1String("examples")).toObject();
+    for (auto it = examples.begin(); it != examples.end(); ++it)
+        add(resolveObject(it.value(), QStringLiteral("examples.") + it.key()).value(QLatin1String("value")));
+    add(schema.value(QLatin1String("example")));
+    for (const QJsonValue &v : schema.value(QLatin1String("examples")).toArray())   // 3.1 (JSON Schema) form
+        add(v);
+    if (out.isEmpty()) {
+        add(schema.value(QLatin1String("const")));
+        add(schema.value(QLatin1String("default")));
+    }
+    return out;
+}
+
+std::optional<PathVariable> OpenApiImporter::pathVariable(const QString &label, const QString &name, const QJsonObject &param)
+{
+    PathVariable var;
+    var.kind = PathVariable::Kind::List;
+    const QJsonObject schema = schemaOf(param);
+    const QString type = typeOf(schema);
+    const QString format = schema.value(QLatin1String("format")).toString();
+    const QJsonArray enumValues = schema.value(QLatin1String("enum")).toArray();
+    const QJsonArray examples = examplesOf(param, schema);
+    if (!enumValues.isEmpty()) {
+        for (const QJsonValue &v : enumValues)
+            if (!scalarText(v).isNull() && var.values.size() < kMaxListValues)
+                var.values.append(percentEncoded(scalarText(v)));
+        if (!var.values.isEmpty())
+            return var;
+    }
+    const bool integer = type == QLatin1String("integer")
+                         || (type == QLatin1String("number") && (format == QLatin1String("int32") || format == QLatin1String("int64")));
+    if (integer) {
+        // Bounds: 3.0 has minimum/maximum with boolean exclusive flags; 3.1 (JSON Schema) has numeric exclusive bounds.
+        std::optional<double> lo, hi;
+        const QJsonValue minV = schema.value(QLatin1String("minimum")), maxV = schema.value(QLatin1String("maximum"));
+        const QJsonValue exMin = schema.value(QLatin1String("exclusiveMinimum")), exMax = schema.value(QLatin1String("exclusiveMaximum"));
+        if (minV.isDouble())
+            lo = minV.toDouble() + (exMin.isBool() && exMin.toBool() ? 1 : 0);
+        if (exMin.isDouble())
+            lo = std::max(lo.value_or(-9.0e15), std::floor(exMin.toDouble()) + 1);
+        if (maxV.isDouble())
+            hi = maxV.toDouble() - (exMax.isBool() && exMax.toBool() ? 1 : 0);
+        if (exMax.isDouble())
+            hi = std::min(hi.value_or(9.0e15), std::ceil(exMax.toDouble()) - 1);
+        auto range = [&var](double from, double to) {
+            var.kind = PathVariable::Kind::Range;
+            var.from = qint64(std::ceil(from));
+            var.to = qint64(std::floor(to));
+            return var.from <= var.to;
+        };
+        // A closed range describes every valid id; else documented examples (they exist), else a one-sided range.
+        if (lo && hi && range(*lo, *hi))
+            return var;
+        for (const QJsonValue &v : examples)
+            if (!scalarText(v).isNull() && var.values.size() < kMaxListValues)
+                var.values.append(scalarText(v));
+        if (!var.values.isEmpty())
+            return var;
+        if (lo && range(*lo, *lo + 99))
+            return var;
+        if (hi && range(std::min(1.0, *hi), *hi < 1 ? *hi : std::min(*hi, 100.0)))
+            return var;
+        range(1, 100);
+        m_warn.add(QStringLiteral("%1: {%2} is an integer without example or bounds; using 1..100: edit vars.%2 to ids that exist")
+                       .arg(label, name));
+        return var;
+    }
+    if (type == QLatin1String("boolean") && examples.isEmpty()) {
+        var.values = QStringList{QStringLiteral("true"), QStringLiteral("false")};
+        return var;
+    }
+    for (const QJsonValue &v : examples)
+        if (!scalarText(v).isNull() && var.values.size() < kMaxListValues)
+            var.values.append(percentEncoded(scalarText(v)));
+    if (!var.values.isEmpty())
+        return var;
+    var.values = QStringList{QStringLiteral("1")};
+    m_warn.add(QStringLiteral("%1: {%2} has no example, enum or default; using \"1\": edit vars.%2 to values that exist")
+                   .arg(label, name));
+    return var;
+}
+
+// "name=value" pairs (already encoded) for one required query parameter; empty when it cannot be sent.
+QStringList OpenApiImporter::queryPairs(const QString &label, const QJsonObject &param)
+{
+    const QString name = param.value(QLatin1String("name")).toString();
+    if (isSecretQueryName(name)) {
+        m_warn.add(QStringLiteral("%1: required query parameter %2 looks like a credential and is left out (plans never hold "
+                                  "secrets, and paths cannot take ${env:…}); send it as a header from target.headers if the API accepts one")
+                       .arg(label, name));
+        return {};
+    }
+    const QJsonObject schema = schemaOf(param);
+    const QJsonArray examples = examplesOf(param, schema);
+    QJsonValue value = examples.isEmpty() ? QJsonValue() : examples.first();
+    if (value.isUndefined() || value.isNull()) {
+        const QJsonArray enumValues = schema.value(QLatin1String("enum")).toArray();
+        const QString type = typeOf(schema);
+        if (!enumValues.isEmpty())
+            value = enumValues.first();
+        else if (type == QLatin1String("integer") || type == QLatin1String("number"))
+            value = schema.value(QLatin1String("minimum")).isDouble() ? schema.value(QLatin1String("minimum")) : QJsonValue(1);
+        else if (type == QLatin1String("boolean"))
+            value = true;
+        else if (type == QLatin1String("array")) {
+            const QJsonObject items = resolveObject(schema.value(QLatin1String("items")), label);
+            const QJsonArray itemExamples = examplesOf({}, items);
+            if (!itemExamples.isEmpty())
+                value = QJsonArray{itemExamples.first()};
+        }
+    }
+    const QString encodedName = percentEncoded(name);
+    if (value.isArray()) {
+        const bool explode = param.value(QLatin1String("explode")).toBool(true);
+        QStringList items;
+        for (const QJsonValue &v : value.toArray())
+            if (!scalarText(v).isNull())
+                items.append(percentEncoded(scalarText(v)));
+        if (items.isEmpty()) {
+            m_warn.add(QStringLiteral("%1: required query parameter %2 has no usable example; left out: add it to the path").arg(label, name));
+            return {};
+        }
+        if (!explode)
+            return {encodedName + QLatin1Char('=') + items.join(QLatin1String("%2C"))};
+        QStringList pairs;
+        for (const QString &item : items)
+            pairs.append(encodedName + QLatin1Char('=') + item);
+        return pairs;
+    }
+    if (scalarText(value).isNull()) {
+        if (value.isObject())
+            m_warn.add(QStringLiteral("%1: required query parameter %2 is an object; left out: add it to the path by hand").arg(label, name));
+        else {
+            m_warn.add(QStringLiteral("%1: required query parameter %2 has no example, enum or default; sending %2=1: edit the path")
+                           .arg(label, name));
+            return {encodedName + QStringLiteral("=1")};
+        }
+        return {};
+    }
+    return {encodedName + QLatin1Char('=') + percentEncoded(scalarText(value))};
+}
+
+// An example body built from a schema's own examples. Fails (nullopt, *missing names the gap) as soon as a required
+// value has none: a guessed body ("string", 0) would only measure the backend's validation errors.
+std::optional<QJsonValue> OpenApiImporter::exampleFromSchema(const QJsonValue &schemaValue, int depth, QStringList *refStack,
+                                                             QString *missing)
+{
+    if (depth > 12) {
+        *missing = QStringLiteral("the schema nests too deeply");
+        return std::nullopt;
+    }
+    QJsonObject schema = schemaValue.toObject();
+    if (schema.contains(QLatin1String("$ref"))) {
+        const QString ref = schema.value(QLatin1String("$ref")).toString();
+        if (refStack->contains(ref)) {
+            *missing = QStringLiteral("%1 is recursive").arg(ref);
+            return std::nullopt;
+        }
+        refStack->append(ref);
+        auto v = exampleFromSchema(resolve(schema, QStringLiteral("request body")), depth + 1, refStack, missing);
+        refStack->removeLast();
+        return v;
+    }
+    for (const char *key : {"example", "const", "default"}) {
+        const QJsonValue v = schema.value(QLatin1String(key));
+        if (!v.isUndefined())
+            return v;
+    }
+    if (const QJsonArray examples = schema.value(QLatin1String("examples")).toArray(); !examples.isEmpty())
+        return examples.first();
+    if (const QJsonArray enumValues = schema.value(QLatin1String("enum")).toArray(); !enumValues.isEmpty())
+        return enumValues.first();
+    if (const QJsonArray allOf = schema.value(QLatin1String("allOf")).toArray(); !allOf.isEmpty()) {
+        QJsonObject merged;
+        for (const QJsonValue &part : allOf) {
+            const auto v = exampleFromSchema(part, depth + 1, refStack, missing);
+            if (!v)
+                return std::nullopt;
+            if (!v->isObject())
+                return v;
+            const QJsonObject o = v->toObject();
+            for (auto it = o.begin(); it != o.end(); ++it)
+                merged.insert(it.key(), it.value());
+        }
+        return merged;
+    }
+    for (const char *key : {"oneOf", "anyOf"}) {
+        const QJsonArray choices = schema.value(QLatin1String(key)).toArray();
+        for (const QJsonValue &choice : choices)
+            if (auto v = exampleFromSchema(choice, depth + 1, refStack, missing))
+                return v;
+        if (!choices.isEmpty())
+            return std::nullopt;
+    }
+    const QString type = typeOf(schema);
+    if (type == QLatin1String("object")) {
+        QJsonObject out;
+        const QJsonArray required = schema.value(QLatin1String("required")).toArray();
+        const QJsonObject properties = schema.value(QLatin1String("properties")).toObject();
+        for (auto it = properties.begin(); it != properties.end(); ++it) {
+            const QJsonObject property = resolveObject(it.value(), QStringLiteral("request body"));
+            if (property.value(QLatin1String("readOnly")).toBool())
+                continue;   // set by the server, not sent
+            const auto v = exampleFromSchema(it.value(), depth + 1, refStack, missing);
+            if (v)
+                out.insert(it.key(), *v);
+            else if (required.contains(it.key())) {
+                if (missing->isEmpty() || !missing->contains(QLatin1String("property")))
+                    *missing = QStringLiteral("required property \"%1\" has no example").arg(it.key());
+                return std::nullopt;
+            }
+        }
+        return out;
+    }
+    if (type == QLatin1String("array")) {
+        const auto item = exampleFromSchema(schema.value(QLatin1String("items")), depth + 1, refStack, missing);
+        if (item)
+            return QJsonArray{*item};
+        if (schema.value(QLatin1String("minItems")).toInt() > 0)
+            return std::nullopt;
+        return QJsonArray{};
+    }
+    if (missing->isEmpty())
+        *missing = QStringLiteral("a %1 value has no example").arg(type.isEmpty() ? QStringLiteral("schema") : type);
+    return std::nullopt;
+}
+
+void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, EndpointSpec &e)
+{
+    if (!op.contains(QLatin1String("requestBody")))
+        return;
+    const QJsonObject body = resolveObject(op.value(QLatin1String("requestBody")), label);
+    const bool required = body.value(QLatin1String("required")).toBool();
+    const QJsonObject content = body.value(QLatin1String("content")).toObject();
+    QString jsonType, textType;
+    for (auto it = content.begin(); it != content.end(); ++it) {
+        const QString type = it.key().toLower();
+        if (jsonType.isEmpty() && (type == QLatin1String("application/json") || type.contains(QLatin1String("+json"))
+                                   || type.endsWith(QLatin1String("/json"))))
+            jsonType = it.key();
+        else if (textType.isEmpty() && type.startsWith(QLatin1String("text/")))
+            textType = it.key();
+    }
+    if (jsonType.isEmpty()) {
+        const QJsonObject media = content.value(textType).toObject();
+        const QJsonValue example = media.value(QLatin1String("example"));
+        if (!textType.isEmpty() && example.isString()) {
+            e.body = example.toString().toUtf8();
+            e.headers[QStringLiteral("Content-Type")] = textType;
+        } else if (required || !content.isEmpty()) {
+            m_warn.add(QStringLiteral("%1: request body (%2) not imported: Preflight sends JSON or raw text bodies; add one under "
+                                      "\"json\" or \"body\" in the plan")
+                           .arg(label, content.keys().join(QLatin1String(", "))));
+        }
+        return;
+    }
+    const QJsonObject media = content.value(jsonType).toObject();
+    std::optional<QJsonValue> value;
+    if (media.contains(QLatin1String("example"))) {
+        value = media.value(QLatin1String("example"));
+    } else if (const QJsonObject examples = media.value(QLatin1String("examples")).toObject(); !examples.isEmpty()) {
+        const QJsonValue v = resolveObject(examples.begin().value(), label).value(QLatin1String("value"));
+        if (!v.isUndefined())
+            value = v;
+    }
+    QString missing;
+    if (!value) {
+        QStringList refStack;
+        value = exampleFromSchema(media.value(QLatin1String("schema")), 0, &refStack, &missing);
+    }
+    if (!value) {
+        m_warn.add(QStringLiteral("%1: no example request body (%2); imported without a body: add one under \"json\" in the plan")
+                       .arg(label, missing));
+        return;
+    }
+    if (value->isObject() || value->isArray()) {
+        QStringList replaced;
+        const QJsonValue scrubbed = scrubJson(*value, &replaced);
+        e.body_is_json = true;
+        e.body = scrubbed.isObject() ? QJsonDocument(scrubbed.toObject()).toJson(QJsonDocument::Compact)
+                                     : QJsonDocument(scrubbed.toArray()).toJson(QJsonDocument::Compact);
+        for (const QString &key : replaced)
+            m_warn.add(QStringLiteral("%1: body field \"%2\" set to ${env:%3}: export %3 before the run").arg(label, key, envNameFor(key)));
+    } else {
+        // A bare JSON scalar body: the plan's "json" holds objects and arrays, so send it as raw text.
+        e.body = QJsonDocument(QJsonArray{*value}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+        e.headers[QStringLiteral("Content-Type")] = jsonType;
+    }
+}
+
+void OpenApiImporter::noteSecurity(const QJsonObject &op)
+{
+    const QJsonValue security = op.contains(QLatin1String("security")) ? op.value(QLatin1String("security"))
+                                                                        : m_root.value(QLatin1String("security"));
+    const QJsonArray requirements = security.toArray();
+    // Alternatives: any one requirement object satisfies the operation; an empty one means "no auth needed".
+    for (const QJsonValue &requirement : requirements)
+        if (requirement.toObject().isEmpty())
+            return;
+    if (!requirements.isEmpty()) {
+        for (const QString &name : requirements.first().toObject().keys())
+            if (!m_securityUsed.contains(name))
+                m_securityUsed.append(name);
+    }
+}
+
+void OpenApiImporter::securityWarnings()
+{
+    const QJsonObject schemes = m_root.value(QLatin1String("components")).toObject().value(QLatin1String("securitySchemes")).toObject();
+    for (const QString &name : m_securityUsed) {
+        const QJsonObject scheme = resolveObject(schemes.value(name), QStringLiteral("securitySchemes.") + name);
+        const QString type = scheme.value(QLatin1String("type")).toString();
+        const QString in = scheme.value(QLatin1String("in")).toString();
+        const QString what = QStringLiteral("the API requires authentication (securitySchemes.%1)").arg(name);
+        if (type == QLatin1String("http") && scheme.value(QLatin1String("scheme")).toString().compare(QLatin1String("basic"), Qt::CaseInsensitive) == 0)
+            m_warn.add(what + QStringLiteral(": add \"Authorization\": \"Basic ${env:BASIC_AUTH}\" to target.headers and export BASIC_AUTH"));
+        else if (type == QLatin1String("apiKey") && in == QLatin1String("header")) {
+            const QString header = scheme.value(QLatin1String("name")).toString();
+            m_warn.add(what + QStringLiteral(": add \"%1\": \"%2\" to target.headers and export %3")
+                                  .arg(header, placeholderFor(header), envNameFor(header)));
+        } else if (type == QLatin1String("apiKey") && in == QLatin1String("cookie")) {
+            const QString cookie = scheme.value(QLatin1String("name")).toString();
+            m_warn.add(what + QStringLiteral(": add \"Cookie\": \"%1=${env:%2}\" to target.headers and export %2").arg(cookie, envNameFor(cookie)));
+        } else if (type == QLatin1String("apiKey")) {
+            m_warn.add(what + QStringLiteral(": the key goes in query parameter %1, which a plan cannot hold as a secret; send it as a "
+                                             "header from target.headers with ${env:…} if the API accepts one")
+                                  .arg(scheme.value(QLatin1String("name")).toString()));
+        } else {
+            m_warn.add(what + QStringLiteral(": add \"Authorization\": \"Bearer ${env:API_TOKEN}\" to target.headers and export "
+                                             "API_TOKEN, or set up target.login to fetch a token"));
+        }
+    }
+}
+
+void OpenApiImporter::importOperation(const QString &specPath, const QString &method, const QJsonObject &pathItem,
+                                      const QJsonObject &op, const QString &prefix)
+{
+    const QString upper = method.toUpper();
+    const QString label = upper + QLatin1Char(' ') + specPath;
+    if (op.value(QLatin1String("deprecated")).toBool()) {
+        m_warn.add(QStringLiteral("%1 skipped: deprecated in the spec").arg(label));
+        return;
+    }
+    if (upper == QLatin1String("TRACE")) {
+        m_warn.add(QStringLiteral("%1 skipped: plans have no TRACE requests").arg(label));
+        return;
+    }
+    const bool writes = upper != QLatin1String("GET") && upper != QLatin1String("HEAD") && upper != QLatin1String("OPTIONS");
+    if (writes && !m_options.includeWrites) {
+        m_warn.add(QStringLiteral("%1 skipped: it writes data; %2").arg(label, kWritesHint));
+        return;
+    }
+
+    // Path-level parameters, overridden by operation-level ones with the same name and location.
+    std::map<std::pair<QString, QString>, QJsonObject> params;
+    for (const QJsonObject &holder : {pathItem, op}) {
+        for (const QJsonValue &p : holder.value(QLatin1String("parameters")).toArray()) {
+            const QJsonObject param = resolveObject(p, label);
+            if (!param.isEmpty())
+                params[{param.value(QLatin1String("in")).toString(), param.value(QLatin1String("name")).toString()}] = param;
+        }
+    }
+
+    EndpointSpec e;
+    e.method = upper;
+    QString path = specPath;
+    static const QRegularExpression placeholder(QStringLiteral("\\{([^}]+)\\}"));
+    // Each {name} of the template becomes a plan variable; rebuild the path so renamed ones ({seq}) follow.
+    QString built;
+    qsizetype last = 0;
+    for (auto it = placeholder.globalMatch(specPath); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        built += specPath.mid(last, m.capturedStart() - last);
+        last = m.capturedEnd();
+        const QString name = m.captured(1);
+        const QString var = e.vars.count(name) ? name : uniqueVarName(name, e.vars);
+        built += QLatin1Char('{') + var + QLatin1Char('}');
+        if (e.vars.count(var))
+            continue;
+        const auto found = params.find({QStringLiteral("path"), name});
+        if (found == params.end()) {
+            PathVariable fallback;
+            fallback.kind = PathVariable::Kind::List;
+            fallback.values = QStringList{QStringLiteral("1")};
+            e.vars[var] = fallback;
+            m_warn.add(QStringLiteral("%1: {%2} is not declared as a path parameter; using \"1\": edit vars.%3").arg(label, name, var));
+            continue;
+        }
+        if (auto v = pathVariable(label, var, found->second))
+            e.vars[var] = *v;
+    }
+    built += specPath.mid(last);
+    path = prefix + built;
+
+    QStringList query;
+    for (const auto &[key, param] : params) {
+        if (!param.value(QLatin1String("required")).toBool())
+            continue;
+        const QString &in = key.first, &name = key.second;
+        if (in == QLatin1String("query")) {
+            query += queryPairs(label, param);
+        } else if (in == QLatin1String("header")) {
+            const QJsonArray examples = examplesOf(param, schemaOf(param));
+            if (isSecretName(name))
+                m_warn.add(QStringLiteral("%1: required header %2 looks like a credential and is left out: add \"%2\": \"%3\" to "
+                                          "target.headers and export %4")
+                               .arg(label, name, placeholderFor(name), envNameFor(name)));
+            else if (!examples.isEmpty() && !scalarText(examples.first()).isNull())
+                e.headers[name] = scalarText(examples.first());
+            else
+                m_warn.add(QStringLiteral("%1: required header %2 has no example; add it under \"headers\" in the plan").arg(label, name));
+        } else if (in == QLatin1String("cookie")) {
+            m_warn.add(QStringLiteral("%1: required cookie %2 left out: add \"Cookie\": \"%2=${env:%3}\" to target.headers, or set up "
+                                      "target.login")
+                           .arg(label, name, envNameFor(name)));
+        }
+    }
+    if (!query.isEmpty())
+        path += (path.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?')) + query.join(QLatin1Char('&'));
+    e.path = path;
+    const QString operationId = op.value(QLatin1String("operationId")).toString().trimmed();
+    e.name = operationId.isEmpty() ? upper + QLatin1Char(' ') + prefix + specPath : operationId;
+    if (writes)
+        requestBody(label, op, e);
+    noteSecurity(op);
+    m_result.endpoints.push_back(std::move(e));
+}
+
+Result OpenApiImporter::run()
+{
+    if (m_root.contains(QLatin1String("swagger"))) {
+        m_result.error = QStringLiteral("this is a Swagger %1 document; Preflight imports OpenAPI 3: convert it first, e.g. "
+                                        "`npx swagger2openapi swagger.json -o openapi.json`")
+                             .arg(scalarText(m_root.value(QLatin1String("swagger"))));
+        return m_result;
+    }
+    const QString version = m_root.value(QLatin1String("openapi")).toString();
+    if (!version.startsWith(QLatin1String("3."))) {
+        m_result.error = version.isEmpty()
+                             ? QStringLiteral("not an OpenAPI 3 document: the \"openapi\" field is missing")
+                             : QStringLiteral("OpenAPI %1 is not supported; Preflight imports OpenAPI 3.0 and 3.1").arg(version);
+        return m_result;
+    }
+    const Server s = server();
+    m_result.base_url = s.origin;
+    const QJsonObject paths = m_root.value(QLatin1String("paths")).toObject();
+    static const char *const kMethods[] = {"get", "head", "options", "post", "put", "patch", "delete", "trace"};
+    for (auto it = paths.begin(); it != paths.end(); ++it) {
+        const QString specPath = it.key();
+        if (!specPath.startsWith(QLatin1Char('/'))) {
+            m_warn.add(QStringLiteral("paths.%1 skipped: a path must start with /").arg(specPath));
+            continue;
+        }
+        const QJsonObject pathItem = resolveObject(it.value(), specPath);
+        for (const char *method : kMethods) {
+            const QJsonValue op = pathItem.value(QLatin1String(method));
+            if (op.isObject())
+                importOperation(specPath, QString::fromLatin1(method), pathItem, op.toObject(), s.prefix);
+        }
+    }
+    if (paths.isEmpty())
+        m_warn.add(QStringLiteral("the document has no paths: nothing to import"));
+    if (m_root.value(QLatin1String("webhooks")).isObject())
+        m_warn.add(QStringLiteral("webhooks not imported: the API calls them, a load test does not"));
+    securityWarnings();
+    return m_result;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HAR 1.2
+
+enum class AssetKind { None, Image, Stylesheet, Script, Font, Media };
+
+AssetKind assetKind(const QJsonObject &entry, const QUrl &url)
+{
+    const QString resourceType = entry.value(QLatin1String("_resourceType")).toString().toLower();   // Chromium
+    if (resourceType == QLatin1String("image"))
+        return AssetKind::Image;
+    if (resourceType == QLatin1String("stylesheet"))
+        return AssetKind::Stylesheet;
+    if (resourceType == QLatin1String("script"))
+        return AssetKind::Script;
+    if (resourceType == QLatin1String("font"))
+        return AssetKind::Font;
+    if (resourceType == QLatin1String("media"))
+        return AssetKind::Media;
+    const QString mime = entry.value(QLatin1String("response")).toObject().value(QLatin1String("content")).toObject()
+                             .value(QLatin1String("mimeType")).toString().toLower().section(QLatin1Char(';'), 0, 0).trimmed();
+    if (mime.startsWith(QLatin1String("image/")))
+        return AssetKind::Image;
+    if (mime == QLatin1String("text/css"))
+        return AssetKind::Stylesheet;
+    if (mime.contains(QLatin1String("javascript")) || mime == QLatin1String("application/wasm"))
+        return AssetKind::Script;
+    if (mime.startsWith(QLatin1String("font/")) || mime.contains(QLatin1String("font")))
+        return AssetKind::Font;
+    if (mime.startsWith(QLatin1String("video/")) || mime.startsWith(QLatin1String("audio/")))
+        return AssetKind::Media;
+    const QString ext = url.path().section(QLatin1Char('/'), -1).section(QLatin1Char('.'), -1).toLower();
+    if (!url.path().section(QLatin1Char('/'), -1).contains(QLatin1Char('.')))
+        return AssetKind::None;
+    static const QHash<QString, AssetKind> byExtension{
+        {QStringLiteral("png"), AssetKind::Image},       {QStringLiteral("jpg"), AssetKind::Image},
+        {QStringLiteral("jpeg"), AssetKind::Image},      {QStringLiteral("gif"), AssetKind::Image},
+        {QStringLiteral("svg"), AssetKind::Image},       {QStringLiteral("ico"), AssetKind::Image},
+        {QStringLiteral("webp"), AssetKind::Image},      {QStringLiteral("avif"), AssetKind::Image},
+        {QStringLiteral("css"), AssetKind::Stylesheet},  {QStringLiteral("js"), AssetKind::Script},
+        {QStringLiteral("mjs"), AssetKind::Script},      {QStringLiteral("map"), AssetKind::Script},
+        {QStringLiteral("wasm"), AssetKind::Script},     {QStringLiteral("woff"), AssetKind::Font},
+        {QStringLiteral("woff2"), AssetKind::Font},      {QStringLiteral("ttf"), AssetKind::Font},
+        {QStringLiteral("otf"), AssetKind::Font},        {QStringLiteral("eot"), AssetKind::Font},
+        {QStringLiteral("mp4"), AssetKind::Media},       {QStringLiteral("webm"), AssetKind::Media},
+        {QStringLiteral("mp3"), AssetKind::Media},       {QStringLiteral("wav"), AssetKind::Media},
+    };
+    return byExtension.value(ext, AssetKind::None);
+}
+
+QString originOf(const QUrl &url)
+{
+    return url.toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemoveUserInfo | QUrl::StripTrailingSlash
+                        | QUrl::FullyEncoded).toLower();
+}
+
+QString plural(int n, const char *one, const char *many)
+{
+    return QString::number(n) + QLatin1Char(' ') + QLatin1String(n == 1 ? one : many);
+}
+
+class HarImporter
+{
+public:
+    HarImporter(const QJsonObject &root, const Options &options) : m_root(root), m_options(options), m_warn(&m_result.warnings) {}
+    Result run();
+
+private:
+    struct Group
+    {
+        EndpointSpec spec;                                  // method, templated path (query names only), headers, body
+        QStringList pathVars;                               // id, id2, … in path order
+        std::map<QString, QStringList> values;              // path var / query name -> values seen (encoded, unique)
+        QStringList queryNames;                             // in first-seen order
+        int count = 0;
+    };
+    struct Dropped
+    {
+        QString display;
+        QString sample;   // the dropped value, kept only in memory to name the auth scheme ("Bearer") in the hint
+        int count = 0;
+    };
+
+    void addEntry(const QJsonObject &request, const QUrl &url);
+    void keepHeaders(const QJsonObject &request, EndpointSpec &spec);
+    void keepBody(const QJsonObject &request, const QString &label, EndpointSpec &spec);
+
+    QJsonObject m_root;
+    Options m_options;
+    Result m_result;
+    Warnings m_warn;
+    std::vector<Group> m_groups;
+    QHash<QString, size_t> m_groupIndex;
+    std::map<QString, Dropped> m_droppedHeaders;            // lower-case name -> what was dropped
+    std::map<QString, int> m_droppedQuery;                  // query parameter name -> requests
+    std::vector<std::pair<QString, int>> m_skippedWrites;   // "POST /orders/{id}" -> requests, first-seen order
+};
+
+// Headers a browser or the transport adds: never worth replaying (and conditional ones would turn 200s into 304s).
+bool isTransportHeader(const QString &lower)
+{
+    static const QSet<QString> names{
+        QStringLiteral("host"),           QStringLiteral("connection"),        QStringLiteral("content-length"),
+        QStringLiteral("accept-encoding"), QStringLiteral("user-agent"),       QStringLiteral("referer"),
+        QStringLiteral("origin"),         QStringLiteral("cache-control"),     QStringLiteral("pragma"),
+        QStringLiteral("if-none-match"),  QStringLiteral("if-modified-since"), QStringLiteral("if-match"),
+        QStringLiteral("if-unmodified-since"), QStringLiteral("upgrade-insecure-requests"), QStringLiteral("priority"),
+        QStringLiteral("dnt"),            QStringLiteral("te"),                QStringLiteral("keep-alive"),
+        QStringLiteral("upgrade"),        QStringLiteral("range"),             QStringLiteral("purpose"),
+        QStringLiteral("sec-gpc"),        QStringLiteral("transfer-encoding"), QStringLiteral("expect"),
+    };
+    return lower.startsWith(QLatin1Char(':')) || lower.startsWith(QLatin1String("sec-")) || lower.startsWith(QLatin1String("proxy-"))
+           || names.contains(lower);
+}
+
+void HarImporter::keepHeaders(const QJsonObject &request, EndpointSpec &spec)
+{
+    for (const QJsonValue &h : request.value(QLatin1String("headers")).toArray()) {
+        const QString name = h.toObject().value(QLatin1String("name")).toString().trimmed();
+        const QString value = h.toObject().value(QLatin1String("value")).toString();
+        const QString lower = name.toLower();
+        if (name.isEmpty() || isTransportHeader(lower))
+            continue;
+        if (isSecretName(name) || isSecretValue(value)) {
+            Dropped &d = m_droppedHeaders[lower];
+            d.display = name;
+            if (d.sample.isEmpty())
+                d.sample = value;
+            ++d.count;
+            continue;
+        }
+        if (lower == QLatin1String("content-type"))
+            continue;   // kept with the body, if any
+        if (spec.headers.count(name) == 0)
+            spec.headers[name] = value;
+    }
+}
+
+void HarImporter::keepBody(const QJsonObject &request, const QString &label, EndpointSpec &spec)
+{
+    const QJsonObject postData = request.value(QLatin1String("postData")).toObject();
+    if (postData.isEmpty())
+        return;
+    const QString mime = postData.value(QLatin1String("mimeType")).toString();
+    const QString type = mime.toLower().section(QLatin1Char(';'), 0, 0).trimmed();
+    QString text = postData.value(QLatin1String("text")).toString();
+    const QJsonArray params = postData.value(QLatin1String("params")).toArray();
+    if (text.isEmpty() && params.isEmpty())
+        return;
+    if (text.toUtf8().size() > kMaxBodyBytes) {
+        m_warn.add(QStringLiteral("%1: request body of %2 bytes not imported (uploads are not replayed); add a small one under "
+                                  "\"json\" or \"body\"")
+                       .arg(label)
+                       .arg(text.toUtf8().size()));
+        return;
+    }
+    QStringList replaced;
+    if (type.endsWith(QLatin1String("json")) || type.contains(QLatin1String("+json"))) {
+        const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
+        if (doc.isObject() || doc.isArray()) {
+            const QJsonValue scrubbed = scrubJson(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()), &replaced);
+            spec.body_is_json = true;
+            spec.body = scrubbed.isObject() ? QJsonDocument(scrubbed.toObject()).toJson(QJsonDocument::Compact)
+                                            : QJsonDocument(scrubbed.toArray()).toJson(QJsonDocument::Compact);
+        } else {
+            m_warn.add(QStringLiteral("%1: request body is not a JSON object or array; not imported: add it under \"body\"").arg(label));
+            return;
+        }
+    } else if (type == QLatin1String("application/x-www-form-urlencoded")) {
+        QStringList pairs;
+        if (text.isEmpty()) {
+            for (const QJsonValue &p : params)
+                pairs.append(p.toObject().value(QLatin1String("name")).toString() + QLatin1Char('=')
+                             + p.toObject().value(QLatin1String("value")).toString());
+        } else {
+            pairs = text.split(QLatin1Char('&'), Qt::SkipEmptyParts);
+        }
+        for (QString &pair : pairs) {
+            const QString name = QUrl::fromPercentEncoding(pair.section(QLatin1Char('='), 0, 0).toUtf8());
+            const QString value = QUrl::fromPercentEncoding(pair.section(QLatin1Char('='), 1).toUtf8());
+            if (isSecretName(name) || isSecretValue(value)) {
+                replaced.append(name);
+                pair = pair.section(QLatin1Char('='), 0, 0) + QStringLiteral("=${env:") + envNameFor(name) + QLatin1Char('}');
+            }
+        }
+        spec.body = pairs.join(QLatin1Char('&')).toUtf8();
+        spec.headers[QStringLiteral("Content-Type")] = mime;
+    } else if (type.startsWith(QLatin1String("text/")) || type.endsWith(QLatin1String("xml"))) {
+        static const QRegularExpression secretText(
+            QStringLiteral("passw|secret|token|api[_-]?key|authorization|bearer|eyJ[A-Za-z0-9_-]{4,}\\."), QRegularExpression::CaseInsensitiveOption);
+        if (secretText.match(text).hasMatch()) {
+            m_warn.add(QStringLiteral("%1: request body (%2) mentions a credential; not imported: add it under \"body\" with "
+                                      "${env:NAME} in place of the secret")
+                           .arg(label, type));
+            return;
+        }
+        spec.body = text.toUtf8();
+        spec.headers[QStringLiteral("Content-Type")] = mime;
+    } else {
+        m_warn.add(QStringLiteral("%1: request body (%2) not imported: Preflight replays JSON, form and text bodies; add it under "
+                                  "\"body\" by hand")
+                       .arg(label, type.isEmpty() ? QStringLiteral("no type") : type));
+        return;
+    }
+    for (const QString &key : replaced)
+        m_warn.add(QStringLiteral("%1: body field \"%2\" looked like a secret and is now ${env:%3}: export %3 before the run")
+                       .arg(label, key, envNameFor(key)));
+}
+
+void HarImporter::addEntry(const QJsonObject &request, const QUrl &url)
+{
+    const QString method = request.value(QLatin1String("method")).toString().toUpper();
+
+    // Path: numeric and UUID segments are ids -> {id}, {id2}, …
+    QStringList segments = url.path(QUrl::FullyEncoded).split(QLatin1Char('/'));
+    QStringList varNames, varValues;
+    for (QString &segment : segments) {
+        const QString decoded = QUrl::fromPercentEncoding(segment.toUtf8());
+        if (!isInteger(decoded) && !isUuid(decoded))
+            continue;
+        const QString var = varNames.isEmpty() ? QStringLiteral("id") : QStringLiteral("id%1").arg(varNames.size() + 1);
+        varNames.append(var);
+        varValues.append(segment);
+        segment = QLatin1Char('{') + var + QLatin1Char('}');
+    }
+    QString path = segments.join(QLatin1Char('/'));
+    if (path.isEmpty())
+        path = QStringLiteral("/");
+
+    const bool writes = method != QLatin1String("GET") && method != QLatin1String("HEAD") && method != QLatin1String("OPTIONS");
+    if (writes && !m_options.includeWrites) {
+        const QString label = method + QLatin1Char(' ') + path;
+        auto it = std::find_if(m_skippedWrites.begin(), m_skippedWrites.end(), [&](const auto &p) { return p.first == label; });
+        if (it == m_skippedWrites.end())
+            m_skippedWrites.emplace_back(label, 1);
+        else
+            ++it->second;
+        return;
+    }
+
+    // Query: credentials dropped; the rest kept by name, values collected per group.
+    QStringList queryNames, queryValues;
+    const QString query = url.query(QUrl::FullyEncoded);
+    for (const QString &pair : query.split(QLatin1Char('&'), Qt::SkipEmptyParts)) {
+        const QString rawName = pair.section(QLatin1Char('='), 0, 0);
+        const QString rawValue = pair.contains(QLatin1Char('=')) ? pair.section(QLatin1Char('='), 1) : QString();
+        const QString name = QUrl::fromPercentEncoding(rawName.toUtf8());
+        if (isSecretQueryName(name) || isSecretValue(QUrl::fromPercentEncoding(rawValue.toUtf8()))) {
+            ++m_droppedQuery[name];
+            continue;
+        }
+        queryNames.append(rawName);
+        queryValues.append(rawValue);
+    }
+
+    const QString key = method + QLatin1Char(' ') + path + QLatin1Char('?') + queryNames.join(QLatin1Char('&'));
+    auto found = m_groupIndex.find(key);
+    if (found == m_groupIndex.end()) {
+        Group g;
+        g.spec.method = method;
+        g.spec.path = path;
+        g.pathVars = varNames;
+        g.queryNames = queryNames;
+        if (writes)
+            keepBody(request, method + QLatin1Char(' ') + path, g.spec);
+        found = m_groupIndex.insert(key, m_groups.size());
+        m_groups.push_back(std::move(g));
+    }
+    Group &g = m_groups[*found];
+    keepHeaders(request, g.spec);   // the union of the group's harmless headers (first value wins); credentials counted
+    ++g.count;
+    auto remember = [](QStringList &seen, const QString &value) {
+        if (!seen.contains(value) && seen.size() < kMaxListValues)
+            seen.append(value);
+    };
+    for (int i = 0; i < varNames.size(); ++i)
+        remember(g.values[varNames[i]], varValues[i]);
+    for (int i = 0; i < queryNames.size(); ++i)
+        remember(g.values[QStringLiteral("?") + queryNames[i]], queryValues[i]);
+}
+
+Result HarImporter::run()
+{
+    const QJsonObject log = m_root.value(QLatin1String("log")).toObject();
+    const QJsonArray entries = log.value(QLatin1String("entries")).toArray();
+    if (entries.isEmpty()) {
+        m_result.error = QStringLiteral("the HAR file has no requests (log.entries is empty): record again with the browser's "
+                                        "network panel open, then \"Save all as HAR\"");
+        return m_result;
+    }
+
+    // The main origin: the one most non-asset requests went to (ties: the first seen).
+    std::map<QString, int> perOrigin;
+    QStringList originOrder;
+    std::map<AssetKind, int> assets;
+    int nonHttp = 0;
+    struct Candidate { QJsonObject request; QUrl url; QString origin; };
+    std::vector<Candidate> candidates;
+    for (const QJsonValue &value : entries) {
+        const QJsonObject entry = value.toObject();
+        const QJsonObject request = entry.value(QLatin1String("request")).toObject();
+        const QUrl url(request.value(QLatin1String("url")).toString());
+        const QString scheme = url.scheme().toLower();
+        if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")) || url.host().isEmpty()) {
+            ++nonHttp;
+            continue;
+        }
+        if (const AssetKind kind = assetKind(entry, url); kind != AssetKind::None) {
+            ++assets[kind];
+            continue;
+        }
+        const QString origin = originOf(url);
+        if (!perOrigin.count(origin))
+            originOrder.append(origin);
+        ++perOrigin[origin];
+        candidates.push_back({request, url, origin});
+    }
+    QString main;
+    for (const QString &origin : originOrder)
+        if (main.isEmpty() || perOrigin[origin] > perOrigin[main])
+            main = origin;
+    if (!main.isEmpty()) {
+        QString error;
+        m_result.base_url = PlanParser::normaliseBaseUrl(main, &error).value_or(QString());
+    }
+
+    for (const Candidate &c : candidates)
+        if (c.origin == main)
+            addEntry(c.request, c.url);
+
+    for (Group &g : m_groups) {
+        EndpointSpec &e = g.spec;
+        for (const QString &var : g.pathVars)
+            e.vars[var] = variableFromValues(g.values[var]);
+        QStringList query;
+        for (const QString &name : g.queryNames) {
+            const QStringList &values = g.values[QStringLiteral("?") + name];
+            if (values.size() == 1) {
+                query.append(values.first().isEmpty() && !name.isEmpty() ? name : name + QLatin1Char('=') + values.first());
+                continue;
+            }
+            const QString var = uniqueVarName(QUrl::fromPercentEncoding(name.toUtf8()), e.vars);
+            e.vars[var] = variableFromValues(values);
+            query.append(name + QStringLiteral("={") + var + QLatin1Char('}'));
+        }
+        if (!query.isEmpty())
+            e.path += QLatin1Char('?') + query.join(QLatin1Char('&'));
+        e.weight = g.count;
+        e.name = e.label();
+        m_result.endpoints.push_back(e);
+    }
+
+    // Warnings, most consequential first.
+    for (const auto &[lower, d] : m_droppedHeaders) {
+        const QString requests = plural(d.count, "request", "requests");
+        if (lower == QLatin1String("cookie"))
+            m_warn.add(QStringLiteral("Cookie header dropped from %1 (plans never hold secrets); if the API needs a session, set up "
+                                      "target.login, or add \"Cookie\": \"${env:SESSION_COOKIE}\" to target.headers and export SESSION_COOKIE")
+                           .arg(requests));
+        else
+            m_warn.add(QStringLiteral("%1 header dropped from %2 (plans never hold secrets); to send it, add \"%1\": \"%3\" to "
+                                      "target.headers and export %4%5")
+                           .arg(d.display, requests, placeholderFor(d.display, isSecretValue(d.sample) ? d.sample : QString()),
+                                envNameFor(d.display),
+                                lower == QLatin1String("authorization") ? QStringLiteral(", or set up target.login") : QString()));
+    }
+    for (const auto &[name, count] : m_droppedQuery)
+        m_warn.add(QStringLiteral("query parameter %1 dropped from %2 (it looks like a credential; plans never hold secrets and "
+                                  "paths cannot take ${env:…}): send it as a header from target.headers if the API accepts one")
+                       .arg(name, plural(count, "request", "requests")));
+    for (const auto &[label, count] : m_skippedWrites)
+        m_warn.add(QStringLiteral("%1 skipped (%2): it writes data; %3").arg(label, plural(count, "request", "requests"), kWritesHint));
+    for (const QString &origin : originOrder)
+        if (origin != main)
+            m_warn.add(QStringLiteral("%1 to %2 skipped: only the main origin %3 is imported; import a HAR recorded against that "
+                                      "backend to test it")
+                           .arg(plural(perOrigin[origin], "request", "requests"), origin, main));
+    int assetTotal = 0;
+    QStringList kinds;
+    const std::pair<AssetKind, std::pair<const char *, const char *>> names[] = {
+        {AssetKind::Image, {"image", "images"}},   {AssetKind::Stylesheet, {"stylesheet", "stylesheets"}},
+        {AssetKind::Script, {"script", "scripts"}}, {AssetKind::Font, {"font", "fonts"}},
+        {AssetKind::Media, {"media file", "media files"}}};
+    for (const auto &[kind, words] : names) {
+        if (const int n = assets[kind]) {
+            assetTotal += n;
+            kinds.append(plural(n, words.first, words.second));
+        }
+    }
+    if (assetTotal > 0)
+        m_warn.add(QStringLiteral("%1 skipped (%2): a backend load test targets the application, not files a CDN or web server "
+                                  "serves; add any the application renders itself by hand")
+                       .arg(plural(assetTotal, "static asset", "static assets"), kinds.join(QLatin1String(", "))));
+    if (nonHttp > 0)
+        m_warn.add(QStringLiteral("%1 skipped: not http(s) (data:, blob:, websocket, extension URLs)").arg(plural(nonHttp, "request", "requests")));
+    return m_result;
+}
+
+Result withFilePrefix(Result r, const QString &path)
+{
+    if (!r.error.isEmpty())
+        r.error = path + QStringLiteral(": ") + r.error;
     return r;
 }
 
-Result fromFile(const QString &, const Options &) { return notYet(); }
-Result fromOpenApi(const QByteArray &, const Options &) { return notYet(); }
-Result fromHar(const QByteArray &, const Options &) { return notYet(); }
+} // namespace
+
+Result fromOpenApi(const QByteArray &json, const Options &options)
+{
+    Result r;
+    const auto root = parseObject(json, &r.error);
+    if (!root)
+        return r;
+    return OpenApiImporter(*root, options).run();
+}
+
+Result fromHar(const QByteArray &json, const Options &options)
+{
+    Result r;
+    const auto root = parseObject(json, &r.error);
+    if (!root)
+        return r;
+    if (!root->value(QLatin1String("log")).toObject().value(QLatin1String("entries")).isArray()) {
+        r.error = QStringLiteral("not a HAR file: log.entries is missing");
+        return r;
+    }
+    return HarImporter(*root, options).run();
+}
+
+Result fromFile(const QString &path, const Options &options)
+{
+    Result r;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        r.error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return r;
+    }
+    const QByteArray bytes = file.readAll();
+    const auto root = parseObject(bytes, &r.error);
+    if (!root)
+        return withFilePrefix(r, path);
+    if (root->contains(QLatin1String("openapi")) || root->contains(QLatin1String("swagger")))
+        return withFilePrefix(OpenApiImporter(*root, options).run(), path);
+    if (root->value(QLatin1String("log")).toObject().value(QLatin1String("entries")).isArray())
+        return withFilePrefix(HarImporter(*root, options).run(), path);
+    r.error = QStringLiteral("neither an OpenAPI 3 document (no \"openapi\" field) nor a HAR file (no \"log.entries\"); export "
+                             "the API description as OpenAPI JSON, or save the browser's network log as HAR");
+    return withFilePrefix(r, path);
+}
 
 } // namespace Preflight::EndpointImport
