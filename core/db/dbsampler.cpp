@@ -12,7 +12,9 @@ const QString kActivitySql = QStringLiteral(
     "SELECT a.pid, a.datname = current_database() AS same_db, a.state, a.wait_event_type, a.application_name, "
     "host(a.client_addr) AS client, extract(epoch FROM a.backend_start) AS backend_start_s, "
     "extract(epoch FROM now() - a.xact_start) AS xact_age_s "
-    "FROM pg_stat_activity a WHERE a.backend_type = 'client backend'");
+    // A role without pg_read_all_stats sees other roles' sessions with backend_type (and state) NULL: they are
+    // still client backends of some database, so they count, in no known state.
+    "FROM pg_stat_activity a WHERE a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.datid IS NOT NULL)");
 const QString kSessionsSql = QStringLiteral(
     "SELECT extract(epoch FROM now()) AS now_s, current_setting('max_connections') AS max_connections, "
     "(SELECT sessions FROM pg_stat_database WHERE datname = current_database()) AS sessions");

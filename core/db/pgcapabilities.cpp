@@ -48,11 +48,29 @@ DbCapabilities PgCapabilities::check(PgConnection &conn)
     const QString view = statementsView(conn);
     if (view.isEmpty()) {
         caps.pg_stat_statements = QStringLiteral("missing");
+        // Whether the server already loads the library decides whether CREATE EXTENSION alone is enough.
+        // pg_settings hides shared_preload_libraries from roles without pg_read_all_settings (no row, no error).
+        const PgResultSet preload = conn.query(QStringLiteral(
+            "SELECT (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload, "
+            "EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_stat_statements') AS available"));
+        const bool known = preload.ok() && preload.rowCount() == 1 && !preload.value(0, 0).isNull();
+        const bool preloaded = known && preload.value(0, 0).contains(QLatin1String("pg_stat_statements"));
+        const bool available = !preload.ok() || preload.value(0, QStringLiteral("available")) != QLatin1String("f");
+        QString extra = preloaded ? QStringLiteral("the server already loads its library, so that line is all it takes.")
+                        : known   ? QStringLiteral("the server does not load its library yet: add the first line to "
+                                                   "postgresql.conf and restart PostgreSQL before running the second.")
+                                  : QStringLiteral("the library must also be in shared_preload_libraries (which "
+                                                   "this role cannot read).");
+        if (!available)
+            extra += QStringLiteral(" The server has no pg_stat_statements files: install its contrib package "
+                                    "(Debian/Ubuntu: postgresql-contrib) first.");
         caps.warnings << QStringLiteral(
                              "pg_stat_statements is not created in database \"%1\": queries per request and query "
-                             "timings are not available. A database owner can run the line below (Preflight never does); "
-                             "the library must also be in shared_preload_libraries.")
-                             .arg(db);
+                             "timings are not available. A database owner can run the line%2 below (Preflight never "
+                             "does); %3")
+                             .arg(db, known && !preloaded ? QStringLiteral("s") : QString(), extra);
+        if (known && !preloaded)
+            caps.remediation << QStringLiteral("shared_preload_libraries = 'pg_stat_statements'");
         caps.remediation << QStringLiteral("CREATE EXTENSION pg_stat_statements;");
     } else {
         const PgResultSet probe = conn.query(QStringLiteral("SELECT queryid FROM %1 LIMIT 1").arg(view));

@@ -182,7 +182,9 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                          {QStringLiteral("new_backends_per_request"),
                           !hasBackends || run.db_samples.empty() || total.requests == 0 ? QJsonValue() : number(double(newBackends) / double(total.requests), 3)},
                          {QStringLiteral("pg_stat_statements"), db.pg_stat_statements},
-                         {QStringLiteral("warnings"), QJsonArray::fromStringList(db.warnings)}};
+                         {QStringLiteral("warnings"), QJsonArray::fromStringList(db.warnings)},
+                         // The exact lines a DBA runs to enable what was missing (never run by Preflight).
+                         {QStringLiteral("remediation"), QJsonArray::fromStringList(db.remediation)}};
 
     QJsonArray queries;
     for (const QueryStat &q : run.queries) {

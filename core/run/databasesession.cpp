@@ -9,7 +9,10 @@
 #include "load/requestfactory.h"
 #include "load/targetprobe.h"
 
+#include <QDeadlineTimer>
 #include <QFile>
+#include <QRandomGenerator>
+#include <QThread>
 
 #include <algorithm>
 #include <set>
@@ -42,7 +45,84 @@ DbError DatabaseSession::open(DbCapabilities *capabilities)
     }
     *capabilities = PgCapabilities::check(*m_pg);
     m_statementsAvailable = capabilities->pg_stat_statements == QLatin1String("ok");
+    m_database = m_pg->database();
+    if (!m_statementsAvailable && !m_spec.log.isEmpty())
+        checkServerLog(capabilities);
+    m_capabilities = *capabilities;
     return {};
+}
+
+void DatabaseSession::checkServerLog(DbCapabilities *capabilities)
+{
+    // database.log stands in for pg_stat_statements: say now, before the load, what would make its counts wrong.
+    StatementLog probe(m_spec.log, /*fromEnd=*/false);
+    const QByteArray head = probe.head();
+    if (!probe.error().isEmpty()) {
+        capabilities->warnings << QStringLiteral(
+            "cannot read database.log %1 (%2): statements per request cannot be read from it. Give the user running "
+            "Preflight read access (for a server log: log_file_mode = 0640 and membership in the server's group).")
+                                      .arg(m_spec.log, probe.error());
+        return;
+    }
+    const StatementLog::Format format = StatementLog::detect(m_spec.log, head);
+    if (format == StatementLog::Format::AppLog)
+        return;
+    const PgResultSet settings = m_pg->query(QStringLiteral(
+        "SELECT current_setting('log_line_prefix') AS prefix, current_setting('log_min_duration_statement') AS "
+        "min_duration, current_setting('log_statement') AS log_statement"));
+    if (!settings.ok() || settings.rowCount() != 1)
+        return;
+    m_logLinePrefix = settings.value(0, QStringLiteral("prefix"));
+    const QString minDuration = settings.value(0, QStringLiteral("min_duration"));
+    const QString logStatement = settings.value(0, QStringLiteral("log_statement"));
+    m_serverLogsEveryStatement = minDuration == QLatin1String("0") || logStatement == QLatin1String("all");
+    if (!m_serverLogsEveryStatement)
+        capabilities->warnings << QStringLiteral(
+            "the server logs only some statements (log_min_duration_statement = %1, log_statement = %2), so "
+            "statements per request read from database.log would be too low: set log_min_duration_statement = 0 "
+            "in postgresql.conf and reload for the run (Preflight never changes server settings).")
+                                      .arg(minDuration, logStatement);
+    if (format != StatementLog::Format::PostgresCsv && format != StatementLog::Format::PostgresJson &&
+        !StatementLog::prefixNamesDatabase(m_logLinePrefix))
+        capabilities->warnings << QStringLiteral(
+            "log_line_prefix '%1' does not name the database (%d), so statements of every database on the server "
+            "in %2 are counted for \"%3\": add %d and %a, e.g. log_line_prefix = '%m [%p] %q%u@%d/%a ', or use "
+            "log_destination = 'csvlog'.")
+                                      .arg(m_logLinePrefix, m_spec.log, m_database);
+}
+
+QString DatabaseSession::perQueryNote(bool logTried, bool logFoundStatements) const
+{
+    const QString &state = m_capabilities.pg_stat_statements;
+    QString why;
+    if (state == QLatin1String("missing"))
+        why = QStringLiteral("the extension is not created in database \"%1\"").arg(m_database);
+    else if (state == QLatin1String("not-preloaded"))
+        why = QStringLiteral("the server does not load its library (shared_preload_libraries)");
+    else if (state == QLatin1String("insufficient-privilege"))
+        why = QStringLiteral("Preflight's role may not see the application's statements");
+    else
+        why = QStringLiteral("it could not be read");
+    const QString fix = m_capabilities.remediation.isEmpty()
+                            ? QString()
+                            : QStringLiteral(" To get it: %1").arg(m_capabilities.remediation.join(QLatin1Char(' ')));
+    if (logTried && logFoundStatements)
+        return QStringLiteral("pg_stat_statements is %1 (%2): queries per request come from the statement log %3 "
+                              "instead: statement counts per fingerprint over the profiling pass, without row counts "
+                              "or whole-run totals.%4")
+            .arg(state, why, m_spec.log, fix);
+    const QString missing = QStringLiteral(
+        "queries per request, the query table, query plans and the n-plus-one and missing-index checks are missing "
+        "from this run.");
+    if (logTried)
+        return QStringLiteral("No per-query evidence: pg_stat_statements is %1 (%2), and the statement log %3 held "
+                              "no statements of database \"%4\" for the profiling requests (is it the server's "
+                              "current log, written with log_min_duration_statement = 0?), so %5%6")
+            .arg(state, why, m_spec.log, m_database, missing, fix);
+    return QStringLiteral("No per-query evidence: pg_stat_statements is %1 (%2) and no database.log names a statement "
+                          "log to stand in, so %3%4 Or set database.log to a PostgreSQL log written with "
+                          "log_min_duration_statement = 0.")
+        .arg(state, why, missing, fix);
 }
 
 void DatabaseSession::snapshotBeforeLoad()
@@ -61,8 +141,17 @@ DatabaseSession::Findings DatabaseSession::analyseAfterLoad(const Plan &plan, co
         out.plans = out.queries.empty() ? explainSqliteLog(&out.warnings) : explainSqliteQueries(out.queries);
         return out;
     }
-    if (!m_pg || !m_statementsAvailable)
+    if (!m_pg)
         return out;
+    if (!m_statementsAvailable) {
+        const bool fromLog = !m_spec.log.isEmpty() && plan.scenario.profile_requests > 0 && !(stop && stop->load());
+        if (fromLog) {
+            out.queries = profileFromLog(plan, factory, stop, &out.warnings);
+            out.plans = explainQueries(out.queries, &out.warnings);
+        }
+        out.warnings << perQueryNote(fromLog, !out.queries.empty());
+        return out;
+    }
     const PgStatements::Snapshot after = PgStatements::snapshot(*m_pg);
     if (m_before.valid && after.valid)
         out.queries = Profiler::runStats(m_before, after, totalRequests, &out.warnings);
@@ -115,11 +204,58 @@ std::vector<QueryPlan> DatabaseSession::explainQueries(const std::vector<QuerySt
 std::vector<QueryStat> DatabaseSession::profileFromLog(const Plan &plan, const RequestFactory &factory,
                                                       const std::atomic<bool> *stop, QStringList *warnings)
 {
-    // Each endpoint alone, K sequential requests marked X-Preflight-Profile, and the statements the
-    // application logged meanwhile: statements per request without pg_stat_statements.
+    // Each endpoint alone, K sequential requests marked X-Preflight-Profile, and the statements logged
+    // meanwhile: statements per request without pg_stat_statements.
     std::vector<QueryStat> stats;
     StatementLog log(m_spec.log, /*fromEnd=*/true);
+    StatementLog::Format format = StatementLog::detect(m_spec.log, log.head());
+    StatementLog::Filter filter;
+    filter.database = m_database;
+    filter.line_prefix = m_logLinePrefix;
     log.readNew();
+    if (!log.error().isEmpty()) {
+        *warnings << QStringLiteral("profiling pass: cannot read database.log %1: %2").arg(m_spec.log, log.error());
+        return stats;
+    }
+
+    // A server log is written by the server, with logging_collector through a pipe and a logger process, so
+    // what a backend logged a moment ago may not be in the file yet. The server keeps the order of its
+    // messages, so once a marker statement of Preflight's own session is in the file, everything logged
+    // before it is too: read up to the marker's line and keep the rest for the next endpoint.
+    QByteArray carried;
+    const QByteArray nonce = QByteArray::number(QRandomGenerator::global()->generate(), 16);
+    int marks = 0;
+    bool markerWorks = m_pg && m_serverLogsEveryStatement;
+    auto readThroughMarker = [&]() -> QByteArray {
+        QByteArray text = std::move(carried) + log.readNew();
+        carried.clear();
+        if (!markerWorks || !(StatementLog::isServerLog(format) || format == StatementLog::Format::Unknown))
+            return text;
+        const QByteArray mark = "preflight-log-sync-" + nonce + '-' + QByteArray::number(++marks);
+        m_pg->query(QStringLiteral("SELECT '%1' AS mark").arg(QString::fromLatin1(mark)));
+        QDeadlineTimer deadline(3000);
+        qsizetype at = text.indexOf(mark);
+        while (at < 0 && !deadline.hasExpired()) {
+            const QByteArray more = log.readNew();
+            if (more.isEmpty())
+                QThread::msleep(20);
+            text += more;
+            at = text.indexOf(mark);
+        }
+        if (at < 0) {
+            markerWorks = false;
+            *warnings << QStringLiteral("profiling pass: Preflight's own marker statement never reached %1, so the "
+                                        "statements read from it may belong to the wrong endpoint (is it this "
+                                        "server's current log?)").arg(m_spec.log);
+            return text;
+        }
+        const qsizetype end = text.indexOf('\n', at);
+        carried = end < 0 ? QByteArray() : text.mid(end + 1);
+        text.truncate(end < 0 ? text.size() : end + 1);
+        return text;
+    };
+    readThroughMarker();   // what the load itself logged
+
     FastRandom random(7);
     for (int e = 0; e < factory.endpointCount() && size_t(e) < plan.endpoints.size(); ++e) {
         int answered = 0;
@@ -136,7 +272,10 @@ std::vector<QueryStat> DatabaseSession::profileFromLog(const Plan &plan, const R
             if (TargetProbe::fetch(request).answered)
                 ++answered;
         }
-        const auto statements = StatementLog::parseAppLog(log.readNew());
+        const QByteArray text = readThroughMarker();
+        if (format == StatementLog::Format::Unknown)
+            format = StatementLog::detect(m_spec.log, text);
+        const auto statements = StatementLog::parse(format, text, filter);
         if (answered == 0) {
             *warnings << QStringLiteral("profiling pass: %1 did not answer").arg(plan.endpoints[size_t(e)].name);
             continue;

@@ -3,6 +3,7 @@
 #include "data/rundata.h"
 #include "db/dberror.h"
 #include "db/pgstatements.h"
+#include "db/statementlog.h"
 #include "plan/plan.h"
 
 #include <QString>
@@ -42,6 +43,10 @@ public:
     };
     // After the load: run-phase deltas, the profiling pass (each endpoint alone, K sequential requests)
     // and EXPLAIN of the top queries. `stop` (optional) cuts the profiling pass short.
+    // Statements per request come from pg_stat_statements when it is usable; otherwise (and always for SQLite)
+    // from `database.log` when the plan names one: an application SQL log or the PostgreSQL server's own log
+    // (stderr, csvlog or jsonlog; docs/database.md "Log-based capture"). Without either, a warning says in
+    // words that per-query evidence is missing and why.
     Findings analyseAfterLoad(const Plan &plan, const RequestFactory &factory, double totalRequests,
                               const std::atomic<bool> *stop);
 
@@ -53,8 +58,14 @@ private:
     std::vector<QueryPlan> explainSqliteQueries(const std::vector<QueryStat> &queries);
     std::vector<QueryStat> profileFromLog(const Plan &plan, const RequestFactory &factory, const std::atomic<bool> *stop,
                                           QStringList *warnings);
+    void checkServerLog(DbCapabilities *capabilities);
+    QString perQueryNote(bool logTried, bool logFoundStatements) const;
 
     DatabaseSpec m_spec;
+    DbCapabilities m_capabilities;
+    QString m_database;                  // PostgreSQL: the target database's name (filters a server log)
+    QString m_logLinePrefix;             // PostgreSQL: the server's log_line_prefix (reads %d/%a in a stderr log)
+    bool m_serverLogsEveryStatement = false;
     std::unique_ptr<PgConnection> m_pg;
     std::unique_ptr<SqliteInspector> m_sqlite;
     PgStatements::Snapshot m_before;

@@ -16,6 +16,15 @@ private Q_SLOTS:
     void stderrLogStatementAllAndMultiline();
     void csvLogSkipsPreflightSessions();
     void tailReadsOnlyWholeNewLines();
+    void formatIsDetected_data();
+    void formatIsDetected();
+    void stderrPrefixNamesDatabaseAndApplication();
+    void stderrPrefixThatMatchesNothingFallsBack();
+    void csvLogKeepsTheTargetDatabase();
+    void jsonLogKeepsTheTargetDatabase();
+    void secretsAreRedacted_data();
+    void secretsAreRedacted();
+    void parsedTextsHoldNoSecret();
 };
 
 void TestPgLog::appLogGroupsByRequestAndFingerprint()
@@ -122,6 +131,172 @@ void TestPgLog::tailReadsOnlyWholeNewLines()
     f.write("r9\tSELECT 9\n");
     f.flush();
     QCOMPARE(tail.readNew(), QByteArray("r9\tSELECT 9\n"));
+}
+
+void TestPgLog::formatIsDetected_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("sample");
+    QTest::addColumn<int>("format");
+    using F = StatementLog::Format;
+    QTest::newRow("csv by name") << QStringLiteral("/var/log/pg/postgresql.csv") << QByteArray() << int(F::PostgresCsv);
+    QTest::newRow("json by name") << QStringLiteral("pg.json") << QByteArray() << int(F::PostgresJson);
+    QTest::newRow("csv by content")
+        << QStringLiteral("pg.log")
+        << QByteArray("2024-05-01 10:00:00.001 UTC,\"app\",\"shop\",1,\"[local]\",x,1,\"SELECT\",,3/0,0,LOG,00000,"
+                      "\"duration: 1 ms  statement: SELECT 1\",,,,,,,,,\"psql\",\"client backend\",,0\n")
+        << int(F::PostgresCsv);
+    QTest::newRow("json by content")
+        << QStringLiteral("pg.log")
+        << QByteArray(R"({"timestamp":"2024-05-01 10:00:00.001 UTC","error_severity":"LOG","message":"x"})" "\n")
+        << int(F::PostgresJson);
+    QTest::newRow("stderr, default prefix")
+        << QStringLiteral("server.log")
+        << QByteArray("2024-05-01 10:00:00.001 UTC [101] LOG:  database system is ready to accept connections\n")
+        << int(F::PostgresStderr);
+    // The server's first line names the compiler after a comma: still stderr, not csvlog.
+    QTest::newRow("stderr, comma in the first message")
+        << QStringLiteral("log/pg.log")
+        << QByteArray("2026-12-02 21:10:00.123 UTC [4211] LOG:  starting PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on "
+                      "x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit\n")
+        << int(F::PostgresStderr);
+    QTest::newRow("stderr, continuation first")
+        << QStringLiteral("server.log") << QByteArray("\tFROM t\nshop app ERROR:  boom\n") << int(F::PostgresStderr);
+    QTest::newRow("app log") << QStringLiteral("sql.log") << QByteArray("r1\tSELECT 1\nr2\tSELECT 2\n") << int(F::AppLog);
+    QTest::newRow("empty") << QStringLiteral("sql.log") << QByteArray() << int(F::Unknown);
+}
+
+void TestPgLog::formatIsDetected()
+{
+    QFETCH(QString, path);
+    QFETCH(QByteArray, sample);
+    QFETCH(int, format);
+    QCOMPARE(int(StatementLog::detect(path, sample)), format);
+}
+
+void TestPgLog::stderrPrefixNamesDatabaseAndApplication()
+{
+    // log_line_prefix = '%m [%p] %q%u@%d/%a ': the database and application of every session line; the
+    // postmaster's own lines stop at %q. An application name may hold spaces.
+    const QString prefix = QStringLiteral("%m [%p] %q%u@%d/%a ");
+    QVERIFY(StatementLog::prefixNamesDatabase(prefix));
+    QVERIFY(StatementLog::prefixNamesApplication(prefix));
+    QVERIFY(!StatementLog::prefixNamesDatabase(QStringLiteral("%m [%p] ")));
+    QVERIFY(StatementLog::prefixNamesDatabase(QStringLiteral("%-10d|")));
+    const QByteArray log =
+        "2024-05-01 10:00:00.001 UTC [100] LOG:  checkpoint starting: time\n"
+        "2024-05-01 10:00:00.002 UTC [101] app@shop/my app LOG:  duration: 0.5 ms  execute <unnamed>: SELECT * FROM t "
+        "WHERE a = $1\n"
+        "2024-05-01 10:00:00.003 UTC [101] app@shop/my app DETAIL:  parameters: $1 = '5'\n"
+        "2024-05-01 10:00:00.004 UTC [102] app@other/my app LOG:  duration: 0.5 ms  statement: SELECT * FROM t WHERE a = 2\n"
+        "2024-05-01 10:00:00.005 UTC [103] ro@shop/preflight LOG:  duration: 0.1 ms  execute <unnamed>: SELECT count(*) "
+        "FROM pg_stat_activity\n"
+        "2024-05-01 10:00:00.006 UTC [101] app@shop/my app LOG:  duration: 0.7 ms  statement: SELECT b\n"
+        "\tFROM t WHERE a = 3\n";
+    StatementLog::Filter filter;
+    filter.database = QStringLiteral("shop");
+    filter.line_prefix = prefix;
+    const auto statements = StatementLog::parsePostgresLog(log, filter);
+    QCOMPARE(int(statements.size()), 2);
+    QCOMPARE(statements[0].database, QStringLiteral("shop"));
+    QCOMPARE(statements[0].application, QStringLiteral("my app"));
+    QCOMPARE(statements[0].duration_ms, 0.5);
+    QCOMPARE(statements[1].sql, QStringLiteral("SELECT b\nFROM t WHERE a = 3"));
+    // Without the prefix nothing names a database: every session's statements count, Preflight's marked ones aside.
+    QCOMPARE(int(StatementLog::parsePostgresLog(log).size()), 4);
+}
+
+void TestPgLog::stderrPrefixThatMatchesNothingFallsBack()
+{
+    // A log written before log_line_prefix changed: read it as before, without database names.
+    const QByteArray log = "2024-05-01 10:00:00.001 UTC [101] LOG:  statement: SELECT 1\n";
+    StatementLog::Filter filter;
+    filter.database = QStringLiteral("shop");
+    filter.line_prefix = QStringLiteral("db=%d,app=%a ");
+    const auto statements = StatementLog::parsePostgresLog(log, filter);
+    QCOMPARE(int(statements.size()), 1);
+    QVERIFY(statements[0].database.isNull());
+}
+
+void TestPgLog::csvLogKeepsTheTargetDatabase()
+{
+    auto row = [](const char *db, const char *message, const char *app) -> QByteArray {
+        QStringList f(26, QString());
+        f[0] = QStringLiteral("2024-05-01 10:00:00.001 UTC");
+        f[2] = QString::fromLatin1(db);
+        f[11] = QStringLiteral("LOG");
+        f[13] = QStringLiteral("\"%1\"").arg(QString::fromLatin1(message));
+        f[22] = QString::fromLatin1(app);
+        return f.join(QLatin1Char(',')).toUtf8() + '\n';
+    };
+    const QByteArray log = row("shop", "duration: 1 ms  statement: SELECT 1", "app") +
+                           row("other", "duration: 1 ms  statement: SELECT 2", "app") +
+                           row("shop", "duration: 1 ms  execute <unnamed>: /* preflight */ SELECT 3", "");
+    StatementLog::Filter filter;
+    filter.database = QStringLiteral("shop");
+    const auto statements = StatementLog::parsePostgresCsvLog(log, filter);
+    QCOMPARE(int(statements.size()), 1);
+    QCOMPARE(statements[0].sql, QStringLiteral("SELECT 1"));
+    QCOMPARE(statements[0].application, QStringLiteral("app"));
+    QCOMPARE(int(StatementLog::parsePostgresCsvLog(log).size()), 2);
+}
+
+void TestPgLog::jsonLogKeepsTheTargetDatabase()
+{
+    const QByteArray log =
+        R"({"timestamp":"t","dbname":"shop","error_severity":"LOG","message":"duration: 2.5 ms  statement: SELECT 1","application_name":"app"})" "\n"
+        R"({"timestamp":"t","dbname":"other","error_severity":"LOG","message":"duration: 1 ms  statement: SELECT 2"})" "\n"
+        R"({"timestamp":"t","dbname":"shop","error_severity":"LOG","message":"duration: 1 ms  statement: SELECT 3","application_name":"preflight"})" "\n"
+        R"({"timestamp":"t","dbname":"shop","error_severity":"ERROR","message":"syntax error"})" "\n";
+    StatementLog::Filter filter;
+    filter.database = QStringLiteral("shop");
+    const auto statements = StatementLog::parse(StatementLog::Format::PostgresJson, log, filter);
+    QCOMPARE(int(statements.size()), 1);
+    QCOMPARE(statements[0].sql, QStringLiteral("SELECT 1"));
+    QCOMPARE(statements[0].duration_ms, 2.5);
+}
+
+void TestPgLog::secretsAreRedacted_data()
+{
+    QTest::addColumn<QString>("sql");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("dblink conninfo")
+        << QStringLiteral("SELECT dblink_connect('host=db user=ro password=hunter2 dbname=shop')")
+        << QStringLiteral("SELECT dblink_connect('host=db user=ro password=*** dbname=shop')");
+    QTest::newRow("quoted conninfo value")
+        << QStringLiteral("SELECT dblink_connect('password=''hunter 2'' host=db')")
+        << QStringLiteral("SELECT dblink_connect('password=''***'' host=db')");
+    QTest::newRow("uri") << QStringLiteral("SELECT dblink_connect('postgresql://ro:hunter2@db/shop')")
+                         << QStringLiteral("SELECT dblink_connect('postgresql://ro:***@db/shop')");
+    QTest::newRow("role") << QStringLiteral("ALTER ROLE ro WITH ENCRYPTED PASSWORD 'hunter2'")
+                          << QStringLiteral("ALTER ROLE ro WITH ENCRYPTED PASSWORD '***'");
+    QTest::newRow("column") << QStringLiteral("UPDATE users SET password = 'hunter2' WHERE id = 1")
+                            << QStringLiteral("UPDATE users SET password = '***' WHERE id = 1");
+    QTest::newRow("nothing") << QStringLiteral("SELECT password_hash FROM users WHERE id = 1")
+                             << QStringLiteral("SELECT password_hash FROM users WHERE id = 1");
+}
+
+void TestPgLog::secretsAreRedacted()
+{
+    QFETCH(QString, sql);
+    QFETCH(QString, expected);
+    QCOMPARE(StatementLog::redactSecrets(sql), expected);
+}
+
+void TestPgLog::parsedTextsHoldNoSecret()
+{
+    // Whatever the source, a parsed statement carries no password; the fingerprint still groups by shape.
+    const QByteArray stderrLog =
+        "2024-05-01 10:00:00.001 UTC [101] LOG:  statement: SELECT dblink_connect('host=db password=hunter2')\n"
+        "2024-05-01 10:00:00.002 UTC [101] LOG:  statement: SELECT dblink_connect('host=db password=other')\n";
+    const auto statements = StatementLog::parsePostgresLog(stderrLog);
+    QCOMPARE(int(statements.size()), 2);
+    QCOMPARE(statements[0].fingerprint, statements[1].fingerprint);
+    const auto app = StatementLog::parseAppLog("r1\tSELECT dblink_connect('password=hunter2')\n");
+    QCOMPARE(int(app.size()), 1);
+    for (const auto &s : {statements[0], statements[1], app[0]})
+        QVERIFY2(!s.sql.contains(QLatin1String("hunter2")) && !s.sql.contains(QLatin1String("other")),
+                 qPrintable(s.sql));
 }
 
 QTEST_GUILESS_MAIN(TestPgLog)

@@ -59,6 +59,16 @@ QString PgTestServer::socketDir() const { return m_dir ? m_dir->filePath(QString
 QString PgTestServer::dataDir() const { return m_dir ? m_dir->filePath(QStringLiteral("data")) : QString(); }
 QString PgTestServer::logFile() const { return m_dir ? m_dir->filePath(QStringLiteral("server.log")) : QString(); }
 
+QString PgTestServer::serverLog(const QString &destination) const
+{
+    if (!m_dir || !m_options.log_collector)
+        return {};
+    const QString suffix = destination == QLatin1String("csvlog")    ? QStringLiteral("csv")
+                           : destination == QLatin1String("jsonlog") ? QStringLiteral("json")
+                                                                     : QStringLiteral("log");
+    return dataDir() + QStringLiteral("/log/pg.") + suffix;
+}
+
 bool PgTestServer::runTool(const QStringList &argv, QString *output, int timeout_ms) const
 {
     QStringList args = argv;
@@ -172,6 +182,12 @@ bool PgTestServer::start(QString *error)
     }
     if (m_options.log_statements)
         conf << QStringLiteral("log_statement = 'all'");
+    if (m_options.log_collector)
+        conf << QStringLiteral("logging_collector = on") << QStringLiteral("log_destination = 'stderr,csvlog,jsonlog'")
+             << QStringLiteral("log_directory = 'log'") << QStringLiteral("log_filename = 'pg.log'")
+             << QStringLiteral("log_file_mode = 0644") << QStringLiteral("log_rotation_age = 0")
+             << QStringLiteral("log_rotation_size = 0") << QStringLiteral("log_min_duration_statement = 0")
+             << QStringLiteral("log_line_prefix = '%m [%p] %q%u@%d/%a '");
     conf << m_options.extra_settings;
     {
         QFile f(dataDir() + QStringLiteral("/postgresql.conf"));

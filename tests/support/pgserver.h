@@ -26,6 +26,9 @@ public:
         bool preload_pg_stat_statements = true;   // shared_preload_libraries + pg_stat_statements.track=all
         bool log_statements = true;               // log_statement=all into logFile(), to prove what arrived
         QStringList extra_settings;               // more postgresql.conf lines
+        // logging_collector = on writing every statement (log_min_duration_statement = 0) to log/pg.log (stderr,
+        // log_line_prefix '%m [%p] %q%u@%d/%a '), log/pg.csv (csvlog) and log/pg.json (jsonlog): see serverLog().
+        bool log_collector = false;
     };
 
     // One plain libpq session, as the application under test would hold it (no Preflight safety wrapper).
@@ -62,6 +65,8 @@ public:
     QString socketDir() const;
     QString dataDir() const;
     QString logFile() const;
+    // With Options::log_collector: the collector's file for "stderr", "csvlog" or "jsonlog"; empty otherwise.
+    QString serverLog(const QString &destination) const;
     QString superuser() const { return QStringLiteral("postgres"); }
     QString superuserPassword() const { return QStringLiteral("preflight-test-su"); }
 
