@@ -23,6 +23,7 @@ const char *kUsage =
     "  runs                   list stored runs\n"
     "  report RUN_ID          write the readiness report of a stored run\n"
     "  export RUN_ID          export a stored run's intervals (CSV) or summary (JSON)\n"
+    "  import FILE            write a plan from an OpenAPI 3 JSON or HAR file (reads only, no secrets)\n"
     "\n"
     "Run `preflight COMMAND --help` for a command's options.\n"
     "Exit codes: 0 ready · 1 not ready · 2 usage or plan error · 3 target or database unreachable ·\n"
@@ -92,6 +93,8 @@ int run(int argc, char **argv)
         return reportCommand(args);
     if (command == QLatin1String("demo"))
         return demoCommand(args);
+    if (command == QLatin1String("import"))
+        return importCommand(args);
     err << "preflight: unknown command \"" << command << "\"; run `preflight --help` for the list\n";
     return ExitUsage;
 }

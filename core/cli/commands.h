@@ -11,5 +11,6 @@ int runsCommand(const QStringList &args);     // runscommand.cpp
 int exportCommand(const QStringList &args);   // exportcommand.cpp
 int reportCommand(const QStringList &args);   // reportcommand.cpp
 int demoCommand(const QStringList &args);     // democommand.cpp (headless demo)
+int importCommand(const QStringList &args);   // importcommand.cpp (plan from OpenAPI 3 JSON or HAR)
 
 } // namespace Preflight::Cli

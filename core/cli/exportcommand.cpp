@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "commandline.h"
 #include "commands.h"
 
 #include "report/jsonsummary.h"
@@ -45,32 +46,27 @@ int exportCommand(const QStringList &args)
 {
     QTextStream out(stdout);
     QTextStream err(stderr);
-    QString storePath = RunStore::defaultPath(), csvDir, jsonFile, idText;
-    auto value = [&](int &i, const QString &name, QString *target) {
-        const QString &a = args[i];
-        if (a == name && i + 1 < args.size()) {
-            *target = args[++i];
-            return true;
-        }
-        if (a.startsWith(name + QLatin1Char('='))) {
-            *target = a.mid(name.size() + 1);
-            return true;
-        }
-        return false;
+    QCommandLineParser parser;
+    const QList<QCommandLineOption> cliOptions{
+        {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")},
+        {QStringLiteral("store"), QStringLiteral("The run store."), QStringLiteral("FILE")},
+        {QStringLiteral("csv"), QStringLiteral("CSV directory."), QStringLiteral("DIR")},
+        {QStringLiteral("json"), QStringLiteral("JSON file."), QStringLiteral("FILE")},
     };
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &a = args[i];
-        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
-            out << kExportUsage;
-            return ExitReady;
-        }
-        if (value(i, QStringLiteral("--store"), &storePath) || value(i, QStringLiteral("--csv"), &csvDir)
-            || value(i, QStringLiteral("--json"), &jsonFile))
-            continue;
-        if (a.startsWith(QLatin1Char('-')) || !idText.isEmpty())
-            return usageError(QStringLiteral("unexpected argument \"%1\"").arg(a));
-        idText = a;
+    QString parseError;
+    if (!parseArguments(parser, cliOptions, QStringLiteral("preflight export"), args, &parseError))
+        return usageError(parseError);
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << kExportUsage;
+        return ExitReady;
     }
+    const QString storePath = parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store")) : RunStore::defaultPath();
+    const QString csvDir = parser.value(QStringLiteral("csv"));
+    const QString jsonFile = parser.value(QStringLiteral("json"));
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        return usageError(QStringLiteral("unexpected argument \"%1\"").arg(positional[1]));
+    const QString idText = positional.value(0);
     bool ok = false;
     const qint64 id = idText.toLongLong(&ok);
     if (idText.isEmpty())

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "commandline.h"
 #include "commands.h"
 
 #include "report/reportwriter.h"
@@ -44,39 +45,33 @@ int reportCommand(const QStringList &args)
 {
     QTextStream out(stdout);
     QTextStream err(stderr);
-    QString storePath = RunStore::defaultPath(), htmlFile, pdfFile, idText, baselineText, pageSizeText, title;
-    QString missingValue;
-    auto value = [&](int &i, const QString &name, QString *target) {
-        const QString &a = args[i];
-        if (a == name) {
-            if (i + 1 >= args.size())
-                missingValue = name;
-            else
-                *target = args[++i];
-            return true;
-        }
-        if (a.startsWith(name + QLatin1Char('='))) {
-            *target = a.mid(name.size() + 1);
-            return true;
-        }
-        return false;
+    QCommandLineParser parser;
+    const QList<QCommandLineOption> cliOptions{
+        {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")},
+        {QStringLiteral("store"), QStringLiteral("The run store."), QStringLiteral("FILE")},
+        {QStringLiteral("html"), QStringLiteral("HTML report."), QStringLiteral("FILE")},
+        {QStringLiteral("pdf"), QStringLiteral("PDF report."), QStringLiteral("FILE")},
+        {QStringLiteral("baseline"), QStringLiteral("Before/after against that run."), QStringLiteral("RUN_ID")},
+        {QStringLiteral("page-size"), QStringLiteral("a4 or letter."), QStringLiteral("SIZE")},
+        {QStringLiteral("title"), QStringLiteral("Report title."), QStringLiteral("TEXT")},
     };
-    for (int i = 0; i < args.size(); ++i) {
-        const QString &a = args[i];
-        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
-            out << kReportUsage;
-            return ExitReady;
-        }
-        if (value(i, QStringLiteral("--store"), &storePath) || value(i, QStringLiteral("--html"), &htmlFile)
-            || value(i, QStringLiteral("--pdf"), &pdfFile) || value(i, QStringLiteral("--baseline"), &baselineText)
-            || value(i, QStringLiteral("--page-size"), &pageSizeText) || value(i, QStringLiteral("--title"), &title))
-            continue;
-        if (a.startsWith(QLatin1Char('-')) || !idText.isEmpty())
-            return usageError(QStringLiteral("unexpected argument \"%1\"").arg(a));
-        idText = a;
+    QString parseError;
+    if (!parseArguments(parser, cliOptions, QStringLiteral("preflight report"), args, &parseError))
+        return usageError(parseError);
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << kReportUsage;
+        return ExitReady;
     }
-    if (!missingValue.isEmpty())
-        return usageError(QStringLiteral("%1 needs a value").arg(missingValue));
+    const QString storePath = parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store")) : RunStore::defaultPath();
+    const QString htmlFile = parser.value(QStringLiteral("html"));
+    const QString pdfFile = parser.value(QStringLiteral("pdf"));
+    const QString baselineText = parser.value(QStringLiteral("baseline"));
+    const QString pageSizeText = parser.value(QStringLiteral("page-size"));
+    const QString title = parser.value(QStringLiteral("title"));
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        return usageError(QStringLiteral("unexpected argument \"%1\"").arg(positional[1]));
+    const QString idText = positional.value(0);
 
     if (idText.isEmpty())
         return usageError(QStringLiteral("which run? give its id (see `preflight runs`)"));
