@@ -91,9 +91,7 @@ DbError PgConnection::open(const QString &conninfo, const Options &options)
     QStringList missing;
     const QString resolved = SecretResolver::resolve(conninfo, &missing);
     if (!missing.isEmpty()) {
-        return {DbError::Kind::Config, {},
-                QStringLiteral("the database conninfo uses ${env:%1} but it is not set; export it before the run")
-                    .arg(missing.join(QStringLiteral("}, ${env:")))};
+        return {DbError::Kind::Config, {}, SecretResolver::describeMissing(missing, QStringLiteral("the database conninfo"))};
     }
 
     // Parse to decide on defaults. libpq's parser error can quote the offending token, so only quote

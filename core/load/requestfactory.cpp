@@ -75,8 +75,7 @@ std::optional<RequestFactory> RequestFactory::create(const Plan &plan, QString *
         f.m_endpoints.push_back(std::move(e));
     }
     if (!missing.isEmpty()) {
-        *error = QStringLiteral("the plan uses ${env:%1} but the environment variable is not set; export it first")
-                     .arg(missing.join(QStringLiteral("}, ${env:")));
+        *error = SecretResolver::describeMissing(missing);
         return std::nullopt;
     }
     for (Endpoint &e : f.m_endpoints)

@@ -1,20 +1,68 @@
 #include "secretresolver.h"
 
+#include "plan.h"
+
+#include <QJsonDocument>
 #include <QRegularExpression>
+
+#include <map>
+#include <mutex>
 
 namespace Preflight {
 
 namespace {
 const QRegularExpression &placeholderPattern()
 {
-    static const QRegularExpression re(QStringLiteral(R"(\$\{env:([A-Za-z_][A-Za-z0-9_]*)\})"));
+    static const QRegularExpression re(QStringLiteral(R"(\$\{(env|keychain):([A-Za-z_][A-Za-z0-9_]*)\})"));
     return re;
+}
+
+bool mayHavePlaceholder(const QString &text)
+{
+    return text.contains(QLatin1String("${env:")) || text.contains(QLatin1String("${keychain:"));
+}
+
+// The session table behind ${keychain:NAME}. A plain map under a mutex: it holds a handful of entries and is
+// read a few times per run (when requests and connections are prepared), never in the load loop.
+struct SessionTable
+{
+    std::mutex mutex;
+    std::map<QString, QString> values;
+};
+
+SessionTable &sessionTable()
+{
+    static SessionTable table;
+    return table;
+}
+
+bool sessionSecret(const QString &name, QString *value)
+{
+    SessionTable &t = sessionTable();
+    std::lock_guard<std::mutex> lock(t.mutex);
+    const auto it = t.values.find(name);
+    if (it == t.values.end())
+        return false;
+    *value = it->second;
+    return true;
+}
+
+// The value a placeholder stands for; false when it is unset.
+bool lookup(const QString &kind, const QString &name, QString *value)
+{
+    if (kind == QLatin1String("keychain"))
+        return sessionSecret(name, value);
+    const QByteArray env = qgetenv(name.toLocal8Bit().constData());
+    if (env.isNull())
+        return false;
+    *value = QString::fromLocal8Bit(env);
+    return true;
 }
 } // namespace
 
 QString SecretResolver::resolve(const QString &text, QStringList *missing)
 {
-    if (!text.contains(QLatin1String("${env:")))
+    if (!mayHavePlaceholder(text))
         return text;
     QString out;
     qsizetype last = 0;
@@ -22,11 +70,10 @@ QString SecretResolver::resolve(const QString &text, QStringList *missing)
     while (it.hasNext()) {
         const auto m = it.next();
         out += QStringView(text).mid(last, m.capturedStart() - last);
-        const QString name = m.captured(1);
-        const QByteArray value = qgetenv(name.toLocal8Bit().constData());
-        if (value.isNull() && missing && !missing->contains(name))
-            missing->append(name);
-        out += QString::fromLocal8Bit(value);
+        QString value;
+        if (!lookup(m.captured(1), m.captured(2), &value) && missing && !missing->contains(m.captured(0)))
+            missing->append(m.captured(0));
+        out += value;
         last = m.capturedEnd();
     }
     out += QStringView(text).mid(last);
@@ -35,15 +82,93 @@ QString SecretResolver::resolve(const QString &text, QStringList *missing)
 
 bool SecretResolver::hasPlaceholder(const QString &text) { return placeholderPattern().match(text).hasMatch(); }
 
+QString SecretResolver::describeMissing(const QStringList &missing, const QString &where)
+{
+    QStringList env;
+    QStringList keychain;
+    for (const QString &placeholder : missing) {
+        const auto m = placeholderPattern().match(placeholder);
+        if (!m.hasMatch())
+            continue;
+        (m.captured(1) == QLatin1String("keychain") ? keychain : env).append(m.captured(2));
+    }
+    QStringList sentences;
+    if (!env.isEmpty()) {
+        sentences << QStringLiteral("%1 uses ${env:%2} but the environment variable is not set; export it before the run")
+                         .arg(where, env.join(QStringLiteral("}, ${env:")));
+    }
+    if (!keychain.isEmpty()) {
+        sentences << QStringLiteral("%1 reads %2 from the OS keychain, which only the GUI can open; in CI use ${env:%3} "
+                                    "instead")
+                         .arg(where, keychain.join(QStringLiteral(", ")), keychain.join(QStringLiteral("}, ${env:")));
+    }
+    return sentences.join(QStringLiteral("; "));
+}
+
+QStringList SecretResolver::keychainNames(const QString &text)
+{
+    QStringList names;
+    if (!text.contains(QLatin1String("${keychain:")))
+        return names;
+    auto it = placeholderPattern().globalMatch(text);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        if (m.captured(1) == QLatin1String("keychain") && !names.contains(m.captured(2)))
+            names.append(m.captured(2));
+    }
+    return names;
+}
+
+QStringList SecretResolver::keychainNames(const Plan &plan)
+{
+    // Placeholder names are [A-Za-z_][A-Za-z0-9_]*, which JSON never escapes: the compact JSON text of the plan
+    // holds every placeholder of every field verbatim.
+    return keychainNames(QString::fromUtf8(QJsonDocument(plan.toJson()).toJson(QJsonDocument::Compact)));
+}
+
+void SecretResolver::setSessionSecret(const QString &name, const QString &value)
+{
+    SessionTable &t = sessionTable();
+    std::lock_guard<std::mutex> lock(t.mutex);
+    t.values[name] = value;
+}
+
+bool SecretResolver::hasSessionSecret(const QString &name)
+{
+    QString ignored;
+    return sessionSecret(name, &ignored);
+}
+
+void SecretResolver::clearSessionSecrets()
+{
+    SessionTable &t = sessionTable();
+    std::lock_guard<std::mutex> lock(t.mutex);
+    for (auto &entry : t.values)
+        entry.second.fill(QLatin1Char('\0'));   // best effort: overwrite before the memory is released
+    t.values.clear();
+}
+
 QString SecretResolver::redact(const QString &text, const QString &templateText)
 {
     QString out = text;
     auto it = placeholderPattern().globalMatch(templateText);
     while (it.hasNext()) {
-        const QByteArray value = qgetenv(it.next().captured(1).toLocal8Bit().constData());
-        if (value.size() >= 3)
-            out.replace(QString::fromLocal8Bit(value), QStringLiteral("***"));
+        const auto m = it.next();
+        QString value;
+        if (lookup(m.captured(1), m.captured(2), &value) && value.size() >= 3)
+            out.replace(value, QStringLiteral("***"));
     }
+    return out;
+}
+
+QString SecretResolver::redactSessionSecrets(const QString &text)
+{
+    QString out = text;
+    SessionTable &t = sessionTable();
+    std::lock_guard<std::mutex> lock(t.mutex);
+    for (const auto &entry : t.values)
+        if (entry.second.size() >= 3)
+            out.replace(entry.second, QStringLiteral("***"));
     return out;
 }
 

@@ -212,7 +212,7 @@ void RunController::start(const Plan &plan, const Options &options)
                 const ProbeResult answer = TargetProbe::fetch(r);
                 const QJsonValue token = jsonPointer(QJsonDocument::fromJson(answer.body).object(), login.token_pointer);
                 if (!missing.isEmpty()) {
-                    prep->error = QStringLiteral("login: ${env:%1} is not set").arg(missing.join(QStringLiteral("}, ${env:")));
+                    prep->error = SecretResolver::describeMissing(missing, QStringLiteral("the login step"));
                     prep->exitCode = Cli::ExitUsage;
                 } else if (!answer.isSuccess()) {
                     prep->error = QStringLiteral("login failed: ") + answer.describe(SecretResolver::redactUrl(QString::fromStdString(r.url)))

@@ -13,8 +13,8 @@ const QString kMask = QStringLiteral("***");
 
 bool onlyPlaceholders(const QString &value)
 {
-    // "Bearer ${env:TOKEN}" keeps a fixed prefix around the placeholder, which is fine; a literal with no
-    // placeholder at all is what we mask.
+    // "Bearer ${env:TOKEN}" or "Bearer ${keychain:TOKEN}" keeps a fixed prefix around the placeholder, which is
+    // fine; a literal with no placeholder at all is what we mask.
     return SecretResolver::hasPlaceholder(value);
 }
 
@@ -105,6 +105,9 @@ QString SecretScrubber::text(const QString &text, const QString &planJson)
     if (text.isEmpty())
         return text;
     QString out = SecretResolver::redact(text, planJson);
+    // Every value the GUI read from the OS keychain this session, whether or not this plan names it: a
+    // response may echo a credential that an earlier plan of the same session sent.
+    out = SecretResolver::redactSessionSecrets(out);
     out = SecretResolver::redactConninfo(out);
     // URLs anywhere in the text, not only at its start.
     static const QRegularExpression userInfo(QStringLiteral(R"(\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*:[^/@\s]*@)"));

@@ -12,9 +12,10 @@ namespace Preflight {
 // - plan(): Plan::toJson() (placeholders kept), then the conninfo through SecretResolver::redactConninfo,
 //   the base URL through redactUrl, and — defence in depth, since a plan should never hold a literal secret —
 //   any header or login-JSON value under a secret-looking name (authorization, cookie, password, token,
-//   secret, api key) that is not made only of `${env:…}` placeholders becomes "***".
+//   secret, api key) that holds no `${env:…}` / `${keychain:…}` placeholder becomes "***".
 // - text(): free text that may echo input (status reasons, warnings, error messages): conninfo and URL
-//   passwords removed, and every resolved `${env:…}` value of the plan replaced by "***".
+//   passwords removed, every resolved `${env:…}` / `${keychain:…}` value of the plan and every value of
+//   SecretResolver's session secret table (what the GUI read from the OS keychain) replaced by "***".
 class SecretScrubber
 {
 public:
