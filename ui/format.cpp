@@ -66,6 +66,24 @@ QString count(uint64_t n)
     return QString::number(n);
 }
 
+QString amount(double value)
+{
+    if (isUnknown(value))
+        return unknown();
+    if (value >= 1e15 || value == std::round(value))
+        return QString::number(value, 'f', 0);
+    if (value < 0.01)
+        return QString::number(value, 'f', 3);
+    return threeDigits(value);
+}
+
+QString planCost(double startup, double total)
+{
+    if (isUnknown(startup) || isUnknown(total))
+        return unknown();
+    return QString::number(startup, 'f', 2) + QStringLiteral("..") + QString::number(total, 'f', 2);
+}
+
 QString clock(double seconds)
 {
     if (isUnknown(seconds))

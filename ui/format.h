@@ -19,5 +19,10 @@ QString percent(double ratio);
 QString count(uint64_t n);
 // Run clock: 0:07, 1:02, 1:02:03
 QString clock(double seconds);
+// A measured amount that may be fractional (calls per request, rows per call, planner row estimates): whole
+// numbers as such (1, 20, 250000), others with three significant digits (0.05, 3.05, 61.5, 1234)
+QString amount(double value);
+// A plan node's cost as EXPLAIN prints it, startup..total with two decimals: 0.00..4500.00
+QString planCost(double startup, double total);
 
 } // namespace Preflight::Format

@@ -11,6 +11,7 @@
 #include "livedashboard.h"
 #include "plan/planparser.h"
 #include "plandocument.h"
+#include "queryinspector.h"
 #include "run/runcontroller.h"
 #include "runhistorypanel.h"
 #include "runpresenter.h"
@@ -69,7 +70,7 @@ MainWindow::MainWindow(QWidget *parent)
       m_banner(new ErrorBanner), m_dashboard(new LiveDashboard), m_target(new TargetPanel), m_scenario(new ScenarioPanel),
       m_endpointModel(new EndpointTableModel(this)), m_endpointProxy(new QSortFilterProxyModel(this)),
       m_endpointView(new QTableView), m_findings(new FindingsPanel), m_errors(new ErrorsView), m_status(new StatusLine),
-      m_history(new RunHistoryPanel), m_comparison(new ComparisonView)
+      m_history(new RunHistoryPanel), m_comparison(new ComparisonView), m_queries(new QueryInspector)
 {
     setObjectName(QStringLiteral("mainWindow"));
     m_target->setAccessibleName(tr("Target"));
@@ -95,7 +96,7 @@ MainWindow::MainWindow(QWidget *parent)
     UiWiring::name(m_endpointView, tr("Endpoints, live"), tr("Requests, rate, errors and latency per endpoint"));
 
     statusBar()->addWidget(m_status, 1);
-    m_presenter = new RunPresenter(m_controller, {m_dashboard, m_endpointModel, m_status, m_findings, m_banner, m_errors}, this);
+    m_presenter = new RunPresenter(m_controller, {m_dashboard, m_endpointModel, m_status, m_findings, m_banner, m_errors, m_queries}, this);
 
     createActions();
     createDocks();
@@ -203,6 +204,7 @@ void MainWindow::createDocks()
     QDockWidget *errors = dock(tr("Errors"), QStringLiteral("errorsDock"), m_errors, this);
     m_historyDock = dock(tr("Run history"), QStringLiteral("historyDock"), m_history, this);
     m_comparisonDock = dock(tr("Comparison"), QStringLiteral("comparisonDock"), m_comparison, this);
+    m_queriesDock = dock(tr("Queries"), QStringLiteral("queriesDock"), m_queries, this);
     addDockWidget(Qt::LeftDockWidgetArea, target);
     addDockWidget(Qt::LeftDockWidgetArea, scenario);
     tabifyDockWidget(target, scenario);
@@ -211,15 +213,17 @@ void MainWindow::createDocks()
     addDockWidget(Qt::BottomDockWidgetArea, m_historyDock);
     addDockWidget(Qt::BottomDockWidgetArea, m_comparisonDock);
     addDockWidget(Qt::BottomDockWidgetArea, errors);
+    addDockWidget(Qt::BottomDockWidgetArea, m_queriesDock);
     tabifyDockWidget(endpoints, errors);
-    tabifyDockWidget(errors, m_historyDock);
+    tabifyDockWidget(errors, m_queriesDock);
+    tabifyDockWidget(m_queriesDock, m_historyDock);
     tabifyDockWidget(m_historyDock, m_comparisonDock);
     endpoints->raise();
     addDockWidget(Qt::RightDockWidgetArea, findings);
     resizeDocks({target}, {380}, Qt::Horizontal);
     resizeDocks({findings}, {320}, Qt::Horizontal);
     resizeDocks({endpoints}, {170}, Qt::Vertical);
-    for (QDockWidget *d : {target, scenario, endpoints, errors, findings, m_historyDock, m_comparisonDock})
+    for (QDockWidget *d : {target, scenario, endpoints, errors, m_queriesDock, findings, m_historyDock, m_comparisonDock})
         m_viewMenu->addAction(d->toggleViewAction());
 }
 
@@ -261,8 +265,13 @@ void MainWindow::showEvidence(const Finding &finding)
         m_endpointView->scrollTo(row);
         m_dashboard->endpointPicker()->setCurrentIndex(focus.endpoint + 1);
     }
-    if (!focus.query_text.isEmpty())
+    if (!focus.query_text.isEmpty()) {
         m_status->setPhase(tr("query: %1").arg(focus.query_text.left(120)));
+        if (m_queries->focusQuery(focus.query_text, focus.endpoint)) {
+            m_queriesDock->show();
+            m_queriesDock->raise();
+        }
+    }
 }
 
 void MainWindow::openStoreDialog()

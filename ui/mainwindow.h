@@ -24,6 +24,7 @@ class FindingsPanel;
 class ErrorsView;
 class LiveDashboard;
 class PlanDocument;
+class QueryInspector;
 class RunController;
 class RunHistoryPanel;
 class RunPresenter;
@@ -60,6 +61,8 @@ public:
     StatusLine *statusLine() const { return m_status; }
     RunHistoryPanel *historyPanel() const { return m_history; }
     ComparisonView *comparisonView() const { return m_comparison; }
+    QueryInspector *queryInspector() const { return m_queries; }
+    QDockWidget *queriesDock() const { return m_queriesDock; }
     RunPresenter *presenter() const { return m_presenter; }
     PlanDocument *document() const { return m_document; }
     QAction *startAction() const { return m_start; }
@@ -75,7 +78,8 @@ public slots:
     void exportView();
     void exportReport();
     void openStoreDialog();
-    // Shades the finding's span on the charts, selects its endpoint row and picks it on the latency chart.
+    // Shades the finding's span on the charts, selects its endpoint row and picks it on the latency chart;
+    // raises the Queries dock on the query most involved, when there is one.
     void showEvidence(const Preflight::Finding &finding);
 
 protected:
@@ -106,6 +110,8 @@ private:
     RunPresenter *m_presenter;
     RunHistoryPanel *m_history;
     ComparisonView *m_comparison;
+    QueryInspector *m_queries;
+    QDockWidget *m_queriesDock = nullptr;
     QDockWidget *m_historyDock = nullptr;
     QDockWidget *m_comparisonDock = nullptr;
     Plan m_basePlan;   // what was opened; fields no panel edits (login, pool, vars) come from here

@@ -8,6 +8,7 @@
 #include "findingspanel.h"
 #include "livedashboard.h"
 #include "load/schedule.h"
+#include "queryinspector.h"
 #include "statusline.h"
 #include "diagnosis/capacitymodel.h"
 #include "diagnosis/diagnoser.h"
@@ -48,6 +49,8 @@ void RunPresenter::prepare(const Plan &plan)
     m_views.dashboard->reset(Schedule::compile(plan.scenario).duration_s());
     m_views.status->reset();
     m_views.findings->clear(tr("The run is going; findings appear when it finishes."));
+    if (m_views.queries)
+        m_views.queries->clear(tr("The run is going; its queries appear when it finishes (after the profiling pass)."));
     QString error;
     m_gates = GateSet::fromPlan(plan, &error);
     if (!m_gates)
@@ -70,6 +73,8 @@ void RunPresenter::showRun(const RunDataPtr &run)
     m_views.findings->setRun(*run);
     if (m_views.errors)
         m_views.errors->setRun(*run);
+    if (m_views.queries)
+        m_views.queries->setRun(run);
     m_views.status->reset();
     m_views.status->setPhase(tr("stored run: %1 (%2)").arg(run->info.name, runStatusId(run->info.status)));
 }
@@ -145,6 +150,8 @@ void RunPresenter::onFinished(const RunDataPtr &run)
     m_views.findings->setRun(*run);
     if (m_views.errors)
         m_views.errors->setRun(*run);
+    if (m_views.queries)
+        m_views.queries->setRun(run);
     m_views.endpoints->setQueriesPerRequest(EndpointTableModel::queriesPerRequest(*run));
     m_shown = run;
     setRunning(false);
@@ -171,6 +178,8 @@ void RunPresenter::onFinished(const RunDataPtr &run)
         if (generation != m_generation)
             return;
         m_views.findings->setRun(*diagnosed);
+        if (m_views.queries)
+            m_views.queries->setRun(diagnosed);   // the N+1 marks come from the findings
         m_views.dashboard->gateChips()->setChecks(diagnosed->gates, tr("Gates (verdict: %1):").arg(diagnosed->verdict));
         m_shown = diagnosed;
         emit runDiagnosed(diagnosed);
@@ -182,6 +191,8 @@ void RunPresenter::onFailed(const QString &message, int exitCode)
     m_views.dashboard->flush();
     m_views.status->setPhase(tr("failed"));
     m_views.findings->clear(tr("The run did not start. See the message above the charts."));
+    if (m_views.queries)
+        m_views.queries->clear(tr("The run did not start, so there are no queries. See the message above the charts."));
     m_views.banner->showMessage(ErrorBanner::Kind::Error, message, ErrorHints::suggestedFix(message, exitCode));
     setRunning(false);
 }

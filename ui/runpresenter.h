@@ -20,11 +20,13 @@ class ErrorsView;
 class EndpointTableModel;
 class FindingsPanel;
 class LiveDashboard;
+class QueryInspector;
 class StatusLine;
 
 // Fans the RunController's signals out to the views of the main window: dashboard (with DB and pool
 // samples, live gate chips at 1 Hz, the capacity chart at each new sweep level, the latency endpoint
-// picker), endpoint table, status line, findings and the error banner.
+// picker), endpoint table, status line, findings, the error banner, and (when given) the errors view and the
+// query inspector, which get every finished, diagnosed or opened run.
 class RunPresenter : public QObject
 {
     Q_OBJECT
@@ -37,6 +39,7 @@ public:
         FindingsPanel *findings = nullptr;
         ErrorBanner *banner = nullptr;
         ErrorsView *errors = nullptr;      // what failing responses said (optional)
+        QueryInspector *queries = nullptr; // statements and plans (optional)
     };
 
     RunPresenter(RunController *controller, const Views &views, QObject *parent = nullptr);

@@ -1,0 +1,167 @@
+// NPlusOne::role reads back which statements an n-plus-one finding names: run the real rule (analyze) on
+// profiling-pass shapes and check that every statement it names, and only those, gets its role.
+#include "diagnosis/diagnoser.h"
+#include "diagnosis/gates.h"
+#include "diagnosis/nplusone.h"
+#include "reportfixture.h"
+
+#include <QTest>
+
+using namespace Preflight;
+using Role = NPlusOne::Role;
+
+namespace {
+
+QueryStat stat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall)
+{
+    QueryStat q;
+    q.phase = QStringLiteral("profile");
+    q.endpoint = endpoint;
+    q.fingerprint = QString::number(qHash(text), 16);
+    q.text = text;
+    q.requests = 20;
+    q.calls = cpr * 20;
+    q.calls_per_request = cpr;
+    q.rows_per_call = rowsPerCall;
+    q.rows = rowsPerCall < 0 ? -1 : rowsPerCall * q.calls;
+    q.mean_ms = 0.2;
+    q.total_ms = q.mean_ms * q.calls;
+    return q;
+}
+
+struct Shape
+{
+    std::vector<QueryStat> queries;
+    std::vector<Role> roles;   // expected, one per query
+};
+
+const QString kCustomer = QStringLiteral("customer profile");
+
+Shape shape(const QString &name)
+{
+    Shape s;
+    auto add = [&s](const QueryStat &q, Role r) {
+        s.queries.push_back(q);
+        s.roles.push_back(r);
+    };
+    if (name == QLatin1String("rows-confirmed")) {
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1), Role::None);
+        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments\n  WHERE customer_id = $1"), 1, 20), Role::Parent);
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1), Role::Child);
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1"), 20, 1), Role::Child);
+        add(stat(QStringLiteral("search"), QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1), Role::Child);
+    } else if (name == QLatin1String("statement-log")) {
+        // No row counts: the parent is the one statement run once per request.
+        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = 7"), 1, -1), Role::Parent);
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = 3"), 12, -1), Role::Child);
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM staff WHERE id = 3"), 12, -1), Role::Child);
+        add(stat(kCustomer, QStringLiteral("SELECT 1"), 0.25, -1), Role::None);
+    } else if (name == QLatin1String("no-parent")) {
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1), Role::None);
+    } else if (name == QLatin1String("long-texts")) {
+        // Texts longer than the quote (120 characters) that share its first 119: the quoted values tell them apart.
+        const QString prefix = QStringLiteral("SELECT s.id, s.name, s.duration_minutes, s.price_cents, s.category, "
+                                              "s.created_at, s.updated_at, s.archived FROM services s ");
+        if (prefix.size() <= 120)
+            qFatal("the prefix must be longer than the quote");
+        add(stat(kCustomer, QStringLiteral("SELECT a.id FROM appointments a WHERE a.customer_id = $1"), 1, 20), Role::Parent);
+        add(stat(kCustomer, prefix + QStringLiteral("WHERE s.id = $1"), 20, 1), Role::Child);
+        add(stat(kCustomer, prefix + QStringLiteral("WHERE s.legacy_id = $1"), 22, 1), Role::Child);
+        add(stat(kCustomer, prefix + QStringLiteral("ORDER BY s.name LIMIT $1"), 1, 1), Role::None);
+    }
+    return s;
+}
+
+Shape shapeOrFail(const QString &name)
+{
+    Shape s = shape(name);
+    if (s.queries.empty())
+        qFatal("unknown shape %s", qPrintable(name));
+    return s;
+}
+
+RunData diagnosed(const std::vector<QueryStat> &queries)
+{
+    RunData run = ReportFixture::healthyRun();
+    run.queries = queries;
+    run.findings.clear();
+    applyDiagnosis(analyze(run, *GateSet::preset(QStringLiteral("launch"))), &run);
+    return run;
+}
+
+} // namespace
+
+class TestNPlusOne : public QObject
+{
+    Q_OBJECT
+private slots:
+    void quote_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("quoted");
+        QTest::newRow("short") << QStringLiteral("SELECT 1") << QStringLiteral("SELECT 1");
+        QTest::newRow("multi-line") << QStringLiteral("SELECT *\n  FROM t\tWHERE id = $1 ")
+                                    << QStringLiteral("SELECT * FROM t WHERE id = $1");
+        QTest::newRow("exactly 120") << QString(120, QLatin1Char('x')) << QString(120, QLatin1Char('x'));
+        QTest::newRow("cut") << QString(200, QLatin1Char('x')) << QString(119, QLatin1Char('x')) + QStringLiteral("…");
+    }
+    void quote()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, quoted);
+        QCOMPARE(NPlusOne::quote(text), quoted);
+    }
+
+    void rolesMatchTheRule_data()
+    {
+        QTest::addColumn<QString>("shape");
+        QTest::newRow("rows-confirmed parent, 1 + 3N") << QStringLiteral("rows-confirmed");
+        QTest::newRow("statement log, once-per-request parent") << QStringLiteral("statement-log");
+        QTest::newRow("children without a parent") << QStringLiteral("no-parent");
+        QTest::newRow("long texts cut alike") << QStringLiteral("long-texts");
+    }
+    void rolesMatchTheRule()
+    {
+        QFETCH(QString, shape);
+        const Shape s = shapeOrFail(shape);
+        const RunData run = diagnosed(s.queries);
+        const auto finding = std::find_if(run.findings.begin(), run.findings.end(),
+                                          [](const Finding &f) { return f.id == QLatin1String("n-plus-one"); });
+        QVERIFY2(finding != run.findings.end(), "the rule must fire on this shape");
+        for (size_t i = 0; i < s.queries.size(); ++i) {
+            const Finding *named = nullptr;
+            const Role role = NPlusOne::role(s.queries[i], run.findings, &named);
+            QVERIFY2(role == s.roles[i], qPrintable(QStringLiteral("%1 (%2): role %3, expected %4")
+                                                        .arg(s.queries[i].text, s.queries[i].endpoint)
+                                                        .arg(int(role)).arg(int(s.roles[i]))));
+            QCOMPARE(named != nullptr, role != Role::None);
+            if (named) {
+                QCOMPARE(named->id, QStringLiteral("n-plus-one"));
+                QCOMPARE(named->endpoint, s.queries[i].endpoint);
+            }
+        }
+    }
+
+    void wholeRunStatementsMatchByText()
+    {
+        const Shape s = shapeOrFail(QStringLiteral("rows-confirmed"));
+        const RunData run = diagnosed({s.queries.begin(), s.queries.begin() + 5});   // customer profile only
+        QueryStat whole = s.queries[2];   // services, per row
+        whole.phase = QStringLiteral("run");
+        whole.endpoint.clear();
+        whole.calls_per_request = 3.7;   // over every request of the run: not the profiled figure
+        QCOMPARE(NPlusOne::role(whole, run.findings), Role::Child);
+        QueryStat otherEndpoint = s.queries[2];
+        otherEndpoint.endpoint = QStringLiteral("search");
+        QCOMPARE(NPlusOne::role(otherEndpoint, run.findings), Role::None);
+        QueryStat otherValue = s.queries[2];
+        otherValue.calls_per_request = 3;   // same text and endpoint, not what the finding measured
+        QCOMPARE(NPlusOne::role(otherValue, run.findings), Role::None);
+        QCOMPARE(NPlusOne::role(s.queries[2], {}), Role::None);   // before diagnosis
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNPlusOne)
+#include "tst_nplusone.moc"
