@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -62,15 +65,52 @@ static size_t writeBody(char *data, size_t size, size_t count, void *userdata)
     return n;
 }
 
+// libcurl's callbacks, with exactly the signatures it calls them through.
+struct LibcurlCallbacks
+{
+    static int socket(CURL *, curl_socket_t fd, int what, void *worker, void *)
+    {
+        static_cast<LoadWorker *>(worker)->watchSocket(fd, what);
+        return 0;
+    }
+
+    static int timer(CURLM *, long timeout_ms, void *worker)
+    {
+        static_cast<LoadWorker *>(worker)->m_curlDeadline =
+            timeout_ms < 0 ? EngineClock::time_point::max() : EngineClock::now() + milliseconds(timeout_ms);
+        return 0;
+    }
+
+    static curl_socket_t openSocket(void *worker, curlsocktype, struct curl_sockaddr *address)
+    {
+        const int fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+        if (fd < 0)
+            return CURL_SOCKET_BAD;
+        auto *self = static_cast<LoadWorker *>(worker);
+        self->forgetSocket(fd);  // sizes the tables and clears what a previous holder of this number left
+        self->m_ours[size_t(fd)] = true;
+        return fd;
+    }
+
+    static int closeSocket(void *worker, curl_socket_t fd)
+    {
+        static_cast<LoadWorker *>(worker)->forgetSocket(fd);
+        return ::close(fd);
+    }
+};
+
 LoadWorker::LoadWorker(int index, EngineShared *shared)
     : m_index(index), m_shared(shared), m_random(0x5EED0000ull + uint64_t(index)), m_sequence(uint64_t(index) + 1)
 {
     m_current.endpoints.resize(size_t(shared->factory->endpointCount()));
+    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 
 LoadWorker::~LoadWorker()
 {
     join();
+    if (m_wakeFd >= 0)
+        ::close(m_wakeFd);
 }
 
 void LoadWorker::start()
@@ -86,8 +126,8 @@ void LoadWorker::join()
 
 void LoadWorker::wake()
 {
-    if (m_multi)
-        curl_multi_wakeup(m_multi);
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(m_wakeFd, &one, sizeof one);
 }
 
 WorkerInterval LoadWorker::takeInterval()
@@ -138,7 +178,18 @@ void LoadWorker::setUp()
     }
     m_multi = curl_multi_init();
     curl_multi_setopt(m_multi, CURLMOPT_MAXCONNECTS, long(slotCount + 8));
+    curl_multi_setopt(m_multi, CURLMOPT_SOCKETFUNCTION, &LibcurlCallbacks::socket);
+    curl_multi_setopt(m_multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(m_multi, CURLMOPT_TIMERFUNCTION, &LibcurlCallbacks::timer);
+    curl_multi_setopt(m_multi, CURLMOPT_TIMERDATA, this);
+    m_epollFd = epoll_create1(EPOLL_CLOEXEC);
     m_timerFd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    for (int fd : {m_timerFd, m_wakeFd}) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.fd = fd;
+        epoll_ctl(m_epollFd, EPOLL_CTL_ADD, fd, &ev);
+    }
     m_slots.reserve(size_t(slotCount));
     for (int i = 0; i < slotCount; ++i) {
         auto *slot = new Slot;
@@ -152,6 +203,10 @@ void LoadWorker::setUp()
         curl_easy_setopt(slot->easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(m_shared->maxResponseBytes));
         curl_easy_setopt(slot->easy, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
         curl_easy_setopt(slot->easy, CURLOPT_ACCEPT_ENCODING, nullptr);
+        curl_easy_setopt(slot->easy, CURLOPT_OPENSOCKETFUNCTION, &LibcurlCallbacks::openSocket);
+        curl_easy_setopt(slot->easy, CURLOPT_OPENSOCKETDATA, this);
+        curl_easy_setopt(slot->easy, CURLOPT_CLOSESOCKETFUNCTION, &LibcurlCallbacks::closeSocket);
+        curl_easy_setopt(slot->easy, CURLOPT_CLOSESOCKETDATA, this);
         if (!m_shared->caFile.empty())
             curl_easy_setopt(slot->easy, CURLOPT_CAINFO, m_shared->caFile.c_str());
         if (m_shared->insecure) {
@@ -177,9 +232,12 @@ void LoadWorker::tearDown()
     m_idle.clear();
     if (m_multi)
         curl_multi_cleanup(m_multi);
-    if (m_timerFd >= 0)
-        ::close(m_timerFd);
-    m_timerFd = -1;
+    m_multi = nullptr;
+    for (int *fd : {&m_timerFd, &m_epollFd}) {
+        if (*fd >= 0)
+            ::close(*fd);
+        *fd = -1;
+    }
     m_inFlight.store(0);
     m_queued.store(0);
 }
@@ -425,6 +483,76 @@ void LoadWorker::armTimer(EngineClock::time_point when)
     timerfd_settime(m_timerFd, TFD_TIMER_ABSTIME, &spec, nullptr);
 }
 
+void LoadWorker::growSocketTables(int fd)
+{
+    if (size_t(fd) < m_registered.size())
+        return;
+    const size_t size = size_t(fd) + 64;
+    m_registered.resize(size, 0);
+    m_wanted.resize(size, false);
+    m_ours.resize(size, false);
+}
+
+void LoadWorker::watchSocket(int fd, int curlWhat)
+{
+    if (fd < 0)
+        return;
+    growSocketTables(fd);
+    if (curlWhat == CURL_POLL_REMOVE && !m_ours[size_t(fd)]) {
+        if (m_registered[size_t(fd)] != 0)
+            epoll_ctl(m_epollFd, EPOLL_CTL_DEL, fd, nullptr);
+        m_registered[size_t(fd)] = 0;
+        m_wanted[size_t(fd)] = false;
+        return;
+    }
+    if (curlWhat == CURL_POLL_REMOVE) {
+        // The transfer is over; its connection waits in libcurl's pool for the next request, which usually
+        // watches it for reading again. Leaving it registered saves two epoll_ctl calls per request; if the
+        // idle socket does fire (the server closed it), run() unregisters it then.
+        m_wanted[size_t(fd)] = false;
+        return;
+    }
+    m_wanted[size_t(fd)] = true;
+    const uint32_t events = ((curlWhat & CURL_POLL_IN) ? uint32_t(EPOLLIN) : 0u)
+                            | ((curlWhat & CURL_POLL_OUT) ? uint32_t(EPOLLOUT) : 0u);
+    uint32_t &registered = m_registered[size_t(fd)];
+    if (registered == events)
+        return;
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.fd = fd;
+    epoll_ctl(m_epollFd, registered == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
+    registered = events;
+}
+
+void LoadWorker::forgetSocket(int fd)
+{
+    if (fd < 0)
+        return;
+    growSocketTables(fd);
+    // Closing removes the descriptor from the epoll set, but the number may be reused at once by the next
+    // connection: the bookkeeping must not claim it is still registered.
+    if (m_registered[size_t(fd)] != 0)
+        epoll_ctl(m_epollFd, EPOLL_CTL_DEL, fd, nullptr);
+    m_registered[size_t(fd)] = 0;
+    m_wanted[size_t(fd)] = false;
+    m_ours[size_t(fd)] = false;
+}
+
+int LoadWorker::dispatch(int fd, int curlEvents)
+{
+    int running = 0;
+    curl_multi_socket_action(m_multi, fd < 0 ? CURL_SOCKET_TIMEOUT : fd, curlEvents, &running);
+    if (fd < 0) {
+        // libcurl calls the timer callback only when its earliest deadline changes; a deadline our
+        // millisecond mirror reached a little early would otherwise stay "due" and spin the loop.
+        long timeout_ms = -1;
+        curl_multi_timeout(m_multi, &timeout_ms);
+        m_curlDeadline = timeout_ms < 0 ? EngineClock::time_point::max() : EngineClock::now() + milliseconds(timeout_ms);
+    }
+    return completeTransfers(EngineClock::now());
+}
+
 void LoadWorker::run()
 {
     setUp();
@@ -435,7 +563,8 @@ void LoadWorker::run()
         const double rate = std::max(1e-9, schedule.targetAt(0) / m_shared->workerCount);
         m_nextArrival_s = schedule.targetAt(0) > 0 ? double(m_index) / (rate * m_shared->workerCount) : 0;
     }
-    curl_waitfd timerWait{m_timerFd, CURL_WAIT_POLLIN, 0};
+    constexpr int kMaxEvents = 64;
+    epoll_event events[kMaxEvents];
     while (true) {
         const auto now = EngineClock::now();
         const int stop = m_shared->stopLevel.load(std::memory_order_acquire);
@@ -460,27 +589,44 @@ void LoadWorker::run()
             else
                 pumpClosed(now);
         }
-        int running = 0;
-        curl_multi_perform(m_multi, &running);
-        auto done = EngineClock::now();
-        // Send the requests that completions just started before polling, as wrk writes the next request
-        // right after reading a response: it saves a poll round trip per request, and with it latency.
-        // Bounded to one extra round so that a fast server cannot starve the pacing checks above.
-        if (completeTransfers(done) > 0) {
-            curl_multi_perform(m_multi, &running);
-            done = EngineClock::now();
-            completeTransfers(done);
-        }
+        // Requests just added (by the pump, or by completions below) and libcurl's own expired timeouts run
+        // on the timer path. Sending the requests that completions started before waiting again is what wrk
+        // does (it writes the next request right after reading a response): one wait round trip less per
+        // request. Bounded to a few rounds so that a fast server cannot starve the pacing checks above.
+        for (int round = 0; round < 4 && m_curlDeadline <= EngineClock::now(); ++round)
+            dispatch(-1, 0);
 
+        const auto done = EngineClock::now();
         const auto wakeAt = m_draining ? done + milliseconds(100) : nextWake(done);
         armTimer(wakeAt);
-        int ready = 0;
-        curl_multi_poll(m_multi, &timerWait, 1, 1000, &ready);
-        if (timerWait.revents) {
-            m_armedAt = {};
-            uint64_t expirations = 0;
-            [[maybe_unused]] ssize_t n = ::read(m_timerFd, &expirations, sizeof expirations);
-            timerWait.revents = 0;
+        int timeout_ms = 1000;
+        if (m_curlDeadline != EngineClock::time_point::max()) {
+            const auto until = m_curlDeadline - done;
+            timeout_ms = until <= EngineClock::duration::zero()
+                             ? 0
+                             : int(std::min<int64_t>(1000, duration_cast<milliseconds>(until + microseconds(999)).count()));
+        }
+        const int ready = epoll_wait(m_epollFd, events, kMaxEvents, timeout_ms);
+        for (int i = 0; i < ready; ++i) {
+            const int fd = events[i].data.fd;
+            if (fd == m_timerFd || fd == m_wakeFd) {
+                uint64_t count = 0;
+                [[maybe_unused]] ssize_t n = ::read(fd, &count, sizeof count);
+                if (fd == m_timerFd)
+                    m_armedAt = {};
+                continue;
+            }
+            if (size_t(fd) < m_wanted.size() && !m_wanted[size_t(fd)]) {
+                // A pooled idle connection became readable: the server closed it (or sent something
+                // unasked). libcurl notices when it next picks the connection; stop watching it meanwhile.
+                epoll_ctl(m_epollFd, EPOLL_CTL_DEL, fd, nullptr);
+                m_registered[size_t(fd)] = 0;
+                continue;
+            }
+            const uint32_t e = events[i].events;
+            const int curlEvents = ((e & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0)
+                                   | ((e & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+            dispatch(fd, curlEvents);
         }
     }
     tearDown();

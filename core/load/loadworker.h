@@ -53,7 +53,8 @@ public:
 
     void start();
     void join();
-    // Interrupts a blocking poll so a new stop level is seen at once. Thread-safe.
+    // Interrupts a blocking wait so a new stop level is seen at once. Thread-safe, callable at any time
+    // between construction and destruction.
     void wake();
 
     // Called by the coordinator: the counts since the previous call, and a fresh record swapped in.
@@ -66,7 +67,15 @@ public:
     struct Slot;
 
 private:
+    friend struct LibcurlCallbacks;   // loadworker.cpp: the socket, timer and open/close socket callbacks
+
     void run();
+    // Hands one ready socket (or, with fd < 0, libcurl's expired timers) to libcurl and records the
+    // transfers that finished; returns how many requests their slots started.
+    int dispatch(int fd, int curlEvents);
+    void watchSocket(int fd, int curlWhat);
+    void forgetSocket(int fd);
+    void growSocketTables(int fd);   // sizes the per-socket tables to hold fd
     void setUp();
     void tearDown();
     void startRequest(Slot &slot, int endpoint, EngineClock::time_point intended, EngineClock::time_point now);
@@ -85,7 +94,18 @@ private:
     const int m_index;
     EngineShared *const m_shared;
     CURLM *m_multi = nullptr;
-    int m_timerFd = -1;
+    int m_epollFd = -1;
+    int m_timerFd = -1;                // pacing deadlines (open-model arrivals, stage ends, think times)
+    int m_wakeFd = -1;                 // eventfd: wake() from the coordinator
+    // Per socket: the epoll events registered, and whether libcurl currently wants it watched. A socket
+    // libcurl stops watching (its connection went back to the pool after a transfer) stays registered, so
+    // that reusing it for the next request costs no epoll_ctl; see watchSocket().
+    // Only connection sockets, which libcurl opens and closes through our callbacks (so a closed number that
+    // is reused is never mistaken for a registered one), are kept; others (the resolver's) are unregistered.
+    std::vector<uint32_t> m_registered;
+    std::vector<bool> m_wanted;
+    std::vector<bool> m_ours;
+    EngineClock::time_point m_curlDeadline = EngineClock::time_point::max();
     std::vector<Slot *> m_slots;
     std::vector<Slot *> m_idle;        // open model: free slots
     FastRandom m_random;
