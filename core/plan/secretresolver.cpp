@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -57,6 +58,17 @@ bool lookup(const QString &kind, const QString &name, QString *value)
         return false;
     *value = QString::fromLocal8Bit(env);
     return true;
+}
+
+// Masks every value of at least 3 characters, longest first: when one secret contains another ("pass" in
+// "password123"), masking the short one first would leave the rest of the long one readable.
+QString mask(QString text, QStringList values)
+{
+    std::sort(values.begin(), values.end(), [](const QString &a, const QString &b) { return a.size() > b.size(); });
+    for (const QString &value : values)
+        if (value.size() >= 3)
+            text.replace(value, QStringLiteral("***"));
+    return text;
 }
 } // namespace
 
@@ -150,26 +162,27 @@ void SecretResolver::clearSessionSecrets()
 
 QString SecretResolver::redact(const QString &text, const QString &templateText)
 {
-    QString out = text;
+    QStringList values;
     auto it = placeholderPattern().globalMatch(templateText);
     while (it.hasNext()) {
         const auto m = it.next();
         QString value;
-        if (lookup(m.captured(1), m.captured(2), &value) && value.size() >= 3)
-            out.replace(value, QStringLiteral("***"));
+        if (lookup(m.captured(1), m.captured(2), &value))
+            values << value;
     }
-    return out;
+    return mask(text, values);
 }
 
 QString SecretResolver::redactSessionSecrets(const QString &text)
 {
-    QString out = text;
-    SessionTable &t = sessionTable();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    for (const auto &entry : t.values)
-        if (entry.second.size() >= 3)
-            out.replace(entry.second, QStringLiteral("***"));
-    return out;
+    QStringList values;
+    {
+        SessionTable &t = sessionTable();
+        std::lock_guard<std::mutex> lock(t.mutex);
+        for (const auto &entry : t.values)
+            values << entry.second;
+    }
+    return mask(text, values);
 }
 
 QString SecretResolver::redactConninfo(const QString &conninfo)
