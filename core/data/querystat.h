@@ -10,18 +10,19 @@ namespace Preflight {
 // One query's pg_stat_statements delta over a span (the profiling pass of one endpoint, or the whole run).
 struct QueryStat
 {
-    QString phase;              // "profile" (one endpoint alone, K requests) or "run" (whole load)
-    QString endpoint;           // endpoint name for "profile"; empty for "run"
+    QString phase;              // "profile" (one endpoint alone, K requests), "run" (whole load) or "stage"
+    QString endpoint;           // endpoint name for "profile"; empty for "run" and "stage"
     QString queryid;            // pg_stat_statements queryid as text
     QString fingerprint;        // libpg_query fingerprint (hex)
     QString text;               // normalised text ($1 placeholders), never literal values
     double calls = 0;
-    double requests = 0;        // requests the endpoint served in the span ("profile" only)
+    double requests = 0;        // requests served in the span ("profile": by the endpoint; "stage": by all)
     double calls_per_request = 0;
     double rows = 0;
     double rows_per_call = 0;
     double mean_ms = 0;
     double total_ms = 0;
+    int stage = -1;             // "stage": index into RunData::stages (one sweep level); -1 otherwise
 };
 
 // One node of an EXPLAIN (FORMAT JSON) plan.

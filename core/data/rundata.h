@@ -82,6 +82,9 @@ struct RunData
     DbCapabilities database;
     HealthResult health;
     std::vector<QueryStat> queries;
+    // pg_stat_statements deltas per stage (phase "stage"), from snapshots at the stage boundaries; kept apart
+    // from `queries` (which the query table, plans and rules read) because they split the same calls by time.
+    std::vector<QueryStat> stage_queries;
     std::vector<QueryPlan> plans;
     std::vector<ErrorSample> error_samples;
     std::vector<Finding> findings;

@@ -43,6 +43,7 @@ void DbSampler::start()
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_stop = false;
+        m_snapshots.clear();
     }
     m_pg = std::make_unique<PgConnection>();
     m_thread = std::thread([this] { run(); });
@@ -74,9 +75,57 @@ bool DbSampler::waitNextTick(std::chrono::steady_clock::time_point &next)
     const auto now = std::chrono::steady_clock::now();
     if (next < now) // fell behind (slow server): skip ticks rather than burst
         next = now;
-    std::unique_lock<std::mutex> lock(m_mutex);
-    m_wake.wait_until(lock, next, [this] { return m_stop; });
-    return !m_stop;
+    while (true) {
+        auto until = next;
+        bool forSnapshot = false;
+        if (!m_snapshotTimes_s.empty()) {
+            const auto mark = m_runStart + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                               std::chrono::duration<double>(m_snapshotTimes_s.begin()->second));
+            if (mark < until) {
+                until = mark;
+                forSnapshot = true;
+            }
+        }
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            if (m_wake.wait_until(lock, until, [this] { return m_stop; }))
+                return false;
+        }
+        if (!forSnapshot)
+            return true;
+        takeDueSnapshots();
+    }
+}
+
+void DbSampler::setStatementsSnapshotTimes(const std::map<int, double> &stageStarts_s)
+{
+    Q_ASSERT(!m_thread.joinable());
+    m_snapshotTimes_s = stageStarts_s;
+}
+
+std::map<int, PgStatements::Snapshot> DbSampler::statementsSnapshots() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_snapshots;
+}
+
+void DbSampler::takeDueSnapshots()
+{
+    std::vector<int> stages;
+    const double now_s = runSeconds();
+    while (!m_snapshotTimes_s.empty() && m_snapshotTimes_s.begin()->second <= now_s) {
+        stages.push_back(m_snapshotTimes_s.begin()->first);
+        m_snapshotTimes_s.erase(m_snapshotTimes_s.begin());
+    }
+    if (stages.empty() || !m_pg || !m_pg->isOpen())
+        return;   // SQLite, or no session yet: those stages get no boundary (their deltas are left out)
+    // One snapshot serves every stage asked for since the last one (stages shorter than a round trip).
+    const PgStatements::Snapshot snapshot = PgStatements::snapshot(*m_pg);
+    if (!snapshot.valid && snapshot.error.kind != DbError::Kind::Cancelled)
+        warnOnce(QStringLiteral("pg_stat_statements snapshot at a stage boundary failed: %1").arg(snapshot.error.message));
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (int stage : stages)
+        m_snapshots[stage] = snapshot;
 }
 
 void DbSampler::warnOnce(const QString &message)
@@ -209,6 +258,7 @@ void DbSampler::runPostgres()
         }
         prevBackends = std::move(seen);
         Q_EMIT sampleAvailable(s);
+        takeDueSnapshots();
     } while (waitNextTick(next));
     conn.close();
 }

@@ -2,15 +2,18 @@
 
 #include "data/dbsample.h"
 #include "pgconnection.h"
+#include "pgstatements.h"
 
 #include <QObject>
 #include <QString>
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace Preflight {
 
@@ -21,6 +24,12 @@ namespace Preflight {
 // backends of the server vs max_connections. Preflight's own sessions (application_name = 'preflight', and
 // this sampler's pid) are excluded from every count except total_connections (they do hold a slot).
 // SQLite (`sqlite:PATH`): emits DbSample with wal_bytes (size of PATH-wal) only.
+//
+// pg_stat_statements at stage boundaries: given the stages' start times on the run clock before start(), the
+// sampler thread wakes at each (between two samples, without moving the tick) and snapshots pg_stat_statements;
+// a sample in progress delays it by one round trip at most. The snapshots are kept, by stage, until
+// statementsSnapshots() collects them after stop(). A failed snapshot is kept as invalid (with its error)
+// and reported once through samplerWarning().
 //
 // Time: t_s is seconds since runStart (the run clock shared with the load engine), taken when the sample's
 // query returned. new_backends counts sessions that started since the previous sample, including those that
@@ -50,6 +59,11 @@ public:
     void stop();
     bool isRunning() const { return m_thread.joinable(); }
 
+    // Call before start(): stage index → its start, seconds on the run clock. PostgreSQL only.
+    void setStatementsSnapshotTimes(const std::map<int, double> &stageStarts_s);
+    // Thread-safe; meant for after stop(): the snapshots taken so far, by stage.
+    std::map<int, PgStatements::Snapshot> statementsSnapshots() const;
+
 Q_SIGNALS:
     void sampleAvailable(const Preflight::DbSample &sample);
     void samplerWarning(const QString &message);
@@ -58,7 +72,10 @@ private:
     void run();
     void runPostgres();
     void runSqlite();
+    // Sleeps until the next tick (false: stopped); stage starts that fall before it are served on the way by
+    // takeDueSnapshots() without moving the tick.
     bool waitNextTick(std::chrono::steady_clock::time_point &next);
+    void takeDueSnapshots();
     double runSeconds() const;
     void warnOnce(const QString &message);
 
@@ -67,9 +84,11 @@ private:
     Options m_options;
     std::unique_ptr<PgConnection> m_pg;
     std::thread m_thread;
-    std::mutex m_mutex;
+    mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stop = false;
+    std::map<int, double> m_snapshotTimes_s;                  // stage → start; sampler thread only after start()
+    std::map<int, PgStatements::Snapshot> m_snapshots;        // guarded by m_mutex
     QString m_lastWarning;
 };
 

@@ -92,6 +92,16 @@ std::vector<LevelSummary> summarizeLevels(const RunData &run)
         }
         level.steady_s = steadyStart_s >= 0 ? last_s - steadyStart_s : 0;
         level.requests = all.requests;
+        double stageCalls = 0;
+        bool stageMeasured = false;
+        for (const QueryStat &q : run.stage_queries) {
+            if (q.stage == stage.index) {
+                stageCalls += q.calls;
+                stageMeasured = true;
+            }
+        }
+        if (stageMeasured && all.requests > 0)
+            level.queries_per_request = stageCalls / double(all.requests);
         level.ok = all.ok;
         level.errors = all.errors();
         level.timeouts = all.timeouts();

@@ -52,6 +52,8 @@ struct LevelSummary
     int pool_in_use_max = -1;
     int pool_max = -1;
     int pool_waiting_max = -1;
+    // pg_stat_statements calls over the whole stage / its requests (RunData::stage_queries); -1 = unknown.
+    double queries_per_request = -1;
 
     // Little's law: ok_rps × service time (CapacityModel); -1 until a service time is known.
     double effective_parallelism = -1;

@@ -141,6 +141,7 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                       {QStringLiteral("db_active_max"), l.db_active_max < 0 || !hasBackends ? QJsonValue() : QJsonValue(l.db_active_max)},
                       {QStringLiteral("db_backends_max"), l.db_backends_max < 0 || !hasBackends ? QJsonValue() : QJsonValue(l.db_backends_max)},
                       {QStringLiteral("pool_in_use_max"), l.pool_in_use_max < 0 ? QJsonValue() : QJsonValue(l.pool_in_use_max)},
+                      {QStringLiteral("queries_per_request"), knownOrNull(l.queries_per_request, 2)},
                       {QStringLiteral("effective_parallelism"), knownOrNull(l.effective_parallelism, 2)}};
         o.insert(l.open_model ? QStringLiteral("rate") : QStringLiteral("users"), number(l.load(), 2));
         levelArray.append(o);

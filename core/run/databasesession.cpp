@@ -132,7 +132,7 @@ void DatabaseSession::snapshotBeforeLoad()
 }
 
 DatabaseSession::Findings DatabaseSession::analyseAfterLoad(const Plan &plan, const RequestFactory &factory,
-                                                            double totalRequests, const std::atomic<bool> *stop)
+                                                            const LoadSpan &load, const std::atomic<bool> *stop)
 {
     Findings out;
     if (m_sqlite) {
@@ -154,7 +154,8 @@ DatabaseSession::Findings DatabaseSession::analyseAfterLoad(const Plan &plan, co
     }
     const PgStatements::Snapshot after = PgStatements::snapshot(*m_pg);
     if (m_before.valid && after.valid)
-        out.queries = Profiler::runStats(m_before, after, totalRequests, &out.warnings);
+        out.queries = Profiler::runStats(m_before, after, load.total_requests, &out.warnings);
+    out.stage_queries = stageStats(m_before, after, load);
     if (plan.scenario.profile_requests > 0 && !(stop && stop->load())) {
         Profiler::Options options;
         options.requests_per_endpoint = plan.scenario.profile_requests;
@@ -165,6 +166,42 @@ DatabaseSession::Findings DatabaseSession::analyseAfterLoad(const Plan &plan, co
         out.warnings << profile.warnings;
     }
     out.plans = explainQueries(out.queries, &out.warnings);
+    return out;
+}
+
+std::vector<QueryStat> DatabaseSession::stageStats(const PgStatements::Snapshot &loadStart,
+                                                   const PgStatements::Snapshot &loadEnd, const LoadSpan &load)
+{
+    std::vector<QueryStat> out;
+    const int stages = int(load.stage_requests.size());
+    if (stages < 2)
+        return out;   // one stage is the whole run: the "run" phase already says it
+    // The last stage that served requests ends with the load; every earlier boundary must have its snapshot.
+    int lastReached = 0;
+    for (int stage = 0; stage < stages; ++stage)
+        if (load.stage_requests[size_t(stage)] > 0)
+            lastReached = stage;
+    auto boundary = [&](int stage) -> const PgStatements::Snapshot * {
+        if (stage == 0)
+            return &loadStart;
+        if (stage > lastReached)
+            return &loadEnd;
+        const auto it = load.stage_starts.find(stage);
+        return it == load.stage_starts.end() ? nullptr : &it->second;
+    };
+    for (int stage = 0; stage <= lastReached; ++stage) {
+        const PgStatements::Snapshot *from = boundary(stage);
+        const PgStatements::Snapshot *to = boundary(stage + 1);
+        if (!from || !to || !from->valid || !to->valid)
+            continue;
+        // A reset inside one stage is that stage's business: its figures are the after-values as they are.
+        std::vector<QueryStat> stats = PgStatements::toQueryStats(PgStatements::delta(*from, *to), QStringLiteral("stage"),
+                                                                  QString(), load.stage_requests[size_t(stage)]);
+        for (QueryStat &q : stats) {
+            q.stage = stage;
+            out.push_back(std::move(q));
+        }
+    }
     return out;
 }
 

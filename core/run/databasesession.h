@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <atomic>
+#include <map>
 #include <memory>
 
 namespace Preflight {
@@ -35,9 +36,17 @@ public:
     // pg_stat_statements before the load (no-op without it or for SQLite).
     void snapshotBeforeLoad();
 
+    // What the load did, as the analysis needs it.
+    struct LoadSpan
+    {
+        double total_requests = 0;
+        std::vector<double> stage_requests;                     // requests completed per stage (index = stage)
+        std::map<int, PgStatements::Snapshot> stage_starts;     // DbSampler's snapshots at stages 1, 2, ...
+    };
     struct Findings
     {
         std::vector<QueryStat> queries;   // "run" phase deltas, then "profile" per endpoint
+        std::vector<QueryStat> stage_queries;   // "stage" deltas (PostgreSQL with pg_stat_statements)
         std::vector<QueryPlan> plans;
         QStringList warnings;
     };
@@ -47,12 +56,17 @@ public:
     // from `database.log` when the plan names one: an application SQL log or the PostgreSQL server's own log
     // (stderr, csvlog or jsonlog; docs/database.md "Log-based capture"). Without either, a warning says in
     // words that per-query evidence is missing and why.
-    Findings analyseAfterLoad(const Plan &plan, const RequestFactory &factory, double totalRequests,
+    // Per stage: the delta from the stage's start (snapshotBeforeLoad() for stage 0, load.stage_starts for the
+    // others) to the next stage's start, or to the end of the load for the last stage reached; a stage with a
+    // missing or invalid boundary is left out.
+    Findings analyseAfterLoad(const Plan &plan, const RequestFactory &factory, const LoadSpan &load,
                               const std::atomic<bool> *stop);
 
     static constexpr int kTopQueriesToExplain = 5;
 
 private:
+    static std::vector<QueryStat> stageStats(const PgStatements::Snapshot &loadStart, const PgStatements::Snapshot &loadEnd,
+                                             const LoadSpan &load);
     std::vector<QueryPlan> explainQueries(const std::vector<QueryStat> &queries, QStringList *warnings);
     std::vector<QueryPlan> explainSqliteLog(QStringList *warnings);
     std::vector<QueryPlan> explainSqliteQueries(const std::vector<QueryStat> &queries);

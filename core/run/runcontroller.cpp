@@ -317,6 +317,14 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     const auto runStart = EngineClock::now();
     if (plan.database.isConfigured()) {
         m_dbSampler = std::make_unique<DbSampler>(plan.database.conninfo, runStart);
+        // Stage 0 starts at DatabaseSession::snapshotBeforeLoad(); the sampler snapshots the later stage starts.
+        if (run.database.pg_stat_statements == QLatin1String("ok") && run.stages.size() > 1) {
+            std::map<int, double> starts;
+            for (const StageInfo &stage : run.stages)
+                if (stage.index > 0)
+                    starts[stage.index] = stage.start_s;
+            m_dbSampler->setStatementsSnapshotTimes(starts);
+        }
         connect(m_dbSampler.get(), &DbSampler::sampleAvailable, this, &RunController::onDbSample);
         connect(m_dbSampler.get(), &DbSampler::samplerWarning, this, &RunController::warningRaised);
     }
@@ -414,18 +422,24 @@ void RunController::onEngineFinished()
     // a copy of the run and hands the result back.
     auto copy = std::make_shared<RunData>(run);
     const bool profile = m_database && m_stopRequests == 0 && !m_guardTripped;
+    DatabaseSession::LoadSpan load;
+    load.total_requests = double(run.total().requests);
+    for (size_t stage = 0; stage < run.stages.size(); ++stage)
+        load.stage_requests.push_back(double(run.stageTotal(int(stage)).requests));
+    if (m_dbSampler)
+        load.stage_starts = m_dbSampler->statementsSnapshots();
     emit phaseChanged(profile ? QStringLiteral("profiling") : QStringLiteral("analysing"));
     const quint64 generation = m_generation;
     m_analyser = std::thread([this, copy, profile, generation,
-                              database = m_database, factory = m_factory, gates = *m_gates,
+                              database = m_database, factory = m_factory, gates = *m_gates, load = std::move(load),
                               recorder = m_recorder.get()] {
         if (database) {
-            const double requests = double(copy->total().requests);
             Plan plan = copy->plan;
             if (!profile)
                 plan.scenario.profile_requests = 0;  // an interrupted or aborted run is not profiled
-            const DatabaseSession::Findings found = database->analyseAfterLoad(plan, *factory, requests, &m_analysisStop);
+            const DatabaseSession::Findings found = database->analyseAfterLoad(plan, *factory, load, &m_analysisStop);
             copy->queries = found.queries;
+            copy->stage_queries = found.stage_queries;
             copy->plans = found.plans;
             copy->warnings << found.warnings;
         }

@@ -242,20 +242,28 @@ QJsonObject RunJson::run(const RunData &run)
                        {key("error"), run.health.error},
                        {key("latency_ms"), run.health.latency_ms}};
 
-    QJsonArray queries;
-    for (const QueryStat &q : run.queries)
-        queries.append(QJsonObject{{key("phase"), q.phase},
-                                   {key("endpoint"), q.endpoint},
-                                   {key("queryid"), q.queryid},
-                                   {key("fingerprint"), q.fingerprint},
-                                   {key("text"), q.text},
-                                   {key("calls"), q.calls},
-                                   {key("requests"), q.requests},
-                                   {key("calls_per_request"), q.calls_per_request},
-                                   {key("rows"), q.rows},
-                                   {key("rows_per_call"), q.rows_per_call},
-                                   {key("mean_ms"), q.mean_ms},
-                                   {key("total_ms"), q.total_ms}});
+    auto queryArray = [](const std::vector<QueryStat> &stats) {
+        QJsonArray out;
+        for (const QueryStat &q : stats) {
+            QJsonObject o{{key("phase"), q.phase},
+                          {key("endpoint"), q.endpoint},
+                          {key("queryid"), q.queryid},
+                          {key("fingerprint"), q.fingerprint},
+                          {key("text"), q.text},
+                          {key("calls"), q.calls},
+                          {key("requests"), q.requests},
+                          {key("calls_per_request"), q.calls_per_request},
+                          {key("rows"), q.rows},
+                          {key("rows_per_call"), q.rows_per_call},
+                          {key("mean_ms"), q.mean_ms},
+                          {key("total_ms"), q.total_ms}};
+            if (q.stage >= 0)
+                o.insert(key("stage"), q.stage);
+            out.append(o);
+        }
+        return out;
+    };
+    const QJsonArray queries = queryArray(run.queries);
     QJsonArray plans;
     for (const QueryPlan &p : run.plans)
         plans.append(QJsonObject{{key("fingerprint"), p.fingerprint},
@@ -309,6 +317,7 @@ QJsonObject RunJson::run(const RunData &run)
                        {key("database"), database},
                        {key("health"), health},
                        {key("queries"), queries},
+                       {key("stage_queries"), queryArray(run.stage_queries)},
                        {key("plans"), plans},
                        {key("error_samples"), errorSamples},
                        {key("findings"), findings},

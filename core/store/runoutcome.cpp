@@ -12,6 +12,7 @@ RunOutcome RunOutcome::fromRunData(const RunData &run)
     o.database = run.database;
     o.health = run.health;
     o.queries = run.queries;
+    o.stage_queries = run.stage_queries;
     o.plans = run.plans;
     o.error_samples = run.error_samples;
     o.findings = run.findings;

@@ -16,6 +16,7 @@ struct RunOutcome
     std::optional<DbCapabilities> database;    // left as stored when empty
     std::optional<HealthResult> health;
     std::vector<QueryStat> queries;
+    std::vector<QueryStat> stage_queries;
     std::vector<QueryPlan> plans;
     std::vector<ErrorSample> error_samples;
     std::vector<Finding> findings;

@@ -473,7 +473,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
     }
     {
         SqliteStatement q(m_db, "SELECT phase, endpoint, queryid, fingerprint, text, calls, requests, calls_per_request, "
-                                "rows, rows_per_call, mean_ms, total_ms FROM query_stats WHERE run_id = ? ORDER BY id");
+                                "rows, rows_per_call, mean_ms, total_ms, stage FROM query_stats WHERE run_id = ? ORDER BY id");
         q.bind(1, id);
         while (q.next()) {
             QueryStat s;
@@ -489,7 +489,8 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             s.rows_per_call = q.real(9);
             s.mean_ms = q.real(10);
             s.total_ms = q.real(11);
-            run.queries.push_back(s);
+            s.stage = int(q.int64(12));
+            (s.phase == QLatin1String("stage") ? run.stage_queries : run.queries).push_back(s);
         }
         if (q.error())
             return fail(q.error());
@@ -852,14 +853,16 @@ StoreError RunStore::writeOutcome(qint64 runId, const RunOutcome &outcome, const
     }
     {
         SqliteStatement q(m_db, "INSERT INTO query_stats (run_id, phase, endpoint, queryid, fingerprint, text, calls, "
-                                "requests, calls_per_request, rows, rows_per_call, mean_ms, total_ms) VALUES (?, ?, ?, ?, "
-                                "?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        for (const QueryStat &s : outcome.queries) {
-            q.bind(1, runId).bind(2, s.phase).bind(3, s.endpoint).bind(4, s.queryid).bind(5, s.fingerprint)
-                .bind(6, s.text).bind(7, s.calls).bind(8, s.requests).bind(9, s.calls_per_request).bind(10, s.rows)
-                .bind(11, s.rows_per_call).bind(12, s.mean_ms).bind(13, s.total_ms);
-            if (StoreError e = q.exec())
-                return e;
+                                "requests, calls_per_request, rows, rows_per_call, mean_ms, total_ms, stage) VALUES (?, ?, ?, "
+                                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        for (const std::vector<QueryStat> *stats : {&outcome.queries, &outcome.stage_queries}) {
+            for (const QueryStat &s : *stats) {
+                q.bind(1, runId).bind(2, s.phase).bind(3, s.endpoint).bind(4, s.queryid).bind(5, s.fingerprint)
+                    .bind(6, s.text).bind(7, s.calls).bind(8, s.requests).bind(9, s.calls_per_request).bind(10, s.rows)
+                    .bind(11, s.rows_per_call).bind(12, s.mean_ms).bind(13, s.total_ms).bind(14, s.stage);
+                if (StoreError e = q.exec())
+                    return e;
+            }
         }
     }
     {

@@ -234,6 +234,11 @@ StoreError applyV2(SqliteDatabase &db)
     return {};
 }
 
+// Migration 3: pg_stat_statements deltas per stage (phase 'stage') name their stage.
+const char *kSchemaV3 = R"SQL(
+ALTER TABLE query_stats ADD COLUMN stage INTEGER NOT NULL DEFAULT -1;
+)SQL";
+
 } // namespace
 
 const std::vector<StoreMigration> &StoreSchema::migrations()
@@ -241,6 +246,7 @@ const std::vector<StoreMigration> &StoreSchema::migrations()
     static const std::vector<StoreMigration> steps{
         {1, "base schema", [](SqliteDatabase &db) { return db.exec(kSchemaV1); }},
         {2, "run summary columns for the history list", &applyV2},
+        {3, "stage of per-stage query statistics", [](SqliteDatabase &db) { return db.exec(kSchemaV3); }},
     };
     return steps;
 }

@@ -133,6 +133,11 @@ RunData makeRun(int intervals = 60)
     run.queries.push_back({QStringLiteral("profile"), QStringLiteral("profile"), QStringLiteral("123"),
                            QStringLiteral("abcd"), QStringLiteral("SELECT * FROM orders WHERE customer_id = $1"), 600,
                            20, 30, 1200, 2, 0.4, 240});
+    QueryStat level = run.queries.back();
+    level.phase = QStringLiteral("stage");
+    level.endpoint.clear();
+    level.stage = 1;
+    run.stage_queries.push_back(level);
     QueryPlan plan;
     plan.fingerprint = QStringLiteral("abcd");
     plan.text = QStringLiteral("SELECT * FROM orders WHERE customer_id = $1");
@@ -269,6 +274,10 @@ private slots:
         QCOMPARE(loaded->health.latency_ms, 1.5);
         QCOMPARE(loaded->queries.size(), size_t(1));
         QCOMPARE(loaded->queries[0].calls_per_request, 30.0);
+        QCOMPARE(loaded->queries[0].stage, -1);
+        QCOMPARE(loaded->stage_queries.size(), size_t(1));   // kept apart from the run's queries
+        QCOMPARE(loaded->stage_queries[0].stage, 1);
+        QCOMPARE(loaded->stage_queries[0].phase, QStringLiteral("stage"));
         QCOMPARE(loaded->plans.size(), size_t(1));
         QCOMPARE(loaded->plans[0].root.children.size(), size_t(1));
         QCOMPARE(loaded->plans[0].root.children[0].filter_columns, QStringList{QStringLiteral("customer_id")});

@@ -84,12 +84,14 @@ private Q_SLOTS:
     void stateIsReported();
     void serverLogStandsIn_data();
     void serverLogStandsIn();
+    void statementsAreCountedPerLevel();
 
 private:
     bool prepareServer(PgTestServer &server, QString *error);
     std::unique_ptr<DemoLauncher> startDemo(const PgTestServer &server, const QString &db);
+    // Both demo endpoints, or (nPlusOneOnly) the N+1 profile endpoint alone.
     PreflightRun runPreflight(const QString &name, const QString &baseUrl, const QString &conninfo,
-                              const QString &log = {});
+                              const QString &log = {}, bool nPlusOneOnly = false);
     void verifyNoSecret(const PreflightRun &run);
 
     // Preloads pg_stat_statements; the logging collector writes every statement to log/pg.{log,csv,json}.
@@ -136,7 +138,7 @@ std::unique_ptr<DemoLauncher> TestPgStatementStates::startDemo(const PgTestServe
 // `preflight run PLAN --json --store --quiet` with two endpoints, a two-level sweep of 2 s steps and 10
 // profiling requests per endpoint; no gates, so a completed run exits 0.
 PreflightRun TestPgStatementStates::runPreflight(const QString &name, const QString &baseUrl, const QString &conninfo,
-                                                 const QString &log)
+                                                 const QString &log, bool nPlusOneOnly)
 {
     PreflightRun r;
     auto endpoint = [](const QString &endpointName, const QString &path) {
@@ -149,13 +151,14 @@ PreflightRun TestPgStatementStates::runPreflight(const QString &name, const QStr
     QJsonObject database{{QStringLiteral("conninfo"), conninfo}};
     if (!log.isEmpty())
         database.insert(QStringLiteral("log"), log);
+    QJsonArray endpoints{endpoint(QStringLiteral("customer profile"),
+                                  QStringLiteral("/api/admin/customers/{id}?include=appointmentDetails"))};
+    if (!nPlusOneOnly)
+        endpoints.append(endpoint(QStringLiteral("customer"), QStringLiteral("/api/v1/customers/{id}")));
     const QJsonObject plan{
         {QStringLiteral("name"), name},
         {QStringLiteral("target"), QJsonObject{{QStringLiteral("base_url"), baseUrl}}},
-        {QStringLiteral("endpoints"),
-         QJsonArray{endpoint(QStringLiteral("customer profile"),
-                             QStringLiteral("/api/admin/customers/{id}?include=appointmentDetails")),
-                    endpoint(QStringLiteral("customer"), QStringLiteral("/api/v1/customers/{id}"))}},
+        {QStringLiteral("endpoints"), endpoints},
         {QStringLiteral("health"), QJsonObject{{QStringLiteral("path"), QStringLiteral("/health")}}},
         {QStringLiteral("database"), database},
         {QStringLiteral("scenario"), QJsonObject{{QStringLiteral("preset"), QStringLiteral("sweep")},
@@ -364,6 +367,34 @@ void TestPgStatementStates::serverLogStandsIn()
     QCOMPARE(children, 3);   // services, payments, messages per appointment
     QCOMPARE(once, 1);       // the customer with its appointments
 
+    verifyNoSecret(run);
+}
+
+// With pg_stat_statements usable, the DB sampler snapshots it at every stage start: each sweep level reports the
+// statements its requests ran. The N+1 endpoint alone runs 1 + 3N statements per request (N = 18..22 seeded
+// appointments), at 1 user as at 3. The sampler snapshots at the scheduled stage start, a few requests in flight
+// straddle it, hence the 5% margin (measured: 79 parent calls for 78 requests, 204 for 202).
+void TestPgStatementStates::statementsAreCountedPerLevel()
+{
+    const QString db = QStringLiteral("per_level");
+    QString error;
+    QVERIFY2(m_pg.createDatabase(db, kApp, &error), qPrintable(error));
+    QVERIFY2(m_pg.exec(QStringLiteral("CREATE EXTENSION pg_stat_statements"), db, &error), qPrintable(error));
+    auto demo = startDemo(m_pg, db);
+    QVERIFY(demo);
+    const PreflightRun run = runPreflight(db, demo->baseUrl(), m_pg.tcpConninfo(kMonitor, kPassword, db), {}, true);
+    QVERIFY2(!run.summary.isEmpty(), run.output.right(3000).constData());
+    QVERIFY2(run.exitCode == 0, run.output.right(3000).constData());
+    QCOMPARE(run.summary.value(QStringLiteral("database")).toObject().value(QStringLiteral("pg_stat_statements")).toString(),
+             QStringLiteral("ok"));
+    const QJsonArray levels = run.summary.value(QStringLiteral("levels")).toArray();
+    QCOMPARE(levels.size(), 2);
+    for (const QJsonValue &v : levels) {
+        const QJsonValue perRequest = v.toObject().value(QStringLiteral("queries_per_request"));
+        QVERIFY2(perRequest.isDouble(), QJsonDocument(v.toObject()).toJson().constData());
+        QVERIFY2(perRequest.toDouble() >= 0.95 * (1 + 3 * 18) && perRequest.toDouble() <= 1.05 * (1 + 3 * 22),
+                 qPrintable(QString::number(perRequest.toDouble())));
+    }
     verifyNoSecret(run);
 }
 
