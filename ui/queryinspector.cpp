@@ -235,6 +235,11 @@ bool QueryInspector::focusQuery(const QString &normalisedText, int endpoint)
     attempts.push_back({Phase::Run, {}});
     attempts.push_back({Phase::Profile, {}});
     const Phase before = m_model->phase();
+    QString keepText, keepEndpoint;
+    if (const QueryTableModel::Row *row = currentStatement()) {
+        keepText = row->stat.text;
+        keepEndpoint = row->stat.endpoint;
+    }
     for (const Attempt &a : attempts) {
         if (m_model->statementCount(a.phase) == 0)
             continue;
@@ -245,7 +250,11 @@ bool QueryInspector::focusQuery(const QString &normalisedText, int endpoint)
             return true;
         }
     }
+    // The attempts may have switched phases (and back), and a switch selects the first row: back to what the user
+    // was looking at.
     setPhase(before);
+    if (const int row = keepText.isEmpty() ? -1 : m_model->findRow(keepText, keepEndpoint); row >= 0)
+        selectSourceRow(row);
     return false;
 }
 
