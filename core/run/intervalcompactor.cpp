@@ -19,8 +19,19 @@ void IntervalCompactor::mergeInto(IntervalSnapshot &a, const IntervalSnapshot &b
         a.endpoints[e].merge(b.endpoints[e]);
 }
 
+double IntervalCompactor::bucketFor(double age_s)
+{
+    if (age_s < kKeepRecent_s - 1e-9)
+        return 0;
+    if (age_s < 600)
+        return 10;
+    if (age_s < 3600)
+        return 60;
+    return 600;
+}
+
 size_t IntervalCompactor::compact(std::vector<IntervalSnapshot> &intervals, const std::vector<StageInfo> &stages,
-                                  double now_s, double keepRecent_s, double bucket_s)
+                                  double now_s)
 {
     auto stageStart = [&stages](int index) {
         return index >= 0 && size_t(index) < stages.size() ? stages[size_t(index)].start_s : -1e300;
@@ -29,7 +40,8 @@ size_t IntervalCompactor::compact(std::vector<IntervalSnapshot> &intervals, cons
     out.reserve(intervals.size());
     size_t merged = 0;
     for (IntervalSnapshot &in : intervals) {
-        const bool old = in.end_s <= now_s - keepRecent_s;
+        const double bucket_s = bucketFor(now_s - in.end_s);
+        const bool old = bucket_s > 0;
         const bool pastWarmup = in.start_s >= stageStart(in.stage_index) + kWarmupKept_s - 1e-9;
         if (old && pastWarmup && !out.empty()) {
             IntervalSnapshot &last = out.back();
