@@ -94,18 +94,18 @@ RunData singleConnectionRun()
     run.database.server_version = QStringLiteral("15.10");
     run.database.warnings << QStringLiteral("track_io_timing is off: plan costs only, no I/O timings.");
 
-    const QString customer = QStringLiteral("customer profile");
+    using namespace SingleConnection;
     run.queries = {
-        profileStat(customer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1),
-        profileStat(customer, QStringLiteral("SELECT id, service_id, staff_id FROM appointments WHERE customer_id = $1"), 1, 20),
-        profileStat(customer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1),
-        profileStat(customer, QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1),
-        profileStat(customer, QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1"), 20, 1),
-        profileStat(QStringLiteral("search"), QStringLiteral("SELECT id, name FROM items WHERE name ILIKE $1 LIMIT $2"), 1, 25, 38),
+        profileStat(kCustomerEndpoint, kCustomers, 1, 1),
+        profileStat(kCustomerEndpoint, kParent, 1, 20),
+        profileStat(kCustomerEndpoint, kServices, 20, 1),
+        profileStat(kCustomerEndpoint, kStaff, 20, 1),
+        profileStat(kCustomerEndpoint, kInvoices, 20, 1),
+        profileStat(kSearchEndpoint, kSearch, 1, 25, 38),
     };
     QueryPlan plan;
     plan.valid = true;
-    plan.text = QStringLiteral("SELECT id, name FROM items WHERE name ILIKE $1 LIMIT $2");
+    plan.text = kSearch;
     plan.fingerprint = run.queries.back().fingerprint;
     plan.root.node_type = QStringLiteral("Limit");
     plan.root.plan_rows = 25;

@@ -11,6 +11,20 @@ namespace Preflight::ReportFixture {
 inline const char *kPasswordCanary = "CANARY-PASSWORD-7f3a91";
 inline const char *kTokenCanary = "CANARY-TOKEN-91bd02";
 
+// The statements of singleConnectionRun(), as the query tests look them up: on "customer profile" one parent
+// (20 rows per call), three per-row statements (20 calls per request) and one the N+1 finding does not name; on
+// "search" one slow statement whose plan has a flagged Seq Scan.
+namespace SingleConnection {
+inline const QString kCustomerEndpoint = QStringLiteral("customer profile");
+inline const QString kSearchEndpoint = QStringLiteral("search");
+inline const QString kCustomers = QStringLiteral("SELECT * FROM customers WHERE id = $1");
+inline const QString kParent = QStringLiteral("SELECT id, service_id, staff_id FROM appointments WHERE customer_id = $1");
+inline const QString kServices = QStringLiteral("SELECT * FROM services WHERE id = $1");
+inline const QString kStaff = QStringLiteral("SELECT * FROM staff WHERE id = $1");
+inline const QString kInvoices = QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1");
+inline const QString kSearch = QStringLiteral("SELECT id, name FROM items WHERE name ILIKE $1 LIMIT $2");
+} // namespace SingleConnection
+
 // A 1-2-5-10-20-50 user sweep against a backend that serialises every request on one PostgreSQL connection
 // (timeouts from 20 users on), plus an N+1 endpoint (1 + 3·20 = 61 queries), a flagged Seq Scan plan, sampled
 // error bodies, TLS verification off, and secret canaries in the conninfo and a header. Launch gates applied.

@@ -15,13 +15,10 @@
 using namespace Preflight;
 using Phase = QueryTableModel::Phase;
 
+using namespace Preflight::ReportFixture::SingleConnection;
+
 namespace {
 
-const QString kCustomer = QStringLiteral("customer profile");
-const QString kSearch = QStringLiteral("SELECT id, name FROM items WHERE name ILIKE $1 LIMIT $2");
-const QString kStaff = QStringLiteral("SELECT * FROM staff WHERE id = $1");
-const QString kServices = QStringLiteral("SELECT * FROM services WHERE id = $1");
-const QString kCustomers = QStringLiteral("SELECT * FROM customers WHERE id = $1");
 const QString kWholeRunOnly = QStringLiteral("SELECT count(*) FROM audit_log");
 
 QueryStat wholeRun(const QString &text, double calls, double mean_ms)
@@ -82,13 +79,24 @@ class TestQueryInspector : public QObject
 {
     Q_OBJECT
 private slots:
+    // Every test gets a fresh inspector, shown at a size where every row can be clicked, its models under testers.
+    void init()
+    {
+        m_inspector = std::make_unique<QueryInspector>();
+        m_testers = std::make_unique<Testers>(*m_inspector);
+        m_inspector->resize(1000, 500);
+        m_inspector->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_inspector.get()));
+    }
+    void cleanup()
+    {
+        m_testers.reset();
+        m_inspector.reset();
+    }
+
     void setRunFillsTheTableAndSelectsTheFirstStatement()
     {
-        QueryInspector inspector;
-        Testers testers(inspector);
-        inspector.resize(1000, 500);
-        inspector.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+        QueryInspector &inspector = *m_inspector;
         inspector.setRun(fixtureRun());
         QCOMPARE(inspector.proxy()->rowCount(), 6);
         QCOMPARE(inspector.queryModel()->phase(), Phase::Profile);
@@ -105,11 +113,7 @@ private slots:
 
     void selectingARowShowsItsPlan()
     {
-        QueryInspector inspector;
-        Testers testers(inspector);
-        inspector.resize(1000, 500);
-        inspector.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+        QueryInspector &inspector = *m_inspector;
         inspector.setRun(fixtureRun());
         QVERIFY(clickRow(inspector, kSearch));
         QCOMPARE(inspector.currentStatement()->stat.text, kSearch);
@@ -137,8 +141,7 @@ private slots:
         RunData run = *fixtureRun();
         run.plans.front().valid = false;
         run.plans.front().error = QStringLiteral("EXPLAIN refused: statement_timeout");
-        QueryInspector inspector;
-        Testers testers(inspector);
+        QueryInspector &inspector = *m_inspector;
         inspector.setRun(std::make_shared<const RunData>(run));
         QVERIFY(inspector.focusQuery(kSearch));
         QVERIFY(inspector.planModel()->isEmpty());
@@ -151,16 +154,16 @@ private slots:
         QTest::addColumn<int>("endpoint");
         QTest::addColumn<int>("phase");
         QTest::addColumn<QString>("rowEndpoint");
-        QTest::newRow("profiled, on its endpoint") << kSearch << 1 << int(Phase::Profile) << QStringLiteral("search");
+        QTest::newRow("profiled, on its endpoint") << kSearch << 1 << int(Phase::Profile) << kSearchEndpoint;
         QTest::newRow("profiled, whitespace differs")
             << QStringLiteral("SELECT id, name\n  FROM items WHERE name ILIKE $1 LIMIT $2") << 1 << int(Phase::Profile)
-            << QStringLiteral("search");
-        QTest::newRow("per-row statement on its endpoint") << kStaff << 0 << int(Phase::Profile) << kCustomer;
+            << kSearchEndpoint;
+        QTest::newRow("per-row statement on its endpoint") << kStaff << 0 << int(Phase::Profile) << kCustomerEndpoint;
         QTest::newRow("no endpoint: the whole run first") << kStaff << -1 << int(Phase::Run) << QString();
         QTest::newRow("only in the whole run") << kWholeRunOnly << 0 << int(Phase::Run) << QString();
         QTest::newRow("not in the whole run, on another endpoint") << kCustomers << 1 << int(Phase::Profile)
-                                                                   << kCustomer;
-        QTest::newRow("endpoint index out of range") << kSearch << 9 << int(Phase::Profile) << QStringLiteral("search");
+                                                                   << kCustomerEndpoint;
+        QTest::newRow("endpoint index out of range") << kSearch << 9 << int(Phase::Profile) << kSearchEndpoint;
     }
     void focusQuery()
     {
@@ -168,10 +171,7 @@ private slots:
         QFETCH(int, endpoint);
         QFETCH(int, phase);
         QFETCH(QString, rowEndpoint);
-        QueryInspector inspector;
-        Testers testers(inspector);
-        inspector.resize(1000, 500);
-        inspector.show();
+        QueryInspector &inspector = *m_inspector;
         inspector.setRun(fixtureRun());
         QVERIFY(inspector.focusQuery(text, endpoint));
         QCOMPARE(int(inspector.queryModel()->phase()), phase);
@@ -196,11 +196,7 @@ private slots:
     void focusOnAnUnknownStatementChangesNothing()
     {
         QFETCH(int, phase);
-        QueryInspector inspector;
-        Testers testers(inspector);
-        inspector.resize(1000, 500);
-        inspector.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+        QueryInspector &inspector = *m_inspector;
         inspector.setRun(fixtureRun());
         inspector.setPhase(Phase(phase));
         // The user looks at a statement that is not the first row.
@@ -219,9 +215,7 @@ private slots:
 
     void phaseComboSwitchesTheTable()
     {
-        QueryInspector inspector;
-        Testers testers(inspector);
-        inspector.show();
+        QueryInspector &inspector = *m_inspector;
         inspector.setRun(fixtureRun());
         QComboBox *combo = inspector.phaseCombo();
         QVERIFY(combo->isEnabled());
@@ -234,11 +228,7 @@ private slots:
 
     void reFeedingTheSameRunKeepsTheSelection()
     {
-        QueryInspector inspector;
-        Testers testers(inspector);
-        inspector.resize(1000, 500);
-        inspector.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+        QueryInspector &inspector = *m_inspector;
         const RunDataPtr run = fixtureRun();
         inspector.setRun(run);
         QVERIFY(clickRow(inspector, kSearch));
@@ -255,9 +245,7 @@ private slots:
 
     void clearShowsTheMessage()
     {
-        QueryInspector inspector;
-        Testers testers(inspector);
-        inspector.show();
+        QueryInspector &inspector = *m_inspector;
         QVERIFY(inspector.stateText().startsWith(QLatin1String("No run shown yet")));
         inspector.setRun(fixtureRun());
         QVERIFY(inspector.stateText().isEmpty());
@@ -315,15 +303,17 @@ private slots:
                                   << QStringLiteral("pg_stat_statements is installed but not preloaded.");
             run.database.remediation << QStringLiteral("shared_preload_libraries = 'pg_stat_statements'");
         }
-        QueryInspector inspector;
-        Testers testers(inspector);
-        inspector.show();
+        QueryInspector &inspector = *m_inspector;
         inspector.setRun(std::make_shared<const RunData>(run));
         const QString text = inspector.stateText();
         for (const QString &s : mustContain)
             QVERIFY2(text.contains(s), qPrintable(text));
         QVERIFY(!inspector.table()->isVisible());
     }
+
+private:
+    std::unique_ptr<QueryInspector> m_inspector;
+    std::unique_ptr<Testers> m_testers;
 };
 
 QTEST_MAIN(TestQueryInspector)

@@ -15,15 +15,10 @@ using namespace Preflight;
 using Role = NPlusOne::Role;
 using Phase = QueryTableModel::Phase;
 
+using namespace Preflight::ReportFixture::SingleConnection;
+
 namespace {
 
-const QString kCustomer = QStringLiteral("customer profile");
-const QString kParent = QStringLiteral("SELECT id, service_id, staff_id FROM appointments WHERE customer_id = $1");
-const QString kServices = QStringLiteral("SELECT * FROM services WHERE id = $1");
-const QString kStaff = QStringLiteral("SELECT * FROM staff WHERE id = $1");
-const QString kInvoices = QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1");
-const QString kCustomers = QStringLiteral("SELECT * FROM customers WHERE id = $1");
-const QString kSearch = QStringLiteral("SELECT id, name FROM items WHERE name ILIKE $1 LIMIT $2");
 
 QueryStat stat(const QString &phase, const QString &endpoint, const QString &text, double calls, double requests,
                double rows, double mean_ms)
@@ -111,7 +106,8 @@ private slots:
         model.setRun(fixtureRun());
         // Endpoints as recorded; within one, the most repeated statement first (stable for equal counts).
         QCOMPARE(column(model, QueryTableModel::EndpointColumn),
-                 (QStringList{kCustomer, kCustomer, kCustomer, kCustomer, kCustomer, QStringLiteral("search")}));
+                 (QStringList{kCustomerEndpoint, kCustomerEndpoint, kCustomerEndpoint, kCustomerEndpoint,
+                              kCustomerEndpoint, kSearchEndpoint}));
         QCOMPARE(column(model, QueryTableModel::QueryColumn, QueryTableModel::FullTextRole),
                  (QStringList{kServices, kStaff, kInvoices, kCustomers, kParent, kSearch}));
     }
@@ -217,12 +213,12 @@ private slots:
     {
         RunData run = fixtureRun();
         // The same per-row statement on another endpoint, added after the diagnosis: no finding names it there.
-        run.queries.push_back(stat(QStringLiteral("profile"), QStringLiteral("search"), kStaff, 400, 20, 400, 0.2));
+        run.queries.push_back(stat(QStringLiteral("profile"), kSearchEndpoint, kStaff, 400, 20, 400, 0.2));
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRun(run);
-        const int onCustomer = rowOf(model, kStaff, kCustomer);
-        const int onSearch = rowOf(model, kStaff, QStringLiteral("search"));
+        const int onCustomer = rowOf(model, kStaff, kCustomerEndpoint);
+        const int onSearch = rowOf(model, kStaff, kSearchEndpoint);
         QVERIFY(onCustomer >= 0 && onSearch >= 0 && onCustomer != onSearch);
         QCOMPARE(model.row(onCustomer).role, Role::Child);
         QCOMPARE(model.row(onSearch).role, Role::None);
@@ -257,11 +253,11 @@ private slots:
     {
         RunData run;
         // pg_stat_statements kept two queryids for one statement (a search_path change): one row, deltas summed.
-        QueryStat a = stat(QStringLiteral("profile"), kCustomer, kStaff, 300, 20, 300, 0.2);
-        QueryStat b = stat(QStringLiteral("profile"), kCustomer, kStaff, 100, 20, 100, 0.6);
+        QueryStat a = stat(QStringLiteral("profile"), kCustomerEndpoint, kStaff, 300, 20, 300, 0.2);
+        QueryStat b = stat(QStringLiteral("profile"), kCustomerEndpoint, kStaff, 100, 20, 100, 0.6);
         a.queryid = QStringLiteral("1");
         b.queryid = QStringLiteral("2");
-        run.queries = {a, b, stat(QStringLiteral("profile"), kCustomer, kCustomers, 20, 20, 20, 1)};
+        run.queries = {a, b, stat(QStringLiteral("profile"), kCustomerEndpoint, kCustomers, 20, 20, 20, 1)};
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRun(run);
@@ -278,9 +274,9 @@ private slots:
     {
         RunData run;
         // As text "9.00 ms" sorts after "10.0 ms" and "120 ms"; as numbers it comes first.
-        run.queries = {stat(QStringLiteral("profile"), kCustomer, kStaff, 20, 20, 20, 10),
-                       stat(QStringLiteral("profile"), kCustomer, kServices, 20, 20, 20, 9),
-                       stat(QStringLiteral("profile"), kCustomer, kInvoices, 20, 20, 20, 120)};
+        run.queries = {stat(QStringLiteral("profile"), kCustomerEndpoint, kStaff, 20, 20, 20, 10),
+                       stat(QStringLiteral("profile"), kCustomerEndpoint, kServices, 20, 20, 20, 9),
+                       stat(QStringLiteral("profile"), kCustomerEndpoint, kInvoices, 20, 20, 20, 120)};
         QueryTableModel model;
         QSortFilterProxyModel proxy;
         proxy.setSourceModel(&model);
@@ -300,8 +296,8 @@ private slots:
         QTest::newRow("exact") << kStaff << QString() << kStaff;
         QTest::newRow("whitespace differs") << QStringLiteral("SELECT *\n  FROM staff\tWHERE id = $1") << QString()
                                             << kStaff;
-        QTest::newRow("on its endpoint") << kSearch << QStringLiteral("search") << kSearch;
-        QTest::newRow("on another endpoint") << kSearch << kCustomer << QString();
+        QTest::newRow("on its endpoint") << kSearch << kSearchEndpoint << kSearch;
+        QTest::newRow("on another endpoint") << kSearch << kCustomerEndpoint << QString();
         QTest::newRow("unknown") << QStringLiteral("SELECT 1") << QString() << QString();
     }
     void findRow()
