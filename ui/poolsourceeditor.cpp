@@ -231,7 +231,9 @@ PoolSample PoolSourceEditor::readOnce(const PoolSpec &spec, const TargetSpec &ta
         QString error;
         const std::optional<QString> base = PlanParser::normaliseBaseUrl(SecretResolver::resolve(target.base_url, &missing), &error);
         if (!base) {
-            s.error = tr("the pool URL is relative and the base URL is not usable: %1").arg(error);
+            s.error = tr("the pool URL is relative and the base URL is not usable: %1; set the target's base URL, or "
+                         "give the pool URL as an absolute http:// URL")
+                          .arg(error);
             return s;
         }
         url = *base + (url.startsWith(QLatin1Char('/')) ? url : QLatin1Char('/') + url);
@@ -250,7 +252,7 @@ PoolSample PoolSourceEditor::readOnce(const PoolSpec &spec, const TargetSpec &ta
     const QString shown = SecretResolver::redactUrl(url);
     const ProbeResult answer = TargetProbe::fetch(request);
     if (!answer.answered) {
-        s.error = answer.describe(shown);
+        s.error = tr("%1; check the pool URL and that the application is running there").arg(answer.describe(shown));
         return s;
     }
     if (!answer.isSuccess()) {
@@ -258,10 +260,28 @@ PoolSample PoolSourceEditor::readOnce(const PoolSpec &spec, const TargetSpec &ta
         return s;
     }
     // Same fallbacks as PoolSampler: no names given → its preset for the kind.
-    if (spec.kind == QLatin1String("prometheus"))
-        s = PoolSampler::parsePrometheus(answer.body, spec.metrics.empty() ? PoolSampler::preset(QStringLiteral("hikaricp")).metrics : spec.metrics);
-    else
-        s = PoolSampler::parseJson(answer.body, spec.pointers.empty() ? PoolSampler::preset(QStringLiteral("sqlalchemy")).pointers : spec.pointers);
+    const bool prometheus = spec.kind == QLatin1String("prometheus");
+    const std::map<QString, QString> names =
+        prometheus ? (spec.metrics.empty() ? PoolSampler::preset(QStringLiteral("hikaricp")).metrics : spec.metrics)
+                   : (spec.pointers.empty() ? PoolSampler::preset(QStringLiteral("sqlalchemy")).pointers : spec.pointers);
+    s = prometheus ? PoolSampler::parsePrometheus(answer.body, names) : PoolSampler::parseJson(answer.body, names);
+    // The sampler's words say what is wrong with the answer; the editor adds which of its fields to change.
+    if (!s.ok) {
+        s.error += prometheus ? tr("; set the metric names to ones %1 exposes, or choose another source").arg(shown)
+                              : tr("; point the URL at the document that reports the pool and the JSON pointers at "
+                                   "its figures, or choose Prometheus metrics");
+        return s;
+    }
+    // A figure shown as "–" says which of the names did not resolve, so that the field to fix is known.
+    if (s.error.isEmpty()) {
+        const int values[NUM_KEYS] = {s.in_use, s.idle, s.max, s.waiting};
+        QStringList absent;
+        for (int k = 0; k < NUM_KEYS; ++k)
+            if (const auto it = names.find(keyName(k)); values[k] < 0 && it != names.end())
+                absent << it->second;
+        if (!absent.isEmpty())
+            s.error = tr("not found: %1").arg(absent.join(QStringLiteral(", ")));
+    }
     return s;
 }
 
