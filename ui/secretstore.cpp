@@ -85,6 +85,9 @@ void SecretStore::ensureSession(const QStringList &names, QWidget *dialogParent,
 
 void SecretStore::next()
 {
+    // A name given twice, or stored meanwhile (Set password…), is in the session table by now: not asked again.
+    while (!m_pending.isEmpty() && SecretResolver::hasSessionSecret(m_pending.first()))
+        m_pending.removeFirst();
     if (m_pending.isEmpty())
         return finish(true, {});
     const QString name = m_pending.first();
