@@ -1,8 +1,12 @@
+#include "databasetestresult.h"
 #include "endpointtablemodel.h"
 #include "errorbanner.h"
 #include "livedashboard.h"
+#include "loginstepeditor.h"
 #include "mainwindow.h"
 #include "plandocument.h"
+#include "poolsourceeditor.h"
+#include "queryinspector.h"
 #include "run/runcontroller.h"
 #include "scenariopanel.h"
 #include "statusline.h"
@@ -160,6 +164,17 @@ private slots:
         // The walk is not vacuous: an unnamed button is caught.
         auto *unnamed = new QPushButton(QStringLiteral("?"), window.targetPanel());
         QCOMPARE(UiWiring::unnamedControls(&window), QList<QWidget *>{unnamed});
+        delete unnamed;
+        // It reaches the query dock, the login and pool editors and the database test result, shown or not: an
+        // unnamed button inside any of them is caught too.
+        TargetPanel *target = window.targetPanel();
+        for (QWidget *part : std::initializer_list<QWidget *>{window.queryInspector(), target->loginEditor(),
+                                                              target->poolEditor(), target->databaseTestResult()}) {
+            QVERIFY(window.isAncestorOf(part));
+            auto *planted = new QPushButton(QStringLiteral("?"), part);
+            QCOMPARE(UiWiring::unnamedControls(&window), QList<QWidget *>{planted});
+            delete planted;
+        }
     }
 
     void planSavesAndOpensAgain()

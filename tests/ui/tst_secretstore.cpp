@@ -4,6 +4,7 @@
 #include "passworddialog.h"
 #include "plan/secretresolver.h"
 #include "secretstore.h"
+#include "uiwiring.h"
 
 #include <QApplication>
 #include <QDialogButtonBox>
@@ -124,6 +125,7 @@ private slots:
         dialog->setRequest(QStringLiteral("The database password goes to the OS keychain."), QStringLiteral("DB_PW"), false);
         auto *value = dialog->findChild<QLineEdit *>(QStringLiteral("secretValue"));
         QCOMPARE(value->echoMode(), QLineEdit::Password);
+        QCOMPARE(UiWiring::unnamedControls(dialog), QList<QWidget *>());
         QVERIFY(dialog->findChild<QLineEdit *>(QStringLiteral("secretName"))->isReadOnly());
         QCOMPARE(dialog->findChild<QLabel *>(QStringLiteral("passwordReason"))->text(),
                  QStringLiteral("The database password goes to the OS keychain."));
