@@ -1,6 +1,7 @@
 #include "capacitychart.h"
 
 #include "chartcolors.h"
+#include "chartstyle.h"
 
 #include <QChart>
 #include <QEvent>
@@ -41,14 +42,17 @@ CapacityChart::CapacityChart(QWidget *parent)
     setAccessibleDescription(tr("Throughput and P95 latency against users, with the USL fit and the knee"));
     m_chart->setTitle(tr("Capacity (sweep levels)"));
     m_chart->setAnimationOptions(QChart::NoAnimation);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    ChartStyle::applyCompactChrome(m_chart);
     m_users->setTitleText(tr("users"));
     m_users->setLabelFormat(QStringLiteral("%.0f"));
-    m_rps->setTitleText(tr("requests/s"));
+    m_rps->setTitleText(tr("req/s"));
     m_rps->setLabelFormat(QStringLiteral("%.0f"));
     m_p95->setTitleText(tr("P95 ms"));
     m_p95->setLabelFormat(QStringLiteral("%.0f"));
+    // Three labels per axis: the chart shares its row with the connections chart and has no room for more
+    // (labels that do not fit are shown as "...").
+    for (QValueAxis *axis : {m_users, m_rps, m_p95})
+        axis->setTickCount(3);
     m_chart->addAxis(m_users, Qt::AlignBottom);
     m_chart->addAxis(m_rps, Qt::AlignLeft);
     m_chart->addAxis(m_p95, Qt::AlignRight);

@@ -1,22 +1,20 @@
 #include "gatechips.h"
 
 #include "chartcolors.h"
+#include "flowlayout.h"
 #include "format.h"
 
-#include <QHBoxLayout>
 #include <QLabel>
 
 namespace Preflight {
 
-GateChips::GateChips(QWidget *parent) : QWidget(parent), m_layout(new QHBoxLayout(this)), m_heading(new QLabel)
+GateChips::GateChips(QWidget *parent) : QWidget(parent), m_layout(new FlowLayout(this)), m_heading(new QLabel)
 {
     setObjectName(QStringLiteral("gateChips"));
     setAccessibleName(tr("Gate status"));
     m_layout->setContentsMargins(2, 0, 2, 0);
-    m_layout->setSpacing(6);
     m_heading->setObjectName(QStringLiteral("gateHeading"));
     m_layout->addWidget(m_heading);
-    m_layout->addStretch(1);
     clear();
 }
 
@@ -39,9 +37,9 @@ void GateChips::setChecks(const std::vector<GateCheck> &checks, const QString &h
     while (m_chips.size() < checks.size()) {
         auto *chip = new QLabel;
         chip->setObjectName(QStringLiteral("gateChip"));
-        chip->setMargin(3);
+        chip->setMargin(1);
         chip->setAutoFillBackground(false);
-        m_layout->insertWidget(m_layout->count() - 1, chip);
+        m_layout->insertWidget(m_layout->count(), chip);
         m_chips.push_back(chip);
     }
     m_failing = 0;

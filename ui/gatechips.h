@@ -7,13 +7,14 @@
 #include <vector>
 
 QT_BEGIN_NAMESPACE
-class QHBoxLayout;
 class QLabel;
 QT_END_NAMESPACE
 
 namespace Preflight {
 
-// The launch gates as a row of pass/fail chips above the charts: live during a run (GateSet::evaluateLive
+class FlowLayout;
+
+// The launch gates as a row (wrapping when narrow) of pass/fail chips above the charts: live during a run (GateSet::evaluateLive
 // over the last seconds) and final once the run is diagnosed (with the verdict).
 class GateChips : public QWidget
 {
@@ -30,7 +31,7 @@ public:
     QString chipText(int i) const;
 
 private:
-    QHBoxLayout *m_layout;
+    FlowLayout *m_layout;
     QLabel *m_heading;
     std::vector<QLabel *> m_chips;
     int m_failing = 0;

@@ -43,7 +43,7 @@ std::vector<double> errorsByClass(const EndpointStats &s)
 LiveDashboard::LiveDashboard(QWidget *parent)
     : QWidget(parent),
       m_latency(new TimeSeriesChart(tr("Latency (all endpoints, 1 s window)"), tr("ms (log)"), TimeSeriesChart::Scale::Logarithmic)),
-      m_throughput(new TimeSeriesChart(tr("Throughput and errors"), tr("requests/s"))),
+      m_throughput(new TimeSeriesChart(tr("Throughput and errors"), tr("req/s"))),
       m_connections(new TimeSeriesChart(tr("Connections"), tr("count"))), m_capacity(new CapacityChart),
       m_gates(new GateChips), m_endpointPicker(new QComboBox), m_repaint(new QTimer(this))
 {

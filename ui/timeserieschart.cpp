@@ -1,5 +1,7 @@
 #include "timeserieschart.h"
 
+#include "chartstyle.h"
+
 #include <QAreaSeries>
 #include <QChart>
 #include <QEvent>
@@ -68,11 +70,10 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &yTitle, Sc
         m_yAxis = linear;
     }
     m_chart->setTitle(title);
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    ChartStyle::applyCompactChrome(m_chart);
     m_chart->setAnimationOptions(QChart::NoAnimation);  // animations fight a 4 Hz replace()
-    m_xAxis->setTitleText(tr("run time (s)"));
-    m_xAxis->setLabelFormat(QStringLiteral("%.0f"));
+    // The run clock in the labels rather than an axis title: one text row more for the plot.
+    m_xAxis->setLabelFormat(QStringLiteral("%.0f s"));
     m_xAxis->setRange(0, m_timeRange_s);
     m_xAxis->setTickType(QValueAxis::TicksDynamic);
     m_xAxis->setTickAnchor(0);
@@ -82,7 +83,7 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &yTitle, Sc
     m_chart->addAxis(m_yAxis, Qt::AlignLeft);
     setChart(m_chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(180);
+    setMinimumHeight(150);
     setAccessibleName(title);
     applyPalette();
 }
@@ -277,8 +278,9 @@ void TimeSeriesChart::updateYRange(double dataMin, double dataMax)
     double low = 0;
     double high = niceCeiling(dataMax * 1.05);
     if (m_scale == Scale::Logarithmic) {
-        // Whole decades, so the labels read 0.1, 1, 10, 100, 1000.
-        const double lowest = std::isfinite(dataMin) ? std::min(dataMin, 1.0) : 1.0;
+        // Whole decades, so the labels read 0.1, 1, 10, 100, 1000; from the lowest value, not from 1 ms, so
+        // that a short chart does not spend a label on a decade with no data (labels that do not fit become "...").
+        const double lowest = std::isfinite(dataMin) ? dataMin : 1.0;
         low = std::pow(10.0, std::floor(std::log10(std::max(lowest, 0.001))));
         high = std::pow(10.0, std::ceil(std::log10(std::max(dataMax * 1.2, low * 10))));
     }
@@ -286,7 +288,8 @@ void TimeSeriesChart::updateYRange(double dataMin, double dataMax)
         m_yMin = low;
         m_yMax = high;
         if (auto *linear = qobject_cast<QValueAxis *>(m_yAxis)) {
-            const double step = niceCeiling(high / 5.0);
+            // Four or five labels: a chart squeezed to its minimum height has room for no more without eliding them.
+            const double step = niceCeiling(high / 4.0);
             setRangeAndInterval(linear, low, high, step);
             linear->setLabelFormat(step < 1 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
         } else {
