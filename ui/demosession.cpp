@@ -73,7 +73,7 @@ void DemoSession::start(const DemoLauncher::Options &options)
 void DemoSession::onReady(const QString &baseUrl)
 {
     m_ready = true;
-    m_window->loadUnsavedPlan(demoPlan(baseUrl, m_launcher->databaseConninfo()), tr("Demo"));
+    m_window->loadUnsavedPlan(demoPlan(baseUrl, m_launcher->databaseConninfo(), m_launcher->sqlLogPath()), tr("Demo"));
     m_window->startAction()->setEnabled(true);
     m_window->statusLine()->setPhase(tr("demo backend ready"));
     m_window->banner()->showMessage(
