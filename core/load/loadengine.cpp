@@ -1,6 +1,7 @@
 #include "loadengine.h"
 
 #include "curlglobal.h"
+#include "proxysettings.h"
 
 #include <algorithm>
 #include <mutex>
@@ -30,6 +31,9 @@ LoadEngine::LoadEngine(std::shared_ptr<const RequestFactory> factory, Schedule s
     m_shared.maxConnections = std::max(useful, m_options.maxConnections);
     m_shared.caFile = m_options.caFile.toStdString();
     m_shared.insecure = m_options.insecure;
+    const ProxySettings proxy = ProxySettings::fromEnvironment(m_factory->baseUrl());
+    m_shared.proxy = proxy.proxy;
+    m_shared.noProxy = proxy.noProxy;
     m_shared.maxResponseBytes = m_options.maxResponseBytes;
     for (int i = 0; i < useful; ++i)
         m_workers.push_back(std::make_unique<LoadWorker>(i, &m_shared));

@@ -203,6 +203,8 @@ void LoadWorker::setUp()
         curl_easy_setopt(slot->easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(m_shared->maxResponseBytes));
         curl_easy_setopt(slot->easy, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
         curl_easy_setopt(slot->easy, CURLOPT_ACCEPT_ENCODING, nullptr);
+        curl_easy_setopt(slot->easy, CURLOPT_PROXY, m_shared->proxy.c_str());
+        curl_easy_setopt(slot->easy, CURLOPT_NOPROXY, m_shared->noProxy.c_str());
         curl_easy_setopt(slot->easy, CURLOPT_OPENSOCKETFUNCTION, &LibcurlCallbacks::openSocket);
         curl_easy_setopt(slot->easy, CURLOPT_OPENSOCKETDATA, this);
         curl_easy_setopt(slot->easy, CURLOPT_CLOSESOCKETFUNCTION, &LibcurlCallbacks::closeSocket);

@@ -28,6 +28,8 @@ struct EngineShared
     int maxConnections = 256;          // open model: total connections across workers
     std::string caFile;
     bool insecure = false;
+    std::string proxy;                 // ProxySettings resolved once for the run ("" = none)
+    std::string noProxy;
     int64_t maxResponseBytes = 16 << 20;
     std::atomic<int> stopLevel{0};     // 0 run, 1 drain (no new requests), 2 abort in-flight now
 };

@@ -1,5 +1,6 @@
 // The load engine against loopback servers that misbehave on purpose (issue 2's engine tests).
 #include "load/loadengine.h"
+#include "load/proxysettings.h"
 #include "load/requestfactory.h"
 #include "load/schedule.h"
 #include "plan/planparser.h"
@@ -200,6 +201,72 @@ private slots:
         const Outcome o = runToEnd(plan);
         QVERIFY(o.total.requests > 0);
         QCOMPARE(o.total.transport_errors[int(ErrorClass::Connect)], o.total.requests);
+    }
+
+    // The proxy is resolved from the environment once per run, with libcurl's own rules (ProxySettings).
+    void proxyRulesFollowLibcurl_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QStringList>("environment");   // NAME=VALUE
+        QTest::addColumn<QString>("proxy");
+        QTest::addColumn<QString>("noProxy");
+        QTest::newRow("none") << QStringLiteral("http://a/") << QStringList{} << QString() << QString();
+        QTest::newRow("http_proxy") << QStringLiteral("http://a/") << QStringList{QStringLiteral("http_proxy=http://p:1")}
+                                    << QStringLiteral("http://p:1") << QString();
+        QTest::newRow("HTTP_PROXY is ignored for http") << QStringLiteral("http://a/")
+                                                        << QStringList{QStringLiteral("HTTP_PROXY=http://p:1")} << QString() << QString();
+        QTest::newRow("HTTPS_PROXY for https") << QStringLiteral("https://a/") << QStringList{QStringLiteral("HTTPS_PROXY=http://p:2")}
+                                               << QStringLiteral("http://p:2") << QString();
+        QTest::newRow("all_proxy before ALL_PROXY")
+            << QStringLiteral("http://a/") << QStringList{QStringLiteral("ALL_PROXY=http://p:4"), QStringLiteral("all_proxy=http://p:3")}
+            << QStringLiteral("http://p:3") << QString();
+        QTest::newRow("scheme proxy before all_proxy")
+            << QStringLiteral("http://a/") << QStringList{QStringLiteral("all_proxy=http://p:3"), QStringLiteral("http_proxy=http://p:1")}
+            << QStringLiteral("http://p:1") << QString();
+        QTest::newRow("no_proxy before NO_PROXY")
+            << QStringLiteral("http://a/") << QStringList{QStringLiteral("NO_PROXY=b"), QStringLiteral("no_proxy=a,c")} << QString()
+            << QStringLiteral("a,c");
+    }
+
+    void proxyRulesFollowLibcurl()
+    {
+        QFETCH(QString, url);
+        QFETCH(QStringList, environment);
+        QFETCH(QString, proxy);
+        QFETCH(QString, noProxy);
+        const char *names[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"};
+        for (const char *name : names)
+            qunsetenv(name);
+        for (const QString &pair : environment)
+            qputenv(pair.section(QLatin1Char('='), 0, 0).toLatin1().constData(), pair.section(QLatin1Char('='), 1).toLatin1());
+        const ProxySettings s = ProxySettings::fromEnvironment(url.toStdString());
+        for (const char *name : names)
+            qunsetenv(name);
+        QCOMPARE(QString::fromStdString(s.proxy), proxy);
+        QCOMPARE(QString::fromStdString(s.noProxy), noProxy);
+    }
+
+    // End to end: with http_proxy set, requests for a port nobody listens on reach the proxy (absolute-form
+    // request target); with the target in no_proxy they go direct and are refused.
+    void requestsGoThroughTheEnvironmentsProxy()
+    {
+        TestHttpServer proxy;
+        QVERIFY(proxy.start());
+        const std::string target = "http://127.0.0.1:" + std::to_string(TestHttpServer::refusedPort());
+        const Plan plan = makePlan(target, QStringLiteral(R"({"preset":"sustain","users":2,"duration_s":0.5})"));
+        qputenv("http_proxy", QByteArray::fromStdString(proxy.baseUrl()));
+        const Outcome through = runToEnd(plan);
+        qputenv("no_proxy", "127.0.0.1");
+        const Outcome direct = runToEnd(plan);
+        qunsetenv("http_proxy");
+        qunsetenv("no_proxy");
+        QVERIFY(through.total.requests > 0);
+        QCOMPARE(through.total.ok, through.total.requests);
+        const std::vector<std::string> paths = proxy.paths();
+        QVERIFY(!paths.empty());
+        QCOMPARE(QString::fromStdString(paths.front()), QString::fromStdString(target + "/x"));
+        QVERIFY(direct.total.requests > 0);
+        QCOMPARE(direct.total.transport_errors[int(ErrorClass::Connect)], direct.total.requests);
     }
 
     void oversizedResponsesAreAbortedAndClassified()
