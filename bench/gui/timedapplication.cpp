@@ -53,6 +53,8 @@ bool TimedApplication::notify(QObject *receiver, QEvent *event)
     const bool result = QApplication::notify(receiver, event);
     const qint64 ns = timer.nsecsElapsed();
     --m_depth;
+    if (!m_recording)
+        return result;   // recording ended inside this dispatch (the benchmark's own end-state measurements)
     if (type == QEvent::Paint) {
         const auto it = m_paintNames.constFind(receiver);
         m_paints[it == m_paintNames.cend() ? QStringLiteral("other widgets") : *it].add_ns(ns);
