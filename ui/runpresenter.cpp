@@ -57,6 +57,8 @@ void RunPresenter::prepare(const Plan &plan)
         m_gates = GateSet::preset(QStringLiteral("launch"));
     m_sweep = plan.scenario.preset == QLatin1String("sweep");
     m_lastStage = -1;
+    m_levels.clear();
+    m_summarisedStages = 0;
     m_shown.reset();
     ++m_generation;
     setRunning(true);
@@ -93,9 +95,16 @@ void RunPresenter::updateLiveGates()
                                               tr("Gates, live (last 10 s):"));
 }
 
-void RunPresenter::updateCapacity(const RunData &run)
+void RunPresenter::updateCapacity(const RunData &run, int beforeStage)
 {
-    const std::vector<LevelSummary> levels = summarizeLevels(run);
+    // Each stage is summarised once, when it is complete: summarising the whole run again at every level
+    // stalled the GUI thread for 130-200 ms an hour into a 50-endpoint run (docs/benchmarks.md).
+    const int end = beforeStage < 0 ? int(run.stages.size()) : std::min(beforeStage, int(run.stages.size()));
+    for (; m_summarisedStages < end; ++m_summarisedStages)
+        if (std::optional<LevelSummary> level = summarizeLevel(run, run.stages[size_t(m_summarisedStages)]))
+            m_levels.push_back(std::move(*level));
+    std::vector<LevelSummary> levels = m_levels;
+    fillEffectiveParallelism(levels);
     m_views.dashboard->capacityChart()->setLevels(levels, buildCapacityModel(levels));
 }
 
@@ -139,7 +148,7 @@ void RunPresenter::onSnapshot(const IntervalSnapshotPtr &snapshot)
     // run so far merges its histograms once per level (a few ms), not per tick.
     if (m_sweep && snapshot && snapshot->stage_index != m_lastStage) {
         m_lastStage = snapshot->stage_index;
-        updateCapacity(m_controller->run());
+        updateCapacity(m_controller->run(), snapshot->stage_index);
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "data/intervalsnapshot.h"
 #include "diagnosis/gates.h"
+#include "diagnosis/levelsummary.h"
 #include "plan/plan.h"
 #include "run/runcontroller.h"
 
@@ -66,7 +67,8 @@ private:
     void onFailed(const QString &message, int exitCode);
     void onWarning(const QString &message);
     void updateLiveGates();
-    void updateCapacity(const RunData &run);
+    // Summarises the stages before beforeStage (all with -1) not summarised yet, and shows every level so far.
+    void updateCapacity(const RunData &run, int beforeStage = -1);
     void onLatencyEndpointChanged(int endpoint);
 
     RunController *m_controller;
@@ -75,6 +77,8 @@ private:
     std::optional<GateSet> m_gates;
     RunDataPtr m_shown;
     int m_lastStage = -1;
+    std::vector<LevelSummary> m_levels;   // the running sweep's complete levels
+    int m_summarisedStages = 0;           // stages [0, m_summarisedStages) are in m_levels
     bool m_sweep = false;
     bool m_running = false;
     quint64 m_generation = 0;   // drops a diagnosis that arrives after the next run started

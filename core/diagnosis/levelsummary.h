@@ -5,6 +5,7 @@
 
 #include <QString>
 
+#include <optional>
 #include <vector>
 
 namespace Preflight {
@@ -71,6 +72,11 @@ constexpr double kLevelWarmup_s = 0.5;
 // effective_parallelism is filled from serviceTime_ms() of the result. Pure; never fails (an empty run
 // gives an empty vector).
 std::vector<LevelSummary> summarizeLevels(const RunData &run);
+// One stage's summary without effective_parallelism (which needs every level); nullopt for an idle stage or one
+// the run never reached. Costs one pass over the run's intervals and merges of that stage's only.
+std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &stage);
+// Sets effective_parallelism of every level from serviceTime_ms(levels).
+void fillEffectiveParallelism(std::vector<LevelSummary> &levels);
 
 // Service time S in ms: the mean latency of the lowest closed-model level (1 user in a sweep), or of the
 // lowest-rate open-model level. Mean, not P50, because Little's law relates means (L = λ·W). -1 when no

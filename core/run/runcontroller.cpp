@@ -145,6 +145,7 @@ void RunController::start(const Plan &plan, const Options &options)
     m_guardTripped = false;
     m_analysisStop = false;
     m_running = true;
+    m_loadFinished = false;
     const quint64 generation = ++m_generation;
     m_run = std::make_shared<RunData>();
 
@@ -359,6 +360,8 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
 
 void RunController::onSnapshot(const IntervalSnapshotPtr &snapshot)
 {
+    if (m_loadFinished)
+        return;
     m_run->intervals.push_back(*snapshot);
     m_run->info.duration_s = snapshot->end_s;
     // Memory stays flat over long runs: every 10 s, intervals older than a minute are merged into 10 s
@@ -382,7 +385,7 @@ void RunController::onSnapshot(const IntervalSnapshotPtr &snapshot)
 
 void RunController::onDbSample(const DbSample &sample)
 {
-    if (!m_running)
+    if (!m_running || m_loadFinished)
         return;
     m_run->db_samples.push_back(sample);
     if (m_recorder)
@@ -392,7 +395,7 @@ void RunController::onDbSample(const DbSample &sample)
 
 void RunController::onPoolSample(const PoolSample &sample)
 {
-    if (!m_running)
+    if (!m_running || m_loadFinished)
         return;
     if (!sample.ok && (m_run->pool_samples.empty() || m_run->pool_samples.back().ok))
         emit warningRaised(QStringLiteral("pool metrics unavailable: ") + sample.error);
@@ -419,25 +422,29 @@ void RunController::onEngineFinished()
     }
 
     // Profiling, plans and diagnosis block on the network and the database: a helper thread does them on
-    // a copy of the run and hands the result back.
-    auto copy = std::make_shared<RunData>(run);
+    // a copy of the run and hands the result back. The copy is made there too (an hour of histograms takes
+    // a second to copy): from here on the run is only read, by that thread and by the GUI (live views).
+    m_loadFinished = true;
+    std::shared_ptr<const RunData> source = m_run;
     const bool profile = m_database && m_stopRequests == 0 && !m_guardTripped;
     DatabaseSession::LoadSpan load;
-    load.total_requests = double(run.total().requests);
-    for (size_t stage = 0; stage < run.stages.size(); ++stage)
-        load.stage_requests.push_back(double(run.stageTotal(int(stage)).requests));
     if (m_dbSampler)
         load.stage_starts = m_dbSampler->statementsSnapshots();
     emit phaseChanged(profile ? QStringLiteral("profiling") : QStringLiteral("analysing"));
     const quint64 generation = m_generation;
-    m_analyser = std::thread([this, copy, profile, generation,
+    m_analyser = std::thread([this, source, profile, generation,
                               database = m_database, factory = m_factory, gates = *m_gates, load = std::move(load),
                               recorder = m_recorder.get()] {
+        auto copy = std::make_shared<RunData>(*source);
         if (database) {
+            DatabaseSession::LoadSpan span = load;
+            span.total_requests = double(copy->total().requests);
+            for (size_t stage = 0; stage < copy->stages.size(); ++stage)
+                span.stage_requests.push_back(double(copy->stageTotal(int(stage)).requests));
             Plan plan = copy->plan;
             if (!profile)
                 plan.scenario.profile_requests = 0;  // an interrupted or aborted run is not profiled
-            const DatabaseSession::Findings found = database->analyseAfterLoad(plan, *factory, load, &m_analysisStop);
+            const DatabaseSession::Findings found = database->analyseAfterLoad(plan, *factory, span, &m_analysisStop);
             copy->queries = found.queries;
             copy->stage_queries = found.stage_queries;
             copy->plans = found.plans;

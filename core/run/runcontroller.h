@@ -103,6 +103,7 @@ private:
     Options m_options;
     bool m_running = false;
     bool m_guardTripped = false;
+    bool m_loadFinished = false;   // the engine finished: m_run is read-only (the analyser thread copies it)
     int m_stopRequests = 0;
     quint64 m_generation = 0;    // drops late results of an abandoned start
 };
