@@ -1,16 +1,20 @@
 #include "scenariopanel.h"
 
+#include "diagnosis/gates.h"
 #include "loadshapepreview.h"
 #include "uiwiring.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpression>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QToolButton>
@@ -19,6 +23,9 @@
 namespace Preflight {
 
 namespace {
+
+// The gates combo's last item: picking it asks for a file instead of selecting itself.
+const QString kChooseGatesFile = QStringLiteral("\x01choose");
 
 QString levelsText(const std::vector<int> &levels)
 {
@@ -34,7 +41,7 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     : QWidget(parent), m_preset(new QComboBox), m_model(new QComboBox), m_users(new QSpinBox), m_rate(new QDoubleSpinBox),
       m_duration(new QDoubleSpinBox), m_levels(new QLineEdit), m_step(new QDoubleSpinBox), m_think(new QSpinBox),
       m_stages(new QTableWidget(0, NUM_STAGE_COLUMNS)), m_addStage(new QToolButton), m_removeStage(new QToolButton),
-      m_gates(new QComboBox), m_preview(new LoadShapePreview), m_form(new QFormLayout), m_stagesBox(new QWidget)
+      m_gates(new QComboBox), m_gatesNote(new QLabel), m_preview(new LoadShapePreview), m_form(new QFormLayout), m_stagesBox(new QWidget)
 {
     setObjectName(QStringLiteral("scenarioPanel"));
     m_preset->setObjectName(QStringLiteral("scenarioPreset"));
@@ -76,7 +83,12 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     m_gates->setObjectName(QStringLiteral("gatePreset"));
     m_gates->addItem(tr("launch (P95 ≤ 120 ms, P99 ≤ 200 ms)"), QStringLiteral("launch"));
     m_gates->addItem(tr("revised (P95 < 200 ms, P99 < 500 ms)"), QStringLiteral("revised"));
-    UiWiring::name(m_gates, tr("Gate preset"));
+    m_gates->addItem(tr("Custom gates file…"), kChooseGatesFile);
+    UiWiring::name(m_gates, tr("Gate preset"), tr("Launch gates the verdict is checked against: a preset or a JSON file"));
+    m_gatesNote->setObjectName(QStringLiteral("gatesNote"));
+    m_gatesNote->setWordWrap(true);
+    m_gatesNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_gatesNote->hide();
 
     m_stages->setObjectName(QStringLiteral("stagesTable"));
     m_stages->setHorizontalHeaderLabels({tr("Duration (s)"), tr("Users"), tr("Rate (req/s)")});
@@ -109,6 +121,7 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     m_form->addRow(tr("&Step"), m_step);
     m_form->addRow(tr("&Think time"), m_think);
     m_form->addRow(tr("&Gates"), m_gates);
+    m_form->addRow(QString(), m_gatesNote);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(m_form);
@@ -119,7 +132,7 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
 
     connect(m_preset, &QComboBox::currentIndexChanged, this, &ScenarioPanel::edited);
     connect(m_model, &QComboBox::currentIndexChanged, this, &ScenarioPanel::edited);
-    connect(m_gates, &QComboBox::currentIndexChanged, this, &ScenarioPanel::edited);
+    connect(m_gates, &QComboBox::currentIndexChanged, this, &ScenarioPanel::gateChosen);
     connect(m_users, &QSpinBox::valueChanged, this, &ScenarioPanel::edited);
     connect(m_think, &QSpinBox::valueChanged, this, &ScenarioPanel::edited);
     for (QDoubleSpinBox *box : {m_rate, m_duration, m_step})
@@ -168,10 +181,12 @@ void ScenarioPanel::setPlan(const Plan &plan)
     }
     int gate = m_gates->findData(plan.gates);
     if (gate < 0 && !plan.gates.isEmpty()) {
-        m_gates->addItem(tr("custom: %1").arg(plan.gates), plan.gates);
-        gate = m_gates->count() - 1;
+        m_gates->insertItem(m_gates->count() - 1, tr("custom: %1").arg(QFileInfo(plan.gates).fileName()), plan.gates);
+        gate = m_gates->count() - 2;
     }
     m_gates->setCurrentIndex(std::max(0, gate));
+    m_gateIndex = m_gates->currentIndex();
+    m_gatesNote->hide();
     m_loading = false;
     updateVisibility();
     updatePreview();
@@ -220,6 +235,50 @@ QString ScenarioPanel::applyTo(Plan *plan) const
     plan->scenario = s;
     plan->gates = gatePreset();
     return {};
+}
+
+void ScenarioPanel::gateChosen(int index)
+{
+    if (m_gates->itemData(index).toString() != kChooseGatesFile) {
+        m_gateIndex = index;
+        if (!m_loading)
+            m_gatesNote->hide();
+        edited();
+        return;
+    }
+    // Back to the previous choice first: the file dialog may be cancelled, or the file refused.
+    {
+        const QSignalBlocker blocker(m_gates);
+        m_gates->setCurrentIndex(m_gateIndex);
+    }
+    const QString path = QFileDialog::getOpenFileName(this, tr("Custom launch gates"), QString(),
+                                                      tr("Gates (*.json);;All files (*)"));
+    if (!path.isEmpty())
+        useGatesFile(path);
+}
+
+bool ScenarioPanel::useGatesFile(const QString &path)
+{
+    QString error;
+    const std::optional<GateSet> gates = GateSet::fromFile(path, &error);
+    if (!gates) {
+        m_gatesNote->setText(tr("%1 was not used: %2. Fix the file and choose it again; the check ids are listed in "
+                                "docs/diagnosis.md.").arg(QFileInfo(path).fileName(), error));
+        m_gatesNote->show();
+        return false;
+    }
+    int index = m_gates->findData(path);
+    if (index < 0) {
+        m_gates->insertItem(m_gates->count() - 1, tr("custom: %1").arg(QFileInfo(path).fileName()), path);
+        index = m_gates->count() - 2;
+    }
+    QStringList checks;
+    for (const GateSpec &check : gates->checks())
+        checks << check.label();
+    m_gatesNote->setText(tr("Checks: %1").arg(checks.join(QStringLiteral(" · "))));
+    m_gatesNote->show();
+    m_gates->setCurrentIndex(index);
+    return true;
 }
 
 void ScenarioPanel::setEnabledForRun(bool editable)

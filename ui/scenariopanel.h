@@ -8,6 +8,7 @@ QT_BEGIN_NAMESPACE
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QTableWidget;
@@ -36,6 +37,9 @@ public:
     QComboBox *presetCombo() const { return m_preset; }
     LoadShapePreview *preview() const { return m_preview; }
     QString gatePreset() const;
+    // Selects a custom gates file (JSON, the check ids of docs/diagnosis.md) after checking it parses; on a bad
+    // file the note under the gates says what to fix and the previous choice stays. Returns whether it took.
+    bool useGatesFile(const QString &path);
 
 signals:
     void changed();
@@ -46,6 +50,7 @@ private:
     void addStage();
     void removeStage();
     void edited();
+    void gateChosen(int index);
 
     QComboBox *m_preset;
     QComboBox *m_model;
@@ -59,6 +64,8 @@ private:
     QToolButton *m_addStage;
     QToolButton *m_removeStage;
     QComboBox *m_gates;
+    QLabel *m_gatesNote;       // the custom gates' checks, or why a file was refused
+    int m_gateIndex = 0;       // the choice before "Custom gates file…" was picked
     LoadShapePreview *m_preview;
     QFormLayout *m_form;
     QWidget *m_stagesBox;
