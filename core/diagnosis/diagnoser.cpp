@@ -183,13 +183,19 @@ std::optional<QString> safetyGuard(const std::vector<IntervalSnapshot> &interval
     if (!intervals.empty()) {
         const double now_s = intervals.back().end_s;
         if (now_s >= limits.warmup_s + limits.window_s - 1e-9) {
-            EndpointStats window;
+            // Counts only: merging the histograms too cost ~15 ms per tick with 50 endpoints, on the GUI thread.
+            uint64_t requests = 0, errors = 0;
             for (auto it = intervals.rbegin(); it != intervals.rend() && it->start_s >= now_s - limits.window_s - 1e-9;
-                 ++it)
-                window.merge(it->total());
-            if (window.requests >= limits.min_requests && window.errorRate() > limits.max_error_rate)
+                 ++it) {
+                for (const EndpointStats &e : it->endpoints) {
+                    requests += e.requests;
+                    errors += e.errors();
+                }
+            }
+            const double errorRate = requests ? double(errors) / double(requests) : 0.0;
+            if (requests >= limits.min_requests && errorRate > limits.max_error_rate)
                 return QStringLiteral("error rate %1 over the last %2 s (limit %3)")
-                    .arg(pct(window.errorRate(), 0), fmt(limits.window_s), pct(limits.max_error_rate, 0));
+                    .arg(pct(errorRate, 0), fmt(limits.window_s), pct(limits.max_error_rate, 0));
         }
     }
     for (auto it = dbSamples.rbegin(); it != dbSamples.rend(); ++it) {
