@@ -1,5 +1,6 @@
 #include "httpserver.h"
 
+#include <algorithm>
 #include <QByteArrayView>
 #include <QList>
 
@@ -298,7 +299,18 @@ void HttpServer::parseNext(Connection &c)
                                            : connectionHeader.contains("keep-alive");
     request.id = m_nextRequestId.fetch_add(1);
     c.busy = true;
-    ++m_inFlight;
+    ++m_inFlight;   // drainDone() counts every answer out, inline ones too
+    if (std::find(m_inlinePaths.begin(), m_inlinePaths.end(), request.path) != m_inlinePaths.end()) {
+        // Same way back as a handler thread's answer (drainDone), so the connection logic stays in one place.
+        Done done{c.id, keepAlive, m_handler(request).serialize(keepAlive)};
+        {
+            std::lock_guard<std::mutex> lock(m_doneMutex);
+            m_done.push_back(std::move(done));
+        }
+        const quint64 one = 1;
+        [[maybe_unused]] const ssize_t w = ::write(m_wakeFd, &one, sizeof one);
+        return;
+    }
     {
         std::lock_guard<std::mutex> lock(m_jobsMutex);
         m_jobs.push_back(Job{c.id, keepAlive, std::move(request)});

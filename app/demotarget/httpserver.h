@@ -41,6 +41,10 @@ public:
 
     // Stops run() when this fd (a signalfd for SIGTERM/SIGINT) becomes readable.
     void setStopFd(int fd) { m_stopFd = fd; }
+    // Requests for these paths are answered on the event-loop thread instead of queueing behind the handler
+    // threads, as a separate management port would (Spring's actuator, a metrics sidecar): the health and
+    // metrics documents must stay readable while every handler thread is stuck. Their handlers must not block.
+    void setInlinePaths(std::vector<QByteArray> paths) { m_inlinePaths = std::move(paths); }
     // Stops run() when this process disappears (checked every 250 ms). 0: no check.
     void setParentPid(pid_t pid) { m_parentPid = pid; }
 
@@ -103,6 +107,7 @@ private:
     std::deque<Job> m_jobs;
     bool m_stopping = false;
     std::vector<std::thread> m_workers;
+    std::vector<QByteArray> m_inlinePaths;
 
     std::mutex m_doneMutex;
     std::vector<Done> m_done;

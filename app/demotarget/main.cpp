@@ -144,6 +144,7 @@ int main(int argc, char **argv)
     DemoApi api(config, target, *pool, log);
     auto server = std::make_unique<HttpServer>([&api](const HttpRequest &r) { return api.handle(r); }, threads);
     api.setServer(server.get());
+    server->setInlinePaths({QByteArrayLiteral("/health"), QByteArrayLiteral("/metrics")});
     if (!server->listen(config.port, &error))
         return fail(3, error);
     server->setStopFd(stopFd);

@@ -72,6 +72,7 @@ public:
             ::close(m_fd);
     }
     bool connected() const { return m_fd >= 0; }
+    int fd() const { return m_fd; }
 
     Reply get(const QByteArray &target) { return request("GET", target, QByteArray()); }
     Reply request(const QByteArray &method, const QByteArray &target, const QByteArray &body)
@@ -230,6 +231,7 @@ private Q_SLOTS:
     void healthyProfileRunsOneStatement();
     void noHealthAnswers404();
     void metricsParseAndMatchHealth();
+    void healthAnswersWhileEveryHandlerIsBusy();
     void smallPoolReportsFivePlusTen();
     void poolTimeoutGivesQueuePoolError();
     void writeContentionGivesDatabaseLocked();
@@ -374,6 +376,37 @@ void TestDemoTarget::noHealthAnswers404()
     QCOMPARE(client.get("/health").status, 404);
     QCOMPARE(client.get("/metrics").status, 200);
     QCOMPARE(client.get("/api/v1/customers/1").status, 200);
+}
+
+// /health and /metrics are answered beside the handler threads (a management port), so pool occupancy stays
+// readable when every handler is stuck: with one handler thread held by a 5 s report, /health answers and the
+// report is still unanswered (an order, not a timing).
+void TestDemoTarget::healthAnswersWhileEveryHandlerIsBusy()
+{
+    auto target = startTarget({QStringLiteral("slow-endpoint")},
+                              kFastSeed + QStringList{QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--slow-ms"),
+                                                      QStringLiteral("5000")});
+    QVERIFY(target);
+    const int port = portOf(*target);
+    Client slow(port);
+    QVERIFY(slow.connected());
+    const QByteArray report = "GET /api/v1/reports/revenue HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    QVERIFY(::send(slow.fd(), report.constData(), size_t(report.size()), MSG_NOSIGNAL) == report.size());
+
+    Client admin(port);
+    auto metric = [&admin](const QByteArray &name) {
+        for (const QByteArray &line : admin.get("/metrics").body.split('\n'))
+            if (line.startsWith(QByteArray(name + ' ')))
+                return line.mid(name.size() + 1).toDouble();
+        return -1.0;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(metric("demo_http_in_flight") >= 1, 4000);   // the report holds the only handler
+    const Reply health = admin.get("/health");
+    QCOMPARE(health.status, 200);
+    QVERIFY(health.json().value(QStringLiteral("pool")).toObject().contains(QStringLiteral("in_use")));
+    char byte = 0;   // the report is still being served: nothing to read on its connection yet
+    QCOMPARE(::recv(slow.fd(), &byte, 1, MSG_DONTWAIT), ssize_t(-1));
+    QVERIFY(errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 void TestDemoTarget::metricsParseAndMatchHealth()
