@@ -192,7 +192,10 @@ TargetPanel::TargetPanel(QWidget *parent)
     databaseRow->addWidget(m_conninfo, 1);
     databaseRow->addWidget(m_testDatabase);
     databaseRow->addWidget(m_setPassword);
-    form->addRow(tr("&Database"), databaseRow);
+    // A layout as the field gets no buddy from addRow: without one the label would show its '&'.
+    auto *databaseLabel = new QLabel(tr("&Database"));
+    databaseLabel->setBuddy(m_conninfo);
+    form->addRow(databaseLabel, databaseRow);
     form->addRow(QString(), m_dbResult);
     form->addRow(QString(), m_secretNote);
     form->addRow(tr("Statement &log"), m_statementLog);

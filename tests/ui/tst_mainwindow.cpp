@@ -28,6 +28,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QLabel>
 #include <QTest>
 
 using namespace Preflight;
@@ -175,6 +176,21 @@ private slots:
             QCOMPARE(UiWiring::unnamedControls(&window), QList<QWidget *>{planted});
             delete planted;
         }
+    }
+
+    // A label's '&' is a mnemonic only with a buddy; without one it is shown as a literal ampersand.
+    void noLabelShowsALiteralMnemonic()
+    {
+        MainWindow window;
+        window.show();
+        QStringList literal;
+        for (QLabel *label : window.findChildren<QLabel *>()) {
+            const QString text = label->text();
+            if (label->textFormat() != Qt::RichText && !Qt::mightBeRichText(text) && !label->buddy()
+                && QString(text).remove(QStringLiteral("&&")).contains(QLatin1Char('&')))
+                literal << text;
+        }
+        QVERIFY2(literal.isEmpty(), qPrintable(literal.join(QStringLiteral(", "))));
     }
 
     void planSavesAndOpensAgain()
