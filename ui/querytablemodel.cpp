@@ -141,8 +141,10 @@ QVariant QueryTableModel::rawValue(const Row &row, int column) const
     // Whole-run figures per request are over every request of the run; without a request count there are none.
     case CallsPerRequestColumn: return s.requests > 0 ? s.calls_per_request : -1.0;
     case RowsPerCallColumn: return s.rows_per_call;
-    case MeanColumn: return s.mean_ms;
-    case TotalColumn: return s.total_ms;
+    // A statement log without durations (an application log, a server log without log_min_duration_statement)
+    // has no row counts either and reports 0 ms: that is "not measured", not "free".
+    case MeanColumn: return s.rows < 0 && s.total_ms <= 0 ? -1.0 : s.mean_ms;
+    case TotalColumn: return s.rows < 0 && s.total_ms <= 0 ? -1.0 : s.total_ms;
     case NPlusOneColumn: return int(row.role);
     }
     return {};
@@ -167,8 +169,8 @@ QVariant QueryTableModel::data(const QModelIndex &index, int role) const
         switch (column) {
         case CallsPerRequestColumn: return Format::amount(rawValue(row, column).toDouble());
         case RowsPerCallColumn: return Format::amount(row.stat.rows_per_call);
-        case MeanColumn: return Format::milliseconds(row.stat.mean_ms);
-        case TotalColumn: return Format::milliseconds(row.stat.total_ms);
+        case MeanColumn:
+        case TotalColumn: return Format::milliseconds(rawValue(row, column).toDouble());
         case NPlusOneColumn:
             switch (row.role) {
             case NPlusOne::Role::Child: return tr("per row");

@@ -153,6 +153,26 @@ private slots:
         QCOMPARE(index.data(Qt::TextAlignmentRole).value<Qt::Alignment>(), Qt::AlignRight | Qt::AlignVCenter);
     }
 
+    // A statement log without durations or row counts: the time columns say "not measured", not "0.00 ms".
+    void untimedLogStatementsShowNoTime()
+    {
+        RunData run;
+        run.plan.endpoints.resize(1);
+        run.plan.endpoints[0].name = QStringLiteral("profile");
+        QueryStat logged = stat(QStringLiteral("profile"), QStringLiteral("profile"), QStringLiteral("SELECT 1 FROM t"), 20, 20, -1, 0);
+        run.queries.push_back(logged);
+        QueryTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setRun(run);
+        QCOMPARE(model.rowCount(), 1);
+        for (int column : {int(QueryTableModel::MeanColumn), int(QueryTableModel::TotalColumn)}) {
+            const QModelIndex index = model.index(0, column);
+            QCOMPARE(index.data(QueryTableModel::SortRole).toDouble(), -1.0);
+            QCOMPARE(index.data().toString(), Format::milliseconds(-1));
+        }
+        QCOMPARE(model.index(0, QueryTableModel::CallsPerRequestColumn).data().toString(), QStringLiteral("1"));
+    }
+
     void nPlusOneColumnReadsTheFindings_data()
     {
         QTest::addColumn<QString>("text");
