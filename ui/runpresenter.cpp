@@ -101,7 +101,7 @@ void RunPresenter::updateCapacity(const RunData &run, int beforeStage)
     // stalled the GUI thread for 130-200 ms an hour into a 50-endpoint run (docs/benchmarks.md).
     const int end = beforeStage < 0 ? int(run.stages.size()) : std::min(beforeStage, int(run.stages.size()));
     for (; m_summarisedStages < end; ++m_summarisedStages)
-        if (std::optional<LevelSummary> level = summarizeLevel(run, run.stages[size_t(m_summarisedStages)]))
+        if (std::optional<LevelSummary> level = summarizeLevel(run, run.stages[size_t(m_summarisedStages)], LevelDetail::Totals))
             m_levels.push_back(std::move(*level));
     std::vector<LevelSummary> levels = m_levels;
     fillEffectiveParallelism(levels);

@@ -275,8 +275,8 @@ private:
         m_samples.add_ns(timer.nsecsElapsed());
     }
 
-    // RunController::onEngineFinished (copy of the run on the GUI thread, analysis on a helper thread),
-    // then onAnalysed → runFinished.
+    // RunController::onEngineFinished (the run copied and analysed on a helper thread, as the controller does
+    // since 5391051), then onAnalysed → runFinished.
     void finishRun()
     {
         m_replay_ms = double(m_clock.nsecsElapsed()) / 1e6;
@@ -288,12 +288,12 @@ private:
         m_finalIntervals = int(mirroredRun().intervals.size());
         readPointCounts();
 
-        QElapsedTimer timer;
-        timer.start();
         mirroredRun().info.status = RunStatus::Completed;
-        auto copy = std::make_shared<RunData>(mirroredRun());
-        m_finishCopy_ms = double(timer.nsecsElapsed()) / 1e6;
-        m_analyser = std::thread([this, copy] {
+        m_analyser = std::thread([this] {
+            QElapsedTimer timer;
+            timer.start();
+            auto copy = std::make_shared<RunData>(mirroredRun());   // read-only from here on, as in the controller
+            m_finishCopy_ms = double(timer.nsecsElapsed()) / 1e6;
             QString error;
             std::optional<GateSet> gates = GateSet::fromPlan(copy->plan, &error);
             if (gates)
@@ -533,7 +533,7 @@ QJsonObject Replay::report()
         printStats(qPrintable(QStringLiteral("timer: ") + name), s);
     for (const auto &[name, s] : m_app->paints())
         printStats(qPrintable(QStringLiteral("paint: ") + name), s);
-    std::printf("  end of run: copy of the run %.1f ms, runFinished fan-out %.1f ms (verdict %s)\n",
+    std::printf("  end of run: copy of the run %.1f ms (analysis thread), runFinished fan-out %.1f ms (verdict %s)\n",
                 m_finishCopy_ms, m_finishEmit_ms, qPrintable(m_verdict));
     std::printf("\n  Longest outermost dispatches:\n");
     for (const TimedApplication::Worst &w : m_app->worst())

@@ -22,7 +22,7 @@ void maxInto(int &target, int value)
 
 } // namespace
 
-std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &stage)
+std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &stage, LevelDetail detail)
 {
     const size_t endpointCount = run.plan.endpoints.size();
     if (stage.to <= 0 && stage.from <= 0)
@@ -50,26 +50,29 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
     if (steadyFrom_s >= last_s - 1e-9)
         steadyFrom_s = first_s;
 
-    EndpointStats all;
+    EndpointStats warmup;
     EndpointStats steady;
-    level.endpoints.resize(endpointCount);
+    if (detail == LevelDetail::PerEndpoint)
+        level.endpoints.resize(endpointCount);
     std::vector<EndpointStats> steadyEndpoints(endpointCount);
     double steadyStart_s = -1;
     for (const IntervalSnapshot &in : run.intervals) {
         if (in.stage_index != stage.index)
             continue;
         const bool isSteady = in.start_s >= steadyFrom_s - 1e-9;
+        // One merge per endpoint and interval into the level (warm-up and steady apart, joined below); two more
+        // only when per-endpoint figures are wanted. Histogram merges are what a level costs.
         for (size_t e = 0; e < in.endpoints.size(); ++e) {
-            all.merge(in.endpoints[e]);
+            (isSteady ? steady : warmup).merge(in.endpoints[e]);
+            if (detail != LevelDetail::PerEndpoint)
+                continue;
             if (e >= level.endpoints.size()) {
                 level.endpoints.resize(e + 1);
                 steadyEndpoints.resize(e + 1);
             }
             level.endpoints[e].merge(in.endpoints[e]);
-            if (isSteady) {
-                steady.merge(in.endpoints[e]);
+            if (isSteady)
                 steadyEndpoints[e].merge(in.endpoints[e]);
-            }
         }
         if (isSteady) {
             if (steadyStart_s < 0)
@@ -83,6 +86,8 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
             level.in_flight_max = std::max(level.in_flight_max, inFlight);
         }
     }
+    EndpointStats all = steady;
+    all.merge(warmup);
     // Per-endpoint latency over the steady span, counts over the whole stage.
     for (size_t e = 0; e < level.endpoints.size(); ++e) {
         level.endpoints[e].latency = steadyEndpoints[e].latency;

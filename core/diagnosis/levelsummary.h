@@ -73,8 +73,11 @@ constexpr double kLevelWarmup_s = 0.5;
 // gives an empty vector).
 std::vector<LevelSummary> summarizeLevels(const RunData &run);
 // One stage's summary without effective_parallelism (which needs every level); nullopt for an idle stage or one
-// the run never reached. Costs one pass over the run's intervals and merges of that stage's only.
-std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &stage);
+// the run never reached. Costs one pass over the run's intervals and merges of that stage's only; Totals leaves
+// LevelSummary::endpoints empty and costs a third of PerEndpoint (one histogram merge per endpoint and interval).
+enum class LevelDetail { PerEndpoint, Totals };
+std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &stage,
+                                           LevelDetail detail = LevelDetail::PerEndpoint);
 // Sets effective_parallelism of every level from serviceTime_ms(levels).
 void fillEffectiveParallelism(std::vector<LevelSummary> &levels);
 

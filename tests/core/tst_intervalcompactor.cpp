@@ -113,6 +113,28 @@ private slots:
             QCOMPARE(run.intervals[i].start_s, run.intervals[i - 1].end_s);   // no gap, no overlap
     }
 
+    // The live capacity chart summarises a level without per-endpoint figures: the level's own numbers agree.
+    void totalsOnlyLevelsAgreeWithFullOnes()
+    {
+        RunData run = syntheticSweep(4, 30);
+        IntervalCompactor::compact(run.intervals, run.stages, run.info.duration_s);
+        const std::vector<LevelSummary> full = summarizeLevels(run);
+        QCOMPARE(full.size(), size_t(4));
+        for (const LevelSummary &f : full) {
+            const std::optional<LevelSummary> t = summarizeLevel(run, run.stages[size_t(f.stage)], LevelDetail::Totals);
+            QVERIFY(t);
+            QVERIFY(t->endpoints.empty());
+            QCOMPARE(f.endpoints.size(), size_t(2));
+            QCOMPARE(t->requests, f.requests);
+            QCOMPARE(t->errors, f.errors);
+            QCOMPARE(t->p50_ms, f.p50_ms);
+            QCOMPARE(t->p95_ms, f.p95_ms);
+            QCOMPARE(t->p99_ms, f.p99_ms);
+            QCOMPARE(t->rps, f.rps);
+            QCOMPARE(t->in_flight_max, f.in_flight_max);
+        }
+    }
+
     void compactingTwiceChangesNothingMore()
     {
         RunData run = syntheticSweep(3, 100);
