@@ -218,7 +218,8 @@ void TestFlawDiagnosis::checkNone(const QJsonObject &s)
     // single-connection row, where throughput stays flat while latency grows with users.)
     for (const char *id : {"single-connection", "serialized-server", "pool-exhaustion"})
         QVERIFY2(findingsWithId(s, QLatin1String(id)).isEmpty(), id);
-    QVERIFY2(at5 >= 0.95 * at1, "throughput must not fall as users are added");
+    // 10% for run-to-run noise of one-second levels on shared cores (the test runs serially: tests/CMakeLists.txt).
+    QVERIFY2(at5 >= 0.9 * at1, "throughput must not fall as users are added");
 }
 
 QTEST_GUILESS_MAIN(TestFlawDiagnosis)
