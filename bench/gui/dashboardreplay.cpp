@@ -49,6 +49,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/resource.h>
+
 using namespace Preflight;
 using namespace PreflightBench;
 
@@ -59,6 +61,21 @@ struct Memory
     double rss_mb = 0;
     double hwm_mb = 0;
 };
+
+// The calling thread's CPU time and involuntary context switches (getrusage RUSAGE_THREAD, one cheap syscall).
+struct ThreadUsage
+{
+    double cpu_ms = 0;
+    long involuntarySwitches = 0;
+};
+
+ThreadUsage threadUsage()
+{
+    rusage u{};
+    getrusage(RUSAGE_THREAD, &u);
+    const auto ms = [](const timeval &t) { return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3; };
+    return {ms(u.ru_utime) + ms(u.ru_stime), u.ru_nivcsw};
+}
 
 Memory readMemory()
 {
@@ -76,18 +93,13 @@ Memory readMemory()
     return m;
 }
 
-// Bytes the run's histograms hold (each counter vector reaches the highest bucket recorded).
+// Heap bytes the run's histograms hold.
 double histogramMegabytes(const RunData &run)
 {
     double bytes = 0;
-    for (const IntervalSnapshot &s : run.intervals) {
-        for (const EndpointStats &e : s.endpoints) {
-            if (e.latency.count())
-                bytes += 8.0 * (LatencyHistogram::bucketIndex(e.latency.max_us()) + 1);
-            if (e.latency_uncorrected.count())
-                bytes += 8.0 * (LatencyHistogram::bucketIndex(e.latency_uncorrected.max_us()) + 1);
-        }
-    }
+    for (const IntervalSnapshot &s : run.intervals)
+        for (const EndpointStats &e : s.endpoints)
+            bytes += double(e.latency.bytesHeld() + e.latency_uncorrected.bytesHeld());
     return bytes / (1024.0 * 1024.0);
 }
 
@@ -174,9 +186,13 @@ public:
         m_watchdog.setInterval(5);
         QObject::connect(&m_watchdog, &QTimer::timeout, this, [this] {
             const qint64 now = m_clock.nsecsElapsed();
-            if (m_lastBeat_ns >= 0)
-                m_lateness.add_ns(std::max<qint64>(0, now - m_lastBeat_ns - 5'000'000));
-            m_lastBeat_ns = now;
+            const Beat beat{now, m_app->clock().nsecsElapsed(), m_app->dispatchedNs(), m_app->dispatchCount(), threadUsage()};
+            if (m_lastBeat.at_ns >= 0) {
+                const qint64 late_ns = std::max<qint64>(0, now - m_lastBeat.at_ns - 5'000'000);
+                m_lateness.add_ns(late_ns);
+                noteLateBeat(late_ns, beat);
+            }
+            m_lastBeat = beat;
         });
         m_app->setRecording(true);
         m_clock.start();
@@ -230,6 +246,7 @@ private:
     void deliverSnapshot(const IntervalSnapshotPtr &s)
     {
         m_app->setRunTime(s->end_s);
+        m_lastRunTime_s = s->end_s;
         if (m_firstDelivery_ns < 0)
             m_firstDelivery_ns = m_clock.nsecsElapsed();
         QElapsedTimer timer;
@@ -405,7 +422,51 @@ private:
 
     QTimer m_watchdog;
     QElapsedTimer m_clock;
-    qint64 m_lastBeat_ns = -1;
+    // One watchdog beat: when, the GUI thread's dispatch time and count so far, and its own rusage.
+    struct Beat
+    {
+        qint64 at_ns = -1;
+        qint64 appClock_ns = 0;     // the same moment on TimedApplication::clock()
+        qint64 dispatched_ns = 0;
+        qint64 dispatches = 0;
+        ThreadUsage usage;
+    };
+    Beat m_lastBeat;
+    double m_lastRunTime_s = 0;
+    // The most late beats and what filled the gap before each, latest first.
+    struct LateBeat
+    {
+        double late_ms = 0;
+        double runTime_s = 0;
+        double gap_ms = 0;
+        double dispatched_ms = 0;   // of the gap, in outermost event dispatches
+        qint64 dispatches = 0;
+        double cpu_ms = 0;          // of the gap, on the GUI thread's CPU clock (user + system)
+        long involuntarySwitches = 0;
+        QStringList longest;        // the longest dispatches in the gap
+    };
+    std::vector<LateBeat> m_lateBeats;
+
+    void noteLateBeat(qint64 late_ns, const Beat &beat)
+    {
+        constexpr size_t kKept = 5;
+        const double late_ms = double(late_ns) / 1e6;
+        if (m_lateBeats.size() >= kKept && late_ms <= m_lateBeats.back().late_ms)
+            return;
+        LateBeat b;
+        b.late_ms = late_ms;
+        b.runTime_s = m_lastRunTime_s;
+        b.gap_ms = double(beat.at_ns - m_lastBeat.at_ns) / 1e6;
+        b.dispatched_ms = double(beat.dispatched_ns - m_lastBeat.dispatched_ns) / 1e6;
+        b.dispatches = beat.dispatches - m_lastBeat.dispatches;
+        b.cpu_ms = beat.usage.cpu_ms - m_lastBeat.usage.cpu_ms;
+        b.involuntarySwitches = beat.usage.involuntarySwitches - m_lastBeat.usage.involuntarySwitches;
+        b.longest = m_app->dispatchesSince(m_lastBeat.appClock_ns, 4);
+        m_lateBeats.push_back(b);
+        std::sort(m_lateBeats.begin(), m_lateBeats.end(), [](const LateBeat &x, const LateBeat &y) { return x.late_ms > y.late_ms; });
+        if (m_lateBeats.size() > kKept)
+            m_lateBeats.pop_back();
+    }
     qint64 m_firstDelivery_ns = -1;
     qint64 m_lastDelivery_ns = -1;
     int m_delivered = 0;
@@ -460,6 +521,14 @@ QJsonObject Replay::report()
     for (const TimedApplication::Worst &w : m_app->worst())
         worst.append(QJsonObject{{QStringLiteral("ms"), w.ms}, {QStringLiteral("what"), w.what},
                                  {QStringLiteral("run_s"), w.runTime_s}});
+    QJsonArray lateBeats;
+    for (const LateBeat &b : m_lateBeats)
+        lateBeats.append(QJsonObject{{QStringLiteral("late_ms"), b.late_ms}, {QStringLiteral("run_s"), b.runTime_s},
+                                     {QStringLiteral("gap_ms"), b.gap_ms}, {QStringLiteral("dispatched_ms"), b.dispatched_ms},
+                                     {QStringLiteral("dispatches"), double(b.dispatches)},
+                                     {QStringLiteral("cpu_ms"), b.cpu_ms},
+                                     {QStringLiteral("involuntary_switches"), double(b.involuntarySwitches)},
+                                     {QStringLiteral("longest"), QJsonArray::fromStringList(b.longest)}});
 
     QJsonObject o;
     o[QStringLiteral("schema")] = QStringLiteral("preflight.bench.dashboard/1");
@@ -477,7 +546,8 @@ QJsonObject Replay::report()
     o[QStringLiteral("stall")] = QJsonObject{
         {QStringLiteral("watchdog_lateness"), statsJson(m_lateness)},
         {QStringLiteral("outermost_dispatch"), statsJson(m_app->outermost())},
-        {QStringLiteral("worst"), worst}};
+        {QStringLiteral("worst"), worst},
+        {QStringLiteral("latest_beats"), lateBeats}};
     o[QStringLiteral("deliveries")] = QJsonObject{
         {QStringLiteral("controller_tick"), statsJson(m_controller)},
         {QStringLiteral("controller_tick_compacting"), statsJson(m_controllerCompacting)},
@@ -535,6 +605,15 @@ QJsonObject Replay::report()
         printStats(qPrintable(QStringLiteral("paint: ") + name), s);
     std::printf("  end of run: copy of the run %.1f ms (analysis thread), runFinished fan-out %.1f ms (verdict %s)\n",
                 m_finishCopy_ms, m_finishEmit_ms, qPrintable(m_verdict));
+    std::printf("\n  Latest (most late) watchdog beats, and what filled the gap before each (dispatch = outermost event handling,\n"
+                "  cpu = the GUI thread's own CPU time, switches = times the kernel preempted it):\n");
+    for (const LateBeat &b : m_lateBeats) {
+        std::printf("    %6.1f ms late at run %6.0f s: gap %6.1f ms, dispatch %6.1f ms in %lld events, cpu %6.1f ms, "
+                    "%ld switches\n", b.late_ms, b.runTime_s, b.gap_ms, b.dispatched_ms, (long long)b.dispatches,
+                    b.cpu_ms, b.involuntarySwitches);
+        if (!b.longest.isEmpty())
+            std::printf("           longest: %s\n", qPrintable(b.longest.join(QStringLiteral("; "))));
+    }
     std::printf("\n  Longest outermost dispatches:\n");
     for (const TimedApplication::Worst &w : m_app->worst())
         std::printf("    %8.1f ms at run %6.0f s  %s\n", w.ms, w.runTime_s, qPrintable(w.what));

@@ -175,6 +175,8 @@ IntervalSnapshotPtr SyntheticStream::snapshot(int index)
         }
     }
     s->started = started;
+    for (EndpointStats &stats : s->endpoints)
+        stats.compactHistograms();   // as LoadEngine::collect hands its snapshots out
     return s;
 }
 

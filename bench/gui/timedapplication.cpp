@@ -37,7 +37,7 @@ size_t DurationStats::countAbove(double ms) const
     return size_t(std::count_if(m_ms.begin(), m_ms.end(), [ms](float v) { return double(v) > ms; }));
 }
 
-TimedApplication::TimedApplication(int &argc, char **argv) : QApplication(argc, argv) {}
+TimedApplication::TimedApplication(int &argc, char **argv) : QApplication(argc, argv) { m_clock.start(); }
 
 bool TimedApplication::notify(QObject *receiver, QEvent *event)
 {
@@ -65,9 +65,28 @@ bool TimedApplication::notify(QObject *receiver, QEvent *event)
     }
     if (depth == 0) {
         m_outermost.add_ns(ns);
+        m_dispatched_ns += ns;
+        ++m_dispatchCount;
+        m_ring[m_ringNext++ % kRing] = {m_clock.nsecsElapsed(), float(double(ns) / 1e6), type, className};
         noteWorst(double(ns) / 1e6, type, className, alive.data());
     }
     return result;
+}
+
+QStringList TimedApplication::dispatchesSince(qint64 since_ns, int n) const
+{
+    std::vector<Dispatch> in;
+    for (const Dispatch &d : m_ring)
+        if (d.className && d.end_ns > since_ns)
+            in.push_back(d);
+    std::sort(in.begin(), in.end(), [](const Dispatch &a, const Dispatch &b) { return a.ms > b.ms; });
+    QStringList out;
+    for (size_t i = 0; i < in.size() && int(i) < n; ++i) {
+        const char *typeName = QMetaEnum::fromType<QEvent::Type>().valueToKey(int(in[i].type));
+        out << QStringLiteral("%1 %2 → %3").arg(double(in[i].ms), 0, 'f', 1)
+                   .arg(QString::fromLatin1(typeName ? typeName : "event"), QString::fromLatin1(in[i].className));
+    }
+    return out;
 }
 
 void TimedApplication::noteWorst(double ms, QEvent::Type type, const char *className, QObject *receiver)

@@ -5,6 +5,7 @@
 #include <QEvent>
 #include <QHash>
 #include <QString>
+#include <QStringList>
 
 #include <map>
 #include <vector>
@@ -47,6 +48,15 @@ public:
     void setRunTime(double t_s) { m_runTime_s = t_s; }
 
     const DurationStats &outermost() const { return m_outermost; }
+    // Nanoseconds spent in outermost dispatches so far, and how many: a watchdog subtracts two readings to
+    // tell a gap filled by event handling from one where the thread was elsewhere (descheduled, in the
+    // event loop's own polling, waiting on the X server).
+    qint64 dispatchedNs() const { return m_dispatched_ns; }
+    qint64 dispatchCount() const { return m_dispatchCount; }
+    // The outermost dispatches that ended after `since_ns` (on clock()), longest first, at most `n`, from a
+    // ring of the last 512: what filled a watchdog gap.
+    QStringList dispatchesSince(qint64 since_ns, int n) const;
+    const QElapsedTimer &clock() const { return m_clock; }
     const std::map<QString, DurationStats> &paints() const { return m_paints; }
     const std::map<QString, DurationStats> &timers() const { return m_timers; }
     // The longest outermost dispatches: what they were, longest first.
@@ -69,6 +79,19 @@ private:
     QHash<QObject *, QString> m_paintNames;
     QHash<QObject *, QString> m_timerNames;
     DurationStats m_outermost;
+    struct Dispatch
+    {
+        qint64 end_ns = 0;
+        float ms = 0;
+        QEvent::Type type = QEvent::None;
+        const char *className = nullptr;   // static metaobject data: outlives the receiver
+    };
+    static constexpr size_t kRing = 512;
+    std::vector<Dispatch> m_ring = std::vector<Dispatch>(kRing);
+    size_t m_ringNext = 0;
+    QElapsedTimer m_clock;
+    qint64 m_dispatched_ns = 0;
+    qint64 m_dispatchCount = 0;
     std::map<QString, DurationStats> m_paints;
     std::map<QString, DurationStats> m_timers;
     std::vector<Worst> m_worst;

@@ -23,6 +23,12 @@ void EndpointStats::merge(const EndpointStats &other)
     latency_uncorrected.merge(other.latency_uncorrected);
 }
 
+void EndpointStats::compactHistograms()
+{
+    latency.compact();
+    latency_uncorrected.compact();
+}
+
 bool EndpointStats::operator==(const EndpointStats &other) const
 {
     return requests == other.requests && ok == other.ok && http_errors == other.http_errors

@@ -28,6 +28,8 @@ struct EndpointStats
     double errorRate() const { return requests ? double(errors()) / double(requests) : 0.0; }
 
     void merge(const EndpointStats &other);
+    // Both histograms to their compact form, for stats that are kept rather than recorded into.
+    void compactHistograms();
     bool operator==(const EndpointStats &other) const;
 };
 

@@ -68,10 +68,25 @@ uint64_t LatencyHistogram::bucketHighest_us(int index)
 
 int LatencyHistogram::bucketCount() { return bucketIndex(kMaxTrackable_us) + 1; }
 
+template <typename F>
+void LatencyHistogram::forEachBucket(F &&f) const
+{
+    if (m_compact) {
+        for (const uint64_t entry : m_sparse)
+            f(int(entry >> kSparseCountBits), entry & kSparseCountMask);
+        return;
+    }
+    for (size_t i = 0; i < m_counts.size(); ++i)
+        if (m_counts[i])
+            f(int(i), m_counts[i]);
+}
+
 void LatencyHistogram::record(uint64_t value_us, uint64_t count)
 {
     if (count == 0)
         return;
+    if (m_compact)
+        makeDense();
     const int index = bucketIndex(value_us);
     if (size_t(index) >= m_counts.size())
         m_counts.resize(size_t(index) + 1, 0);
@@ -82,18 +97,46 @@ void LatencyHistogram::record(uint64_t value_us, uint64_t count)
     m_max_us = std::max(m_max_us, value_us);
 }
 
+// The target is an accumulator: it ends dense, whatever either side was.
 void LatencyHistogram::merge(const LatencyHistogram &other)
 {
     if (other.m_count == 0)
         return;
-    if (other.m_counts.size() > m_counts.size())
-        m_counts.resize(other.m_counts.size(), 0);
-    for (size_t i = 0; i < other.m_counts.size(); ++i)
-        m_counts[i] += other.m_counts[i];
+    if (m_compact)
+        makeDense();
+    other.forEachBucket([this](int index, uint64_t count) {
+        if (size_t(index) >= m_counts.size())
+            m_counts.resize(size_t(index) + 1, 0);
+        m_counts[size_t(index)] += count;
+    });
     m_count += other.m_count;
     m_sum_us += other.m_sum_us;
     m_min_us = std::min(m_min_us, other.m_min_us);
     m_max_us = std::max(m_max_us, other.m_max_us);
+}
+
+void LatencyHistogram::compact()
+{
+    if (m_compact || m_count == 0 || m_count > kSparseCountMask)
+        return;
+    std::vector<uint64_t> sparse;
+    size_t used = 0;
+    for (const uint64_t c : m_counts)
+        used += c != 0;
+    sparse.reserve(used);
+    forEachBucket([&sparse](int index, uint64_t count) { sparse.push_back(uint64_t(index) << kSparseCountBits | count); });
+    m_sparse = std::move(sparse);
+    m_counts = std::vector<uint64_t>();
+    m_compact = true;
+}
+
+void LatencyHistogram::makeDense()
+{
+    std::vector<uint64_t> dense(m_sparse.empty() ? 0 : size_t(m_sparse.back() >> kSparseCountBits) + 1, 0);
+    forEachBucket([&dense](int index, uint64_t count) { dense[size_t(index)] = count; });
+    m_counts = std::move(dense);
+    m_sparse = std::vector<uint64_t>();
+    m_compact = false;
 }
 
 void LatencyHistogram::reset() { *this = LatencyHistogram(); }
@@ -105,15 +148,19 @@ uint64_t LatencyHistogram::valueAtQuantile(double q) const
     q = std::clamp(q, 0.0, 1.0);
     const uint64_t rank = std::max<uint64_t>(1, uint64_t(std::ceil(q * double(m_count))));
     uint64_t seen = 0;
-    for (size_t i = 0; i < m_counts.size(); ++i) {
-        seen += m_counts[i];
-        if (seen >= rank) {
-            const uint64_t lo = bucketLowest_us(int(i));
-            const uint64_t hi = bucketHighest_us(int(i));
-            return std::clamp(lo + (hi - lo) / 2, min_us(), m_max_us);
-        }
-    }
-    return m_max_us;
+    int found = -1;
+    forEachBucket([&](int index, uint64_t count) {
+        if (found >= 0)
+            return;
+        seen += count;
+        if (seen >= rank)
+            found = index;
+    });
+    if (found < 0)
+        return m_max_us;
+    const uint64_t lo = bucketLowest_us(found);
+    const uint64_t hi = bucketHighest_us(found);
+    return std::clamp(lo + (hi - lo) / 2, min_us(), m_max_us);
 }
 
 QByteArray LatencyHistogram::serialize() const
@@ -127,13 +174,11 @@ QByteArray LatencyHistogram::serialize() const
     putVarint(out, m_min_us);
     putVarint(out, m_max_us);
     int previous = -1;
-    for (size_t i = 0; i < m_counts.size(); ++i) {
-        if (m_counts[i] == 0)
-            continue;
-        putVarint(out, uint64_t(int(i) - previous));
-        putVarint(out, m_counts[i]);
-        previous = int(i);
-    }
+    forEachBucket([&](int index, uint64_t count) {
+        putVarint(out, uint64_t(index - previous));
+        putVarint(out, count);
+        previous = index;
+    });
     return out;
 }
 
@@ -151,22 +196,23 @@ bool LatencyHistogram::deserialize(const QByteArray &bytes, LatencyHistogram *ou
     LatencyHistogram h;
     if (!getVarint(bytes, pos, &h.m_sum_us) || !getVarint(bytes, pos, &h.m_min_us) || !getVarint(bytes, pos, &h.m_max_us))
         return false;
+    // Stored histograms are kept, not recorded into: they load compact.
     int index = -1;
     uint64_t counted = 0;
     while (pos < bytes.size()) {
         uint64_t gap = 0, count = 0;
-        if (!getVarint(bytes, pos, &gap) || !getVarint(bytes, pos, &count) || gap == 0)
+        if (!getVarint(bytes, pos, &gap) || !getVarint(bytes, pos, &count) || gap == 0 || count == 0
+            || gap >= uint64_t(bucketCount()) || count > kSparseCountMask)
             return false;
         index += int(gap);
         if (index >= bucketCount())
             return false;
-        if (size_t(index) >= h.m_counts.size())
-            h.m_counts.resize(size_t(index) + 1, 0);
-        h.m_counts[size_t(index)] = count;
+        h.m_sparse.push_back(uint64_t(index) << kSparseCountBits | count);
         counted += count;
     }
-    if (counted != total)
+    if (counted != total || total > kSparseCountMask)
         return false;
+    h.m_compact = true;
     h.m_count = total;
     *out = std::move(h);
     return true;
@@ -176,14 +222,10 @@ bool LatencyHistogram::operator==(const LatencyHistogram &other) const
 {
     if (m_count != other.m_count || m_sum_us != other.m_sum_us || min_us() != other.min_us() || m_max_us != other.m_max_us)
         return false;
-    const size_t n = std::max(m_counts.size(), other.m_counts.size());
-    for (size_t i = 0; i < n; ++i) {
-        const uint64_t a = i < m_counts.size() ? m_counts[i] : 0;
-        const uint64_t b = i < other.m_counts.size() ? other.m_counts[i] : 0;
-        if (a != b)
-            return false;
-    }
-    return true;
+    std::vector<std::pair<int, uint64_t>> mine, theirs;
+    forEachBucket([&mine](int index, uint64_t count) { mine.emplace_back(index, count); });
+    other.forEachBucket([&theirs](int index, uint64_t count) { theirs.emplace_back(index, count); });
+    return mine == theirs;
 }
 
 } // namespace Preflight

@@ -14,6 +14,12 @@ namespace Preflight {
 // Values above maxTrackable_us() (1 h) are clamped into the top bucket but still counted in max().
 // Memory is bounded: the counter vector grows only up to the highest bucket used (at most bucketCount()).
 //
+// Two representations with the same behaviour: dense counters while recording (one add per value), and,
+// after compact(), a sorted list of the non-empty buckets only, for histograms that are kept rather than
+// recorded into. A run keeps hundreds of intervals per endpoint; one holds a few hundred distinct buckets of
+// the ~2,300 a dense vector spans when a timeout or a slow tail is among them (docs/benchmarks.md, "GUI").
+// Recording or merging into a compact histogram turns it dense again (a target is an accumulator).
+//
 // Not thread-safe; each worker owns its own and a coordinator merges copies.
 class LatencyHistogram
 {
@@ -25,6 +31,12 @@ public:
     void record(uint64_t value_us, uint64_t count = 1);
     void merge(const LatencyHistogram &other);
     void reset();
+
+    // Switches to the compact representation (no-op when already compact or empty) and frees the dense one.
+    void compact();
+    bool isCompact() const { return m_compact; }
+    // Heap bytes held by the counters (capacity, not size), to measure what a run keeps.
+    size_t bytesHeld() const { return (m_counts.capacity() + m_sparse.capacity()) * sizeof(uint64_t); }
 
     uint64_t count() const { return m_count; }
     bool isEmpty() const { return m_count == 0; }
@@ -51,7 +63,18 @@ public:
     static int bucketCount();
 
 private:
-    std::vector<uint64_t> m_counts;
+    // Calls f(index, count) for every non-empty bucket in ascending index order, in either representation.
+    template <typename F>
+    void forEachBucket(F &&f) const;
+    void makeDense();
+
+    // A compact entry packs the bucket index above kSparseCountBits of count, so entries sort by index.
+    static constexpr int kSparseCountBits = 48;
+    static constexpr uint64_t kSparseCountMask = (1ull << kSparseCountBits) - 1;
+
+    bool m_compact = false;
+    std::vector<uint64_t> m_counts;    // dense: the count of bucket i at [i]; empty when compact
+    std::vector<uint64_t> m_sparse;    // compact: (index << kSparseCountBits) | count, ascending; else empty
     uint64_t m_count = 0;
     uint64_t m_sum_us = 0;
     uint64_t m_min_us = UINT64_MAX;

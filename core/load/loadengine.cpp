@@ -115,6 +115,9 @@ IntervalSnapshotPtr LoadEngine::collect(int index, double start_s, double end_s)
         snapshot->queued += w->queued();
         failures.merge(w->takeFailures());
     }
+    // The snapshot is kept by the run (and copied by the GUI) but never recorded into again.
+    for (EndpointStats &e : snapshot->endpoints)
+        e.compactHistograms();
     std::lock_guard<std::mutex> lock(m_failureMutex);
     m_failures.merge(failures);
     return snapshot;

@@ -55,6 +55,11 @@ size_t IntervalCompactor::compact(std::vector<IntervalSnapshot> &intervals, cons
         }
         out.push_back(std::move(in));
     }
+    // A merge leaves its target dense; the buckets are kept, so they go back to the compact form.
+    if (merged)
+        for (IntervalSnapshot &bucket : out)
+            for (EndpointStats &e : bucket.endpoints)
+                e.compactHistograms();
     intervals = std::move(out);
     return merged;
 }

@@ -139,6 +139,88 @@ private slots:
         QVERIFY(!LatencyHistogram::deserialize(bytes.left(bytes.size() - 1), &back));
         QVERIFY(!LatencyHistogram::deserialize(QByteArray(), &back));
     }
+
+    // The compact representation answers exactly as the dense one, for every operation, and holds less.
+    void compactBehavesAsDense_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("bimodal") << QStringLiteral("bimodal");
+        QTest::newRow("long-tailed") << QStringLiteral("longtail");
+        QTest::newRow("sub-256us exact") << QStringLiteral("tiny");
+    }
+    void compactBehavesAsDense()
+    {
+        QFETCH(QString, kind);
+        LatencyHistogram dense;
+        for (uint64_t v : generate(kind, 2000))
+            dense.record(v);
+        dense.record(30'000'000);  // a timeout: the dense vector reaches far beyond the mass
+        LatencyHistogram compact = dense;
+        compact.compact();
+        QVERIFY(compact.isCompact() && !dense.isCompact());
+        QVERIFY(compact == dense && dense == compact);
+        QCOMPARE(compact.count(), dense.count());
+        QCOMPARE(compact.min_us(), dense.min_us());
+        QCOMPARE(compact.max_us(), dense.max_us());
+        QCOMPARE(compact.mean_us(), dense.mean_us());
+        for (double q : {0.0, 0.001, 0.25, 0.5, 0.9, 0.99, 0.999, 1.0})
+            QCOMPARE(compact.valueAtQuantile(q), dense.valueAtQuantile(q));
+        QCOMPARE(compact.serialize(), dense.serialize());
+        QVERIFY2(compact.bytesHeld() * 2 < dense.bytesHeld(),
+                 qPrintable(QStringLiteral("%1 vs %2 bytes").arg(compact.bytesHeld()).arg(dense.bytesHeld())));
+
+        // Merges in every combination give what recording everything into one gives.
+        LatencyHistogram other;
+        for (uint64_t v : generate(QStringLiteral("uniform"), 3000))
+            other.record(v);
+        LatencyHistogram all = dense;
+        all.merge(other);
+        LatencyHistogram otherCompact = other;
+        otherCompact.compact();
+        for (const LatencyHistogram *into : {&dense, &compact}) {
+            for (const LatencyHistogram *from : {&other, &otherCompact}) {
+                LatencyHistogram merged = *into;
+                merged.merge(*from);
+                QVERIFY(merged == all);
+                QVERIFY(!merged.isCompact());   // a merge target is an accumulator
+                QCOMPARE(merged.valueAtQuantile(0.99), all.valueAtQuantile(0.99));
+            }
+        }
+        LatencyHistogram empty;
+        empty.merge(otherCompact);
+        QVERIFY(!empty.isCompact() && empty == other);
+
+        // Recording into a compact histogram makes it dense again, with nothing lost.
+        LatencyHistogram recorded = compact;
+        recorded.record(777);
+        LatencyHistogram expected = dense;
+        expected.record(777);
+        QVERIFY(!recorded.isCompact());
+        QVERIFY(recorded == expected);
+
+        // The store loads histograms compact.
+        LatencyHistogram loaded;
+        QVERIFY(LatencyHistogram::deserialize(dense.serialize(), &loaded));
+        QVERIFY(loaded.isCompact() && loaded == dense);
+    }
+
+    void compactRejectsWhatItCannotHold()
+    {
+        LatencyHistogram empty;
+        empty.compact();
+        QVERIFY(!empty.isCompact());   // nothing to compact
+        LatencyHistogram h;
+        h.record(100);
+        // A zero count or a gap past the last bucket is malformed, not a histogram.
+        LatencyHistogram back;
+        QVERIFY(LatencyHistogram::deserialize(h.serialize(), &back));
+        // version 1, count 1, sum/min/max 100 µs, then (index gap, count) pairs
+        const QByteArray header("\x01\x01\x64\x64\x64", 5);
+        QVERIFY(LatencyHistogram::deserialize(header + QByteArray("\x65\x01", 2), &back));
+        QVERIFY(!LatencyHistogram::deserialize(header + QByteArray("\x65\x01\x01\x00", 4), &back));  // a bucket of 0
+        // a gap of 2^32 + 101 would wrap to bucket 100 in an int
+        QVERIFY(!LatencyHistogram::deserialize(header + QByteArray("\xe5\x80\x80\x80\x10\x01", 6), &back));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLatencyHistogram)
