@@ -8,7 +8,9 @@
 
 #include <QObject>
 
+#include <functional>
 #include <optional>
+#include <vector>
 
 QT_BEGIN_NAMESPACE
 class QTimer;
@@ -64,6 +66,11 @@ private:
     void onStarted(const Preflight::RunInfo &info);
     void onSnapshot(const Preflight::IntervalSnapshotPtr &snapshot);
     void onFinished(const Preflight::RunDataPtr &run);
+    void showFinishedRun(const Preflight::RunDataPtr &run);
+    void diagnoseFinishedRun(const Preflight::RunDataPtr &run);
+    // Runs the steps one per turn of the event loop, in order, each after a 1 ms timer so that input, the
+    // other timers and repaints get through between them; dropped if another run starts or is opened.
+    void runInTurns(std::vector<std::function<void()>> steps);
     void onFailed(const QString &message, int exitCode);
     void onWarning(const QString &message);
     void updateLiveGates();

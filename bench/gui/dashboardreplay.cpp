@@ -67,6 +67,7 @@ struct ThreadUsage
 {
     double cpu_ms = 0;
     long involuntarySwitches = 0;
+    long voluntarySwitches = 0;   // the thread slept: in poll, or blocked in a call
 };
 
 ThreadUsage threadUsage()
@@ -74,7 +75,7 @@ ThreadUsage threadUsage()
     rusage u{};
     getrusage(RUSAGE_THREAD, &u);
     const auto ms = [](const timeval &t) { return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3; };
-    return {ms(u.ru_utime) + ms(u.ru_stime), u.ru_nivcsw};
+    return {ms(u.ru_utime) + ms(u.ru_stime), u.ru_nivcsw, u.ru_nvcsw};
 }
 
 Memory readMemory()
@@ -443,6 +444,7 @@ private:
         qint64 dispatches = 0;
         double cpu_ms = 0;          // of the gap, on the GUI thread's CPU clock (user + system)
         long involuntarySwitches = 0;
+        long voluntarySwitches = 0;
         QStringList longest;        // the longest dispatches in the gap
     };
     std::vector<LateBeat> m_lateBeats;
@@ -461,6 +463,7 @@ private:
         b.dispatches = beat.dispatches - m_lastBeat.dispatches;
         b.cpu_ms = beat.usage.cpu_ms - m_lastBeat.usage.cpu_ms;
         b.involuntarySwitches = beat.usage.involuntarySwitches - m_lastBeat.usage.involuntarySwitches;
+        b.voluntarySwitches = beat.usage.voluntarySwitches - m_lastBeat.usage.voluntarySwitches;
         b.longest = m_app->dispatchesSince(m_lastBeat.appClock_ns, 4);
         m_lateBeats.push_back(b);
         std::sort(m_lateBeats.begin(), m_lateBeats.end(), [](const LateBeat &x, const LateBeat &y) { return x.late_ms > y.late_ms; });
@@ -528,6 +531,7 @@ QJsonObject Replay::report()
                                      {QStringLiteral("dispatches"), double(b.dispatches)},
                                      {QStringLiteral("cpu_ms"), b.cpu_ms},
                                      {QStringLiteral("involuntary_switches"), double(b.involuntarySwitches)},
+                                     {QStringLiteral("voluntary_switches"), double(b.voluntarySwitches)},
                                      {QStringLiteral("longest"), QJsonArray::fromStringList(b.longest)}});
 
     QJsonObject o;
@@ -606,11 +610,11 @@ QJsonObject Replay::report()
     std::printf("  end of run: copy of the run %.1f ms (analysis thread), runFinished fan-out %.1f ms (verdict %s)\n",
                 m_finishCopy_ms, m_finishEmit_ms, qPrintable(m_verdict));
     std::printf("\n  Latest (most late) watchdog beats, and what filled the gap before each (dispatch = outermost event handling,\n"
-                "  cpu = the GUI thread's own CPU time, switches = times the kernel preempted it):\n");
+                "  cpu = the GUI thread's own CPU time, preempted = involuntary context switches, slept = voluntary ones):\n");
     for (const LateBeat &b : m_lateBeats) {
         std::printf("    %6.1f ms late at run %6.0f s: gap %6.1f ms, dispatch %6.1f ms in %lld events, cpu %6.1f ms, "
-                    "%ld switches\n", b.late_ms, b.runTime_s, b.gap_ms, b.dispatched_ms, (long long)b.dispatches,
-                    b.cpu_ms, b.involuntarySwitches);
+                    "preempted %ld, slept %ld\n", b.late_ms, b.runTime_s, b.gap_ms, b.dispatched_ms, (long long)b.dispatches,
+                    b.cpu_ms, b.involuntarySwitches, b.voluntarySwitches);
         if (!b.longest.isEmpty())
             std::printf("           longest: %s\n", qPrintable(b.longest.join(QStringLiteral("; "))));
     }
