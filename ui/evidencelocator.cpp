@@ -2,6 +2,7 @@
 
 #include "diagnosis/gates.h"
 #include "diagnosis/levelsummary.h"
+#include "diagnosis/nplusone.h"
 
 #include <algorithm>
 
@@ -38,8 +39,17 @@ EvidenceFocus locate(const RunData &run, const Finding &finding)
         }
     }
 
+    // An N+1 finding points at the statement repeated per row (the child it names), not at its parent; any
+    // other finding at the endpoint's costliest statement.
     const bool nPlusOne = finding.id.contains(QLatin1String("n-plus-one"));
+    auto score = [&](const QueryStat &q) {
+        if (!nPlusOne)
+            return q.total_ms;
+        const bool child = NPlusOne::role(q, run.findings, nullptr) == NPlusOne::Role::Child;
+        return (child ? 1e12 : 0.0) + q.calls_per_request;
+    };
     const QueryStat *best = nullptr;
+    double bestScore = 0;
     for (const QueryStat &q : run.queries) {
         if (q.phase != QLatin1String("profile") && focus.endpoint >= 0)
             continue;
@@ -48,9 +58,11 @@ EvidenceFocus locate(const RunData &run, const Finding &finding)
             if (q.endpoint != e.name && q.endpoint != e.label())
                 continue;
         }
-        const double score = nPlusOne ? q.calls_per_request : q.total_ms;
-        if (!best || score > (nPlusOne ? best->calls_per_request : best->total_ms))
+        const double s = score(q);
+        if (!best || s > bestScore) {
             best = &q;
+            bestScore = s;
+        }
     }
     if (best)
         focus.query_text = best->text;

@@ -51,17 +51,23 @@ QString firstFindingId(MainWindow *window)
     return cards.isEmpty() ? QString() : cards.first()->findingId();
 }
 
-// The first finding whose evidence points at a query (the N+1 one in the demo); empty when none does.
+// The N+1 finding when there is one (the demo has), else the first finding whose evidence points at a query;
+// empty when none does.
 QString firstFindingWithQuery(MainWindow *window)
 {
     const RunDataPtr run = window->presenter()->shownRun();
     if (!run)
         return {};
+    QString first;
     for (const Finding &f : run->findings) {
-        if (!EvidenceLocator::locate(*run, f).query_text.isEmpty())
+        if (EvidenceLocator::locate(*run, f).query_text.isEmpty())
+            continue;
+        if (f.id == QLatin1String("n-plus-one"))
             return f.id;
+        if (first.isEmpty())
+            first = f.id;
     }
-    return {};
+    return first;
 }
 
 // A ramp-and-hold shape, so the stages table and the preview have something to show.
