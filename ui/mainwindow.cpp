@@ -266,7 +266,8 @@ void MainWindow::showEvidence(const Finding &finding)
         m_dashboard->endpointPicker()->setCurrentIndex(focus.endpoint + 1);
     }
     if (!focus.query_text.isEmpty()) {
-        m_status->setPhase(tr("query: %1").arg(focus.query_text.left(120)));
+        // A passing message: the status line keeps the run's phase ("finished: completed").
+        statusBar()->showMessage(tr("Evidence query: %1").arg(focus.query_text.left(120)), 10000);
         if (m_queries->focusQuery(focus.query_text, focus.endpoint)) {
             m_queriesDock->show();
             m_queriesDock->raise();

@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "runhistorypanel.h"
 #include "runlistmodel.h"
+#include "statusline.h"
 #include "store/runstore.h"
 #include "syntheticrun.h"
 #include "timeserieschart.h"
@@ -18,6 +19,7 @@
 #include <QItemSelectionModel>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -165,7 +167,12 @@ private slots:
 
         // Clicking a finding shows its evidence: shaded span, endpoint row, latency of that endpoint.
         QVERIFY(window.findingsPanel()->cardCount() >= 1);
+        const QString phase = window.statusLine()->text();
         QVERIFY(window.findingsPanel()->activateFinding(QStringLiteral("n-plus-one")));
+        // The repeated query is named in a passing status message; the run's own status line is unchanged.
+        QVERIFY2(window.statusBar()->currentMessage().startsWith(QLatin1String("Evidence query: ")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(window.statusLine()->text(), phase);
         QVERIFY(dashboard->latencyChart()->hasHighlight());
         QVERIFY(dashboard->connectionsChart()->hasHighlight());
         QCOMPARE(dashboard->latencyEndpoint(), 0);
