@@ -159,13 +159,7 @@ bool PgTestServer::start(QString *error)
         *error = QStringLiteral("initdb failed: ") + out.right(1500);
         return false;
     }
-    m_port = freeLoopbackPort();
-    if (m_port == 0) {
-        *error = QStringLiteral("no free loopback port");
-        return false;
-    }
     QStringList conf{
-        QStringLiteral("port = %1").arg(m_port),
         QStringLiteral("listen_addresses = '127.0.0.1'"),
         QStringLiteral("unix_socket_directories = '%1'").arg(socketDir()),
         QStringLiteral("fsync = off"),
@@ -189,13 +183,15 @@ bool PgTestServer::start(QString *error)
              << QStringLiteral("log_rotation_size = 0") << QStringLiteral("log_min_duration_statement = 0")
              << QStringLiteral("log_line_prefix = '%m [%p] %q%u@%d/%a '");
     conf << m_options.extra_settings;
-    {
+    auto appendConf = [this](const QStringList &lines) {
         QFile f(dataDir() + QStringLiteral("/postgresql.conf"));
-        if (!f.open(QIODevice::Append)) {
-            *error = QStringLiteral("cannot append to postgresql.conf");
+        if (!f.open(QIODevice::Append))
             return false;
-        }
-        f.write('\n' + conf.join(QLatin1Char('\n')).toUtf8() + '\n');
+        return f.write('\n' + lines.join(QLatin1Char('\n')).toUtf8() + '\n') > 0;
+    };
+    if (!appendConf(conf)) {
+        *error = QStringLiteral("cannot append to postgresql.conf");
+        return false;
     }
     if (m_asPostgresUser) {
         // The log file is created by pg_ctl running as postgres; make sure it can write it.
@@ -206,11 +202,22 @@ bool PgTestServer::start(QString *error)
             return false;
         }
     }
-    if (!runTool({binDir() + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), dataDir(), QStringLiteral("-l"),
-                  logFile(), QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60"), QStringLiteral("start")},
-                 &out, 70000)) {
-        *error = QStringLiteral("pg_ctl start failed: ") + out.right(500) + QStringLiteral("\nserver log: ") +
-                 serverLogTail();
+    // The port is free when probed, but another test's client sockets draw from the same ephemeral range and
+    // can take it before the postmaster binds it: then try another (a later "port =" line overrides).
+    for (int attempt = 1;; ++attempt) {
+        m_port = freeLoopbackPort();
+        if (m_port == 0 || !appendConf({QStringLiteral("port = %1").arg(m_port)})) {
+            *error = QStringLiteral("no free loopback port");
+            return false;
+        }
+        if (runTool({binDir() + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), dataDir(), QStringLiteral("-l"),
+                     logFile(), QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60"), QStringLiteral("start")},
+                    &out, 70000))
+            break;
+        const QString log = serverLogTail();
+        if (attempt < 3 && log.contains(QLatin1String("Address already in use")))
+            continue;
+        *error = QStringLiteral("pg_ctl start failed: ") + out.right(500) + QStringLiteral("\nserver log: ") + log;
         return false;
     }
     m_running = true;
