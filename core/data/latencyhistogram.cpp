@@ -73,12 +73,13 @@ void LatencyHistogram::forEachBucket(F &&f) const
 {
     if (m_compact) {
         for (const uint64_t entry : m_sparse)
-            f(int(entry >> kSparseCountBits), entry & kSparseCountMask);
+            if (!f(int(entry >> kSparseCountBits), entry & kSparseCountMask))
+                return;
         return;
     }
     for (size_t i = 0; i < m_counts.size(); ++i)
-        if (m_counts[i])
-            f(int(i), m_counts[i]);
+        if (m_counts[i] && !f(int(i), m_counts[i]))
+            return;
 }
 
 void LatencyHistogram::record(uint64_t value_us, uint64_t count)
@@ -108,6 +109,7 @@ void LatencyHistogram::merge(const LatencyHistogram &other)
         if (size_t(index) >= m_counts.size())
             m_counts.resize(size_t(index) + 1, 0);
         m_counts[size_t(index)] += count;
+        return true;
     });
     m_count += other.m_count;
     m_sum_us += other.m_sum_us;
@@ -124,7 +126,10 @@ void LatencyHistogram::compact()
     for (const uint64_t c : m_counts)
         used += c != 0;
     sparse.reserve(used);
-    forEachBucket([&sparse](int index, uint64_t count) { sparse.push_back(uint64_t(index) << kSparseCountBits | count); });
+    forEachBucket([&sparse](int index, uint64_t count) {
+        sparse.push_back(uint64_t(index) << kSparseCountBits | count);
+        return true;
+    });
     m_sparse = std::move(sparse);
     m_counts = std::vector<uint64_t>();
     m_compact = true;
@@ -133,7 +138,10 @@ void LatencyHistogram::compact()
 void LatencyHistogram::makeDense()
 {
     std::vector<uint64_t> dense(m_sparse.empty() ? 0 : size_t(m_sparse.back() >> kSparseCountBits) + 1, 0);
-    forEachBucket([&dense](int index, uint64_t count) { dense[size_t(index)] = count; });
+    forEachBucket([&dense](int index, uint64_t count) {
+        dense[size_t(index)] = count;
+        return true;
+    });
     m_counts = std::move(dense);
     m_sparse = std::vector<uint64_t>();
     m_compact = false;
@@ -150,11 +158,10 @@ uint64_t LatencyHistogram::valueAtQuantile(double q) const
     uint64_t seen = 0;
     int found = -1;
     forEachBucket([&](int index, uint64_t count) {
-        if (found >= 0)
-            return;
         seen += count;
         if (seen >= rank)
             found = index;
+        return found < 0;
     });
     if (found < 0)
         return m_max_us;
@@ -178,6 +185,7 @@ QByteArray LatencyHistogram::serialize() const
         putVarint(out, uint64_t(index - previous));
         putVarint(out, count);
         previous = index;
+        return true;
     });
     return out;
 }
@@ -196,7 +204,8 @@ bool LatencyHistogram::deserialize(const QByteArray &bytes, LatencyHistogram *ou
     LatencyHistogram h;
     if (!getVarint(bytes, pos, &h.m_sum_us) || !getVarint(bytes, pos, &h.m_min_us) || !getVarint(bytes, pos, &h.m_max_us))
         return false;
-    // Stored histograms are kept, not recorded into: they load compact.
+    // Stored histograms are kept, not recorded into: they load compact. (The compact form holds 2^48 values,
+    // 280 trillion requests: a store with more is refused as malformed.)
     int index = -1;
     uint64_t counted = 0;
     while (pos < bytes.size()) {
@@ -223,8 +232,14 @@ bool LatencyHistogram::operator==(const LatencyHistogram &other) const
     if (m_count != other.m_count || m_sum_us != other.m_sum_us || min_us() != other.min_us() || m_max_us != other.m_max_us)
         return false;
     std::vector<std::pair<int, uint64_t>> mine, theirs;
-    forEachBucket([&mine](int index, uint64_t count) { mine.emplace_back(index, count); });
-    other.forEachBucket([&theirs](int index, uint64_t count) { theirs.emplace_back(index, count); });
+    auto collect = [](std::vector<std::pair<int, uint64_t>> &into) {
+        return [&into](int index, uint64_t count) {
+            into.emplace_back(index, count);
+            return true;
+        };
+    };
+    forEachBucket(collect(mine));
+    other.forEachBucket(collect(theirs));
     return mine == theirs;
 }
 

@@ -63,7 +63,8 @@ public:
     static int bucketCount();
 
 private:
-    // Calls f(index, count) for every non-empty bucket in ascending index order, in either representation.
+    // Calls f(index, count) for every non-empty bucket in ascending index order, in either representation,
+    // until f returns false.
     template <typename F>
     void forEachBucket(F &&f) const;
     void makeDense();
