@@ -5,6 +5,7 @@
 #include "diagnosis/nplusone.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace Preflight::EvidenceLocator {
 
@@ -42,14 +43,14 @@ EvidenceFocus locate(const RunData &run, const Finding &finding)
     // An N+1 finding points at the statement repeated per row (the child it names), not at its parent; any
     // other finding at the endpoint's costliest statement.
     const bool nPlusOne = finding.id.contains(QLatin1String("n-plus-one"));
-    auto score = [&](const QueryStat &q) {
+    // Ranked by (is the named child, calls per request) for N+1, by total time otherwise.
+    auto score = [&](const QueryStat &q) -> std::pair<bool, double> {
         if (!nPlusOne)
-            return q.total_ms;
-        const bool child = NPlusOne::role(q, run.findings, nullptr) == NPlusOne::Role::Child;
-        return (child ? 1e12 : 0.0) + q.calls_per_request;
+            return {false, q.total_ms};
+        return {NPlusOne::role(q, run.findings, nullptr) == NPlusOne::Role::Child, q.calls_per_request};
     };
     const QueryStat *best = nullptr;
-    double bestScore = 0;
+    std::pair<bool, double> bestScore;
     for (const QueryStat &q : run.queries) {
         if (q.phase != QLatin1String("profile") && focus.endpoint >= 0)
             continue;
@@ -58,7 +59,7 @@ EvidenceFocus locate(const RunData &run, const Finding &finding)
             if (q.endpoint != e.name && q.endpoint != e.label())
                 continue;
         }
-        const double s = score(q);
+        const std::pair<bool, double> s = score(q);
         if (!best || s > bestScore) {
             best = &q;
             bestScore = s;
