@@ -22,4 +22,12 @@ Severity severityFromId(const QString &id)
     return Severity::Info;
 }
 
+std::optional<double> Finding::parameter(const QString &metric) const
+{
+    for (const Evidence &e : evidence)
+        if (e.metric == metric)
+            return e.value;
+    return std::nullopt;
+}
+
 } // namespace Preflight

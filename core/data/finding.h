@@ -3,6 +3,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <vector>
 
 namespace Preflight {
@@ -21,6 +22,25 @@ struct Evidence
     QString note;     // human words, may quote a normalised error message
 };
 
+// A statement a finding names, and its role in it.
+struct StatementRef
+{
+    QString fingerprint;        // libpg_query fingerprint (QueryStat::fingerprint); may be empty for a log line
+    QString role;               // "parent", "child", "grandchild" (n-plus-one), "scan" (missing-index),
+                                // "top" (db-saturation), "waiting", "blocking" (lock-contention)
+    QString text;               // normalised text, for readers without the run's query table
+};
+
+// What a finding is about, as references into the run (not words in its title): views link to these.
+struct FindingRefs
+{
+    int endpoint = -1;          // index into Plan::endpoints; -1 none
+    int level = -1;             // index into the diagnosis's levels (the level that shows it best); -1 none
+    QString relation;           // table (missing-index, lock-contention)
+    QStringList columns;        // missing-index: equality columns first
+    std::vector<StatementRef> statements;
+};
+
 // A named root cause (DESIGN.md §7: ids are stable, tests and CI depend on them).
 struct Finding
 {
@@ -33,6 +53,11 @@ struct Finding
     QString recommendation;
     QString layer;              // code | configuration | architecture | capacity
     double confidence = 0;      // 0..1
+    FindingRefs refs;
+
+    // The value of the first evidence line with this metric (a finding's parameters — k, N, pool_size — are
+    // evidence values); std::nullopt when absent.
+    std::optional<double> parameter(const QString &metric) const;
 };
 
 // One launch-gate check (DESIGN.md §8).

@@ -24,6 +24,12 @@ struct IntervalSnapshot
     uint64_t started = 0;          // requests sent during the interval
     uint64_t dropped = 0;          // open model: arrivals dropped (queue full or too late) during the interval
     std::vector<EndpointStats> endpoints;  // indexed like Plan::endpoints
+    // The load generator's own health (generator-saturated): CPU time its load threads used during the interval
+    // (all threads together; -1 not measured), how many load threads there were, and for the open model the
+    // largest delay of a send behind its scheduled time that was not a wait for a free connection (-1 unknown).
+    double client_cpu_s = -1;
+    int load_threads = 0;
+    double send_lag_ms = -1;
 
     double duration_s() const { return end_s - start_s; }
     EndpointStats total() const;

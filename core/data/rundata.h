@@ -91,6 +91,8 @@ struct RunData
     QString gate_preset;
     std::vector<GateCheck> gates;
     QString verdict;                                // ready | not-ready | inconclusive | "" (not evaluated)
+    QString verdict_reason;                         // one sentence: why that verdict
+    QStringList diagnosis_notes;                    // what could not be checked and what would enable it
     QStringList warnings;                           // run-level warnings for the report/summary
 
     // Totals over all intervals, per endpoint (index like plan.endpoints) and for the run.

@@ -1,6 +1,7 @@
 #include "dbsampler.h"
 
 #include "dblog.h"
+#include "queryfingerprint.h"
 #include "sqliteinspector.h"
 
 #include <set>
@@ -10,8 +11,18 @@ namespace Preflight {
 namespace {
 const QString kActivitySql = QStringLiteral(
     "SELECT a.pid, a.datname = current_database() AS same_db, a.state, a.wait_event_type, a.application_name, "
-    "host(a.client_addr) AS client, extract(epoch FROM a.backend_start) AS backend_start_s, "
-    "extract(epoch FROM now() - a.xact_start) AS xact_age_s "
+    "a.usename, host(a.client_addr) AS client, extract(epoch FROM a.backend_start) AS backend_start_s, "
+    "extract(epoch FROM now() - a.xact_start) AS xact_age_s, "
+    "extract(epoch FROM now() - a.state_change) AS state_age_s, "
+    // Only for sessions waiting on a lock (CASE evaluates lazily): who blocks them, on what, and the statements.
+    "CASE WHEN a.wait_event_type = 'Lock' THEN array_to_string(pg_blocking_pids(a.pid), ',') END AS blockers, "
+    "CASE WHEN a.wait_event_type = 'Lock' THEN (SELECT l.locktype || '|' || coalesce(l.relation::regclass::text, '') "
+    "  FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted LIMIT 1) END AS waiting_lock, "
+    "CASE WHEN a.wait_event_type = 'Lock' THEN (SELECT string_agg(DISTINCT c.oid::regclass::text, ',') "
+    "  FROM pg_locks l JOIN pg_class c ON c.oid = l.relation AND c.relkind IN ('r', 'p') "
+    "  WHERE l.pid = a.pid AND l.granted AND l.mode IN ('RowExclusiveLock', 'RowShareLock')) END AS written, "
+    "CASE WHEN a.wait_event_type = 'Lock' OR a.pid IN (SELECT unnest(pg_blocking_pids(w.pid)) FROM pg_stat_activity w "
+    "  WHERE w.wait_event_type = 'Lock') THEN a.query END AS query "
     // A role without pg_read_all_stats sees other roles' sessions with backend_type (and state) NULL: they are
     // still client backends of some database, so they count, in no known state.
     "FROM pg_stat_activity a WHERE a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.datid IS NOT NULL)");
@@ -21,11 +32,36 @@ const QString kSessionsSql = QStringLiteral(
 const QString kSessionsSql13 = QStringLiteral(
     "SELECT extract(epoch FROM now()) AS now_s, current_setting('max_connections') AS max_connections, "
     "NULL AS sessions");
+// One waiting session: its statement, the relation and the first blocker's statement, all normalised.
+LockWait lockWait(const QStringList &row, const std::map<QString, const QStringList *> &byPid, int cStateAge,
+                  int cBlockers, int cLock, int cWritten, int cQuery, int cState)
+{
+    LockWait w;
+    w.wait_s = row[cStateAge].isNull() ? 0 : qMax(0.0, row[cStateAge].toDouble());
+    w.query = QueryFingerprint::normalized(row[cQuery]);
+    const QString lock = row[cLock];
+    w.lock_type = lock.section(QLatin1Char('|'), 0, 0);
+    w.relation = lock.section(QLatin1Char('|'), 1);
+    if (w.relation.isEmpty())
+        w.relation = row[cWritten].section(QLatin1Char(','), 0, 0);   // a row lock: the table it writes
+    const QStringList blockers = row[cBlockers].split(QLatin1Char(','), Qt::SkipEmptyParts);
+    w.blockers = int(blockers.size());
+    if (!blockers.isEmpty()) {
+        const auto it = byPid.find(blockers.front());
+        if (it != byPid.end()) {
+            w.blocking_query = QueryFingerprint::normalized((*it->second)[cQuery]);
+            w.blocking_state = (*it->second)[cState];
+        }
+    }
+    return w;
+}
+
 } // namespace
 
 DbSampler::DbSampler(const QString &conninfo, std::chrono::steady_clock::time_point runStart, const Options &options,
                      QObject *parent)
-    : QObject(parent), m_conninfo(conninfo), m_runStart(runStart), m_options(options)
+    : QObject(parent), m_conninfo(conninfo), m_runStart(runStart), m_options(options),
+      m_appSessions(options.app_sessions)
 {
 }
 
@@ -203,34 +239,61 @@ void DbSampler::runPostgres()
         const int cPid = act.column(QStringLiteral("pid")), cSame = act.column(QStringLiteral("same_db")),
                   cState = act.column(QStringLiteral("state")), cWait = act.column(QStringLiteral("wait_event_type")),
                   cApp = act.column(QStringLiteral("application_name")), cClient = act.column(QStringLiteral("client")),
-                  cStart = act.column(QStringLiteral("backend_start_s")), cAge = act.column(QStringLiteral("xact_age_s"));
+                  cUser = act.column(QStringLiteral("usename")), cStateAge = act.column(QStringLiteral("state_age_s")),
+                  cStart = act.column(QStringLiteral("backend_start_s")), cAge = act.column(QStringLiteral("xact_age_s")),
+                  cBlockers = act.column(QStringLiteral("blockers")), cLock = act.column(QStringLiteral("waiting_lock")),
+                  cWritten = act.column(QStringLiteral("written")), cQuery = act.column(QStringLiteral("query"));
         s.total_connections = act.rowCount();
+        s.active_running = 0;
+        s.other_databases = 0;
         int startedSincePrev = 0;
         std::set<QString> seen;
+        std::map<QString, const QStringList *> byPid;   // for naming blockers
+        for (const QStringList &row : act.rows)
+            byPid[row[cPid]] = &row;
         for (const QStringList &row : act.rows) {
             const QString app = row[cApp];
-            if (row[cPid].toInt() == ownPid || app == QLatin1String(PgConnection::kApplicationName))
+            if (row[cPid].toInt() == ownPid)
                 continue;
-            if (row[cSame] != QLatin1String("t"))
+            if (row[cSame] != QLatin1String("t")) {
+                ++s.other_databases;
                 continue;
+            }
+            const QString excluded = m_appSessions.exclusionReason(app, row[cUser], row[cClient]);
+            if (!excluded.isEmpty()) {
+                ++s.excluded[excluded];
+                continue;
+            }
             ++s.backends;
             const QString state = row[cState];
-            if (state == QLatin1String("active"))
-                ++s.active;
-            else if (state == QLatin1String("idle"))
-                ++s.idle;
-            else if (state.startsWith(QLatin1String("idle in transaction")))
-                ++s.idle_in_transaction;
             const QString wait = row[cWait];
+            if (state == QLatin1String("active")) {
+                ++s.active;
+                // Working: on CPU (no wait event) or waiting on I/O or the server's own locks. Lock waits, client
+                // reads, sleeps (pg_sleep: Timeout), extensions and IPC are not the database being busy.
+                if (wait.isEmpty() || wait == QLatin1String("IO") || wait == QLatin1String("LWLock")
+                    || wait == QLatin1String("BufferPin"))
+                    ++s.active_running;
+            } else if (state == QLatin1String("idle")) {
+                ++s.idle;
+            } else if (state.startsWith(QLatin1String("idle in transaction"))) {
+                ++s.idle_in_transaction;
+                if (!row[cStateAge].isNull())
+                    s.idle_in_transaction_s.push_back(qMax(0.0, row[cStateAge].toDouble()));
+            }
             if (!wait.isEmpty()) {
                 ++s.by_wait_event_type[wait];
-                if (wait == QLatin1String("Lock"))
+                if (wait == QLatin1String("Lock")) {
                     ++s.waiting_on_lock;
+                    s.lock_waits.push_back(lockWait(row, byPid, cStateAge, cBlockers, cLock, cWritten, cQuery, cState));
+                }
             }
             QString who = app;
             if (who.isEmpty())
                 who = row[cClient].isEmpty() ? QStringLiteral("local") : row[cClient];
             ++s.by_application[who];
+            if (!row[cUser].isEmpty())
+                ++s.by_user[row[cUser]];
             if (!row[cAge].isNull())
                 s.longest_transaction_s = qMax(s.longest_transaction_s, row[cAge].toDouble());
             const QString key = row[cPid] + QLatin1Char('|') + row[cStart];

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "appsessions.h"
 #include "data/dbsample.h"
 #include "pgconnection.h"
 #include "pgstatements.h"
@@ -19,10 +20,14 @@ namespace Preflight {
 
 // Watches the target database while the load runs, on its own thread and its own session.
 // PostgreSQL: reads pg_stat_activity (+ pg_stat_database.sessions) every interval_ms and emits one DbSample
-// of the *target database's* client backends: by state, by wait_event_type, by application_name (client
-// address when empty), new backends since the previous sample, the longest open transaction, and all client
-// backends of the server vs max_connections. Preflight's own sessions (application_name = 'preflight', and
-// this sampler's pid) are excluded from every count except total_connections (they do hold a slot).
+// of the *app's* sessions on the target database (AppSessions: Preflight's own and known tools are left out,
+// and the plan may name the app's role, application_name or client address): by state, by wait_event_type,
+// by application_name (client address when empty) and role, active sessions that are working (not waiting on a
+// lock, the client or a sleep), how long each idle-in-transaction session has been idle, every lock wait with
+// its blocker (statements normalised: no literal leaves the sampler), new backends since the previous sample,
+// the longest open transaction, and all client backends of the server vs max_connections. Sessions left out
+// are counted by reason in `excluded` (other databases in `other_databases`); this sampler's own session is
+// in no count except total_connections (it does hold a slot).
 // SQLite (`sqlite:PATH`): emits DbSample with wal_bytes (size of PATH-wal) only.
 //
 // pg_stat_statements at stage boundaries: given the stages' start times on the run clock before start(), the
@@ -48,6 +53,7 @@ public:
     {
         int interval_ms = 1000;
         PgConnection::Options connection{2000, 500, 5000, 5};
+        AppSessions app_sessions;       // which sessions of the target database are the app's
     };
 
     DbSampler(const QString &conninfo, std::chrono::steady_clock::time_point runStart, const Options &options,
@@ -90,6 +96,7 @@ private:
     std::map<int, double> m_snapshotTimes_s;                  // stage → start; sampler thread only after start()
     std::map<int, PgStatements::Snapshot> m_snapshots;        // guarded by m_mutex
     QString m_lastWarning;
+    AppSessions m_appSessions;
 };
 
 } // namespace Preflight

@@ -175,6 +175,8 @@ void applyDiagnosis(const Diagnosis &diagnosis, RunData *run)
     run->gate_preset = diagnosis.gate_preset;
     run->gates = diagnosis.gates;
     run->verdict = diagnosis.verdict;
+    run->verdict_reason = diagnosis.verdict_reason;
+    run->diagnosis_notes = diagnosis.notes;
 }
 
 std::optional<QString> safetyGuard(const std::vector<IntervalSnapshot> &intervals,

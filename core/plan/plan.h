@@ -64,6 +64,11 @@ struct DatabaseSpec
 {
     QString conninfo;                               // libpq conninfo, or "sqlite:PATH"; may hold ${env:…}
     QString log;                                    // optional statement log to tail (PostgreSQL or app SQL log)
+    // Which sessions are the app's (DESIGN.md §7): empty = every session of the target database except
+    // Preflight's own and known tools (psql, pg_dump, pgAdmin, ...). Each non-empty field must match.
+    QString app_user;                               // "database.app.user": the app's role
+    QString app_application_name;                   // "database.app.application_name"
+    QString app_client_addr;                        // "database.app.client_addr": an address, e.g. 10.0.3.7
     bool isSqlite() const { return conninfo.startsWith(QLatin1String("sqlite:")); }
     bool isConfigured() const { return !conninfo.isEmpty(); }
 };

@@ -358,6 +358,10 @@ std::optional<Plan> PlanParser::parse(const QByteArray &json, PlanError *error)
     const QJsonObject database = r.object(root, "database", {});
     plan.database.conninfo = r.string(database, "conninfo", QStringLiteral("database"));
     plan.database.log = r.string(database, "log", QStringLiteral("database"));
+    const QJsonObject app = r.object(database, "app", {});
+    plan.database.app_user = r.string(app, "user", QStringLiteral("database.app"));
+    plan.database.app_application_name = r.string(app, "application_name", QStringLiteral("database.app"));
+    plan.database.app_client_addr = r.string(app, "client_addr", QStringLiteral("database.app"));
     const QJsonObject pool = r.object(root, "pool", {});
     plan.pool.kind = r.string(pool, "kind", QStringLiteral("pool"));
     plan.pool.url = r.string(pool, "url", QStringLiteral("pool"));
@@ -584,6 +588,15 @@ QJsonObject Plan::toJson() const
         QJsonObject db{{QStringLiteral("conninfo"), database.conninfo}};
         if (!database.log.isEmpty())
             db.insert(QStringLiteral("log"), database.log);
+        QJsonObject app;
+        if (!database.app_user.isEmpty())
+            app.insert(QStringLiteral("user"), database.app_user);
+        if (!database.app_application_name.isEmpty())
+            app.insert(QStringLiteral("application_name"), database.app_application_name);
+        if (!database.app_client_addr.isEmpty())
+            app.insert(QStringLiteral("client_addr"), database.app_client_addr);
+        if (!app.isEmpty())
+            db.insert(QStringLiteral("app"), app);
         root.insert(QStringLiteral("database"), db);
     }
     if (!pool.kind.isEmpty())

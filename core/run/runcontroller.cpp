@@ -317,7 +317,9 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     // One clock for everything: the engine's t = 0 is the samplers' t = 0.
     const auto runStart = EngineClock::now();
     if (plan.database.isConfigured()) {
-        m_dbSampler = std::make_unique<DbSampler>(plan.database.conninfo, runStart);
+        DbSampler::Options samplerOptions;
+        samplerOptions.app_sessions = AppSessions(plan.database);
+        m_dbSampler = std::make_unique<DbSampler>(plan.database.conninfo, runStart, samplerOptions);
         // Stage 0 starts at DatabaseSession::snapshotBeforeLoad(); the sampler snapshots the later stage starts.
         if (run.database.pg_stat_statements == QLatin1String("ok") && run.stages.size() > 1) {
             std::map<int, double> starts;
