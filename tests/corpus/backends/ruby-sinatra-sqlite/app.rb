@@ -14,7 +14,7 @@ class NotesApp < Sinatra::Base
     set :environment, :production
     set :show_exceptions, false
     set :raise_errors, false
-    set :dump_errors, ENV["DEBUG_ERRORS"] == "1"
+    set :dump_errors, false
     set :logging, false
   end
 
