@@ -2,7 +2,8 @@
 
 FLAW (env) selects how the app gets its database connection and what GET /authors/<id>/books does:
   shared-conn       one module-level connection opened at import, shared by every thread behind a
-                    threading.Lock (the "static connection" mistake): requests run their SQL one at a time.
+                    threading.Lock taken in before_request and released in teardown_request (the "static
+                    connection" mistake): requests run one at a time.
   conn-per-request  psycopg2.connect() at the start of every request, close() at its end.
   n-plus-one        a ThreadedConnectionPool(16, 16): one connection per thread (minconn = maxconn, because
                     psycopg2 closes a returned connection once minconn are idle, so a smaller minconn churns).
@@ -29,15 +30,24 @@ if FLAW == "shared-conn":
     _conn = psycopg2.connect(DSN)
     _lock = threading.Lock()
 
+    # The connection is not safe to share between concurrent transactions, so each request takes the lock
+    # when it starts and gives it back when it ends: requests run one at a time.
+    @app.before_request
+    def _take_connection():
+        _lock.acquire()
+
+    @app.teardown_request
+    def _give_connection_back(exc):
+        _lock.release()
+
     @contextmanager
     def db():
-        with _lock:
-            try:
-                yield _conn
-                _conn.commit()
-            except BaseException:
-                _conn.rollback()
-                raise
+        try:
+            yield _conn
+            _conn.commit()
+        except BaseException:
+            _conn.rollback()
+            raise
 
 elif FLAW == "conn-per-request":
     @contextmanager

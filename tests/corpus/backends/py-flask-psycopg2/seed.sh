@@ -25,7 +25,7 @@ INSERT INTO authors (name) SELECT 'author ' || g FROM generate_series(1, 1000) g
 INSERT INTO books (author_id, publisher_id, title, year)
 SELECT 1 + (g - 1) / 20, 1 + g % 50, 'book ' || g, 1950 + g % 70 FROM generate_series(1, 20000) g;
 INSERT INTO reviews (book_id, rating, body)
-SELECT 1 + (g - 1) / 3, 1 + g % 5, 'review ' || g || ' of a book, with a few words of text' FROM generate_series(1, 60000) g;
+SELECT 1 + (g - 1) / 3, 1 + abs(hashint4(g)) % 5, 'review ' || g || ' of a book, with a few words of text' FROM generate_series(1, 60000) g;
 ANALYZE publishers;
 ANALYZE authors;
 ANALYZE books;
