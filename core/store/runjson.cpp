@@ -1,11 +1,33 @@
 #include "runjson.h"
 
+#include "plan/planparser.h"
+
+#include <QJsonDocument>
+
 namespace Preflight {
 
 namespace {
 QString key(const char *k) { return QString::fromLatin1(k); }
 
 QJsonArray stringList(const QStringList &l) { return QJsonArray::fromStringList(l); }
+
+QStringList stringListFrom(const QJsonValue &v)
+{
+    QStringList out;
+    for (const QJsonValue &s : v.toArray())
+        out.append(s.toString());
+    return out;
+}
+
+// Readers of one key with the struct's default when it is missing. Counts travel as JSON numbers (doubles).
+QString text(const QJsonObject &o, const char *k) { return o.value(QLatin1String(k)).toString(); }
+double real(const QJsonObject &o, const char *k, double def = 0) { return o.value(QLatin1String(k)).toDouble(def); }
+int integer(const QJsonObject &o, const char *k, int def = 0) { return int(real(o, k, def)); }
+qint64 int64(const QJsonObject &o, const char *k, qint64 def = 0) { return qint64(real(o, k, double(def))); }
+uint64_t count(const QJsonObject &o, const char *k) { return uint64_t(real(o, k)); }
+bool boolean(const QJsonObject &o, const char *k, bool def = false) { return o.value(QLatin1String(k)).toBool(def); }
+QJsonObject object(const QJsonObject &o, const char *k) { return o.value(QLatin1String(k)).toObject(); }
+QJsonArray array(const QJsonObject &o, const char *k) { return o.value(QLatin1String(k)).toArray(); }
 
 QJsonValue bodyValue(const QByteArray &body)
 {
@@ -14,6 +36,71 @@ QJsonValue bodyValue(const QByteArray &body)
     if (text.toUtf8() == body)
         return text;
     return QJsonObject{{key("base64"), QString::fromLatin1(body.toBase64())}};
+}
+
+QByteArray bodyFrom(const QJsonValue &v)
+{
+    if (v.isObject())
+        return QByteArray::fromBase64(v.toObject().value(key("base64")).toString().toLatin1());
+    return v.toString().toUtf8();
+}
+
+QJsonArray queryArray(const std::vector<QueryStat> &stats)
+{
+    QJsonArray out;
+    for (const QueryStat &q : stats) {
+        QJsonObject o{{key("phase"), q.phase},
+                      {key("endpoint"), q.endpoint},
+                      {key("queryid"), q.queryid},
+                      {key("fingerprint"), q.fingerprint},
+                      {key("text"), q.text},
+                      {key("calls"), q.calls},
+                      {key("requests"), q.requests},
+                      {key("calls_per_request"), q.calls_per_request},
+                      {key("rows"), q.rows},
+                      {key("rows_per_call"), q.rows_per_call},
+                      {key("mean_ms"), q.mean_ms},
+                      {key("total_ms"), q.total_ms}};
+        if (q.stage >= 0)
+            o.insert(key("stage"), q.stage);
+        out.append(o);
+    }
+    return out;
+}
+
+std::vector<QueryStat> queriesFrom(const QJsonArray &a)
+{
+    std::vector<QueryStat> out;
+    for (const QJsonValue &v : a) {
+        const QJsonObject o = v.toObject();
+        QueryStat q;
+        q.phase = text(o, "phase");
+        q.endpoint = text(o, "endpoint");
+        q.queryid = text(o, "queryid");
+        q.fingerprint = text(o, "fingerprint");
+        q.text = text(o, "text");
+        q.calls = real(o, "calls");
+        q.requests = real(o, "requests");
+        q.calls_per_request = real(o, "calls_per_request");
+        q.rows = real(o, "rows");
+        q.rows_per_call = real(o, "rows_per_call");
+        q.mean_ms = real(o, "mean_ms");
+        q.total_ms = real(o, "total_ms");
+        q.stage = integer(o, "stage", -1);
+        out.push_back(q);
+    }
+    return out;
+}
+
+// A histogram in base64 (LatencyHistogram::serialize()); a missing key is an empty histogram.
+bool histogramFrom(const QJsonObject &o, const char *k, LatencyHistogram *out)
+{
+    const QJsonValue v = o.value(QLatin1String(k));
+    if (v.isUndefined() || v.isNull()) {
+        *out = LatencyHistogram();
+        return true;
+    }
+    return LatencyHistogram::deserialize(QByteArray::fromBase64(v.toString().toLatin1()), out);
 }
 } // namespace
 
@@ -52,6 +139,14 @@ ErrorCounts RunJson::errorCountsFrom(const QJsonObject &o)
     for (int i = 0; i < kErrorClassCount; ++i)
         counts[size_t(i)] = uint64_t(o.value(errorClassId(ErrorClass(i))).toDouble());
     return counts;
+}
+
+ErrorClass RunJson::errorClassFrom(const QString &id)
+{
+    for (int i = 0; i < kErrorClassCount; ++i)
+        if (errorClassId(ErrorClass(i)) == id)
+            return ErrorClass(i);
+    return ErrorClass::Other;
 }
 
 QJsonObject RunJson::intMap(const std::map<QString, int> &m)
@@ -132,6 +227,87 @@ std::vector<Evidence> RunJson::evidenceFrom(const QJsonArray &a)
     return out;
 }
 
+QJsonObject RunJson::lockWait(const LockWait &wait)
+{
+    return QJsonObject{{key("wait_s"), wait.wait_s},
+                       {key("query"), wait.query},
+                       {key("relation"), wait.relation},
+                       {key("lock_type"), wait.lock_type},
+                       {key("blocking_query"), wait.blocking_query},
+                       {key("blocking_state"), wait.blocking_state},
+                       {key("blockers"), wait.blockers}};
+}
+
+LockWait RunJson::lockWaitFrom(const QJsonObject &o)
+{
+    LockWait w;
+    w.wait_s = real(o, "wait_s");
+    w.query = text(o, "query");
+    w.relation = text(o, "relation");
+    w.lock_type = text(o, "lock_type");
+    w.blocking_query = text(o, "blocking_query");
+    w.blocking_state = text(o, "blocking_state");
+    w.blockers = integer(o, "blockers");
+    return w;
+}
+
+QJsonObject RunJson::dbSampleDetail(const DbSample &sample)
+{
+    QJsonArray idleInTransaction;
+    for (double age_s : sample.idle_in_transaction_s)
+        idleInTransaction.append(age_s);
+    QJsonArray lockWaits;
+    for (const LockWait &w : sample.lock_waits)
+        lockWaits.append(lockWait(w));
+    return QJsonObject{{key("active_running"), sample.active_running},
+                       {key("idle_in_transaction_s"), idleInTransaction},
+                       {key("lock_waits"), lockWaits},
+                       {key("by_user"), intMap(sample.by_user)},
+                       {key("excluded"), intMap(sample.excluded)},
+                       {key("other_databases"), sample.other_databases}};
+}
+
+void RunJson::dbSampleDetailFrom(const QJsonObject &o, DbSample *sample)
+{
+    const DbSample defaults;
+    sample->active_running = integer(o, "active_running", defaults.active_running);
+    sample->idle_in_transaction_s.clear();
+    for (const QJsonValue &v : array(o, "idle_in_transaction_s"))
+        sample->idle_in_transaction_s.push_back(v.toDouble());
+    sample->lock_waits.clear();
+    for (const QJsonValue &v : array(o, "lock_waits"))
+        sample->lock_waits.push_back(lockWaitFrom(v.toObject()));
+    sample->by_user = intMapFrom(object(o, "by_user"));
+    sample->excluded = intMapFrom(object(o, "excluded"));
+    sample->other_databases = integer(o, "other_databases", defaults.other_databases);
+}
+
+QJsonObject RunJson::findingRefs(const FindingRefs &refs)
+{
+    QJsonArray statements;
+    for (const StatementRef &s : refs.statements)
+        statements.append(QJsonObject{{key("fingerprint"), s.fingerprint}, {key("role"), s.role}, {key("text"), s.text}});
+    return QJsonObject{{key("endpoint"), refs.endpoint},
+                       {key("level"), refs.level},
+                       {key("relation"), refs.relation},
+                       {key("columns"), stringList(refs.columns)},
+                       {key("statements"), statements}};
+}
+
+FindingRefs RunJson::findingRefsFrom(const QJsonObject &o)
+{
+    FindingRefs refs;
+    refs.endpoint = integer(o, "endpoint", -1);
+    refs.level = integer(o, "level", -1);
+    refs.relation = text(o, "relation");
+    refs.columns = stringListFrom(o.value(key("columns")));
+    for (const QJsonValue &v : array(o, "statements")) {
+        const QJsonObject s = v.toObject();
+        refs.statements.push_back({text(s, "fingerprint"), text(s, "role"), text(s, "text")});
+    }
+    return refs;
+}
+
 QJsonObject RunJson::latency(const LatencyHistogram &h)
 {
     return QJsonObject{{key("count"), double(h.count())},
@@ -199,24 +375,32 @@ QJsonObject RunJson::run(const RunData &run)
                                      {key("queued"), iv.queued},
                                      {key("started"), double(iv.started)},
                                      {key("dropped"), double(iv.dropped)},
+                                     {key("client_cpu_s"), iv.client_cpu_s},
+                                     {key("load_threads"), iv.load_threads},
+                                     {key("send_lag_ms"), iv.send_lag_ms},
                                      {key("endpoints"), endpoints}});
     }
 
     QJsonArray dbSamples;
-    for (const DbSample &s : run.db_samples)
-        dbSamples.append(QJsonObject{{key("t_s"), s.t_s},
-                                     {key("backends"), s.backends},
-                                     {key("active"), s.active},
-                                     {key("idle"), s.idle},
-                                     {key("idle_in_transaction"), s.idle_in_transaction},
-                                     {key("waiting_on_lock"), s.waiting_on_lock},
-                                     {key("new_backends"), s.new_backends},
-                                     {key("longest_transaction_s"), s.longest_transaction_s},
-                                     {key("max_connections"), s.max_connections},
-                                     {key("total_connections"), s.total_connections},
-                                     {key("by_wait_event_type"), intMap(s.by_wait_event_type)},
-                                     {key("by_application"), intMap(s.by_application)},
-                                     {key("wal_bytes"), double(s.wal_bytes)}});
+    for (const DbSample &s : run.db_samples) {
+        QJsonObject sample{{key("t_s"), s.t_s},
+                           {key("backends"), s.backends},
+                           {key("active"), s.active},
+                           {key("idle"), s.idle},
+                           {key("idle_in_transaction"), s.idle_in_transaction},
+                           {key("waiting_on_lock"), s.waiting_on_lock},
+                           {key("new_backends"), s.new_backends},
+                           {key("longest_transaction_s"), s.longest_transaction_s},
+                           {key("max_connections"), s.max_connections},
+                           {key("total_connections"), s.total_connections},
+                           {key("by_wait_event_type"), intMap(s.by_wait_event_type)},
+                           {key("by_application"), intMap(s.by_application)},
+                           {key("wal_bytes"), double(s.wal_bytes)}};
+        const QJsonObject detail = dbSampleDetail(s);
+        for (auto it = detail.begin(); it != detail.end(); ++it)
+            sample.insert(it.key(), it.value());
+        dbSamples.append(sample);
+    }
     QJsonArray poolSamples;
     for (const PoolSample &s : run.pool_samples)
         poolSamples.append(QJsonObject{{key("t_s"), s.t_s},
@@ -242,27 +426,6 @@ QJsonObject RunJson::run(const RunData &run)
                        {key("error"), run.health.error},
                        {key("latency_ms"), run.health.latency_ms}};
 
-    auto queryArray = [](const std::vector<QueryStat> &stats) {
-        QJsonArray out;
-        for (const QueryStat &q : stats) {
-            QJsonObject o{{key("phase"), q.phase},
-                          {key("endpoint"), q.endpoint},
-                          {key("queryid"), q.queryid},
-                          {key("fingerprint"), q.fingerprint},
-                          {key("text"), q.text},
-                          {key("calls"), q.calls},
-                          {key("requests"), q.requests},
-                          {key("calls_per_request"), q.calls_per_request},
-                          {key("rows"), q.rows},
-                          {key("rows_per_call"), q.rows_per_call},
-                          {key("mean_ms"), q.mean_ms},
-                          {key("total_ms"), q.total_ms}};
-            if (q.stage >= 0)
-                o.insert(key("stage"), q.stage);
-            out.append(o);
-        }
-        return out;
-    };
     const QJsonArray queries = queryArray(run.queries);
     QJsonArray plans;
     for (const QueryPlan &p : run.plans)
@@ -294,7 +457,8 @@ QJsonObject RunJson::run(const RunData &run)
                                     {key("evidence"), evidence(f.evidence)},
                                     {key("recommendation"), f.recommendation},
                                     {key("layer"), f.layer},
-                                    {key("confidence"), f.confidence}});
+                                    {key("confidence"), f.confidence},
+                                    {key("refs"), findingRefs(f.refs)}});
     QJsonArray checks;
     for (const GateCheck &g : run.gates)
         checks.append(QJsonObject{{key("id"), g.id},
@@ -323,7 +487,245 @@ QJsonObject RunJson::run(const RunData &run)
                        {key("findings"), findings},
                        {key("gates"), QJsonObject{{key("preset"), run.gate_preset}, {key("checks"), checks}}},
                        {key("verdict"), run.verdict},
+                       {key("verdict_reason"), run.verdict_reason},
+                       {key("diagnosis_notes"), stringList(run.diagnosis_notes)},
                        {key("warnings"), stringList(run.warnings)}};
+}
+
+std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
+{
+    auto fail = [error](const QString &message) -> std::optional<RunData> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    const QString schema = text(o, "schema");
+    if (schema != key(kRunSchema))
+        return fail(schema.isEmpty()
+                        ? QStringLiteral("not a Preflight run: no \"schema\" key (expected %1; `preflight export RUN_ID "
+                                         "--json FILE` writes one)")
+                              .arg(key(kRunSchema))
+                        : QStringLiteral("unsupported run schema \"%1\" (this build reads %2)").arg(schema, key(kRunSchema)));
+
+    RunData run;
+    const QJsonObject info = object(o, "run");
+    run.info.id = int64(info, "id", -1);
+    run.info.name = text(info, "name");
+    run.info.started_at = QDateTime::fromString(text(info, "started_at"), Qt::ISODateWithMs);
+    if (run.info.started_at.isValid())
+        run.info.started_at = run.info.started_at.toUTC();
+    run.info.duration_s = real(info, "duration_s");
+    if (info.contains(key("status")))
+        run.info.status = runStatusFromId(text(info, "status"));
+    run.info.status_reason = text(info, "status_reason");
+    run.info.tool_version = text(info, "tool_version");
+    run.info.machine = text(info, "machine");
+    run.info.target = text(info, "target");
+    run.info.scenario = text(info, "scenario");
+    run.info.tls_insecure = boolean(info, "tls_insecure");
+    run.info.workers = integer(info, "workers");
+
+    // The plan goes through the parser (its one reader). A plan that a later rule rejects keeps its name and
+    // endpoints, which is what the intervals need to be read; the run says so, as RunStore::loadRun does.
+    const QJsonObject planObject = object(o, "plan");
+    PlanError planError;
+    if (std::optional<Plan> plan = PlanParser::parse(QJsonDocument(planObject).toJson(QJsonDocument::Compact), &planError)) {
+        run.plan = *plan;
+        // Plan::toJson() leaves "health" out when there is no health check, and the parser reads a missing
+        // "health" as the default /health: without the key the exported plan had none.
+        if (!planObject.contains(key("health")))
+            run.plan.health_path.clear();
+    } else {
+        run.plan.name = text(planObject, "name");
+        for (const QJsonValue &v : array(planObject, "endpoints")) {
+            const QJsonObject e = v.toObject();
+            EndpointSpec endpoint;
+            endpoint.name = text(e, "name");
+            if (e.contains(key("method")))
+                endpoint.method = text(e, "method");
+            endpoint.path = text(e, "path");
+            run.plan.endpoints.push_back(endpoint);
+        }
+        run.warnings.append(QStringLiteral("the exported plan does not validate (%1); only its endpoints were read")
+                                .arg(planError.toString()));
+    }
+
+    for (const QJsonValue &v : array(o, "stages")) {
+        const QJsonObject s = v.toObject();
+        StageInfo stage;
+        stage.index = integer(s, "index");
+        stage.start_s = real(s, "start_s");
+        stage.duration_s = real(s, "duration_s");
+        stage.open_model = boolean(s, "open_model");
+        stage.from = real(s, "from");
+        stage.to = real(s, "to");
+        stage.label = text(s, "label");
+        run.stages.push_back(stage);
+    }
+
+    for (const QJsonValue &v : array(o, "intervals")) {
+        const QJsonObject i = v.toObject();
+        IntervalSnapshot iv;
+        iv.index = integer(i, "index");
+        iv.start_s = real(i, "start_s");
+        iv.end_s = real(i, "end_s");
+        iv.stage_index = integer(i, "stage_index");
+        iv.target_users = real(i, "target_users");
+        iv.target_rate = real(i, "target_rate");
+        iv.in_flight = integer(i, "in_flight");
+        iv.queued = integer(i, "queued");
+        iv.started = count(i, "started");
+        iv.dropped = count(i, "dropped");
+        iv.client_cpu_s = real(i, "client_cpu_s", -1);
+        iv.load_threads = integer(i, "load_threads");
+        iv.send_lag_ms = real(i, "send_lag_ms", -1);
+        // Every interval has a slot per plan endpoint (as the engine and RunStore::loadRun make them).
+        iv.endpoints.resize(run.plan.endpoints.size());
+        const QJsonArray endpoints = array(i, "endpoints");
+        for (int n = 0; n < endpoints.size(); ++n) {
+            const QJsonObject e = endpoints.at(n).toObject();
+            const int index = integer(e, "endpoint", n);
+            if (index < 0)
+                continue;
+            if (size_t(index) >= iv.endpoints.size())
+                iv.endpoints.resize(size_t(index) + 1);
+            EndpointStats &stats = iv.endpoints[size_t(index)];
+            stats.requests = count(e, "requests");
+            stats.ok = count(e, "ok");
+            stats.http_errors = count(e, "http_errors");
+            stats.transport_errors = errorCountsFrom(object(e, "error_counts"));
+            stats.status_counts = statusCountsFrom(object(e, "status_counts"));
+            stats.bytes_received = count(e, "bytes_received");
+            if (!histogramFrom(e, "latency_hist", &stats.latency)
+                || !histogramFrom(e, "latency_uncorrected_hist", &stats.latency_uncorrected))
+                return fail(QStringLiteral("interval %1, endpoint %2: the latency histogram cannot be decoded "
+                                           "(latency_hist must be LatencyHistogram::serialize() in base64)")
+                                .arg(iv.index)
+                                .arg(index));
+        }
+        run.intervals.push_back(std::move(iv));
+    }
+
+    for (const QJsonValue &v : array(o, "db_samples")) {
+        const QJsonObject d = v.toObject();
+        DbSample s;
+        s.t_s = real(d, "t_s");
+        s.backends = integer(d, "backends");
+        s.active = integer(d, "active");
+        s.idle = integer(d, "idle");
+        s.idle_in_transaction = integer(d, "idle_in_transaction");
+        s.waiting_on_lock = integer(d, "waiting_on_lock");
+        s.new_backends = integer(d, "new_backends");
+        s.longest_transaction_s = real(d, "longest_transaction_s");
+        s.max_connections = integer(d, "max_connections", -1);
+        s.total_connections = integer(d, "total_connections", -1);
+        s.by_wait_event_type = intMapFrom(object(d, "by_wait_event_type"));
+        s.by_application = intMapFrom(object(d, "by_application"));
+        s.wal_bytes = int64(d, "wal_bytes", -1);
+        dbSampleDetailFrom(d, &s);
+        run.db_samples.push_back(std::move(s));
+    }
+    for (const QJsonValue &v : array(o, "pool_samples")) {
+        const QJsonObject p = v.toObject();
+        PoolSample s;
+        s.t_s = real(p, "t_s");
+        s.ok = boolean(p, "ok");
+        s.in_use = integer(p, "in_use", -1);
+        s.idle = integer(p, "idle", -1);
+        s.max = integer(p, "max", -1);
+        s.waiting = integer(p, "waiting", -1);
+        s.error = text(p, "error");
+        run.pool_samples.push_back(s);
+    }
+
+    if (o.contains(key("database"))) {
+        const QJsonObject d = object(o, "database");
+        DbCapabilities &db = run.database;
+        if (d.contains(key("kind")))
+            db.kind = text(d, "kind");
+        db.server_version = text(d, "server_version");
+        db.max_connections = integer(d, "max_connections", -1);
+        if (d.contains(key("pg_stat_statements")))
+            db.pg_stat_statements = text(d, "pg_stat_statements");
+        db.warnings = stringListFrom(d.value(key("warnings")));
+        db.remediation = stringListFrom(d.value(key("remediation")));
+        db.journal_mode = text(d, "journal_mode");
+        db.page_size = int64(d, "page_size", -1);
+        db.file_bytes = int64(d, "file_bytes", -1);
+    }
+    const QJsonObject health = object(o, "health");
+    run.health.checked = boolean(health, "checked");
+    run.health.status = integer(health, "status");
+    run.health.error = text(health, "error");
+    run.health.latency_ms = real(health, "latency_ms");
+
+    run.queries = queriesFrom(array(o, "queries"));
+    run.stage_queries = queriesFrom(array(o, "stage_queries"));
+    for (const QJsonValue &v : array(o, "plans")) {
+        const QJsonObject p = v.toObject();
+        QueryPlan plan;
+        plan.fingerprint = text(p, "fingerprint");
+        plan.text = text(p, "text");
+        plan.valid = boolean(p, "valid");
+        plan.error = text(p, "error");
+        plan.root = planNodeFrom(object(p, "root"));
+        run.plans.push_back(plan);
+    }
+    for (const QJsonValue &v : array(o, "error_samples")) {
+        const QJsonObject e = v.toObject();
+        ErrorSample s;
+        s.endpoint = integer(e, "endpoint", -1);
+        s.status = integer(e, "status");
+        s.error_class = errorClassFrom(text(e, "error_class"));
+        s.retry_after = text(e, "retry_after");
+        s.content_type = text(e, "content_type");
+        s.server = text(e, "server");
+        s.body = bodyFrom(e.value(key("body")));
+        s.first_seen_s = real(e, "first_seen_s");
+        s.last_seen_s = real(e, "last_seen_s");
+        s.stage_index = integer(e, "stage_index", -1);
+        s.count = uint64_t(real(e, "count", 1));
+        run.error_samples.push_back(s);
+    }
+    for (const QJsonValue &v : array(o, "findings")) {
+        const QJsonObject f = v.toObject();
+        Finding finding;
+        finding.id = text(f, "id");
+        finding.severity = severityFromId(text(f, "severity"));
+        finding.title = text(f, "title");
+        finding.summary = text(f, "summary");
+        finding.endpoint = text(f, "endpoint");
+        finding.evidence = evidenceFrom(array(f, "evidence"));
+        finding.recommendation = text(f, "recommendation");
+        finding.layer = text(f, "layer");
+        finding.confidence = real(f, "confidence");
+        finding.refs = findingRefsFrom(object(f, "refs"));
+        run.findings.push_back(finding);
+    }
+    const QJsonObject gates = object(o, "gates");
+    run.gate_preset = text(gates, "preset");
+    for (const QJsonValue &v : array(gates, "checks")) {
+        const QJsonObject g = v.toObject();
+        GateCheck check;
+        check.id = text(g, "id");
+        check.label = text(g, "label");
+        check.threshold = real(g, "threshold");
+        check.value = real(g, "value");
+        check.measured = boolean(g, "measured");
+        check.pass = boolean(g, "pass");
+        check.unit = text(g, "unit");
+        check.note = text(g, "note");
+        run.gates.push_back(check);
+    }
+    run.verdict = text(o, "verdict");
+    run.verdict_reason = text(o, "verdict_reason");
+    run.diagnosis_notes = stringListFrom(o.value(key("diagnosis_notes")));
+    // Plan warnings (above) come after the run's own, as in RunStore::loadRun.
+    run.warnings = stringListFrom(o.value(key("warnings"))) + run.warnings;
+
+    if (error)
+        error->clear();
+    return run;
 }
 
 } // namespace Preflight

@@ -19,6 +19,8 @@ RunOutcome RunOutcome::fromRunData(const RunData &run)
     o.gate_preset = run.gate_preset;
     o.gates = run.gates;
     o.verdict = run.verdict;
+    o.verdict_reason = run.verdict_reason;
+    o.diagnosis_notes = run.diagnosis_notes;
     o.warnings = run.warnings;
     return o;
 }

@@ -23,10 +23,12 @@ struct RunOutcome
     QString gate_preset;
     std::vector<GateCheck> gates;
     QString verdict;
+    QString verdict_reason;
+    QStringList diagnosis_notes;
     QStringList warnings;
 
     // The final parts of a RunData (status, reason, duration, database, health, queries, plans, error
-    // samples, findings, gates, verdict, warnings).
+    // samples, findings, gates, verdict and its reason, diagnosis notes, warnings).
     static RunOutcome fromRunData(const RunData &run);
 };
 

@@ -59,14 +59,6 @@ StoreError notFound(qint64 id)
     return StoreError::make(StoreError::Kind::NotFound,
                             QStringLiteral("there is no run %1 in this store; `preflight runs` lists the stored runs").arg(id));
 }
-
-ErrorClass errorClassFrom(const QString &id)
-{
-    for (int i = 0; i < kErrorClassCount; ++i)
-        if (errorClassId(ErrorClass(i)) == id)
-            return ErrorClass(i);
-    return ErrorClass::Other;
-}
 } // namespace
 
 QString RunStore::defaultPath()
@@ -282,7 +274,8 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
     {
         SqliteStatement q(m_db, "SELECT name, started_at, duration_s, status, status_reason, tool_version, machine, "
                                 "target, scenario, tls_insecure, workers, plan_json, gate_preset, verdict, warnings_json, "
-                                "health_checked, health_status, health_error, health_latency_ms FROM runs WHERE id = ?");
+                                "health_checked, health_status, health_error, health_latency_ms, verdict_reason, diagnosis_notes FROM runs "
+                                "WHERE id = ?");
         q.bind(1, id);
         if (!q.next())
             return fail(q.error() ? q.error() : notFound(id));
@@ -307,6 +300,8 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
         run.health.status = int(q.int64(16));
         run.health.error = q.text(17);
         run.health.latency_ms = q.real(18);
+        run.verdict_reason = q.text(19);
+        run.diagnosis_notes = stringsFrom(q.text(20));
     }
 
     PlanError planError;
@@ -354,7 +349,8 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
     }
     {
         SqliteStatement q(m_db, "SELECT idx, start_s, end_s, stage_index, target_users, target_rate, in_flight, queued, "
-                                "started, dropped FROM intervals WHERE run_id = ? ORDER BY idx");
+                                "started, dropped, client_cpu_s, load_threads, send_lag_ms FROM intervals WHERE run_id = ? "
+                                "ORDER BY idx");
         q.bind(1, id);
         while (q.next()) {
             IntervalSnapshot iv;
@@ -368,6 +364,9 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             iv.queued = int(q.int64(7));
             iv.started = uint64_t(q.int64(8));
             iv.dropped = uint64_t(q.int64(9));
+            iv.client_cpu_s = q.real(10);
+            iv.load_threads = int(q.int64(11));
+            iv.send_lag_ms = q.real(12);
             iv.endpoints.resize(run.plan.endpoints.size());
             run.intervals.push_back(std::move(iv));
         }
@@ -412,7 +411,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
     {
         SqliteStatement q(m_db, "SELECT t_s, backends, active, idle, idle_in_transaction, waiting_on_lock, new_backends, "
                                 "longest_transaction_s, max_connections, total_connections, by_wait_event_type, "
-                                "by_application, wal_bytes FROM db_samples WHERE run_id = ? ORDER BY id");
+                                "by_application, wal_bytes, detail FROM db_samples WHERE run_id = ? ORDER BY id");
         q.bind(1, id);
         while (q.next()) {
             DbSample s;
@@ -429,7 +428,8 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             s.by_wait_event_type = RunJson::intMapFrom(objectFrom(q.text(10)));
             s.by_application = RunJson::intMapFrom(objectFrom(q.text(11)));
             s.wal_bytes = q.int64(12);
-            run.db_samples.push_back(s);
+            RunJson::dbSampleDetailFrom(objectFrom(q.text(13)), &s);
+            run.db_samples.push_back(std::move(s));
         }
         if (q.error())
             return fail(q.error());
@@ -520,7 +520,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             ErrorSample s;
             s.endpoint = int(q.int64(0));
             s.status = int(q.int64(1));
-            s.error_class = errorClassFrom(q.text(2));
+            s.error_class = RunJson::errorClassFrom(q.text(2));
             s.retry_after = q.text(3);
             s.content_type = q.text(4);
             s.server = q.text(5);
@@ -536,7 +536,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
     }
     {
         SqliteStatement q(m_db, "SELECT finding_id, severity, title, summary, endpoint, evidence_json, recommendation, "
-                                "layer, confidence FROM findings WHERE run_id = ? ORDER BY id");
+                                "layer, confidence, refs FROM findings WHERE run_id = ? ORDER BY id");
         q.bind(1, id);
         while (q.next()) {
             Finding f;
@@ -549,6 +549,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             f.recommendation = q.text(6);
             f.layer = q.text(7);
             f.confidence = q.real(8);
+            f.refs = RunJson::findingRefsFrom(objectFrom(q.text(9)));
             run.findings.push_back(f);
         }
         if (q.error())
@@ -741,12 +742,14 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
     if (!batch.intervals.empty()) {
         // Upserts: a repeated tick must not wedge the writer in a retry loop.
         SqliteStatement interval(m_db, "INSERT INTO intervals (run_id, idx, start_s, end_s, stage_index, target_users, "
-                                       "target_rate, in_flight, queued, started, dropped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                                       "?, ?, ?) ON CONFLICT (run_id, idx) DO UPDATE SET start_s = excluded.start_s, "
-                                       "end_s = excluded.end_s, stage_index = excluded.stage_index, target_users = "
-                                       "excluded.target_users, target_rate = excluded.target_rate, in_flight = "
-                                       "excluded.in_flight, queued = excluded.queued, started = excluded.started, "
-                                       "dropped = excluded.dropped");
+                                       "target_rate, in_flight, queued, started, dropped, client_cpu_s, load_threads, "
+                                       "send_lag_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                                       "(run_id, idx) DO UPDATE SET start_s = excluded.start_s, end_s = excluded.end_s, "
+                                       "stage_index = excluded.stage_index, target_users = excluded.target_users, "
+                                       "target_rate = excluded.target_rate, in_flight = excluded.in_flight, queued = "
+                                       "excluded.queued, started = excluded.started, dropped = excluded.dropped, "
+                                       "client_cpu_s = excluded.client_cpu_s, load_threads = excluded.load_threads, "
+                                       "send_lag_ms = excluded.send_lag_ms");
         SqliteStatement endpoint(m_db, "INSERT OR REPLACE INTO interval_endpoints (run_id, interval_idx, endpoint_idx, "
                                        "requests, ok, http_errors, transport_errors, bytes_received, status_counts, "
                                        "error_counts, latency, latency_uncorrected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
@@ -756,7 +759,8 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
             interval.bind(1, runId).bind(2, qint64(iv.index)).bind(3, iv.start_s).bind(4, iv.end_s)
                 .bind(5, qint64(iv.stage_index)).bind(6, iv.target_users).bind(7, iv.target_rate)
                 .bind(8, qint64(iv.in_flight)).bind(9, qint64(iv.queued)).bind(10, qint64(iv.started))
-                .bind(11, qint64(iv.dropped));
+                .bind(11, qint64(iv.dropped)).bind(12, iv.client_cpu_s).bind(13, qint64(iv.load_threads))
+                .bind(14, iv.send_lag_ms);
             if (StoreError e = interval.exec())
                 return e;
             for (size_t i = 0; i < iv.endpoints.size(); ++i) {
@@ -776,14 +780,14 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
     if (!batch.db_samples.empty()) {
         SqliteStatement q(m_db, "INSERT INTO db_samples (run_id, t_s, backends, active, idle, idle_in_transaction, "
                                 "waiting_on_lock, new_backends, longest_transaction_s, max_connections, total_connections, "
-                                "by_wait_event_type, by_application, wal_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                "?, ?)");
+                                "by_wait_event_type, by_application, wal_bytes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                "?, ?, ?, ?, ?)");
         for (const DbSample &s : batch.db_samples) {
             q.bind(1, runId).bind(2, s.t_s).bind(3, s.backends).bind(4, s.active).bind(5, s.idle)
                 .bind(6, s.idle_in_transaction).bind(7, s.waiting_on_lock).bind(8, s.new_backends)
                 .bind(9, s.longest_transaction_s).bind(10, s.max_connections).bind(11, s.total_connections)
                 .bind(12, json(RunJson::intMap(s.by_wait_event_type))).bind(13, json(RunJson::intMap(s.by_application)))
-                .bind(14, s.wal_bytes);
+                .bind(14, s.wal_bytes).bind(15, json(RunJson::dbSampleDetail(s)));
             if (StoreError e = q.exec())
                 return e;
         }
@@ -889,7 +893,8 @@ StoreError RunStore::writeOutcome(qint64 runId, const RunOutcome &outcome, const
     }
     {
         SqliteStatement q(m_db, "INSERT INTO findings (run_id, finding_id, severity, title, summary, endpoint, "
-                                "evidence_json, recommendation, layer, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                "evidence_json, recommendation, layer, confidence, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                "?)");
         for (const Finding &f : outcome.findings) {
             std::vector<Evidence> evidence = f.evidence;
             for (Evidence &ev : evidence)
@@ -897,7 +902,7 @@ StoreError RunStore::writeOutcome(qint64 runId, const RunOutcome &outcome, const
             q.bind(1, runId).bind(2, f.id).bind(3, severityId(f.severity)).bind(4, f.title)
                 .bind(5, SecretScrubber::text(f.summary, planJson)).bind(6, f.endpoint)
                 .bind(7, json(RunJson::evidence(evidence))).bind(8, f.recommendation).bind(9, f.layer)
-                .bind(10, f.confidence);
+                .bind(10, f.confidence).bind(11, json(RunJson::findingRefs(f.refs)));
             if (StoreError e = q.exec())
                 return e;
         }
@@ -917,7 +922,8 @@ StoreError RunStore::writeOutcome(qint64 runId, const RunOutcome &outcome, const
     if (e || (e = summary.write(m_db, runId)))
         return e;
     SqliteStatement u(m_db, "UPDATE runs SET status = ?, status_reason = ?, finished_at = ?, duration_s = ?, "
-                            "gate_preset = ?, verdict = ?, warnings_json = ?, heartbeat_at = ? WHERE id = ?");
+                            "gate_preset = ?, verdict = ?, warnings_json = ?, heartbeat_at = ?, verdict_reason = ?, "
+                            "diagnosis_notes = ? WHERE id = ?");
     const QString now = nowUtc();
     u.bind(1, runStatusId(outcome.status == RunStatus::Running ? RunStatus::Interrupted : outcome.status))
         .bind(2, SecretScrubber::text(outcome.status_reason, planJson))
@@ -927,7 +933,9 @@ StoreError RunStore::writeOutcome(qint64 runId, const RunOutcome &outcome, const
         .bind(6, outcome.verdict)
         .bind(7, json(QJsonArray::fromStringList(scrubList(outcome.warnings, planJson))))
         .bind(8, now)
-        .bind(9, runId);
+        .bind(9, SecretScrubber::text(outcome.verdict_reason, planJson))
+        .bind(10, json(QJsonArray::fromStringList(scrubList(outcome.diagnosis_notes, planJson))))
+        .bind(11, runId);
     if ((e = u.exec()))
         return e;
     return m_db.changes() == 0 ? notFound(runId) : StoreError();

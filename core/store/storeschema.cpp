@@ -239,6 +239,21 @@ const char *kSchemaV3 = R"SQL(
 ALTER TABLE query_stats ADD COLUMN stage INTEGER NOT NULL DEFAULT -1;
 )SQL";
 
+// Migration 4: what the diagnosis needs to tell causes apart. DbSample's format-4 fields are one JSON object
+// (RunJson::dbSampleDetail: working sessions, idle-in-transaction ages, lock waits, sessions by role, sessions
+// left out); the load generator's own health per interval; a finding's references into the run
+// (RunJson::findingRefs); why the verdict is what it is and what the diagnosis could not check. Rows of older
+// runs keep the defaults, which read back as "not measured" (-1 / empty).
+const char *kSchemaV4 = R"SQL(
+ALTER TABLE db_samples ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE intervals ADD COLUMN client_cpu_s REAL NOT NULL DEFAULT -1;
+ALTER TABLE intervals ADD COLUMN load_threads INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE intervals ADD COLUMN send_lag_ms REAL NOT NULL DEFAULT -1;
+ALTER TABLE findings ADD COLUMN refs TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE runs ADD COLUMN verdict_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN diagnosis_notes TEXT NOT NULL DEFAULT '[]';
+)SQL";
+
 } // namespace
 
 const std::vector<StoreMigration> &StoreSchema::migrations()
@@ -247,6 +262,8 @@ const std::vector<StoreMigration> &StoreSchema::migrations()
         {1, "base schema", [](SqliteDatabase &db) { return db.exec(kSchemaV1); }},
         {2, "run summary columns for the history list", &applyV2},
         {3, "stage of per-stage query statistics", [](SqliteDatabase &db) { return db.exec(kSchemaV3); }},
+        {4, "session details, generator health, finding references, verdict reason",
+         [](SqliteDatabase &db) { return db.exec(kSchemaV4); }},
     };
     return steps;
 }

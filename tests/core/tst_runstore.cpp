@@ -1,6 +1,9 @@
 // Specification of the run store (issue 3): round trip, schema migrations, refusal of newer, foreign and
 // damaged files, secrets never in the file, rename/delete, and the live recorder.
+#include "format4fields.h"
+
 #include "plan/planparser.h"
+#include "store/runjson.h"
 #include "store/runrecorder.h"
 #include "store/runstore.h"
 #include "store/sqlitedatabase.h"
@@ -309,7 +312,8 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
-        const RunData original = makeRun(40);
+        RunData original = makeRun(40);
+        Format4Fields::fill(original);
         qint64 id = -1;
         {
             RunRecorder recorder;
@@ -349,6 +353,12 @@ private slots:
         QVERIFY(loaded->total() == original.total());
         QCOMPARE(loaded->db_samples.size(), original.db_samples.size());
         QCOMPARE(loaded->findings.size(), original.findings.size());
+        // Format 4 through the recorder's queue and outcome: the export of the stored run is the original's.
+        QCOMPARE(loaded->intervals[5].client_cpu_s, original.intervals[5].client_cpu_s);
+        QCOMPARE(loaded->db_samples[3].lock_waits.size(), size_t(2));
+        QCOMPARE(loaded->findings[0].refs.statements.size(), size_t(2));
+        QCOMPARE(loaded->verdict_reason, original.verdict_reason);
+        QCOMPARE(loaded->diagnosis_notes, original.diagnosis_notes);
         QVERIFY(!QFile::exists(path + QStringLiteral("-run-")));
         QCOMPARE(QDir(dir.path()).entryList({QStringLiteral("*.lock")}, QDir::Files).size(), 0);
     }
@@ -433,6 +443,148 @@ private slots:
         QVERIFY(runs[0].p95_ms > 0);
         QCOMPARE(run->intervals.size(), size_t(2));
         QCOMPARE(run->info.status, RunStatus::Completed);
+    }
+
+    void roundTripKeepsFormat4Fields()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
+        RunData original = makeRun(12);
+        Format4Fields::fill(original);
+        RunStore store;
+        QVERIFY(!store.open(path));
+        StoreError error;
+        const std::optional<qint64> id = store.saveRun(original, &error);
+        QVERIFY2(id, qPrintable(error.message));
+        const std::optional<RunData> loaded = store.loadRun(*id, &error);
+        QVERIFY2(loaded, qPrintable(error.message));
+
+        QCOMPARE(loaded->intervals.size(), original.intervals.size());
+        for (size_t i = 0; i < original.intervals.size(); ++i) {
+            QCOMPARE(loaded->intervals[i].client_cpu_s, original.intervals[i].client_cpu_s);
+            QCOMPARE(loaded->intervals[i].load_threads, original.intervals[i].load_threads);
+            QCOMPARE(loaded->intervals[i].send_lag_ms, original.intervals[i].send_lag_ms);
+        }
+        QCOMPARE(loaded->db_samples.size(), original.db_samples.size());
+        for (size_t i = 0; i < original.db_samples.size(); ++i) {
+            const DbSample &a = original.db_samples[i], &b = loaded->db_samples[i];
+            QCOMPARE(b.active_running, a.active_running);
+            QCOMPARE(b.idle_in_transaction_s, a.idle_in_transaction_s);
+            QCOMPARE(b.by_user, a.by_user);
+            QCOMPARE(b.excluded, a.excluded);
+            QCOMPARE(b.other_databases, a.other_databases);
+            QCOMPARE(b.lock_waits.size(), a.lock_waits.size());
+            for (size_t w = 0; w < a.lock_waits.size(); ++w) {
+                QCOMPARE(b.lock_waits[w].wait_s, a.lock_waits[w].wait_s);
+                QCOMPARE(b.lock_waits[w].query, a.lock_waits[w].query);
+                QCOMPARE(b.lock_waits[w].relation, a.lock_waits[w].relation);
+                QCOMPARE(b.lock_waits[w].lock_type, a.lock_waits[w].lock_type);
+                QCOMPARE(b.lock_waits[w].blocking_query, a.lock_waits[w].blocking_query);
+                QCOMPARE(b.lock_waits[w].blocking_state, a.lock_waits[w].blocking_state);
+                QCOMPARE(b.lock_waits[w].blockers, a.lock_waits[w].blockers);
+            }
+        }
+        QCOMPARE(loaded->findings.size(), original.findings.size());
+        for (size_t i = 0; i < original.findings.size(); ++i) {
+            const FindingRefs &a = original.findings[i].refs, &b = loaded->findings[i].refs;
+            QCOMPARE(b.endpoint, a.endpoint);
+            QCOMPARE(b.level, a.level);
+            QCOMPARE(b.relation, a.relation);
+            QCOMPARE(b.columns, a.columns);
+            QCOMPARE(b.statements.size(), a.statements.size());
+            for (size_t k = 0; k < a.statements.size(); ++k) {
+                QCOMPARE(b.statements[k].fingerprint, a.statements[k].fingerprint);
+                QCOMPARE(b.statements[k].role, a.statements[k].role);
+                QCOMPARE(b.statements[k].text, a.statements[k].text);
+            }
+        }
+        QCOMPARE(loaded->verdict_reason, original.verdict_reason);
+        QCOMPARE(loaded->diagnosis_notes, original.diagnosis_notes);
+
+        // Everything else as well: the stored run exports as the original does, but for the id and duration the
+        // store gave it and the plan, which is stored with its conninfo password redacted.
+        RunData expected = original;
+        expected.info.id = *id;
+        expected.info.duration_s = original.intervals.back().end_s;   // not given: the end of the last interval
+        const QJsonObject a = RunJson::run(expected), b = RunJson::run(*loaded);
+        for (auto it = a.begin(); it != a.end(); ++it)
+            if (it.key() != QLatin1String("plan"))
+                QVERIFY2(b.value(it.key()) == it.value(),
+                         qPrintable(it.key() + QLatin1Char(' ') + QString::fromUtf8(QJsonDocument(b.value(it.key()).toObject()).toJson())));
+    }
+
+    void upgradesAFormat3StoreInPlace()
+    {
+        // A store written by the previous release: the schema steps as released up to format 3, and a run in it.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("v3.sqlite"));
+        {
+            SqliteDatabase db;
+            QVERIFY(!db.open(path, true));
+            QVERIFY(!db.exec("PRAGMA application_id = 1346784340"));   // 'PFLT', as RunStore stamps it
+            QVERIFY(!StoreSchema::migrate(db, 3));
+            QCOMPARE(db.userVersion(nullptr), 3);
+        }
+        execRaw(path, R"SQL(
+            INSERT INTO runs (id, name, status, started_at, duration_s, plan_json, verdict, warnings_json)
+                VALUES (1, 'friday', 'completed', '2026-11-27T10:00:00.000Z', 0.5, '{}', 'not-ready', '["w"]');
+            INSERT INTO run_endpoints (run_id, idx, name, method, path) VALUES (1, 0, 'list', 'GET', '/items');
+            INSERT INTO intervals (run_id, idx, start_s, end_s, stage_index, target_users, target_rate, in_flight,
+                                   queued, started, dropped) VALUES (1, 0, 0, 0.25, 0, 5, 0, 5, 0, 10, 0);
+            INSERT INTO db_samples (run_id, t_s, backends, active, idle, idle_in_transaction, waiting_on_lock,
+                                    new_backends, longest_transaction_s, max_connections, total_connections,
+                                    by_wait_event_type, by_application, wal_bytes)
+                VALUES (1, 1, 6, 4, 2, 0, 1, 0, 0.5, 100, 9, '{"Lock":1}', '{"app":6}', -1);
+            INSERT INTO findings (run_id, finding_id, severity, title, evidence_json)
+                VALUES (1, 'capacity-knee', 'medium', 'Throughput peaks at 5 users', '[]');
+            INSERT INTO query_stats (run_id, phase, calls, requests, calls_per_request, rows, rows_per_call, mean_ms,
+                                     total_ms, stage) VALUES (1, 'stage', 10, 5, 2, 10, 1, 0.1, 1, 0);
+        )SQL");
+
+        RunStore store;
+        const StoreError openError = store.open(path);
+        QVERIFY2(!openError, qPrintable(openError.message));
+        {
+            SqliteDatabase raw;
+            QVERIFY(!raw.open(path, false));
+            QCOMPARE(raw.userVersion(nullptr), 4);
+        }
+        StoreError error;
+        const std::optional<RunData> run = store.loadRun(1, &error);
+        QVERIFY2(run, qPrintable(error.message));
+        QCOMPARE(run->info.name, QStringLiteral("friday"));
+        QCOMPARE(run->verdict, QStringLiteral("not-ready"));
+        QCOMPARE(run->stage_queries.size(), size_t(1));
+        // Older rows read back as "not measured".
+        QCOMPARE(run->intervals.size(), size_t(1));
+        QCOMPARE(run->intervals[0].started, uint64_t(10));
+        QCOMPARE(run->intervals[0].client_cpu_s, -1.0);
+        QCOMPARE(run->intervals[0].load_threads, 0);
+        QCOMPARE(run->intervals[0].send_lag_ms, -1.0);
+        QCOMPARE(run->db_samples.size(), size_t(1));
+        const DbSample &s = run->db_samples[0];
+        QCOMPARE(s.waiting_on_lock, 1);
+        QCOMPARE(s.by_application.at(QStringLiteral("app")), 6);
+        QCOMPARE(s.active_running, -1);
+        QCOMPARE(s.other_databases, -1);
+        QVERIFY(s.idle_in_transaction_s.empty());
+        QVERIFY(s.lock_waits.empty());
+        QVERIFY(s.by_user.empty());
+        QVERIFY(s.excluded.empty());
+        QCOMPARE(run->findings.size(), size_t(1));
+        QCOMPARE(run->findings[0].refs.endpoint, -1);
+        QCOMPARE(run->findings[0].refs.level, -1);
+        QVERIFY(run->findings[0].refs.statements.empty());
+        QVERIFY(run->verdict_reason.isEmpty());
+        QVERIFY(run->diagnosis_notes.isEmpty());
+
+        // The upgraded file takes format-4 runs beside the old one.
+        RunData fresh = makeRun(4);
+        Format4Fields::fill(fresh);
+        const std::optional<qint64> id = store.saveRun(fresh, &error);
+        QVERIFY2(id, qPrintable(error.message));
+        QCOMPARE(store.loadRun(*id)->db_samples[0].lock_waits.size(), size_t(2));
+        QCOMPARE(store.listRuns().size(), size_t(2));
     }
 
     void aFailedMigrationStepLeavesThePreviousVersion()
