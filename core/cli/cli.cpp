@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 #include <cstring>
@@ -71,6 +72,10 @@ int run(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("preflight"));
     QCoreApplication::setOrganizationName(QStringLiteral("preflight"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PREFLIGHT_VERSION));
+    // The CLI reports every problem once, as a one-line message naming the fix (or a "warning:" line); the
+    // diagnostic log lines of the same events would print it twice. QT_LOGGING_RULES brings them back.
+    if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("preflight.*=false"));
     QStringList args = app.arguments().mid(1);
     QTextStream err(stderr);
     if (args.isEmpty() || args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h")

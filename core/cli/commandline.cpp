@@ -22,8 +22,23 @@ bool parseArguments(QCommandLineParser &parser, const QList<QCommandLineOption> 
                     const QStringList &args, QString *error)
 {
     parser.addOptions(options);
-    if (parser.parse(QStringList{command} + args))
+    if (parser.parse(QStringList{command} + args)) {
+        // QCommandLineParser takes the next argument as an option's value even when it is another option:
+        // `--users --duration 5` would read "--duration" as the user count and 5 as a plan file.
+        for (const QCommandLineOption &option : options) {
+            if (option.valueName().isEmpty())
+                continue;
+            for (const QString &value : parser.values(option)) {
+                if (value.startsWith(QLatin1String("--")) && value.size() > 2 && value[2].isLetter()) {
+                    const QString name = option.names().constLast();
+                    *error = QStringLiteral("%1%2 needs a value (it was followed by %3)")
+                                 .arg(name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--"), name, value);
+                    return false;
+                }
+            }
+        }
         return true;
+    }
     if (const QStringList unknown = parser.unknownOptionNames(); !unknown.isEmpty()) {
         *error = QStringLiteral("unexpected argument \"%1\"").arg(typed(unknown.first(), args));
         return false;

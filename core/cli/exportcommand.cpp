@@ -1,6 +1,8 @@
 #include "cli.h"
 #include "commandline.h"
 #include "commands.h"
+#include "outputpaths.h"
+#include "storereading.h"
 
 #include "report/jsonsummary.h"
 #include "store/runjson.h"
@@ -9,6 +11,7 @@
 #include "store/runstore.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <QTextStream>
@@ -75,11 +78,27 @@ int exportCommand(const QStringList &args)
         return usageError(QStringLiteral("\"%1\" is not a run id (a positive number, see `preflight runs`)").arg(idText));
     if (csvDir.isEmpty() == jsonFile.isEmpty())
         return usageError(QStringLiteral("give exactly one of --csv DIR or --json FILE"));
+    {
+        OutputPaths paths;
+        paths.addStore(parser.isSet(QStringLiteral("store")) ? QStringLiteral("--store") : QStringLiteral("the default run store"), storePath);
+        paths.addOutput(QStringLiteral("--json"), jsonFile);
+        if (!csvDir.isEmpty()) {
+            if (QFileInfo(csvDir).exists() && !QFileInfo(csvDir).isDir()) {
+                err << "preflight export: --csv " << QDir::toNativeSeparators(csvDir)
+                    << " exists and is not a directory; give a directory for the CSV files\n";
+                return ExitUsage;
+            }
+            if (QFileInfo(csvDir).exists())
+                paths.addOutput(QStringLiteral("--csv"), QDir(csvDir).filePath(QStringLiteral("summary.json")));
+        }
+        if (const QString problem = paths.check(); !problem.isEmpty()) {
+            err << "preflight export: " << problem << '\n';
+            return ExitUsage;
+        }
+    }
 
     RunStore store;
-    RunStore::OpenOptions options;
-    options.create = false;
-    if (const StoreError e = store.open(storePath, options)) {
+    if (const StoreError e = openStoreForReading(store, storePath)) {
         err << "preflight export: " << e.message << '\n';
         return ExitUsage;
     }
@@ -97,9 +116,8 @@ int exportCommand(const QStringList &args)
         }
         // Beside the raw intervals, the summary (DESIGN.md §6) the run produced.
         const QString summaryPath = QDir(csvDir).filePath(QStringLiteral("summary.json"));
-        QSaveFile summary(summaryPath);
-        if (!summary.open(QIODevice::WriteOnly) || summary.write(JsonSummary::toBytes(summaryOf(*run))) < 0 || !summary.commit()) {
-            err << "preflight export: cannot write " << summaryPath << ": " << summary.errorString() << '\n';
+        if (QString writeError; !OutputPaths::write(summaryPath, JsonSummary::toBytes(summaryOf(*run)), &writeError)) {
+            err << "preflight export: " << writeError << '\n';
             return ExitUsage;
         }
         written << summaryPath;
@@ -109,10 +127,9 @@ int exportCommand(const QStringList &args)
         // The whole run (preflight.run/1) with its summary (preflight.summary/1) under "summary".
         QJsonObject whole = RunJson::run(*run);
         whole.insert(QStringLiteral("summary"), summaryOf(*run));
-        QSaveFile file(jsonFile);
         const QByteArray bytes = QJsonDocument(whole).toJson(QJsonDocument::Indented);
-        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-            err << "preflight export: cannot write " << jsonFile << ": " << file.errorString() << '\n';
+        if (QString writeError; !OutputPaths::write(jsonFile, bytes, &writeError)) {
+            err << "preflight export: " << writeError << '\n';
             return ExitUsage;
         }
         out << "wrote " << QDir::toNativeSeparators(jsonFile) << '\n';

@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "commandline.h"
 #include "commands.h"
+#include "outputpaths.h"
 
 #include "plan/endpointimport.h"
 #include "plan/planparser.h"
@@ -80,6 +81,14 @@ int importCommand(const QStringList &args)
     if (positional.size() > 1)
         return usageError(QStringLiteral("unexpected argument \"%1\"").arg(positional[1]));
     const QString file = positional[0];
+    if (const QString output = parser.value(QStringLiteral("output")); !output.isEmpty() && output != QLatin1String("-")) {
+        // Checked before reading: `import spec.json -o spec.json` must not replace the spec with a plan.
+        OutputPaths paths;
+        paths.addInput(QStringLiteral("the imported file"), file);
+        paths.addOutput(parser.isSet(QStringLiteral("o")) && args.contains(QStringLiteral("-o")) ? QStringLiteral("-o") : QStringLiteral("--output"), output);
+        if (const QString problem = paths.check(); !problem.isEmpty())
+            return failure(problem);
+    }
     QString baseUrl;
     if (parser.isSet(QStringLiteral("base-url"))) {
         const auto normal = PlanParser::normaliseBaseUrl(parser.value(QStringLiteral("base-url")), &error);
@@ -127,9 +136,8 @@ int importCommand(const QStringList &args)
         err << "preflight import: " << summary << '\n';
         return ExitReady;
     }
-    QSaveFile saved(output);
-    if (!saved.open(QIODevice::WriteOnly) || saved.write(bytes) != bytes.size() || !saved.commit())
-        return failure(QStringLiteral("cannot write %1: %2").arg(output, saved.errorString()));
+    if (QString writeError; !OutputPaths::write(output, bytes, &writeError))
+        return failure(writeError);
     printWarnings();
     out << "wrote " << QDir::toNativeSeparators(output) << " (" << summary << "); run it with `preflight run "
         << QDir::toNativeSeparators(output) << "`\n";

@@ -1,6 +1,8 @@
 #include "cli.h"
 #include "commandline.h"
 #include "commands.h"
+#include "outputpaths.h"
+#include "storereading.h"
 
 #include "report/reportwriter.h"
 #include "store/runstore.h"
@@ -105,11 +107,19 @@ int reportCommand(const QStringList &args)
             return ExitUsage;
         }
     }
+    {
+        OutputPaths paths;
+        paths.addStore(parser.isSet(QStringLiteral("store")) ? QStringLiteral("--store") : QStringLiteral("the default run store"), storePath);
+        paths.addOutput(QStringLiteral("--html"), htmlFile);
+        paths.addOutput(QStringLiteral("--pdf"), pdfFile);
+        if (const QString problem = paths.check(); !problem.isEmpty()) {
+            err << "preflight report: " << problem << '\n';
+            return ExitUsage;
+        }
+    }
 
     RunStore store;
-    RunStore::OpenOptions openOptions;
-    openOptions.create = false;
-    if (const StoreError e = store.open(storePath, openOptions)) {
+    if (const StoreError e = openStoreForReading(store, storePath)) {
         err << "preflight report: " << e.message << '\n';
         return ExitUsage;
     }

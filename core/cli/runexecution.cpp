@@ -5,14 +5,18 @@
 #include "diagnosis/junit.h"
 #include "report/jsonsummary.h"
 #include "report/reportwriter.h"
+#include "outputpaths.h"
 #include "texttable.h"
+#include "store/runstore.h"
 
 #include <QCoreApplication>
 #include <QFile>
 #include <QSaveFile>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <unistd.h>
 
 namespace Preflight::Cli {
@@ -21,12 +25,52 @@ namespace {
 
 bool writeFile(const QString &path, const QByteArray &bytes, QString *error)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
+    return OutputPaths::write(path, bytes, error);
+}
+
+// The plan's database file (sqlite:PATH), statement log and CA file: read by the run, never an output.
+void addPlanInputs(OutputPaths &paths, const Plan &plan)
+{
+    if (plan.database.isSqlite())
+        paths.addInput(QStringLiteral("the database (sqlite:)"), plan.database.conninfo.mid(int(qstrlen("sqlite:"))));
+    paths.addInput(QStringLiteral("database.log"), plan.database.log);
+    paths.addInput(QStringLiteral("target.tls.ca_file"), plan.target.ca_file);
+}
+
+// Every request failed inside the client before reaching the server (a URL libcurl refuses, a host name that
+// does not resolve, a TLS handshake that fails): that is a usage problem to fix in the plan or the machine,
+// not a backend to diagnose (issue 15, item 12). Returns the message naming the fix, or empty.
+QString clientSideFailure(const RunData &run)
+{
+    const EndpointStats total = run.total();
+    if (total.requests == 0 || total.ok + total.http_errors > 0)
+        return {};
+    const auto count = [&](ErrorClass c) { return total.transport_errors[size_t(c)]; };
+    const uint64_t dns = count(ErrorClass::Dns), tls = count(ErrorClass::Tls), other = count(ErrorClass::Other);
+    if (dns + tls + other != total.requests)
+        return {};
+    QString detail;
+    for (const ErrorSample &sample : run.error_samples) {
+        if (!sample.body.isEmpty()) {
+            detail = QString::fromUtf8(sample.body.left(200)).trimmed();
+            break;
+        }
     }
-    return true;
+    QString fix;
+    if (tls >= dns && tls >= other)
+        fix = QStringLiteral("the TLS handshake failed: give the server's CA with target.tls.ca_file, check that the URL's "
+                             "scheme (http/https) and port match the server, or (for a test server only) set "
+                             "target.tls.insecure or --insecure");
+    else if (dns >= other)
+        fix = QStringLiteral("the host name did not resolve: check the host in target.base_url (or --target) and this "
+                             "machine's DNS");
+    else
+        fix = QStringLiteral("libcurl refused the request before sending it: check the endpoint paths and target.base_url "
+                             "(a space must be written %20, no control characters) and the endpoint methods");
+    return QStringLiteral("all %1 requests failed inside Preflight before reaching the backend%2; %3. Nothing about "
+                          "the backend was measured.")
+        .arg(total.requests)
+        .arg(detail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(detail), fix);
 }
 
 // A gate or evidence value in its unit: "74.0 ms", "0.00%", "1116 req/s".
@@ -83,17 +127,33 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
         row(QStringLiteral("all endpoints"), run.total());
     out << '\n' << endpoints.render();
 
-    if (levels.size() > 1) {
-        TextTable table({QStringLiteral("load"), QStringLiteral("req/s"), QStringLiteral("success"),
-                         QStringLiteral("p50"), QStringLiteral("p95"), QStringLiteral("p99"), QStringLiteral("timeouts"),
-                         QStringLiteral("db backends"), QStringLiteral("pool in use")});
+    // Open model: arrivals that never got a connection are timeouts (in success, the percentiles and the
+    // gates); "never sent" says how many of the timeouts they were, per level (issue 15, item 5).
+    const bool openModel = std::any_of(levels.begin(), levels.end(), [](const LevelSummary &l) { return l.open_model; });
+    std::map<int, uint64_t> neverSent;
+    for (const IntervalSnapshot &i : run.intervals)
+        neverSent[i.stage_index] += i.dropped;
+    if (levels.size() > 1 || (openModel && !levels.empty())) {
+        QStringList header{QStringLiteral("load"), QStringLiteral("req/s"), QStringLiteral("success"), QStringLiteral("p50"),
+                           QStringLiteral("p95"), QStringLiteral("p99"), QStringLiteral("timeouts")};
+        if (openModel)
+            header << QStringLiteral("never sent");
+        header << QStringLiteral("db backends") << QStringLiteral("pool in use");
+        TextTable table(header);
         const bool hasBackends = run.database.kind == QLatin1String("postgresql");
-        for (const LevelSummary &l : levels)
-            table.addRow({l.loadLabel(), formatRate(l.rps), formatPercent(l.success_rate), formatMs(l.p50_ms),
-                          formatMs(l.p95_ms), formatMs(l.p99_ms), QString::number(l.timeouts),
-                          l.db_backends_max < 0 || !hasBackends ? QStringLiteral("—") : QString::number(l.db_backends_max),
-                          l.pool_in_use_max < 0 ? QStringLiteral("—") : QString::number(l.pool_in_use_max)});
+        for (const LevelSummary &l : levels) {
+            QStringList cells{l.loadLabel(), formatRate(l.rps), formatPercent(l.success_rate), formatMs(l.p50_ms),
+                              formatMs(l.p95_ms), formatMs(l.p99_ms), QString::number(l.timeouts)};
+            if (openModel)
+                cells << QString::number(neverSent[l.stage]);
+            cells << (l.db_backends_max < 0 || !hasBackends ? QStringLiteral("—") : QString::number(l.db_backends_max))
+                  << (l.pool_in_use_max < 0 ? QStringLiteral("—") : QString::number(l.pool_in_use_max));
+            table.addRow(cells);
+        }
         out << "\nBy load level:\n" << table.render();
+        if (openModel && std::any_of(neverSent.begin(), neverSent.end(), [](const auto &kv) { return kv.second > 0; }))
+            out << "(never sent: arrivals that found every connection busy for longer than the timeout; counted as "
+                   "timeouts with the time they waited)\n";
     }
 
     const EndpointStats total = run.total();
@@ -141,10 +201,27 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
     QTextStream err(stderr);
     QTextStream out(stdout);
     const bool tty = ::isatty(fileno(stderr)) && !outputs.quiet;
-    // A report that could not be written is found before the load, not after it.
+    // An output that could not be written, or that would destroy an input or the run store, is found before
+    // the load, not after it.
     if (QString error; !outputs.reportPath.isEmpty() && !ReportWriter::check(outputs.reportPath, &error)) {
         err << "preflight: " << error << '\n';
         return ExitUsage;
+    }
+    {
+        OutputPaths paths;
+        for (const auto &[role, path] : outputs.inputs)
+            paths.addInput(role, path);
+        addPlanInputs(paths, plan);
+        if (options.store)
+            paths.addStore(outputs.storePath.isEmpty() ? QStringLiteral("the default run store") : QStringLiteral("--store"),
+                           outputs.storePath.isEmpty() ? RunStore::defaultPath() : outputs.storePath);
+        paths.addOutput(QStringLiteral("--json"), outputs.jsonPath);
+        paths.addOutput(QStringLiteral("--junit"), outputs.junitPath);
+        paths.addOutput(QStringLiteral("--report"), outputs.reportPath);
+        if (const QString problem = paths.check(); !problem.isEmpty()) {
+            err << "preflight: " << problem << '\n';
+            return ExitUsage;
+        }
     }
     RunController controller;
     InterruptWatcher interrupts;
@@ -195,6 +272,14 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
         err.flush();
         const RunData &run = *finished;
         const DiagnosisPtr diagnosis = controller.diagnosis();
+        if (!diagnosis) {
+            // Stopped while the target was being checked: no load ran, so there is nothing to analyse or store.
+            err << "preflight: interrupted before the load started; nothing was measured or stored\n";
+            err.flush();
+            exitCode = ExitInterrupted;
+            QCoreApplication::exit(exitCode);
+            return;
+        }
         if (!outputs.quiet)
             printSummary(out, run, diagnosis->levels);
         QString error;
@@ -219,8 +304,13 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
         }
         if (run.info.id >= 0 && !outputs.quiet)
             out << "\nStored as run " << run.info.id << " (`preflight report " << run.info.id << " --html FILE` for the report)\n";
+        const QString clientFailure = clientSideFailure(run);
+        if (!clientFailure.isEmpty())
+            err << "preflight: " << clientFailure << '\n';
         if (run.info.status == RunStatus::Interrupted || interrupts.count() > 0)
             exitCode = ExitInterrupted;
+        else if (!clientFailure.isEmpty())
+            exitCode = ExitUsage;   // before a safety abort: the guard tripped on failures the plan caused
         else if (run.info.status == RunStatus::Aborted)
             exitCode = ExitSafetyAbort;  // the run and its findings are kept
         else if (exitCode == ExitReady && plan.gates_explicit && run.verdict == QLatin1String("not-ready"))

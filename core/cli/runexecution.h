@@ -4,6 +4,9 @@
 
 #include <QString>
 
+#include <utility>
+#include <vector>
+
 namespace Preflight::Cli {
 
 // Where a finished run goes.
@@ -14,6 +17,9 @@ struct RunOutputs
     QString reportPath;     // --report (.html or .pdf)
     QString storePath;      // --store (empty: the default store)
     bool quiet = false;     // no progress line, no summary table
+    // Files the run reads, as (role, path): the plan, a gates file. No output may be one of them; the plan's
+    // database file, statement log and CA file are added by executeRun().
+    std::vector<std::pair<QString, QString>> inputs;
 };
 
 // The headless pipeline shared by `preflight run` and `preflight demo --headless`: drives a RunController

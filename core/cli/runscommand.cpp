@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "commands.h"
+#include "storereading.h"
 
 #include "store/runstore.h"
 
@@ -49,9 +50,7 @@ int runsCommand(const QStringList &args)
         storePath = RunStore::defaultPath();
 
     RunStore store;
-    RunStore::OpenOptions options;
-    options.create = false;
-    const StoreError openError = store.open(storePath, options);
+    const StoreError openError = openStoreForReading(store, storePath);
     if (openError.kind == StoreError::Kind::NotFound && !explicitStore) {
         out << "No runs stored yet (" << QDir::toNativeSeparators(storePath) << ").\n";
         return ExitReady;

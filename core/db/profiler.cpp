@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace Preflight {
@@ -52,9 +53,11 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
         return result;
     }
     FastRandom rng(0x5eed);
-    uint64_t seq = 1;
     std::string url, body;
     const int k = qMax(1, m_options.requests_per_endpoint);
+    // {seq} continues after the load's values (the factory hands out each value once per run): a POST that
+    // creates "item-{seq}" would otherwise collide with what the load created.
+    uint64_t seq = m_factory.reserveSequence(uint64_t(k) * uint64_t(std::max(1, m_factory.endpointCount())));
     for (int ep = 0; ep < m_factory.endpointCount(); ++ep) {
         if (stop && stop->load())
             break;
@@ -77,7 +80,7 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
             m_factory.buildBody(ep, seq, body);
             ++seq;
             curl_easy_setopt(curl.h, CURLOPT_URL, url.c_str());
-            curl_easy_setopt(curl.h, CURLOPT_CUSTOMREQUEST, m_factory.method(ep).c_str());
+            const bool head = m_factory.method(ep) == "HEAD";
             curl_easy_setopt(curl.h, CURLOPT_HTTPHEADER, headers.l);
             curl_easy_setopt(curl.h, CURLOPT_NOSIGNAL, 1L);
             curl_easy_setopt(curl.h, CURLOPT_TIMEOUT_MS, m_factory.timeoutMs(ep) > 0 ? m_factory.timeoutMs(ep) : 10000L);
@@ -88,8 +91,11 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
             } else {
                 curl_easy_setopt(curl.h, CURLOPT_POSTFIELDS, nullptr);
                 curl_easy_setopt(curl.h, CURLOPT_HTTPGET, 1L);
-                curl_easy_setopt(curl.h, CURLOPT_CUSTOMREQUEST, m_factory.method(ep).c_str());
             }
+            // HEAD through NOBODY (after HTTPGET, which clears it): as a custom method libcurl would wait for a
+            // body that never comes.
+            curl_easy_setopt(curl.h, CURLOPT_NOBODY, head ? 1L : 0L);
+            curl_easy_setopt(curl.h, CURLOPT_CUSTOMREQUEST, head ? nullptr : m_factory.method(ep).c_str());
             if (m_plan.target.insecure) {
                 curl_easy_setopt(curl.h, CURLOPT_SSL_VERIFYPEER, 0L);
                 curl_easy_setopt(curl.h, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -60,8 +60,14 @@ DbError SqliteInspector::open(const QString &path, const Options &options)
     m_options = options;
     if (!QFileInfo::exists(m_path))
         return {DbError::Kind::Config, {}, QStringLiteral("the SQLite file %1 does not exist: check the sqlite: path").arg(m_path)};
+    if (QFileInfo(m_path).isDir())
+        return {DbError::Kind::Config, {},
+                QStringLiteral("%1 is a directory, not an SQLite database file: give the file's path, e.g. sqlite:%1/app.db")
+                    .arg(m_path)};
     if (journalModeFromHeader(m_path).isEmpty())
-        return {DbError::Kind::Config, {}, QStringLiteral("%1 is not a SQLite 3 database (bad header)").arg(m_path)};
+        return {DbError::Kind::Config, {},
+                QStringLiteral("%1 is not an SQLite 3 database (its first bytes are not an SQLite header): check the "
+                               "sqlite: path").arg(m_path)};
     // Read-only, never immutable=1: the application is writing, we must take part in locking.
     const int rc = sqlite3_open_v2(QFile::encodeName(m_path).constData(), &m_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
                                    nullptr);

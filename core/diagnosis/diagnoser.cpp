@@ -15,8 +15,10 @@ int catalogueRank(const QString &id)
         QStringLiteral("single-connection"), QStringLiteral("serialized-server"), QStringLiteral("pool-exhaustion"),
         QStringLiteral("lock-contention"), QStringLiteral("max-connections-near"), QStringLiteral("load-shedding"),
         QStringLiteral("n-plus-one"), QStringLiteral("connection-churn"), QStringLiteral("missing-index"),
-        QStringLiteral("slow-endpoint"), QStringLiteral("idle-in-transaction"), QStringLiteral("timeouts"),
-        QStringLiteral("error-rate"), QStringLiteral("health-endpoint-missing"), QStringLiteral("capacity-knee")};
+        QStringLiteral("db-saturation"), QStringLiteral("worker-saturation"), QStringLiteral("slow-endpoint"),
+        QStringLiteral("idle-in-transaction"), QStringLiteral("timeouts"), QStringLiteral("error-rate"),
+        QStringLiteral("health-endpoint-missing"), QStringLiteral("generator-saturated"),
+        QStringLiteral("capacity-knee")};
     const qsizetype i = order.indexOf(id);
     return i < 0 ? int(order.size()) : int(i);
 }
@@ -64,7 +66,9 @@ std::vector<Finding> mergeFindings(std::vector<Finding> in)
         if (!s)
             return;
         for (const QString &c : causes) {
-            if (Finding *cause = find(out, c)) {
+            // A cause inferred indirectly does not take over the symptom's direct evidence (and severity).
+            constexpr double kFoldMinConfidence = 0.6;
+            if (Finding *cause = find(out, c); cause && cause->confidence >= kFoldMinConfidence) {
                 absorb(*cause, *s, QStringLiteral("symptom: %1").arg(symptom));
                 const QString id = s->id;
                 out.erase(std::remove_if(out.begin(), out.end(), [&](const Finding &f) { return f.id == id; }),
@@ -74,7 +78,8 @@ std::vector<Finding> mergeFindings(std::vector<Finding> in)
         }
     };
     fold(QStringLiteral("timeouts"), {QStringLiteral("single-connection"), QStringLiteral("serialized-server"),
-                                      QStringLiteral("pool-exhaustion")});
+                                      QStringLiteral("pool-exhaustion"), QStringLiteral("worker-saturation"),
+                                      QStringLiteral("db-saturation")});
     fold(QStringLiteral("error-rate"), {QStringLiteral("lock-contention"), QStringLiteral("load-shedding")});
     // 3. Order: severity, then confidence, then root causes before symptoms.
     std::stable_sort(out.begin(), out.end(), [](const Finding &a, const Finding &b) {
@@ -141,6 +146,11 @@ Diagnosis analyze(const RunData &run, const GateSet &gates)
         d.verdict = QStringLiteral("inconclusive");
         d.verdict_reason = QStringLiteral("the run was too short (%1 s of load, %2 requests; needs %3 s and %4)")
                                .arg(fmt(load_s, 1)).arg(total.requests).arg(fmt(kMinLoad_s)).arg(kMinRequests);
+    } else if (std::any_of(d.findings.begin(), d.findings.end(),
+                           [](const Finding &f) { return f.id == QLatin1String("generator-saturated"); })) {
+        d.verdict = QStringLiteral("inconclusive");
+        d.verdict_reason = QStringLiteral("Preflight's own load threads were saturated: the measurements describe the "
+                                          "generator's limit as much as the backend's");
     } else if (anyFailed) {
         QStringList failed;
         for (const GateCheck &c : d.gates)

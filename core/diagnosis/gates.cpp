@@ -1,5 +1,7 @@
 #include "gates.h"
 
+#include "querycount.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -463,14 +465,10 @@ std::vector<GateCheck> GateSet::evaluate(const RunData &run, const std::vector<L
             else
                 c.note = QStringLiteral("no level carried requests");
         } else if (g.id == QLatin1String("queries_per_request")) {
-            std::map<QString, double> perEndpoint;
-            for (const QueryStat &q : run.queries)
-                if (q.phase == QLatin1String("profile"))
-                    perEndpoint[q.endpoint] += q.calls_per_request;
-            auto worst = std::max_element(perEndpoint.begin(), perEndpoint.end(),
-                                          [](const auto &a, const auto &b) { return a.second < b.second; });
-            if (worst != perEndpoint.end())
-                set(worst->second, QStringLiteral("endpoint %1 (profiling pass)").arg(worst->first));
+            QString worstEndpoint;
+            const double worst = QueryCount::worstPerRequest(run, &worstEndpoint);
+            if (worst >= 0)
+                set(worst, QStringLiteral("endpoint %1 (profiling pass)").arg(worstEndpoint));
             else
                 c.note = QStringLiteral("no profiling pass: needs PostgreSQL with pg_stat_statements");
         } else if (g.id == QLatin1String("db_backends_ratio")) {

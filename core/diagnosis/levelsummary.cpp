@@ -1,5 +1,7 @@
 #include "levelsummary.h"
 
+#include "querycount.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -56,10 +58,17 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
         level.endpoints.resize(endpointCount);
     std::vector<EndpointStats> steadyEndpoints(endpointCount);
     double steadyStart_s = -1;
+    double clientCpu_s = 0, clientCapacity_s = 0;
     for (const IntervalSnapshot &in : run.intervals) {
         if (in.stage_index != stage.index)
             continue;
         const bool isSteady = in.start_s >= steadyFrom_s - 1e-9;
+        if (isSteady && in.client_cpu_s >= 0 && in.load_threads > 0) {
+            clientCpu_s += in.client_cpu_s;
+            clientCapacity_s += in.duration_s() * in.load_threads;
+        }
+        if (isSteady && in.send_lag_ms >= 0)
+            level.send_lag_ms_max = std::max(level.send_lag_ms_max, in.send_lag_ms);
         // One merge per endpoint and interval into the level (warm-up and steady apart, joined below); two more
         // only when per-endpoint figures are wanted. Histogram merges are what a level costs.
         for (size_t e = 0; e < in.endpoints.size(); ++e) {
@@ -94,17 +103,10 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
         level.endpoints[e].latency_uncorrected = steadyEndpoints[e].latency_uncorrected;
     }
     level.steady_s = steadyStart_s >= 0 ? last_s - steadyStart_s : 0;
+    if (clientCapacity_s > 0)
+        level.client_cpu_share = clientCpu_s / clientCapacity_s;
     level.requests = all.requests;
-    double stageCalls = 0;
-    bool stageMeasured = false;
-    for (const QueryStat &q : run.stage_queries) {
-        if (q.stage == stage.index) {
-            stageCalls += q.calls;
-            stageMeasured = true;
-        }
-    }
-    if (stageMeasured && all.requests > 0)
-        level.queries_per_request = stageCalls / double(all.requests);
+    level.queries_per_request = QueryCount::stagePerRequest(run, stage.index, all.requests);
     level.ok = all.ok;
     level.errors = all.errors();
     level.timeouts = all.timeouts();
@@ -126,6 +128,8 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
         level.mean_ms = h.mean_us() / 1000.0;
     }
 
+    double activeSum = 0, runningSum = 0, busySum = 0;
+    int runningSamples = 0, busySamples = 0;
     for (size_t k = 0; k < run.db_samples.size(); ++k) {
         const DbSample &s = run.db_samples[k];
         if (s.t_s < steadyFrom_s - 1e-9 || s.t_s > last_s + 1e-9)
@@ -140,7 +144,23 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
         maxInto(level.db_waiting_on_lock_max, s.waiting_on_lock);
         maxInto(level.db_idle_in_transaction_max, s.idle_in_transaction);
         level.db_new_backends = std::max(level.db_new_backends, 0) + std::max(s.new_backends, 0);
+        ++level.db_samples;
+        activeSum += std::max(s.active, 0);
+        if (s.active_running >= 0) {
+            runningSum += s.active_running;
+            ++runningSamples;
+        }
+        if (s.backends > 0) {
+            busySum += double(std::max(s.active, 0) + std::max(s.idle_in_transaction, 0)) / double(s.backends);
+            ++busySamples;
+        }
     }
+    if (level.db_samples > 0)
+        level.db_active_mean = activeSum / level.db_samples;
+    if (runningSamples > 0)
+        level.db_active_running_mean = runningSum / runningSamples;
+    if (busySamples > 0)
+        level.db_busy_share_mean = busySum / busySamples;
     for (const PoolSample &p : run.pool_samples) {
         if (!p.ok || p.t_s < steadyFrom_s - 1e-9 || p.t_s > last_s + 1e-9)
             continue;

@@ -50,6 +50,18 @@ struct LevelSummary
     int db_idle_in_transaction_max = -1;
     int db_new_backends = -1;        // sum of new_backends over the steady samples
     double db_new_backends_span_s = 0;  // time those samples cover (each: since the previous sample)
+    // Means over the same samples (-1 = no sample or not recorded by this run's format): app sessions active,
+    // active and working (not waiting on a lock, the client or a sleep), and the share of the app's sessions
+    // that are busy (active or idle in a transaction) — a pool whose connections queue requests is busy, a
+    // worker pool's persistent connections mostly are not.
+    int db_samples = 0;
+    double db_active_mean = -1;
+    double db_active_running_mean = -1;
+    double db_busy_share_mean = -1;
+    // The load generator over the steady span: CPU its load threads used / (span × threads), 0..1; the largest
+    // send lag (open model); -1 when not measured.
+    double client_cpu_share = -1;
+    double send_lag_ms_max = -1;
     int pool_in_use_max = -1;
     int pool_max = -1;
     int pool_waiting_max = -1;

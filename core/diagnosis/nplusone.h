@@ -17,12 +17,11 @@ enum class Role { None, Parent, Child };
 // 120 characters, the last one "…" when cut.
 QString quote(const QString &text);
 
-// The statement's part in the run's n-plus-one findings: Child when a finding names it as a per-row statement
-// ("calls_per_request" evidence, note "child: <quote>"), Parent when it names it as the parent
-// ("parent_rows_per_call" / "parent_calls_per_request"), None otherwise (also before diagnosis). A profiled
-// statement matches only the finding of its own endpoint, with the same calls (or rows) per request; a whole-run
-// statement (no endpoint) matches a finding of any endpoint by its text. *finding, when given, is set to the
-// matching finding (nullptr for None). Pure; a few string compares per evidence line.
+// The statement's part in the run's n-plus-one findings, read from the findings' references (FindingRefs::
+// statements, matched by fingerprint, or by text when either has none): Parent for "parent", Child for "child"
+// and "grandchild", None otherwise (also before diagnosis). A profiled statement matches only the finding of its
+// own endpoint; a whole-run statement (no endpoint) matches a finding of any endpoint. *finding, when given, is
+// set to the matching finding (nullptr for None). Pure.
 Role role(const QueryStat &query, const std::vector<Finding> &findings, const Finding **finding = nullptr);
 
 } // namespace Preflight::NPlusOne

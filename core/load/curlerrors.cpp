@@ -30,6 +30,9 @@ ErrorClass classifyCurlError(int curlCode)
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_WEIRD_SERVER_REPLY:
+    // What libcurl says to an answer without a status line (it refuses HTTP/0.9): a malformed answer from the
+    // server, not a client problem, since base URLs are checked to be http:// or https://.
+    case CURLE_UNSUPPORTED_PROTOCOL:
         return ErrorClass::Reset;
     case CURLE_FILESIZE_EXCEEDED:
     case CURLE_WRITE_ERROR:  // our write callback aborts a body above the limit

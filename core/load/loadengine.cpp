@@ -105,6 +105,24 @@ IntervalSnapshotPtr LoadEngine::collect(int index, double start_s, double end_s)
     (m_schedule.isOpenModel() ? snapshot->target_rate : snapshot->target_users) =
         snapshot->stage_index >= 0 ? target : 0;
     FailureSampler failures;
+    // The generator's own CPU over the interval (generator-saturated): the load threads' CPU clocks.
+    double cpu_s = 0;
+    bool cpuKnown = !m_workers.empty();
+    for (size_t i = 0; i < m_workers.size(); ++i) {
+        const double now_s = m_workers[i]->cpuSeconds();
+        if (i >= m_workerCpu_s.size())
+            m_workerCpu_s.resize(i + 1, 0.0);
+        if (now_s < 0) {
+            cpuKnown = false;
+            continue;
+        }
+        cpu_s += std::max(0.0, now_s - m_workerCpu_s[i]);
+        m_workerCpu_s[i] = now_s;
+    }
+    if (cpuKnown) {
+        snapshot->client_cpu_s = cpu_s;
+        snapshot->load_threads = int(m_workers.size());
+    }
     for (auto &w : m_workers) {
         WorkerInterval part = w->takeInterval();
         for (size_t e = 0; e < part.endpoints.size(); ++e)

@@ -76,6 +76,7 @@ private:
     EngineOptions m_options;
     EngineShared m_shared;
     std::vector<std::unique_ptr<LoadWorker>> m_workers;
+    std::vector<double> m_workerCpu_s;   // each worker's CPU clock at the previous collect(); coordinator thread
     std::thread m_coordinator;
     SnapshotSink m_snapshotSink;
     FinishedSink m_finishedSink;

@@ -1,5 +1,8 @@
 #include "loadworker.h"
 
+#include <pthread.h>
+#include <time.h>
+
 #include "curlerrors.h"
 
 #include <curl/curl.h>
@@ -49,6 +52,9 @@ struct LoadWorker::Slot
     int64_t maxBytes = 0;
     long status = 0;                   // 0 until the first body byte
     std::string errorBody;             // first bytes of a failing response
+    LoadWorker *worker = nullptr;
+    int attempts = 0;                  // times libcurl sent this request (see LibcurlCallbacks::beforeRequest)
+    EngineClock::time_point attemptSent;
 };
 
 static size_t writeBody(char *data, size_t size, size_t count, void *userdata)
@@ -97,10 +103,25 @@ struct LibcurlCallbacks
         static_cast<LoadWorker *>(worker)->forgetSocket(fd);
         return ::close(fd);
     }
+
+    // Called by libcurl each time it is about to send the request on a connection. More than once for one
+    // transfer means libcurl resent it: a kept-alive connection died after the request went out and before
+    // any byte of an answer came back (Curl_retry_request: up to 5 times, silently, on a new connection).
+    // The server saw every attempt, so every attempt but the last is counted as a request reset.
+    static int beforeRequest(void *slotPointer, char *, char *, int, int)
+    {
+        auto *slot = static_cast<LoadWorker::Slot *>(slotPointer);
+        const auto now = EngineClock::now();
+        if (slot->attempts > 0)
+            slot->worker->recordResent(*slot, now);
+        ++slot->attempts;
+        slot->attemptSent = now;
+        return CURL_PREREQFUNC_OK;
+    }
 };
 
 LoadWorker::LoadWorker(int index, EngineShared *shared)
-    : m_index(index), m_shared(shared), m_random(0x5EED0000ull + uint64_t(index)), m_sequence(uint64_t(index) + 1)
+    : m_index(index), m_shared(shared), m_random(0x5EED0000ull + uint64_t(index))
 {
     m_current.endpoints.resize(size_t(shared->factory->endpointCount()));
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -116,6 +137,19 @@ LoadWorker::~LoadWorker()
 void LoadWorker::start()
 {
     m_thread = std::thread([this] { run(); });
+}
+
+double LoadWorker::cpuSeconds()
+{
+    if (!m_thread.joinable())
+        return -1;
+    clockid_t clock;
+    if (pthread_getcpuclockid(m_thread.native_handle(), &clock) != 0)
+        return -1;
+    timespec ts{};
+    if (clock_gettime(clock, &ts) != 0)
+        return -1;
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
 
 void LoadWorker::join()
@@ -196,7 +230,10 @@ void LoadWorker::setUp()
         slot->index = i;
         slot->easy = curl_easy_init();
         slot->maxBytes = m_shared->maxResponseBytes;
+        slot->worker = this;
         curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
+        curl_easy_setopt(slot->easy, CURLOPT_PREREQFUNCTION, &LibcurlCallbacks::beforeRequest);
+        curl_easy_setopt(slot->easy, CURLOPT_PREREQDATA, slot);
         curl_easy_setopt(slot->easy, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(slot->easy, CURLOPT_WRITEFUNCTION, writeBody);
         curl_easy_setopt(slot->easy, CURLOPT_WRITEDATA, slot);
@@ -247,6 +284,12 @@ void LoadWorker::tearDown()
 void LoadWorker::startRequest(Slot &slot, int endpoint, EngineClock::time_point intended, EngineClock::time_point now)
 {
     const RequestFactory &f = *m_shared->factory;
+    if (m_sequence == m_sequenceEnd) {
+        // {seq} values come from the run's factory in blocks: unique across workers and the profiling pass.
+        constexpr uint64_t kBlock = 256;
+        m_sequence = f.reserveSequence(kBlock);
+        m_sequenceEnd = m_sequence + kBlock;
+    }
     if (slot.endpoint != endpoint || !slot.fixedRequest) {
         // Re-configure the handle only when the request differs from the previous one on this slot.
         const bool sameEndpoint = slot.endpoint == endpoint;
@@ -259,9 +302,11 @@ void LoadWorker::startRequest(Slot &slot, int endpoint, EngineClock::time_point 
         }
         if (!sameEndpoint) {
             const std::string &method = f.method(endpoint);
-            curl_easy_setopt(slot.easy, CURLOPT_NOBODY, method == "HEAD" ? 1L : 0L);
+            // HTTPGET clears NOBODY, so NOBODY comes after it: the other order sent HEAD as a GET that
+            // downloaded the body (issue 15, item 3).
             if (!f.hasBody(endpoint))
                 curl_easy_setopt(slot.easy, CURLOPT_HTTPGET, 1L);
+            curl_easy_setopt(slot.easy, CURLOPT_NOBODY, method == "HEAD" ? 1L : 0L);
             curl_easy_setopt(slot.easy, CURLOPT_CUSTOMREQUEST,
                              (method == "GET" || method == "HEAD" || (method == "POST" && f.hasBody(endpoint)))
                                  ? nullptr
@@ -276,9 +321,10 @@ void LoadWorker::startRequest(Slot &slot, int endpoint, EngineClock::time_point 
         }
         slot.fixedRequest = f.isFixed(endpoint);
     }
-    ++m_sequence;  // advance by one per request; worker index offsets keep {seq} unique enough per worker
+    ++m_sequence;
     slot.intended = intended;
     slot.sent = now;
+    slot.attempts = 0;
     slot.bytes = 0;
     slot.status = 0;
     slot.errorBody.clear();
@@ -287,6 +333,53 @@ void LoadWorker::startRequest(Slot &slot, int endpoint, EngineClock::time_point 
     m_inFlight.fetch_add(1, std::memory_order_relaxed);
     std::lock_guard<std::mutex> lock(m_mutex);
     ++m_current.started;
+}
+
+void LoadWorker::recordDropped(double waited_s, double now_s, DropReason reason)
+{
+    // HdrHistogram's rule for coordinated omission: a request that was due and never sent counts with the
+    // time it waited, and at least the timeout it would have hit. It is a timeout from the caller's side, so
+    // the error rate and the gates include it; IntervalSnapshot::dropped says how many timeouts were these.
+    const RequestFactory &f = *m_shared->factory;
+    const int endpoint = f.pickEndpoint(m_random.uniform01());
+    const double timeout_s = f.timeoutMs(endpoint) / 1000.0;
+    std::lock_guard<std::mutex> lock(m_mutex);
+    ++m_current.dropped;
+    EndpointStats &s = m_current.endpoints[size_t(endpoint)];
+    ++s.requests;
+    ++s.transport_errors[size_t(ErrorClass::Timeout)];
+    s.latency.record(uint64_t(std::max(waited_s, timeout_s) * 1e6));
+    ErrorSample sample;
+    sample.endpoint = endpoint;
+    sample.error_class = ErrorClass::Timeout;
+    sample.body = reason == DropReason::QueueFull
+                      ? QByteArrayLiteral("arrival never sent: every connection was busy and a timeout's worth of arrivals "
+                                          "was already waiting (open model; raise limits.max_users or lower the rate)")
+                      : QByteArrayLiteral("arrival never sent: it waited longer than the timeout for a free connection "
+                                          "(open model; raise limits.max_users or lower the rate)");
+    sample.first_seen_s = sample.last_seen_s = now_s;
+    sample.stage_index = m_shared->schedule->stageAt(now_s);
+    m_failures.offer(sample, f.headers(endpoint));
+}
+
+void LoadWorker::recordResent(Slot &slot, EngineClock::time_point now)
+{
+    const double t_s = nowSeconds(now);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    EndpointStats &s = m_current.endpoints[size_t(slot.endpoint)];
+    ++s.requests;
+    ++s.transport_errors[size_t(ErrorClass::Reset)];
+    s.latency.record(micros(now - slot.intended));
+    s.latency_uncorrected.record(micros(now - slot.attemptSent));
+    ++m_current.started;   // the request went out once more
+    ErrorSample sample;
+    sample.endpoint = slot.endpoint;
+    sample.error_class = ErrorClass::Reset;
+    sample.body = QByteArrayLiteral("the connection closed before any answer; libcurl sent the request again on a new "
+                                    "connection (the server saw both)");
+    sample.first_seen_s = sample.last_seen_s = t_s;
+    sample.stage_index = m_shared->schedule->stageAt(t_s);
+    m_failures.offer(sample, m_shared->factory->headers(slot.endpoint));
 }
 
 void LoadWorker::record(Slot &slot, int curlCode, EngineClock::time_point now)
@@ -345,12 +438,13 @@ int LoadWorker::completeTransfers(EngineClock::time_point now)
         slot->busy = false;
         m_inFlight.fetch_sub(1, std::memory_order_relaxed);
         record(*slot, int(code), now);
-        if (m_draining || m_shared->stopLevel.load(std::memory_order_relaxed) != 0)
+        if (m_shared->stopLevel.load(std::memory_order_relaxed) != 0)
             continue;
         if (m_shared->schedule->isOpenModel()) {
+            // Arrivals queued before the schedule ended are part of the load: served during the drain too.
             startQueued(*slot, now);
             started += slot->busy ? 1 : 0;
-        } else if (slot->index < m_desired) {
+        } else if (!m_draining && slot->index < m_desired) {
             const double think_ms = m_shared->schedule->thinkTime_ms();
             if (think_ms <= 0) {
                 startRequest(*slot, m_shared->factory->pickEndpoint(m_random.uniform01()), now, now);
@@ -400,10 +494,9 @@ void LoadWorker::startQueued(Slot &slot, EngineClock::time_point now)
     while (m_queueHead < m_queue.size()) {
         const double arrival_s = m_queue[m_queueHead++];
         m_queued.fetch_sub(1, std::memory_order_relaxed);
-        // An arrival that has waited longer than the timeout would only time out: count it as dropped.
+        // An arrival that has waited longer than the timeout would only time out: it failed, after that wait.
         if (now_s - arrival_s > m_maxTimeout_s) {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            ++m_current.dropped;
+            recordDropped(now_s - arrival_s, now_s, DropReason::WaitedTooLong);
             continue;
         }
         const auto intended = m_shared->start + duration_cast<EngineClock::duration>(duration<double>(arrival_s));
@@ -440,8 +533,8 @@ void LoadWorker::pumpOpen(EngineClock::time_point now)
             m_queue.push_back(arrival_s);
             m_queued.fetch_add(1, std::memory_order_relaxed);
         } else {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            ++m_current.dropped;
+            // The queue holds a timeout's worth of arrivals: this one would wait at least the timeout.
+            recordDropped(now_s - arrival_s, now_s, DropReason::QueueFull);
         }
     }
 }
@@ -575,16 +668,32 @@ void LoadWorker::run()
         if (!m_draining && (stop == 1 || nowSeconds(now) >= schedule.duration_s())) {
             m_draining = true;
             m_thinking.clear();
-            m_queued.store(0);
-            if (m_queueHead < m_queue.size()) {
+        }
+        if (stop == 1 && m_queueHead < m_queue.size()) {
+            // Stopped by the user: queued arrivals are not sent. They never failed, so they are counted as
+            // dropped only (not as errors).
+            {
                 std::lock_guard<std::mutex> lock(m_mutex);
                 m_current.dropped += m_queue.size() - m_queueHead;
             }
+            m_queued.store(0);
             m_queue.clear();
             m_queueHead = 0;
         }
-        if (m_draining && m_inFlight.load(std::memory_order_relaxed) == 0)
-            break;
+        if (m_draining && m_inFlight.load(std::memory_order_relaxed) == 0) {
+            // A natural end with queued arrivals and idle connections (rare: completions serve the queue)
+            // serves them here; otherwise the drain is over.
+            while (m_queueHead < m_queue.size()) {
+                Slot *slot = freeSlot();
+                if (!slot)
+                    break;
+                startQueued(*slot, now);
+                if (!slot->busy)
+                    break;
+            }
+            if (m_inFlight.load(std::memory_order_relaxed) == 0)
+                break;
+        }
         if (!m_draining) {
             if (open)
                 pumpOpen(now);

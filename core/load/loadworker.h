@@ -39,7 +39,7 @@ struct WorkerInterval
 {
     std::vector<EndpointStats> endpoints;
     uint64_t started = 0;
-    uint64_t dropped = 0;
+    uint64_t dropped = 0;   // open model: arrivals never sent (also counted as timeouts of an endpoint, unless stopped)
 };
 
 // One load-generating thread in the shape of wrk: it owns a CURLM and its easy handles, keeps its own
@@ -65,6 +65,9 @@ public:
     int inFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
     int queued() const { return m_queued.load(std::memory_order_relaxed); }
     bool finished() const { return m_finished.load(std::memory_order_acquire); }
+    // CPU time the worker thread has used since it started, seconds (the thread's CPU clock, read from any
+    // thread); -1 before start(), after join() or where the clock cannot be read.
+    double cpuSeconds();
 
     struct Slot;
 
@@ -84,6 +87,11 @@ private:
     // Records finished transfers and starts the next request of each freed slot; returns how many started.
     int completeTransfers(EngineClock::time_point now);
     void record(Slot &slot, int curlCode, EngineClock::time_point now);
+    // An attempt libcurl resent on a new connection: counted as a request that was reset (what the server saw).
+    void recordResent(Slot &slot, EngineClock::time_point now);
+    // Open model: an arrival that never got a connection (queue full, or waited past the timeout).
+    enum class DropReason { QueueFull, WaitedTooLong };
+    void recordDropped(double waited_s, double now_s, DropReason reason);
     void pumpClosed(EngineClock::time_point now);
     void pumpOpen(EngineClock::time_point now);
     void startQueued(Slot &slot, EngineClock::time_point now);
@@ -111,7 +119,8 @@ private:
     std::vector<Slot *> m_slots;
     std::vector<Slot *> m_idle;        // open model: free slots
     FastRandom m_random;
-    uint64_t m_sequence;
+    uint64_t m_sequence = 0;           // next {seq} value of the block reserved from the factory
+    uint64_t m_sequenceEnd = 0;
 
     // closed model
     int m_desired = 0;

@@ -4,7 +4,9 @@
 
 #include <QString>
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +54,12 @@ public:
     const std::vector<std::string> &headers(int endpoint) const { return m_endpoints[size_t(endpoint)].headers; }
     long timeoutMs(int endpoint) const { return m_endpoints[size_t(endpoint)].timeout_ms; }
 
+    // Reserves `count` consecutive values of {seq} and returns the first. Values are unique across every
+    // worker and the profiling pass of one run (they share this factory), and increase in the order reserved:
+    // a POST with a unique name per request never collides. Thread-safe; workers reserve blocks so that the
+    // hot loop shares nothing but one atomic add every few hundred requests.
+    uint64_t reserveSequence(uint64_t count) const { return m_sequence->fetch_add(count, std::memory_order_relaxed); }
+
     // base_url + path for paths outside the endpoint list (health, pool metrics, login). Absolute URLs pass.
     std::string absoluteUrl(const QString &pathOrUrl) const;
     const std::string &baseUrl() const { return m_baseUrl; }
@@ -77,6 +85,8 @@ private:
 
     std::string m_baseUrl;
     std::vector<Endpoint> m_endpoints;
+    // Shared by copies of the factory (the engine and the profiler hold the same run's). Starts at 1.
+    std::shared_ptr<std::atomic<uint64_t>> m_sequence = std::make_shared<std::atomic<uint64_t>>(1);
 };
 
 } // namespace Preflight

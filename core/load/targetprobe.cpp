@@ -14,14 +14,19 @@ struct Sink
 {
     QByteArray body;
     qint64 limit = 0;
+    bool truncated = false;
 };
 
 size_t collect(char *data, size_t size, size_t count, void *userdata)
 {
     auto *sink = static_cast<Sink *>(userdata);
     const size_t n = size * count;
-    if (sink->body.size() + qint64(n) > sink->limit)
+    if (sink->body.size() + qint64(n) > sink->limit) {
+        // Enough read: the answer is there, the rest of the body is not needed (and may be huge).
+        sink->body.append(data, qsizetype(sink->limit - sink->body.size()));
+        sink->truncated = true;
         return 0;
+    }
     sink->body.append(data, qsizetype(n));
     return n;
 }
@@ -82,15 +87,35 @@ ProbeResult TargetProbe::fetch(const Request &request)
     const auto started = std::chrono::steady_clock::now();
     const CURLcode code = curl_easy_perform(easy);
     result.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    if (code == CURLE_OK) {
-        long status = 0;
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && sink.truncated && status > 0)) {
+        result.connected = true;
         result.answered = true;
         result.status = int(status);
         result.body = sink.body;
+        result.truncated = sink.truncated;
     } else {
         result.error_class = classifyCurlError(int(code));
         result.error = QString::fromUtf8(errorBuffer[0] ? errorBuffer : curl_easy_strerror(code));
+        curl_off_t connect_us = 0;
+        curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+        switch (result.error_class) {
+        case ErrorClass::Connect:
+        case ErrorClass::Dns:
+            result.connected = false;
+            break;
+        case ErrorClass::Tls:
+        case ErrorClass::Reset:
+        case ErrorClass::TooLarge:
+            // Something listened and took the connection (a TLS handshake or an answer went wrong on it).
+            result.connected = true;
+            break;
+        default:
+            // A timeout while connecting is a connect failure; a URL libcurl refused never connected.
+            result.connected = connect_us > 0;
+            break;
+        }
     }
     curl_slist_free_all(headers);
     curl_easy_cleanup(easy);

@@ -14,11 +14,16 @@ namespace Preflight {
 // The answer to one synchronous request made outside the load (reachability check, health, login, pool).
 struct ProbeResult
 {
-    bool answered = false;          // an HTTP answer arrived (any status)
+    // A TCP connection to the target was made. Only when false is the target "unreachable" (refused, no
+    // route, a host name that does not resolve, a connect timeout): a reset, a malformed or a large answer
+    // come from a running server that the load will measure.
+    bool connected = false;
+    bool answered = false;          // an HTTP status line and headers arrived (any status)
     int status = 0;
     ErrorClass error_class = ErrorClass::Other;  // when !answered
     QString error;                  // libcurl's words when !answered
     QByteArray body;                // at most the probe's body limit
+    bool truncated = false;         // the body was longer than the limit: reading stopped there (still answered)
     double latency_ms = 0;
 
     bool isSuccess() const { return answered && status >= 200 && status < 300; }
@@ -39,6 +44,9 @@ public:
         long timeout_ms = 5000;
         std::string caFile;
         bool insecure = false;
+        // What is kept of the body. A longer body is not an error: the probe stops reading at this point
+        // (the status is known by then) and says so with truncated. The load applies the plan's
+        // max_response_bytes to every response it measures.
         qint64 maxBodyBytes = 1 << 20;
     };
     static ProbeResult fetch(const Request &request);

@@ -1,12 +1,19 @@
 #include "planparser.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QRegularExpression>
+#include <QStringDecoder>
 #include <QUrl>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 namespace Preflight {
 
@@ -53,6 +60,122 @@ void lineColumnAt(const QByteArray &text, int offset, int *line, int *column)
     }
 }
 
+// Every key a plan may hold, by the object it belongs in (DESIGN.md §4). Keys that start with "_" or "$"
+// ("_comment", "$schema") are the writer's notes and are ignored; anything else unknown is an error, because a
+// misspelt key ("databse", "userz") would otherwise silently run a different test than the one written.
+struct KnownObject
+{
+    const char *path;   // as shown in messages; "" for the top level
+    QStringList keys;
+};
+
+const std::vector<KnownObject> &knownObjects()
+{
+    static const std::vector<KnownObject> objects{
+        {"", {QStringLiteral("name"), QStringLiteral("target"), QStringLiteral("endpoints"), QStringLiteral("health"),
+              QStringLiteral("database"), QStringLiteral("pool"), QStringLiteral("scenario"), QStringLiteral("gates"),
+              QStringLiteral("limits")}},
+        {"target", {QStringLiteral("base_url"), QStringLiteral("headers"), QStringLiteral("login"), QStringLiteral("timeout_ms"),
+                    QStringLiteral("tls"), QStringLiteral("max_response_bytes")}},
+        {"target.tls", {QStringLiteral("ca_file"), QStringLiteral("insecure")}},
+        {"target.login", {QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("json"), QStringLiteral("token_pointer"),
+                          QStringLiteral("header"), QStringLiteral("format")}},
+        {"endpoints[]", {QStringLiteral("name"), QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("weight"),
+                         QStringLiteral("headers"), QStringLiteral("timeout_ms"), QStringLiteral("json"), QStringLiteral("body"),
+                         QStringLiteral("vars")}},
+        {"endpoints[].vars.NAME", {QStringLiteral("range"), QStringLiteral("list")}},
+        {"health", {QStringLiteral("path")}},
+        {"database", {QStringLiteral("conninfo"), QStringLiteral("log"), QStringLiteral("app")}},
+        {"database.app", {QStringLiteral("user"), QStringLiteral("application_name"), QStringLiteral("client_addr")}},
+        {"pool", {QStringLiteral("kind"), QStringLiteral("url"), QStringLiteral("pointers"), QStringLiteral("metrics")}},
+        {"scenario", {QStringLiteral("preset"), QStringLiteral("levels"), QStringLiteral("step_s"), QStringLiteral("users"),
+                      QStringLiteral("rate"), QStringLiteral("duration_s"), QStringLiteral("idle_s"), QStringLiteral("think_time_ms"),
+                      QStringLiteral("stages"), QStringLiteral("profile_requests")}},
+        {"scenario.stages[]", {QStringLiteral("duration_s"), QStringLiteral("users"), QStringLiteral("rate")}},
+        {"limits", {QStringLiteral("max_duration_s"), QStringLiteral("max_users"), QStringLiteral("max_rate")}},
+    };
+    return objects;
+}
+
+const QStringList &knownKeys(const char *objectPath)
+{
+    for (const KnownObject &o : knownObjects())
+        if (qstrcmp(o.path, objectPath) == 0)
+            return o.keys;
+    Q_ASSERT_X(false, "knownKeys", objectPath);
+    static const QStringList none;
+    return none;
+}
+
+// Optimal string alignment distance (Levenshtein with adjacent transpositions), case-insensitive.
+int editDistance(const QString &a, const QString &b)
+{
+    const QString x = a.toLower(), y = b.toLower();
+    const qsizetype n = x.size(), m = y.size();
+    std::vector<std::vector<int>> d(size_t(n + 1), std::vector<int>(size_t(m + 1)));
+    for (qsizetype i = 0; i <= n; ++i)
+        d[size_t(i)][0] = int(i);
+    for (qsizetype j = 0; j <= m; ++j)
+        d[0][size_t(j)] = int(j);
+    for (qsizetype i = 1; i <= n; ++i) {
+        for (qsizetype j = 1; j <= m; ++j) {
+            const int cost = x[i - 1] == y[j - 1] ? 0 : 1;
+            int v = std::min({d[size_t(i - 1)][size_t(j)] + 1, d[size_t(i)][size_t(j - 1)] + 1, d[size_t(i - 1)][size_t(j - 1)] + cost});
+            if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1])
+                v = std::min(v, d[size_t(i - 2)][size_t(j - 2)] + 1);
+            d[size_t(i)][size_t(j)] = v;
+        }
+    }
+    return d[size_t(n)][size_t(m)];
+}
+
+// How far `typed` is from `known`: the edit distance, or 1 when one is the other with a unit or qualifier
+// added ("timeout" → "timeout_ms", "duration" → "duration_s"). Above the threshold: no suggestion.
+int keyDistance(const QString &typed, const QString &known)
+{
+    const QString t = typed.toLower(), k = known.toLower();
+    if (t == k)
+        return 0;
+    if ((k.startsWith(t) || t.startsWith(k)) && std::min(t.size(), k.size()) >= 3)
+        return 1;
+    return editDistance(t, k);
+}
+
+int threshold(const QString &typed) { return std::clamp(int(typed.size()) / 3, 1, 3); }
+
+// "did you mean …?" for an unknown key: the nearest key of the same object, else a key of that name (or
+// nearly) elsewhere in the plan, shown with its path so that the user sees where it belongs.
+QString suggestion(const QString &typed, const char *objectPath)
+{
+    QString best;
+    int bestDistance = threshold(typed) + 1;
+    for (const QString &k : knownKeys(objectPath)) {
+        const int d = keyDistance(typed, k);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = k;
+        }
+    }
+    if (!best.isEmpty())
+        return QStringLiteral("; did you mean \"%1\"?").arg(best);
+    for (const KnownObject &o : knownObjects()) {
+        if (qstrcmp(o.path, objectPath) == 0)
+            continue;
+        for (const QString &k : o.keys) {
+            const int d = keyDistance(typed, k);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = (*o.path ? QString::fromLatin1(o.path) + QLatin1Char('.') : QString()) + k;
+            }
+        }
+    }
+    if (!best.isEmpty())
+        return QStringLiteral("; did you mean \"%1\"? (it belongs %2)")
+            .arg(best, best.contains(QLatin1Char('.')) ? QStringLiteral("in \"%1\"").arg(best.section(QLatin1Char('.'), 0, -2))
+                                                       : QStringLiteral("at the top level"));
+    return QStringLiteral("; known keys here: %1").arg(knownKeys(objectPath).join(QStringLiteral(", ")));
+}
+
 // Reads typed fields and remembers the first problem with its path ("endpoints[2].weight").
 class Reader
 {
@@ -66,6 +189,21 @@ public:
             error = path + QStringLiteral(": ") + what;
     }
 
+    // Refuses keys the plan format does not have; `objectPath` names the object in knownObjects(), `path` is
+    // where it is in this plan ("endpoints[2]").
+    void checkKeys(const QJsonObject &o, const char *objectPath, const QString &path)
+    {
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            const QString key = it.key();
+            if (key.startsWith(QLatin1Char('_')) || key.startsWith(QLatin1Char('$')) || knownKeys(objectPath).contains(key))
+                continue;
+            const QString where = path.isEmpty() ? QStringLiteral("at the top level of the plan") : QStringLiteral("in %1").arg(path);
+            if (error.isEmpty())
+                error = QStringLiteral("unknown key \"%1\" %2%3").arg(key, where, suggestion(key, objectPath));
+            return;
+        }
+    }
+
     QString string(const QJsonObject &o, const char *key, const QString &path, const QString &fallback = {})
     {
         const QJsonValue v = o.value(QLatin1String(key));
@@ -75,19 +213,46 @@ public:
             fail(join(path, key), QStringLiteral("must be a string"));
             return fallback;
         }
-        return v.toString();
+        return checked(v.toString(), join(path, key));
     }
 
-    double number(const QJsonObject &o, const char *key, const QString &path, double fallback)
+    // A number in [minimum, maximum]; whole numbers only when `whole`.
+    double number(const QJsonObject &o, const char *key, const QString &path, double fallback,
+                  double minimum = -std::numeric_limits<double>::infinity(), double maximum = std::numeric_limits<double>::infinity(),
+                  bool whole = false, bool minimumExclusive = false)
     {
         const QJsonValue v = o.value(QLatin1String(key));
         if (v.isUndefined() || v.isNull())
             return fallback;
         if (!v.isDouble() || !std::isfinite(v.toDouble())) {
-            fail(join(path, key), QStringLiteral("must be a number"));
+            fail(join(path, key), v.isString() ? QStringLiteral("must be a number, not the string \"%1\" (drop the quotes)").arg(v.toString())
+                                               : QStringLiteral("must be a number"));
             return fallback;
         }
-        return v.toDouble();
+        const double d = v.toDouble();
+        if (whole && d != std::floor(d)) {
+            fail(join(path, key), QStringLiteral("must be a whole number (got %1)").arg(d));
+            return fallback;
+        }
+        if (minimumExclusive ? !(d > minimum) : !(d >= minimum)) {
+            fail(join(path, key), minimumExclusive ? QStringLiteral("must be greater than %1 (got %2)").arg(minimum).arg(d)
+                                                   : QStringLiteral("must be at least %1 (got %2)").arg(minimum).arg(d));
+            return fallback;
+        }
+        if (d > maximum) {
+            fail(join(path, key), QStringLiteral("must be at most %1 (got %2)").arg(maximum, 0, 'g', 12).arg(d));
+            return fallback;
+        }
+        return d;
+    }
+    double positive(const QJsonObject &o, const char *key, const QString &path, double fallback,
+                    double maximum = std::numeric_limits<double>::infinity())
+    {
+        return number(o, key, path, fallback, 0, maximum, false, true);
+    }
+    double whole(const QJsonObject &o, const char *key, const QString &path, double fallback, double minimum, double maximum)
+    {
+        return number(o, key, path, fallback, minimum, maximum, true);
     }
 
     bool boolean(const QJsonObject &o, const char *key, const QString &path, bool fallback)
@@ -117,10 +282,11 @@ public:
         std::map<QString, QString> out;
         const QJsonObject m = object(o, key, path);
         for (auto it = m.begin(); it != m.end(); ++it) {
+            const QString p = join(path, key) + QLatin1Char('.') + it.key();
             if (!it.value().isString())
-                fail(join(path, key) + QLatin1Char('.') + it.key(), QStringLiteral("must be a string"));
+                fail(p, QStringLiteral("must be a string"));
             else
-                out[it.key()] = it.value().toString();
+                out[checked(it.key(), join(path, key))] = checked(it.value().toString(), p);
         }
         return out;
     }
@@ -129,21 +295,33 @@ public:
     {
         return path.isEmpty() ? QString::fromLatin1(key) : path + QLatin1Char('.') + QLatin1String(key);
     }
+
+private:
+    // A NUL character ends a C string: libcurl, libpq and SQLite would silently cut the text there.
+    QString checked(const QString &text, const QString &path)
+    {
+        if (text.contains(QChar(0)))
+            fail(path, QStringLiteral("contains a NUL character (\\u0000), which cannot be sent; remove it"));
+        return text;
+    }
 };
 
 void readTarget(Reader &r, const QJsonObject &o, TargetSpec &t)
 {
     const QString path = QStringLiteral("target");
+    r.checkKeys(o, "target", path);
     t.base_url = r.string(o, "base_url", path);
     t.headers = r.stringMap(o, "headers", path);
-    t.timeout_ms = int(r.number(o, "timeout_ms", path, t.timeout_ms));
-    t.max_response_bytes = qint64(r.number(o, "max_response_bytes", path, double(t.max_response_bytes)));
+    t.timeout_ms = int(r.whole(o, "timeout_ms", path, t.timeout_ms, 1, 3600 * 1000));
+    t.max_response_bytes = qint64(r.whole(o, "max_response_bytes", path, double(t.max_response_bytes), 1, 1e15));
     const QJsonObject tls = r.object(o, "tls", path);
+    r.checkKeys(tls, "target.tls", QStringLiteral("target.tls"));
     t.ca_file = r.string(tls, "ca_file", QStringLiteral("target.tls"));
     t.insecure = r.boolean(tls, "insecure", QStringLiteral("target.tls"), false);
     const QJsonObject login = r.object(o, "login", path);
     if (!login.isEmpty()) {
         const QString lp = QStringLiteral("target.login");
+        r.checkKeys(login, "target.login", lp);
         t.login.enabled = true;
         t.login.method = r.string(login, "method", lp, t.login.method).toUpper();
         t.login.path = r.string(login, "path", lp);
@@ -158,31 +336,41 @@ void readTarget(Reader &r, const QJsonObject &o, TargetSpec &t)
 
 void readEndpoint(Reader &r, const QJsonObject &o, const QString &path, EndpointSpec &e)
 {
+    r.checkKeys(o, "endpoints[]", path);
     e.method = r.string(o, "method", path, e.method).toUpper();
     e.path = r.string(o, "path", path);
     e.name = r.string(o, "name", path, e.method + QLatin1Char(' ') + e.path);
-    e.weight = r.number(o, "weight", path, 1);
+    e.weight = r.positive(o, "weight", path, 1);
     e.headers = r.stringMap(o, "headers", path);
-    e.timeout_ms = int(r.number(o, "timeout_ms", path, 0));
+    e.timeout_ms = int(r.whole(o, "timeout_ms", path, 0, 1, 3600 * 1000));
     const QJsonValue json = o.value(QLatin1String("json"));
     if (!json.isUndefined() && !json.isNull()) {
         e.body_is_json = true;
         e.body = json.isObject()  ? QJsonDocument(json.toObject()).toJson(QJsonDocument::Compact)
                  : json.isArray() ? QJsonDocument(json.toArray()).toJson(QJsonDocument::Compact)
                                   : QJsonDocument(QJsonArray{json}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+        if (o.contains(QLatin1String("body")))
+            r.fail(path, QStringLiteral("give \"json\" or \"body\", not both"));
     } else {
         e.body = r.string(o, "body", path).toUtf8();
     }
     const QJsonObject vars = r.object(o, "vars", path);
     for (auto it = vars.begin(); it != vars.end(); ++it) {
         const QString vp = path + QStringLiteral(".vars.") + it.key();
+        if (!it.value().isObject()) {
+            r.fail(vp, QStringLiteral("must be an object: {\"range\": [1, 100]} or {\"list\": [\"a\", \"b\"]}"));
+            continue;
+        }
         const QJsonObject v = it.value().toObject();
+        r.checkKeys(v, "endpoints[].vars.NAME", vp);
         PathVariable var;
         if (v.contains(QLatin1String("range"))) {
             const QJsonArray range = v.value(QLatin1String("range")).toArray();
-            if (range.size() != 2 || !range[0].isDouble() || !range[1].isDouble()
-                || range[0].toDouble() > range[1].toDouble()) {
-                r.fail(vp + QStringLiteral(".range"), QStringLiteral("must be [from, to] with from ≤ to"));
+            auto whole = [](const QJsonValue &x) {
+                return x.isDouble() && x.toDouble() == std::floor(x.toDouble()) && std::abs(x.toDouble()) < 9e15;
+            };
+            if (range.size() != 2 || !whole(range[0]) || !whole(range[1]) || range[0].toDouble() > range[1].toDouble()) {
+                r.fail(vp + QStringLiteral(".range"), QStringLiteral("must be [from, to] with whole numbers from ≤ to"));
                 continue;
             }
             var.kind = PathVariable::Kind::Range;
@@ -207,35 +395,44 @@ void readEndpoint(Reader &r, const QJsonObject &o, const QString &path, Endpoint
 void readScenario(Reader &r, const QJsonObject &o, ScenarioSpec &s)
 {
     const QString path = QStringLiteral("scenario");
+    r.checkKeys(o, "scenario", path);
     s.preset = r.string(o, "preset", path, s.preset);
-    s.step_s = r.number(o, "step_s", path, s.step_s);
-    s.users = r.number(o, "users", path, s.users);
-    s.rate = r.number(o, "rate", path, s.rate);
-    s.duration_s = r.number(o, "duration_s", path, s.duration_s);
-    s.idle_s = r.number(o, "idle_s", path, s.idle_s);
-    s.think_time_ms = r.number(o, "think_time_ms", path, s.think_time_ms);
-    s.profile_requests = int(r.number(o, "profile_requests", path, s.profile_requests));
+    s.step_s = r.positive(o, "step_s", path, s.step_s);
+    s.users = r.whole(o, "users", path, s.users, 1, 1e9);
+    s.rate = r.positive(o, "rate", path, s.rate);
+    s.duration_s = r.positive(o, "duration_s", path, s.duration_s);
+    s.idle_s = r.number(o, "idle_s", path, s.idle_s, 0);
+    s.think_time_ms = r.number(o, "think_time_ms", path, s.think_time_ms, 0);
+    s.profile_requests = int(r.whole(o, "profile_requests", path, s.profile_requests, 0, 1000));
     if (o.contains(QLatin1String("levels"))) {
         s.levels.clear();
         const QJsonValue levels = o.value(QLatin1String("levels"));
         if (!levels.isArray())
-            r.fail(path + QStringLiteral(".levels"), QStringLiteral("must be an array of user counts"));
+            r.fail(path + QStringLiteral(".levels"), QStringLiteral("must be an array of user counts, e.g. [1, 2, 5, 10]"));
         for (const QJsonValue &v : levels.toArray()) {
-            if (!v.isDouble() || v.toDouble() < 1 || v.toDouble() != std::floor(v.toDouble()))
+            if (!v.isDouble() || v.toDouble() < 1 || v.toDouble() != std::floor(v.toDouble()) || v.toDouble() > 1e9)
                 r.fail(path + QStringLiteral(".levels"), QStringLiteral("must hold whole numbers ≥ 1"));
             else
                 s.levels.push_back(int(v.toDouble()));
         }
     }
     if (o.contains(QLatin1String("stages"))) {
-        const QJsonArray stages = o.value(QLatin1String("stages")).toArray();
+        const QJsonValue stagesValue = o.value(QLatin1String("stages"));
+        if (!stagesValue.isArray())
+            r.fail(path + QStringLiteral(".stages"), QStringLiteral("must be an array of {\"duration_s\": …, \"users\": …} stages"));
+        const QJsonArray stages = stagesValue.toArray();
         for (int i = 0; i < stages.size(); ++i) {
             const QString sp = path + QStringLiteral(".stages[%1]").arg(i);
+            if (!stages[i].isObject()) {
+                r.fail(sp, QStringLiteral("must be an object like {\"duration_s\": 10, \"users\": 5}"));
+                continue;
+            }
             const QJsonObject st = stages[i].toObject();
+            r.checkKeys(st, "scenario.stages[]", sp);
             StageSpec stage;
-            stage.duration_s = r.number(st, "duration_s", sp, 0);
-            stage.users = r.number(st, "users", sp, -1);
-            stage.rate = r.number(st, "rate", sp, -1);
+            stage.duration_s = r.positive(st, "duration_s", sp, 0);
+            stage.users = r.whole(st, "users", sp, -1, 0, 1e9);
+            stage.rate = r.number(st, "rate", sp, -1, 0);
             s.stages.push_back(stage);
         }
     }
@@ -263,14 +460,37 @@ std::optional<QString> PlanParser::normaliseBaseUrl(const QString &text, QString
         *error = QStringLiteral("the target URL is empty; give one like http://127.0.0.1:8000");
         return std::nullopt;
     }
+    // "127.0.0.1:8000", "localhost:8000/api", "example.com": a host without a scheme, which QUrl would read as a
+    // scheme named "localhost" or a relative path.
+    static const QRegularExpression schemeLike(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]*:(?!\\d)"));
+    if (!trimmed.contains(QLatin1String("://")) && !schemeLike.match(trimmed).hasMatch()) {
+        *error = QStringLiteral("\"%1\" has no scheme; write it as http://%1 (or https://%1)").arg(trimmed);
+        return std::nullopt;
+    }
+    for (const QChar c : trimmed) {
+        if (c.isSpace() || c.category() == QChar::Other_Control) {
+            *error = QStringLiteral("\"%1\" contains %2, which a URL cannot hold; remove it (or write a space as %20)")
+                         .arg(trimmed, c == QLatin1Char(' ') ? QStringLiteral("a space") : QStringLiteral("a control character"));
+            return std::nullopt;
+        }
+    }
     const QUrl url(trimmed, QUrl::StrictMode);
     if (!url.isValid()) {
-        *error = QStringLiteral("\"%1\" is not a valid URL (%2)").arg(trimmed, url.errorString());
+        // QUrl's text ends with its internal state ("; source was …; scheme = …"): keep the first clause only.
+        QString why = url.errorString().section(QLatin1Char(';'), 0, 0).trimmed();
+        if (!why.isEmpty())
+            why[0] = why[0].toLower();
+        QString fix = QStringLiteral("write it like http://127.0.0.1:8000/prefix");
+        if (why.contains(QLatin1String("port"), Qt::CaseInsensitive))
+            fix = QStringLiteral("the port must be a number from 1 to 65535");
+        else if (why.contains(QLatin1String("host"), Qt::CaseInsensitive))
+            fix = QStringLiteral("check the host name (letters, digits, dots and dashes, or an IP address)");
+        *error = QStringLiteral("\"%1\" is not a valid URL (%2); %3").arg(trimmed, why, fix);
         return std::nullopt;
     }
     const QString scheme = url.scheme().toLower();
     if (scheme != QLatin1String("http") && scheme != QLatin1String("https")) {
-        *error = QStringLiteral("\"%1\" is not an http:// or https:// URL").arg(trimmed);
+        *error = QStringLiteral("\"%1\" is not an http:// or https:// URL; write it like http://127.0.0.1:8000").arg(trimmed);
         return std::nullopt;
     }
     if (url.host().isEmpty()) {
@@ -297,47 +517,156 @@ std::optional<EndpointSpec> PlanParser::parseEndpointShorthand(const QString &te
         e.method = parts[0].toUpper();
         e.path = parts[1];
     } else {
-        *error = QStringLiteral("endpoint \"%1\" is not of the form \"METHOD /path\"").arg(text);
+        *error = parts.size() > 2 ? QStringLiteral("endpoint \"%1\" is not of the form \"METHOD /path\" (a space in the "
+                                                   "path must be written %20)").arg(text)
+                                  : QStringLiteral("endpoint \"%1\" is not of the form \"METHOD /path\"").arg(text);
         return std::nullopt;
     }
     if (!knownMethods().contains(e.method)) {
-        *error = QStringLiteral("endpoint \"%1\": unknown method %2").arg(text, e.method);
+        *error = QStringLiteral("endpoint \"%1\": unknown method %2 (known: %3)").arg(text, e.method, knownMethods().join(QStringLiteral(", ")));
         return std::nullopt;
     }
     if (!e.path.startsWith(QLatin1Char('/'))) {
-        *error = QStringLiteral("endpoint \"%1\": the path must start with /").arg(text);
+        *error = QStringLiteral("endpoint \"%1\": the path must start with /, e.g. \"GET /api/items\"").arg(text);
         return std::nullopt;
+    }
+    for (const QChar c : e.path) {
+        if (c.category() == QChar::Other_Control || c == QChar(0x7F)) {
+            *error = QStringLiteral("endpoint \"%1\": the path contains a control character; remove it").arg(text);
+            return std::nullopt;
+        }
     }
     e.name = e.label();
     return e;
 }
 
-std::optional<Plan> PlanParser::parseFile(const QString &path, PlanError *error)
+namespace {
+std::optional<QByteArray> readPlanFile(const QString &path, PlanError *error)
 {
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile()) {
+        error->message = QStringLiteral("cannot read plan %1: it is %2, not a plan file")
+                             .arg(path, info.isDir() ? QStringLiteral("a directory") : QStringLiteral("not a regular file"));
+        return std::nullopt;
+    }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         error->message = QStringLiteral("cannot read plan %1: %2").arg(path, file.errorString());
         return std::nullopt;
     }
-    return parse(file.readAll(), error);
+    // A plan is a few kilobytes; a huge file is a mistake (a log, a database), not a plan to hold in memory.
+    constexpr qint64 kMaxPlanBytes = 64 << 20;
+    if (file.size() > kMaxPlanBytes) {
+        error->message = QStringLiteral("cannot read plan %1: %2 MB is far too large for a plan (is it the right file?)")
+                             .arg(path).arg(file.size() >> 20);
+        return std::nullopt;
+    }
+    return file.readAll();
+}
+} // namespace
+
+std::optional<Plan> PlanParser::parseFile(const QString &path, PlanError *error)
+{
+    const std::optional<QByteArray> bytes = readPlanFile(path, error);
+    return bytes ? parse(*bytes, error) : std::nullopt;
 }
 
-std::optional<Plan> PlanParser::parse(const QByteArray &json, PlanError *error)
+std::optional<Plan> PlanParser::readFile(const QString &path, PlanError *error)
 {
+    const std::optional<QByteArray> bytes = readPlanFile(path, error);
+    return bytes ? read(*bytes, error) : std::nullopt;
+}
+
+namespace {
+
+// Plans are UTF-8 JSON. Editors on some systems save UTF-16 (with or without a byte-order mark) or put a
+// UTF-8 BOM first: those are decoded rather than refused with a confusing JSON error. Any other NUL byte
+// means the file is not text.
+std::optional<QByteArray> planText(const QByteArray &bytes, PlanError *error)
+{
+    auto decode = [&](QStringConverter::Encoding encoding, qsizetype skip) -> std::optional<QByteArray> {
+        QStringDecoder decoder(encoding);
+        const QString text = decoder.decode(bytes.mid(skip));
+        if (decoder.hasError()) {
+            error->message = QStringLiteral("the plan looks like UTF-16 text but does not decode as such; save it as UTF-8");
+            return std::nullopt;
+        }
+        return text.toUtf8();
+    };
+    if (bytes.startsWith("\xEF\xBB\xBF"))
+        return bytes.mid(3);
+    if (bytes.startsWith(QByteArray("\xFF\xFE\x00\x00", 4)))
+        return decode(QStringConverter::Utf32LE, 4);
+    if (bytes.startsWith(QByteArray("\x00\x00\xFE\xFF", 4)))
+        return decode(QStringConverter::Utf32BE, 4);
+    if (bytes.startsWith("\xFF\xFE"))
+        return decode(QStringConverter::Utf16LE, 2);
+    if (bytes.startsWith("\xFE\xFF"))
+        return decode(QStringConverter::Utf16BE, 2);
+    const qsizetype nul = bytes.indexOf('\0');
+    if (nul < 0)
+        return bytes;
+    // UTF-16 without a byte-order mark: JSON starts with ASCII, so every other byte of the first ones is 0.
+    if (bytes.size() >= 4 && bytes.size() % 2 == 0) {
+        if (bytes[0] != 0 && bytes[1] == 0 && bytes[3] == 0)
+            return decode(QStringConverter::Utf16LE, 0);
+        if (bytes[0] == 0 && bytes[1] != 0 && bytes[2] == 0)
+            return decode(QStringConverter::Utf16BE, 0);
+    }
+    lineColumnAt(bytes, int(nul), &error->line, &error->column);
+    error->message = QStringLiteral("the plan contains a NUL byte; a plan is UTF-8 JSON text (is this a binary file?)");
+    return std::nullopt;
+}
+
+QString jsonKind(const QJsonDocument &doc, const QByteArray &text)
+{
+    if (doc.isArray())
+        return QStringLiteral("an array");
+    const QByteArray t = text.trimmed();
+    if (t == "null")
+        return QStringLiteral("null");
+    if (t.startsWith('"'))
+        return QStringLiteral("a string");
+    if (t == "true" || t == "false")
+        return QStringLiteral("a boolean");
+    if (t.isEmpty())
+        return QStringLiteral("empty");
+    return QStringLiteral("a number");
+}
+
+} // namespace
+
+std::optional<Plan> PlanParser::read(const QByteArray &bytes, PlanError *error)
+{
+    const std::optional<QByteArray> text = planText(bytes, error);
+    if (!text)
+        return std::nullopt;
+    const QByteArray &json = *text;
+    if (json.trimmed().isEmpty()) {
+        error->message = QStringLiteral("the plan is empty; a plan is a JSON object, see the plan format in the README");
+        return std::nullopt;
+    }
+    const QByteArray trimmed = json.trimmed();
+    const bool scalar = !trimmed.startsWith('{') && !trimmed.startsWith('[')
+                        && (trimmed == "null" || trimmed == "true" || trimmed == "false" || trimmed.startsWith('"')
+                            || (!trimmed.isEmpty() && (std::isdigit(uchar(trimmed[0])) || trimmed[0] == '-')));
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
+    if (parseError.error != QJsonParseError::NoError && !scalar) {
         lineColumnAt(json, parseError.offset, &error->line, &error->column);
         error->message = QStringLiteral("malformed JSON: %1").arg(parseError.errorString());
         return std::nullopt;
     }
     if (!doc.isObject()) {
-        error->message = QStringLiteral("a plan is a JSON object; see the plan format in the README");
+        error->message = QStringLiteral("the plan is %1, not a JSON object; a plan looks like {\"target\": {\"base_url\": "
+                                        "\"http://127.0.0.1:8000\"}, \"endpoints\": [{\"path\": \"/\"}]} (see the README)")
+                             .arg(jsonKind(doc, json));
         return std::nullopt;
     }
     const QJsonObject root = doc.object();
     Reader r;
     Plan plan;
+    r.checkKeys(root, "", {});
     plan.name = r.string(root, "name", {});
     readTarget(r, r.object(root, "target", {}), plan.target);
     const QJsonValue endpoints = root.value(QLatin1String("endpoints"));
@@ -354,15 +683,20 @@ std::optional<Plan> PlanParser::parse(const QByteArray &json, PlanError *error)
         readEndpoint(r, endpointArray[i].toObject(), path, e);
         plan.endpoints.push_back(e);
     }
-    plan.health_path = r.string(r.object(root, "health", {}), "path", QStringLiteral("health"), QStringLiteral("/health"));
+    const QJsonObject health = r.object(root, "health", {});
+    r.checkKeys(health, "health", QStringLiteral("health"));
+    plan.health_path = r.string(health, "path", QStringLiteral("health"), QStringLiteral("/health"));
     const QJsonObject database = r.object(root, "database", {});
+    r.checkKeys(database, "database", QStringLiteral("database"));
     plan.database.conninfo = r.string(database, "conninfo", QStringLiteral("database"));
     plan.database.log = r.string(database, "log", QStringLiteral("database"));
-    const QJsonObject app = r.object(database, "app", {});
+    const QJsonObject app = r.object(database, "app", QStringLiteral("database"));
+    r.checkKeys(app, "database.app", QStringLiteral("database.app"));
     plan.database.app_user = r.string(app, "user", QStringLiteral("database.app"));
     plan.database.app_application_name = r.string(app, "application_name", QStringLiteral("database.app"));
     plan.database.app_client_addr = r.string(app, "client_addr", QStringLiteral("database.app"));
     const QJsonObject pool = r.object(root, "pool", {});
+    r.checkKeys(pool, "pool", QStringLiteral("pool"));
     plan.pool.kind = r.string(pool, "kind", QStringLiteral("pool"));
     plan.pool.url = r.string(pool, "url", QStringLiteral("pool"));
     plan.pool.pointers = r.stringMap(pool, "pointers", QStringLiteral("pool"));
@@ -372,28 +706,39 @@ std::optional<Plan> PlanParser::parse(const QByteArray &json, PlanError *error)
     if (gates.isString()) {
         plan.gates = gates.toString();
         plan.gates_explicit = true;
+        if (plan.gates.trimmed().isEmpty())
+            r.fail(QStringLiteral("gates"), QStringLiteral("is empty; give a preset (launch, revised), a gates file or an object"));
     } else if (gates.isObject()) {
         plan.gates = QStringLiteral("custom");
         plan.gates_inline = gates.toObject();
         plan.gates_explicit = true;
     } else if (!gates.isUndefined() && !gates.isNull()) {
-        r.fail(QStringLiteral("gates"), QStringLiteral("must be a preset name (launch, revised) or an object"));
+        r.fail(QStringLiteral("gates"), QStringLiteral("must be a preset name (launch, revised), a gates file or an object"));
     }
     const QJsonObject limits = r.object(root, "limits", {});
-    plan.limits.max_duration_s = r.number(limits, "max_duration_s", QStringLiteral("limits"), plan.limits.max_duration_s);
-    plan.limits.max_users = int(r.number(limits, "max_users", QStringLiteral("limits"), plan.limits.max_users));
-    plan.limits.max_rate = r.number(limits, "max_rate", QStringLiteral("limits"), plan.limits.max_rate);
+    r.checkKeys(limits, "limits", QStringLiteral("limits"));
+    plan.limits.max_duration_s = r.positive(limits, "max_duration_s", QStringLiteral("limits"), plan.limits.max_duration_s);
+    plan.limits.max_users = int(r.whole(limits, "max_users", QStringLiteral("limits"), plan.limits.max_users, 1, 1e9));
+    plan.limits.max_rate = r.positive(limits, "max_rate", QStringLiteral("limits"), plan.limits.max_rate);
 
     if (!r.ok()) {
         error->message = r.error;
         return std::nullopt;
     }
-    if (const QString problem = validate(plan); !problem.isEmpty()) {
+    return plan;
+}
+
+std::optional<Plan> PlanParser::parse(const QByteArray &json, PlanError *error)
+{
+    std::optional<Plan> plan = read(json, error);
+    if (!plan)
+        return std::nullopt;
+    if (const QString problem = validate(*plan); !problem.isEmpty()) {
         error->message = problem;
         return std::nullopt;
     }
-    if (auto normal = PlanParser::normaliseBaseUrl(plan.target.base_url, &error->message))
-        plan.target.base_url = *normal;
+    if (auto normal = PlanParser::normaliseBaseUrl(plan->target.base_url, &error->message))
+        plan->target.base_url = *normal;
     return plan;
 }
 
@@ -414,9 +759,22 @@ QString PlanParser::validate(const Plan &plan)
         const EndpointSpec &e = plan.endpoints[i];
         const QString p = QStringLiteral("endpoints[%1]").arg(i);
         if (!knownMethods().contains(e.method))
-            return p + QStringLiteral(".method: unknown method \"%1\"").arg(e.method);
+            return p + QStringLiteral(".method: unknown method \"%1\" (known: %2)").arg(e.method, knownMethods().join(QStringLiteral(", ")));
         if (!e.path.startsWith(QLatin1Char('/')))
             return p + QStringLiteral(".path: must start with / (it is appended to target.base_url)");
+        // libcurl refuses such a URL before sending it: every request would fail inside Preflight, not at the
+        // backend, and the run would blame the backend for it (issue 15, item 12).
+        for (const QChar c : e.path) {
+            if (c == QLatin1Char(' '))
+                return p + QStringLiteral(".path: \"%1\" contains a space, which a URL cannot hold; write it as %20").arg(e.path);
+            if (c.isSpace() || c.category() == QChar::Other_Control || c == QChar(0x7F))
+                return p + QStringLiteral(".path: \"%1\" contains a control character (tab, newline, …); remove it").arg(e.path);
+        }
+        for (const auto &[name, var] : e.vars)
+            for (const QString &value : var.values)
+                if (std::any_of(value.begin(), value.end(), [](QChar c) { return c.isSpace() || c.category() == QChar::Other_Control; }))
+                    return p + QStringLiteral(".vars.%1.list: \"%2\" contains a space or control character, which a URL "
+                                              "cannot hold; write a space as %20").arg(name, value);
         if (!(e.weight > 0))
             return p + QStringLiteral(".weight: must be a positive number");
         if (e.timeout_ms < 0)
@@ -426,6 +784,8 @@ QString PlanParser::validate(const Plan &plan)
             if (close < 0)
                 return p + QStringLiteral(".path: unclosed {");
             const QString var = e.path.mid(open + 1, close - open - 1);
+            if (open > 0 && e.path[open - 1] == QLatin1Char('$'))
+                continue;   // ${env:NAME}: resolved when the request is built, not a path variable
             if (var != QLatin1String("seq") && !e.vars.count(var))
                 return p + QStringLiteral(".path: {%1} has no entry in vars (give \"vars\": {\"%1\": {\"range\": [1, 100]}})").arg(var);
         }
@@ -479,9 +839,9 @@ QString PlanParser::validate(const Plan &plan)
         if (s.rate >= 0 && !(s.rate > 0))
             return QStringLiteral("scenario.rate must be positive");
         if (s.users < 0 && s.rate < 0)
-            return QStringLiteral("scenario: %1 needs users or rate").arg(s.preset);
+            return QStringLiteral("scenario: %1 needs users (closed model) or rate (open model), e.g. \"users\": 10").arg(s.preset);
         if (!(s.duration_s > 0))
-            return QStringLiteral("scenario.duration_s: %1 needs a positive duration").arg(s.preset);
+            return QStringLiteral("scenario.duration_s: %1 needs a positive duration in seconds, e.g. \"duration_s\": 60").arg(s.preset);
         peakUsers = std::max(0.0, s.users);
         peakRate = std::max(0.0, s.rate);
         total_s = s.duration_s + (s.preset == QLatin1String("burst") ? std::max(0.0, s.idle_s) : 0.0);

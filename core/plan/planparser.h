@@ -24,8 +24,16 @@ class PlanParser
 {
 public:
     // Parses JSON text into a plan and validates it. On failure returns nullopt and fills *error.
+    // The text is UTF-8 (a UTF-8 byte-order mark, and UTF-16/UTF-32 with or without one, are decoded). Every
+    // field is checked for its type and range where it is read ("scenario.users: must be a whole number"), and
+    // a key the format does not have is refused with the nearest known key ("did you mean \"database\"?");
+    // keys starting with "_" or "$" are notes and ignored.
     static std::optional<Plan> parse(const QByteArray &json, PlanError *error);
     static std::optional<Plan> parseFile(const QString &path, PlanError *error);
+    // Like parse(), without validate(): for callers that complete the plan first (the CLI's flags override the
+    // plan, so a sustain plan without duration_s is complete once --duration is given). Call validate() after.
+    static std::optional<Plan> read(const QByteArray &json, PlanError *error);
+    static std::optional<Plan> readFile(const QString &path, PlanError *error);
 
     // Checks a plan built or modified in code (CLI flags, GUI). Empty string when valid.
     static QString validate(const Plan &plan);

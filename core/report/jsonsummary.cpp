@@ -1,6 +1,7 @@
 #include "jsonsummary.h"
 
 #include "diagnosis/errorsignatures.h"
+#include "diagnosis/querycount.h"
 
 #include "plan/secretresolver.h"
 
@@ -96,18 +97,12 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
         dropped += i.dropped;
     totals.insert(QStringLiteral("dropped"), double(dropped));
 
-    // Queries per request per endpoint, from the profiling pass.
-    std::map<QString, double> queriesPerRequest;
-    for (const QueryStat &q : run.queries)
-        if (q.phase == QLatin1String("profile"))
-            queriesPerRequest[q.endpoint] += q.calls_per_request;
-
     QJsonArray endpoints;
     const auto perEndpoint = run.endpointTotals();
     for (size_t i = 0; i < perEndpoint.size() && i < run.plan.endpoints.size(); ++i) {
         const EndpointSpec &spec = run.plan.endpoints[i];
         const EndpointStats &s = perEndpoint[i];
-        const auto qpr = queriesPerRequest.find(spec.name);
+        const double qpr = QueryCount::perRequest(run, spec.name);
         endpoints.append(QJsonObject{{QStringLiteral("name"), spec.name},
                                      {QStringLiteral("method"), spec.method},
                                      {QStringLiteral("path"), spec.path},
@@ -118,7 +113,7 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                                      {QStringLiteral("status_counts"), statusCounts(s)},
                                      {QStringLiteral("error_counts"), errorCounts(s)},
                                      {QStringLiteral("queries_per_request"),
-                                      qpr == queriesPerRequest.end() ? QJsonValue() : number(qpr->second, 2)}});
+                                      qpr < 0 ? QJsonValue() : number(qpr, 2)}});
     }
 
     // Only PostgreSQL has backends; an embedded SQLite file reports none, which is "unknown", not 0.

@@ -11,6 +11,7 @@
 
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QThread>
 
@@ -28,6 +29,13 @@ bool DatabaseSession::isPostgres() const { return m_pg != nullptr; }
 DbError DatabaseSession::open(DbCapabilities *capabilities)
 {
     if (m_spec.isSqlite()) {
+        // For a run, a database file that is not there is a database that cannot be reached (exit 3), like a
+        // PostgreSQL database that does not exist; what is there but is no database is a plan error.
+        const QString path = m_spec.conninfo.mid(int(qstrlen("sqlite:")));
+        if (!path.isEmpty() && !QFileInfo::exists(path))
+            return {DbError::Kind::Unreachable, {},
+                    QStringLiteral("the SQLite file %1 does not exist: check the sqlite: path (Preflight opens it "
+                                   "read-only and never creates it)").arg(path)};
         m_sqlite = std::make_unique<SqliteInspector>();
         const DbError error = m_sqlite->open(m_spec.conninfo.mid(int(qstrlen("sqlite:"))));
         if (!error.ok()) {

@@ -192,9 +192,21 @@ void RunController::start(const Plan &plan, const Options &options)
             }
             const ProbeResult probe = TargetProbe::fetch(request);
             const QString shownUrl = SecretResolver::redactUrl(QString::fromStdString(request.url));
-            if (!probe.answered && probe.error_class != ErrorClass::Timeout) {
+            // Only a failure to connect is "unreachable" (issue 15): a reset, a malformed or a large first
+            // answer comes from a running server, and measuring how it fails is the run's job.
+            if (!probe.connected && probe.error_class == ErrorClass::Other) {
+                prep->error = QStringLiteral("cannot send a request to %1 (%2); check target.base_url and the endpoint paths")
+                                  .arg(shownUrl, probe.error);
+                prep->exitCode = Cli::ExitUsage;
+            } else if (!probe.connected) {
                 prep->error = QStringLiteral("target unreachable: ") + probe.describe(shownUrl);
                 prep->exitCode = Cli::ExitUnreachable;
+            } else if (!probe.answered && probe.error_class == ErrorClass::Tls) {
+                prep->error = QStringLiteral("TLS handshake failed: %1; give the server's CA with target.tls.ca_file, check "
+                                             "that the scheme (http/https) and port match the server, or for a test server "
+                                             "only set target.tls.insecure (--insecure)")
+                                  .arg(probe.describe(shownUrl));
+                prep->exitCode = Cli::ExitUsage;
             } else {
                 prep->health.checked = !checkPath.isEmpty();
                 prep->health.status = probe.status;
@@ -233,8 +245,11 @@ void RunController::start(const Plan &plan, const Options &options)
             prep->database = std::make_shared<DatabaseSession>(normalised.database);
             const DbError dbError = prep->database->open(&prep->capabilities);
             if (!dbError.ok()) {
-                prep->error = QStringLiteral("database unreachable: ") + dbError.message;
-                prep->exitCode = dbError.kind == DbError::Kind::Config ? Cli::ExitUsage : Cli::ExitUnreachable;
+                // A conninfo or path that cannot be used as written is a plan error (2); a database that is
+                // not there or will not let Preflight in is unreachable (3), as the README's table says.
+                const bool usage = dbError.kind == DbError::Kind::Config;
+                prep->error = (usage ? QStringLiteral("database: ") : QStringLiteral("database unreachable: ")) + dbError.message;
+                prep->exitCode = usage ? Cli::ExitUsage : Cli::ExitUnreachable;
                 prep->database.reset();
             } else {
                 prep->database->snapshotBeforeLoad();

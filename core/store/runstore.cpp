@@ -11,6 +11,7 @@
 #include "plan/secretresolver.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSysInfo>
 #include <QJsonArray>
@@ -82,6 +83,25 @@ StoreError RunStore::open(const QString &path, const OpenOptions &options)
                                                    "or choose another file with --store")
                                         .arg(QDir::toNativeSeparators(dir)));
     }
+    if (options.read_only) {
+        StoreError e = m_db.open(path, false, SqliteDatabase::Access::ReadOnly);
+        if (!e)
+            e = configure(options);
+        // A WAL store whose directory cannot be written has no -shm file through which readers take part in
+        // locking. When nobody may write the file or its directory either, no writer can be at work and the
+        // file is read without locks.
+        const QByteArray file = QFile::encodeName(path), dir = QFile::encodeName(QFileInfo(path).absolutePath());
+        if (e && (e.kind == StoreError::Kind::ReadOnly || e.kind == StoreError::Kind::Io) && ::access(file.constData(), W_OK) != 0
+            && ::access(dir.constData(), W_OK) != 0) {
+            m_db.close();
+            e = m_db.open(path, false, SqliteDatabase::Access::Immutable);
+            if (!e)
+                e = configure(options);
+        }
+        if (e)
+            m_db.close();
+        return e;
+    }
     if (StoreError e = m_db.open(path, options.create))
         return e;
     if (StoreError e = configure(options)) {
@@ -120,6 +140,23 @@ StoreError RunStore::configure(const OpenOptions &options)
     if (options.quick_check)
         if ((error = quickCheck()))
             return error;
+    if (options.read_only) {
+        if (version == 0)
+            return StoreError::make(StoreError::Kind::NotAStore,
+                                    QStringLiteral("%1 is empty, not a Preflight run store; choose another file with --store")
+                                        .arg(QDir::toNativeSeparators(path())));
+        if (version > StoreSchema::kCurrentVersion)
+            return StoreSchema::migrate(m_db);   // refuses (TooNew) before writing anything
+        if (version < StoreSchema::kCurrentVersion)
+            return StoreError::make(StoreError::Kind::ReadOnly,
+                                    QStringLiteral("%1 is in store format %2 and this Preflight reads format %3 after "
+                                                   "upgrading it once, which needs write access: make the file and its "
+                                                   "directory writable for one run of `preflight runs`, or read a writable copy")
+                                        .arg(QDir::toNativeSeparators(path()))
+                                        .arg(version)
+                                        .arg(StoreSchema::kCurrentVersion));
+        return m_db.exec("PRAGMA foreign_keys = ON");
+    }
 
     if ((error = m_db.exec("PRAGMA journal_mode = WAL")))
         return error;

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QUrl>
 
 #include <sqlite3.h>
 
@@ -9,7 +10,7 @@ namespace Preflight {
 
 SqliteDatabase::~SqliteDatabase() { close(); }
 
-StoreError SqliteDatabase::open(const QString &path, bool create)
+StoreError SqliteDatabase::open(const QString &path, bool create, Access access)
 {
     close();
     m_path = path;
@@ -23,8 +24,14 @@ StoreError SqliteDatabase::open(const QString &path, bool create)
         return StoreError::make(StoreError::Kind::NotAStore,
                                 QStringLiteral("%1 is a directory; give the run store's file name (e.g. %1/runs.sqlite)")
                                     .arg(QDir::toNativeSeparators(path)));
-    const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, flags, nullptr);
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+    QByteArray name = QFile::encodeName(path);
+    if (access != Access::ReadWrite) {
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+        name = "file:" + QUrl::toPercentEncoding(QFileInfo(path).absoluteFilePath(), "/")
+               + (access == Access::Immutable ? "?immutable=1" : "?mode=ro");
+    }
+    const int rc = sqlite3_open_v2(name.constData(), &m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
         StoreError e = errorFor(rc, QStringLiteral("opening the run store"));
         close();

@@ -19,9 +19,15 @@ public:
     SqliteDatabase(const SqliteDatabase &) = delete;
     SqliteDatabase &operator=(const SqliteDatabase &) = delete;
 
+    enum class Access {
+        ReadWrite,   // with create: made when missing
+        ReadOnly,    // never written; takes part in locking (needs the -shm file of a WAL store, or the right to create it)
+        Immutable,   // never written, no locking: only for a file nobody can write (read-only file and directory)
+    };
+
     // Opens (or with create, creates) the file. Does not read it yet: SQLite reports a non-database file
     // on the first statement, which is what RunStore::open does next.
-    StoreError open(const QString &path, bool create);
+    StoreError open(const QString &path, bool create, Access access = Access::ReadWrite);
     void close();
     bool isOpen() const { return m_db != nullptr; }
     sqlite3 *handle() const { return m_db; }

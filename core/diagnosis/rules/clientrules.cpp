@@ -191,7 +191,14 @@ std::optional<Finding> ruleErrorRate(const RuleContext &ctx)
     for (const auto &[status, count] : ctx.total.status_counts)
         if (status >= 500)
             serverErrors += count;
-    const uint64_t transport = ctx.total.transportErrorTotal() - ctx.total.timeouts();
+    // Failures inside the client (a host that does not resolve, a TLS setup the client refused, a URL libcurl could
+    // not use) never reached the app: they are no evidence against the backend.
+    auto clientSide = [](const EndpointStats &e) {
+        return e.transport_errors[size_t(ErrorClass::Dns)] + e.transport_errors[size_t(ErrorClass::Tls)]
+            + e.transport_errors[size_t(ErrorClass::Other)];
+    };
+    const uint64_t clientFailures = clientSide(ctx.total);
+    const uint64_t transport = ctx.total.transportErrorTotal() - ctx.total.timeouts() - clientFailures;
     const uint64_t errors = serverErrors + transport;
     const double share = double(errors) / double(ctx.total.requests);
     const double gate = ctx.gates.threshold(QStringLiteral("error_rate"), kDefaultErrorRate);
@@ -210,17 +217,24 @@ std::optional<Finding> ruleErrorRate(const RuleContext &ctx)
             f.evidence.push_back(evidence(QStringLiteral("status_%1").arg(status), double(count),
                                           QStringLiteral("responses"), QStringLiteral("HTTP %1").arg(status)));
     for (int c = 0; c < kErrorClassCount; ++c) {
-        if (ErrorClass(c) == ErrorClass::Timeout || ctx.total.transport_errors[size_t(c)] == 0)
+        const ErrorClass k = ErrorClass(c);
+        if (k == ErrorClass::Timeout || k == ErrorClass::Dns || k == ErrorClass::Tls || k == ErrorClass::Other
+            || ctx.total.transport_errors[size_t(c)] == 0)
             continue;
         f.evidence.push_back(evidence(QStringLiteral("transport_%1").arg(errorClassId(ErrorClass(c))),
                                       double(ctx.total.transport_errors[size_t(c)]), QStringLiteral("requests"),
                                       errorClassLabel(ErrorClass(c))));
     }
+    if (clientFailures > 0)
+        f.evidence.push_back(evidence(QStringLiteral("client_side_failures"), double(clientFailures),
+                                      QStringLiteral("requests"),
+                                      QStringLiteral("failed inside the client (DNS, TLS, unusable URL): not counted "
+                                                     "against the backend")));
     addSignatureEvidence(ctx, QStringLiteral("error-rate"), f);  // bad gateways, lost DB connections
     // One endpoint carrying most errors?
     const std::vector<EndpointStats> perEndpoint = ctx.run.endpointTotals();
     for (size_t e = 0; e < perEndpoint.size(); ++e) {
-        uint64_t epErrors = perEndpoint[e].transportErrorTotal() - perEndpoint[e].timeouts();
+        uint64_t epErrors = perEndpoint[e].transportErrorTotal() - perEndpoint[e].timeouts() - clientSide(perEndpoint[e]);
         for (const auto &[status, count] : perEndpoint[e].status_counts)
             if (status >= 500)
                 epErrors += count;
@@ -301,6 +315,15 @@ std::vector<Finding> runAllRules(const RuleContext &ctx)
     add(ruleHealthEndpointMissing(ctx));
     add(ruleMaxConnectionsNear(ctx));
     add(ruleIdleInTransaction(ctx));
+    add(ruleDbSaturation(ctx));
+    // A ceiling of k in service is the pool's when the pool rule found one; the workers' otherwise.
+    const bool poolCeiling = std::any_of(out.begin(), out.end(), [](const Finding &f) {
+        return f.id == QLatin1String("pool-exhaustion") || f.id == QLatin1String("lock-contention")
+            || f.id == QLatin1String("db-saturation");
+    });
+    if (!poolCeiling)
+        add(ruleWorkerSaturation(ctx));
+    add(ruleGeneratorSaturated(ctx));
     add(ruleCapacityKnee(ctx));
     return out;
 }

@@ -17,9 +17,16 @@ struct Serialisation
     int top = -1;                 // highest serialised level
     int dbBackendsMax = -1;       // over the serialised levels; -1 no samples
     int dbActiveMax = -1;
+    double dbActiveMean = -1;     // the largest per-level mean of active app sessions; -1 no samples
 };
 
-std::optional<Serialisation> serialisation(const RuleContext &ctx)
+// Serialisation is about one request in service while latency grows with the queue in front of it. When the
+// database runs several app statements at once, the flat throughput is saturation (db-saturation), not one
+// request at a time, whatever Little's law says (a parallel Seq Scan at 1 user already used every core).
+constexpr double kSerialLatencyGrowth = 2.0;   // P50 at the top serialised level ≥ 2 × service time
+constexpr double kSerialDbActiveMean = 1.5;    // more active app sessions than this on average: not serialised
+
+std::optional<Serialisation> serialisation(const RuleContext &ctx, double maxParallelism = kSerialParallelism)
 {
     if (ctx.capacity.service_time_ms <= 0)
         return std::nullopt;
@@ -32,7 +39,7 @@ std::optional<Serialisation> serialisation(const RuleContext &ctx)
         const double offered = ctx.offeredConcurrency(l);
         if (offered < kSerialMinConcurrency || l.effective_parallelism < 0)
             continue;
-        if (l.effective_parallelism > kSerialParallelism)
+        if (l.effective_parallelism > maxParallelism)
             return std::nullopt;  // some loaded level ran requests in parallel
         s.levels.push_back(i);
         s.parallelismMax = std::max(s.parallelismMax, l.effective_parallelism);
@@ -40,8 +47,14 @@ std::optional<Serialisation> serialisation(const RuleContext &ctx)
         s.top = i;
         s.dbBackendsMax = std::max(s.dbBackendsMax, l.db_backends_max);
         s.dbActiveMax = std::max(s.dbActiveMax, l.db_active_max);
+        s.dbActiveMean = std::max(s.dbActiveMean, l.db_active_mean);
     }
     if (s.levels.size() < 2)
+        return std::nullopt;
+    const LevelSummary &top = ctx.levels[size_t(s.top)];
+    if (top.p50_ms < kSerialLatencyGrowth * ctx.capacity.service_time_ms)
+        return std::nullopt;   // latency does not grow: a think-time or client limit, not a queue at the server
+    if (ctx.postgres && s.dbActiveMean > kSerialDbActiveMean)
         return std::nullopt;
     return s;
 }
@@ -92,7 +105,16 @@ Severity serialSeverity(const RuleContext &ctx, const Serialisation &s)
 
 std::optional<Finding> ruleSingleConnection(const RuleContext &ctx)
 {
-    const auto s = serialisation(ctx);
+    auto s = serialisation(ctx);
+    // One app session on the database while users grow is the direct evidence; Little's law only confirms it.
+    // The part of a request outside the shared connection (parsing, rendering, the network) overlaps, so P can
+    // reach 2 with a single connection (measured 1.9 on Flask + one shared psycopg2 connection).
+    constexpr double kOneSessionParallelism = 2.5;
+    if (!s && ctx.postgres) {
+        s = serialisation(ctx, kOneSessionParallelism);
+        if (s && !(s->dbBackendsMax >= 0 && s->dbBackendsMax <= 1))
+            s.reset();
+    }
     if (!s)
         return std::nullopt;
     Finding f;
@@ -112,6 +134,7 @@ std::optional<Finding> ruleSingleConnection(const RuleContext &ctx)
                                       QStringLiteral("app sessions on the database while users grew")));
         f.evidence.push_back(evidence(QStringLiteral("db_active_max"), std::max(0, s->dbActiveMax), QString(),
                                       QStringLiteral("active DB sessions at most")));
+        addSessionScopeEvidence(ctx, f);
     } else if (ctx.sqlite && !hasSignature(ctx, QStringLiteral("lock-contention"))) {
         // An embedded database cannot show its sessions; serialisation with no busy errors points at one
         // shared connection (or one writer), but a single-threaded server would look the same.
@@ -155,8 +178,10 @@ std::optional<Finding> ruleSerializedServer(const RuleContext &ctx)
         f.evidence.push_back(evidence(QStringLiteral("db_backends_max"), s->dbBackendsMax, QString(),
                                       QStringLiteral("the app holds several DB sessions: the database is not what "
                                                      "serialises requests")));
-        f.evidence.push_back(evidence(QStringLiteral("db_active_max"), std::max(0, s->dbActiveMax), QString(),
-                                      QStringLiteral("active DB sessions at most")));
+        f.evidence.push_back(evidence(QStringLiteral("db_active_mean"), std::max(0.0, s->dbActiveMean), QString(),
+                                      QStringLiteral("active app sessions on average: the database runs about one "
+                                                     "statement at a time, as the server sends them")));
+        addSessionScopeEvidence(ctx, f);
     } else if (!ctx.dbSamples && !ctx.sqlite) {
         f.confidence = 0.5;
         f.evidence.push_back(evidence(QStringLiteral("database_kind"), 0, QString(),
@@ -225,8 +250,8 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
         int ceiling = -1;
         for (int i : order)
             ceiling = std::max(ceiling, ctx.levels[size_t(i)].db_backends_max);
-        int firstAt = -1, atCeiling = 0;
-        double newBackends = 0, requests = 0;
+        int firstAt = -1, atCeiling = 0, busyLevels = 0;
+        double newBackends = 0, requests = 0, busyShareSum = 0;
         for (int i : order) {
             const LevelSummary &l = ctx.levels[size_t(i)];
             const int inFlight = std::max<int>(l.in_flight_max, int(ctx.offeredConcurrency(l)));
@@ -238,8 +263,18 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
                     newBackends += l.db_new_backends;
                     requests += l.rps * (l.db_new_backends_span_s > 0 ? l.db_new_backends_span_s : l.steady_s);
                 }
+                if (l.db_busy_share_mean >= 0) {
+                    busyShareSum += l.db_busy_share_mean;
+                    ++busyLevels;
+                }
             }
         }
+        // Requests queue for a pool only while its connections are busy. Persistent connections that sit idle
+        // while the requests wait (one per sync worker) point at the workers, not the pool (worker-saturation).
+        constexpr double kPoolBusyShare = 0.5;
+        const double busyShare = busyLevels ? busyShareSum / busyLevels : -1;
+        if (busyShare >= 0 && busyShare < kPoolBusyShare)
+            firstAt = -1;
         // A pool's sessions live on; sessions opened per request (connection-churn) also level off at a few
         // backends when connecting is what costs (measured: 3 on conn-per-request), which is no pool ceiling.
         constexpr double kPooledChurnMax = 0.3;   // connection-churn's threshold
@@ -263,6 +298,11 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
                 f.evidence.push_back(evidence(QStringLiteral("p50_ms"), top.p50_ms, QStringLiteral("ms"),
                                               QStringLiteral("median latency at %1 (%2 ms at %3)")
                                                   .arg(top.loadLabel(), fmt(start.p50_ms, 1), start.loadLabel())));
+                if (busyShare >= 0)
+                    f.evidence.push_back(evidence(QStringLiteral("db_busy_share"), busyShare, QStringLiteral("ratio"),
+                                                  QStringLiteral("share of the app's sessions active or in a "
+                                                                 "transaction at the ceiling: the pool is in use")));
+                addSessionScopeEvidence(ctx, f);
             }
         }
         if (plateauMatches && confidence > 0)

@@ -2,6 +2,9 @@
 // what the database samples, the profiling pass and the plans show.
 #include "rules.h"
 
+#include "diagnosis/querycount.h"
+#include "db/queryfingerprint.h"
+
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -20,7 +23,11 @@ constexpr double kNPlusOneTrack = 0.25;          // |parent rows/call − child 
 constexpr double kMissingIndexMinRows = 10000;
 constexpr double kLockShare = 0.2;               // waiting on Lock / active
 constexpr double kMaxConnectionsNear = 0.8;
-constexpr double kIdleInTxSampleShare = 0.2;
+constexpr double kMissingIndexMaxSelectivity = 0.2;  // returns > 20% of the table: an index would not help
+constexpr double kMissingIndexColdShare = 0.01;     // < 1% of the database's time: a note (low)
+constexpr double kMissingIndexHotShare = 0.1;       // ≥ 10%: hot
+constexpr double kIdleTxLong_s = 0.1;               // idle in a transaction longer than a statement-to-commit gap
+constexpr double kIdleTxPerRequestMin_s = 0.02;     // per request, on average (Little's law)
 
 QString shortText(const QString &text, int max = 120)
 {
@@ -52,6 +59,57 @@ std::vector<const DbSample *> loadedSamples(const RuleContext &ctx)
                 break;
             }
     return out;
+}
+
+// The filter's columns, those compared with = (or IN / = ANY) first, then the rest, each once, in text order.
+QStringList orderedFilterColumns(const QString &filter, const QStringList &columns)
+{
+    QStringList equality, other;
+    for (const QString &c : columns) {
+        const QRegularExpression eq(QStringLiteral("\\b%1\\)?(::\\w+)?\\s*(=|IN\\b|= ANY)")
+                                        .arg(QRegularExpression::escape(c)),
+                                    QRegularExpression::CaseInsensitiveOption);
+        (eq.match(filter).hasMatch() ? equality : other) << c;
+    }
+    equality.removeDuplicates();
+    other.removeDuplicates();
+    for (const QString &c : equality)
+        other.removeAll(c);
+    return equality + other;
+}
+
+// The WHERE clause of a statement (up to GROUP/ORDER/LIMIT), or "" when it has none.
+QString whereClause(const QString &sql)
+{
+    static const QRegularExpression re(
+        QStringLiteral("\\bWHERE\\b(.*?)(\\bGROUP\\s+BY\\b|\\bORDER\\s+BY\\b|\\bLIMIT\\b|\\bRETURNING\\b|$)"),
+        QRegularExpression::CaseInsensitiveOption | QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpressionMatch m = re.match(sql);
+    return m.hasMatch() ? m.captured(1).simplified() : QString();
+}
+
+// Columns compared in a WHERE clause, equality first (for SQLite plans, which name no filter).
+QStringList whereColumns(const QString &sql)
+{
+    const QString where = whereClause(sql);
+    static const QRegularExpression cmp(
+        QStringLiteral("(?:\\b\\w+\\.)?\"?([A-Za-z_]\\w*)\"?\\s*(=|==|<>|!=|<=|>=|<|>|\\bLIKE\\b|\\bIN\\b|\\bGLOB\\b)"),
+        QRegularExpression::CaseInsensitiveOption);
+    QStringList equality, other;
+    for (auto it = cmp.globalMatch(where); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        const QString col = m.captured(1);
+        static const QStringList keywords = {QStringLiteral("AND"), QStringLiteral("OR"), QStringLiteral("NOT")};
+        if (keywords.contains(col.toUpper()))
+            continue;
+        const QString op = m.captured(2).toUpper();
+        (op == QLatin1String("=") || op == QLatin1String("==") || op == QLatin1String("IN") ? equality : other) << col;
+    }
+    equality.removeDuplicates();
+    other.removeDuplicates();
+    for (const QString &c : equality)
+        other.removeAll(c);
+    return equality + other;
 }
 
 } // namespace
@@ -96,18 +154,26 @@ std::optional<Finding> ruleConnectionChurn(const RuleContext &ctx)
 
 std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
 {
-    std::map<QString, std::vector<const QueryStat *>> byEndpoint;
+    std::vector<QString> endpoints;
     for (const QueryStat &q : ctx.run.queries)
-        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty())
-            byEndpoint[q.endpoint].push_back(&q);
+        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty()
+            && std::find(endpoints.begin(), endpoints.end(), q.endpoint) == endpoints.end())
+            endpoints.push_back(q.endpoint);
     std::vector<Finding> out;
-    for (const auto &[endpoint, stats] : byEndpoint) {
-        std::vector<const QueryStat *> children;
-        for (const QueryStat *q : stats)
-            if (q->calls_per_request >= kNPlusOneMinCalls)
-                children.push_back(q);
+    for (const QString &endpoint : endpoints) {
+        // Data statements only (no BEGIN/SAVEPOINT/SET per row), grouped by fingerprint.
+        const std::vector<QueryStat> statements = QueryCount::profiledStatements(ctx.run, endpoint);
+        std::vector<const QueryStat *> stats, children;
+        for (const QueryStat &q : statements) {
+            stats.push_back(&q);
+            if (q.calls_per_request >= kNPlusOneMinCalls)
+                children.push_back(&q);
+        }
         if (children.empty())
             continue;
+        auto tracks = [](double calls, double expected) {
+            return expected > 0 && std::abs(calls - expected) <= kNPlusOneTrack * expected;
+        };
         // Parent: about one call per request whose rows per call match the children's calls per request.
         const QueryStat *parent = nullptr;
         std::vector<const QueryStat *> tracking;
@@ -116,12 +182,24 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
                 continue;
             std::vector<const QueryStat *> t;
             for (const QueryStat *c : children)
-                if (std::abs(c->calls_per_request / p->calls_per_request - p->rows_per_call)
-                    <= kNPlusOneTrack * p->rows_per_call)
+                if (tracks(c->calls_per_request / p->calls_per_request, p->rows_per_call))
                     t.push_back(c);
             if (t.size() > tracking.size()) {
                 tracking = t;
                 parent = p;
+            }
+        }
+        // Nested loops (1 + N + N·M): a statement run once per row of a child, i.e. child calls × child rows/call.
+        std::vector<std::pair<const QueryStat *, const QueryStat *>> nested;   // (grandchild, its child)
+        if (parent) {
+            for (const QueryStat *g : children) {
+                if (std::find(tracking.begin(), tracking.end(), g) != tracking.end())
+                    continue;
+                for (const QueryStat *c : tracking)
+                    if (c->rows_per_call >= 1 && tracks(g->calls_per_request, c->calls_per_request * c->rows_per_call)) {
+                        nested.emplace_back(g, c);
+                        break;
+                    }
             }
         }
         // A statement log (SQLite, server logs) counts calls but not rows, so no parent can be matched by its rows.
@@ -149,66 +227,107 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
             else
                 tracking.clear();
         }
-        const std::vector<const QueryStat *> &kids = parent || onceParent ? tracking : children;
+        const bool hasParent = parent || onceParent;
+        const std::vector<const QueryStat *> &kids = hasParent ? tracking : children;
         const int k = int(kids.size());
         double kidsCalls = 0;
         for (const QueryStat *c : kids)
             kidsCalls += c->calls_per_request;
-        const double n = parent ? parent->rows_per_call
-            : onceParent        ? kidsCalls / k
-                                : std::round(kids.front()->calls_per_request);
+        // N is only what was measured: the parent's rows per call, or (statement log) the children's common count.
+        const double n = parent ? parent->rows_per_call : onceParent ? kidsCalls / k : -1;
+        double m = 0;
+        for (const auto &[g, c] : nested)
+            m = std::max(m, c->rows_per_call);
         double total = 0;
         for (const QueryStat *q : stats)
             total += q->calls_per_request;
+        const int index = ctx.endpointIndexByName(endpoint);
         const QString label = ctx.endpointLabelByName(endpoint);
         Finding f;
         f.id = QStringLiteral("n-plus-one");
         f.layer = QStringLiteral("code");
         f.endpoint = endpoint;
-        f.confidence = parent ? 0.9 : onceParent ? 0.75 : 0.6;
+        f.refs.endpoint = index;
+        f.confidence = parent ? 0.9 : onceParent ? 0.75 : 0.55;
         f.severity = total >= 20 ? Severity::High : Severity::Medium;
-        const QString formula = parent || onceParent ? (k == 1 ? QStringLiteral("1 + N") : QStringLiteral("1 + %1N").arg(k))
-                                       : (k == 1 ? QStringLiteral("N") : QStringLiteral("%1N").arg(k));
-        f.title = QStringLiteral("%1 runs %2 queries").arg(label, formula);
+        const int j = int(nested.size());
+        QString formula = k == 1 ? QStringLiteral("1 + N") : QStringLiteral("1 + %1N").arg(k);
+        if (j > 0)
+            formula += j == 1 ? QStringLiteral(" + N·M") : QStringLiteral(" + %1N·M").arg(j);
         QStringList childTexts;
         for (const QueryStat *c : kids)
             childTexts << QStringLiteral("`%1`").arg(shortText(c->text));
-        f.summary = parent ? QStringLiteral("With N = %1 rows from the parent query, one request runs 1 + %2·%1 = %3 "
-                                            "queries (%4 measured in the profiling pass). Parent: `%5`. Per row: %6.")
-                                 .arg(fmt(n), QString::number(k), fmt(1 + k * n), fmt(total, 1),
-                                      shortText(parent->text), childTexts.join(QStringLiteral(", ")))
-                   : onceParent
-                       ? QStringLiteral("Each of %1 statements runs N = %2 times per request, after one statement run "
-                                        "once per request: 1 + %1·%2 = %3 queries (%4 measured in the profiling pass). "
-                                        "Parent (the statement log has no row counts to confirm that it returns the N "
-                                        "rows): `%5`. Per row: %6.")
-                             .arg(QString::number(k), fmt(n, 1), fmt(1 + k * n, 1), fmt(total, 1),
-                                  shortText(onceParent->text), childTexts.join(QStringLiteral(", ")))
-                           : QStringLiteral("One request runs %1 queries; %2 run about %3 times per request each, "
-                                            "but no parent query returning that many rows was found (it may be "
-                                            "outside pg_stat_statements). Repeated: %4.")
-                                 .arg(fmt(total, 1)).arg(k).arg(fmt(n), childTexts.join(QStringLiteral(", ")));
+        if (hasParent) {
+            f.title = QStringLiteral("%1 runs %2 queries").arg(label, formula);
+            const double expected = 1 + k * n + j * n * m;
+            f.summary = parent
+                ? QStringLiteral("With N = %1 rows from the parent query%2, one request runs %3 = %4 queries (%5 "
+                                 "measured in the profiling pass). Parent: `%6`. Per row: %7.")
+                      .arg(fmt(n), j > 0 ? QStringLiteral(" and M = %1 rows per child").arg(fmt(m, 1)) : QString(),
+                           formula, fmt(expected), fmt(total, 1), shortText(parent->text),
+                           childTexts.join(QStringLiteral(", ")))
+                : QStringLiteral("Each of %1 statements runs N = %2 times per request, after one statement run once "
+                                 "per request: 1 + %1·%2 = %3 queries (%4 measured in the profiling pass). Parent (the "
+                                 "statement log has no row counts to confirm that it returns the N rows): `%5`. Per "
+                                 "row: %6.")
+                      .arg(QString::number(k), fmt(n, 1), fmt(expected, 1), fmt(total, 1), shortText(onceParent->text),
+                           childTexts.join(QStringLiteral(", ")));
+        } else {
+            // No parent found: say what repeats, claim no N.
+            f.severity = Severity::Medium;
+            f.title = QStringLiteral("%1 repeats %2 per request").arg(
+                label, k == 1 ? QStringLiteral("a query %1×").arg(fmt(kids.front()->calls_per_request))
+                              : QStringLiteral("%1 queries ≥ %2× each").arg(k).arg(fmt(kNPlusOneMinCalls)));
+            f.summary = QStringLiteral("One request runs %1 queries; %2 statement(s) run %3 times or more per request "
+                                       "each, but no parent query returning that many rows was measured, so N is not "
+                                       "known. Repeated: %4.")
+                            .arg(fmt(total, 1)).arg(k).arg(fmt(kNPlusOneMinCalls), childTexts.join(QStringLiteral(", ")));
+        }
         f.evidence.push_back(evidence(QStringLiteral("queries_per_request"), total, QStringLiteral("queries"),
-                                      QStringLiteral("all statements per request of %1 (profiling pass, %2 requests)")
+                                      QStringLiteral("data statements per request of %1 (profiling pass, %2 requests; "
+                                                     "transaction control left out)")
                                           .arg(label, fmt(stats.front()->requests))));
-        if (parent)
+        if (n >= 0)
+            f.evidence.push_back(evidence(QStringLiteral("n_rows"), n, QStringLiteral("rows"),
+                                          parent ? QStringLiteral("N: rows per call of the parent")
+                                                 : QStringLiteral("N: calls per request each child shares (statement log)")));
+        if (parent) {
             f.evidence.push_back(evidence(QStringLiteral("parent_rows_per_call"), parent->rows_per_call,
                                           QStringLiteral("rows"), QStringLiteral("parent: %1").arg(shortText(parent->text))));
-        if (onceParent)
+            f.refs.statements.push_back({parent->fingerprint, QStringLiteral("parent"), parent->text});
+        }
+        if (onceParent) {
             f.evidence.push_back(evidence(QStringLiteral("parent_calls_per_request"), onceParent->calls_per_request,
                                           QStringLiteral("calls"),
                                           QStringLiteral("parent (the one statement run once per request; no row counts "
                                                          "in the statement log): %1").arg(shortText(onceParent->text))));
-        for (const QueryStat *c : kids)
+            f.refs.statements.push_back({onceParent->fingerprint, QStringLiteral("parent"), onceParent->text});
+        }
+        for (const QueryStat *c : kids) {
             f.evidence.push_back(evidence(QStringLiteral("calls_per_request"), c->calls_per_request,
                                           QStringLiteral("calls"), QStringLiteral("child: %1").arg(shortText(c->text))));
-        f.evidence.push_back(evidence(QStringLiteral("children_per_row"), k, QString(), QStringLiteral("k in 1 + k·N")));
+            f.refs.statements.push_back({c->fingerprint, QStringLiteral("child"), c->text});
+        }
+        for (const auto &[g, c] : nested) {
+            f.evidence.push_back(evidence(QStringLiteral("calls_per_request"), g->calls_per_request, QStringLiteral("calls"),
+                                          QStringLiteral("grandchild (once per row of %1): %2")
+                                              .arg(shortText(c->text, 60), shortText(g->text))));
+            f.refs.statements.push_back({g->fingerprint, QStringLiteral("grandchild"), g->text});
+        }
+        if (hasParent)
+            f.evidence.push_back(evidence(QStringLiteral("children_per_row"), k, QString(), QStringLiteral("k in 1 + k·N")));
+        if (j > 0) {
+            f.evidence.push_back(evidence(QStringLiteral("grandchildren_per_row"), j, QString(),
+                                          QStringLiteral("statements per row of a child")));
+            f.evidence.push_back(evidence(QStringLiteral("m_rows"), m, QStringLiteral("rows"),
+                                          QStringLiteral("M: rows per call of the child they hang from")));
+        }
+        const double now = hasParent ? 1 + k * n + j * n * m : total;
         f.recommendation = QStringLiteral(
             "Load the related rows in one query per relation instead of one per parent row: a JOIN, or "
             "`WHERE parent_id = ANY($1)` with the parent ids (ORM eager loading: selectinload/joinedload, "
-            "prefetch_related, includes). That turns %1 = %2 queries into %3.")
-                               .arg(formula, fmt((parent || onceParent ? 1 : 0) + k * n),
-                                    QString::number((parent || onceParent ? 1 : 0) + k));
+            "prefetch_related, includes). That turns %1 queries into %2.")
+                               .arg(fmt(now), QString::number((hasParent ? 1 : 0) + k + j));
         out.push_back(f);
     }
     return out;
@@ -219,27 +338,41 @@ std::vector<Finding> ruleMissingIndex(const RuleContext &ctx)
     struct Hit
     {
         QString relation;
-        QStringList columns;
+        QStringList columns;      // equality columns first
         double relationRows = 0;
         QString filter;
         std::vector<const QueryPlan *> plans;
     };
     std::map<QString, Hit> hits;  // key: relation + columns
-    std::function<void(const PlanNode &, const QueryPlan &)> walk = [&](const PlanNode &n, const QueryPlan &plan) {
-        const bool seq = n.node_type == QLatin1String("Seq Scan") || n.node_type == QLatin1String("Parallel Seq Scan");
-        const bool filtered = !n.filter.isEmpty() || !n.filter_columns.isEmpty();
+    auto consider = [&](const PlanNode &n, const QueryPlan &plan) {
+        const bool pgSeq = n.node_type == QLatin1String("Seq Scan") || n.node_type == QLatin1String("Parallel Seq Scan");
+        const bool sqliteScan = n.node_type == QLatin1String("SCAN") && n.flagged;
         const bool large = n.relation_rows >= kMissingIndexMinRows;
-        if (seq && filtered && (large || (n.flagged && n.relation_rows < 0))) {
-            QStringList cols = n.filter_columns;
-            cols.removeDuplicates();
-            const QString key = n.relation + QLatin1Char('|') + cols.join(QLatin1Char(','));
-            Hit &h = hits[key];
-            h.relation = n.relation;
-            h.columns = cols;
-            h.relationRows = std::max(h.relationRows, n.relation_rows);
-            h.filter = n.filter;
-            h.plans.push_back(&plan);
+        QStringList cols;
+        QString filter;
+        if (pgSeq && (!n.filter.isEmpty() || !n.filter_columns.isEmpty()) && (large || (n.flagged && n.relation_rows < 0))) {
+            cols = orderedFilterColumns(n.filter, n.filter_columns);
+            filter = n.filter;
+        } else if (sqliteScan) {
+            // SQLite's plan names no filter: the statement's WHERE clause does. A full scan without one (a report
+            // over the whole table) is no missing index.
+            filter = whereClause(plan.text);
+            if (filter.isEmpty())
+                return;
+            cols = whereColumns(plan.text);
+        } else {
+            return;
         }
+        const QString key = n.relation + QLatin1Char('|') + cols.join(QLatin1Char(','));
+        Hit &h = hits[key];
+        h.relation = n.relation;
+        h.columns = cols;
+        h.relationRows = std::max(h.relationRows, n.relation_rows);
+        h.filter = filter;
+        h.plans.push_back(&plan);
+    };
+    std::function<void(const PlanNode &, const QueryPlan &)> walk = [&](const PlanNode &n, const QueryPlan &plan) {
+        consider(n, plan);
         for (const PlanNode &c : n.children)
             walk(c, plan);
     };
@@ -247,48 +380,95 @@ std::vector<Finding> ruleMissingIndex(const RuleContext &ctx)
         if (p.valid)
             walk(p.root, p);
 
+    // The database's time over the run, for each statement's share.
+    double runDbTime = 0;
+    for (const QueryStat &q : ctx.run.queries)
+        if (q.phase == QLatin1String("run") && QueryCount::countsAsQuery(q))
+            runDbTime += q.total_ms;
+
     std::vector<Finding> out;
     for (const auto &[key, h] : hits) {
         Finding f;
         f.id = QStringLiteral("missing-index");
         f.layer = QStringLiteral("database");
-        f.confidence = h.columns.isEmpty() ? 0.6 : 0.8;
+        f.refs.relation = h.relation;
+        f.refs.columns = h.columns;
         const QString cols = h.columns.join(QStringLiteral(", "));
-        f.title = h.columns.isEmpty() ? QStringLiteral("Sequential scan of %1 for a filtered query").arg(h.relation)
-                                      : QStringLiteral("No index on %1(%2)").arg(h.relation, cols);
-        double meanMs = -1, calls = 0;
+        double meanMs = -1, calls = 0, rowsPerCall = -1, totalMs = 0;
         for (const QueryPlan *p : h.plans) {
             for (const QueryStat &q : ctx.run.queries) {
                 if (q.fingerprint != p->fingerprint || q.fingerprint.isEmpty())
                     continue;
                 meanMs = std::max(meanMs, q.mean_ms);
-                if (q.phase == QLatin1String("run"))
+                if (q.rows_per_call >= 0)
+                    rowsPerCall = std::max(rowsPerCall, q.rows_per_call);
+                if (q.phase == QLatin1String("run")) {
                     calls += q.calls;
-                if (q.phase == QLatin1String("profile") && f.endpoint.isEmpty())
+                    totalMs += q.total_ms;
+                }
+                if (q.phase == QLatin1String("profile") && f.endpoint.isEmpty()) {
                     f.endpoint = q.endpoint;
+                    f.refs.endpoint = ctx.endpointIndexByName(q.endpoint);
+                }
             }
-            f.evidence.push_back(evidence(QStringLiteral("seq_scan_rows"), h.relationRows, QStringLiteral("rows"),
-                                          QStringLiteral("Seq Scan on %1, Filter: %2 — query: %3")
-                                              .arg(h.relation, h.filter.isEmpty() ? cols : h.filter, shortText(p->text))));
+            f.refs.statements.push_back({p->fingerprint, QStringLiteral("scan"), p->text});
+            f.evidence.push_back(evidence(QStringLiteral("relation_rows"), h.relationRows, QStringLiteral("rows"),
+                                          QStringLiteral("%1 on %2, filter: %3 — query: %4")
+                                              .arg(ctx.sqlite ? QStringLiteral("SCAN") : QStringLiteral("Seq Scan"),
+                                                   h.relation, h.filter.isEmpty() ? cols : h.filter,
+                                                   shortText(p->text))));
         }
+        // Selectivity: an index pays when the filter keeps few rows. A query that returns a good part of the table
+        // reads it anyway (that is db-saturation's business, not an index's).
+        const double selectivity = rowsPerCall >= 0 && h.relationRows > 0 ? rowsPerCall / h.relationRows : -1;
+        if (selectivity > kMissingIndexMaxSelectivity)
+            continue;
+        const double share = runDbTime > 0 && totalMs > 0 ? totalMs / runDbTime : -1;
+        if (selectivity >= 0)
+            f.evidence.push_back(evidence(QStringLiteral("selectivity"), selectivity, QStringLiteral("ratio"),
+                                          QStringLiteral("%1 rows returned per call of %2 scanned")
+                                              .arg(fmt(rowsPerCall, 1), fmt(h.relationRows))));
         if (meanMs >= 0)
             f.evidence.push_back(evidence(QStringLiteral("query_mean_ms"), meanMs, QStringLiteral("ms"),
-                                          QStringLiteral("pg_stat_statements mean time of the scanning query")));
+                                          QStringLiteral("mean time of the scanning query")));
         if (calls > 0)
             f.evidence.push_back(evidence(QStringLiteral("query_calls"), calls, QStringLiteral("calls"),
                                           QStringLiteral("calls during the run")));
-        f.severity = (h.relationRows >= 100000 || meanMs >= 50 || calls >= 1000) ? Severity::High : Severity::Medium;
-        f.summary = QStringLiteral("The planner reads all %1 rows of %2 to find the few that match `%3`; the cost grows "
+        if (share >= 0)
+            f.evidence.push_back(evidence(QStringLiteral("db_time_share"), share, QStringLiteral("ratio"),
+                                          QStringLiteral("share of the database's time during the run")));
+        // Hot: a large share of the database's time, or a large table read slowly. A rare scan is a note.
+        const bool big = h.relationRows >= 100000 || meanMs >= 50;
+        if (share >= 0 && share < kMissingIndexColdShare)
+            f.severity = Severity::Low;
+        else if (big && (share < 0 || share >= kMissingIndexHotShare || calls >= 1000))
+            f.severity = Severity::High;
+        else
+            f.severity = Severity::Medium;
+        f.confidence = h.columns.isEmpty() ? 0.6 : selectivity >= 0 ? 0.85 : 0.7;
+        if (ctx.sqlite)
+            f.confidence = std::min(f.confidence, 0.7);   // columns read from the statement, not the plan
+        f.title = h.columns.isEmpty() ? QStringLiteral("Sequential scan of %1 for a filtered query").arg(h.relation)
+                                      : QStringLiteral("No index on %1(%2)").arg(h.relation, cols);
+        f.summary = QStringLiteral("The planner reads all %1 rows of %2 to find the %3 that match `%4`%5; the cost grows "
                                    "with the table and every call competes for I/O and CPU.")
-                        .arg(fmt(h.relationRows), h.relation, h.filter.isEmpty() ? cols : h.filter);
+                        .arg(fmt(h.relationRows), h.relation,
+                             rowsPerCall >= 0 ? QStringLiteral("%1 rows per call").arg(fmt(rowsPerCall, 1))
+                                              : QStringLiteral("few"),
+                             h.filter.isEmpty() ? cols : h.filter,
+                             share >= 0 ? QStringLiteral(" (%1 of the database's time)").arg(pct(share, 0)) : QString());
         QString indexName = QStringLiteral("idx_%1_%2").arg(h.relation.section(QLatin1Char('.'), -1),
                                                              h.columns.join(QLatin1Char('_')));
         indexName.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_]")), QStringLiteral("_"));
         f.recommendation = h.columns.isEmpty()
             ? QStringLiteral("Add an index on the filtered column(s) of %1 (see the plan's Filter), created "
                              "CONCURRENTLY; then re-check the plan uses it.").arg(h.relation)
-            : QStringLiteral("CREATE INDEX CONCURRENTLY %1 ON %2 (%3); — then re-run EXPLAIN to confirm an Index Scan "
-                             "(Preflight never runs it).").arg(indexName, h.relation, cols);
+            : ctx.sqlite
+                ? QStringLiteral("CREATE INDEX %1 ON %2 (%3); — then re-run EXPLAIN QUERY PLAN to confirm a SEARCH "
+                                 "USING INDEX (Preflight never runs it).").arg(indexName, h.relation, cols)
+                : QStringLiteral("CREATE INDEX CONCURRENTLY %1 ON %2 (%3); — equality columns first; then re-run "
+                                 "EXPLAIN to confirm an Index Scan (Preflight never runs it).")
+                      .arg(indexName, h.relation, cols);
         out.push_back(f);
     }
     return out;
@@ -364,9 +544,105 @@ std::optional<Finding> ruleLockContention(const RuleContext &ctx)
             f.evidence.push_back(evidence(QStringLiteral("lock_wait_share"), share, QStringLiteral("ratio"),
                                           QStringLiteral("mean share of active sessions with wait_event_type = Lock")));
             f.evidence.push_back(evidence(QStringLiteral("waiting_on_lock_max"), waitingMax, QStringLiteral("sessions")));
+            // Who waits, on what, behind whom (pg_blocking_pids at each sample), most frequent first.
+            std::map<QString, int> relations, waiting, blocking;
+            int waits = 0;
+            for (const DbSample *s : loadedSamples(ctx))
+                for (const LockWait &w : s->lock_waits) {
+                    ++waits;
+                    if (!w.relation.isEmpty())
+                        ++relations[w.relation];
+                    if (!w.query.isEmpty())
+                        ++waiting[w.query];
+                    if (!w.blocking_query.isEmpty())
+                        ++blocking[w.blocking_query + QStringLiteral("\x1f") + w.blocking_state];
+                }
+            auto most = [](const std::map<QString, int> &m) {
+                return std::max_element(m.begin(), m.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
+            };
+            if (!relations.empty()) {
+                const auto r = most(relations);
+                f.refs.relation = r->first;
+                f.evidence.push_back(evidence(QStringLiteral("lock_waits_on_relation"), r->second, QStringLiteral("waits"),
+                                              QStringLiteral("of %1 lock waits seen were on %2").arg(waits).arg(r->first)));
+                if (f.title.startsWith(QLatin1String("Requests wait on database locks")))
+                    f.title = QStringLiteral("Writers wait on locks on %1 (%2 of active sessions)").arg(r->first, pct(share, 0));
+            }
+            if (!waiting.empty()) {
+                const auto q = most(waiting);
+                f.refs.statements.push_back({QueryFingerprint::of(q->first), QStringLiteral("waiting"), q->first});
+                f.evidence.push_back(evidence(QStringLiteral("lock_waiting_statement"), q->second, QStringLiteral("waits"),
+                                              QStringLiteral("waiting: %1").arg(shortText(q->first))));
+            }
+            if (!blocking.empty()) {
+                const auto b = most(blocking);
+                const QString text = b->first.section(QChar(0x1f), 0, 0);
+                const QString state = b->first.section(QChar(0x1f), 1);
+                f.refs.statements.push_back({QueryFingerprint::of(text), QStringLiteral("blocking"), text});
+                f.evidence.push_back(evidence(QStringLiteral("lock_blocking_statement"), b->second, QStringLiteral("waits"),
+                                              QStringLiteral("blocked by a session %1, last statement: %2")
+                                                  .arg(state.isEmpty() ? QStringLiteral("in an unknown state") : state,
+                                                       shortText(text))));
+            }
+            addSessionScopeEvidence(ctx, f);
             if (f.summary.isEmpty())
                 f.summary = QStringLiteral("Under load, %1 of the active database sessions wait on a lock held by another "
                                            "transaction.").arg(pct(share, 0));
+        }
+    }
+    // An embedded SQLite database behind generic error pages: no body names the lock, no session can be seen.
+    // Server errors concentrated on the write endpoints and growing with users are the indirect evidence left;
+    // the finding says so and stays low (the error-rate finding carries the failures themselves).
+    if (confidence <= 0 && ctx.sqlite && order.size() >= 2) {
+        const LevelSummary &low = ctx.levels[size_t(order.front())];
+        const LevelSummary &top = ctx.levels[size_t(order.back())];
+        auto serverErrors = [](const EndpointStats &e) {
+            uint64_t n = 0;
+            for (const auto &[status, count] : e.status_counts)
+                if (status >= 500)
+                    n += count;
+            return n;
+        };
+        uint64_t writeErrors = 0, allErrors = 0, writeRequests = 0;
+        int worst = -1;
+        uint64_t worstErrors = 0;
+        for (size_t e = 0; e < top.endpoints.size(); ++e) {
+            const uint64_t n = serverErrors(top.endpoints[e]);
+            allErrors += n;
+            if (ctx.isWriteEndpoint(int(e))) {
+                writeErrors += n;
+                writeRequests += top.endpoints[e].requests;
+                if (n > worstErrors) {
+                    worstErrors = n;
+                    worst = int(e);
+                }
+            }
+        }
+        const double writeRate = writeRequests ? double(writeErrors) / double(writeRequests) : 0;
+        double lowRate = 0;
+        if (worst >= 0 && size_t(worst) < low.endpoints.size() && low.endpoints[size_t(worst)].requests > 0)
+            lowRate = double(serverErrors(low.endpoints[size_t(worst)])) / double(low.endpoints[size_t(worst)].requests);
+        if (worst >= 0 && allErrors >= 5 && writeErrors * 10 >= allErrors * 8 && writeRate >= 0.01
+            && writeRate > lowRate + 0.01) {
+            const QString label = ctx.endpointLabel(worst);
+            confidence = 0.5;
+            severity = Severity::Low;
+            f.endpoint = ctx.run.plan.endpoints[size_t(worst)].name;
+            f.refs.endpoint = worst;
+            f.title = QStringLiteral("Writes (%1) fail as users grow on an embedded SQLite database: likely its write lock")
+                          .arg(label);
+            f.evidence.push_back(evidence(QStringLiteral("write_error_share"), double(writeErrors) / double(allErrors),
+                                          QStringLiteral("ratio"),
+                                          QStringLiteral("share of server errors at %1 on write endpoints").arg(top.loadLabel())));
+            f.evidence.push_back(evidence(QStringLiteral("error_rate"), lowRate, QStringLiteral("ratio"),
+                                          QStringLiteral("%1 at %2").arg(label, low.loadLabel())));
+            f.evidence.push_back(evidence(QStringLiteral("error_rate"), writeRate, QStringLiteral("ratio"),
+                                          QStringLiteral("write endpoints at %1 (grows with users)").arg(top.loadLabel())));
+            f.evidence.push_back(evidence(QStringLiteral("indirect"), 0, QString(),
+                                          QStringLiteral("indirect: the error pages are generic and SQLite shows no "
+                                                         "sessions; the app's log (\"database is locked\") would confirm")));
+            f.summary = QStringLiteral("Server errors grow with users and almost all of them are on %1, a write, while the "
+                                       "database is one SQLite file that allows one writer at a time.").arg(label);
         }
     }
     if (confidence <= 0)
@@ -443,36 +719,71 @@ std::optional<Finding> ruleIdleInTransaction(const RuleContext &ctx)
     if (!ctx.postgres)
         return std::nullopt;
     const std::vector<const DbSample *> samples = loadedSamples(ctx);
-    int with = 0, maxIdle = 0, backendsAtMax = 0;
-    double longest = 0;
+    if (samples.empty())
+        return std::nullopt;
+    // By time, not by count: a session is idle in a transaction for a moment between every statement and its
+    // commit; only how long it stays so holds a connection. Runs recorded before format 4 have no ages: no finding.
+    double heldSum = 0, backendsSum = 0, longest = 0;
+    int withLong = 0, waiters = 0;
     for (const DbSample *s : samples) {
-        if (s->idle_in_transaction > 0) {
-            ++with;
-            if (s->idle_in_transaction > maxIdle) {
-                maxIdle = s->idle_in_transaction;
-                backendsAtMax = s->backends;
-            }
+        if (s->idle_in_transaction > 0 && s->idle_in_transaction_s.empty())
+            return std::nullopt;
+        heldSum += s->idle_in_transaction;
+        backendsSum += std::max(0, s->backends);
+        bool hasLong = false;
+        for (double age : s->idle_in_transaction_s) {
+            longest = std::max(longest, age);
+            hasLong = hasLong || age >= kIdleTxLong_s;
         }
-        longest = std::max(longest, s->longest_transaction_s);
+        withLong += hasLong ? 1 : 0;
+        for (const LockWait &w : s->lock_waits)
+            if (w.blocking_state.startsWith(QLatin1String("idle in transaction")))
+                ++waiters;
     }
-    if (samples.empty() || with < 3 || double(with) / double(samples.size()) < kIdleInTxSampleShare)
+    const double n = double(samples.size());
+    const double heldMean = heldSum / n;                      // connections held idle in a transaction, on average
+    const double share = backendsSum > 0 ? heldSum / backendsSum : 0;
+    // Little's law: connections held = request rate × idle time per request.
+    double requests = 0, span_s = 0;
+    for (int i : ctx.loadLevels()) {
+        const LevelSummary &l = ctx.levels[size_t(i)];
+        requests += l.rps * l.steady_s;
+        span_s += l.steady_s;
+    }
+    const double rps = span_s > 0 ? requests / span_s : 0;
+    const double perRequest_s = rps > 0 ? heldMean / rps : 0;
+    if (longest < kIdleTxLong_s || perRequest_s < kIdleTxPerRequestMin_s || withLong < 2)
         return std::nullopt;
     Finding f;
     f.id = QStringLiteral("idle-in-transaction");
     f.layer = QStringLiteral("code");
-    f.severity = (maxIdle >= 5 || (backendsAtMax > 0 && double(maxIdle) / backendsAtMax >= 0.25)) ? Severity::High
-                                                                                                : Severity::Medium;
-    f.confidence = 0.8;
-    f.title = QStringLiteral("Sessions sit idle inside open transactions (up to %1)").arg(maxIdle);
-    f.summary = QStringLiteral("In %1 of %2 samples under load, sessions were idle in a transaction: they hold a "
-                               "connection (and their locks) while the app does something else.")
-                    .arg(with).arg(samples.size());
-    f.evidence.push_back(evidence(QStringLiteral("idle_in_transaction_max"), maxIdle, QStringLiteral("sessions"),
-                                  QStringLiteral("of %1 app sessions at that moment").arg(backendsAtMax)));
-    f.evidence.push_back(evidence(QStringLiteral("idle_in_transaction_samples"), double(with) / double(samples.size()),
-                                  QStringLiteral("ratio"), QStringLiteral("share of samples under load")));
-    if (longest > 0)
-        f.evidence.push_back(evidence(QStringLiteral("longest_transaction_s"), longest, QStringLiteral("s")));
+    if (waiters > 0 || share >= 0.5)
+        f.severity = Severity::High;
+    else if (perRequest_s >= kIdleTxLong_s || share >= 0.2)
+        f.severity = Severity::Medium;
+    else
+        f.severity = Severity::Low;
+    f.confidence = 0.85;
+    f.title = QStringLiteral("Sessions sit idle inside open transactions for about %1 s per request")
+                  .arg(fmt(perRequest_s, perRequest_s < 1 ? 2 : 1));
+    f.summary = QStringLiteral("Under load the app's sessions spent %1 s per request idle inside a transaction (the "
+                               "longest seen: %2 s), holding %3 connections on average (%4 of the app's): a connection "
+                               "and its locks stay taken while the app does something else%5.")
+                    .arg(fmt(perRequest_s, 2), fmt(longest, 2), fmt(heldMean, 1), pct(share, 0),
+                         waiters > 0 ? QStringLiteral(", and other sessions waited on them for locks") : QString());
+    f.evidence.push_back(evidence(QStringLiteral("idle_in_transaction_s"), perRequest_s, QStringLiteral("s"),
+                                  QStringLiteral("idle time in a transaction per request: connections held (%1 on "
+                                                 "average) / request rate (%2 req/s), Little's law")
+                                      .arg(fmt(heldMean, 2), fmt(rps, 1))));
+    f.evidence.push_back(evidence(QStringLiteral("idle_in_transaction_longest_s"), longest, QStringLiteral("s"),
+                                  QStringLiteral("longest now() − state_change of a session idle in a transaction")));
+    f.evidence.push_back(evidence(QStringLiteral("idle_in_transaction_held"), heldMean, QStringLiteral("sessions"),
+                                  QStringLiteral("%1 of the app's sessions, %2 samples under load")
+                                      .arg(pct(share, 0)).arg(samples.size())));
+    if (waiters > 0)
+        f.evidence.push_back(evidence(QStringLiteral("lock_waits_on_idle"), waiters, QStringLiteral("waits"),
+                                      QStringLiteral("sessions waiting on a lock held by a session idle in a transaction")));
+    addSessionScopeEvidence(ctx, f);
     f.recommendation = QStringLiteral(
         "Commit or roll back before slow work (HTTP calls, rendering, sleeps); end the session's transaction at the "
         "end of each request (autocommit for reads); set idle_in_transaction_session_timeout (e.g. 30 s) as a guard.");

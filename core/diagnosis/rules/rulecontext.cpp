@@ -12,6 +12,7 @@ RuleContext makeRuleContext(const RunData &run, const GateSet &gates)
     ctx.dbSamples = !run.db_samples.empty();
     ctx.sqlite = run.database.kind == QLatin1String("sqlite") || run.plan.database.isSqlite();
     ctx.postgres = ctx.dbSamples && !ctx.sqlite;
+    ctx.appSessions = AppSessions(run.plan.database);
     return ctx;
 }
 
@@ -97,11 +98,47 @@ std::vector<int> RuleContext::loadLevels() const
 
 double RuleContext::offeredConcurrency(const LevelSummary &level) const
 {
-    if (!level.open_model)
+    if (!level.open_model) {
+        // A user who thinks between requests offers R / (R + Z) of a request at a time (R: its latency there).
+        const double z = run.plan.scenario.think_time_ms;
+        if (z > 0 && level.mean_ms > 0)
+            return level.users * level.mean_ms / (level.mean_ms + z);
         return level.users;
+    }
     if (capacity.service_time_ms <= 0)
         return -1;
     return level.rate * capacity.service_time_ms / 1000.0;
+}
+
+void addSessionScopeEvidence(const RuleContext &ctx, Finding &f)
+{
+    std::map<QString, int> excluded;
+    int otherDatabases = 0;
+    std::map<QString, int> users;
+    for (const DbSample &s : ctx.run.db_samples) {
+        for (const auto &[reason, n] : s.excluded)
+            excluded[reason] = std::max(excluded[reason], n);
+        otherDatabases = std::max(otherDatabases, s.other_databases);
+        for (const auto &[user, n] : s.by_user)
+            users[user] = std::max(users[user], n);
+    }
+    QStringList roles;
+    for (const auto &[user, n] : users)
+        roles << QStringLiteral("%1 (up to %2)").arg(user).arg(n);
+    QStringList left;
+    int leftOut = 0;
+    for (const auto &[reason, n] : excluded) {
+        left << QStringLiteral("%1 × %2").arg(n).arg(reason);
+        leftOut += n;
+    }
+    if (otherDatabases > 0)
+        left << QStringLiteral("%1 × other databases").arg(otherDatabases);
+    f.evidence.push_back(evidence(
+        QStringLiteral("sessions_left_out"), leftOut + otherDatabases, QStringLiteral("sessions"),
+        QStringLiteral("counted: %1%2; left out (most at once): %3")
+            .arg(ctx.appSessions.describe(),
+                 roles.isEmpty() ? QString() : QStringLiteral(" — roles seen: ") + roles.join(QStringLiteral(", ")),
+                 left.isEmpty() ? QStringLiteral("none") : left.join(QStringLiteral(", ")))));
 }
 
 QString fmt(double value, int decimals)

@@ -6,6 +6,7 @@
 #include "diagnosis/signaturehit.h"
 
 #include "data/rundata.h"
+#include "db/appsessions.h"
 
 #include <QString>
 
@@ -26,6 +27,7 @@ struct RuleContext
     bool postgres = false;      // PostgreSQL samples exist
     bool sqlite = false;        // the target database is a SQLite file
     bool dbSamples = false;     // any DB sample at all
+    AppSessions appSessions;    // which sessions were counted as the app's (the plan's database.app)
 
     // "GET /customers/{id}" (query string dropped) for a plan endpoint index or name; the name if unknown.
     QString endpointLabel(int index) const;
@@ -45,6 +47,10 @@ RuleContext makeRuleContext(const RunData &run, const GateSet &gates);
 // note = catalogue id and the normalised message in quotes), most frequent first, at most maxLines.
 // Returns the responses those signatures stand for (0: no signature backs the finding).
 uint64_t addSignatureEvidence(const RuleContext &ctx, const QString &supports, Finding &f, int maxLines = 3);
+
+// Adds one evidence line saying which database sessions were counted as the app's and which were left out
+// and why (metric "sessions_left_out"): every DB-side finding carries it.
+void addSessionScopeEvidence(const RuleContext &ctx, Finding &f);
 
 // Formatting helpers shared by the rules' wording.
 QString fmt(double value, int decimals = 0);

@@ -26,6 +26,11 @@ std::optional<Finding> ruleLockContention(const RuleContext &ctx);     // lock-c
 std::optional<Finding> ruleMaxConnectionsNear(const RuleContext &ctx); // max-connections-near
 std::optional<Finding> ruleIdleInTransaction(const RuleContext &ctx);  // idle-in-transaction
 
+// Saturation (rules/saturationrules.cpp)
+std::optional<Finding> ruleDbSaturation(const RuleContext &ctx);       // db-saturation
+std::optional<Finding> ruleWorkerSaturation(const RuleContext &ctx);   // worker-saturation
+std::optional<Finding> ruleGeneratorSaturated(const RuleContext &ctx); // generator-saturated
+
 // Client side (rules/clientrules.cpp)
 std::vector<Finding> ruleSlowEndpoint(const RuleContext &ctx);         // slow-endpoint, one per endpoint
 std::optional<Finding> ruleLoadShedding(const RuleContext &ctx);       // load-shedding

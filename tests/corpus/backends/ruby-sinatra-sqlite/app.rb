@@ -39,10 +39,10 @@ class NotesApp < Sinatra::Base
     end
   end
 
-  # With SQL_LOG_PATH set (the scan case's statement_log), every statement is appended as "<unix_ms> <sql>".
+  # With SQL_LOG_PATH set (the scan case's statement_log), every statement is appended as "<unix_ms><TAB><sql>" (Preflight's app-log format: request id, tab, statement).
   def self.sql_log(sql)
     return unless SQL_LOG_PATH
-    line = "#{(Time.now.to_f * 1000).to_i} #{sql.gsub(/\s+/, ' ').strip}\n"
+    line = "#{(Time.now.to_f * 1000).to_i}\t#{sql.gsub(/\s+/, ' ').strip}\n"
     SQL_LOG_LOCK.synchronize do
       @sql_log ||= File.open(SQL_LOG_PATH, 'a').tap { |f| f.sync = true }
       @sql_log.write(line)
