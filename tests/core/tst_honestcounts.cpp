@@ -86,6 +86,7 @@ private slots:
     void resetsAreCountedAsTheServerSawThem();
     void headIsSentAsHead();
     void sequenceIsUniqueAcrossWorkers();
+    void openModelArrivalsThatNeverGotAConnectionAreTimeouts();
     void targetCheckCallsOnlyAConnectFailureUnreachable_data();
     void targetCheckCallsOnlyAConnectFailureUnreachable();
 };
@@ -176,6 +177,41 @@ void TestHonestCounts::sequenceIsUniqueAcrossWorkers()
     for (const auto &p : paths)
         highest = std::max<uint64_t>(highest, std::stoull(p.substr(std::string("/items/").size())));
     QVERIFY(factory->reserveSequence(20) > highest);
+}
+
+// Open model at 100 arrivals/s on 2 connections to a backend that needs 50 ms per answer (40/s at most): most
+// arrivals wait for a connection longer than the 300 ms timeout and are never sent. Each is a timeout with the
+// time it waited (at least the timeout) in the corrected histogram, so the error rate and the corrected P99
+// show the saturation instead of hiding its worst requests (HdrHistogram's coordinated-omission rule).
+void TestHonestCounts::openModelArrivalsThatNeverGotAConnectionAreTimeouts()
+{
+    FaultServer server([](const FaultServer::Request &) {
+        FaultServer::Answer a;
+        a.delay_ms = 50;
+        return a;
+    });
+    QVERIFY(server.start());
+    Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","rate":100,"duration_s":1.5})"),
+                         QStringLiteral(R"([{"path":"/slow"}])"), 300);
+    plan.limits.max_users = 2;
+    const Outcome o = runToEnd(plan, nullptr, 1);
+    qInfo("arrivals never sent %llu, sent %llu (server saw %llu), requests %llu, timeouts %llu, corrected p99 %.0f ms, "
+          "uncorrected p99 %.0f ms",
+          (unsigned long long)o.dropped, (unsigned long long)o.started, (unsigned long long)server.requestsSeen(),
+          (unsigned long long)o.total.requests, (unsigned long long)o.total.timeouts(), o.total.latency.percentile_ms(99),
+          o.total.latency_uncorrected.percentile_ms(99));
+    QVERIFY(o.dropped > 20);
+    QCOMPARE(o.started, server.requestsSeen());
+    // Every arrival is a request: answered, or failed without being sent.
+    QCOMPARE(o.total.requests, server.requestsSeen() + o.dropped);
+    QVERIFY(o.total.timeouts() >= o.dropped);
+    QCOMPARE(o.total.latency.count(), o.total.requests);
+    QVERIFY(o.total.errorRate() >= double(o.dropped) / double(o.total.requests));
+    QVERIFY(o.total.latency.percentile_ms(99) >= 300);
+    bool explained = false;
+    for (const ErrorSample &e : o.errorSamples)
+        explained |= e.body.contains("never sent") && e.body.contains("limits.max_users");
+    QVERIFY(explained);
 }
 
 void TestHonestCounts::targetCheckCallsOnlyAConnectFailureUnreachable_data()

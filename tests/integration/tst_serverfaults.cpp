@@ -77,6 +77,7 @@ private slots:
     void tlsHandshakeFailureIsAUsageErrorNamingTheFix();
     void interruptWhileCheckingTheTargetExits130();
     void everyRequestFailingInsideTheClientIsAUsageError();
+    void openModelNeverSentArrivalsShowPerLevel();
 };
 
 void TestServerFaults::faultIsClassifiedStoredAndExitsAsDocumented_data()
@@ -208,6 +209,31 @@ void TestServerFaults::everyRequestFailingInsideTheClientIsAUsageError()
     QVERIFY2(r.err.contains(QStringLiteral("%20")), qPrintable(r.err));
     QCOMPARE(server.requestsSeen(), uint64_t(1));   // the health check only
     QVERIFY(QFile::exists(json));                   // the run is still written and stored
+}
+
+// Item 5 in the CLI: an open-model run past what its connections can carry shows, per level, how many arrivals
+// were never sent, and they are in the level's success rate and the totals' timeouts.
+void TestServerFaults::openModelNeverSentArrivalsShowPerLevel()
+{
+    FaultServer server([](const FaultServer::Request &) {
+        FaultServer::Answer a;
+        a.delay_ms = 50;
+        return a;
+    });
+    QVERIFY(server.start());
+    const QString json = m_dir.filePath(QStringLiteral("open.json"));
+    const CliResult r = runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
+                                      QStringLiteral("--rate"), QStringLiteral("100"), QStringLiteral("--duration"), QStringLiteral("2"),
+                                      QStringLiteral("--timeout"), QStringLiteral("300"), QStringLiteral("--max-users"), QStringLiteral("2"),
+                                      QStringLiteral("--workers"), QStringLiteral("1"), QStringLiteral("--json"), json,
+                                      QStringLiteral("--store"), m_dir.filePath(QStringLiteral("open.sqlite"))});
+    QVERIFY2(r.exitCode == 0, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
+    QVERIFY2(r.out.contains(QStringLiteral("never sent")), qPrintable(r.out));
+    const QJsonObject totals = readJson(json).value(QStringLiteral("totals")).toObject();
+    const double requests = totals.value(QStringLiteral("requests")).toDouble();
+    QVERIFY(requests > double(server.requestsSeen()));   // arrivals never sent are requests too
+    QVERIFY(totals.value(QStringLiteral("timeouts")).toDouble() >= requests - double(server.requestsSeen()));
+    QVERIFY(totals.value(QStringLiteral("error_rate")).toDouble() > 0.2);
 }
 
 QTEST_GUILESS_MAIN(TestServerFaults)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 namespace PreflightTest {
@@ -211,6 +212,8 @@ void FaultServer::serve(int fd)
             sendAll(fd, "this is not HTTP at all\r\n\r\n");
             break;
         }
+        if (answer.delay_ms > 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(answer.delay_ms));   // a slow backend, not a test wait
         const std::string headers = "HTTP/1.1 " + std::to_string(answer.status) + " Status\r\nContent-Type: text/plain\r\nContent-Length: "
                                     + std::to_string(answer.body_bytes) + "\r\n\r\n";
         if (!sendAll(fd, headers))

@@ -42,6 +42,7 @@ public:
         Action action = Action::Answer;
         int status = 200;
         uint64_t body_bytes = 2;
+        int delay_ms = 0;       // Answer: wait this long before answering
     };
 
     using Decide = std::function<Answer(const Request &)>;
