@@ -4,6 +4,8 @@
 
 #include <QJsonDocument>
 
+#include <limits>
+
 namespace Preflight {
 
 namespace {
@@ -19,12 +21,20 @@ QStringList stringListFrom(const QJsonValue &v)
     return out;
 }
 
-// Readers of one key with the struct's default when it is missing. Counts travel as JSON numbers (doubles).
+// Readers of one key with the struct's default when it is missing. Counts travel as JSON numbers (doubles);
+// a number out of the field's range reads as the default rather than as whatever the cast would make of it.
 QString text(const QJsonObject &o, const char *k) { return o.value(QLatin1String(k)).toString(); }
 double real(const QJsonObject &o, const char *k, double def = 0) { return o.value(QLatin1String(k)).toDouble(def); }
-int integer(const QJsonObject &o, const char *k, int def = 0) { return int(real(o, k, def)); }
-qint64 int64(const QJsonObject &o, const char *k, qint64 def = 0) { return qint64(real(o, k, double(def))); }
-uint64_t count(const QJsonObject &o, const char *k) { return uint64_t(real(o, k)); }
+template <typename T>
+T whole(const QJsonObject &o, const char *k, T def)
+{
+    const double v = real(o, k, double(def));
+    // max() + 1 is exact for int and rounds to 2^63 / 2^64 for the 64-bit types: the bound is exclusive. NaN fails.
+    return v >= double(std::numeric_limits<T>::lowest()) && v < double(std::numeric_limits<T>::max()) + 1.0 ? T(v) : def;
+}
+int integer(const QJsonObject &o, const char *k, int def = 0) { return whole<int>(o, k, def); }
+qint64 int64(const QJsonObject &o, const char *k, qint64 def = 0) { return whole<qint64>(o, k, def); }
+uint64_t count(const QJsonObject &o, const char *k, uint64_t def = 0) { return whole<uint64_t>(o, k, def); }
 bool boolean(const QJsonObject &o, const char *k, bool def = false) { return o.value(QLatin1String(k)).toBool(def); }
 QJsonObject object(const QJsonObject &o, const char *k) { return o.value(QLatin1String(k)).toObject(); }
 QJsonArray array(const QJsonObject &o, const char *k) { return o.value(QLatin1String(k)).toArray(); }
@@ -585,8 +595,12 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
         for (int n = 0; n < endpoints.size(); ++n) {
             const QJsonObject e = endpoints.at(n).toObject();
             const int index = integer(e, "endpoint", n);
-            if (index < 0)
-                continue;
+            // run() writes one entry per slot: an index beyond both the plan and the array is not an export.
+            if (index < 0 || index >= std::max(int(iv.endpoints.size()), int(endpoints.size())))
+                return fail(QStringLiteral("interval %1 names endpoint %2, but the plan has %3 endpoints")
+                                .arg(iv.index)
+                                .arg(index)
+                                .arg(run.plan.endpoints.size()));
             if (size_t(index) >= iv.endpoints.size())
                 iv.endpoints.resize(size_t(index) + 1);
             EndpointStats &stats = iv.endpoints[size_t(index)];
@@ -684,7 +698,7 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
         s.first_seen_s = real(e, "first_seen_s");
         s.last_seen_s = real(e, "last_seen_s");
         s.stage_index = integer(e, "stage_index", -1);
-        s.count = uint64_t(real(e, "count", 1));
+        s.count = count(e, "count", 1);
         run.error_samples.push_back(s);
     }
     for (const QJsonValue &v : array(o, "findings")) {

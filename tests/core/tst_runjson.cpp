@@ -307,21 +307,50 @@ private slots:
         QVERIFY(run->diagnosis_notes.isEmpty());
     }
 
-    void anUndecodableHistogramIsAnError()
+    void aDamagedIntervalIsAnError_data()
     {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QJsonValue>("value");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("undecodable histogram") << QStringLiteral("latency_hist") << QJsonValue(QStringLiteral("bm90IGEgaGlzdG9ncmFt"))
+                                               << QStringLiteral("histogram");
+        QTest::newRow("endpoint beyond the plan") << QStringLiteral("endpoint") << QJsonValue(1000000000)
+                                                  << QStringLiteral("endpoint 1000000000");
+        QTest::newRow("negative endpoint") << QStringLiteral("endpoint") << QJsonValue(-1) << QStringLiteral("endpoint -1");
+    }
+
+    void aDamagedIntervalIsAnError()
+    {
+        QFETCH(QString, key);
+        QFETCH(QJsonValue, value);
+        QFETCH(QString, named);
         QJsonObject document = RunJson::run(ReportFixture::longRun(2, 1, 10));
         QJsonArray intervals = document.value(QStringLiteral("intervals")).toArray();
         QJsonObject interval = intervals.at(1).toObject();
         QJsonArray endpoints = interval.value(QStringLiteral("endpoints")).toArray();
         QJsonObject endpoint = endpoints.at(0).toObject();
-        endpoint.insert(QStringLiteral("latency_hist"), QStringLiteral("bm90IGEgaGlzdG9ncmFt"));
+        endpoint.insert(key, value);
         endpoints.replace(0, endpoint);
         interval.insert(QStringLiteral("endpoints"), endpoints);
         intervals.replace(1, interval);
         document.insert(QStringLiteral("intervals"), intervals);
         QString error;
         QVERIFY(!RunJson::runFrom(document, &error));
-        QVERIFY2(error.contains(QLatin1String("interval 1")) && error.contains(QLatin1String("histogram")), qPrintable(error));
+        QVERIFY2(error.contains(QLatin1String("interval 1")) && error.contains(named), qPrintable(error));
+    }
+
+    void numbersOutOfRangeReadAsDefaults()
+    {
+        const QJsonObject document{
+            {QStringLiteral("schema"), QStringLiteral("preflight.run/1")},
+            {QStringLiteral("run"), QJsonObject{{QStringLiteral("workers"), 1e300}, {QStringLiteral("id"), -1e30}}},
+            {QStringLiteral("error_samples"), QJsonArray{QJsonObject{{QStringLiteral("count"), -5}}}}};
+        QString error;
+        const std::optional<RunData> run = RunJson::runFrom(document, &error);
+        QVERIFY2(run, qPrintable(error));
+        QCOMPARE(run->info.workers, 0);
+        QCOMPARE(run->info.id, qint64(-1));
+        QCOMPARE(run->error_samples.at(0).count, uint64_t(1));
     }
 };
 
