@@ -535,11 +535,13 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
     run.info.tls_insecure = boolean(info, "tls_insecure");
     run.info.workers = integer(info, "workers");
 
-    // The plan goes through the parser (its one reader). A plan that a later rule rejects keeps its name and
-    // endpoints, which is what the intervals need to be read; the run says so, as RunStore::loadRun does.
+    // The plan goes through the parser (its one reader), without validate(): the run happened with this plan, so
+    // a rule added since (or a synthetic run's plan) must not change what is replayed. A plan the parser cannot
+    // read at all (a key from a newer Preflight, a wrong type) keeps its name and endpoints, which is what the
+    // intervals need; the run says so, as RunStore::loadRun does.
     const QJsonObject planObject = object(o, "plan");
     PlanError planError;
-    if (std::optional<Plan> plan = PlanParser::parse(QJsonDocument(planObject).toJson(QJsonDocument::Compact), &planError)) {
+    if (std::optional<Plan> plan = PlanParser::read(QJsonDocument(planObject).toJson(QJsonDocument::Compact), &planError)) {
         run.plan = *plan;
         // Plan::toJson() leaves "health" out when there is no health check, and the parser reads a missing
         // "health" as the default /health: without the key the exported plan had none.
@@ -556,7 +558,7 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
             endpoint.path = text(e, "path");
             run.plan.endpoints.push_back(endpoint);
         }
-        run.warnings.append(QStringLiteral("the exported plan does not validate (%1); only its endpoints were read")
+        run.warnings.append(QStringLiteral("the exported plan cannot be read (%1); only its endpoints were")
                                 .arg(planError.toString()));
     }
 

@@ -50,8 +50,9 @@ public:
     static QJsonObject run(const RunData &run);
     // Reads back everything run() writes: run(*runFrom(run(x))) == run(x). Lenient about missing keys (the
     // struct defaults; the percentile summaries are ignored, histograms are the data). Returns nullopt and a
-    // message in *error when the schema is not kRunSchema or a histogram cannot be decoded. A plan that no
-    // longer validates keeps only its name and endpoints and adds a warning to the run (as RunStore::loadRun).
+    // message in *error when the schema is not kRunSchema, a histogram cannot be decoded or an interval names an
+    // endpoint that is not there. The plan is read as written (PlanParser::read: not validated again); one the
+    // parser cannot read keeps only its name and endpoints and adds a warning to the run.
     static std::optional<RunData> runFrom(const QJsonObject &o, QString *error = nullptr);
 };
 
