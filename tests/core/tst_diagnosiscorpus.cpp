@@ -217,6 +217,10 @@ void TestDiagnosisCorpus::replay()
         else
             problems << QStringLiteral("expected %1: %2").arg(id, why);
     }
+    // A false alarm the diagnosis is known to raise on this recording (cases.json "known_false_alarms": {id: why}):
+    // counted as wrong in the table and expected to fail below, so that fixing it shows up as an XPASS.
+    const QJsonObject known = spec.value(QLatin1String("known_false_alarms")).toObject();
+    QStringList knownRaised;
     for (const Finding &f : d.findings) {
         if (!atLeastMedium(f.severity))
             continue;
@@ -224,6 +228,11 @@ void TestDiagnosisCorpus::replay()
         if (expectedIds.count(f.id) || (!healthy && allowed.count(f.id)))
             continue;
         ++m_tally[f.id].wrong;
+        if (known.contains(f.id)) {
+            knownRaised << QStringLiteral("known false alarm %1 %2: %3")
+                               .arg(severityId(f.severity), f.id, known.value(f.id).toString());
+            continue;
+        }
         problems << QStringLiteral("unexpected %1 %2: %3").arg(severityId(f.severity), f.id, f.title);
     }
     if (healthy && d.verdict != QLatin1String("ready"))
@@ -237,8 +246,16 @@ void TestDiagnosisCorpus::replay()
         got << QStringLiteral("%1 %2").arg(severityId(f.severity), f.id);
     m_lines << QStringLiteral("| `%1` | %2 | %3 | %4 |")
                    .arg(name, healthy ? QStringLiteral("healthy") : QStringLiteral("flaw"),
-                        got.join(QStringLiteral(", ")), problems.isEmpty() ? QStringLiteral("✓") : problems.join(QStringLiteral("; ")));
+                        got.join(QStringLiteral(", ")),
+                        problems.isEmpty() && knownRaised.isEmpty() ? QStringLiteral("✓")
+                                                                    : (problems + knownRaised).join(QStringLiteral("; ")));
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QStringLiteral("\n"))));
+    if (!known.isEmpty()) {
+        QEXPECT_FAIL("", qPrintable(QStringList(known.keys()).join(QStringLiteral(", "))
+                                    + QStringLiteral(": a known false alarm on this recording (cases.json)")),
+                     Continue);
+        QVERIFY2(knownRaised.isEmpty(), qPrintable(knownRaised.join(QStringLiteral("\n"))));
+    }
 }
 
 void TestDiagnosisCorpus::corpusCoversTheCatalogue()

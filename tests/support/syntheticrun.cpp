@@ -124,6 +124,9 @@ RunData build(const Spec &spec)
                     d.backends = lv.db_backends;
                     d.active = lv.db_active >= 0 ? lv.db_active : lv.db_backends;
                     d.idle_in_transaction = lv.db_idle_in_transaction;
+                    d.idle_in_transaction_s.assign(size_t(std::max(0, lv.db_idle_in_transaction)),
+                                                   lv.db_idle_in_transaction_s);
+                    d.active_running = lv.db_active_running >= 0 ? lv.db_active_running : d.active;
                     d.idle = std::max(0, d.backends - d.active - d.idle_in_transaction);
                     d.waiting_on_lock = lv.db_waiting_on_lock;
                     d.new_backends = int(std::lround(noisy(lv.db_new_backends_per_s)));

@@ -40,6 +40,8 @@ struct Level
     std::vector<EndpointLoad> endpoints;
     int in_flight = -1;             // default: users (closed) or rate × latency (open)
     int db_backends = -1, db_active = -1, db_idle_in_transaction = 0, db_waiting_on_lock = 0;
+    double db_idle_in_transaction_s = 0.5;   // how long each idle-in-transaction session has been idle
+    int db_active_running = -1;              // default: every active session is working
     double db_new_backends_per_s = 0;
     int db_total_connections = -1;
     int pool_in_use = -1, pool_max = -1, pool_waiting = -1;

@@ -315,7 +315,15 @@ std::vector<Finding> runAllRules(const RuleContext &ctx)
     add(ruleHealthEndpointMissing(ctx));
     add(ruleMaxConnectionsNear(ctx));
     add(ruleIdleInTransaction(ctx));
-    add(ruleDbSaturation(ctx));
+    // Without per-stage statement times, many busy sessions behind a pool ceiling are the pool's (k sessions at
+    // work is what a full pool looks like); with them, db-saturation has already checked the slowdown.
+    if (std::optional<Finding> saturation = ruleDbSaturation(ctx)) {
+        const bool slowdownMeasured = saturation->parameter(QStringLiteral("statement_time_growth")).has_value();
+        const bool pool = std::any_of(out.begin(), out.end(),
+                                      [](const Finding &f) { return f.id == QLatin1String("pool-exhaustion"); });
+        if (slowdownMeasured || !pool)
+            out.push_back(std::move(*saturation));
+    }
     // A ceiling of k in service is the pool's when the pool rule found one; the workers' otherwise.
     const bool poolCeiling = std::any_of(out.begin(), out.end(), [](const Finding &f) {
         return f.id == QLatin1String("pool-exhaustion") || f.id == QLatin1String("lock-contention")

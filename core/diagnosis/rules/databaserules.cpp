@@ -27,7 +27,8 @@ constexpr double kMissingIndexMaxSelectivity = 0.2;  // returns > 20% of the tab
 constexpr double kMissingIndexColdShare = 0.01;     // < 1% of the database's time: a note (low)
 constexpr double kMissingIndexHotShare = 0.1;       // ≥ 10%: hot
 constexpr double kIdleTxLong_s = 0.1;               // idle in a transaction longer than a statement-to-commit gap
-constexpr double kIdleTxPerRequestMin_s = 0.02;     // per request, on average (Little's law)
+constexpr double kIdleTxPerRequestMin_s = 0.02;     // per request, on average (Little's law) ...
+constexpr double kIdleTxLongShare = 0.2;            // ... or ≥ 20% of the app's sessions held idle that long
 
 QString shortText(const QString &text, int max = 120)
 {
@@ -264,7 +265,9 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
                 ? QStringLiteral("With N = %1 rows from the parent query%2, one request runs %3 = %4 queries (%5 "
                                  "measured in the profiling pass). Parent: `%6`. Per row: %7.")
                       .arg(fmt(n), j > 0 ? QStringLiteral(" and M = %1 rows per child").arg(fmt(m, 1)) : QString(),
-                           formula, fmt(expected), fmt(total, 1), shortText(parent->text),
+                           j > 0 ? formula
+                                 : QStringLiteral("1 + %1·%2").arg(k).arg(fmt(n)),
+                           fmt(expected), fmt(total, 1), shortText(parent->text),
                            childTexts.join(QStringLiteral(", ")))
                 : QStringLiteral("Each of %1 statements runs N = %2 times per request, after one statement run once "
                                  "per request: 1 + %1·%2 = %3 queries (%4 measured in the profiling pass). Parent (the "
@@ -723,7 +726,7 @@ std::optional<Finding> ruleIdleInTransaction(const RuleContext &ctx)
         return std::nullopt;
     // By time, not by count: a session is idle in a transaction for a moment between every statement and its
     // commit; only how long it stays so holds a connection. Runs recorded before format 4 have no ages: no finding.
-    double heldSum = 0, backendsSum = 0, longest = 0;
+    double heldSum = 0, heldLongSum = 0, backendsSum = 0, longest = 0;
     int withLong = 0, waiters = 0;
     for (const DbSample *s : samples) {
         if (s->idle_in_transaction > 0 && s->idle_in_transaction_s.empty())
@@ -734,6 +737,7 @@ std::optional<Finding> ruleIdleInTransaction(const RuleContext &ctx)
         for (double age : s->idle_in_transaction_s) {
             longest = std::max(longest, age);
             hasLong = hasLong || age >= kIdleTxLong_s;
+            heldLongSum += age >= kIdleTxLong_s ? 1 : 0;
         }
         withLong += hasLong ? 1 : 0;
         for (const LockWait &w : s->lock_waits)
@@ -752,14 +756,17 @@ std::optional<Finding> ruleIdleInTransaction(const RuleContext &ctx)
     }
     const double rps = span_s > 0 ? requests / span_s : 0;
     const double perRequest_s = rps > 0 ? heldMean / rps : 0;
-    if (longest < kIdleTxLong_s || perRequest_s < kIdleTxPerRequestMin_s || withLong < 2)
+    // Sessions held idle longer than a statement-to-commit gap, as a share of the app's sessions.
+    const double longShare = backendsSum > 0 ? heldLongSum / backendsSum : 0;
+    if (longest < kIdleTxLong_s || withLong < 2
+        || (perRequest_s < kIdleTxPerRequestMin_s && longShare < kIdleTxLongShare))
         return std::nullopt;
     Finding f;
     f.id = QStringLiteral("idle-in-transaction");
     f.layer = QStringLiteral("code");
     if (waiters > 0 || share >= 0.5)
         f.severity = Severity::High;
-    else if (perRequest_s >= kIdleTxLong_s || share >= 0.2)
+    else if (perRequest_s >= kIdleTxLong_s || share >= 0.2 || longShare >= kIdleTxLongShare)
         f.severity = Severity::Medium;
     else
         f.severity = Severity::Low;

@@ -20,6 +20,7 @@ constexpr double kDbWorkingShare = 0.5;        // ... and they are ≥ half of t
 constexpr double kWorkerPlateauMin = 1.5;      // k ≥ 2 (k ≈ 1 is serialized-server)
 constexpr double kWorkerDbActiveShare = 0.5;   // the database runs fewer than k/2 app statements at once
 constexpr double kGeneratorCpuShare = 0.9;     // load threads busy ≥ 90% of the steady span
+constexpr double kStatementSlowdown = 1.5;     // statements ≥ 1.5× slower at the top than at the lowest level
 
 // The two highest closed-model (or open-model, if none) load levels, lower first; empty when fewer than two.
 std::vector<int> topTwo(const RuleContext &ctx)
@@ -95,6 +96,26 @@ std::optional<Finding> ruleDbSaturation(const RuleContext &ctx)
     f.evidence.push_back(evidence(QStringLiteral("p50_ms"), top.p50_ms, QStringLiteral("ms"),
                                   QStringLiteral("median latency at %1: %2× the service time")
                                       .arg(top.loadLabel(), fmt(top.p50_ms / ctx.capacity.service_time_ms, 1))));
+    // A saturated database runs each statement slower as more run at once; behind a pool ceiling the statements
+    // keep their speed. The per-stage pg_stat_statements deltas tell them apart.
+    auto stageMean = [&](int stage) {
+        double ms = 0, calls = 0;
+        for (const QueryStat &q : ctx.run.stage_queries)
+            if (q.stage == stage && QueryCount::countsAsQuery(q)) {
+                ms += q.total_ms;
+                calls += q.calls;
+            }
+        return calls > 0 ? ms / calls : -1.0;
+    };
+    const LevelSummary &lowest = ctx.levels[size_t(ctx.loadLevels().front())];
+    const double lowMean = stageMean(lowest.stage), topMean = stageMean(top.stage);
+    if (lowMean > 0 && topMean > 0) {
+        if (topMean < kStatementSlowdown * lowMean)
+            return std::nullopt;
+        f.evidence.push_back(evidence(QStringLiteral("statement_time_growth"), topMean / lowMean, QStringLiteral("×"),
+                                      QStringLiteral("mean statement time %1 ms at %2, %3 ms at %4")
+                                          .arg(fmt(topMean, 1), top.loadLabel(), fmt(lowMean, 1), lowest.loadLabel())));
+    }
     // What takes the database's time in that window: pg_stat_statements deltas of the top stage, else the run.
     std::vector<QueryStat> window;
     for (const QueryStat &q : ctx.run.stage_queries)
@@ -212,7 +233,7 @@ std::optional<Finding> ruleWorkerSaturation(const RuleContext &ctx)
     }
     f.summary = QStringLiteral("Throughput stops growing at about %1 req/s once %2 requests are in service, and latency "
                                "grows with users while the database %3: the app server has %2 workers (processes, "
-                               "threads or FPM children) and the rest wait for one.")
+                               "threads or FPM children), or its host has no CPU left, and the rest wait.")
                     .arg(fmt(top.ok_rps, 1))
                     .arg(k)
                     .arg(dbSeen ? QStringLiteral("stays mostly idle") : QStringLiteral("was not watched"));
