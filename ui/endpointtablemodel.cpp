@@ -2,6 +2,8 @@
 
 #include "format.h"
 
+#include "diagnosis/querycount.h"
+
 #include <algorithm>
 
 namespace Preflight {
@@ -77,17 +79,14 @@ void EndpointTableModel::setRun(const RunData &run)
 
 std::vector<double> EndpointTableModel::queriesPerRequest(const RunData &run)
 {
+    // QueryCount owns the figure (data statements only); the profiling pass records an endpoint by its name, or
+    // by its label when it has none.
     std::vector<double> result(run.plan.endpoints.size(), -1.0);
-    for (const QueryStat &q : run.queries) {
-        if (q.phase != QLatin1String("profile"))
-            continue;
-        for (size_t i = 0; i < run.plan.endpoints.size(); ++i) {
-            const EndpointSpec &e = run.plan.endpoints[i];
-            if (q.endpoint != e.name && q.endpoint != e.label())
-                continue;
-            result[i] = std::max(result[i], 0.0) + q.calls_per_request;
-            break;
-        }
+    for (size_t i = 0; i < run.plan.endpoints.size(); ++i) {
+        const EndpointSpec &e = run.plan.endpoints[i];
+        result[i] = QueryCount::perRequest(run, e.name);
+        if (result[i] < 0 && e.label() != e.name)
+            result[i] = QueryCount::perRequest(run, e.label());
     }
     return result;
 }

@@ -28,8 +28,8 @@ public:
     void addSnapshot(const IntervalSnapshotPtr &snapshot);
     // Shows a whole (finished or stored) run, with queries/request from its profiling pass.
     void setRun(const RunData &run);
-    // Queries per request by plan endpoint index from run.queries phase "profile" (matched by endpoint name
-    // or label); -1 where the endpoint was not profiled. Pure, for the model and the query inspector.
+    // Queries per request by plan endpoint index: QueryCount::perRequest (data statements of the profiling pass,
+    // matched by endpoint name or label); -1 where the endpoint was not profiled. Pure.
     static std::vector<double> queriesPerRequest(const RunData &run);
     // Fills the queries/request column of the current rows (after a live run's profiling pass).
     void setQueriesPerRequest(const std::vector<double> &values);

@@ -1,22 +1,61 @@
 #include "evidencelocator.h"
 
-#include "diagnosis/gates.h"
+#include "rungates.h"
+
 #include "diagnosis/levelsummary.h"
-#include "diagnosis/nplusone.h"
+#include "diagnosis/querycount.h"
 
 #include <algorithm>
-#include <utility>
 
 namespace Preflight::EvidenceLocator {
+
+namespace {
+
+// The profiling pass's data statements of a plan endpoint (QueryCount); the pass records an endpoint by its name,
+// or by its label when it has none.
+std::vector<QueryStat> profiledStatements(const RunData &run, int endpoint)
+{
+    const EndpointSpec &e = run.plan.endpoints[size_t(endpoint)];
+    std::vector<QueryStat> stats = QueryCount::profiledStatements(run, e.name);
+    if (stats.empty() && e.label() != e.name)
+        stats = QueryCount::profiledStatements(run, e.label());
+    return stats;
+}
+
+bool sameStatement(const QueryStat &q, const StatementRef &ref)
+{
+    return !ref.fingerprint.isEmpty() && !q.fingerprint.isEmpty() ? q.fingerprint == ref.fingerprint
+                                                                   : q.text.simplified() == ref.text.simplified();
+}
+
+// The statement a finding names, in the order a reader wants to see it: the one repeated per row of an N+1, the
+// scan of a missing index, the top statement of a saturated database, the blocker of a lock wait.
+const StatementRef *namedStatement(const Finding &finding)
+{
+    static const QStringList order = {QStringLiteral("child"),   QStringLiteral("scan"),    QStringLiteral("top"),
+                                      QStringLiteral("blocking"), QStringLiteral("waiting"), QStringLiteral("grandchild"),
+                                      QStringLiteral("parent")};
+    for (const QString &role : order)
+        for (const StatementRef &ref : finding.refs.statements)
+            if (ref.role == role)
+                return &ref;
+    return finding.refs.statements.empty() ? nullptr : &finding.refs.statements.front();
+}
+
+} // namespace
 
 EvidenceFocus locate(const RunData &run, const Finding &finding)
 {
     EvidenceFocus focus;
-    for (size_t i = 0; i < run.plan.endpoints.size(); ++i) {
-        const EndpointSpec &e = run.plan.endpoints[i];
-        if (!finding.endpoint.isEmpty() && (finding.endpoint == e.name || finding.endpoint == e.label())) {
-            focus.endpoint = int(i);
-            break;
+    if (finding.refs.endpoint >= 0 && size_t(finding.refs.endpoint) < run.plan.endpoints.size()) {
+        focus.endpoint = finding.refs.endpoint;
+    } else if (!finding.endpoint.isEmpty()) {   // a finding stored before findings carried references
+        for (size_t i = 0; i < run.plan.endpoints.size(); ++i) {
+            const EndpointSpec &e = run.plan.endpoints[i];
+            if (finding.endpoint == e.name || finding.endpoint == e.label()) {
+                focus.endpoint = int(i);
+                break;
+            }
         }
     }
 
@@ -26,47 +65,59 @@ EvidenceFocus locate(const RunData &run, const Finding &finding)
     if (end_s > 0) {
         focus.from_s = 0;
         focus.to_s = end_s;
-        QString error;
-        std::optional<GateSet> gates = GateSet::fromPlan(run.plan, &error);
-        if (!gates)
-            gates = GateSet::preset(QStringLiteral("launch"));
-        if (gates) {
-            for (const LevelSummary &level : summarizeLevels(run)) {
-                if (gates->levelPasses(level) || level.stage < 0 || size_t(level.stage) >= run.stages.size())
-                    continue;
-                focus.from_s = run.stages[size_t(level.stage)].start_s;
-                break;
+        const std::vector<LevelSummary> levels = summarizeLevels(run);
+        const auto stageOf = [&run](const LevelSummary &level) -> const StageInfo * {
+            const bool known = level.stage >= 0 && size_t(level.stage) < run.stages.size();
+            return known ? &run.stages[size_t(level.stage)] : nullptr;
+        };
+        const StageInfo *named = finding.refs.level >= 0 && size_t(finding.refs.level) < levels.size()
+            ? stageOf(levels[size_t(finding.refs.level)])
+            : nullptr;
+        if (named) {
+            focus.from_s = named->start_s;
+            focus.to_s = std::min(end_s, named->start_s + named->duration_s);
+        } else {
+            const GateSet gates = RunGates::forPlan(run.plan, run.gate_preset);
+            for (const LevelSummary &level : levels) {
+                if (const StageInfo *stage = stageOf(level); stage && !gates.levelPasses(level)) {
+                    focus.from_s = stage->start_s;
+                    break;
+                }
             }
         }
     }
 
-    // An N+1 finding points at the statement repeated per row (the child it names), not at its parent; any
-    // other finding at the endpoint's costliest statement.
-    const bool nPlusOne = finding.id.contains(QLatin1String("n-plus-one"));
-    // Ranked by (is the named child, calls per request) for N+1, by total time otherwise.
-    auto score = [&](const QueryStat &q) -> std::pair<bool, double> {
-        if (!nPlusOne)
-            return {false, q.total_ms};
-        return {NPlusOne::role(q, run.findings, nullptr) == NPlusOne::Role::Child, q.calls_per_request};
-    };
-    const QueryStat *best = nullptr;
-    std::pair<bool, double> bestScore;
-    for (const QueryStat &q : run.queries) {
-        if (q.phase != QLatin1String("profile") && focus.endpoint >= 0)
-            continue;
-        if (focus.endpoint >= 0) {
-            const EndpointSpec &e = run.plan.endpoints[size_t(focus.endpoint)];
-            if (q.endpoint != e.name && q.endpoint != e.label())
-                continue;
-        }
-        const std::pair<bool, double> s = score(q);
-        if (!best || s > bestScore) {
-            best = &q;
-            bestScore = s;
-        }
+    // The statement the finding names, looked up in the run's statements (the profiling pass of its endpoint
+    // first, as the query inspector shows them, grouped by fingerprint).
+    const std::vector<QueryStat> profiled = focus.endpoint >= 0 ? profiledStatements(run, focus.endpoint)
+                                                                : std::vector<QueryStat>();
+    if (const StatementRef *ref = namedStatement(finding)) {
+        const QueryStat *found = nullptr;
+        for (const QueryStat &q : profiled)
+            if (!found && sameStatement(q, *ref))
+                found = &q;
+        for (const QueryStat &q : run.queries)
+            if (!found && sameStatement(q, *ref))
+                found = &q;
+        focus.query_text = found ? found->text : ref->text;
+        focus.query_fingerprint = found ? found->fingerprint : ref->fingerprint;
+        return focus;
     }
-    if (best)
+
+    // A finding that names no statement: the costliest data statement of its endpoint, or of the whole run.
+    const QueryStat *best = nullptr;
+    auto consider = [&best](const QueryStat &q) {
+        if (QueryCount::countsAsQuery(q) && (!best || q.total_ms > best->total_ms))
+            best = &q;
+    };
+    if (focus.endpoint >= 0)
+        std::for_each(profiled.begin(), profiled.end(), consider);
+    else
+        std::for_each(run.queries.begin(), run.queries.end(), consider);
+    if (best) {
         focus.query_text = best->text;
+        focus.query_fingerprint = best->fingerprint;
+    }
     return focus;
 }
 

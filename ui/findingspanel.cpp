@@ -48,8 +48,11 @@ void FindingsPanel::setRun(const RunData &run)
 {
     clearContent();
     QString header;
-    if (!run.verdict.isEmpty())
-        header += QStringLiteral("<p><b>%1</b> %2</p>").arg(tr("Verdict:"), run.verdict.toHtmlEscaped());
+    if (!run.verdict.isEmpty())   // the verdict and its reason as the diagnosis stored them
+        header += QStringLiteral("<p><b>%1</b> %2%3</p>")
+                      .arg(tr("Verdict:"), run.verdict.toHtmlEscaped(),
+                           run.verdict_reason.isEmpty() ? QString()
+                                                        : QStringLiteral(" — ") + run.verdict_reason.toHtmlEscaped());
     if (!run.gates.empty()) {
         QStringList chips;
         for (const GateCheck &g : run.gates) {
@@ -67,6 +70,8 @@ void FindingsPanel::setRun(const RunData &run)
                                 total.latency.isEmpty() ? Format::milliseconds(-1) : Format::milliseconds(total.latency.percentile_ms(95))));
     for (const QString &warning : run.warnings)
         header += QStringLiteral("<p>⚠ %1</p>").arg(warning.toHtmlEscaped());
+    for (const QString &note : run.diagnosis_notes)   // what the diagnosis could not check
+        header += QStringLiteral("<p>ℹ %1</p>").arg(note.toHtmlEscaped());
     if (run.findings.empty())
         header += QStringLiteral("<p>%1</p>").arg(run.verdict.isEmpty() ? tr("Diagnosing…") : tr("No findings in this run."));
     m_header->setText(header);

@@ -3,6 +3,7 @@
 #include "capacitychart.h"
 #include "chartcolors.h"
 #include "diagnosis/capacitymodel.h"
+#include "diagnosis/gates.h"
 #include "diagnosis/levelsummary.h"
 #include "gatechips.h"
 #include "timeserieschart.h"
@@ -20,6 +21,9 @@
 namespace Preflight {
 
 namespace {
+
+// A log axis has no 0: a latency point below 1 µs is drawn at 1 µs (not a gate; the gates are the GateSet's).
+constexpr double kLogFloor_ms = 0.001;
 
 // Errors per class in one interval, in the stack order of the throughput chart.
 std::vector<double> errorsByClass(const EndpointStats &s)
@@ -106,7 +110,8 @@ LiveDashboard::LiveDashboard(QWidget *parent)
 
     m_repaint->setInterval(kRepaintInterval_ms);
     connect(m_repaint, &QTimer::timeout, this, &LiveDashboard::flush);
-    setGatePreset(QStringLiteral("launch"));
+    if (const std::optional<GateSet> launch = GateSet::preset(QStringLiteral("launch")))
+        setGates(*launch);
 }
 
 int LiveDashboard::latencyEndpoint() const
@@ -160,6 +165,18 @@ void LiveDashboard::showRun(const RunData &run)
     const std::vector<LevelSummary> levels = summarizeLevels(run);
     m_capacity->setLevels(levels, buildCapacityModel(levels));
     m_gates->setChecks(run.gates, run.verdict.isEmpty() ? tr("Gates") : tr("Gates (verdict: %1)").arg(run.verdict));
+    if (!run.gates.empty()) {
+        // The thresholds the run was judged by, as its diagnosis stored them.
+        const auto stored = [&run](const QString &id) {
+            for (const GateCheck &c : run.gates)
+                if (c.id == id)
+                    return c.threshold;
+            return -1.0;
+        };
+        m_latency->setThreshold(m_gateP50, stored(QStringLiteral("p50_ms")));
+        m_latency->setThreshold(m_gateP95, stored(QStringLiteral("p95_ms")));
+        m_latency->setThreshold(m_gateP99, stored(QStringLiteral("p99_ms")));
+    }
     flush();
 }
 
@@ -184,21 +201,17 @@ void LiveDashboard::reset(double expected_s)
     m_connections->setThreshold(m_poolMax, -1);
 }
 
-void LiveDashboard::setGatePreset(const QString &preset)
+void LiveDashboard::setGates(const GateSet &gates)
 {
-    double p50 = -1, p95 = -1, p99 = -1;
-    if (preset == QLatin1String("launch")) {
-        p95 = 120;
-        p99 = 200;
-    } else if (preset == QLatin1String("revised")) {
-        p50 = 50;
-        p95 = 200;
-        p99 = 500;
-    }
-    m_latency->setThreshold(m_gateP50, p50);
-    m_latency->setThreshold(m_gateP95, p95);
-    m_latency->setThreshold(m_gateP99, p99);
+    m_latency->setThreshold(m_gateP50, gates.threshold(QStringLiteral("p50_ms"), -1));
+    m_latency->setThreshold(m_gateP95, gates.threshold(QStringLiteral("p95_ms"), -1));
+    m_latency->setThreshold(m_gateP99, gates.threshold(QStringLiteral("p99_ms"), -1));
     m_latency->flush();
+}
+
+double LiveDashboard::latencyGate(LatencyLine line) const
+{
+    return m_latency->threshold(line == P50 ? m_gateP50 : line == P95 ? m_gateP95 : m_gateP99);
 }
 
 void LiveDashboard::setLive(bool live)
@@ -240,9 +253,9 @@ void LiveDashboard::appendLatency(const IntervalSnapshot &s)
     }
     if (!recent.isEmpty()) {
         // The axis is logarithmic: a 0 µs bucket would be off the chart, 1 µs is the histogram's floor anyway.
-        m_latency->append(P50, t, std::max(recent.percentile_ms(50), 0.001));
-        m_latency->append(P95, t, std::max(recent.percentile_ms(95), 0.001));
-        m_latency->append(P99, t, std::max(recent.percentile_ms(99), 0.001));
+        m_latency->append(P50, t, std::max(recent.percentile_ms(50), kLogFloor_ms));
+        m_latency->append(P95, t, std::max(recent.percentile_ms(95), kLogFloor_ms));
+        m_latency->append(P99, t, std::max(recent.percentile_ms(99), kLogFloor_ms));
     }
 }
 

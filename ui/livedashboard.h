@@ -3,6 +3,7 @@
 #include "data/dbsample.h"
 #include "data/intervalsnapshot.h"
 #include "data/rundata.h"
+#include "diagnosis/gates.h"
 
 #include <QWidget>
 
@@ -48,11 +49,15 @@ public:
     enum ThroughputLine { RequestsPerSecond };
     enum ConnectionLine { InFlight, PoolInUse };
 
+    // The latency gate line drawn for a percentile (ms); -1 when there is none.
+    double latencyGate(LatencyLine line) const;
+
 public slots:
     // Empties every chart; expected_s (the schedule's length, 0 if unknown) fixes the time axis.
     void reset(double expected_s = 0);
-    // "launch" → P95 120 ms, P99 200 ms lines; "revised" → P50 50, P95 200, P99 500; other → none.
-    void setGatePreset(const QString &preset);
+    // Latency gate lines at the set's p50_ms, p95_ms and p99_ms thresholds (GateSet owns them; custom gates
+    // included); a percentile the set does not check has no line. The `launch` preset until first called.
+    void setGates(const Preflight::GateSet &gates);
     void setLive(bool live);
     void addSnapshot(const Preflight::IntervalSnapshotPtr &snapshot);
     void addDbSample(const Preflight::DbSample &sample);
@@ -63,7 +68,8 @@ public slots:
     void setEndpoints(const QStringList &labels);
     // Redraws the latency lines from these intervals for the picked endpoint (after the pick changed).
     void replayLatency(const std::vector<Preflight::IntervalSnapshot> &intervals);
-    // Shows a whole run (finished or stored): every chart replayed, not live.
+    // Shows a whole run (finished or stored): every chart replayed, not live. The gate lines are the thresholds
+    // of the run's gate checks when it was diagnosed (else those of the last setGates()).
     void showRun(const Preflight::RunData &run);
     // Shades [from_s, to_s] on every time chart (a finding's evidence); from_s < 0 clears it.
     void highlightRange(double from_s, double to_s);

@@ -13,6 +13,7 @@
 #include "plandocument.h"
 #include "queryinspector.h"
 #include "run/runcontroller.h"
+#include "rungates.h"
 #include "runhistorypanel.h"
 #include "runpresenter.h"
 #include "scenariopanel.h"
@@ -106,8 +107,12 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_target, &TargetPanel::changed, this, [this] { m_document->setModified(true); });
     connect(m_scenario, &ScenarioPanel::changed, this, [this] {
         m_document->setModified(true);
-        if (!m_presenter->isRunning())
-            m_dashboard->setGatePreset(m_scenario->gatePreset());
+        if (!m_presenter->isRunning()) {
+            // The gate set the next run would be judged by (the plan's inline gates win, as in the run).
+            Plan plan = m_basePlan;
+            plan.gates = m_scenario->gatePreset();
+            m_dashboard->setGates(RunGates::forPlan(plan));
+        }
     });
     connect(m_document, &PlanDocument::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_document, &PlanDocument::pathChanged, this, &MainWindow::updateTitle);
@@ -268,7 +273,7 @@ void MainWindow::showEvidence(const Finding &finding)
     if (!focus.query_text.isEmpty()) {
         // A passing message: the status line keeps the run's phase ("finished: completed").
         statusBar()->showMessage(tr("Evidence query: %1").arg(focus.query_text.left(120)), 10000);
-        if (m_queries->focusQuery(focus.query_text, focus.endpoint)) {
+        if (m_queries->focusQuery(focus.query_text, focus.endpoint, focus.query_fingerprint)) {
             m_queriesDock->show();
             m_queriesDock->raise();
         }
@@ -305,7 +310,7 @@ void MainWindow::setPlan(const Plan &plan)
     m_basePlan = plan;
     m_target->setPlan(plan);
     m_scenario->setPlan(plan);
-    m_dashboard->setGatePreset(plan.gates);
+    m_dashboard->setGates(RunGates::forPlan(plan));
 }
 
 void MainWindow::showError(const QString &message, const QString &fix)

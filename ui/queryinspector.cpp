@@ -214,9 +214,9 @@ void QueryInspector::selectSourceRow(int row)
     m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
 }
 
-bool QueryInspector::focusQuery(const QString &normalisedText, int endpoint)
+bool QueryInspector::focusQuery(const QString &normalisedText, int endpoint, const QString &fingerprint)
 {
-    if (!m_run || normalisedText.isEmpty())
+    if (!m_run || (normalisedText.isEmpty() && fingerprint.isEmpty()))
         return false;
     QStringList names;
     if (endpoint >= 0 && size_t(endpoint) < m_run->plan.endpoints.size()) {
@@ -244,7 +244,7 @@ bool QueryInspector::focusQuery(const QString &normalisedText, int endpoint)
         if (m_model->statementCount(a.phase) == 0)
             continue;
         setPhase(a.phase);
-        const int row = m_model->findRow(normalisedText, a.endpoint);
+        const int row = m_model->findRow(normalisedText, a.endpoint, fingerprint);
         if (row >= 0) {
             selectSourceRow(row);
             return true;

@@ -34,10 +34,11 @@ public:
     void setRun(const Preflight::RunDataPtr &run);
     // Nothing to show yet; `message` says why (default: no run shown yet).
     void clear(const QString &message = {});
-    // Selects the statement with this normalised text and scrolls to it: on the plan endpoint with this index
-    // (into the run's plan.endpoints; -1: any) in the profiling pass first, then over the whole run, then on any
-    // endpoint. Switches the phase when needed. False (selection unchanged) when the run has no such statement.
-    bool focusQuery(const QString &normalisedText, int endpoint = -1);
+    // Selects the statement with this fingerprint (when given) or normalised text and scrolls to it: on the plan
+    // endpoint with this index (into the run's plan.endpoints; -1: any) in the profiling pass first, then over the
+    // whole run, then on any endpoint. Switches the phase when needed. False (selection unchanged) when the run
+    // has no such statement.
+    bool focusQuery(const QString &normalisedText, int endpoint = -1, const QString &fingerprint = {});
 
     void setPhase(QueryTableModel::Phase phase);
     // The selected statement (null when none).

@@ -2,6 +2,8 @@
 
 #include "format.h"
 
+#include "diagnosis/querycount.h"
+
 #include <QFont>
 
 #include <algorithm>
@@ -35,12 +37,22 @@ void QueryTableModel::setRun(const RunData &run)
     for (const Finding &f : run.findings)
         if (f.id == QLatin1String("n-plus-one"))
             m_findings.push_back(f);
+    // The profiling pass as QueryCount groups it (what the diagnosis counted): endpoints as recorded.
+    m_profiled.clear();
+    std::vector<QString> endpoints;
+    for (const QueryStat &q : run.queries)
+        if (inPhase(q, Phase::Profile) && std::find(endpoints.begin(), endpoints.end(), q.endpoint) == endpoints.end())
+            endpoints.push_back(q.endpoint);
+    for (const QString &endpoint : endpoints)
+        for (QueryStat &q : QueryCount::profiledStatements(run, endpoint))
+            m_profiled.push_back(std::move(q));
     rebuild();
 }
 
 void QueryTableModel::clear()
 {
     m_queries.clear();
+    m_profiled.clear();
     m_findings.clear();
     rebuild();
 }
@@ -55,6 +67,8 @@ void QueryTableModel::setPhase(Phase phase)
 
 int QueryTableModel::statementCount(Phase phase) const
 {
+    if (phase == Phase::Profile)
+        return int(m_profiled.size());
     return int(std::count_if(m_queries.begin(), m_queries.end(), [phase](const QueryStat &q) { return inPhase(q, phase); }));
 }
 
@@ -62,8 +76,18 @@ void QueryTableModel::rebuild()
 {
     beginResetModel();
     m_rows.clear();
-    // One row per (endpoint, fingerprint): pg_stat_statements may keep several queryids for one fingerprint
-    // (e.g. after a search_path change); their deltas add up.
+    if (m_phase == Phase::Profile) {
+        // QueryCount::profiledStatements: per endpoint as recorded, most repeated first.
+        for (const QueryStat &q : m_profiled) {
+            const Finding *finding = nullptr;
+            const NPlusOne::Role role = NPlusOne::role(q, m_findings, &finding);
+            m_rows.push_back({q, role, finding ? finding->title : QString()});
+        }
+        endResetModel();
+        return;
+    }
+    // Whole run: one row per fingerprint (pg_stat_statements may keep several queryids for one fingerprint, e.g.
+    // after a search_path change; their deltas add up), most time first.
     std::map<QString, size_t> index;
     for (const QueryStat &q : m_queries) {
         if (!inPhase(q, m_phase))
@@ -78,7 +102,8 @@ void QueryTableModel::rebuild()
         Row &r = m_rows[it->second];
         QueryStat &s = r.stat;
         s.calls += q.calls;
-        s.calls_per_request += q.calls_per_request;
+        s.requests = std::max(s.requests, q.requests);
+        s.calls_per_request = s.requests > 0 ? s.calls / s.requests : 0;
         s.total_ms += q.total_ms;
         s.mean_ms = s.calls > 0 ? s.total_ms / s.calls : 0;
         if (s.rows >= 0 && q.rows >= 0) {
@@ -90,32 +115,23 @@ void QueryTableModel::rebuild()
             r.finding_title = finding->title;
         }
     }
-    // Profiling pass: by endpoint as recorded, most repeated first; whole run: most time first.
-    if (m_phase == Phase::Profile) {
-        std::map<QString, int> order;
-        for (const Row &r : m_rows)
-            order.emplace(r.stat.endpoint, int(order.size()));
-        std::stable_sort(m_rows.begin(), m_rows.end(), [&order](const Row &a, const Row &b) {
-            const int ea = order[a.stat.endpoint], eb = order[b.stat.endpoint];
-            return ea != eb ? ea < eb : a.stat.calls_per_request > b.stat.calls_per_request;
-        });
-    } else {
-        std::stable_sort(m_rows.begin(), m_rows.end(),
-                         [](const Row &a, const Row &b) { return a.stat.total_ms > b.stat.total_ms; });
-    }
+    std::stable_sort(m_rows.begin(), m_rows.end(),
+                     [](const Row &a, const Row &b) { return a.stat.total_ms > b.stat.total_ms; });
     endResetModel();
 }
 
-int QueryTableModel::findRow(const QString &text, const QString &endpoint) const
+int QueryTableModel::findRow(const QString &text, const QString &endpoint, const QString &fingerprint) const
 {
     const bool byEndpoint = m_phase == Phase::Profile && !endpoint.isEmpty();
-    for (int pass = 0; pass < 2; ++pass) {
-        const QString wanted = pass == 0 ? text : text.simplified();
+    // By fingerprint first: a row's text is one member of its group (apps that inline literals), the fingerprint
+    // is the group's.
+    for (int pass = fingerprint.isEmpty() ? 1 : 0; pass < 3; ++pass) {
+        const QString wanted = pass == 2 ? text.simplified() : text;
         for (size_t i = 0; i < m_rows.size(); ++i) {
             const QueryStat &s = m_rows[i].stat;
             if (byEndpoint && s.endpoint != endpoint)
                 continue;
-            if ((pass == 0 ? s.text : s.text.simplified()) == wanted)
+            if (pass == 0 ? s.fingerprint == fingerprint : (pass == 1 ? s.text : s.text.simplified()) == wanted)
                 return int(i);
         }
     }

@@ -11,9 +11,10 @@
 
 namespace Preflight {
 
-// The statements of a run, one phase at a time: per (endpoint, fingerprint) for the profiling pass (phase
-// "profile": each endpoint alone, K requests) or per fingerprint for the whole run ("run", or "log" when the
-// whole run was read from a statement log). The N+1 column marks what the run's n-plus-one findings name
+// The statements of a run, one phase at a time: for the profiling pass (phase "profile": each endpoint alone, K
+// requests) QueryCount::profiledStatements of each endpoint, i.e. the data statements the diagnosis counted
+// (no BEGIN/SAVEPOINT/SET), grouped by fingerprint; for the whole run ("run", or "log" when the whole run was
+// read from a statement log) one row per fingerprint. The N+1 column marks what the run's n-plus-one findings name
 // (NPlusOne::role), so it says exactly what the diagnosis says; before diagnosis it is empty.
 // Follows STYLE §10: Columns enum, SortRole = raw value, DisplayRole through Format. GUI thread only.
 class QueryTableModel : public QAbstractTableModel
@@ -44,13 +45,15 @@ public:
     void clear();
     void setPhase(Phase phase);
     Phase phase() const { return m_phase; }
-    // Statements of a phase in the run last set (whatever phase is shown).
+    // Statements of a phase in the run last set (whatever phase is shown): rows of the profiling pass, recorded
+    // statements of the whole run.
     int statementCount(Phase phase) const;
 
     const Row &row(int row) const { return m_rows[size_t(row)]; }
-    // The row of this statement in the shown phase: by text (exact, then whitespace-simplified), on this
-    // endpoint name when not empty (ignored for the whole-run phase); -1 when absent.
-    int findRow(const QString &text, const QString &endpoint = {}) const;
+    // The row of this statement in the shown phase: by fingerprint when given, else by text (exact, then
+    // whitespace-simplified), on this endpoint name when not empty (ignored for the whole-run phase); -1 when
+    // absent.
+    int findRow(const QString &text, const QString &endpoint = {}, const QString &fingerprint = {}) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -64,6 +67,7 @@ private:
     QVariant rawValue(const Row &row, int column) const;
 
     std::vector<QueryStat> m_queries;
+    std::vector<QueryStat> m_profiled;   // QueryCount::profiledStatements of every profiled endpoint
     std::vector<Finding> m_findings;
     Phase m_phase = Phase::Profile;
     std::vector<Row> m_rows;

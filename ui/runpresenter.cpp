@@ -9,6 +9,7 @@
 #include "livedashboard.h"
 #include "load/schedule.h"
 #include "queryinspector.h"
+#include "rungates.h"
 #include "statusline.h"
 #include "diagnosis/capacitymodel.h"
 #include "diagnosis/diagnoser.h"
@@ -45,16 +46,14 @@ void RunPresenter::prepare(const Plan &plan)
         labels << (e.name.isEmpty() ? e.label() : e.name);
     m_views.endpoints->setEndpoints(labels);
     m_views.dashboard->setEndpoints(labels);
-    m_views.dashboard->setGatePreset(plan.gates);
+    // The run's gate set (a custom gates file included), as the run controller judges the run by it.
+    m_gates = RunGates::forPlan(plan);
+    m_views.dashboard->setGates(*m_gates);
     m_views.dashboard->reset(Schedule::compile(plan.scenario).duration_s());
     m_views.status->reset();
     m_views.findings->clear(tr("The run is going; findings appear when it finishes."));
     if (m_views.queries)
         m_views.queries->clear(tr("The run is going; its queries appear when it finishes (after the profiling pass)."));
-    QString error;
-    m_gates = GateSet::fromPlan(plan, &error);
-    if (!m_gates)
-        m_gates = GateSet::preset(QStringLiteral("launch"));
     m_sweep = plan.scenario.preset == QLatin1String("sweep");
     m_lastStage = -1;
     m_levels.clear();
@@ -70,6 +69,9 @@ void RunPresenter::showRun(const RunDataPtr &run)
         return;
     ++m_generation;
     m_shown = run;
+    // A run diagnosed when it was stored shows the thresholds of its gate checks; one never diagnosed those of its
+    // plan's gate set.
+    m_views.dashboard->setGates(RunGates::forPlan(run->plan, run->gate_preset));
     m_views.dashboard->showRun(*run);
     m_views.endpoints->setRun(*run);
     m_views.findings->setRun(*run);
@@ -204,12 +206,8 @@ void RunPresenter::diagnoseFinishedRun(const RunDataPtr &run)
     const quint64 generation = m_generation;
     QtConcurrent::run([run]() -> RunDataPtr {
         auto diagnosed = std::make_shared<RunData>(*run);
-        QString error;
-        std::optional<GateSet> gates = GateSet::fromPlan(diagnosed->plan, &error);
-        if (!gates)
-            gates = GateSet::preset(QStringLiteral("launch"));
-        if (gates)
-            applyDiagnosis(analyze(*diagnosed, *gates), diagnosed.get());
+        const GateSet gates = RunGates::forPlan(diagnosed->plan, diagnosed->gate_preset);
+        applyDiagnosis(analyze(*diagnosed, gates), diagnosed.get());
         return diagnosed;
     }).then(this, [this, generation](RunDataPtr diagnosed) {
         if (generation != m_generation)

@@ -35,6 +35,17 @@ QString levelsText(const std::vector<int> &levels)
     return parts.join(QStringLiteral(", "));
 }
 
+// "launch (P95 ≤ 120 ms, P99 ≤ 200 ms)": the preset's latency checks as GateSet labels them (it owns the thresholds).
+QString presetLabel(const QString &name)
+{
+    QStringList latency;
+    if (const std::optional<GateSet> set = GateSet::preset(name))
+        for (const GateSpec &check : set->checks())
+            if (check.id.startsWith(QLatin1Char('p')) && check.id.endsWith(QLatin1String("_ms")))
+                latency << check.label();
+    return latency.isEmpty() ? name : QStringLiteral("%1 (%2)").arg(name, latency.join(QStringLiteral(", ")));
+}
+
 } // namespace
 
 ScenarioPanel::ScenarioPanel(QWidget *parent)
@@ -81,8 +92,8 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     m_think->setSuffix(tr(" ms"));
     UiWiring::name(m_think, tr("Think time"), tr("Pause of each virtual user between requests"));
     m_gates->setObjectName(QStringLiteral("gatePreset"));
-    m_gates->addItem(tr("launch (P95 ≤ 120 ms, P99 ≤ 200 ms)"), QStringLiteral("launch"));
-    m_gates->addItem(tr("revised (P95 < 200 ms, P99 < 500 ms)"), QStringLiteral("revised"));
+    for (const QString &name : GateSet::presetNames())
+        m_gates->addItem(presetLabel(name), name);
     m_gates->addItem(tr("Custom gates file…"), kChooseGatesFile);
     UiWiring::name(m_gates, tr("Gate preset"), tr("Launch gates the verdict is checked against: a preset or a JSON file"));
     m_gatesNote->setObjectName(QStringLiteral("gatesNote"));

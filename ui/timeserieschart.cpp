@@ -160,6 +160,12 @@ void TimeSeriesChart::setThreshold(int threshold, double y)
     }
 }
 
+double TimeSeriesChart::threshold(int threshold) const
+{
+    Q_ASSERT(threshold >= 0 && threshold < int(m_thresholds.size()));
+    return m_thresholds[size_t(threshold)].y;
+}
+
 void TimeSeriesChart::appendStack(double t_s, const std::vector<double> &values)
 {
     double below = 0;

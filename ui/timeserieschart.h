@@ -44,6 +44,8 @@ public:
 
     void append(int line, double t_s, double y);
     void setThreshold(int threshold, double y);
+    // The y of a reference line as last set; -1 when hidden.
+    double threshold(int threshold) const;
     // Values for every stack layer at one time, in layer order (missing values count as 0).
     void appendStack(double t_s, const std::vector<double> &values);
 

@@ -376,7 +376,7 @@ private:
                 ReportTable::Row r;
                 r.cells = {q.endpoint, F::number(q.queries_per_request, q.queries_per_request < 10 ? 1 : 0),
                            QString::number(q.statements), F::ms(q.db_ms_per_request), F::number(q.requests)};
-                if (q.queries_per_request >= 10)
+                if (q.flagged)
                     r.cell_tones[1] = QStringLiteral("fail");
                 t.rows.push_back(r);
             }
@@ -385,18 +385,32 @@ private:
         if (!m.n_plus_one.empty()) {
             heading(3, QStringLiteral("N+1 patterns"), QStringLiteral("n-plus-one"));
             for (const ReportModel::NPlusOne &n : m.n_plus_one) {
-                paragraph(QStringLiteral("**%1** runs **%2** queries per request: with N = %3 %4, %5 (measured: %6).")
-                              .arg(n.endpoint, n.formula, F::number(n.n, 1),
-                                   n.n_from_rows ? QStringLiteral("rows from the parent query")
-                                                 : QStringLiteral("runs of each per-row query per request"),
-                                   n.worked, F::number(n.measured, 1)),
-                          true);
+                const QString nested =
+                    n.m >= 0 ? QStringLiteral(" and M = %1 rows per per-row query").arg(F::number(n.m, 1)) : QString();
+                if (n.n >= 0)
+                    paragraph(
+                        QStringLiteral("**%1** runs **%2** queries per request: with N = %3 %4%5, %6 (measured: %7).")
+                            .arg(n.endpoint, n.formula, F::number(n.n, 1),
+                                 n.n_from_rows ? QStringLiteral("rows from the parent query")
+                                               : QStringLiteral("runs of each per-row query per request"),
+                                 nested, n.worked, F::number(n.measured, 1)),
+                        true);
+                else
+                    paragraph(QStringLiteral("**%1** repeats %2 within each request (measured: %3 queries per "
+                                             "request); no parent query returning that many rows was measured, so N is "
+                                             "not known.")
+                                  .arg(n.endpoint,
+                                       n.k == 1 ? QStringLiteral("a query") : QStringLiteral("%1 queries").arg(n.k),
+                                       F::number(n.measured, 1)),
+                              true);
                 ReportTable t;
                 t.header = {QStringLiteral("Runs"), QStringLiteral("Calls per request"), QStringLiteral("Query (normalised, no literal values)")};
                 t.numeric = {false, true, false};
                 t.widths = {1.5, 1.0, 4.5};
                 for (const ReportModel::NPlusOne::Statement &st : n.statements)
-                    t.rows.push_back({{st.role, F::number(st.calls_per_request, 1), QStringLiteral("`%1`").arg(st.text)},
+                    t.rows.push_back({{st.role,
+                                       st.calls_per_request < 0 ? F::dash() : F::number(st.calls_per_request, 1),
+                                       QStringLiteral("`%1`").arg(st.text)},
                                       st.role == QLatin1String("other") ? QStringLiteral("muted") : QString(), {}, {}});
                 table(t);
             }

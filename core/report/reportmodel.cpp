@@ -5,6 +5,7 @@
 
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/errorsignatures.h"
+#include "diagnosis/querycount.h"
 #include "plan/secretresolver.h"
 #include "store/runcomparison.h"
 #include "store/secretscrubber.h"
@@ -21,8 +22,6 @@ namespace F = ReportFormat;
 
 namespace {
 
-constexpr double kNPlusOneMinCalls = 5;   // as the n-plus-one rule (docs/diagnosis.md)
-constexpr double kNPlusOneTrack = 0.25;
 constexpr int kMaxPlans = 12;          // flagged plans shown at most
 constexpr int kUnflaggedPlans = 5;     // plans shown when fewer are flagged
 constexpr int kMaxQueryChars = 800;
@@ -340,8 +339,11 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
     const GateSet gateSet = resolveGates(run, options);
     std::optional<Diagnosis> own;
     const Diagnosis &d = options.diagnosis ? *options.diagnosis : own.emplace(analyze(run, gateSet));
-    // What the run concluded when it was stored; a run never diagnosed gets the diagnosis of now.
+    // What the run concluded when it was stored; a run never diagnosed gets the diagnosis of now. A run stored with
+    // its verdict reason (store format 4) also carries its notes: those are read, not recomputed. Levels and the
+    // capacity model are not carried by the run, so they always come from d.
     const bool stored = !run.verdict.isEmpty();
+    const bool storedReason = stored && !run.verdict_reason.isEmpty();
     const std::vector<Finding> &findings = stored ? run.findings : d.findings;
     const std::vector<GateCheck> &gates = stored ? run.gates : d.gates;
     const QString verdict = stored ? run.verdict : d.verdict;
@@ -363,7 +365,9 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
     m.status_reason = scrub(run.info.status_reason);
     m.verdict = verdict.isEmpty() ? QStringLiteral("inconclusive") : verdict;
     m.verdict_label = verdictLabel(m.verdict);
-    if (!stored || d.verdict == verdict) {
+    if (storedReason) {
+        m.verdict_reason = run.verdict_reason;
+    } else if (!stored || d.verdict == verdict) {
         m.verdict_reason = d.verdict_reason;
     } else {
         QStringList failed;
@@ -522,102 +526,119 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
     // 6. Charts.
     m.charts = ReportCharts::build(run, d.levels, d.capacity, gates);
 
-    // 7. Queries.
+    // 7. Queries. Queries per request and the statements of an endpoint are QueryCount's (data statements only,
+    // grouped by fingerprint); the N+1 parent and children are the ones the finding names (its refs).
     m.database_kind = run.database.kind;
-    std::map<QString, std::vector<const QueryStat *>> byEndpoint;
+    std::vector<QString> profiled;   // endpoints of the profiling pass, plan order first, then as recorded
+    for (const EndpointSpec &e : run.plan.endpoints)
+        if (QueryCount::perRequest(run, e.name) >= 0)
+            profiled.push_back(e.name);
     for (const QueryStat &q : run.queries)
-        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty())
-            byEndpoint[q.endpoint].push_back(&q);
-    for (const EndpointSpec &e : run.plan.endpoints) {   // plan order
-        const auto it = byEndpoint.find(e.name);
-        if (it == byEndpoint.end())
-            continue;
+        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty()
+            && std::find(profiled.begin(), profiled.end(), q.endpoint) == profiled.end())
+            profiled.push_back(q.endpoint);   // endpoints no longer in the plan
+    for (const QString &name : profiled) {
         EndpointQueries row;
-        row.endpoint = e.name;
+        row.endpoint = name;
+        row.queries_per_request = QueryCount::perRequest(run, name);
         bool timed = false;
-        for (const QueryStat *q : it->second) {
-            row.queries_per_request += q->calls_per_request;
-            row.db_ms_per_request += q->calls_per_request * q->mean_ms;
-            row.requests = std::max(row.requests, q->requests);
-            timed = timed || q->mean_ms > 0;
+        for (const QueryStat &q : QueryCount::profiledStatements(run, name)) {
+            if (q.requests > 0)
+                row.db_ms_per_request += q.total_ms / q.requests;
+            row.requests = std::max(row.requests, q.requests);
+            timed = timed || q.mean_ms > 0;
             ++row.statements;
         }
         if (!timed)
             row.db_ms_per_request = -1;   // a statement log without timings
-        m.endpoint_queries.push_back(row);
-    }
-    for (const auto &[name, stats] : byEndpoint) {   // endpoints no longer in the plan
-        if (std::any_of(m.endpoint_queries.begin(), m.endpoint_queries.end(), [&](const EndpointQueries &r) { return r.endpoint == name; }))
-            continue;
-        EndpointQueries row;
-        row.endpoint = name;
-        for (const QueryStat *q : stats) {
-            row.queries_per_request += q->calls_per_request;
-            row.db_ms_per_request += q->calls_per_request * q->mean_ms;
-            row.requests = std::max(row.requests, q->requests);
-            ++row.statements;
-        }
+        // Too many queries is what the diagnosis says: an N+1 finding on the endpoint, or the gate set's check.
+        row.flagged = std::any_of(findings.begin(), findings.end(), [&name](const Finding &f) {
+            return f.id == QLatin1String("n-plus-one") && f.endpoint == name;
+        });
+        for (const GateSpec &g : gateSet.checks())
+            if (g.id == QLatin1String("queries_per_request") && !g.accepts(row.queries_per_request))
+                row.flagged = true;
         m.endpoint_queries.push_back(row);
     }
     for (const Finding &f : findings) {
-        if (f.id != QLatin1String("n-plus-one") || f.endpoint.isEmpty())
+        if (f.id != QLatin1String("n-plus-one"))
             continue;
-        const auto it = byEndpoint.find(f.endpoint);
-        if (it == byEndpoint.end())
-            continue;
-        // The finding names k and N; the statements come from the profiling pass of its endpoint: the per-row
-        // queries run ≥ 5 times per request (as the rule reads them), the parent once per request.
-        std::vector<const QueryStat *> stats = it->second;
-        std::stable_sort(stats.begin(), stats.end(), [](const QueryStat *a, const QueryStat *b) {
-            return a->calls_per_request > b->calls_per_request;
-        });
-        std::vector<const QueryStat *> children, once;
-        for (const QueryStat *q : stats) {
-            if (q->calls_per_request >= kNPlusOneMinCalls)
-                children.push_back(q);
-            else if (q->calls_per_request >= 0.5 && q->calls_per_request <= 1.5)
-                once.push_back(q);
-        }
-        if (children.empty())
-            continue;
-        double childMean = 0;
-        for (const QueryStat *c : children)
-            childMean += c->calls_per_request;
-        childMean /= double(children.size());
-        // Parent: rows per call matching the children's calls per request when rows are known, else the one
-        // statement run once per request.
-        const QueryStat *parent = nullptr;
-        for (const QueryStat *p : once)
-            if (p->rows_per_call >= 2 && std::abs(childMean - p->rows_per_call) <= kNPlusOneTrack * p->rows_per_call
-                && (!parent || std::abs(childMean - p->rows_per_call) < std::abs(childMean - parent->rows_per_call)))
-                parent = p;
-        const bool rowsKnown = std::any_of(stats.begin(), stats.end(), [](const QueryStat *q) { return q->rows_per_call > 0; });
-        if (!parent && !rowsKnown && once.size() == 1)
-            parent = once.front();
+        // The finding's endpoint is the name the profiling pass recorded (the label of an unnamed endpoint).
+        QString endpoint = f.endpoint;
+        if (endpoint.isEmpty() && f.refs.endpoint >= 0 && size_t(f.refs.endpoint) < run.plan.endpoints.size())
+            endpoint = run.plan.endpoints[size_t(f.refs.endpoint)].name;
+        if (endpoint.isEmpty() || f.refs.statements.empty())
+            continue;   // a finding stored before statements were referenced: its card says what it found
+        const std::vector<QueryStat> stats = QueryCount::profiledStatements(run, endpoint);
+        auto profiledOf = [&stats](const StatementRef &ref) -> const QueryStat * {
+            for (const QueryStat &q : stats)
+                if (!ref.fingerprint.isEmpty() && !q.fingerprint.isEmpty()
+                        ? q.fingerprint == ref.fingerprint
+                        : q.text.simplified() == ref.text.simplified())
+                    return &q;
+            return nullptr;
+        };
         NPlusOne n;
-        n.endpoint = f.endpoint;
-        n.k = int(children.size());
-        for (const Evidence &e : f.evidence)
-            if (e.metric == QLatin1String("children_per_row") && e.value >= 1)
-                n.k = int(std::lround(e.value));
-        n.n_from_rows = parent && parent->rows_per_call >= 2;
-        n.n = n.n_from_rows ? parent->rows_per_call : childMean;
-        for (const QueryStat *q : stats)
-            n.measured += q->calls_per_request;
-        const QString kN = n.k == 1 ? QStringLiteral("N") : QStringLiteral("%1\u00b7N").arg(n.k);
-        n.formula = parent ? QStringLiteral("1 + ") + kN : kN;
-        const double nShown = std::round(n.n * 10) / 10;
-        const double expected = (parent ? 1 : 0) + n.k * nShown;
-        n.worked = (parent ? QStringLiteral("1 + %1\u00b7%2 = %3") : QStringLiteral("%1\u00b7%2 = %3"))
-                       .arg(n.k)
-                       .arg(F::number(nShown, 1), F::number(expected, 1));
+        n.endpoint = endpoint;
+        std::vector<const QueryStat *> named;
+        bool parent = false;
+        int children = 0, grandchildren = 0;
+        for (const QString &role : {QStringLiteral("parent"), QStringLiteral("child"), QStringLiteral("grandchild")}) {
+            for (const StatementRef &ref : f.refs.statements) {
+                if (ref.role != role)
+                    continue;
+                const QueryStat *q = profiledOf(ref);
+                named.push_back(q);
+                parent = parent || role == QLatin1String("parent");
+                children += role == QLatin1String("child") ? 1 : 0;
+                grandchildren += role == QLatin1String("grandchild") ? 1 : 0;
+                const QString words = role == QLatin1String("parent") ? QStringLiteral("once per request (parent)")
+                                    : role == QLatin1String("child")
+                                        ? QStringLiteral("once per parent row")
+                                        : QStringLiteral("once per row of a per-row query");
+                n.statements.push_back(
+                    {words, q ? q->calls_per_request : -1, clip(q ? q->text : ref.text, kMaxQueryChars)});
+            }
+        }
+        if (children == 0)
+            continue;
+        for (const QueryStat &q : stats)
+            if (std::find(named.begin(), named.end(), &q) == named.end())
+                n.statements.push_back({QStringLiteral("other"), q.calls_per_request, clip(q.text, kMaxQueryChars)});
+        // k, N, M and j are the finding's parameters; N only when it was measured.
+        n.k = int(std::lround(f.parameter(QStringLiteral("children_per_row")).value_or(children)));
+        const int j = int(std::lround(f.parameter(QStringLiteral("grandchildren_per_row")).value_or(grandchildren)));
+        n.n = f.parameter(QStringLiteral("n_rows")).value_or(-1);
+        n.m = f.parameter(QStringLiteral("m_rows")).value_or(-1);
+        n.n_from_rows = f.parameter(QStringLiteral("parent_rows_per_call")).has_value();
+        n.measured = f.parameter(QStringLiteral("queries_per_request")).value_or(QueryCount::perRequest(run, endpoint));
+        const auto times = [](int count, const QString &symbol) {
+            return count == 1 ? symbol : QStringLiteral("%1\u00b7%2").arg(count).arg(symbol);
+        };
+        QStringList terms;
         if (parent)
-            n.statements.push_back({QStringLiteral("once per request (parent)"), parent->calls_per_request, clip(parent->text, kMaxQueryChars)});
-        for (const QueryStat *c : children)
-            n.statements.push_back({QStringLiteral("once per parent row"), c->calls_per_request, clip(c->text, kMaxQueryChars)});
-        for (const QueryStat *q : stats)
-            if (q != parent && std::find(children.begin(), children.end(), q) == children.end())
-                n.statements.push_back({QStringLiteral("other"), q->calls_per_request, clip(q->text, kMaxQueryChars)});
+            terms << QStringLiteral("1");
+        terms << times(n.k, QStringLiteral("N"));
+        if (j > 0 && n.m >= 0)
+            terms << times(j, QStringLiteral("N\u00b7M"));
+        n.formula = terms.join(QStringLiteral(" + "));
+        if (n.n >= 0) {
+            const double nShown = std::round(n.n * 10) / 10;
+            const double mShown = std::round(std::max(n.m, 0.0) * 10) / 10;
+            QStringList worked;
+            double expected = 0;
+            if (parent) {
+                worked << QStringLiteral("1");
+                expected += 1;
+            }
+            worked << QStringLiteral("%1\u00b7%2").arg(n.k).arg(F::number(nShown, 1));
+            expected += n.k * nShown;
+            if (j > 0 && n.m >= 0) {
+                worked << QStringLiteral("%1\u00b7%2\u00b7%3").arg(j).arg(F::number(nShown, 1), F::number(mShown, 1));
+                expected += j * nShown * mShown;
+            }
+            n.worked = worked.join(QStringLiteral(" + ")) + QStringLiteral(" = ") + F::number(expected, 1);
+        }
         m.n_plus_one.push_back(n);
     }
     for (const QueryPlan &p : run.plans) {
@@ -816,7 +837,7 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
     for (const QString &w : db.warnings)
         if (!m.warnings.contains(scrub(w)))
             m.warnings << scrub(w);
-    for (const QString &n : d.notes)
+    for (const QString &n : storedReason ? run.diagnosis_notes : d.notes)
         m.warnings << scrub(n);
     for (const QString &r : db.remediation)
         m.remediation << scrub(r);

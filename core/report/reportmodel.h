@@ -38,10 +38,12 @@ struct ReportOptions
 // What the readiness report says (issue 8, DESIGN.md §1), in the order it says it, independent of the format.
 // Built by ReportModel::build() from a RunData alone: pure, Qt Core only, thread-safe, never throws.
 //
-// Findings, gates and verdict are the ones stored in the run (what the JSON summary and the exit code said);
-// only when the run was never diagnosed does build() diagnose it. Levels and the capacity model are always
-// derived from the run's intervals. Every text is made safe: the target through SecretResolver::redactUrl,
-// free text through SecretScrubber::text, header values and the conninfo are never copied.
+// Findings, gates, verdict, verdict reason and notes are the ones stored in the run (what the JSON summary and the
+// exit code said); only when the run was never diagnosed does build() diagnose it (a run stored before verdict
+// reasons were kept gets the reason and notes of now). Levels and the capacity model are always derived from the
+// run's intervals. Queries per request come from QueryCount, the N+1 tables from the findings' references. Every
+// text is made safe: the target through SecretResolver::redactUrl, free text through SecretScrubber::text, header
+// values and the conninfo are never copied.
 struct ReportModel
 {
     // 1. Title block.
@@ -163,29 +165,34 @@ struct ReportModel
     struct EndpointQueries
     {
         QString endpoint;
-        double queries_per_request = 0;
-        int statements = 0;         // distinct fingerprints
-        double db_ms_per_request = 0;
+        double queries_per_request = 0;   // QueryCount::perRequest: data statements only
+        int statements = 0;         // distinct data statements (by fingerprint)
+        double db_ms_per_request = 0;     // of those statements; -1: no timings (a statement log)
+        bool flagged = false;       // an n-plus-one finding names it, or it fails the queries_per_request gate
         double requests = 0;        // profiling requests
     };
     std::vector<EndpointQueries> endpoint_queries;
+    // One n-plus-one finding as a table: its statements (Finding::refs) with their calls per request from the
+    // profiling pass (QueryCount::profiledStatements), and its parameters (evidence values k, N, M).
     struct NPlusOne
     {
         QString endpoint;
-        QString formula;            // "1 + 3·N"
-        QString worked;             // "1 + 3·20 = 61"
-        double n = 0;
+        QString formula;            // "1 + 3·N", "1 + 2·N + N·M"; without a parent "3·N"
+        QString worked;             // "1 + 3·20 = 61"; empty when N was not measured
+        double n = -1;              // N (the finding's n_rows); -1: not measured, no N claimed
+        double m = -1;              // M (m_rows) of a nested loop; -1: none
         bool n_from_rows = false;   // N is the parent's rows per call (pg_stat_statements), else the per-row
                                     // queries' calls per request (a statement log has no row counts)
-        int k = 0;
-        double measured = 0;        // queries per request measured in the profiling pass
+        int k = 0;                  // children_per_row
+        double measured = 0;        // data statements per request measured in the profiling pass
         struct Statement
         {
-            QString role;           // "once per request (parent)" | "once per parent row" | "other"
-            double calls_per_request = 0;
+            QString role;           // "once per request (parent)" | "once per parent row" |
+                                    // "once per row of a per-row query" | "other"
+            double calls_per_request = 0;   // -1: the statement is not in the run's profiling pass
             QString text;
         };
-        std::vector<Statement> statements;   // parent first, then the per-row queries, then the rest
+        std::vector<Statement> statements;   // parent, per-row queries, nested per-row queries, then the rest
     };
     std::vector<NPlusOne> n_plus_one;
     struct PlanItem

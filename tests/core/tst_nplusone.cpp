@@ -1,5 +1,6 @@
-// NPlusOne::role reads back which statements an n-plus-one finding names: run the real rule (analyze) on
-// profiling-pass shapes and check that every statement it names, and only those, gets its role.
+// NPlusOne::role reads back which statements an n-plus-one finding names (its refs): run the real rule (analyze)
+// on profiling-pass shapes and check that every statement it names, and only those, gets its role, and that the
+// finding states its parameters (k, N, M) as evidence values, N only when it was measured.
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/gates.h"
 #include "diagnosis/nplusone.h"
@@ -60,6 +61,25 @@ Shape shape(const QString &name)
     } else if (name == QLatin1String("no-parent")) {
         add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
         add(stat(kCustomer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1), Role::None);
+    } else if (name == QLatin1String("savepoint-per-row")) {
+        // The driver wraps each row in a savepoint: as frequent as the per-row statement, but not a query.
+        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = $1"), 1, 20), Role::Parent);
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
+        add(stat(kCustomer, QStringLiteral("SAVEPOINT sa_savepoint_1"), 20, 0), Role::None);
+        add(stat(kCustomer, QStringLiteral("RELEASE SAVEPOINT sa_savepoint_1"), 20, 0), Role::None);
+    } else if (name == QLatin1String("nested")) {
+        // 1 + N + N·M: a lookup per appointment returning 5 services, a price lookup per service row.
+        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = $1"), 1, 20), Role::Parent);
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE appointment_id = $1"), 20, 5), Role::Child);
+        add(stat(kCustomer, QStringLiteral("SELECT * FROM prices WHERE service_id = $1"), 100, 1), Role::Child);
+    } else if (name == QLatin1String("inlined-literals")) {
+        // An app that inlines literals: one entry per value, one fingerprint; together they run once per row.
+        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = 7"), 1, 20), Role::Parent);
+        for (int id : {3, 4, 5, 6}) {
+            QueryStat q = stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = %1").arg(id), 5, 1);
+            q.fingerprint = QStringLiteral("services-by-id");
+            add(q, Role::Child);
+        }
     } else if (name == QLatin1String("long-texts")) {
         // Texts longer than the quote (120 characters) that share its first 119: the quoted values tell them apart.
         const QString prefix = QStringLiteral("SELECT s.id, s.name, s.duration_minutes, s.price_cents, s.category, "
@@ -121,6 +141,9 @@ private slots:
         QTest::newRow("statement log, once-per-request parent") << QStringLiteral("statement-log");
         QTest::newRow("children without a parent") << QStringLiteral("no-parent");
         QTest::newRow("long texts cut alike") << QStringLiteral("long-texts");
+        QTest::newRow("savepoint per row is no child") << QStringLiteral("savepoint-per-row");
+        QTest::newRow("nested loop, 1 + N + N·M") << QStringLiteral("nested");
+        QTest::newRow("inlined literals, one fingerprint") << QStringLiteral("inlined-literals");
     }
     void rolesMatchTheRule()
     {
@@ -144,7 +167,56 @@ private slots:
         }
     }
 
-    void wholeRunStatementsMatchByText()
+    // The parameters a finding states (k, N, M: evidence values) and the references behind its roles; -1: the
+    // finding must not state that parameter.
+    void findingParameters_data()
+    {
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<double>("k");
+        QTest::addColumn<double>("n");
+        QTest::addColumn<double>("m");
+        QTest::addColumn<QStringList>("roles");
+        QTest::newRow("rows-confirmed") << QStringLiteral("rows-confirmed") << 3.0 << 20.0 << -1.0
+                                        << QStringList{QStringLiteral("parent"), QStringLiteral("child"),
+                                                       QStringLiteral("child"), QStringLiteral("child")};
+        QTest::newRow("statement log")
+            << QStringLiteral("statement-log") << 2.0 << 12.0 << -1.0
+            << QStringList{QStringLiteral("parent"), QStringLiteral("child"), QStringLiteral("child")};
+        QTest::newRow("no parent: no N") << QStringLiteral("no-parent") << -1.0 << -1.0 << -1.0
+                                         << QStringList{QStringLiteral("child")};
+        QTest::newRow("savepoint per row") << QStringLiteral("savepoint-per-row") << 1.0 << 20.0 << -1.0
+                                           << QStringList{QStringLiteral("parent"), QStringLiteral("child")};
+        QTest::newRow("nested")
+            << QStringLiteral("nested") << 1.0 << 20.0 << 5.0
+            << QStringList{QStringLiteral("parent"), QStringLiteral("child"), QStringLiteral("grandchild")};
+        QTest::newRow("inlined literals") << QStringLiteral("inlined-literals") << 1.0 << 20.0 << -1.0
+                                          << QStringList{QStringLiteral("parent"), QStringLiteral("child")};
+    }
+    void findingParameters()
+    {
+        QFETCH(QString, shape);
+        QFETCH(double, k);
+        QFETCH(double, n);
+        QFETCH(double, m);
+        QFETCH(QStringList, roles);
+        const Shape s = shapeOrFail(shape);
+        const RunData run = diagnosed(s.queries);
+        const auto f = std::find_if(run.findings.begin(), run.findings.end(),
+                                    [](const Finding &x) { return x.id == QLatin1String("n-plus-one"); });
+        QVERIFY(f != run.findings.end());
+        QCOMPARE(f->parameter(QStringLiteral("children_per_row")).value_or(-1), k);
+        QCOMPARE(f->parameter(QStringLiteral("n_rows")).value_or(-1), n);
+        QCOMPARE(f->parameter(QStringLiteral("m_rows")).value_or(-1), m);
+        QCOMPARE(f->refs.endpoint, 0);   // "customer profile", the fixture plan's first endpoint
+        QStringList got;
+        for (const StatementRef &ref : f->refs.statements) {
+            got << ref.role;
+            QVERIFY2(!ref.fingerprint.isEmpty(), qPrintable(ref.text));
+        }
+        QCOMPARE(got, roles);
+    }
+
+    void wholeRunStatementsMatchByFingerprint()
     {
         const Shape s = shapeOrFail(QStringLiteral("rows-confirmed"));
         const RunData run = diagnosed({s.queries.begin(), s.queries.begin() + 5});   // customer profile only
@@ -156,9 +228,15 @@ private slots:
         QueryStat otherEndpoint = s.queries[2];
         otherEndpoint.endpoint = QStringLiteral("search");
         QCOMPARE(NPlusOne::role(otherEndpoint, run.findings), Role::None);
-        QueryStat otherValue = s.queries[2];
-        otherValue.calls_per_request = 3;   // same text and endpoint, not what the finding measured
-        QCOMPARE(NPlusOne::role(otherValue, run.findings), Role::None);
+        QueryStat otherText = s.queries[2];
+        otherText.text = QStringLiteral("SELECT * FROM services WHERE id = 42");   // literals inlined, same fingerprint
+        QCOMPARE(NPlusOne::role(otherText, run.findings), Role::Child);
+        QueryStat otherFingerprint = s.queries[2];
+        otherFingerprint.fingerprint = QStringLiteral("another statement");   // same text, another statement
+        QCOMPARE(NPlusOne::role(otherFingerprint, run.findings), Role::None);
+        QueryStat logLine = s.queries[2];
+        logLine.fingerprint.clear();   // a statement log without fingerprints matches by text
+        QCOMPARE(NPlusOne::role(logLine, run.findings), Role::Child);
         QCOMPARE(NPlusOne::role(s.queries[2], {}), Role::None);   // before diagnosis
     }
 };

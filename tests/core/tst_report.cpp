@@ -71,6 +71,41 @@ std::vector<GateRowData> gateRowsOf(const QString &page)
     return rows;
 }
 
+QueryStat profileStat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall)
+{
+    QueryStat q;
+    q.phase = QStringLiteral("profile");
+    q.endpoint = endpoint;
+    q.fingerprint = QString::number(qHash(text), 16);
+    q.text = text;
+    q.requests = 20;
+    q.calls = cpr * 20;
+    q.calls_per_request = cpr;
+    q.rows_per_call = rowsPerCall;
+    q.rows = rowsPerCall * q.calls;
+    q.mean_ms = 0.2;
+    q.total_ms = q.mean_ms * q.calls;
+    return q;
+}
+
+// The run's diagnosis again, as the run controller stores it (after the test changed its statements).
+void rediagnose(RunData &run)
+{
+    run.findings.clear();
+    run.gates.clear();
+    run.verdict.clear();
+    applyDiagnosis(analyze(run, *GateSet::preset(QStringLiteral("launch"))), &run);
+}
+
+Finding &nPlusOneOf(RunData &run)
+{
+    const auto it = std::find_if(run.findings.begin(), run.findings.end(),
+                                 [](const Finding &f) { return f.id == QLatin1String("n-plus-one"); });
+    if (it == run.findings.end())
+        qFatal("the run has no n-plus-one finding");
+    return *it;
+}
+
 } // namespace
 
 class TestReport : public QObject
@@ -88,6 +123,12 @@ private slots:
     void damageTable();
     void errorsSection();
     void queriesSection();
+    void nPlusOneLeavesTransactionControlOut();
+    void nPlusOneReadsTheFindingsParameters();
+    void nPlusOneClaimsNoUnmeasuredN();
+    void nPlusOneNestedLoop();
+    void nPlusOneNeedsReferences();
+    void verdictReasonAndNotesAreTheStoredOnes();
     void beforeAfter();
     void healthyRunIsReady();
     void noSecretCanary();
@@ -290,6 +331,8 @@ void TestReport::queriesSection()
     QCOMPARE(m.endpoint_queries.size(), size_t(2));
     QCOMPARE(m.endpoint_queries.front().endpoint, QStringLiteral("customer profile"));
     QCOMPARE(m.endpoint_queries.front().queries_per_request, 62.0);
+    QVERIFY(m.endpoint_queries.front().flagged);   // the n-plus-one finding names it
+    QVERIFY(!m.endpoint_queries.back().flagged);
     QCOMPARE(m.n_plus_one.size(), size_t(1));
     QCOMPARE(m.n_plus_one.front().formula, QStringLiteral("1 + 3\u00b7N"));
     QCOMPARE(m.n_plus_one.front().worked, QStringLiteral("1 + 3\u00b720 = 61"));
@@ -311,6 +354,138 @@ void TestReport::queriesSection()
     noDb.database.kind = QStringLiteral("none");
     noDb.plan.database.conninfo.clear();
     QVERIFY(ReportModel::build(noDb, {}).queries_note.contains(QStringLiteral("--db")));
+}
+
+void TestReport::nPlusOneLeavesTransactionControlOut()
+{
+    using namespace ReportFixture::SingleConnection;
+    RunData run = ReportFixture::singleConnectionRun();
+    // The driver opens a savepoint per row: run as often as the per-row statements, but no data statement.
+    run.queries.push_back(profileStat(kCustomerEndpoint, QStringLiteral("SAVEPOINT sa_savepoint_1"), 20, 0));
+    rediagnose(run);
+    const ReportModel m = ReportModel::build(run, {});
+    QCOMPARE(m.endpoint_queries.front().endpoint, kCustomerEndpoint);
+    QCOMPARE(m.endpoint_queries.front().queries_per_request, 62.0);
+    QCOMPARE(m.endpoint_queries.front().statements, 5);
+    QCOMPARE(m.n_plus_one.size(), size_t(1));
+    QCOMPARE(m.n_plus_one.front().worked, QStringLiteral("1 + 3\u00b720 = 61"));
+    QCOMPARE(m.n_plus_one.front().measured, 62.0);
+    for (const auto &st : m.n_plus_one.front().statements)
+        QVERIFY2(!st.text.contains(QStringLiteral("SAVEPOINT")), qPrintable(st.text));
+}
+
+void TestReport::nPlusOneReadsTheFindingsParameters()
+{
+    using namespace ReportFixture::SingleConnection;
+    RunData run = ReportFixture::singleConnectionRun();
+    Finding &f = nPlusOneOf(run);
+    // The table is the finding's: its statements by role, calls per request from the profiling pass.
+    const ReportModel m = ReportModel::build(run, {});
+    const auto &statements = m.n_plus_one.front().statements;
+    QCOMPARE(statements.size(), size_t(5));
+    size_t i = 0;
+    for (const StatementRef &ref : f.refs.statements) {
+        QCOMPARE(statements[i].role, ref.role == QLatin1String("parent") ? QStringLiteral("once per request (parent)")
+                                                                         : QStringLiteral("once per parent row"));
+        QCOMPARE(statements[i].text, ref.text);
+        QCOMPARE(statements[i].calls_per_request, ref.role == QLatin1String("parent") ? 1.0 : 20.0);
+        ++i;
+    }
+    QCOMPARE(statements.back().role, QStringLiteral("other"));
+    QCOMPARE(statements.back().text, kCustomers);
+
+    // k and N are the finding's evidence values, whatever the statements would suggest.
+    for (Evidence &e : f.evidence)
+        if (e.metric == QLatin1String("n_rows"))
+            e.value = 10;
+    f.refs.statements.pop_back();   // the finding names two per-row statements, but children_per_row says 3
+    const ReportModel stored = ReportModel::build(run, {});
+    QCOMPARE(stored.n_plus_one.front().worked, QStringLiteral("1 + 3\u00b710 = 31"));
+    QCOMPARE(std::count_if(stored.n_plus_one.front().statements.begin(), stored.n_plus_one.front().statements.end(),
+                           [](const auto &st) { return st.role == QLatin1String("other"); }),
+             2);
+}
+
+void TestReport::nPlusOneClaimsNoUnmeasuredN()
+{
+    RunData run = ReportFixture::singleConnectionRun();
+    Finding &f = nPlusOneOf(run);
+    // As the rule states a finding without a parent: no n_rows, no children_per_row, no parent reference.
+    f.evidence.erase(std::remove_if(f.evidence.begin(), f.evidence.end(),
+                                    [](const Evidence &e) {
+                                        return e.metric == QLatin1String("n_rows")
+                                            || e.metric == QLatin1String("children_per_row")
+                                            || e.metric == QLatin1String("parent_rows_per_call");
+                                    }),
+                     f.evidence.end());
+    f.refs.statements.erase(std::remove_if(f.refs.statements.begin(), f.refs.statements.end(),
+                                           [](const StatementRef &r) { return r.role == QLatin1String("parent"); }),
+                            f.refs.statements.end());
+    const ReportModel m = ReportModel::build(run, {});
+    QCOMPARE(m.n_plus_one.size(), size_t(1));
+    const ReportModel::NPlusOne &n = m.n_plus_one.front();
+    QCOMPARE(n.n, -1.0);
+    QVERIFY(n.worked.isEmpty());
+    QCOMPARE(n.formula, QStringLiteral("3\u00b7N"));
+    QCOMPARE(n.statements.front().role, QStringLiteral("once per parent row"));
+    const QString page = html(run);
+    QVERIFY(page.contains(QStringLiteral("N is not known")));
+    QVERIFY(!page.contains(QStringLiteral("with N = ")));
+}
+
+void TestReport::nPlusOneNestedLoop()
+{
+    const QString endpoint = QStringLiteral("customer profile");
+    RunData run = ReportFixture::healthyRun();
+    // 1 + N + N·M: 20 appointments, one services lookup each returning 5 rows, one price lookup per service row.
+    run.queries = {profileStat(endpoint, QStringLiteral("SELECT id FROM appointments WHERE customer_id = $1"), 1, 20),
+                   profileStat(endpoint, QStringLiteral("SELECT * FROM services WHERE appointment_id = $1"), 20, 5),
+                   profileStat(endpoint, QStringLiteral("SELECT * FROM prices WHERE service_id = $1"), 100, 1)};
+    rediagnose(run);
+    const ReportModel m = ReportModel::build(run, {});
+    QCOMPARE(m.n_plus_one.size(), size_t(1));
+    const ReportModel::NPlusOne &n = m.n_plus_one.front();
+    QCOMPARE(n.formula, QStringLiteral("1 + N + N\u00b7M"));
+    QCOMPARE(n.worked, QStringLiteral("1 + 1\u00b720 + 1\u00b720\u00b75 = 121"));
+    QCOMPARE(n.m, 5.0);
+    QCOMPARE(n.statements.size(), size_t(3));
+    QCOMPARE(n.statements[2].role, QStringLiteral("once per row of a per-row query"));
+    QCOMPARE(n.statements[2].calls_per_request, 100.0);
+    QVERIFY(html(run).contains(QStringLiteral("M = 5 rows per per-row query")));
+}
+
+void TestReport::nPlusOneNeedsReferences()
+{
+    RunData run = ReportFixture::singleConnectionRun();
+    nPlusOneOf(run).refs = FindingRefs{};   // stored before findings carried references
+    const ReportModel m = ReportModel::build(run, {});
+    QVERIFY(m.n_plus_one.empty());   // nothing is re-derived; the finding's card still says what it found
+    QVERIFY(std::any_of(m.findings.begin(), m.findings.end(),
+                        [](const auto &f) { return f.id == QLatin1String("n-plus-one"); }));
+}
+
+void TestReport::verdictReasonAndNotesAreTheStoredOnes()
+{
+    RunData run = ReportFixture::singleConnectionRun();
+    QVERIFY(!run.verdict_reason.isEmpty());
+    QCOMPARE(ReportModel::build(run, {}).verdict_reason, run.verdict_reason);
+    run.verdict_reason = QStringLiteral("failed: P95 \u2264 120 ms (as stored)");
+    run.diagnosis_notes = {QStringLiteral("A note the diagnosis stored.")};
+    const ReportModel m = ReportModel::build(run, {});
+    QCOMPARE(m.verdict_reason, run.verdict_reason);
+    // The run's warnings, then the database's, then the stored notes: no note of a diagnosis made now.
+    QStringList expected = run.warnings;
+    for (const QString &w : run.database.warnings)
+        if (!expected.contains(w))
+            expected << w;
+    expected << run.diagnosis_notes;
+    QCOMPARE(m.warnings, expected);
+    QVERIFY(html(run).contains(QStringLiteral("(as stored)")));
+    // A run stored before reasons were kept (format 3): the reason and notes of now.
+    run.verdict_reason.clear();
+    run.diagnosis_notes.clear();
+    const ReportModel old = ReportModel::build(run, {});
+    QVERIFY(!old.verdict_reason.isEmpty());
 }
 
 void TestReport::beforeAfter()

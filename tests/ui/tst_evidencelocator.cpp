@@ -1,5 +1,7 @@
-// Clicking a finding focuses its evidence: the endpoint, the span of the first failing level, and the statement
-// to look at. For an N+1 finding that statement is the one repeated per row (the child the finding names).
+// Clicking a finding focuses its evidence, read from the finding's references: the endpoint, the span of the level
+// it names (else of the first failing level), and the statement to look at. For an N+1 finding that statement is
+// the one repeated per row (the child the finding names).
+#include "diagnosis/levelsummary.h"
 #include "diagnosis/nplusone.h"
 #include "evidencelocator.h"
 #include "reportfixture.h"
@@ -54,7 +56,62 @@ private slots:
         const QueryStat *focused = queryWithText(run, focus.query_text);
         QVERIFY2(focused, qPrintable(focus.query_text));
         QCOMPARE(NPlusOne::role(*focused, run.findings, nullptr), NPlusOne::Role::Child);
+        QCOMPARE(focus.query_fingerprint, focused->fingerprint);
         QVERIFY(focus.to_s > focus.from_s);
+    }
+
+    void endpointFromTheReferences()
+    {
+        const RunData run = ReportFixture::singleConnectionRun();
+        Finding f = findingWithId(run, QStringLiteral("n-plus-one"));
+        f.endpoint = QStringLiteral("a name the plan does not have");   // the reference, not the words, decides
+        const EvidenceFocus focus = EvidenceLocator::locate(run, f);
+        QCOMPARE(focus.endpoint, f.refs.endpoint);
+        QCOMPARE(run.plan.endpoints[size_t(focus.endpoint)].name, kCustomerEndpoint);
+    }
+
+    void theNamedStatementOfAnyFinding_data()
+    {
+        QTest::addColumn<QString>("role");
+        QTest::newRow("missing-index scan") << QStringLiteral("scan");
+        QTest::newRow("db-saturation top statement") << QStringLiteral("top");
+        QTest::newRow("lock-contention blocker") << QStringLiteral("blocking");
+    }
+    void theNamedStatementOfAnyFinding()
+    {
+        QFETCH(QString, role);
+        const RunData run = ReportFixture::singleConnectionRun();
+        const QueryStat *search = nullptr;
+        for (const QueryStat &q : run.queries)
+            if (q.text == kSearch)
+                search = &q;
+        QVERIFY(search);
+        // As the database rules reference a statement: fingerprint, role, text; on the search endpoint.
+        Finding f;
+        f.id = QStringLiteral("missing-index");
+        f.refs.endpoint = 1;
+        f.refs.relation = QStringLiteral("items");
+        f.refs.statements = {
+            {QStringLiteral("another"), QStringLiteral("waiting"), QStringLiteral("UPDATE items SET n = $1")},
+            {search->fingerprint, role, search->text}};
+        const EvidenceFocus focus = EvidenceLocator::locate(run, f);
+        QCOMPARE(focus.endpoint, 1);
+        QCOMPARE(focus.query_text, kSearch);
+        QCOMPARE(focus.query_fingerprint, search->fingerprint);
+    }
+
+    void theLevelAFindingNames()
+    {
+        const RunData run = ReportFixture::singleConnectionRun();
+        const std::vector<LevelSummary> levels = summarizeLevels(run);
+        QVERIFY(levels.size() > 3);
+        Finding f;
+        f.id = QStringLiteral("worker-saturation");
+        f.refs.level = 2;
+        const StageInfo &stage = run.stages[size_t(levels[2].stage)];
+        const EvidenceFocus focus = EvidenceLocator::locate(run, f);
+        QCOMPARE(focus.from_s, stage.start_s);
+        QCOMPARE(focus.to_s, stage.start_s + stage.duration_s);
     }
 
     void otherFindingsFocusTheCostliestStatement()

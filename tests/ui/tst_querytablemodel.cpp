@@ -290,6 +290,36 @@ private slots:
         QCOMPARE(merged.rows_per_call, 1.0);
     }
 
+    void profileRowsAreWhatQueryCountCounts()
+    {
+        RunData run;
+        // A savepoint per row (transaction control, not a query) and an app that inlines literals (one
+        // pg_stat_statements entry per value, one fingerprint).
+        const QString profile = QStringLiteral("profile");
+        run.queries = {stat(profile, kCustomerEndpoint, kParent, 20, 20, 400, 0.5),
+                       stat(profile, kCustomerEndpoint, QStringLiteral("SAVEPOINT sa_savepoint_1"), 400, 20, 0, 0.01)};
+        for (int id : {3, 4, 5, 6}) {
+            QueryStat q = stat(profile, kCustomerEndpoint, QStringLiteral("SELECT * FROM services WHERE id = %1").arg(id),
+                               100 + id, 20, 100 + id, 0.2);
+            q.fingerprint = QStringLiteral("services-by-id");
+            run.queries.push_back(q);
+        }
+        QueryTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setRun(run);
+        QCOMPARE(model.statementCount(Phase::Profile), 2);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(rowOf(model, QStringLiteral("SAVEPOINT sa_savepoint_1")), -1);
+        // One row for the four literals, the most called one's text, the calls of all four.
+        const int grouped = model.findRow(QStringLiteral("SELECT * FROM services WHERE id = 3"), kCustomerEndpoint,
+                                          QStringLiteral("services-by-id"));
+        QCOMPARE(grouped, 0);
+        QCOMPARE(model.row(grouped).stat.text, QStringLiteral("SELECT * FROM services WHERE id = 6"));
+        QCOMPARE(model.row(grouped).stat.calls_per_request, (103.0 + 104 + 105 + 106) / 20);
+        // Without the fingerprint a member's text is not the row's.
+        QCOMPARE(model.findRow(QStringLiteral("SELECT * FROM services WHERE id = 3"), kCustomerEndpoint), -1);
+    }
+
     void sortingUsesTheRawNumbers()
     {
         RunData run;

@@ -59,6 +59,9 @@ RunData sweepRun(const QString &name, double ceiling, int day)
     f.summary = QStringLiteral("3 queries per request");
     f.endpoint = QStringLiteral("list");
     f.evidence.push_back({QStringLiteral("queries_per_request"), 3, QString(), QString()});
+    // References as the n-plus-one rule sets them: the endpoint and the statement repeated per row.
+    f.refs.endpoint = 0;
+    f.refs.statements.push_back({q.fingerprint, QStringLiteral("child"), q.text});
     run.findings.push_back(f);
     return run;
 }
