@@ -9,8 +9,13 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSet>
 #include <QSaveFile>
 #include <QTextStream>
+
+#include <algorithm>
+#include <vector>
 
 namespace Preflight::Cli {
 
@@ -42,18 +47,64 @@ int failure(const QString &message)
     return ExitUsage;
 }
 
-// A health check the API itself documents or was seen serving; else the plan format's default.
+// A health check the API itself documents or was seen serving (any GET without variables whose path has a
+// health-like segment: /health, /healthz, /api/v2/healthcheck, /actuator/health/liveness, /status/ready, /ping),
+// preferring "health" names over "status" or "ping", then the shortest path; else the plan format's default.
 QString healthPathOf(const std::vector<EndpointSpec> &endpoints)
 {
-    static const QStringList names{QStringLiteral("health"), QStringLiteral("healthz"), QStringLiteral("livez"),
-                                   QStringLiteral("readyz"), QStringLiteral("ping"), QStringLiteral("status")};
+    static const QRegularExpression health(QStringLiteral("^(health|healthz|healthcheck|health[-_]check|_health|livez|readyz|"
+                                                          "liveness|readiness|live|ready)$"),
+                                           QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression weaker(QStringLiteral("^(ping|status|heartbeat|alive)$"), QRegularExpression::CaseInsensitiveOption);
+    QString best;
+    int bestRank = 3;
     for (const EndpointSpec &e : endpoints) {
         if (e.method != QLatin1String("GET") || !e.vars.empty() || e.path.contains(QLatin1Char('?')))
             continue;
-        if (names.contains(e.path.section(QLatin1Char('/'), -1).toLower()))
-            return e.path;
+        int rank = 3;
+        for (const QString &segment : e.path.split(QLatin1Char('/'), Qt::SkipEmptyParts))
+            rank = std::min(rank, health.match(segment).hasMatch() ? 1 : weaker.match(segment).hasMatch() ? 2 : 3);
+        if (rank < bestRank || (rank == bestRank && rank < 3 && e.path.size() < best.size())) {
+            bestRank = rank;
+            best = e.path;
+        }
     }
-    return QStringLiteral("/health");
+    return best.isEmpty() ? QStringLiteral("/health") : best;
+}
+
+// Warnings that say the same thing about many operations ("GET /repos/{owner}/{repo}: {owner} has no example…",
+// 193 times for one large spec) are printed once, with how many operations and the first few of them, where
+// the first of them was.
+QStringList groupedWarnings(const QStringList &warnings)
+{
+    constexpr int kGroupFrom = 10;   // fewer are listed one by one: a small spec's warnings stay a checklist
+    static const QRegularExpression label(QStringLiteral("^((?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE) \\S+)(:| skipped)(.*)$"));
+    // The message without its operation: what the warnings of one group share.
+    auto keyOf = [](const QString &w) -> QString {
+        const QRegularExpressionMatch m = label.match(w);
+        return m.hasMatch() ? m.captured(2) + m.captured(3) : QStringLiteral("\n") + w;
+    };
+    QHash<QString, QStringList> labels;   // key -> operations, in order
+    for (const QString &w : warnings)
+        if (const QRegularExpressionMatch m = label.match(w); m.hasMatch())
+            labels[keyOf(w)].append(m.captured(1));
+    QStringList out;
+    QSet<QString> done;
+    for (const QString &w : warnings) {
+        const QString key = keyOf(w);
+        const QStringList &ops = labels[key];
+        if (ops.size() < kGroupFrom) {
+            out.append(w);
+            continue;
+        }
+        if (done.contains(key))
+            continue;
+        done.insert(key);
+        const QRegularExpressionMatch m = label.match(w);
+        const QString rest = m.captured(2) == QLatin1String(" skipped") ? QStringLiteral("skipped") + m.captured(3) : m.captured(3).trimmed();
+        out.append(QStringLiteral("%1 operations (%2, …): %3").arg(ops.size()).arg(ops.mid(0, 3).join(QStringLiteral(", ")), rest));
+    }
+    return out;
 }
 } // namespace
 
@@ -104,7 +155,7 @@ int importCommand(const QStringList &args)
         return failure(result.error);
     // Warnings say what the written plan lacks; they go out with the plan, or as the reason there is none.
     const auto printWarnings = [&] {
-        for (const QString &warning : result.warnings)
+        for (const QString &warning : groupedWarnings(result.warnings))
             err << "preflight import: warning: " << warning << '\n';
         err.flush();
     };

@@ -145,7 +145,27 @@ bool isSecretName(const QString &name)
         QStringLiteral("auth(?!or)|token|secret|passw|passwd|pwd|session|cookie|csrf|xsrf|credential|signature|"
                        "jwt|bearer|private|otp|key$|^(key|sig|sid|pass|pw|hash)$"),
         QRegularExpression::CaseInsensitiveOption);
-    return secret.match(name).hasMatch();
+    // A name that ends in a word describing the secret rather than holding it ("authenticationType",
+    // "privateKeyId", "tokenExpiresAt", "sessionTimeout") is ordinary data: replacing it by ${env:…} would only
+    // make the request invalid.
+    static const QRegularExpression descriptor(
+        QStringLiteral("(^|[a-z0-9_.-])(id|ids|type|types|kind|name|names|method|methods|mode|provider|scheme|format|"
+                       "status|state|version|url|uri|path|count|length|at|date|time|timeout|ttl|expiry|expires|"
+                       "expiresat|expiration|enabled|required|policy|hint|field|fields|label|description)$"),
+        QRegularExpression::CaseInsensitiveOption);
+    // The suffix must be its own word: "Id" in "privateKeyId" or "private_key_id", not the end of "valid".
+    static const QRegularExpression wordEnd(QStringLiteral("(?:[a-z0-9](?=[A-Z])|[_.-])([A-Za-z]+)$"));
+    if (!secret.match(name).hasMatch())
+        return false;
+    const QRegularExpressionMatch last = wordEnd.match(name);
+    if (last.hasMatch() && descriptor.match(last.captured(1)).hasMatch() && last.captured(1).size() < name.size()) {
+        // "apiKeyType": the descriptor; but "X-Auth-Token" ends in Token, a secret word, and stays one. A session's
+        // id is the session itself ("sessionId", "session_id").
+        const QString stem = name.left(last.capturedStart(1)).toLower();
+        const bool idOfSession = last.captured(1).startsWith(QLatin1String("id"), Qt::CaseInsensitive) && stem.contains(QLatin1String("sess"));
+        return idOfSession;
+    }
+    return true;
 }
 
 // OAuth redirects carry one-time codes in the query (?code=…&state=…): secrets there, not in a JSON body.
@@ -290,12 +310,15 @@ private:
     static QString typeOf(const QJsonObject &schema);
     void noteSecurity(const QJsonObject &op);
     void securityWarnings();
+    void collectExamples();
+    static QString sampleOfFormat(const QString &format, const QJsonObject &schema);
 
     QJsonObject m_root;
     Options m_options;
     Result m_result;
     Warnings m_warn;
     QStringList m_securityUsed;   // securitySchemes names required by imported operations, first-use order
+    QHash<QString, QStringList> m_examplesByName;   // parameter name -> examples documented anywhere (collectExamples)
 };
 
 // Follows local $ref chains ("#/components/schemas/Order"); Undefined (and a warning) for a cycle, a dangling or
@@ -332,33 +355,55 @@ OpenApiImporter::Server OpenApiImporter::server()
     if (servers.isEmpty())
         return s;
     const QJsonObject first = servers.first().toObject();
-    QString url = first.value(QLatin1String("url")).toString().trimmed();
+    const QString declared = first.value(QLatin1String("url")).toString().trimmed();
+    QString url = declared;
     const QJsonObject variables = first.value(QLatin1String("variables")).toObject();
+    // Variables with a default take it; the others stay as {name}, so that the path prefix survives a host the
+    // spec leaves open ("https://{host}/plc/api/v2": every request would 404 without /plc/api/v2).
     static const QRegularExpression variable(QStringLiteral("\\{([^}]*)\\}"));
-    for (QRegularExpressionMatch m = variable.match(url); m.hasMatch(); m = variable.match(url)) {
+    QStringList open;
+    for (qsizetype from = 0;;) {
+        const QRegularExpressionMatch m = variable.match(url, from);
+        if (!m.hasMatch())
+            break;
         const QJsonValue def = variables.value(m.captured(1)).toObject().value(QLatin1String("default"));
-        if (!def.isString()) {
-            m_warn.add(QStringLiteral("servers[0].url \"%1\": variable {%2} has no default; give the base URL yourself (--base-url)")
-                           .arg(first.value(QLatin1String("url")).toString(), m.captured(1)));
-            return s;
+        if (def.isString()) {
+            url.replace(m.capturedStart(), m.capturedLength(), def.toString());
+            from = m.capturedStart() + def.toString().size();
+        } else {
+            open.append(m.captured(1));
+            from = m.capturedEnd();
         }
-        url.replace(m.capturedStart(), m.capturedLength(), def.toString());
     }
-    const QUrl parsed(url);
-    QString path = parsed.path(QUrl::FullyEncoded);
+    const qsizetype schemeEnd = url.indexOf(QLatin1String("://"));
+    const qsizetype pathStart = schemeEnd < 0 ? 0 : url.indexOf(QLatin1Char('/'), schemeEnd + 3);
+    const QString origin = schemeEnd < 0 ? QString() : (pathStart < 0 ? url : url.left(pathStart));
+    QString path = pathStart < 0 ? QString() : url.mid(pathStart);
+    path = path.section(QLatin1Char('?'), 0, 0).section(QLatin1Char('#'), 0, 0);
+    if (path.contains(QLatin1Char('{'))) {
+        m_warn.add(QStringLiteral("servers[0].url \"%1\": a variable in the path has no default, so the endpoint paths start "
+                                  "without the server's prefix; give the whole base URL with --base-url").arg(declared));
+        path.clear();
+    }
+    path = QUrl(path).path(QUrl::FullyEncoded);
     while (path.endsWith(QLatin1Char('/')))
         path.chop(1);
     s.prefix = path;
-    if (parsed.scheme().isEmpty())
+    if (origin.isEmpty())
         return s;   // relative ("/v1"): relative to wherever the document is served; the caller names the host
+    if (origin.contains(QLatin1Char('{'))) {
+        m_warn.add(QStringLiteral("servers[0].url \"%1\": variable {%2} has no default; give the backend with --base-url "
+                                  "(the endpoint paths keep the server's prefix%3)")
+                       .arg(declared, open.first(), path.isEmpty() ? QString() : QStringLiteral(" ") + path));
+        return s;
+    }
     QString error;
-    const auto origin = PlanParser::normaliseBaseUrl(parsed.toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment
-                                                                     | QUrl::RemoveUserInfo), &error);
-    if (!origin) {
+    const auto normal = PlanParser::normaliseBaseUrl(QUrl(origin).toString(QUrl::RemoveUserInfo), &error);
+    if (!normal) {
         m_warn.add(QStringLiteral("servers[0].url: %1; give the base URL yourself (--base-url)").arg(error));
         return s;
     }
-    s.origin = *origin;
+    s.origin = *normal;
     return s;
 }
 
@@ -443,6 +488,14 @@ std::optional<PathVariable> OpenApiImporter::pathVariable(const QString &label, 
         for (const QJsonValue &v : examples)
             if (!scalarText(v).isNull() && var.values.size() < kMaxListValues)
                 var.values.append(scalarText(v));
+        if (var.values.isEmpty()) {
+            for (const QString &v : m_examplesByName.value(param.value(QLatin1String("name")).toString()))
+                if (isInteger(v) && var.values.size() < kMaxListValues)
+                    var.values.append(v);
+            if (!var.values.isEmpty())
+                m_warn.add(QStringLiteral("%1: {%2} has no example here; using the examples documented for %3 elsewhere in the spec")
+                               .arg(label, name, param.value(QLatin1String("name")).toString()));
+        }
         if (!var.values.isEmpty())
             return var;
         if (lo && range(*lo, *lo + 99))
@@ -463,10 +516,93 @@ std::optional<PathVariable> OpenApiImporter::pathVariable(const QString &label, 
             var.values.append(percentEncoded(scalarText(v)));
     if (!var.values.isEmpty())
         return var;
-    var.values = QStringList{QStringLiteral("1")};
-    m_warn.add(QStringLiteral("%1: {%2} has no example, enum or default; using \"1\": edit vars.%2 to values that exist")
-                   .arg(label, name));
+    // Another operation may document the same parameter ("owner", "orderId"): its examples exist too.
+    const QString paramName = param.value(QLatin1String("name")).toString();
+    for (const QString &v : m_examplesByName.value(paramName))
+        if (var.values.size() < kMaxListValues)
+            var.values.append(percentEncoded(v));
+    if (!var.values.isEmpty()) {
+        m_warn.add(QStringLiteral("%1: {%2} has no example here; using the examples documented for %3 elsewhere in the spec")
+                       .arg(label, name, paramName));
+        return var;
+    }
+    // Nothing documented: a value of the declared format at least passes validation (a uuid id given "1" is a
+    // 422 on every request, not a measurement), and the warning says to put real ids in.
+    const QString sample = sampleOfFormat(format, schema);
+    var.values = QStringList{percentEncoded(sample)};
+    m_warn.add(QStringLiteral("%1: {%2} has no example, enum or default; using \"%3\"%4: edit vars.%2 to values that exist")
+                   .arg(label, name, sample,
+                        format.isEmpty() ? QString() : QStringLiteral(" (a placeholder %1)").arg(format)));
     return var;
+}
+
+// A value of a string schema's format when the spec gives no example (see pathVariable()).
+QString OpenApiImporter::sampleOfFormat(const QString &format, const QJsonObject &schema)
+{
+    const QString f = format.toLower();
+    if (f == QLatin1String("uuid"))
+        return QStringLiteral("00000000-0000-4000-8000-000000000001");
+    if (f == QLatin1String("date"))
+        return QStringLiteral("2024-01-01");
+    if (f == QLatin1String("date-time"))
+        return QStringLiteral("2024-01-01T00:00:00Z");
+    if (f == QLatin1String("email"))
+        return QStringLiteral("user@example.com");
+    if (f == QLatin1String("hostname"))
+        return QStringLiteral("example.com");
+    if (f == QLatin1String("ipv4"))
+        return QStringLiteral("192.0.2.1");
+    if (f == QLatin1String("uri") || f == QLatin1String("url"))
+        return QStringLiteral("https://example.com/");
+    const int minLength = schema.value(QLatin1String("minLength")).toInt(1);
+    return minLength > 1 ? QString(qMin(minLength, 64), QLatin1Char('1')) : QStringLiteral("1");
+}
+
+// Every documented example of every path and query parameter, by parameter name: a parameter without examples
+// in one operation takes those of the same name in another.
+void OpenApiImporter::collectExamples()
+{
+    const QJsonObject paths = m_root.value(QLatin1String("paths")).toObject();
+    auto collect = [this](const QJsonValue &p) {
+        // Resolved quietly: a broken $ref is reported where the operation is imported.
+        QJsonValue current = p;
+        for (int depth = 0; depth < 8 && current.isObject() && current.toObject().contains(QLatin1String("$ref")); ++depth) {
+            const QString ref = current.toObject().value(QLatin1String("$ref")).toString();
+            if (!ref.startsWith(QLatin1Char('#')))
+                return;
+            current = jsonPointer(m_root, QUrl::fromPercentEncoding(ref.mid(1).toUtf8()));
+        }
+        const QJsonObject param = current.toObject();
+        const QString in = param.value(QLatin1String("in")).toString();
+        if (in != QLatin1String("path") && in != QLatin1String("query"))
+            return;
+        QJsonObject schema = param.value(QLatin1String("schema")).toObject();
+        if (schema.contains(QLatin1String("$ref")))
+            schema = jsonPointer(m_root, QUrl::fromPercentEncoding(schema.value(QLatin1String("$ref")).toString().mid(1).toUtf8())).toObject();
+        QStringList &values = m_examplesByName[param.value(QLatin1String("name")).toString()];
+        QList<QJsonValue> found{param.value(QLatin1String("example")), schema.value(QLatin1String("example"))};
+        for (const QJsonValue &v : schema.value(QLatin1String("examples")).toArray())
+            found.append(v);
+        const QJsonObject examples = param.value(QLatin1String("examples")).toObject();
+        for (auto it = examples.begin(); it != examples.end(); ++it)
+            found.append(it.value().toObject().value(QLatin1String("value")));
+        for (const QJsonValue &v : found) {
+            const QString text = scalarText(v);
+            if (!text.isNull() && !values.contains(text) && values.size() < kMaxListValues)
+                values.append(text);
+        }
+    };
+    for (auto it = paths.begin(); it != paths.end(); ++it) {
+        const QJsonObject item = it.value().toObject();
+        for (const QJsonValue &p : item.value(QLatin1String("parameters")).toArray())
+            collect(p);
+        for (auto op = item.begin(); op != item.end(); ++op)
+            if (op.value().isObject())
+                for (const QJsonValue &p : op.value().toObject().value(QLatin1String("parameters")).toArray())
+                    collect(p);
+    }
+    for (auto it = m_examplesByName.begin(); it != m_examplesByName.end();)
+        it = it.value().isEmpty() ? m_examplesByName.erase(it) : std::next(it);
 }
 
 // "name=value" pairs (already encoded) for one required query parameter; empty when it cannot be sent.
@@ -621,7 +757,7 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
     const QJsonObject body = resolveObject(op.value(QLatin1String("requestBody")), label);
     const bool required = body.value(QLatin1String("required")).toBool();
     const QJsonObject content = body.value(QLatin1String("content")).toObject();
-    QString jsonType, textType;
+    QString jsonType, textType, formType;
     for (auto it = content.begin(); it != content.end(); ++it) {
         const QString type = it.key().toLower();
         if (jsonType.isEmpty() && (type == QLatin1String("application/json") || type.contains(QLatin1String("+json"))
@@ -629,6 +765,47 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
             jsonType = it.key();
         else if (textType.isEmpty() && type.startsWith(QLatin1String("text/")))
             textType = it.key();
+        else if (formType.isEmpty() && type.section(QLatin1Char(';'), 0, 0).trimmed() == QLatin1String("application/x-www-form-urlencoded"))
+            formType = it.key();
+    }
+    if (jsonType.isEmpty() && !formType.isEmpty()) {
+        // A form body (OAuth token endpoints, classic web apps): the same example or schema as a JSON body would
+        // have, sent as name=value pairs, as a HAR import replays it.
+        const QJsonObject media = content.value(formType).toObject();
+        std::optional<QJsonValue> value;
+        if (media.value(QLatin1String("example")).isObject())
+            value = media.value(QLatin1String("example"));
+        else if (const QJsonObject examples = media.value(QLatin1String("examples")).toObject(); !examples.isEmpty())
+            value = resolveObject(examples.begin().value(), label).value(QLatin1String("value"));
+        QString missing;
+        if (!value || !value->isObject()) {
+            QStringList refStack;
+            value = exampleFromSchema(media.value(QLatin1String("schema")), 0, &refStack, &missing);
+        }
+        if (!value || !value->isObject()) {
+            m_warn.add(QStringLiteral("%1: no example form body (%2); imported without a body: add one under \"body\" as "
+                                      "name=value&… in the plan")
+                           .arg(label, missing.isEmpty() ? formType : missing));
+            return;
+        }
+        QStringList pairs, replaced;
+        const QJsonObject fields = value->toObject();
+        for (auto it = fields.begin(); it != fields.end(); ++it) {
+            QString text = scalarText(it.value());
+            if (text.isNull())
+                text = QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
+            if (isSecretName(it.key()) || isSecretValue(text)) {
+                replaced.append(it.key());
+                pairs.append(percentEncoded(it.key()) + QStringLiteral("=${env:") + envNameFor(it.key()) + QLatin1Char('}'));
+            } else {
+                pairs.append(percentEncoded(it.key()) + QLatin1Char('=') + percentEncoded(text));
+            }
+        }
+        e.body = pairs.join(QLatin1Char('&')).toUtf8();
+        e.headers[QStringLiteral("Content-Type")] = QStringLiteral("application/x-www-form-urlencoded");
+        for (const QString &key : replaced)
+            m_warn.add(QStringLiteral("%1: form field \"%2\" set to ${env:%3}: export %3 before the run").arg(label, key, envNameFor(key)));
+        return;
     }
     if (jsonType.isEmpty()) {
         const QJsonObject media = content.value(textType).toObject();
@@ -832,6 +1009,7 @@ Result OpenApiImporter::run()
     }
     const Server s = server();
     m_result.base_url = s.origin;
+    collectExamples();
     const QJsonObject paths = m_root.value(QLatin1String("paths")).toObject();
     static const char *const kMethods[] = {"get", "head", "options", "post", "put", "patch", "delete", "trace"};
     for (auto it = paths.begin(); it != paths.end(); ++it) {
@@ -1149,13 +1327,34 @@ Result HarImporter::run()
     std::map<QString, int> perOrigin;
     QStringList originOrder;
     std::map<AssetKind, int> assets;
-    int nonHttp = 0;
+    int nonHttp = 0, webSockets = 0;
     struct Candidate { QJsonObject request; QUrl url; QString origin; };
     std::vector<Candidate> candidates;
     for (const QJsonValue &value : entries) {
         const QJsonObject entry = value.toObject();
         const QJsonObject request = entry.value(QLatin1String("request")).toObject();
-        const QUrl url(request.value(QLatin1String("url")).toString());
+        QUrl url(request.value(QLatin1String("url")).toString());
+        // Some tools record the query only in queryString (the URL without it): rebuild it from there.
+        if (const QJsonArray queryString = request.value(QLatin1String("queryString")).toArray(); !url.hasQuery() && !queryString.isEmpty()) {
+            QStringList pairs;
+            for (const QJsonValue &q : queryString) {
+                const QJsonObject o = q.toObject();
+                auto encoded = [](const QString &text) { return QString::fromLatin1(QUrl::toPercentEncoding(QUrl::fromPercentEncoding(text.toUtf8()))); };
+                pairs.append(encoded(o.value(QLatin1String("name")).toString()) + QLatin1Char('=') + encoded(o.value(QLatin1String("value")).toString()));
+            }
+            url.setQuery(pairs.join(QLatin1Char('&')), QUrl::StrictMode);
+        }
+        // A WebSocket handshake (101 Switching Protocols) opens a stream, not a request to replay.
+        bool upgrade = entry.value(QLatin1String("response")).toObject().value(QLatin1String("status")).toInt() == 101
+                       || entry.value(QLatin1String("_resourceType")).toString() == QLatin1String("websocket")
+                       || entry.contains(QLatin1String("_webSocketMessages"));
+        for (const QJsonValue &h : request.value(QLatin1String("headers")).toArray())
+            upgrade |= h.toObject().value(QLatin1String("name")).toString().compare(QLatin1String("upgrade"), Qt::CaseInsensitive) == 0
+                       && h.toObject().value(QLatin1String("value")).toString().contains(QLatin1String("websocket"), Qt::CaseInsensitive);
+        if (upgrade) {
+            ++webSockets;
+            continue;
+        }
         const QString scheme = url.scheme().toLower();
         if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")) || url.host().isEmpty()) {
             ++nonHttp;
@@ -1249,6 +1448,9 @@ Result HarImporter::run()
                        .arg(plural(assetTotal, "static asset", "static assets"), kinds.join(QLatin1String(", "))));
     if (nonHttp > 0)
         m_warn.add(QStringLiteral("%1 skipped: not http(s) (data:, blob:, websocket, extension URLs)").arg(plural(nonHttp, "request", "requests")));
+    if (webSockets > 0)
+        m_warn.add(QStringLiteral("%1 skipped: a WebSocket stream is not a request to replay; Preflight load-tests HTTP requests")
+                       .arg(plural(webSockets, "WebSocket handshake", "WebSocket handshakes")));
     return m_result;
 }
 

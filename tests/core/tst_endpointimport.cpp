@@ -5,6 +5,8 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -101,6 +103,13 @@ private slots:
     void unusableFilesGiveOneError_data();
     void unusableFilesGiveOneError();
     void formatIsDetectedFromContent();
+    // Issue 15, item 9.
+    void serverVariableWithoutDefaultKeepsThePathPrefix();
+    void idsWithoutExamplesFollowTheFormatAndOtherExamples();
+    void descriptiveFieldNamesAreNotSecrets_data();
+    void descriptiveFieldNamesAreNotSecrets();
+    void openApiFormBodiesAreImported();
+    void harSkipsWebSocketsAndReadsQueryString();
 };
 
 void TestEndpointImport::openApiEndpoints_data()
@@ -452,6 +461,130 @@ void TestEndpointImport::formatIsDetectedFromContent()
     QVERIFY(Import::fromOpenApi(R"({"swagger": "2.0", "paths": {}})").error.contains(QStringLiteral("swagger2openapi")));
     QVERIFY(Import::fromOpenApi(R"({"openapi": "4.0.0", "paths": {}})").error.contains(QStringLiteral("OpenAPI 4.0.0 is not supported")));
     QVERIFY(Import::fromHar(R"({"log": {"version": "1.2", "entries": []}})").error.contains(QStringLiteral("no requests")));
+}
+
+
+namespace {
+const char *const kLocalServer = "[{\"url\":\"http://127.0.0.1:8000\"}]";
+
+Import::Result openApi(const QString &paths, const QString &servers = QString::fromLatin1(kLocalServer), bool writes = false)
+{
+    Import::Options options;
+    options.includeWrites = writes;
+    return Import::fromOpenApi(QStringLiteral(R"({"openapi":"3.0.3","info":{"title":"t","version":"1"},"servers":%1,"paths":%2})")
+                                   .arg(servers, paths)
+                                   .toUtf8(),
+                               options);
+}
+} // namespace
+
+// "https://{host}/plc/api/v2" with no default for host: the origin is the user's to give, the prefix is the spec's.
+void TestEndpointImport::serverVariableWithoutDefaultKeepsThePathPrefix()
+{
+    const Import::Result r = openApi(QStringLiteral(R"({"/machines":{"get":{"responses":{"200":{"description":"ok"}}}}})"),
+                                     QStringLiteral("[{\"url\":\"https://{host}/plc/api/v2\",\"variables\":{\"host\":{\"description\":\"the PLC\"}}}]"));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(r.base_url, QString());
+    QCOMPARE(int(r.endpoints.size()), 1);
+    QCOMPARE(r.endpoints.front().path, QStringLiteral("/plc/api/v2/machines"));
+    QVERIFY2(anyWarningContains(r, QStringLiteral("--base-url")) && anyWarningContains(r, QStringLiteral("/plc/api/v2")), qPrintable(allWarnings(r)));
+
+    const Import::Result withDefault = openApi(QStringLiteral(R"({"/m":{"get":{"responses":{"200":{"description":"ok"}}}}})"),
+                                               QStringLiteral("[{\"url\":\"https://{host}:{port}/{base}\",\"variables\":{\"host\":{\"default\":\"plc.local\"},\n" "\"port\":{\"default\":\"8443\"},\"base\":{\"default\":\"api/v3\"}}}]"));
+    QCOMPARE(withDefault.base_url, QStringLiteral("https://plc.local:8443"));
+    QCOMPARE(withDefault.endpoints.front().path, QStringLiteral("/api/v3/m"));
+}
+
+void TestEndpointImport::idsWithoutExamplesFollowTheFormatAndOtherExamples()
+{
+    const Import::Result r = openApi(QStringLiteral(R"({
+        "/devices/{deviceId}":{"get":{"parameters":[{"name":"deviceId","in":"path","required":true,
+            "schema":{"type":"string","format":"uuid"}}],"responses":{"200":{"description":"ok"}}}},
+        "/owners/{owner}":{"get":{"parameters":[{"name":"owner","in":"path","required":true,"schema":{"type":"string"},
+            "example":"octocat"}],"responses":{"200":{"description":"ok"}}}},
+        "/owners/{owner}/repos":{"get":{"parameters":[{"name":"owner","in":"path","required":true,"schema":{"type":"string"}}],
+            "responses":{"200":{"description":"ok"}}}},
+        "/days/{day}":{"get":{"parameters":[{"name":"day","in":"path","required":true,"schema":{"type":"string","format":"date"}}],
+            "responses":{"200":{"description":"ok"}}}}})"));
+    auto valuesOf = [&](const QString &path, const QString &var) {
+        for (const EndpointSpec &e : r.endpoints)
+            if (e.path == path)
+                return e.vars.at(var).values;
+        return QStringList{};
+    };
+    const QStringList uuid = valuesOf(QStringLiteral("/devices/{deviceId}"), QStringLiteral("deviceId"));
+    QCOMPARE(uuid.size(), 1);
+    QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")).match(uuid.first()).hasMatch(),
+             qPrintable(uuid.first()));
+    QCOMPARE(valuesOf(QStringLiteral("/owners/{owner}/repos"), QStringLiteral("owner")), QStringList{QStringLiteral("octocat")});
+    QCOMPARE(valuesOf(QStringLiteral("/days/{day}"), QStringLiteral("day")), QStringList{QStringLiteral("2024-01-01")});
+    QVERIFY(anyWarningContains(r, QStringLiteral("a placeholder uuid")));
+}
+
+void TestEndpointImport::descriptiveFieldNamesAreNotSecrets_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<bool>("secret");
+    QTest::newRow("authenticationType") << QStringLiteral("authenticationType") << false;
+    QTest::newRow("privateKeyId") << QStringLiteral("privateKeyId") << false;
+    QTest::newRow("private_key_id") << QStringLiteral("private_key_id") << false;
+    QTest::newRow("tokenExpiresAt") << QStringLiteral("tokenExpiresAt") << false;
+    QTest::newRow("sessionTimeout") << QStringLiteral("sessionTimeout") << false;
+    QTest::newRow("password") << QStringLiteral("password") << true;
+    QTest::newRow("privateKey") << QStringLiteral("privateKey") << true;
+    QTest::newRow("accessToken") << QStringLiteral("accessToken") << true;
+    QTest::newRow("apiKey") << QStringLiteral("apiKey") << true;
+    QTest::newRow("client_secret") << QStringLiteral("client_secret") << true;
+    QTest::newRow("sessionId") << QStringLiteral("sessionId") << true;
+    QTest::newRow("session_id") << QStringLiteral("session_id") << true;
+}
+
+void TestEndpointImport::descriptiveFieldNamesAreNotSecrets()
+{
+    QFETCH(QString, field);
+    QFETCH(bool, secret);
+    const Import::Result r = openApi(QStringLiteral(R"({"/keys":{"post":{"requestBody":{"required":true,"content":{"application/json":{
+        "example":{"%1":"value-7","name":"n"}}}},"responses":{"201":{"description":"ok"}}}}})").arg(field),
+                                     QStringLiteral("[{\"url\":\"http://127.0.0.1:8000\"}]"), true);
+    QCOMPARE(int(r.endpoints.size()), 1);
+    const QJsonObject body = QJsonDocument::fromJson(r.endpoints.front().body).object();
+    QCOMPARE(body.value(field).toString().startsWith(QLatin1String("${env:")), secret);
+    QCOMPARE(body.value(field).toString() == QLatin1String("value-7"), !secret);
+}
+
+void TestEndpointImport::openApiFormBodiesAreImported()
+{
+    const Import::Result r = openApi(QStringLiteral(R"({"/oauth/token":{"post":{"requestBody":{"required":true,"content":{
+        "application/x-www-form-urlencoded":{"schema":{"type":"object","required":["grant_type","username","password"],
+            "properties":{"grant_type":{"type":"string","example":"password"},"username":{"type":"string","example":"a b"},
+                          "password":{"type":"string","example":"hunter2"}}}}}},
+        "responses":{"200":{"description":"ok"}}}}})"),
+                                     QStringLiteral("[{\"url\":\"http://127.0.0.1:8000\"}]"), true);
+    QCOMPARE(int(r.endpoints.size()), 1);
+    const EndpointSpec &e = r.endpoints.front();
+    QCOMPARE(e.headers.at(QStringLiteral("Content-Type")), QStringLiteral("application/x-www-form-urlencoded"));
+    QCOMPARE(QString::fromUtf8(e.body), QStringLiteral("grant_type=password&password=${env:PASSWORD}&username=a%20b"));
+    QVERIFY(!e.body.contains("hunter2"));
+    QVERIFY(anyWarningContains(r, QStringLiteral("export PASSWORD")));
+}
+
+void TestEndpointImport::harSkipsWebSocketsAndReadsQueryString()
+{
+    // A plain literal: Qt 6.4's moc mis-lexes "//" inside a raw string literal.
+    const QByteArray har =
+        "{\"log\":{\"version\":\"1.2\",\"entries\":["
+        "{\"request\":{\"method\":\"GET\",\"url\":\"https://app.example.com/api/search\",\"headers\":[],"
+        "\"queryString\":[{\"name\":\"q\",\"value\":\"red shoes\"},{\"name\":\"page\",\"value\":\"2\"}]},"
+        "\"response\":{\"status\":200,\"content\":{\"mimeType\":\"application/json\"}}},"
+        "{\"request\":{\"method\":\"GET\",\"url\":\"wss://app.example.com/socket\",\"headers\":[{\"name\":\"Upgrade\",\"value\":\"websocket\"}]},"
+        "\"response\":{\"status\":101,\"content\":{}}},"
+        "{\"request\":{\"method\":\"GET\",\"url\":\"https://app.example.com/live\",\"headers\":[{\"name\":\"Upgrade\",\"value\":\"websocket\"}]},"
+        "\"response\":{\"status\":101,\"content\":{}},\"_resourceType\":\"websocket\"}]}}";
+    const Import::Result r = Import::fromHar(har);
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(int(r.endpoints.size()), 1);
+    QCOMPARE(r.endpoints.front().path, QStringLiteral("/api/search?q=red%20shoes&page=2"));
+    QVERIFY2(anyWarningContains(r, QStringLiteral("2 WebSocket handshakes skipped")), qPrintable(allWarnings(r)));
 }
 
 QTEST_GUILESS_MAIN(TestEndpointImport)

@@ -72,6 +72,7 @@ private slots:
     void harPlanRunsAgainstALoopbackServer();
     void badInputGivesOneLineErrorAndExitTwo_data();
     void badInputGivesOneLineErrorAndExitTwo();
+    void repeatedWarningsAreGroupedAndTheSpecsHealthPathIsUsed();
 };
 
 void TestCliImport::helpNamesTheCommand()
@@ -195,6 +196,37 @@ void TestCliImport::badInputGivesOneLineErrorAndExitTwo()
     QVERIFY2(r.err.contains(message), qPrintable(r.err));
     QVERIFY2(r.err.count(QLatin1Char('\n')) == 1, qPrintable(r.err));
     QVERIFY(r.out.isEmpty());
+}
+
+// Issue 15, item 9: a large spec's warnings that say the same thing of many operations come once, with the count;
+// the health check is the one the spec declares (here /api/v2/healthcheck), not an invented /health.
+void TestCliImport::repeatedWarningsAreGroupedAndTheSpecsHealthPathIsUsed()
+{
+    QJsonObject paths;
+    const QJsonObject ok{{QStringLiteral("200"), QJsonObject{{QStringLiteral("description"), QStringLiteral("ok")}}}};
+    for (int i = 0; i < 12; ++i) {
+        const QJsonObject param{{QStringLiteral("name"), QStringLiteral("owner")}, {QStringLiteral("in"), QStringLiteral("path")},
+                                {QStringLiteral("required"), true}, {QStringLiteral("schema"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}};
+        paths.insert(QStringLiteral("/api/v2/r%1/{owner}").arg(i),
+                     QJsonObject{{QStringLiteral("get"), QJsonObject{{QStringLiteral("parameters"), QJsonArray{param}}, {QStringLiteral("responses"), ok}}}});
+    }
+    paths.insert(QStringLiteral("/api/v2/healthcheck"), QJsonObject{{QStringLiteral("get"), QJsonObject{{QStringLiteral("responses"), ok}}}});
+    const QJsonObject spec{{QStringLiteral("openapi"), QStringLiteral("3.0.3")},
+                           {QStringLiteral("servers"), QJsonArray{QJsonObject{{QStringLiteral("url"), QStringLiteral("http://127.0.0.1:8000")}}}},
+                           {QStringLiteral("paths"), paths}};
+    const QString file = m_dir.filePath(QStringLiteral("many.json"));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QJsonDocument(spec).toJson());
+    f.close();
+    const Result r = runPreflight({QStringLiteral("import"), file});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QStringList lines = r.err.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const auto owner = std::count_if(lines.begin(), lines.end(), [](const QString &l) { return l.contains(QLatin1String("{owner} has no example")); });
+    QCOMPARE(int(owner), 1);
+    QVERIFY2(r.err.contains(QStringLiteral("12 operations (GET /api/v2/r")), qPrintable(r.err));
+    const QJsonObject plan = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(plan.value(QLatin1String("health")).toObject().value(QLatin1String("path")).toString(), QStringLiteral("/api/v2/healthcheck"));
 }
 
 QTEST_GUILESS_MAIN(TestCliImport)
