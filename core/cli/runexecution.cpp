@@ -189,8 +189,14 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
     }
     for (const QString &w : run.warnings)
         out << "\nwarning: " << w << '\n';
-    if (!run.verdict.isEmpty())
-        out << "\nVerdict: " << run.verdict.toUpper() << '\n';
+    for (const QString &n : run.diagnosis_notes)
+        out << "\nnote: " << n << '\n';
+    if (!run.verdict.isEmpty()) {
+        out << "\nVerdict: " << run.verdict.toUpper();
+        if (!run.verdict_reason.isEmpty())
+            out << QStringLiteral(" — ") << run.verdict_reason;
+        out << '\n';
+    }
     out.flush();
 }
 
