@@ -251,6 +251,9 @@ std::optional<Finding> ruleGeneratorSaturated(const RuleContext &ctx)
     const LevelSummary *worst = nullptr;
     for (int i : ctx.loadLevels()) {
         const LevelSummary &l = ctx.levels[size_t(i)];
+        // A client spinning on refused or reset connections is busy because the backend is gone, not too slow.
+        if (l.error_rate >= 0.5)
+            continue;
         if (l.client_cpu_share > worstCpu) {
             worstCpu = l.client_cpu_share;
             worst = &l;
