@@ -7,7 +7,7 @@ packages=(
   libcurl4-openssl-dev libpq-dev libsqlite3-dev sqlite3 libpg-query-dev
   postgresql-15 postgresql-contrib
   xvfb xauth poppler-utils
-  desktop-file-utils appstream lintian file
+  desktop-file-utils appstream lintian file clang-format
 )
 missing=()
 for p in "${packages[@]}"; do

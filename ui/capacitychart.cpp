@@ -34,8 +34,9 @@ double roundedUp(double v)
 
 CapacityChart::CapacityChart(QWidget *parent)
     : QChartView(parent), m_chart(new QChart), m_users(new QValueAxis(m_chart)), m_rps(new QValueAxis(m_chart)),
-      m_p95(new QValueAxis(m_chart)), m_throughput(new QLineSeries(m_chart)), m_throughputPoints(new QScatterSeries(m_chart)),
-      m_latency(new QLineSeries(m_chart)), m_fit(new QLineSeries(m_chart)), m_knee(new QScatterSeries(m_chart))
+      m_p95(new QValueAxis(m_chart)), m_throughput(new QLineSeries(m_chart)),
+      m_throughputPoints(new QScatterSeries(m_chart)), m_latency(new QLineSeries(m_chart)),
+      m_fit(new QLineSeries(m_chart)), m_knee(new QScatterSeries(m_chart))
 {
     setObjectName(QStringLiteral("capacityChart"));
     setAccessibleName(tr("Capacity chart"));
@@ -65,7 +66,8 @@ CapacityChart::CapacityChart(QWidget *parent)
     m_knee->setName(tr("knee"));
     m_knee->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
     m_knee->setMarkerSize(13);
-    for (QAbstractSeries *series : std::initializer_list<QAbstractSeries *>{m_throughput, m_throughputPoints, m_fit, m_knee}) {
+    for (QAbstractSeries *series :
+         std::initializer_list<QAbstractSeries *>{m_throughput, m_throughputPoints, m_fit, m_knee}) {
         m_chart->addSeries(series);
         series->attachAxis(m_users);
         series->attachAxis(m_rps);
@@ -113,7 +115,8 @@ void CapacityChart::changeEvent(QEvent *event)
 
 void CapacityChart::clear()
 {
-    for (QXYSeries *series : std::initializer_list<QXYSeries *>{m_throughput, m_throughputPoints, m_latency, m_fit, m_knee})
+    for (QXYSeries *series :
+         std::initializer_list<QXYSeries *>{m_throughput, m_throughputPoints, m_latency, m_fit, m_knee})
         series->clear();
     m_knee_users = -1;
     m_users->setRange(0, 10);
@@ -170,7 +173,8 @@ void CapacityChart::setLevels(const std::vector<LevelSummary> &levels, const Cap
     if (m_knee_users > 0)
         knee << QPointF(m_knee_users, kneeRps);
     m_knee->replace(knee);
-    m_knee->setName(m_knee_users > 0 ? tr("knee ≈ %1 users").arg(m_knee_users, 0, 'f', m_knee_users < 10 ? 1 : 0) : tr("knee"));
+    m_knee->setName(m_knee_users > 0 ? tr("knee ≈ %1 users").arg(m_knee_users, 0, 'f', m_knee_users < 10 ? 1 : 0)
+                                     : tr("knee"));
 
     m_users->setRange(0, roundedUp(std::max(maxUsers, m_knee_users) * 1.05));
     m_rps->setRange(0, roundedUp(maxRps * 1.1));

@@ -28,9 +28,9 @@ public:
     void setLevels(const std::vector<LevelSummary> &levels, const CapacityModel &model);
     void clear();
 
-    int pointCount() const;       // measured levels shown
-    int fitPointCount() const;    // points of the USL curve (0 without a valid fit)
-    double kneeUsers() const { return m_knee_users; }   // -1 when no knee is marked
+    int pointCount() const;                           // measured levels shown
+    int fitPointCount() const;                        // points of the USL curve (0 without a valid fit)
+    double kneeUsers() const { return m_knee_users; } // -1 when no knee is marked
 
 protected:
     void changeEvent(QEvent *event) override;

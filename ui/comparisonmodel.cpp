@@ -12,11 +12,16 @@ namespace {
 QString metricName(int column)
 {
     switch (column) {
-    case ComparisonModel::P50Column: return QStringLiteral("p50_ms");
-    case ComparisonModel::P95Column: return QStringLiteral("p95_ms");
-    case ComparisonModel::P99Column: return QStringLiteral("p99_ms");
-    case ComparisonModel::RpsColumn: return QStringLiteral("rps");
-    case ComparisonModel::ErrorRateColumn: return QStringLiteral("error_rate");
+    case ComparisonModel::P50Column:
+        return QStringLiteral("p50_ms");
+    case ComparisonModel::P95Column:
+        return QStringLiteral("p95_ms");
+    case ComparisonModel::P99Column:
+        return QStringLiteral("p99_ms");
+    case ComparisonModel::RpsColumn:
+        return QStringLiteral("rps");
+    case ComparisonModel::ErrorRateColumn:
+        return QStringLiteral("error_rate");
     }
     return {};
 }
@@ -24,9 +29,12 @@ QString metricName(int column)
 QString formatValue(int column, double v)
 {
     switch (column) {
-    case ComparisonModel::RpsColumn: return Format::perSecond(v);
-    case ComparisonModel::ErrorRateColumn: return Format::percent(v);
-    default: return Format::milliseconds(v);
+    case ComparisonModel::RpsColumn:
+        return Format::perSecond(v);
+    case ComparisonModel::ErrorRateColumn:
+        return Format::percent(v);
+    default:
+        return Format::milliseconds(v);
     }
 }
 
@@ -54,10 +62,14 @@ void ComparisonModel::clear()
 QString ComparisonModel::verdictText(DeltaVerdict verdict)
 {
     switch (verdict) {
-    case DeltaVerdict::Better: return tr("better");
-    case DeltaVerdict::Worse: return tr("worse");
-    case DeltaVerdict::Unchanged: return tr("unchanged");
-    case DeltaVerdict::Inconclusive: return tr("inconclusive");
+    case DeltaVerdict::Better:
+        return tr("better");
+    case DeltaVerdict::Worse:
+        return tr("worse");
+    case DeltaVerdict::Unchanged:
+        return tr("unchanged");
+    case DeltaVerdict::Inconclusive:
+        return tr("inconclusive");
     }
     return {};
 }
@@ -65,10 +77,14 @@ QString ComparisonModel::verdictText(DeltaVerdict verdict)
 QColor ComparisonModel::verdictColor(DeltaVerdict verdict)
 {
     switch (verdict) {
-    case DeltaVerdict::Better: return ChartColors::p50();
-    case DeltaVerdict::Worse: return ChartColors::p99();
-    case DeltaVerdict::Unchanged: return ChartColors::otherError();
-    case DeltaVerdict::Inconclusive: return ChartColors::p95();
+    case DeltaVerdict::Better:
+        return ChartColors::p50();
+    case DeltaVerdict::Worse:
+        return ChartColors::p99();
+    case DeltaVerdict::Unchanged:
+        return ChartColors::otherError();
+    case DeltaVerdict::Inconclusive:
+        return ChartColors::p95();
     }
     return {};
 }
@@ -108,17 +124,24 @@ QVariant ComparisonModel::data(const QModelIndex &index, int role) const
         return role == Qt::DisplayRole ? QVariant(QStringLiteral("–")) : QVariant();
     switch (role) {
     case Qt::DisplayRole: {
-        const QString change = m->before != 0 ? QStringLiteral(" (%1%2%)").arg(m->relative >= 0 ? QStringLiteral("+") : QString())
+        const QString change = m->before != 0 ? QStringLiteral(" (%1%2%)")
+                                                    .arg(m->relative >= 0 ? QStringLiteral("+") : QString())
                                                     .arg(m->relative * 100, 0, 'f', 1)
                                               : QString();
         return QStringLiteral("%1 → %2%3").arg(formatValue(column, m->before), formatValue(column, m->after), change);
     }
-    case SortRole: return m->relative;
-    case VerdictRole: return int(m->verdict);
-    case Qt::ForegroundRole: return verdictColor(m->verdict);
-    case Qt::ToolTipRole: return QStringLiteral("%1: %2").arg(verdictText(m->verdict), m->reason);
-    case Qt::AccessibleDescriptionRole: return verdictText(m->verdict);
-    case Qt::TextAlignmentRole: return int(Qt::AlignRight | Qt::AlignVCenter);
+    case SortRole:
+        return m->relative;
+    case VerdictRole:
+        return int(m->verdict);
+    case Qt::ForegroundRole:
+        return verdictColor(m->verdict);
+    case Qt::ToolTipRole:
+        return QStringLiteral("%1: %2").arg(verdictText(m->verdict), m->reason);
+    case Qt::AccessibleDescriptionRole:
+        return verdictText(m->verdict);
+    case Qt::TextAlignmentRole:
+        return int(Qt::AlignRight | Qt::AlignVCenter);
     }
     return {};
 }
@@ -128,13 +151,20 @@ QVariant ComparisonModel::headerData(int section, Qt::Orientation orientation, i
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case ScopeColumn: return tr("Scope");
-    case LabelColumn: return tr("What");
-    case P50Column: return tr("P50");
-    case P95Column: return tr("P95");
-    case P99Column: return tr("P99");
-    case RpsColumn: return tr("Req/s");
-    case ErrorRateColumn: return tr("Errors");
+    case ScopeColumn:
+        return tr("Scope");
+    case LabelColumn:
+        return tr("What");
+    case P50Column:
+        return tr("P50");
+    case P95Column:
+        return tr("P95");
+    case P99Column:
+        return tr("P99");
+    case RpsColumn:
+        return tr("Req/s");
+    case ErrorRateColumn:
+        return tr("Errors");
     }
     return {};
 }

@@ -30,7 +30,8 @@ ComparisonView::ComparisonView(QWidget *parent)
 
     auto *legend = new QHBoxLayout;
     legend->addWidget(new QLabel(tr("Verdicts:")));
-    for (DeltaVerdict v : {DeltaVerdict::Better, DeltaVerdict::Worse, DeltaVerdict::Unchanged, DeltaVerdict::Inconclusive}) {
+    for (DeltaVerdict v :
+         {DeltaVerdict::Better, DeltaVerdict::Worse, DeltaVerdict::Unchanged, DeltaVerdict::Inconclusive}) {
         auto *label = new QLabel(QStringLiteral("■ %1").arg(ComparisonModel::verdictText(v)));
         label->setStyleSheet(QStringLiteral("color: %1").arg(ComparisonModel::verdictColor(v).name()));
         legend->addWidget(label);
@@ -43,7 +44,8 @@ ComparisonView::ComparisonView(QWidget *parent)
     layout->addLayout(legend);
 }
 
-void ComparisonView::setComparison(const RunComparisonPtr &comparison, const QString &beforeName, const QString &afterName)
+void ComparisonView::setComparison(const RunComparisonPtr &comparison, const QString &beforeName,
+                                   const QString &afterName)
 {
     if (!comparison)
         return m_model->clear();

@@ -25,7 +25,8 @@ public:
     QTableView *view() const { return m_view; }
 
 public slots:
-    void setComparison(const Preflight::RunComparisonPtr &comparison, const QString &beforeName, const QString &afterName);
+    void setComparison(const Preflight::RunComparisonPtr &comparison, const QString &beforeName,
+                       const QString &afterName);
 
 private:
     ComparisonModel *m_model;

@@ -50,7 +50,8 @@ DatabaseTestResult::DatabaseTestResult(QWidget *parent)
     m_remediation->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_remediation->setMaximumHeight(80);
     m_remediation->setLineWrapMode(QPlainTextEdit::NoWrap);
-    UiWiring::name(m_remediation, tr("Remediation"), tr("Lines to run as a database administrator; Preflight never runs them"));
+    UiWiring::name(m_remediation, tr("Remediation"),
+                   tr("Lines to run as a database administrator; Preflight never runs them"));
     m_copy->setText(tr("Copy"));
     m_copy->setObjectName(QStringLiteral("copyRemediation"));
     UiWiring::name(m_copy, tr("Copy remediation"), tr("Copy the remediation lines to the clipboard"));
@@ -175,11 +176,20 @@ void DatabaseTestResult::showOutcome(const Outcome &outcome)
     setState(c.warnings.isEmpty() ? State::Ok : State::Warning);
 }
 
-QString DatabaseTestResult::summaryText() const { return m_summary->text(); }
+QString DatabaseTestResult::summaryText() const
+{
+    return m_summary->text();
+}
 
-QString DatabaseTestResult::detailsText() const { return m_details->text(); }
+QString DatabaseTestResult::detailsText() const
+{
+    return m_details->text();
+}
 
-QString DatabaseTestResult::remediationText() const { return m_remediation->toPlainText(); }
+QString DatabaseTestResult::remediationText() const
+{
+    return m_remediation->toPlainText();
+}
 
 void DatabaseTestResult::copyRemediation()
 {

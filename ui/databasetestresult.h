@@ -30,10 +30,10 @@ public:
 
     struct Outcome
     {
-        DbError error;                  // not ok(): nothing else is meaningful
+        DbError error; // not ok(): nothing else is meaningful
         DbCapabilities capabilities;
-        qint64 wal_bytes = -1;          // SQLite: size of the -wal file
-        int tables = -1;                // SQLite: user tables
+        qint64 wal_bytes = -1; // SQLite: size of the -wal file
+        int tables = -1;       // SQLite: user tables
     };
 
     explicit DatabaseTestResult(QWidget *parent = nullptr);
@@ -49,9 +49,9 @@ public:
     void clear();
 
     State state() const { return m_state; }
-    QString summaryText() const;        // the first (status) line
-    QString detailsText() const;        // warnings / fix lines under it
-    QString remediationText() const;    // the copyable box
+    QString summaryText() const;     // the first (status) line
+    QString detailsText() const;     // warnings / fix lines under it
+    QString remediationText() const; // the copyable box
 
 private:
     void setState(State state);

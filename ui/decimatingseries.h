@@ -27,7 +27,7 @@ public:
     bool isDirty() const { return m_dirty; }
     void markClean() { m_dirty = false; }
     int maxPoints() const { return m_maxPoints; }
-    double maxY() const;  // 0 when empty
+    double maxY() const; // 0 when empty
     double lastX() const { return m_points.isEmpty() ? 0.0 : m_points.constLast().x(); }
 
 private:

@@ -62,11 +62,12 @@ void DemoSession::start(const DemoLauncher::Options &options)
     m_ready = false;
     m_window->startAction()->setEnabled(false);
     m_window->statusLine()->setPhase(tr("starting demo backend…"));
-    m_window->banner()->showMessage(
-        ErrorBanner::Kind::Info,
-        tr("Starting the demo backend (flaws: %1)…").arg(m_flaws.isEmpty() ? tr("none") : m_flaws.join(QStringLiteral(", "))),
-        options.db.isEmpty() ? tr("It seeds a SQLite database first; this takes a few seconds.")
-                             : tr("It seeds the PostgreSQL database first; this takes a few seconds."));
+    m_window->banner()->showMessage(ErrorBanner::Kind::Info,
+                                    tr("Starting the demo backend (flaws: %1)…")
+                                        .arg(m_flaws.isEmpty() ? tr("none") : m_flaws.join(QStringLiteral(", "))),
+                                    options.db.isEmpty()
+                                        ? tr("It seeds a SQLite database first; this takes a few seconds.")
+                                        : tr("It seeds the PostgreSQL database first; this takes a few seconds."));
     m_launcher->startAsync(options);
 }
 
@@ -78,8 +79,10 @@ void DemoSession::onReady(const QString &baseUrl)
     m_window->statusLine()->setPhase(tr("demo backend ready"));
     m_window->banner()->showMessage(
         ErrorBanner::Kind::Info,
-        tr("Demo backend running at %1 with flaws: %2.").arg(baseUrl, m_flaws.isEmpty() ? tr("none") : m_flaws.join(QStringLiteral(", "))),
-        tr("Press Start (Ctrl+R) to run the sweep; findings appear when it ends. The backend stops when you close Preflight."));
+        tr("Demo backend running at %1 with flaws: %2.")
+            .arg(baseUrl, m_flaws.isEmpty() ? tr("none") : m_flaws.join(QStringLiteral(", "))),
+        tr("Press Start (Ctrl+R) to run the sweep; findings appear when it ends. The backend stops when you close "
+           "Preflight."));
     emit ready(baseUrl);
 }
 
@@ -97,9 +100,8 @@ void DemoSession::onFailed(const QString &message)
 void DemoSession::onExited(int exitCode)
 {
     m_ready = false;
-    m_window->banner()->showMessage(
-        ErrorBanner::Kind::Error, tr("The demo backend exited (code %1).").arg(exitCode),
-        tr("Restart `preflight demo`; its stderr is in the terminal you started it from."));
+    m_window->banner()->showMessage(ErrorBanner::Kind::Error, tr("The demo backend exited (code %1).").arg(exitCode),
+                                    tr("Restart `preflight demo`; its stderr is in the terminal you started it from."));
 }
 
 } // namespace Preflight

@@ -21,8 +21,8 @@ class DemoSession : public QObject
 public:
     struct Arguments
     {
-        bool demo = false;              // argv[1] == "demo"
-        DemoLauncher::Options options;  // flaws default to single-connection,n-plus-one
+        bool demo = false;             // argv[1] == "demo"
+        DemoLauncher::Options options; // flaws default to single-connection,n-plus-one
     };
 
     // `args` without the program name. nullopt and *error for an unknown option or a missing value.

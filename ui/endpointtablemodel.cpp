@@ -69,7 +69,8 @@ void EndpointTableModel::setRun(const RunData &run)
     const std::vector<double> queries = queriesPerRequest(run);
     const double duration = run.info.duration_s;
     for (size_t i = 0; i < totals.size(); ++i) {
-        const QString label = i < run.plan.endpoints.size() ? run.plan.endpoints[i].label() : tr("endpoint %1").arg(i + 1);
+        const QString label =
+            i < run.plan.endpoints.size() ? run.plan.endpoints[i].label() : tr("endpoint %1").arg(i + 1);
         // For a finished run, rps is the run average.
         m_rows.push_back(Row{label, totals[i], duration > 0 ? double(totals[i].requests) / duration : 0,
                              i < queries.size() ? queries[i] : -1});
@@ -96,7 +97,8 @@ void EndpointTableModel::setQueriesPerRequest(const std::vector<double> &values)
     for (size_t i = 0; i < m_rows.size(); ++i)
         m_rows[i].queries_per_request = i < values.size() ? values[i] : -1;
     if (!m_rows.empty())
-        emit dataChanged(index(0, QueriesColumn), index(int(m_rows.size()) - 1, QueriesColumn), {Qt::DisplayRole, SortRole});
+        emit dataChanged(index(0, QueriesColumn), index(int(m_rows.size()) - 1, QueriesColumn),
+                         {Qt::DisplayRole, SortRole});
 }
 
 int EndpointTableModel::rowCount(const QModelIndex &parent) const
@@ -113,14 +115,22 @@ QVariant EndpointTableModel::rawValue(const Row &row, int column) const
 {
     const bool hasLatency = !row.total.latency.isEmpty();
     switch (column) {
-    case EndpointColumn: return row.label;
-    case RequestsColumn: return qulonglong(row.total.requests);
-    case RpsColumn: return row.rps;
-    case ErrorRateColumn: return row.total.errorRate();
-    case P50Column: return hasLatency ? row.total.latency.percentile_ms(50) : -1.0;
-    case P95Column: return hasLatency ? row.total.latency.percentile_ms(95) : -1.0;
-    case P99Column: return hasLatency ? row.total.latency.percentile_ms(99) : -1.0;
-    case QueriesColumn: return row.queries_per_request;
+    case EndpointColumn:
+        return row.label;
+    case RequestsColumn:
+        return qulonglong(row.total.requests);
+    case RpsColumn:
+        return row.rps;
+    case ErrorRateColumn:
+        return row.total.errorRate();
+    case P50Column:
+        return hasLatency ? row.total.latency.percentile_ms(50) : -1.0;
+    case P95Column:
+        return hasLatency ? row.total.latency.percentile_ms(95) : -1.0;
+    case P99Column:
+        return hasLatency ? row.total.latency.percentile_ms(99) : -1.0;
+    case QueriesColumn:
+        return row.queries_per_request;
     }
     return {};
 }
@@ -137,12 +147,18 @@ QVariant EndpointTableModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole: {
         const QVariant raw = rawValue(row, column);
         switch (column) {
-        case EndpointColumn: return raw;
-        case RequestsColumn: return Format::count(raw.toULongLong());
-        case RpsColumn: return Format::perSecond(raw.toDouble());
-        case ErrorRateColumn: return Format::percent(raw.toDouble());
-        case QueriesColumn: return raw.toDouble() < 0 ? QStringLiteral("–") : QString::number(raw.toDouble(), 'f', 1);
-        default: return Format::milliseconds(raw.toDouble());
+        case EndpointColumn:
+            return raw;
+        case RequestsColumn:
+            return Format::count(raw.toULongLong());
+        case RpsColumn:
+            return Format::perSecond(raw.toDouble());
+        case ErrorRateColumn:
+            return Format::percent(raw.toDouble());
+        case QueriesColumn:
+            return raw.toDouble() < 0 ? QStringLiteral("–") : QString::number(raw.toDouble(), 'f', 1);
+        default:
+            return Format::milliseconds(raw.toDouble());
         }
     }
     case Qt::ToolTipRole:
@@ -160,14 +176,22 @@ QVariant EndpointTableModel::headerData(int section, Qt::Orientation orientation
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case EndpointColumn: return tr("Endpoint");
-    case RequestsColumn: return tr("Requests");
-    case RpsColumn: return tr("Req/s");
-    case ErrorRateColumn: return tr("Errors");
-    case P50Column: return tr("P50");
-    case P95Column: return tr("P95");
-    case P99Column: return tr("P99");
-    case QueriesColumn: return tr("Queries/req");
+    case EndpointColumn:
+        return tr("Endpoint");
+    case RequestsColumn:
+        return tr("Requests");
+    case RpsColumn:
+        return tr("Req/s");
+    case ErrorRateColumn:
+        return tr("Errors");
+    case P50Column:
+        return tr("P50");
+    case P95Column:
+        return tr("P95");
+    case P99Column:
+        return tr("P99");
+    case QueriesColumn:
+        return tr("Queries/req");
     }
     return {};
 }

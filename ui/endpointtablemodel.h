@@ -18,7 +18,17 @@ class EndpointTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Columns { EndpointColumn, RequestsColumn, RpsColumn, ErrorRateColumn, P50Column, P95Column, P99Column, QueriesColumn, NUM_COLUMNS };
+    enum Columns {
+        EndpointColumn,
+        RequestsColumn,
+        RpsColumn,
+        ErrorRateColumn,
+        P50Column,
+        P95Column,
+        P99Column,
+        QueriesColumn,
+        NUM_COLUMNS
+    };
     enum Roles { SortRole = Qt::UserRole };
 
     explicit EndpointTableModel(QObject *parent = nullptr);
@@ -46,12 +56,12 @@ private:
         QString label;
         EndpointStats total;
         double rps = 0;
-        double queries_per_request = -1;   // -1: not profiled
+        double queries_per_request = -1; // -1: not profiled
     };
     QVariant rawValue(const Row &row, int column) const;
 
     std::vector<Row> m_rows;
-    std::deque<IntervalSnapshotPtr> m_recent;  // last second, for rps
+    std::deque<IntervalSnapshotPtr> m_recent; // last second, for rps
 };
 
 } // namespace Preflight

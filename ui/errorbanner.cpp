@@ -88,10 +88,11 @@ void ErrorBanner::changeEvent(QEvent *event)
 void ErrorBanner::applyColours()
 {
     // A tint of the palette's own window colour, so the banner works in light and dark palettes alike.
-    const QColor accent = m_kind == Kind::Error ? QColor(0xd6, 0x3c, 0x3c)
+    const QColor accent = m_kind == Kind::Error     ? QColor(0xd6, 0x3c, 0x3c)
                           : m_kind == Kind::Warning ? QColor(0xe0, 0x8a, 0x1e)
                                                     : QColor(0x3a, 0x7b, 0xd5);
-    const QColor base = parentWidget() ? parentWidget()->palette().color(QPalette::Window) : palette().color(QPalette::Window);
+    const QColor base =
+        parentWidget() ? parentWidget()->palette().color(QPalette::Window) : palette().color(QPalette::Window);
     QColor tint;
     tint.setRgbF(base.redF() * 0.8f + accent.redF() * 0.2f, base.greenF() * 0.8f + accent.greenF() * 0.2f,
                  base.blueF() * 0.8f + accent.blueF() * 0.2f);

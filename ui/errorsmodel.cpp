@@ -43,13 +43,20 @@ int ErrorsModel::columnCount(const QModelIndex &parent) const
 QVariant ErrorsModel::rawValue(const ErrorSignatureSummary &row, int column) const
 {
     switch (column) {
-    case SignatureColumn: return row.signature;
-    case CountColumn: return qulonglong(row.count);
-    case EndpointsColumn: return row.endpoints.join(QStringLiteral(", "));
-    case StatusColumn: return row.statuses.empty() ? 0 : row.statuses.front();
-    case FirstSeenColumn: return row.first_seen_s;
-    case LastSeenColumn: return row.last_seen_s;
-    case MessageColumn: return row.normalized;
+    case SignatureColumn:
+        return row.signature;
+    case CountColumn:
+        return qulonglong(row.count);
+    case EndpointsColumn:
+        return row.endpoints.join(QStringLiteral(", "));
+    case StatusColumn:
+        return row.statuses.empty() ? 0 : row.statuses.front();
+    case FirstSeenColumn:
+        return row.first_seen_s;
+    case LastSeenColumn:
+        return row.last_seen_s;
+    case MessageColumn:
+        return row.normalized;
     }
     return {};
 }
@@ -67,11 +74,16 @@ QVariant ErrorsModel::data(const QModelIndex &index, int role) const
         return index.row();
     case Qt::DisplayRole:
         switch (column) {
-        case CountColumn: return Format::count(row.count);
-        case StatusColumn: return statusesText(row.statuses);
-        case FirstSeenColumn: return Format::clock(row.first_seen_s);
-        case LastSeenColumn: return Format::clock(row.last_seen_s);
-        default: return rawValue(row, column);
+        case CountColumn:
+            return Format::count(row.count);
+        case StatusColumn:
+            return statusesText(row.statuses);
+        case FirstSeenColumn:
+            return Format::clock(row.first_seen_s);
+        case LastSeenColumn:
+            return Format::clock(row.last_seen_s);
+        default:
+            return rawValue(row, column);
         }
     case Qt::ToolTipRole:
         if (column == SignatureColumn || column == MessageColumn)
@@ -90,13 +102,20 @@ QVariant ErrorsModel::headerData(int section, Qt::Orientation orientation, int r
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case SignatureColumn: return tr("Signature");
-    case CountColumn: return tr("Count");
-    case EndpointsColumn: return tr("Endpoints");
-    case StatusColumn: return tr("Status");
-    case FirstSeenColumn: return tr("First seen");
-    case LastSeenColumn: return tr("Last seen");
-    case MessageColumn: return tr("Message");
+    case SignatureColumn:
+        return tr("Signature");
+    case CountColumn:
+        return tr("Count");
+    case EndpointsColumn:
+        return tr("Endpoints");
+    case StatusColumn:
+        return tr("Status");
+    case FirstSeenColumn:
+        return tr("First seen");
+    case LastSeenColumn:
+        return tr("Last seen");
+    case MessageColumn:
+        return tr("Message");
     }
     return {};
 }

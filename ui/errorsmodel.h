@@ -15,9 +15,17 @@ class ErrorsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Columns { SignatureColumn, CountColumn, EndpointsColumn, StatusColumn, FirstSeenColumn, LastSeenColumn,
-                   MessageColumn, NUM_COLUMNS };
-    enum Roles { SortRole = Qt::UserRole, SummaryRole };   // SummaryRole: the row's index into summaries()
+    enum Columns {
+        SignatureColumn,
+        CountColumn,
+        EndpointsColumn,
+        StatusColumn,
+        FirstSeenColumn,
+        LastSeenColumn,
+        MessageColumn,
+        NUM_COLUMNS
+    };
+    enum Roles { SortRole = Qt::UserRole, SummaryRole }; // SummaryRole: the row's index into summaries()
 
     explicit ErrorsModel(QObject *parent = nullptr);
 

@@ -14,12 +14,8 @@
 namespace Preflight {
 
 ErrorsView::ErrorsView(QWidget *parent)
-    : QWidget(parent),
-      m_model(new ErrorsModel(this)),
-      m_proxy(new QSortFilterProxyModel(this)),
-      m_table(new QTableView(this)),
-      m_meaning(new QLabel(this)),
-      m_example(new QPlainTextEdit(this))
+    : QWidget(parent), m_model(new ErrorsModel(this)), m_proxy(new QSortFilterProxyModel(this)),
+      m_table(new QTableView(this)), m_meaning(new QLabel(this)), m_example(new QPlainTextEdit(this))
 {
     setObjectName(QStringLiteral("errorsView"));
     m_proxy->setSourceModel(m_model);

@@ -25,16 +25,16 @@ std::vector<QueryStat> profiledStatements(const RunData &run, int endpoint)
 bool sameStatement(const QueryStat &q, const StatementRef &ref)
 {
     return !ref.fingerprint.isEmpty() && !q.fingerprint.isEmpty() ? q.fingerprint == ref.fingerprint
-                                                                   : q.text.simplified() == ref.text.simplified();
+                                                                  : q.text.simplified() == ref.text.simplified();
 }
 
 // The statement a finding names, in the order a reader wants to see it: the one repeated per row of an N+1, the
 // scan of a missing index, the top statement of a saturated database, the blocker of a lock wait.
 const StatementRef *namedStatement(const Finding &finding)
 {
-    static const QStringList order = {QStringLiteral("child"),   QStringLiteral("scan"),    QStringLiteral("top"),
-                                      QStringLiteral("blocking"), QStringLiteral("waiting"), QStringLiteral("grandchild"),
-                                      QStringLiteral("parent")};
+    static const QStringList order = {
+        QStringLiteral("child"),   QStringLiteral("scan"),       QStringLiteral("top"),   QStringLiteral("blocking"),
+        QStringLiteral("waiting"), QStringLiteral("grandchild"), QStringLiteral("parent")};
     for (const QString &role : order)
         for (const StatementRef &ref : finding.refs.statements)
             if (ref.role == role)
@@ -49,7 +49,7 @@ EvidenceFocus locate(const RunData &run, const Finding &finding)
     EvidenceFocus focus;
     if (finding.refs.endpoint >= 0 && size_t(finding.refs.endpoint) < run.plan.endpoints.size()) {
         focus.endpoint = finding.refs.endpoint;
-    } else if (!finding.endpoint.isEmpty()) {   // a finding stored before findings carried references
+    } else if (!finding.endpoint.isEmpty()) { // a finding stored before findings carried references
         for (size_t i = 0; i < run.plan.endpoints.size(); ++i) {
             const EndpointSpec &e = run.plan.endpoints[i];
             if (finding.endpoint == e.name || finding.endpoint == e.label()) {
@@ -71,8 +71,8 @@ EvidenceFocus locate(const RunData &run, const Finding &finding)
             return known ? &run.stages[size_t(level.stage)] : nullptr;
         };
         const StageInfo *named = finding.refs.level >= 0 && size_t(finding.refs.level) < levels.size()
-            ? stageOf(levels[size_t(finding.refs.level)])
-            : nullptr;
+                                     ? stageOf(levels[size_t(finding.refs.level)])
+                                     : nullptr;
         if (named) {
             focus.from_s = named->start_s;
             focus.to_s = std::min(end_s, named->start_s + named->duration_s);
@@ -89,8 +89,8 @@ EvidenceFocus locate(const RunData &run, const Finding &finding)
 
     // The statement the finding names, looked up in the run's statements (the profiling pass of its endpoint
     // first, as the query inspector shows them, grouped by fingerprint).
-    const std::vector<QueryStat> profiled = focus.endpoint >= 0 ? profiledStatements(run, focus.endpoint)
-                                                                : std::vector<QueryStat>();
+    const std::vector<QueryStat> profiled =
+        focus.endpoint >= 0 ? profiledStatements(run, focus.endpoint) : std::vector<QueryStat>();
     if (const StatementRef *ref = namedStatement(finding)) {
         const QueryStat *found = nullptr;
         for (const QueryStat &q : profiled)

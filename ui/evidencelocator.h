@@ -11,11 +11,11 @@ namespace Preflight {
 // endpoint to select, the query to point at. Pure; the main window applies it when a card is clicked.
 struct EvidenceFocus
 {
-    double from_s = -1;         // -1: nothing to shade
+    double from_s = -1; // -1: nothing to shade
     double to_s = -1;
-    int endpoint = -1;          // plan endpoint index; -1: the finding is not about one endpoint
-    QString query_text;         // normalised text of the query most involved; empty: none
-    QString query_fingerprint;  // its fingerprint (QueryStat::fingerprint); may be empty for a statement log
+    int endpoint = -1;         // plan endpoint index; -1: the finding is not about one endpoint
+    QString query_text;        // normalised text of the query most involved; empty: none
+    QString query_fingerprint; // its fingerprint (QueryStat::fingerprint); may be empty for a statement log
 };
 
 namespace EvidenceLocator {

@@ -31,11 +31,16 @@ QString evidenceLine(const Evidence &e)
 QColor FindingCard::severityColour(Severity severity)
 {
     switch (severity) {
-    case Severity::Critical: return QColor(0xc0, 0x39, 0x2b);
-    case Severity::High: return QColor(0xe0, 0x6c, 0x1e);
-    case Severity::Medium: return QColor(0xd4, 0xa0, 0x17);
-    case Severity::Low: return QColor(0x3a, 0x7b, 0xd5);
-    case Severity::Info: break;
+    case Severity::Critical:
+        return QColor(0xc0, 0x39, 0x2b);
+    case Severity::High:
+        return QColor(0xe0, 0x6c, 0x1e);
+    case Severity::Medium:
+        return QColor(0xd4, 0xa0, 0x17);
+    case Severity::Low:
+        return QColor(0x3a, 0x7b, 0xd5);
+    case Severity::Info:
+        break;
     }
     return QColor(0x7f, 0x8c, 0x8d);
 }
@@ -77,14 +82,15 @@ FindingCard::FindingCard(const Finding &finding, QWidget *parent) : QFrame(paren
         QStringList lines;
         for (const Evidence &e : finding.evidence)
             lines << evidenceLine(e);
-        auto *evidence = new QLabel(QStringLiteral("<ul style=\"margin-left:0px; -qt-list-indent:1;\"><li>") + lines.join(QStringLiteral("</li><li>"))
-                                    + QStringLiteral("</li></ul>"));
+        auto *evidence = new QLabel(QStringLiteral("<ul style=\"margin-left:0px; -qt-list-indent:1;\"><li>") +
+                                    lines.join(QStringLiteral("</li><li>")) + QStringLiteral("</li></ul>"));
         evidence->setTextFormat(Qt::RichText);
         evidence->setWordWrap(true);
         layout->addWidget(evidence);
     }
     if (!finding.recommendation.isEmpty()) {
-        auto *recommendation = new QLabel(QStringLiteral("<b>%1</b> %2").arg(tr("Fix:"), finding.recommendation.toHtmlEscaped()));
+        auto *recommendation =
+            new QLabel(QStringLiteral("<b>%1</b> %2").arg(tr("Fix:"), finding.recommendation.toHtmlEscaped()));
         recommendation->setTextFormat(Qt::RichText);
         recommendation->setWordWrap(true);
         recommendation->setTextInteractionFlags(Qt::TextSelectableByMouse);

@@ -48,7 +48,7 @@ void FindingsPanel::setRun(const RunData &run)
 {
     clearContent();
     QString header;
-    if (!run.verdict.isEmpty())   // the verdict and its reason as the diagnosis stored them
+    if (!run.verdict.isEmpty()) // the verdict and its reason as the diagnosis stored them
         header += QStringLiteral("<p><b>%1</b> %2%3</p>")
                       .arg(tr("Verdict:"), run.verdict.toHtmlEscaped(),
                            run.verdict_reason.isEmpty() ? QString()
@@ -56,7 +56,9 @@ void FindingsPanel::setRun(const RunData &run)
     if (!run.gates.empty()) {
         QStringList chips;
         for (const GateCheck &g : run.gates) {
-            const QString colour = !g.measured ? QStringLiteral("#7f8c8d") : g.pass ? QStringLiteral("#2e9e5b") : QStringLiteral("#c0392b");
+            const QString colour = !g.measured ? QStringLiteral("#7f8c8d")
+                                   : g.pass    ? QStringLiteral("#2e9e5b")
+                                               : QStringLiteral("#c0392b");
             const QString mark = !g.measured ? QStringLiteral("?") : g.pass ? QStringLiteral("✓") : QStringLiteral("✗");
             chips << QStringLiteral("<span style=\"color:%1\">%2 %3</span>").arg(colour, mark, g.label.toHtmlEscaped());
         }
@@ -65,21 +67,23 @@ void FindingsPanel::setRun(const RunData &run)
     const EndpointStats total = run.total();
     header += QStringLiteral("<p>%1</p>")
                   .arg(tr("%1 · %2 requests in %3 · errors %4 · P95 %5")
-                           .arg(runStatusId(run.info.status), Format::count(total.requests), Format::clock(run.info.duration_s),
-                                Format::percent(total.errorRate()),
-                                total.latency.isEmpty() ? Format::milliseconds(-1) : Format::milliseconds(total.latency.percentile_ms(95))));
+                           .arg(runStatusId(run.info.status), Format::count(total.requests),
+                                Format::clock(run.info.duration_s), Format::percent(total.errorRate()),
+                                total.latency.isEmpty() ? Format::milliseconds(-1)
+                                                        : Format::milliseconds(total.latency.percentile_ms(95))));
     for (const QString &warning : run.warnings)
         header += QStringLiteral("<p>⚠ %1</p>").arg(warning.toHtmlEscaped());
-    for (const QString &note : run.diagnosis_notes)   // what the diagnosis could not check
+    for (const QString &note : run.diagnosis_notes) // what the diagnosis could not check
         header += QStringLiteral("<p>ℹ %1</p>").arg(note.toHtmlEscaped());
     if (run.findings.empty())
-        header += QStringLiteral("<p>%1</p>").arg(run.verdict.isEmpty() ? tr("Diagnosing…") : tr("No findings in this run."));
+        header +=
+            QStringLiteral("<p>%1</p>").arg(run.verdict.isEmpty() ? tr("Diagnosing…") : tr("No findings in this run."));
     m_header->setText(header);
 
     std::vector<Finding> findings = run.findings;
     std::stable_sort(findings.begin(), findings.end(),
                      [](const Finding &a, const Finding &b) { return int(a.severity) < int(b.severity); });
-    int position = 1;  // after the header
+    int position = 1; // after the header
     for (const Finding &f : findings) {
         auto *card = new FindingCard(f, m_content);
         connect(card, &FindingCard::activated, this, &FindingsPanel::activateFinding);

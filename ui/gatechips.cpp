@@ -59,10 +59,12 @@ void GateChips::setChecks(const std::vector<GateCheck> &checks, const QString &h
                 value = QString::number(g.value, 'g', 4);
         }
         QLabel *chip = m_chips[i];
-        chip->setText(value.isEmpty() ? QStringLiteral("%1 %2").arg(mark, g.label) : QStringLiteral("%1 %2: %3").arg(mark, g.label, value));
+        chip->setText(value.isEmpty() ? QStringLiteral("%1 %2").arg(mark, g.label)
+                                      : QStringLiteral("%1 %2: %3").arg(mark, g.label, value));
         chip->setToolTip(g.note);
-        chip->setStyleSheet(QStringLiteral("QLabel { border: 1px solid %1; border-radius: 8px; color: %1; padding: 1px 6px; }")
-                                .arg(colour.name()));
+        chip->setStyleSheet(
+            QStringLiteral("QLabel { border: 1px solid %1; border-radius: 8px; color: %1; padding: 1px 6px; }")
+                .arg(colour.name()));
         chip->setAccessibleName(chip->text());
     }
     m_heading->setText(heading);

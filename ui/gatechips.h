@@ -14,8 +14,8 @@ namespace Preflight {
 
 class FlowLayout;
 
-// The launch gates as a row (wrapping when narrow) of pass/fail chips above the charts: live during a run (GateSet::evaluateLive
-// over the last seconds) and final once the run is diagnosed (with the verdict).
+// The launch gates as a row (wrapping when narrow) of pass/fail chips above the charts: live during a run
+// (GateSet::evaluateLive over the last seconds) and final once the run is diagnosed (with the verdict).
 class GateChips : public QWidget
 {
     Q_OBJECT

@@ -36,17 +36,17 @@ std::vector<double> errorsByClass(const EndpointStats &s)
             http4xx += n;
     }
     const ErrorCounts &t = s.transport_errors;
-    const uint64_t other = t[int(ErrorClass::Dns)] + t[int(ErrorClass::Tls)] + t[int(ErrorClass::TooLarge)]
-                           + t[int(ErrorClass::Other)];
+    const uint64_t other =
+        t[int(ErrorClass::Dns)] + t[int(ErrorClass::Tls)] + t[int(ErrorClass::TooLarge)] + t[int(ErrorClass::Other)];
     return {double(t[int(ErrorClass::Timeout)]), double(http5xx), double(http4xx), double(t[int(ErrorClass::Connect)]),
-            double(t[int(ErrorClass::Reset)]), double(other)};
+            double(t[int(ErrorClass::Reset)]),   double(other)};
 }
 
 } // namespace
 
 LiveDashboard::LiveDashboard(QWidget *parent)
-    : QWidget(parent),
-      m_latency(new TimeSeriesChart(tr("Latency (all endpoints, 1 s window)"), tr("ms (log)"), TimeSeriesChart::Scale::Logarithmic)),
+    : QWidget(parent), m_latency(new TimeSeriesChart(tr("Latency (all endpoints, 1 s window)"), tr("ms (log)"),
+                                                     TimeSeriesChart::Scale::Logarithmic)),
       m_throughput(new TimeSeriesChart(tr("Throughput and errors"), tr("req/s"))),
       m_connections(new TimeSeriesChart(tr("Connections"), tr("count"))), m_capacity(new CapacityChart),
       m_gates(new GateChips), m_endpointPicker(new QComboBox), m_repaint(new QTimer(this))
@@ -82,7 +82,8 @@ LiveDashboard::LiveDashboard(QWidget *parent)
     UiWiring::name(m_endpointPicker, tr("Latency of endpoint"), tr("Which endpoint the latency chart shows"));
     m_endpointPicker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     setEndpoints({});
-    connect(m_endpointPicker, &QComboBox::currentIndexChanged, this, [this] { emit latencyEndpointChanged(latencyEndpoint()); });
+    connect(m_endpointPicker, &QComboBox::currentIndexChanged, this,
+            [this] { emit latencyEndpointChanged(latencyEndpoint()); });
 
     auto *top = new QHBoxLayout;
     top->setContentsMargins(0, 0, 0, 0);
@@ -226,7 +227,7 @@ void LiveDashboard::updateTimeRange(double t_s)
 {
     // The axis covers the planned schedule; past it (drain, longer than planned) it grows in 10 s steps.
     double range = std::max(m_expected_s, 10.0);
-    if (t_s > range + 1.0)  // the drain's last tick may end just after the schedule
+    if (t_s > range + 1.0) // the drain's last tick may end just after the schedule
         range = std::ceil(t_s / 10.0) * 10.0;
     m_range_s = range;
     for (TimeSeriesChart *chart : {m_latency, m_throughput, m_connections})
@@ -285,8 +286,9 @@ void LiveDashboard::addDbSample(const DbSample &sample)
 {
     const int waiting = std::max(sample.waiting_on_lock, 0);
     const int active = std::max(sample.active - waiting, 0);
-    m_connections->appendStack(sample.t_s, {double(active), double(waiting), double(std::max(sample.idle_in_transaction, 0)),
-                                            double(std::max(sample.idle, 0))});
+    m_connections->appendStack(sample.t_s,
+                               {double(active), double(waiting), double(std::max(sample.idle_in_transaction, 0)),
+                                double(std::max(sample.idle, 0))});
     updateTimeRange(sample.t_s);
 }
 

@@ -89,7 +89,7 @@ private:
     QComboBox *m_endpointPicker;
     QTimer *m_repaint;
     int m_gateP50 = -1, m_gateP95 = -1, m_gateP99 = -1, m_poolMax = -1;
-    std::deque<IntervalSnapshotPtr> m_window;  // snapshots of the last kPercentileWindow_s
+    std::deque<IntervalSnapshotPtr> m_window; // snapshots of the last kPercentileWindow_s
     double m_expected_s = 0;
     double m_range_s = 10;
 };

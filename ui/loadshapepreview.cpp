@@ -24,8 +24,8 @@ void LoadShapePreview::setScenario(const ScenarioSpec &scenario)
     m_duration_s = schedule.duration_s();
     m_peak = schedule.peak();
     const QString unit = m_openModel ? tr("req/s") : tr("users");
-    m_summary = tr("%1 · %2 · peak %3 %4")
-                    .arg(scenario.preset, Format::clock(m_duration_s), QString::number(m_peak), unit);
+    m_summary =
+        tr("%1 · %2 · peak %3 %4").arg(scenario.preset, Format::clock(m_duration_s), QString::number(m_peak), unit);
     setAccessibleDescription(m_summary);
     setToolTip(m_summary);
     update();

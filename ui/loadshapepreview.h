@@ -18,7 +18,7 @@ public:
     explicit LoadShapePreview(QWidget *parent = nullptr);
 
     void setScenario(const ScenarioSpec &scenario);
-    QString summary() const { return m_summary; }   // "sweep · 60 s · peak 50 users"
+    QString summary() const { return m_summary; } // "sweep · 60 s · peak 50 users"
     double duration_s() const { return m_duration_s; }
 
     QSize sizeHint() const override { return {260, 110}; }

@@ -58,7 +58,8 @@ LoginStepEditor::LoginStepEditor(QWidget *parent)
 {
     setObjectName(QStringLiteral("loginStepEditor"));
     m_enabled->setObjectName(QStringLiteral("loginEnabled"));
-    UiWiring::name(m_enabled, tr("Log in before the run"), tr("Send one login request first and add its token to every request"));
+    UiWiring::name(m_enabled, tr("Log in before the run"),
+                   tr("Send one login request first and add its token to every request"));
     m_method->setObjectName(QStringLiteral("loginMethod"));
     m_method->addItems({QStringLiteral("POST"), QStringLiteral("PUT"), QStringLiteral("GET")});
     m_method->setEditable(false);
@@ -71,19 +72,22 @@ LoginStepEditor::LoginStepEditor(QWidget *parent)
     m_body->setPlaceholderText(QStringLiteral("{\"username\": \"admin\", \"password\": \"${keychain:APP_PASSWORD}\"}"));
     m_body->setMaximumHeight(90);
     m_body->setTabChangesFocus(true);
-    UiWiring::name(m_body, tr("Login body"), tr("JSON sent with the login request; passwords as ${keychain:NAME} or ${env:NAME}"));
+    UiWiring::name(m_body, tr("Login body"),
+                   tr("JSON sent with the login request; passwords as ${keychain:NAME} or ${env:NAME}"));
     m_bodyError->setObjectName(QStringLiteral("loginBodyError"));
     m_bodyError->setWordWrap(true);
     m_bodyError->setStyleSheet(QStringLiteral("color: #c62828;"));
     m_bodyError->hide();
     m_tokenPointer->setObjectName(QStringLiteral("loginTokenPointer"));
-    UiWiring::name(m_tokenPointer, tr("Token pointer"), tr("JSON pointer to the token in the login answer, e.g. /access_token"));
+    UiWiring::name(m_tokenPointer, tr("Token pointer"),
+                   tr("JSON pointer to the token in the login answer, e.g. /access_token"));
     m_header->setObjectName(QStringLiteral("loginHeader"));
     UiWiring::name(m_header, tr("Token header"), tr("Header that carries the token on every request"));
     m_format->setObjectName(QStringLiteral("loginFormat"));
     UiWiring::name(m_format, tr("Token format"), tr("Header value; {token} is replaced by the token"));
     m_setPassword->setObjectName(QStringLiteral("loginSetPassword"));
-    UiWiring::name(m_setPassword, tr("Set login password"), tr("Store the login password in the OS keychain and refer to it as ${keychain:NAME}"));
+    UiWiring::name(m_setPassword, tr("Set login password"),
+                   tr("Store the login password in the OS keychain and refer to it as ${keychain:NAME}"));
     m_note->setObjectName(QStringLiteral("loginNote"));
     m_note->setWordWrap(true);
     m_note->hide();
@@ -139,7 +143,7 @@ QString LoginStepEditor::describeJsonError(const QByteArray &json, int offset, c
             ++line;
             column = 1;
         } else if ((static_cast<unsigned char>(json[i]) & 0xC0) != 0x80) {
-            ++column;   // count characters, not UTF-8 continuation bytes
+            ++column; // count characters, not UTF-8 continuation bytes
         }
     }
     return tr("Line %1, column %2: %3").arg(line).arg(column).arg(what);
@@ -154,8 +158,9 @@ void LoginStepEditor::setLogin(const LoginSpec &login)
         m_method->addItem(login.method.toUpper());
     m_method->setCurrentIndex(m_method->findText(login.method.toUpper()));
     m_path->setText(login.path);
-    m_body->setPlainText(login.json.isEmpty() ? QString()
-                                              : QString::fromUtf8(QJsonDocument(login.json).toJson(QJsonDocument::Indented)).trimmed());
+    m_body->setPlainText(login.json.isEmpty()
+                             ? QString()
+                             : QString::fromUtf8(QJsonDocument(login.json).toJson(QJsonDocument::Indented)).trimmed());
     m_tokenPointer->setText(login.token_pointer);
     m_header->setText(login.header);
     m_format->setText(login.format);
@@ -239,7 +244,8 @@ void LoginStepEditor::validateBody()
 void LoginStepEditor::updateEnabled()
 {
     const bool on = m_editable && m_enabled->isChecked();
-    for (QWidget *w : std::initializer_list<QWidget *>{m_method, m_path, m_body, m_tokenPointer, m_header, m_format, m_setPassword})
+    for (QWidget *w :
+         std::initializer_list<QWidget *>{m_method, m_path, m_body, m_tokenPointer, m_header, m_format, m_setPassword})
         w->setEnabled(on);
     m_enabled->setEnabled(m_editable);
 }

@@ -5,8 +5,8 @@
 
 #include "comparisonview.h"
 #include "endpointtablemodel.h"
-#include "evidencelocator.h"
 #include "errorbanner.h"
+#include "evidencelocator.h"
 #include "findingspanel.h"
 #include "livedashboard.h"
 #include "plan/planparser.h"
@@ -22,8 +22,8 @@
 #include "uiwiring.h"
 
 #include <QAction>
-#include <QComboBox>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -68,10 +68,11 @@ QScrollArea *scrolled(QWidget *content)
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_controller(new RunController(this)), m_document(new PlanDocument(this)),
-      m_banner(new ErrorBanner), m_dashboard(new LiveDashboard), m_target(new TargetPanel), m_scenario(new ScenarioPanel),
-      m_endpointModel(new EndpointTableModel(this)), m_endpointProxy(new QSortFilterProxyModel(this)),
-      m_endpointView(new QTableView), m_findings(new FindingsPanel), m_errors(new ErrorsView), m_status(new StatusLine),
-      m_history(new RunHistoryPanel), m_comparison(new ComparisonView), m_queries(new QueryInspector)
+      m_banner(new ErrorBanner), m_dashboard(new LiveDashboard), m_target(new TargetPanel),
+      m_scenario(new ScenarioPanel), m_endpointModel(new EndpointTableModel(this)),
+      m_endpointProxy(new QSortFilterProxyModel(this)), m_endpointView(new QTableView), m_findings(new FindingsPanel),
+      m_errors(new ErrorsView), m_status(new StatusLine), m_history(new RunHistoryPanel),
+      m_comparison(new ComparisonView), m_queries(new QueryInspector)
 {
     setObjectName(QStringLiteral("mainWindow"));
     m_target->setAccessibleName(tr("Target"));
@@ -97,7 +98,8 @@ MainWindow::MainWindow(QWidget *parent)
     UiWiring::name(m_endpointView, tr("Endpoints, live"), tr("Requests, rate, errors and latency per endpoint"));
 
     statusBar()->addWidget(m_status, 1);
-    m_presenter = new RunPresenter(m_controller, {m_dashboard, m_endpointModel, m_status, m_findings, m_banner, m_errors, m_queries}, this);
+    m_presenter = new RunPresenter(
+        m_controller, {m_dashboard, m_endpointModel, m_status, m_findings, m_banner, m_errors, m_queries}, this);
 
     createActions();
     createDocks();
@@ -137,8 +139,9 @@ void MainWindow::createActions()
                                tr("Start the run"));
     m_start->setObjectName(QStringLiteral("startAction"));
     m_start->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
-    m_stop = UiWiring::action(this, tr("S&top"), {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_Period)},
-                              tr("Stop: first drain in-flight requests, a second time abort"));
+    m_stop =
+        UiWiring::action(this, tr("S&top"), {QKeySequence(Qt::Key_Escape), QKeySequence(Qt::CTRL | Qt::Key_Period)},
+                         tr("Stop: first drain in-flight requests, a second time abort"));
     m_stop->setObjectName(QStringLiteral("stopAction"));
     m_stop->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
     m_new = UiWiring::action(this, tr("&New plan"), {QKeySequence::New});
@@ -149,8 +152,9 @@ void MainWindow::createActions()
     m_saveAs = UiWiring::action(this, tr("Save plan &as…"), {QKeySequence::SaveAs});
     m_export = UiWiring::action(this, tr("&Export view…"), {QKeySequence(Qt::CTRL | Qt::Key_E)},
                                 tr("Export the charts and findings as PNG or PDF"));
-    m_exportReport = UiWiring::action(this, tr("Export &report…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)},
-                                      tr("Write the readiness report (HTML or PDF) of the shown run, with a preview and a baseline"));
+    m_exportReport = UiWiring::action(
+        this, tr("Export &report…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E)},
+        tr("Write the readiness report (HTML or PDF) of the shown run, with a preview and a baseline"));
     m_quit = UiWiring::action(this, tr("&Quit"), {QKeySequence::Quit});
     m_openStore = UiWiring::action(this, tr("Open &Store…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O)},
                                    tr("Show the run history of another run store file"));
@@ -228,7 +232,8 @@ void MainWindow::createDocks()
     resizeDocks({target}, {380}, Qt::Horizontal);
     resizeDocks({findings}, {320}, Qt::Horizontal);
     resizeDocks({endpoints}, {170}, Qt::Vertical);
-    for (QDockWidget *d : {target, scenario, endpoints, errors, m_queriesDock, findings, m_historyDock, m_comparisonDock})
+    for (QDockWidget *d :
+         {target, scenario, endpoints, errors, m_queriesDock, findings, m_historyDock, m_comparisonDock})
         m_viewMenu->addAction(d->toggleViewAction());
 }
 
@@ -282,8 +287,9 @@ void MainWindow::showEvidence(const Finding &finding)
 
 void MainWindow::openStoreDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open run store"), QFileInfo(m_history->storePath()).path(),
-                                                      tr("Run stores (*.sqlite *.db);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open run store"), QFileInfo(m_history->storePath()).path(),
+                                     tr("Run stores (*.sqlite *.db);;All files (*)"));
     if (path.isEmpty())
         return;
     QSettings().setValue(QStringLiteral("store/path"), path);
@@ -390,7 +396,8 @@ void MainWindow::rebuildRecentMenu()
         m_recentMenu->addAction(tr("(none)"))->setEnabled(false);
     else {
         m_recentMenu->addSeparator();
-        connect(m_recentMenu->addAction(tr("Clear list")), &QAction::triggered, m_document, &PlanDocument::clearRecentFiles);
+        connect(m_recentMenu->addAction(tr("Clear list")), &QAction::triggered, m_document,
+                &PlanDocument::clearRecentFiles);
     }
 }
 
@@ -398,9 +405,9 @@ bool MainWindow::maybeSave()
 {
     if (!m_document->isModified())
         return true;
-    const auto answer = QMessageBox::question(this, tr("Unsaved plan"),
-                                              tr("The plan \"%1\" has unsaved changes. Save them?").arg(m_document->displayName()),
-                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved plan"), tr("The plan \"%1\" has unsaved changes. Save them?").arg(m_document->displayName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Save)
         return save();
     return answer == QMessageBox::Discard;
@@ -470,7 +477,8 @@ bool MainWindow::save()
 
 bool MainWindow::saveAs()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save plan"), m_document->path(), PlanDocument::fileFilter());
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save plan"), m_document->path(), PlanDocument::fileFilter());
     if (path.isEmpty())
         return false;
     return savePlan(PlanDocument::withSuffix(path));
@@ -489,8 +497,8 @@ void MainWindow::exportReport()
 
 void MainWindow::exportView()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), QString(),
-                                                      tr("PNG image (*.png);;PDF document (*.pdf)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export view"), QString(), tr("PNG image (*.png);;PDF document (*.pdf)"));
     if (path.isEmpty())
         return;
     const QPixmap pixmap = centralWidget()->grab();
@@ -507,7 +515,8 @@ void MainWindow::exportView()
             painter.drawPixmap(QRect(page.topLeft(), size), pixmap);
         }
     } else {
-        ok = pixmap.save(path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive) ? path : path + QStringLiteral(".png"));
+        ok = pixmap.save(path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive) ? path
+                                                                                   : path + QStringLiteral(".png"));
     }
     if (!ok)
         showError(tr("Could not write %1.").arg(path), tr("Choose another folder, or check its permissions."));

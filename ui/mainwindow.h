@@ -114,7 +114,7 @@ private:
     QDockWidget *m_queriesDock = nullptr;
     QDockWidget *m_historyDock = nullptr;
     QDockWidget *m_comparisonDock = nullptr;
-    Plan m_basePlan;   // what was opened; fields no panel edits (login, pool, vars) come from here
+    Plan m_basePlan; // what was opened; fields no panel edits (login, pool, vars) come from here
 
     QAction *m_start = nullptr;
     QAction *m_stop = nullptr;

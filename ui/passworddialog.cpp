@@ -22,7 +22,8 @@ PasswordDialog::PasswordDialog(QWidget *parent)
     m_why->setObjectName(QStringLiteral("passwordReason"));
     m_name->setObjectName(QStringLiteral("secretName"));
     m_name->setPlaceholderText(QStringLiteral("DB_PASSWORD"));
-    UiWiring::name(m_name, tr("Secret name"), tr("The plan refers to the password as ${keychain:NAME}; letters, digits and _"));
+    UiWiring::name(m_name, tr("Secret name"),
+                   tr("The plan refers to the password as ${keychain:NAME}; letters, digits and _"));
     m_password->setObjectName(QStringLiteral("secretValue"));
     m_password->setEchoMode(QLineEdit::Password);
     UiWiring::name(m_password, tr("Password"), tr("Kept in the OS keychain, or only in memory for this session"));
@@ -54,9 +55,15 @@ void PasswordDialog::setRequest(const QString &why, const QString &name, bool na
     updateOk();
 }
 
-QString PasswordDialog::name() const { return m_name->text().trimmed(); }
+QString PasswordDialog::name() const
+{
+    return m_name->text().trimmed();
+}
 
-QString PasswordDialog::password() const { return m_password->text(); }
+QString PasswordDialog::password() const
+{
+    return m_password->text();
+}
 
 bool PasswordDialog::isValidName(const QString &name)
 {

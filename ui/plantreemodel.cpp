@@ -149,13 +149,20 @@ int PlanTreeModel::columnCount(const QModelIndex &) const
 QVariant PlanTreeModel::rawValue(const PlanNode &n, int column) const
 {
     switch (column) {
-    case NodeTypeColumn: return n.node_type;
-    case RelationColumn: return relationName(n);
-    case IndexColumn: return n.index_name;
-    case FilterColumn: return n.filter;
-    case EstimatedRowsColumn: return n.plan_rows;
-    case RelationRowsColumn: return n.relation_rows;
-    case CostColumn: return n.total_cost;
+    case NodeTypeColumn:
+        return n.node_type;
+    case RelationColumn:
+        return relationName(n);
+    case IndexColumn:
+        return n.index_name;
+    case FilterColumn:
+        return n.filter;
+    case EstimatedRowsColumn:
+        return n.plan_rows;
+    case RelationRowsColumn:
+        return n.relation_rows;
+    case CostColumn:
+        return n.total_cost;
     }
     return {};
 }
@@ -167,7 +174,8 @@ QString PlanTreeModel::whyHighlighted(const Item &it) const
     if (n.flagged) {
         const QString columns = n.filter_columns.join(QStringLiteral(", "));
         why << (n.relation_rows >= 0
-                    ? tr("Flagged: reads all %1 rows of %2 to keep those matching %3; an index on %4 would avoid the scan "
+                    ? tr("Flagged: reads all %1 rows of %2 to keep those matching %3; an index on %4 would avoid the "
+                         "scan "
                          "(the missing-index finding).")
                           .arg(Format::amount(n.relation_rows), relationName(n), n.filter,
                                columns.isEmpty() ? tr("the filtered columns") : columns)
@@ -205,10 +213,14 @@ QVariant PlanTreeModel::data(const QModelIndex &index, int role) const
         return it->own_cost;
     case Qt::DisplayRole:
         switch (column) {
-        case EstimatedRowsColumn: return Format::amount(n.plan_rows);
-        case RelationRowsColumn: return Format::amount(n.relation_rows);
-        case CostColumn: return Format::planCost(n.startup_cost, n.total_cost);
-        default: return rawValue(n, column);
+        case EstimatedRowsColumn:
+            return Format::amount(n.plan_rows);
+        case RelationRowsColumn:
+            return Format::amount(n.relation_rows);
+        case CostColumn:
+            return Format::planCost(n.startup_cost, n.total_cost);
+        default:
+            return rawValue(n, column);
         }
     case Qt::ToolTipRole:
         if (highlighted)
@@ -243,22 +255,32 @@ QVariant PlanTreeModel::headerData(int section, Qt::Orientation orientation, int
         return QAbstractItemModel::headerData(section, orientation, role);
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case EstimatedRowsColumn: return tr("Rows the planner expects the node to return");
-        case RelationRowsColumn: return tr("Rows in the scanned relation (reltuples, or n_live_tup when never analysed)");
-        case CostColumn: return tr("Planner cost, startup..total, in the planner's units (children included)");
+        case EstimatedRowsColumn:
+            return tr("Rows the planner expects the node to return");
+        case RelationRowsColumn:
+            return tr("Rows in the scanned relation (reltuples, or n_live_tup when never analysed)");
+        case CostColumn:
+            return tr("Planner cost, startup..total, in the planner's units (children included)");
         }
         return {};
     }
     if (role != Qt::DisplayRole)
         return QAbstractItemModel::headerData(section, orientation, role);
     switch (section) {
-    case NodeTypeColumn: return tr("Node");
-    case RelationColumn: return tr("Relation");
-    case IndexColumn: return tr("Index");
-    case FilterColumn: return tr("Filter");
-    case EstimatedRowsColumn: return tr("Est. rows");
-    case RelationRowsColumn: return tr("Relation rows");
-    case CostColumn: return tr("Cost");
+    case NodeTypeColumn:
+        return tr("Node");
+    case RelationColumn:
+        return tr("Relation");
+    case IndexColumn:
+        return tr("Index");
+    case FilterColumn:
+        return tr("Filter");
+    case EstimatedRowsColumn:
+        return tr("Est. rows");
+    case RelationRowsColumn:
+        return tr("Relation rows");
+    case CostColumn:
+        return tr("Cost");
     }
     return {};
 }

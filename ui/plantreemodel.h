@@ -19,14 +19,22 @@ class PlanTreeModel : public QAbstractItemModel
 {
     Q_OBJECT
 public:
-    enum Columns { NodeTypeColumn, RelationColumn, IndexColumn, FilterColumn, EstimatedRowsColumn, RelationRowsColumn,
-                   CostColumn, NUM_COLUMNS };
+    enum Columns {
+        NodeTypeColumn,
+        RelationColumn,
+        IndexColumn,
+        FilterColumn,
+        EstimatedRowsColumn,
+        RelationRowsColumn,
+        CostColumn,
+        NUM_COLUMNS
+    };
     enum Roles {
         SortRole = Qt::UserRole,
-        FlaggedRole,        // bool: the node is flagged (Seq Scan on a large relation with a Filter)
-        CostliestRole,      // bool: the node with the largest own cost
-        HighlightedRole,    // bool: either of the two (bold + tinted background)
-        OwnCostRole,        // double: total cost minus the children's total cost (≥ 0)
+        FlaggedRole,     // bool: the node is flagged (Seq Scan on a large relation with a Filter)
+        CostliestRole,   // bool: the node with the largest own cost
+        HighlightedRole, // bool: either of the two (bold + tinted background)
+        OwnCostRole,     // double: total cost minus the children's total cost (≥ 0)
     };
 
     explicit PlanTreeModel(QObject *parent = nullptr);
@@ -52,9 +60,9 @@ private:
     struct Item
     {
         const PlanNode *node = nullptr;
-        int parent = -1;            // item index; -1 for the root
-        int row = 0;                // row under the parent
-        std::vector<int> children;  // item indexes
+        int parent = -1;           // item index; -1 for the root
+        int row = 0;               // row under the parent
+        std::vector<int> children; // item indexes
         double own_cost = 0;
     };
 
@@ -63,8 +71,8 @@ private:
     QVariant rawValue(const PlanNode &node, int column) const;
     QString whyHighlighted(const Item &item) const;
 
-    PlanNode m_root;                // the tree m_items point into; never changed after setPlan
-    std::vector<Item> m_items;      // depth first; 0 is the root
+    PlanNode m_root;           // the tree m_items point into; never changed after setPlan
+    std::vector<Item> m_items; // depth first; 0 is the root
     int m_costliest = -1;
     QPalette m_palette;
 };

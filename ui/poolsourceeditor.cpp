@@ -21,9 +21,15 @@ namespace {
 
 const char *const kKeyNames[PoolSourceEditor::NUM_KEYS] = {"in_use", "idle", "max", "waiting"};
 
-QString keyName(int key) { return QLatin1String(kKeyNames[key]); }
+QString keyName(int key)
+{
+    return QLatin1String(kKeyNames[key]);
+}
 
-QString value(int v) { return v < 0 ? QStringLiteral("–") : QString::number(v); }
+QString value(int v)
+{
+    return v < 0 ? QStringLiteral("–") : QString::number(v);
+}
 
 } // namespace
 
@@ -86,7 +92,7 @@ PoolSourceEditor::PoolSourceEditor(QWidget *parent)
     });
     connect(m_test, &QPushButton::clicked, this, &PoolSourceEditor::test);
     auto edited = [this] {
-        ++m_generation;   // a result read with the old settings no longer applies
+        ++m_generation; // a result read with the old settings no longer applies
         m_result->hide();
         if (!m_loading)
             emit changed();
@@ -137,7 +143,7 @@ void PoolSourceEditor::setSpec(const PoolSpec &spec)
     m_metrics = spec.metrics;
     m_url->setText(spec.url);
     const int index = m_kind->findData(spec.kind);
-    m_shownKind.clear();          // do not store the old edits into the new maps
+    m_shownKind.clear(); // do not store the old edits into the new maps
     m_kind->setCurrentIndex(index < 0 ? 0 : index);
     m_shownKind = m_kind->currentData().toString();
     loadEdits();
@@ -180,7 +186,8 @@ void PoolSourceEditor::loadEdits()
     const bool prometheus = m_shownKind == QLatin1String("prometheus");
     const std::map<QString, QString> &shown = prometheus ? m_metrics : m_pointers;
     // Empty fields fall back to the preset PoolSampler uses when no names are given: show it as the hint.
-    const PoolSpec fallback = PoolSampler::preset(prometheus ? QStringLiteral("hikaricp") : QStringLiteral("sqlalchemy"));
+    const PoolSpec fallback =
+        PoolSampler::preset(prometheus ? QStringLiteral("hikaricp") : QStringLiteral("sqlalchemy"));
     const std::map<QString, QString> &hints = prometheus ? fallback.metrics : fallback.pointers;
     for (int k = 0; k < NUM_KEYS; ++k) {
         const auto it = shown.find(keyName(k));
@@ -229,7 +236,8 @@ PoolSample PoolSourceEditor::readOnce(const PoolSpec &spec, const TargetSpec &ta
     QString url = SecretResolver::resolve(spec.url, &missing);
     if (!url.startsWith(QLatin1String("http://")) && !url.startsWith(QLatin1String("https://"))) {
         QString error;
-        const std::optional<QString> base = PlanParser::normaliseBaseUrl(SecretResolver::resolve(target.base_url, &missing), &error);
+        const std::optional<QString> base =
+            PlanParser::normaliseBaseUrl(SecretResolver::resolve(target.base_url, &missing), &error);
         if (!base) {
             s.error = tr("the pool URL is relative and the base URL is not usable: %1; set the target's base URL, or "
                          "give the pool URL as an absolute http:// URL")
@@ -244,7 +252,8 @@ PoolSample PoolSourceEditor::readOnce(const PoolSpec &spec, const TargetSpec &ta
     request.caFile = target.ca_file.toStdString();
     request.insecure = target.insecure;
     for (const auto &[name, v] : target.headers)
-        request.headers.push_back(QString(name + QStringLiteral(": ") + SecretResolver::resolve(v, &missing)).toStdString());
+        request.headers.push_back(
+            QString(name + QStringLiteral(": ") + SecretResolver::resolve(v, &missing)).toStdString());
     if (!missing.isEmpty()) {
         s.error = SecretResolver::describeMissing(missing, tr("the target"));
         return s;
@@ -262,8 +271,9 @@ PoolSample PoolSourceEditor::readOnce(const PoolSpec &spec, const TargetSpec &ta
     // Same fallbacks as PoolSampler: no names given → its preset for the kind.
     const bool prometheus = spec.kind == QLatin1String("prometheus");
     const std::map<QString, QString> names =
-        prometheus ? (spec.metrics.empty() ? PoolSampler::preset(QStringLiteral("hikaricp")).metrics : spec.metrics)
-                   : (spec.pointers.empty() ? PoolSampler::preset(QStringLiteral("sqlalchemy")).pointers : spec.pointers);
+        prometheus
+            ? (spec.metrics.empty() ? PoolSampler::preset(QStringLiteral("hikaricp")).metrics : spec.metrics)
+            : (spec.pointers.empty() ? PoolSampler::preset(QStringLiteral("sqlalchemy")).pointers : spec.pointers);
     s = prometheus ? PoolSampler::parsePrometheus(answer.body, names) : PoolSampler::parseJson(answer.body, names);
     // The sampler's words say what is wrong with the answer; the editor adds which of its fields to change.
     if (!s.ok) {
@@ -297,11 +307,13 @@ void PoolSourceEditor::test()
     m_result->setStyleSheet(QString());
     m_result->setText(tr("Reading %1…").arg(SecretResolver::redactUrl(spec.url)));
     m_result->show();
-    QtConcurrent::run([spec, target] { return readOnce(spec, target); }).then(this, [this, generation](const PoolSample &s) {
+    QtConcurrent::run([spec, target] {
+        return readOnce(spec, target);
+    }).then(this, [this, generation](const PoolSample &s) {
         m_test->setText(tr("Test"));
         updateEnabled();
         if (generation != m_generation)
-            return;   // the fields changed while the request was out
+            return; // the fields changed while the request was out
         if (!s.ok) {
             m_result->setStyleSheet(QStringLiteral("color: #c62828;"));
             m_result->setText(s.error);
@@ -310,13 +322,16 @@ void PoolSourceEditor::test()
             QString text = tr("in use %1 · idle %2 · max %3 · waiting %4")
                                .arg(value(s.in_use), value(s.idle), value(s.max), value(s.waiting));
             if (!s.error.isEmpty())
-                text += QStringLiteral(" (") + s.error + QLatin1Char(')');   // some names were not found
+                text += QStringLiteral(" (") + s.error + QLatin1Char(')'); // some names were not found
             m_result->setText(text);
         }
         m_result->show();
     });
 }
 
-QString PoolSourceEditor::testResultText() const { return m_result->isHidden() ? QString() : m_result->text(); }
+QString PoolSourceEditor::testResultText() const
+{
+    return m_result->isHidden() ? QString() : m_result->text();
+}
 
 } // namespace Preflight

@@ -48,15 +48,9 @@ int countNodes(const PlanNode &n, const std::function<bool(const PlanNode &)> &p
 } // namespace
 
 QueryInspector::QueryInspector(QWidget *parent)
-    : QWidget(parent),
-      m_model(new QueryTableModel(this)),
-      m_proxy(new QSortFilterProxyModel(this)),
-      m_planModel(new PlanTreeModel(this)),
-      m_phaseCombo(new QComboBox(this)),
-      m_state(new QLabel(this)),
-      m_splitter(new QSplitter(Qt::Horizontal, this)),
-      m_table(new QTableView),
-      m_planNote(new QLabel),
+    : QWidget(parent), m_model(new QueryTableModel(this)), m_proxy(new QSortFilterProxyModel(this)),
+      m_planModel(new PlanTreeModel(this)), m_phaseCombo(new QComboBox(this)), m_state(new QLabel(this)),
+      m_splitter(new QSplitter(Qt::Horizontal, this)), m_table(new QTableView), m_planNote(new QLabel),
       m_planView(new QTreeView)
 {
     setObjectName(QStringLiteral("queryInspector"));
@@ -65,8 +59,9 @@ QueryInspector::QueryInspector(QWidget *parent)
     m_phaseCombo->setObjectName(QStringLiteral("queryPhase"));
     m_phaseCombo->addItem(tr("Per endpoint (profiling pass)"), int(Phase::Profile));
     m_phaseCombo->addItem(tr("Whole run"), int(Phase::Run));
-    UiWiring::name(m_phaseCombo, tr("Statements shown"),
-                   tr("Per endpoint: each endpoint alone during the profiling pass; whole run: every statement under load"));
+    UiWiring::name(
+        m_phaseCombo, tr("Statements shown"),
+        tr("Per endpoint: each endpoint alone during the profiling pass; whole run: every statement under load"));
     auto *phaseLabel = new QLabel(tr("&Show:"), this);
     phaseLabel->setBuddy(m_phaseCombo);
 
@@ -89,9 +84,10 @@ QueryInspector::QueryInspector(QWidget *parent)
     m_table->setAlternatingRowColors(true);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QueryTableModel::QueryColumn, QHeaderView::Stretch);
-    UiWiring::name(m_table, tr("Queries"),
-                   tr("Statements with calls per request, rows per call, mean and total time and the N+1 mark; select one "
-                      "for its plan"));
+    UiWiring::name(
+        m_table, tr("Queries"),
+        tr("Statements with calls per request, rows per call, mean and total time and the N+1 mark; select one "
+           "for its plan"));
 
     m_planNote->setObjectName(QStringLiteral("planNote"));
     m_planNote->setWordWrap(true);
@@ -101,7 +97,7 @@ QueryInspector::QueryInspector(QWidget *parent)
     m_planView->setObjectName(QStringLiteral("planView"));
     m_planView->setModel(m_planModel);
     m_planView->setUniformRowHeights(true);
-    m_planView->setAlternatingRowColors(false);   // the highlight tints must not fight the alternate base
+    m_planView->setAlternatingRowColors(false); // the highlight tints must not fight the alternate base
     m_planView->header()->setStretchLastSection(false);
     m_planView->header()->setSectionResizeMode(PlanTreeModel::FilterColumn, QHeaderView::Stretch);
     UiWiring::name(m_planView, tr("Plan of the selected query"),
@@ -221,7 +217,7 @@ bool QueryInspector::focusQuery(const QString &normalisedText, int endpoint, con
     QStringList names;
     if (endpoint >= 0 && size_t(endpoint) < m_run->plan.endpoints.size()) {
         const EndpointSpec &e = m_run->plan.endpoints[size_t(endpoint)];
-        names << e.name << e.label();   // the profiling pass records the name, or the label when unnamed
+        names << e.name << e.label(); // the profiling pass records the name, or the label when unnamed
         names.removeAll(QString());
     }
     struct Attempt
@@ -281,8 +277,8 @@ QString QueryInspector::emptyRunText() const
             warning = db.warnings.value(0, tr("its state is \"%1\"").arg(db.pg_stat_statements));
         QString text = tr("pg_stat_statements unavailable: %1").arg(warning);
         if (!db.remediation.isEmpty())
-            text += QLatin1Char('\n') + tr("To enable it (Preflight never runs these): %1")
-                                            .arg(db.remediation.join(QStringLiteral("  ")));
+            text += QLatin1Char('\n') +
+                    tr("To enable it (Preflight never runs these): %1").arg(db.remediation.join(QStringLiteral("  ")));
         return text;
     }
     if (db.kind == QLatin1String("sqlite"))
@@ -301,10 +297,12 @@ void QueryInspector::updateState()
         text = emptyRunText();
     else if (m_model->rowCount() == 0)
         text = m_model->phase() == Phase::Profile
-            ? tr("No per-endpoint statements in this run: the profiling pass did not run (it needs pg_stat_statements "
-                 "or a statement log, and profile requests above 0). Choose \"Whole run\".")
-            : tr("No whole-run statements in this run: they come from pg_stat_statements before and after the load. "
-                 "Choose \"Per endpoint (profiling pass)\".");
+                   ? tr("No per-endpoint statements in this run: the profiling pass did not run (it needs "
+                        "pg_stat_statements "
+                        "or a statement log, and profile requests above 0). Choose \"Whole run\".")
+                   : tr("No whole-run statements in this run: they come from pg_stat_statements before and after the "
+                        "load. "
+                        "Choose \"Per endpoint (profiling pass)\".");
     m_state->setText(text);
     m_state->setVisible(!text.isEmpty());
 }
@@ -346,11 +344,15 @@ void QueryInspector::showCurrentPlan()
     const int flagged = countNodes(plan->root, [](const PlanNode &n) { return n.flagged; });
     QString note = tr("Plan (EXPLAIN, costs in planner units).");
     if (flagged > 0)
-        note += QLatin1Char(' ') + (flagged == 1 ? tr("1 flagged scan: a large table read in full for a filter.")
-                                                 : tr("%1 flagged scans: large tables read in full for a filter.").arg(flagged));
+        note += QLatin1Char(' ') + (flagged == 1
+                                        ? tr("1 flagged scan: a large table read in full for a filter.")
+                                        : tr("%1 flagged scans: large tables read in full for a filter.").arg(flagged));
     const QModelIndex costliest = m_planModel->costliestIndex();
     if (const PlanNode *n = m_planModel->node(costliest)) {
-        const QString on = n->relation.isEmpty() ? QString() : tr(" on %1").arg(costliest.siblingAtColumn(PlanTreeModel::RelationColumn).data().toString());
+        const QString on =
+            n->relation.isEmpty()
+                ? QString()
+                : tr(" on %1").arg(costliest.siblingAtColumn(PlanTreeModel::RelationColumn).data().toString());
         note += QLatin1Char(' ') + tr("Costliest step: %1%2.").arg(n->node_type, on);
         m_planView->scrollTo(costliest);
     }

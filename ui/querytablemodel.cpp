@@ -69,7 +69,8 @@ int QueryTableModel::statementCount(Phase phase) const
 {
     if (phase == Phase::Profile)
         return int(m_profiled.size());
-    return int(std::count_if(m_queries.begin(), m_queries.end(), [phase](const QueryStat &q) { return inPhase(q, phase); }));
+    return int(
+        std::count_if(m_queries.begin(), m_queries.end(), [phase](const QueryStat &q) { return inPhase(q, phase); }));
 }
 
 void QueryTableModel::rebuild()
@@ -152,16 +153,23 @@ QVariant QueryTableModel::rawValue(const Row &row, int column) const
 {
     const QueryStat &s = row.stat;
     switch (column) {
-    case EndpointColumn: return s.endpoint;
-    case QueryColumn: return s.text.simplified();
+    case EndpointColumn:
+        return s.endpoint;
+    case QueryColumn:
+        return s.text.simplified();
     // Whole-run figures per request are over every request of the run; without a request count there are none.
-    case CallsPerRequestColumn: return s.requests > 0 ? s.calls_per_request : -1.0;
-    case RowsPerCallColumn: return s.rows_per_call;
+    case CallsPerRequestColumn:
+        return s.requests > 0 ? s.calls_per_request : -1.0;
+    case RowsPerCallColumn:
+        return s.rows_per_call;
     // A statement log without durations (an application log, a server log without log_min_duration_statement)
     // has no row counts either and reports 0 ms: that is "not measured", not "free".
-    case MeanColumn: return s.rows < 0 && s.total_ms <= 0 ? -1.0 : s.mean_ms;
-    case TotalColumn: return s.rows < 0 && s.total_ms <= 0 ? -1.0 : s.total_ms;
-    case NPlusOneColumn: return int(row.role);
+    case MeanColumn:
+        return s.rows < 0 && s.total_ms <= 0 ? -1.0 : s.mean_ms;
+    case TotalColumn:
+        return s.rows < 0 && s.total_ms <= 0 ? -1.0 : s.total_ms;
+    case NPlusOneColumn:
+        return int(row.role);
     }
     return {};
 }
@@ -183,26 +191,33 @@ QVariant QueryTableModel::data(const QModelIndex &index, int role) const
         return int(row.role);
     case Qt::DisplayRole:
         switch (column) {
-        case CallsPerRequestColumn: return Format::amount(rawValue(row, column).toDouble());
-        case RowsPerCallColumn: return Format::amount(row.stat.rows_per_call);
+        case CallsPerRequestColumn:
+            return Format::amount(rawValue(row, column).toDouble());
+        case RowsPerCallColumn:
+            return Format::amount(row.stat.rows_per_call);
         case MeanColumn:
-        case TotalColumn: return Format::milliseconds(rawValue(row, column).toDouble());
+        case TotalColumn:
+            return Format::milliseconds(rawValue(row, column).toDouble());
         case NPlusOneColumn:
             switch (row.role) {
-            case NPlusOne::Role::Child: return tr("per row");
-            case NPlusOne::Role::Parent: return tr("parent");
-            case NPlusOne::Role::None: return QString();
+            case NPlusOne::Role::Child:
+                return tr("per row");
+            case NPlusOne::Role::Parent:
+                return tr("parent");
+            case NPlusOne::Role::None:
+                return QString();
             }
             return {};
-        default: return rawValue(row, column);
+        default:
+            return rawValue(row, column);
         }
     case Qt::ToolTipRole:
         if (column == QueryColumn)
             return row.stat.text;
         if (column == NPlusOneColumn && row.role != NPlusOne::Role::None)
             return row.role == NPlusOne::Role::Child
-                ? tr("%1: this statement runs once per row of the parent query").arg(row.finding_title)
-                : tr("%1: the parent query whose rows the per-row statements follow").arg(row.finding_title);
+                       ? tr("%1: this statement runs once per row of the parent query").arg(row.finding_title)
+                       : tr("%1: the parent query whose rows the per-row statements follow").arg(row.finding_title);
         if (column == CallsPerRequestColumn && m_phase == Phase::Run)
             return tr("Calls over every request of the run, all endpoints together");
         return {};
@@ -227,24 +242,36 @@ QVariant QueryTableModel::headerData(int section, Qt::Orientation orientation, i
         return QAbstractTableModel::headerData(section, orientation, role);
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case CallsPerRequestColumn: return tr("Calls per request: how often one request runs the statement");
-        case RowsPerCallColumn: return tr("Rows the statement returns (or changes) per call; – when the source has no row counts");
-        case MeanColumn: return tr("Mean execution time per call (pg_stat_statements)");
-        case TotalColumn: return tr("Execution time summed over every call in the span");
-        case NPlusOneColumn: return tr("What the n-plus-one finding names: the parent query, or a statement run once per row");
+        case CallsPerRequestColumn:
+            return tr("Calls per request: how often one request runs the statement");
+        case RowsPerCallColumn:
+            return tr("Rows the statement returns (or changes) per call; – when the source has no row counts");
+        case MeanColumn:
+            return tr("Mean execution time per call (pg_stat_statements)");
+        case TotalColumn:
+            return tr("Execution time summed over every call in the span");
+        case NPlusOneColumn:
+            return tr("What the n-plus-one finding names: the parent query, or a statement run once per row");
         }
         return {};
     }
     if (role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case EndpointColumn: return tr("Endpoint");
-    case QueryColumn: return tr("Query");
-    case CallsPerRequestColumn: return tr("Calls/request");
-    case RowsPerCallColumn: return tr("Rows/call");
-    case MeanColumn: return tr("Mean");
-    case TotalColumn: return tr("Total");
-    case NPlusOneColumn: return tr("N+1");
+    case EndpointColumn:
+        return tr("Endpoint");
+    case QueryColumn:
+        return tr("Query");
+    case CallsPerRequestColumn:
+        return tr("Calls/request");
+    case RowsPerCallColumn:
+        return tr("Rows/call");
+    case MeanColumn:
+        return tr("Mean");
+    case TotalColumn:
+        return tr("Total");
+    case NPlusOneColumn:
+        return tr("N+1");
     }
     return {};
 }

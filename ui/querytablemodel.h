@@ -21,13 +21,21 @@ class QueryTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Columns { EndpointColumn, QueryColumn, CallsPerRequestColumn, RowsPerCallColumn, MeanColumn, TotalColumn,
-                   NPlusOneColumn, NUM_COLUMNS };
+    enum Columns {
+        EndpointColumn,
+        QueryColumn,
+        CallsPerRequestColumn,
+        RowsPerCallColumn,
+        MeanColumn,
+        TotalColumn,
+        NPlusOneColumn,
+        NUM_COLUMNS
+    };
     enum Roles {
         SortRole = Qt::UserRole,
-        FullTextRole,       // the statement's normalised text as recorded (multi-line)
-        FingerprintRole,    // libpg_query fingerprint (may be empty for a statement log)
-        NPlusOneRole,       // int(NPlusOne::Role)
+        FullTextRole,    // the statement's normalised text as recorded (multi-line)
+        FingerprintRole, // libpg_query fingerprint (may be empty for a statement log)
+        NPlusOneRole,    // int(NPlusOne::Role)
     };
     enum class Phase { Profile, Run };
 
@@ -35,7 +43,7 @@ public:
     {
         QueryStat stat;
         NPlusOne::Role role = NPlusOne::Role::None;
-        QString finding_title;      // the n-plus-one finding naming the statement
+        QString finding_title; // the n-plus-one finding naming the statement
     };
 
     explicit QueryTableModel(QObject *parent = nullptr);
@@ -67,7 +75,7 @@ private:
     QVariant rawValue(const Row &row, int column) const;
 
     std::vector<QueryStat> m_queries;
-    std::vector<QueryStat> m_profiled;   // QueryCount::profiledStatements of every profiled endpoint
+    std::vector<QueryStat> m_profiled; // QueryCount::profiledStatements of every profiled endpoint
     std::vector<Finding> m_findings;
     Phase m_phase = Phase::Profile;
     std::vector<Row> m_rows;

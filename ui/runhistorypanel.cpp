@@ -55,10 +55,10 @@ StoreError openStore(RunStore &store, const QString &path, bool quickCheck)
 } // namespace
 
 RunHistoryPanel::RunHistoryPanel(QWidget *parent)
-    : QWidget(parent), m_model(new RunListModel(this)), m_proxy(new QSortFilterProxyModel(this)), m_view(new QTableView),
-      m_pathLabel(new QLabel), m_open(new QPushButton(tr("&Open"))), m_rename(new QPushButton(tr("Rena&me…"))),
-      m_delete(new QPushButton(tr("&Delete…"))), m_compare(new QPushButton(tr("&Compare"))),
-      m_refresh(new QPushButton(tr("Refresh")))
+    : QWidget(parent), m_model(new RunListModel(this)), m_proxy(new QSortFilterProxyModel(this)),
+      m_view(new QTableView), m_pathLabel(new QLabel), m_open(new QPushButton(tr("&Open"))),
+      m_rename(new QPushButton(tr("Rena&me…"))), m_delete(new QPushButton(tr("&Delete…"))),
+      m_compare(new QPushButton(tr("&Compare"))), m_refresh(new QPushButton(tr("Refresh")))
 {
     setObjectName(QStringLiteral("runHistory"));
     setAccessibleName(tr("Run history"));
@@ -281,8 +281,9 @@ void RunHistoryPanel::renameSelected()
         return;
     const RunListEntry *e = m_model->entry(m_model->rowOf(ids.first()));
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Rename run"), tr("New name:"), QLineEdit::Normal,
-                                               e ? e->name : QString(), &ok).trimmed();
+    const QString name =
+        QInputDialog::getText(this, tr("Rename run"), tr("New name:"), QLineEdit::Normal, e ? e->name : QString(), &ok)
+            .trimmed();
     if (ok && !name.isEmpty())
         renameRun(ids.first(), name);
 }

@@ -56,7 +56,8 @@ public slots:
 signals:
     void refreshed(int runs);
     void runOpened(const Preflight::RunDataPtr &run);
-    void comparisonReady(const Preflight::RunComparisonPtr &comparison, const QString &beforeName, const QString &afterName);
+    void comparisonReady(const Preflight::RunComparisonPtr &comparison, const QString &beforeName,
+                         const QString &afterName);
     void errorOccurred(const QString &message, const QString &fix);
 
 private:
@@ -73,7 +74,7 @@ private:
     QPushButton *m_delete;
     QPushButton *m_compare;
     QPushButton *m_refresh;
-    QThreadPool m_pool;   // store calls; waited for on destruction
+    QThreadPool m_pool; // store calls; waited for on destruction
     quint64 m_listGeneration = 0;
     bool m_checkNextOpen = true;
 };

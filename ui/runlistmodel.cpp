@@ -40,15 +40,24 @@ int RunListModel::columnCount(const QModelIndex &parent) const
 QVariant RunListModel::rawValue(const RunListEntry &run, int column) const
 {
     switch (column) {
-    case NameColumn: return run.name;
-    case StartedColumn: return run.started_at;
-    case DurationColumn: return run.duration_s;
-    case StatusColumn: return runStatusId(run.status);
-    case VerdictColumn: return run.verdict;
-    case RequestsColumn: return qulonglong(run.requests);
-    case ErrorRateColumn: return run.errorRate();
-    case P95Column: return run.requests ? run.p95_ms : -1.0;
-    case TargetColumn: return run.target;
+    case NameColumn:
+        return run.name;
+    case StartedColumn:
+        return run.started_at;
+    case DurationColumn:
+        return run.duration_s;
+    case StatusColumn:
+        return runStatusId(run.status);
+    case VerdictColumn:
+        return run.verdict;
+    case RequestsColumn:
+        return qulonglong(run.requests);
+    case ErrorRateColumn:
+        return run.errorRate();
+    case P95Column:
+        return run.requests ? run.p95_ms : -1.0;
+    case TargetColumn:
+        return run.target;
     }
     return {};
 }
@@ -67,13 +76,20 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole: {
         const QVariant raw = rawValue(run, column);
         switch (column) {
-        case StartedColumn: return run.started_at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-        case DurationColumn: return Format::clock(run.duration_s);
-        case VerdictColumn: return run.verdict.isEmpty() ? QStringLiteral("–") : run.verdict;
-        case RequestsColumn: return Format::count(run.requests);
-        case ErrorRateColumn: return Format::percent(run.errorRate());
-        case P95Column: return Format::milliseconds(raw.toDouble());
-        default: return raw;
+        case StartedColumn:
+            return run.started_at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+        case DurationColumn:
+            return Format::clock(run.duration_s);
+        case VerdictColumn:
+            return run.verdict.isEmpty() ? QStringLiteral("–") : run.verdict;
+        case RequestsColumn:
+            return Format::count(run.requests);
+        case ErrorRateColumn:
+            return Format::percent(run.errorRate());
+        case P95Column:
+            return Format::milliseconds(raw.toDouble());
+        default:
+            return raw;
         }
     }
     case Qt::ToolTipRole:
@@ -87,8 +103,10 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
         case DurationColumn:
         case RequestsColumn:
         case ErrorRateColumn:
-        case P95Column: return int(Qt::AlignRight | Qt::AlignVCenter);
-        default: return int(Qt::AlignLeft | Qt::AlignVCenter);
+        case P95Column:
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return int(Qt::AlignLeft | Qt::AlignVCenter);
         }
     }
     return {};
@@ -99,15 +117,24 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case NameColumn: return tr("Run");
-    case StartedColumn: return tr("Started");
-    case DurationColumn: return tr("Duration");
-    case StatusColumn: return tr("Status");
-    case VerdictColumn: return tr("Verdict");
-    case RequestsColumn: return tr("Requests");
-    case ErrorRateColumn: return tr("Errors");
-    case P95Column: return tr("P95");
-    case TargetColumn: return tr("Target");
+    case NameColumn:
+        return tr("Run");
+    case StartedColumn:
+        return tr("Started");
+    case DurationColumn:
+        return tr("Duration");
+    case StatusColumn:
+        return tr("Status");
+    case VerdictColumn:
+        return tr("Verdict");
+    case RequestsColumn:
+        return tr("Requests");
+    case ErrorRateColumn:
+        return tr("Errors");
+    case P95Column:
+        return tr("P95");
+    case TargetColumn:
+        return tr("Target");
     }
     return {};
 }

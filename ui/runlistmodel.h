@@ -14,15 +14,25 @@ class RunListModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Columns { NameColumn, StartedColumn, DurationColumn, StatusColumn, VerdictColumn, RequestsColumn,
-                   ErrorRateColumn, P95Column, TargetColumn, NUM_COLUMNS };
+    enum Columns {
+        NameColumn,
+        StartedColumn,
+        DurationColumn,
+        StatusColumn,
+        VerdictColumn,
+        RequestsColumn,
+        ErrorRateColumn,
+        P95Column,
+        TargetColumn,
+        NUM_COLUMNS
+    };
     enum Roles { SortRole = Qt::UserRole, IdRole };
 
     explicit RunListModel(QObject *parent = nullptr);
 
     void setRuns(std::vector<RunListEntry> runs);
     const RunListEntry *entry(int row) const;
-    int rowOf(qint64 id) const;   // -1 when not listed
+    int rowOf(qint64 id) const; // -1 when not listed
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

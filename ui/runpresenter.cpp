@@ -2,21 +2,21 @@
 
 #include "errorsview.h"
 
+#include "capacitychart.h"
+#include "diagnosis/capacitymodel.h"
+#include "diagnosis/diagnoser.h"
+#include "diagnosis/levelsummary.h"
 #include "endpointtablemodel.h"
 #include "errorbanner.h"
 #include "errorhints.h"
 #include "findingspanel.h"
+#include "gatechips.h"
 #include "livedashboard.h"
 #include "load/schedule.h"
 #include "queryinspector.h"
 #include "rungates.h"
 #include "statusline.h"
-#include "diagnosis/capacitymodel.h"
-#include "diagnosis/diagnoser.h"
-#include "diagnosis/levelsummary.h"
-#include "gatechips.h"
 #include "timeserieschart.h"
-#include "capacitychart.h"
 
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -103,7 +103,8 @@ void RunPresenter::updateCapacity(const RunData &run, int beforeStage)
     // stalled the GUI thread for 130-200 ms an hour into a 50-endpoint run (docs/benchmarks.md).
     const int end = beforeStage < 0 ? int(run.stages.size()) : std::min(beforeStage, int(run.stages.size()));
     for (; m_summarisedStages < end; ++m_summarisedStages)
-        if (std::optional<LevelSummary> level = summarizeLevel(run, run.stages[size_t(m_summarisedStages)], LevelDetail::Totals))
+        if (std::optional<LevelSummary> level =
+                summarizeLevel(run, run.stages[size_t(m_summarisedStages)], LevelDetail::Totals))
             m_levels.push_back(std::move(*level));
     std::vector<LevelSummary> levels = m_levels;
     fillEffectiveParallelism(levels);
@@ -178,10 +179,8 @@ void RunPresenter::onFinished(const RunDataPtr &run)
     m_views.status->setPhase(tr("finished: %1").arg(runStatusId(run->info.status)));
     m_shown = run;
     setRunning(false);
-    runInTurns({[this, run] { m_views.findings->setRun(*run); },
-                [this, run] { showFinishedRun(run); },
-                [this, run] { updateCapacity(*run); },
-                [this, run] { diagnoseFinishedRun(run); }});
+    runInTurns({[this, run] { m_views.findings->setRun(*run); }, [this, run] { showFinishedRun(run); },
+                [this, run] { updateCapacity(*run); }, [this, run] { diagnoseFinishedRun(run); }});
 }
 
 void RunPresenter::showFinishedRun(const RunDataPtr &run)
@@ -214,7 +213,7 @@ void RunPresenter::diagnoseFinishedRun(const RunDataPtr &run)
             return;
         m_views.findings->setRun(*diagnosed);
         if (m_views.queries)
-            m_views.queries->setRun(diagnosed);   // the N+1 marks come from the findings
+            m_views.queries->setRun(diagnosed); // the N+1 marks come from the findings
         m_views.dashboard->gateChips()->setChecks(diagnosed->gates, tr("Gates (verdict: %1):").arg(diagnosed->verdict));
         m_shown = diagnosed;
         emit runDiagnosed(diagnosed);

@@ -84,11 +84,11 @@ private:
     std::optional<GateSet> m_gates;
     RunDataPtr m_shown;
     int m_lastStage = -1;
-    std::vector<LevelSummary> m_levels;   // the running sweep's complete levels
-    int m_summarisedStages = 0;           // stages [0, m_summarisedStages) are in m_levels
+    std::vector<LevelSummary> m_levels; // the running sweep's complete levels
+    int m_summarisedStages = 0;         // stages [0, m_summarisedStages) are in m_levels
     bool m_sweep = false;
     bool m_running = false;
-    quint64 m_generation = 0;   // drops a diagnosis that arrives after the next run started
+    quint64 m_generation = 0; // drops a diagnosis that arrives after the next run started
 };
 
 } // namespace Preflight

@@ -49,10 +49,11 @@ QString presetLabel(const QString &name)
 } // namespace
 
 ScenarioPanel::ScenarioPanel(QWidget *parent)
-    : QWidget(parent), m_preset(new QComboBox), m_model(new QComboBox), m_users(new QSpinBox), m_rate(new QDoubleSpinBox),
-      m_duration(new QDoubleSpinBox), m_levels(new QLineEdit), m_step(new QDoubleSpinBox), m_think(new QSpinBox),
-      m_stages(new QTableWidget(0, NUM_STAGE_COLUMNS)), m_addStage(new QToolButton), m_removeStage(new QToolButton),
-      m_gates(new QComboBox), m_gatesNote(new QLabel), m_preview(new LoadShapePreview), m_form(new QFormLayout), m_stagesBox(new QWidget)
+    : QWidget(parent), m_preset(new QComboBox), m_model(new QComboBox), m_users(new QSpinBox),
+      m_rate(new QDoubleSpinBox), m_duration(new QDoubleSpinBox), m_levels(new QLineEdit), m_step(new QDoubleSpinBox),
+      m_think(new QSpinBox), m_stages(new QTableWidget(0, NUM_STAGE_COLUMNS)), m_addStage(new QToolButton),
+      m_removeStage(new QToolButton), m_gates(new QComboBox), m_gatesNote(new QLabel), m_preview(new LoadShapePreview),
+      m_form(new QFormLayout), m_stagesBox(new QWidget)
 {
     setObjectName(QStringLiteral("scenarioPanel"));
     m_preset->setObjectName(QStringLiteral("scenarioPreset"));
@@ -95,7 +96,8 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     for (const QString &name : GateSet::presetNames())
         m_gates->addItem(presetLabel(name), name);
     m_gates->addItem(tr("Custom gates file…"), kChooseGatesFile);
-    UiWiring::name(m_gates, tr("Gate preset"), tr("Launch gates the verdict is checked against: a preset or a JSON file"));
+    UiWiring::name(m_gates, tr("Gate preset"),
+                   tr("Launch gates the verdict is checked against: a preset or a JSON file"));
     m_gatesNote->setObjectName(QStringLiteral("gatesNote"));
     m_gatesNote->setWordWrap(true);
     m_gatesNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -187,7 +189,8 @@ void ScenarioPanel::setPlan(const Plan &plan)
         const int row = m_stages->rowCount();
         m_stages->insertRow(row);
         m_stages->setItem(row, DurationColumn, new QTableWidgetItem(QString::number(st.duration_s)));
-        m_stages->setItem(row, UsersColumn, new QTableWidgetItem(st.users >= 0 ? QString::number(st.users) : QString()));
+        m_stages->setItem(row, UsersColumn,
+                          new QTableWidgetItem(st.users >= 0 ? QString::number(st.users) : QString()));
         m_stages->setItem(row, RateColumn, new QTableWidgetItem(st.rate >= 0 ? QString::number(st.rate) : QString()));
     }
     int gate = m_gates->findData(plan.gates);
@@ -207,7 +210,8 @@ QString ScenarioPanel::applyTo(Plan *plan) const
 {
     ScenarioSpec s = m_loaded;
     s.preset = m_preset->currentData().toString();
-    const bool open = m_model->currentIndex() == 1 && (s.preset == QLatin1String("sustain") || s.preset == QLatin1String("soak"));
+    const bool open =
+        m_model->currentIndex() == 1 && (s.preset == QLatin1String("sustain") || s.preset == QLatin1String("soak"));
     s.users = open ? -1 : m_users->value();
     s.rate = open ? m_rate->value() : -1;
     s.duration_s = m_duration->value();
@@ -215,12 +219,14 @@ QString ScenarioPanel::applyTo(Plan *plan) const
     s.think_time_ms = m_think->value();
 
     s.levels.clear();
-    const QStringList parts = m_levels->text().split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts);
+    const QStringList parts =
+        m_levels->text().split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts);
     for (const QString &part : parts) {
         bool ok = false;
         const int level = part.toInt(&ok);
         if (!ok || level <= 0)
-            return tr("Sweep levels: \"%1\" is not a positive whole number of users (write e.g. 1, 2, 5, 10).").arg(part);
+            return tr("Sweep levels: \"%1\" is not a positive whole number of users (write e.g. 1, 2, 5, 10).")
+                .arg(part);
         s.levels.push_back(level);
     }
     if (s.preset == QLatin1String("sweep") && s.levels.empty())
@@ -262,8 +268,8 @@ void ScenarioPanel::gateChosen(int index)
         const QSignalBlocker blocker(m_gates);
         m_gates->setCurrentIndex(m_gateIndex);
     }
-    const QString path = QFileDialog::getOpenFileName(this, tr("Custom launch gates"), QString(),
-                                                      tr("Gates (*.json);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Custom launch gates"), QString(), tr("Gates (*.json);;All files (*)"));
     if (!path.isEmpty())
         useGatesFile(path);
 }
@@ -274,7 +280,8 @@ bool ScenarioPanel::useGatesFile(const QString &path)
     const std::optional<GateSet> gates = GateSet::fromFile(path, &error);
     if (!gates) {
         m_gatesNote->setText(tr("%1 was not used: %2. Fix the file and choose it again; the check ids are listed in "
-                                "docs/diagnosis.md.").arg(QFileInfo(path).fileName(), error));
+                                "docs/diagnosis.md.")
+                                 .arg(QFileInfo(path).fileName(), error));
         m_gatesNote->show();
         return false;
     }

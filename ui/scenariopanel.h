@@ -64,12 +64,12 @@ private:
     QToolButton *m_addStage;
     QToolButton *m_removeStage;
     QComboBox *m_gates;
-    QLabel *m_gatesNote;       // the custom gates' checks, or why a file was refused
-    int m_gateIndex = 0;       // the choice before "Custom gates file…" was picked
+    QLabel *m_gatesNote; // the custom gates' checks, or why a file was refused
+    int m_gateIndex = 0; // the choice before "Custom gates file…" was picked
     LoadShapePreview *m_preview;
     QFormLayout *m_form;
     QWidget *m_stagesBox;
-    ScenarioSpec m_loaded;     // fields the panel does not show (idle_s, profile_requests)
+    ScenarioSpec m_loaded; // fields the panel does not show (idle_s, profile_requests)
     bool m_loading = false;
 };
 

@@ -102,15 +102,15 @@ ScreenshotDirector::ScreenshotDirector(MainWindow *window) : QObject(window), m_
     const double after = qEnvironmentVariable("PREFLIGHT_SCREENSHOT_AFTER_S").toDouble(&ok);
     if (ok && after > 0)
         m_after_s = after;
-    m_active = !m_screenshot.isEmpty() || !m_views.isEmpty() || m_autostart
-               || qEnvironmentVariableIsSet("PREFLIGHT_PLAN") || qEnvironmentVariableIsSet("PREFLIGHT_TARGET");
+    m_active = !m_screenshot.isEmpty() || !m_views.isEmpty() || m_autostart ||
+               qEnvironmentVariableIsSet("PREFLIGHT_PLAN") || qEnvironmentVariableIsSet("PREFLIGHT_TARGET");
 }
 
 QStringList ScreenshotDirector::viewNames()
 {
-    return {QStringLiteral("main"),    QStringLiteral("findings"),   QStringLiteral("queries"),
-            QStringLiteral("errors"),  QStringLiteral("history"),    QStringLiteral("comparison"),
-            QStringLiteral("target"),  QStringLiteral("scenario")};
+    return {QStringLiteral("main"),   QStringLiteral("findings"), QStringLiteral("queries"),
+            QStringLiteral("errors"), QStringLiteral("history"),  QStringLiteral("comparison"),
+            QStringLiteral("target"), QStringLiteral("scenario")};
 }
 
 void ScreenshotDirector::begin()
@@ -118,7 +118,8 @@ void ScreenshotDirector::begin()
     if (!m_active)
         return;
     const bool shooting = !m_screenshot.isEmpty() || !m_views.isEmpty();
-    const QString size = qEnvironmentVariable("PREFLIGHT_WINDOW_SIZE", shooting ? QStringLiteral("1440x900") : QString());
+    const QString size =
+        qEnvironmentVariable("PREFLIGHT_WINDOW_SIZE", shooting ? QStringLiteral("1440x900") : QString());
     const QStringList wh = size.split(QLatin1Char('x'));
     if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0)
         m_window->resize(wh[0].toInt(), wh[1].toInt());
@@ -151,7 +152,8 @@ bool ScreenshotDirector::save(const QString &path)
 {
     // Quality 0: the strongest zlib level (1440x900 windows come out at 270-320 KB).
     const bool saved = m_window->grab().save(path, "PNG", 0);
-    std::fprintf(stderr, "preflight: screenshot %s %s\n", saved ? "saved to" : "could not be written to", qPrintable(path));
+    std::fprintf(stderr, "preflight: screenshot %s %s\n", saved ? "saved to" : "could not be written to",
+                 qPrintable(path));
     if (!m_window->banner()->message().isEmpty())
         std::fprintf(stderr, "preflight: banner: %s\n", qPrintable(m_window->banner()->message()));
     return saved;
@@ -232,7 +234,7 @@ bool ScreenshotDirector::showView(const QString &view)
             runs->selectionModel()->select(runs->model()->index(row, 0),
                                            QItemSelectionModel::Select | QItemSelectionModel::Rows);
         if (view == QLatin1String("comparison"))
-            w->historyPanel()->compareSelected();   // raises the Comparison dock when it is ready
+            w->historyPanel()->compareSelected(); // raises the Comparison dock when it is ready
     } else if (view == QLatin1String("target")) {
         raiseDock(w, "targetDock");
         // The login step, pool and database sections are below the endpoints; scroll them into view.

@@ -44,7 +44,7 @@ private:
 
     MainWindow *m_window;
     QString m_screenshot;
-    QStringList m_views;        // still to shoot
+    QStringList m_views; // still to shoot
     QString m_dir;
     QString m_suffix;
     double m_after_s = 10;

@@ -46,7 +46,7 @@ void SecretStore::store(const QString &name, const QString &value)
 {
     SecretResolver::setSessionSecret(name, value);
     auto *job = new QKeychain::WritePasswordJob(service(), this);
-    job->setInsecureFallback(false);   // never plaintext
+    job->setInsecureFallback(false); // never plaintext
     job->setKey(name);
     job->setTextData(value);
     connect(job, &QKeychain::Job::finished, this, [this, name](QKeychain::Job *j) {
@@ -109,7 +109,7 @@ void SecretStore::next()
         }
         if (meansNoKeychain(read->error())) {
             setAvailability(Availability::Unavailable, read->errorString());
-            return next();   // asks, now that the keychain is known to be unavailable
+            return next(); // asks, now that the keychain is known to be unavailable
         }
         ask(name, tr("The OS keychain has no password for ${keychain:%1}. Enter it; it is stored in the keychain "
                      "for next time.")

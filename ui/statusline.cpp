@@ -66,8 +66,8 @@ void StatusLine::refresh()
 
 QString StatusLine::text() const
 {
-    return QStringList{m_phase->text(), m_elapsed->text(), m_requests->text(), m_rpsLabel->text(), m_errors->text()}.join(
-        QStringLiteral(" · "));
+    return QStringList{m_phase->text(), m_elapsed->text(), m_requests->text(), m_rpsLabel->text(), m_errors->text()}
+        .join(QStringLiteral(" · "));
 }
 
 } // namespace Preflight

@@ -20,7 +20,7 @@ public:
     void reset();
     void setPhase(const QString &phase);
     void addSnapshot(const IntervalSnapshotPtr &snapshot);
-    QString text() const;   // the whole line, for tests and the accessible description
+    QString text() const; // the whole line, for tests and the accessible description
 
 private:
     void refresh();

@@ -84,8 +84,9 @@ TargetPanel::TargetPanel(QWidget *parent)
       m_health(new QLineEdit), m_conninfo(new QLineEdit), m_statementLog(new QLineEdit),
       m_testDatabase(new QPushButton(tr("Test"))), m_setPassword(new QPushButton(tr("Set password…"))),
       m_import(new QPushButton(tr("Import…"))), m_dbResult(new DatabaseTestResult),
-      m_secretNote(noteLabel(QStringLiteral("secretNote"))), m_importMessage(noteLabel(QStringLiteral("importMessage"))),
-      m_login(new LoginStepEditor), m_pool(new PoolSourceEditor), m_secrets(new SecretStore(this))
+      m_secretNote(noteLabel(QStringLiteral("secretNote"))),
+      m_importMessage(noteLabel(QStringLiteral("importMessage"))), m_login(new LoginStepEditor),
+      m_pool(new PoolSourceEditor), m_secrets(new SecretStore(this))
 {
     setObjectName(QStringLiteral("targetPanel"));
     m_name->setObjectName(QStringLiteral("planName"));
@@ -105,7 +106,8 @@ TargetPanel::TargetPanel(QWidget *parent)
     m_timeout->setRange(1, 3600 * 1000);
     m_timeout->setSingleStep(1000);
     m_timeout->setSuffix(tr(" ms"));
-    UiWiring::name(m_timeout, tr("Request timeout"), tr("A request without a complete answer by then counts as a timeout"));
+    UiWiring::name(m_timeout, tr("Request timeout"),
+                   tr("A request without a complete answer by then counts as a timeout"));
     m_health->setObjectName(QStringLiteral("healthPath"));
     m_health->setPlaceholderText(QStringLiteral("/health"));
     UiWiring::name(m_health, tr("Health path"), tr("Checked before the run; empty: the first endpoint is used"));
@@ -125,7 +127,8 @@ TargetPanel::TargetPanel(QWidget *parent)
     UiWiring::name(m_setPassword, tr("Set database password"),
                    tr("Store the password in the OS keychain; the conninfo refers to it as ${keychain:NAME}"));
     m_import->setObjectName(QStringLiteral("importEndpoints"));
-    UiWiring::name(m_import, tr("Import endpoints"), tr("Import endpoints from an OpenAPI 3 JSON document or a HAR capture"));
+    UiWiring::name(m_import, tr("Import endpoints"),
+                   tr("Import endpoints from an OpenAPI 3 JSON document or a HAR capture"));
     m_pool->setTargetProvider([this] {
         Plan plan;
         applyTo(&plan);
@@ -154,17 +157,20 @@ TargetPanel::TargetPanel(QWidget *parent)
     connect(m_login, &LoginStepEditor::setPasswordRequested, this, &TargetPanel::setLoginPassword);
     connect(m_login, &LoginStepEditor::changed, this, &TargetPanel::changed);
     connect(m_pool, &PoolSourceEditor::changed, this, &TargetPanel::changed);
-    connect(m_secrets, &SecretStore::stored, this, [this](const QString &name, bool inKeychain, const QString &message) {
-        const QString note = inKeychain ? tr("The password for ${keychain:%1} is in the OS keychain (service \"%2\").")
-                                              .arg(name, SecretStore::service())
-                                        : message;
-        if (SecretResolver::keychainNames(m_conninfo->text()).contains(name))
-            showSecretNote(note);
-        Plan plan;
-        m_login->applyTo(&plan.target.login);
-        if (SecretResolver::keychainNames(QString::fromUtf8(QJsonDocument(plan.target.login.json).toJson())).contains(name))
-            m_login->showNote(note);
-    });
+    connect(m_secrets, &SecretStore::stored, this,
+            [this](const QString &name, bool inKeychain, const QString &message) {
+                const QString note = inKeychain
+                                         ? tr("The password for ${keychain:%1} is in the OS keychain (service \"%2\").")
+                                               .arg(name, SecretStore::service())
+                                         : message;
+                if (SecretResolver::keychainNames(m_conninfo->text()).contains(name))
+                    showSecretNote(note);
+                Plan plan;
+                m_login->applyTo(&plan.target.login);
+                if (SecretResolver::keychainNames(QString::fromUtf8(QJsonDocument(plan.target.login.json).toJson()))
+                        .contains(name))
+                    m_login->showNote(note);
+            });
     connect(m_secrets, &SecretStore::availabilityChanged, this, [this](SecretStore::Availability availability) {
         if (availability == SecretStore::Availability::Unavailable)
             showSecretNote(tr("The OS keychain is unavailable (%1): ${keychain:…} passwords are asked for once per "
@@ -303,7 +309,8 @@ QString TargetPanel::applyTo(Plan *plan) const
         };
         const QTableWidgetItem *methodItem = m_endpoints->item(row, MethodColumn);
         const int specIndex = methodItem ? methodItem->data(kSpecIndexRole).toInt() : -1;
-        EndpointSpec spec = specIndex >= 0 && size_t(specIndex) < m_specs.size() ? m_specs[size_t(specIndex)] : EndpointSpec{};
+        EndpointSpec spec =
+            specIndex >= 0 && size_t(specIndex) < m_specs.size() ? m_specs[size_t(specIndex)] : EndpointSpec{};
         spec.method = text(MethodColumn).toUpper();
         if (spec.method.isEmpty())
             spec.method = QStringLiteral("GET");
@@ -407,9 +414,15 @@ void TargetPanel::removeHeader()
     emit changed();
 }
 
-QString TargetPanel::secretNote() const { return m_secretNote->isHidden() ? QString() : m_secretNote->text(); }
+QString TargetPanel::secretNote() const
+{
+    return m_secretNote->isHidden() ? QString() : m_secretNote->text();
+}
 
-QString TargetPanel::importMessage() const { return m_importMessage->isHidden() ? QString() : m_importMessage->text(); }
+QString TargetPanel::importMessage() const
+{
+    return m_importMessage->isHidden() ? QString() : m_importMessage->text();
+}
 
 void TargetPanel::showSecretNote(const QString &note)
 {
@@ -444,30 +457,33 @@ void TargetPanel::testDatabase()
     // ${keychain:NAME} in the conninfo: into the session table first (keychain or password dialog).
     m_secrets->ensureSession(SecretResolver::keychainNames(conninfo), window(),
                              [this, conninfo, generation](bool ok, const QString &message) {
-        if (generation != m_dbTestGeneration)
-            return;
-        if (!ok) {
-            setDatabaseTesting(false);
-            m_dbResult->showError(message, tr("Press Test again and enter the password, or use Set password…."));
-            emit databaseTested();
-            return;
-        }
-        QtConcurrent::run([conninfo] { return DatabaseTestResult::run(conninfo); })
-            .then(this, [this, generation](const DatabaseTestResult::Outcome &outcome) {
-                if (generation != m_dbTestGeneration)
-                    return;   // the conninfo changed while the test ran
-                setDatabaseTesting(false);
-                m_dbResult->showOutcome(outcome);
-                emit databaseTested();
-            });
-    });
+                                 if (generation != m_dbTestGeneration)
+                                     return;
+                                 if (!ok) {
+                                     setDatabaseTesting(false);
+                                     m_dbResult->showError(
+                                         message, tr("Press Test again and enter the password, or use Set password…."));
+                                     emit databaseTested();
+                                     return;
+                                 }
+                                 QtConcurrent::run([conninfo] {
+                                     return DatabaseTestResult::run(conninfo);
+                                 }).then(this, [this, generation](const DatabaseTestResult::Outcome &outcome) {
+                                     if (generation != m_dbTestGeneration)
+                                         return; // the conninfo changed while the test ran
+                                     setDatabaseTesting(false);
+                                     m_dbResult->showOutcome(outcome);
+                                     emit databaseTested();
+                                 });
+                             });
 }
 
 // --- passwords -------------------------------------------------------------------------------------------------
 
 QString TargetPanel::conninfoWithPassword(const QString &conninfo, const QString &placeholder)
 {
-    static const QRegularExpression uri(QStringLiteral("^postgres(?:ql)?://"), QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression uri(QStringLiteral("^postgres(?:ql)?://"),
+                                        QRegularExpression::CaseInsensitiveOption);
     if (uri.match(conninfo).hasMatch()) {
         QString out = conninfo;
         // A literal user:password@ goes; the placeholder takes its place as the password parameter.
@@ -478,22 +494,25 @@ QString TargetPanel::conninfoWithPassword(const QString &conninfo, const QString
                                                       QRegularExpression::CaseInsensitiveOption);
         if (queryPassword.match(out).hasMatch()) {
             QString replacement = placeholder;
-            return out.replace(queryPassword, QStringLiteral("\\1") + replacement.replace(QLatin1Char('\\'), QStringLiteral("\\\\")));
+            return out.replace(queryPassword,
+                               QStringLiteral("\\1") + replacement.replace(QLatin1Char('\\'), QStringLiteral("\\\\")));
         }
-        return out + (out.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?')) + QStringLiteral("password=")
-               + placeholder;
+        return out + (out.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?')) +
+               QStringLiteral("password=") + placeholder;
     }
     static const QRegularExpression keyValue(QStringLiteral(R"(\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+))"),
                                              QRegularExpression::CaseInsensitiveOption);
     const QRegularExpressionMatch m = keyValue.match(conninfo);
     if (m.hasMatch())
-        return conninfo.left(m.capturedStart()) + QStringLiteral("password=") + placeholder + conninfo.mid(m.capturedEnd());
+        return conninfo.left(m.capturedStart()) + QStringLiteral("password=") + placeholder +
+               conninfo.mid(m.capturedEnd());
     if (conninfo.isEmpty())
         return QStringLiteral("password=") + placeholder;
     return conninfo + QStringLiteral(" password=") + placeholder;
 }
 
-void TargetPanel::askPassword(const QString &why, const QString &defaultName, std::function<void(const QString &)> apply)
+void TargetPanel::askPassword(const QString &why, const QString &defaultName,
+                              std::function<void(const QString &)> apply)
 {
     auto *dialog = new PasswordDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -519,8 +538,8 @@ void TargetPanel::setDatabasePassword()
                    "password=${keychain:NAME}. It is never written to the plan, the settings or the run store.")
                     .arg(SecretStore::service()),
                 names.value(0, QStringLiteral("DB_PASSWORD")), [this](const QString &name) {
-                    m_conninfo->setText(conninfoWithPassword(m_conninfo->text().trimmed(),
-                                                             QStringLiteral("${keychain:%1}").arg(name)));
+                    m_conninfo->setText(
+                        conninfoWithPassword(m_conninfo->text().trimmed(), QStringLiteral("${keychain:%1}").arg(name)));
                     showSecretNote(tr("Storing the password for ${keychain:%1}…").arg(name));
                 });
 }
@@ -564,48 +583,49 @@ void TargetPanel::importEndpointsFrom(const QString &path)
     m_import->setEnabled(false);
     m_import->setText(tr("Importing…"));
     const QString fileName = QFileInfo(path).fileName();
-    QtConcurrent::run([path] { return EndpointImport::fromFile(path); })
-        .then(this, [this, generation, fileName](const EndpointImport::Result &result) {
-            m_import->setText(tr("Import…"));
-            m_import->setEnabled(m_editable);
-            if (generation != m_importGeneration)
-                return;
-            if (!result.error.isEmpty() || result.endpoints.empty()) {
-                QStringList lines{result.error.isEmpty() ? tr("%1 has no endpoints to import.").arg(fileName)
-                                                         : tr("Nothing imported from %1: %2").arg(fileName, result.error)};
-                lines += result.warnings;
-                showImportMessage(lines.join(QLatin1Char('\n')), true);
+    QtConcurrent::run([path] {
+        return EndpointImport::fromFile(path);
+    }).then(this, [this, generation, fileName](const EndpointImport::Result &result) {
+        m_import->setText(tr("Import…"));
+        m_import->setEnabled(m_editable);
+        if (generation != m_importGeneration)
+            return;
+        if (!result.error.isEmpty() || result.endpoints.empty()) {
+            QStringList lines{result.error.isEmpty() ? tr("%1 has no endpoints to import.").arg(fileName)
+                                                     : tr("Nothing imported from %1: %2").arg(fileName, result.error)};
+            lines += result.warnings;
+            showImportMessage(lines.join(QLatin1Char('\n')), true);
+            emit importFinished();
+            return;
+        }
+        if (m_endpoints->rowCount() == 0) {
+            applyImport(result.endpoints, result.base_url, true, result.warnings);
+            return;
+        }
+        // The one question: the table already has rows.
+        auto *box = new QMessageBox(
+            QMessageBox::Question, tr("Import endpoints"),
+            tr("%1 has %n endpoint(s). Replace the %2 in the table, or append?", nullptr, int(result.endpoints.size()))
+                .arg(fileName)
+                .arg(m_endpoints->rowCount()),
+            QMessageBox::NoButton, this);
+        box->setObjectName(QStringLiteral("importChoice"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        QPushButton *replace = box->addButton(tr("Replace"), QMessageBox::DestructiveRole);
+        QPushButton *append = box->addButton(tr("Append"), QMessageBox::AcceptRole);
+        QPushButton *cancel = box->addButton(QMessageBox::Cancel);
+        replace->setObjectName(QStringLiteral("importReplace"));
+        append->setObjectName(QStringLiteral("importAppend"));
+        cancel->setObjectName(QStringLiteral("importCancel"));
+        box->setDefaultButton(append);
+        connect(box, &QMessageBox::buttonClicked, this, [this, replace, append, result](QAbstractButton *clicked) {
+            if (clicked == replace || clicked == append)
+                applyImport(result.endpoints, result.base_url, clicked == replace, result.warnings);
+            else
                 emit importFinished();
-                return;
-            }
-            if (m_endpoints->rowCount() == 0) {
-                applyImport(result.endpoints, result.base_url, true, result.warnings);
-                return;
-            }
-            // The one question: the table already has rows.
-            auto *box = new QMessageBox(QMessageBox::Question, tr("Import endpoints"),
-                                        tr("%1 has %n endpoint(s). Replace the %2 in the table, or append?", nullptr,
-                                           int(result.endpoints.size()))
-                                            .arg(fileName)
-                                            .arg(m_endpoints->rowCount()),
-                                        QMessageBox::NoButton, this);
-            box->setObjectName(QStringLiteral("importChoice"));
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            QPushButton *replace = box->addButton(tr("Replace"), QMessageBox::DestructiveRole);
-            QPushButton *append = box->addButton(tr("Append"), QMessageBox::AcceptRole);
-            QPushButton *cancel = box->addButton(QMessageBox::Cancel);
-            replace->setObjectName(QStringLiteral("importReplace"));
-            append->setObjectName(QStringLiteral("importAppend"));
-            cancel->setObjectName(QStringLiteral("importCancel"));
-            box->setDefaultButton(append);
-            connect(box, &QMessageBox::buttonClicked, this, [this, replace, append, result](QAbstractButton *clicked) {
-                if (clicked == replace || clicked == append)
-                    applyImport(result.endpoints, result.base_url, clicked == replace, result.warnings);
-                else
-                    emit importFinished();
-            });
-            box->open();
         });
+        box->open();
+    });
 }
 
 void TargetPanel::applyImport(const std::vector<EndpointSpec> &endpoints, const QString &baseUrl, bool replace,
@@ -624,8 +644,8 @@ void TargetPanel::applyImport(const std::vector<EndpointSpec> &endpoints, const 
     const bool filledBaseUrl = m_baseUrl->text().trimmed().isEmpty() && !baseUrl.isEmpty();
     if (filledBaseUrl)
         m_baseUrl->setText(baseUrl);
-    QStringList lines{tr("Imported %n endpoint(s)", nullptr, int(endpoints.size()))
-                      + (filledBaseUrl ? tr("; base URL set to %1.").arg(baseUrl) : QStringLiteral("."))};
+    QStringList lines{tr("Imported %n endpoint(s)", nullptr, int(endpoints.size())) +
+                      (filledBaseUrl ? tr("; base URL set to %1.").arg(baseUrl) : QStringLiteral("."))};
     lines += warnings;
     showImportMessage(lines.join(QLatin1Char('\n')), false);
     emit changed();

@@ -115,7 +115,7 @@ private:
     PoolSourceEditor *m_pool;
     SecretStore *m_secrets;
     QList<QToolButton *> m_buttons;
-    std::vector<EndpointSpec> m_specs;  // endpoints as loaded or imported, for the fields the table does not show
+    std::vector<EndpointSpec> m_specs; // endpoints as loaded or imported, for the fields the table does not show
     int m_dbTestGeneration = 0;
     int m_importGeneration = 0;
     bool m_dbTesting = false;

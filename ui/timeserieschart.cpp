@@ -71,7 +71,7 @@ TimeSeriesChart::TimeSeriesChart(const QString &title, const QString &yTitle, Sc
     }
     m_chart->setTitle(title);
     ChartStyle::applyCompactChrome(m_chart);
-    m_chart->setAnimationOptions(QChart::NoAnimation);  // animations fight a 4 Hz replace()
+    m_chart->setAnimationOptions(QChart::NoAnimation); // animations fight a 4 Hz replace()
     // The run clock in the labels rather than an axis title: one text row more for the plot.
     m_xAxis->setLabelFormat(QStringLiteral("%.0f s"));
     m_xAxis->setRange(0, m_timeRange_s);
@@ -217,7 +217,8 @@ void TimeSeriesChart::drawForeground(QPainter *painter, const QRectF &rect)
     const QRectF plot = m_chart->plotArea();
     const qreal left = m_chart->mapToPosition(QPointF(m_highlightFrom_s, m_yMax), anchor).x();
     const qreal right = m_chart->mapToPosition(QPointF(m_highlightTo_s, m_yMax), anchor).x();
-    QRectF band(QPointF(std::max(left, plot.left()), plot.top()), QPointF(std::min(std::max(right, left + 3), plot.right()), plot.bottom()));
+    QRectF band(QPointF(std::max(left, plot.left()), plot.top()),
+                QPointF(std::min(std::max(right, left + 3), plot.right()), plot.bottom()));
     band = m_chart->mapRectToScene(band);
     QColor fill = palette().color(QPalette::Highlight);
     fill.setAlpha(60);

@@ -74,21 +74,22 @@ QList<QWidget *> unnamedControls(QWidget *root)
     QList<QWidget *> missing;
     const QList<QWidget *> widgets = root->findChildren<QWidget *>();
     for (QWidget *w : widgets) {
-        const bool interactive = qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w)
-                                 || qobject_cast<QComboBox *>(w) || qobject_cast<QAbstractSpinBox *>(w)
-                                 || qobject_cast<QAbstractItemView *>(w)
-                                 || qobject_cast<QTextEdit *>(w) || qobject_cast<QPlainTextEdit *>(w);
+        const bool interactive = qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w) ||
+                                 qobject_cast<QComboBox *>(w) || qobject_cast<QAbstractSpinBox *>(w) ||
+                                 qobject_cast<QAbstractItemView *>(w) || qobject_cast<QTextEdit *>(w) ||
+                                 qobject_cast<QPlainTextEdit *>(w);
         if (!interactive)
             continue;
         // Parts Qt builds inside other controls (a combo's line edit, a spin box's edit, a view's
         // scroll bars and header buttons) are named through their owner.
         QWidget *parent = w->parentWidget();
-        const bool internal = (parent && (qobject_cast<QComboBox *>(parent) || qobject_cast<QAbstractSpinBox *>(parent)))
-                              || w->objectName().startsWith(QLatin1String("qt_"));
+        const bool internal =
+            (parent && (qobject_cast<QComboBox *>(parent) || qobject_cast<QAbstractSpinBox *>(parent))) ||
+            w->objectName().startsWith(QLatin1String("qt_"));
         bool insideView = false;
         for (QWidget *p = parent; p; p = p->parentWidget()) {
-            if (qobject_cast<QAbstractItemView *>(p) || qobject_cast<QAbstractSpinBox *>(p) || qobject_cast<QComboBox *>(p)
-                || qobject_cast<QTabBar *>(p)) {
+            if (qobject_cast<QAbstractItemView *>(p) || qobject_cast<QAbstractSpinBox *>(p) ||
+                qobject_cast<QComboBox *>(p) || qobject_cast<QTabBar *>(p)) {
                 insideView = true;
                 break;
             }
@@ -102,4 +103,3 @@ QList<QWidget *> unnamedControls(QWidget *root)
 }
 
 } // namespace Preflight::UiWiring
-

@@ -6,9 +6,7 @@
 
 namespace Demo {
 
-ConnectionPool::Lease::Lease(Lease &&other) noexcept
-    : m_pool(other.m_pool)
-    , m_connection(std::move(other.m_connection))
+ConnectionPool::Lease::Lease(Lease &&other) noexcept : m_pool(other.m_pool), m_connection(std::move(other.m_connection))
 {
     other.m_pool = nullptr;
 }
@@ -38,8 +36,7 @@ void ConnectionPool::Lease::release()
 }
 
 ConnectionPool::ConnectionPool(const PoolConfig &config, Factory factory)
-    : m_config(config)
-    , m_factory(std::move(factory))
+    : m_config(config), m_factory(std::move(factory))
 {
 }
 
@@ -49,9 +46,9 @@ ConnectionPool::Lease ConnectionPool::checkout(QString *error, bool *timedOut)
 {
     if (timedOut)
         *timedOut = false;
-    const int limit = m_config.mode == PoolConfig::Mode::Single ? 1
+    const int limit = m_config.mode == PoolConfig::Mode::Single  ? 1
                       : m_config.mode == PoolConfig::Mode::Queue ? m_config.size + m_config.overflow
-                                                                  : -1;
+                                                                 : -1;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(m_config.timeout_ms);
     std::unique_ptr<DbConnection> stale;
     Lease lease;
@@ -75,8 +72,8 @@ ConnectionPool::Lease ConnectionPool::checkout(QString *error, bool *timedOut)
                 if (m_config.mode == PoolConfig::Mode::Single || m_config.timeout_ms < 0)
                     m_returned.wait(lock);
                 else
-                    woke = m_returned.wait_until(lock, deadline) == std::cv_status::no_timeout
-                           || !m_idle.empty() || m_open < limit;
+                    woke = m_returned.wait_until(lock, deadline) == std::cv_status::no_timeout || !m_idle.empty() ||
+                           m_open < limit;
                 --m_waiting;
                 if (!woke) {
                     if (timedOut)
@@ -117,8 +114,8 @@ void ConnectionPool::giveBack(std::unique_ptr<DbConnection> connection)
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         --m_inUse;
-        const bool keep = !connection->isBroken() && m_config.mode != PoolConfig::Mode::PerRequest
-                          && (m_config.mode == PoolConfig::Mode::Single || int(m_idle.size()) < m_config.size);
+        const bool keep = !connection->isBroken() && m_config.mode != PoolConfig::Mode::PerRequest &&
+                          (m_config.mode == PoolConfig::Mode::Single || int(m_idle.size()) < m_config.size);
         if (keep) {
             m_idle.push_back(std::move(connection));
         } else {

@@ -13,27 +13,27 @@ namespace Demo {
 // Counters behind /health and /metrics, named like SQLAlchemy's QueuePool.status().
 struct PoolStats
 {
-    int size = 0;        // configured pool_size (connections kept open when idle)
-    int max = 0;         // size + overflow: the most that can be checked out at once
-    int in_use = 0;      // checked out right now
-    int idle = 0;        // open and waiting in the pool
-    int overflow = 0;    // open connections beyond `size` (never negative)
-    int waiting = 0;     // threads blocked in checkout()
-    QString mode;        // "queue" | "single" | "per-request"
+    int size = 0;     // configured pool_size (connections kept open when idle)
+    int max = 0;      // size + overflow: the most that can be checked out at once
+    int in_use = 0;   // checked out right now
+    int idle = 0;     // open and waiting in the pool
+    int overflow = 0; // open connections beyond `size` (never negative)
+    int waiting = 0;  // threads blocked in checkout()
+    QString mode;     // "queue" | "single" | "per-request"
 };
 
 struct PoolConfig
 {
     enum class Mode {
-        Queue,       // SQLAlchemy QueuePool: size + overflow, checkout waits up to timeout_ms
-        Single,      // one shared connection, checkout waits as long as it takes (a mutex in disguise)
-        PerRequest   // no pooling: open on checkout, close on return
+        Queue,     // SQLAlchemy QueuePool: size + overflow, checkout waits up to timeout_ms
+        Single,    // one shared connection, checkout waits as long as it takes (a mutex in disguise)
+        PerRequest // no pooling: open on checkout, close on return
     };
     Mode mode = Mode::Queue;
     int size = 10;
     int overflow = 10;
     int timeout_ms = 30000;
-    int recycle_s = 3600;   // connections older than this are closed at checkout and replaced; <= 0: never
+    int recycle_s = 3600;    // connections older than this are closed at checkout and replaced; <= 0: never
     int per_request_max = 0; // PerRequest: reported as `max`; 0 = no ceiling (the demo has no pool there)
 };
 
@@ -80,7 +80,7 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_returned;
     std::deque<std::unique_ptr<DbConnection>> m_idle;
-    int m_open = 0;     // idle + checked out + being opened
+    int m_open = 0; // idle + checked out + being opened
     int m_inUse = 0;
     int m_waiting = 0;
 };

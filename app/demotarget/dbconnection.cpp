@@ -8,10 +8,7 @@
 
 namespace Demo {
 
-DbConnection::DbConnection()
-    : m_createdAtMs(QDateTime::currentMSecsSinceEpoch())
-{
-}
+DbConnection::DbConnection() : m_createdAtMs(QDateTime::currentMSecsSinceEpoch()) {}
 
 DbResult DbConnection::exec(const QByteArray &sql, const std::vector<QByteArray> &params)
 {

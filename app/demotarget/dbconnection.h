@@ -20,7 +20,7 @@ struct DbTarget
     QString sqlite_path;
     QString pg_conninfo;
     int sqlite_busy_timeout_ms = 5000;
-    int pg_lock_timeout_ms = 0;             // 0: server default (wait forever)
+    int pg_lock_timeout_ms = 0; // 0: server default (wait forever)
 };
 
 // One database connection, used by one thread at a time. SQL uses `?` placeholders for both backends; the

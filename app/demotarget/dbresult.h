@@ -13,9 +13,9 @@ struct DbResult
 {
     enum class Error {
         None,
-        Busy,         // SQLite SQLITE_BUSY/SQLITE_LOCKED ("database is locked")
-        LockTimeout,  // PostgreSQL 55P03 lock_not_available
-        Connection,   // the connection is unusable; the pool must not reuse it
+        Busy,        // SQLite SQLITE_BUSY/SQLITE_LOCKED ("database is locked")
+        LockTimeout, // PostgreSQL 55P03 lock_not_available
+        Connection,  // the connection is unusable; the pool must not reuse it
         Other
     };
     Error error = Error::None;

@@ -53,11 +53,8 @@ QString queryValue(const QByteArray &query, const QString &key)
 } // namespace
 
 DemoApi::DemoApi(const DemoConfig &config, const DbTarget &target, ConnectionPool &pool, SqlLog *sqlLog)
-    : m_config(config)
-    , m_target(target)
-    , m_postgres(target.kind == DbTarget::Kind::Postgres)
-    , m_pool(pool)
-    , m_sqlLog(sqlLog)
+    : m_config(config), m_target(target), m_postgres(target.kind == DbTarget::Kind::Postgres), m_pool(pool),
+      m_sqlLog(sqlLog)
 {
     if (config.work_ms >= 0) {
         m_workMinMs = m_workMaxMs = config.work_ms;
@@ -89,8 +86,9 @@ HttpResponse DemoApi::withConnection(const Body &body)
     ConnectionPool::Lease lease = m_pool.checkout(&error, &timedOut);
     if (!lease) {
         // SQLAlchemy surfaces a pool timeout as an unhandled TimeoutError: a 500 with its message.
-        QJsonObject o{{QStringLiteral("error"), error},
-                      {QStringLiteral("type"), timedOut ? QStringLiteral("TimeoutError") : QStringLiteral("OperationalError")}};
+        QJsonObject o{
+            {QStringLiteral("error"), error},
+            {QStringLiteral("type"), timedOut ? QStringLiteral("TimeoutError") : QStringLiteral("OperationalError")}};
         return HttpResponse::json(timedOut ? 500 : 503, toJson(o));
     }
     holdWork();
@@ -100,8 +98,9 @@ HttpResponse DemoApi::withConnection(const Body &body)
 HttpResponse DemoApi::dbError(const DbResult &result)
 {
     const bool contention = result.error == DbResult::Error::Busy || result.error == DbResult::Error::LockTimeout;
-    QJsonObject o{{QStringLiteral("error"), result.message},
-                  {QStringLiteral("type"), contention ? QStringLiteral("OperationalError") : QStringLiteral("DatabaseError")}};
+    QJsonObject o{
+        {QStringLiteral("error"), result.message},
+        {QStringLiteral("type"), contention ? QStringLiteral("OperationalError") : QStringLiteral("DatabaseError")}};
     return HttpResponse::json(contention ? 503 : 500, toJson(o));
 }
 
@@ -203,8 +202,8 @@ HttpResponse DemoApi::handle(const HttpRequest &request)
 HttpResponse DemoApi::health() const
 {
     const PoolStats s = m_pool.stats();
-    QJsonObject pool{{QStringLiteral("size"), s.size},       {QStringLiteral("max"), s.max},
-                     {QStringLiteral("in_use"), s.in_use},   {QStringLiteral("idle"), s.idle},
+    QJsonObject pool{{QStringLiteral("size"), s.size},         {QStringLiteral("max"), s.max},
+                     {QStringLiteral("in_use"), s.in_use},     {QStringLiteral("idle"), s.idle},
                      {QStringLiteral("overflow"), s.overflow}, {QStringLiteral("waiting"), s.waiting},
                      {QStringLiteral("mode"), s.mode}};
     return ok({{QStringLiteral("status"), QStringLiteral("ok")},
@@ -217,8 +216,8 @@ HttpResponse DemoApi::metrics() const
     const PoolStats s = m_pool.stats();
     QByteArray out;
     auto gauge = [&out](const char *name, const char *help, qint64 value, const char *type = "gauge") {
-        out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' + name + ' '
-               + QByteArray::number(value) + '\n';
+        out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' + name + ' ' +
+               QByteArray::number(value) + '\n';
     };
     gauge("demo_pool_in_use", "Database connections checked out of the pool.", s.in_use);
     gauge("demo_pool_idle", "Open database connections idle in the pool.", s.idle);
@@ -240,17 +239,17 @@ HttpResponse DemoApi::metrics() const
 HttpResponse DemoApi::index() const
 {
     QJsonArray endpoints;
-    for (const char *e : {"GET /health", "GET /metrics", "GET /api/v1/customers?limit=&offset=",
-                          "GET /api/v1/customers/{id}", "GET /api/v1/customers/{id}/vehicles",
-                          "GET /api/v1/customers/{id}/appointments", "GET /api/v1/customers/{id}/payments",
-                          "GET /api/v1/appointments/{id}", "GET /api/v1/appointments/{id}/services",
-                          "GET /api/v1/appointments/{id}/payments", "GET /api/v1/appointments/{id}/messages",
-                          "GET /api/v1/vehicles/{id}", "GET /api/v1/orders?customer={id}", "GET /api/v1/search?q=",
-                          "GET /api/v1/reports/revenue", "POST /api/items", "GET /api/items/{id}",
-                          "GET /api/admin/customers/{id}?include=appointmentDetails"})
+    for (const char *e :
+         {"GET /health", "GET /metrics", "GET /api/v1/customers?limit=&offset=", "GET /api/v1/customers/{id}",
+          "GET /api/v1/customers/{id}/vehicles", "GET /api/v1/customers/{id}/appointments",
+          "GET /api/v1/customers/{id}/payments", "GET /api/v1/appointments/{id}",
+          "GET /api/v1/appointments/{id}/services", "GET /api/v1/appointments/{id}/payments",
+          "GET /api/v1/appointments/{id}/messages", "GET /api/v1/vehicles/{id}", "GET /api/v1/orders?customer={id}",
+          "GET /api/v1/search?q=", "GET /api/v1/reports/revenue", "POST /api/items", "GET /api/items/{id}",
+          "GET /api/admin/customers/{id}?include=appointmentDetails"})
         endpoints.append(QLatin1String(e));
-    return ok({{QStringLiteral("name"), QStringLiteral("preflight-demo-target")},
-               {QStringLiteral("endpoints"), endpoints}});
+    return ok(
+        {{QStringLiteral("name"), QStringLiteral("preflight-demo-target")}, {QStringLiteral("endpoints"), endpoints}});
 }
 
 HttpResponse DemoApi::customers(const QByteArray &query)
@@ -284,8 +283,14 @@ HttpResponse DemoApi::customer(qint64 id)
             return dbError(r);
         if (r.rows.empty())
             return notFound(QStringLiteral("customer %1").arg(id));
-        return ok(toObject(r.rows[0], {{"id", true}, {"name"}, {"email"}, {"phone"}, {"city"}, {"company"},
-                                       {"created_at"}, {"appointment_count", true}}));
+        return ok(toObject(r.rows[0], {{"id", true},
+                                       {"name"},
+                                       {"email"},
+                                       {"phone"},
+                                       {"city"},
+                                       {"company"},
+                                       {"created_at"},
+                                       {"appointment_count", true}}));
     });
 }
 
@@ -304,10 +309,12 @@ HttpResponse DemoApi::customerChildren(qint64 id, const QByteArray &what)
                         {key});
             items = toArray(r, {{"id", true}, {"vehicle_id", true}, {"scheduled_at"}, {"status"}, {"notes"}});
         } else {
-            r = db.exec("SELECT p.id, p.appointment_id, p.amount_cents, p.method, p.paid_at FROM payments p "
-                        "JOIN appointments a ON a.id = p.appointment_id WHERE a.customer_id = ? ORDER BY p.paid_at DESC",
-                        {key});
-            items = toArray(r, {{"id", true}, {"appointment_id", true}, {"amount_cents", true}, {"method"}, {"paid_at"}});
+            r = db.exec(
+                "SELECT p.id, p.appointment_id, p.amount_cents, p.method, p.paid_at FROM payments p "
+                "JOIN appointments a ON a.id = p.appointment_id WHERE a.customer_id = ? ORDER BY p.paid_at DESC",
+                {key});
+            items =
+                toArray(r, {{"id", true}, {"appointment_id", true}, {"amount_cents", true}, {"method"}, {"paid_at"}});
         }
         if (!r.ok())
             return dbError(r);
@@ -318,16 +325,18 @@ HttpResponse DemoApi::customerChildren(qint64 id, const QByteArray &what)
 HttpResponse DemoApi::appointment(qint64 id)
 {
     return withConnection([&](DbConnection &db) {
-        const DbResult r = db.exec("SELECT a.id, a.customer_id, a.vehicle_id, a.scheduled_at, a.status, a.notes, "
-                                   "v.make, v.model, v.plate FROM appointments a LEFT JOIN vehicles v ON v.id = a.vehicle_id "
-                                   "WHERE a.id = ?",
-                                   {QByteArray::number(id)});
+        const DbResult r =
+            db.exec("SELECT a.id, a.customer_id, a.vehicle_id, a.scheduled_at, a.status, a.notes, "
+                    "v.make, v.model, v.plate FROM appointments a LEFT JOIN vehicles v ON v.id = a.vehicle_id "
+                    "WHERE a.id = ?",
+                    {QByteArray::number(id)});
         if (!r.ok())
             return dbError(r);
         if (r.rows.empty())
             return notFound(QStringLiteral("appointment %1").arg(id));
-        QJsonObject o = toObject(r.rows[0], {{"id", true}, {"customer_id", true}, {"vehicle_id", true},
-                                             {"scheduled_at"}, {"status"}, {"notes"}});
+        QJsonObject o = toObject(
+            r.rows[0],
+            {{"id", true}, {"customer_id", true}, {"vehicle_id", true}, {"scheduled_at"}, {"status"}, {"notes"}});
         o.insert(QStringLiteral("vehicle"), toObject(r.rows[0], {{"make"}, {"model"}, {"plate"}}, 6));
         return ok(o);
     });
@@ -343,7 +352,8 @@ HttpResponse DemoApi::appointmentChildren(qint64 id, const QByteArray &what)
             r = db.exec("SELECT id, name, price_cents FROM services WHERE appointment_id = ? ORDER BY id", {key});
             items = toArray(r, {{"id", true}, {"name"}, {"price_cents", true}});
         } else if (what == "payments") {
-            r = db.exec("SELECT id, amount_cents, method, paid_at FROM payments WHERE appointment_id = ? ORDER BY id", {key});
+            r = db.exec("SELECT id, amount_cents, method, paid_at FROM payments WHERE appointment_id = ? ORDER BY id",
+                        {key});
             items = toArray(r, {{"id", true}, {"amount_cents", true}, {"method"}, {"paid_at"}});
         } else {
             r = db.exec("SELECT id, channel, body, sent_at FROM messages WHERE appointment_id = ? ORDER BY id", {key});
@@ -364,7 +374,8 @@ HttpResponse DemoApi::vehicle(qint64 id)
             return dbError(r);
         if (r.rows.empty())
             return notFound(QStringLiteral("vehicle %1").arg(id));
-        return ok(toObject(r.rows[0], {{"id", true}, {"customer_id", true}, {"make"}, {"model"}, {"year", true}, {"plate"}}));
+        return ok(
+            toObject(r.rows[0], {{"id", true}, {"customer_id", true}, {"make"}, {"model"}, {"year", true}, {"plate"}}));
     });
 }
 
@@ -382,8 +393,8 @@ HttpResponse DemoApi::orders(const QByteArray &query)
         if (!r.ok())
             return dbError(r);
         return ok({{QStringLiteral("customer_id"), customerId},
-                   {QStringLiteral("items"), toArray(r, {{"id", true}, {"reference"}, {"status"}, {"total_cents", true},
-                                                         {"created_at"}})}});
+                   {QStringLiteral("items"),
+                    toArray(r, {{"id", true}, {"reference"}, {"status"}, {"total_cents", true}, {"created_at"}})}});
     });
 }
 
@@ -401,7 +412,8 @@ HttpResponse DemoApi::search(const QByteArray &query)
         if (!r.ok())
             return dbError(r);
         const QJsonArray items = toArray(r, {{"id", true}, {"name"}, {"email"}, {"company"}, {"city"}});
-        return ok({{QStringLiteral("q"), q}, {QStringLiteral("count"), items.size()}, {QStringLiteral("items"), items}});
+        return ok(
+            {{QStringLiteral("q"), q}, {QStringLiteral("count"), items.size()}, {QStringLiteral("items"), items}});
     });
 }
 
@@ -409,7 +421,7 @@ HttpResponse DemoApi::revenue()
 {
     return withConnection([&](DbConnection &db) {
         if (m_config.flaws.slow_endpoint)
-            sleepMs(m_config.slow_ms);   // a slow report: holds its handler thread and its connection
+            sleepMs(m_config.slow_ms); // a slow report: holds its handler thread and its connection
         const DbResult r = db.exec("SELECT substr(paid_at, 1, 7) AS month, count(*), sum(amount_cents) FROM payments "
                                    "GROUP BY substr(paid_at, 1, 7) ORDER BY month");
         if (!r.ok())
@@ -478,15 +490,15 @@ HttpResponse DemoApi::insertItem(DbConnection &db, const QString &name, bool con
         if (!r.ok())
             return rollback(r);
     }
-    const DbResult inserted = db.exec("INSERT INTO items (name, created_at) VALUES (?, ?) RETURNING id",
-                                      {name.toUtf8(), now});
+    const DbResult inserted =
+        db.exec("INSERT INTO items (name, created_at) VALUES (?, ?) RETURNING id", {name.toUtf8(), now});
     if (!inserted.ok())
         return rollback(inserted);
     r = db.exec("UPDATE counters SET value = value + 1 WHERE name = 'items'");
     if (!r.ok())
         return rollback(r);
     if (contended)
-        sleepMs(10);   // validation and audit work done inside the transaction, holding the write lock
+        sleepMs(10); // validation and audit work done inside the transaction, holding the write lock
     r = db.exec("COMMIT");
     if (!r.ok())
         return rollback(r);
@@ -503,9 +515,8 @@ HttpResponse DemoApi::customerProfile(qint64 id, const QByteArray &query)
                              .contains(QStringLiteral("appointmentDetails"));
     if (!details)
         return customer(id);
-    return withConnection([&](DbConnection &db) {
-        return m_config.flaws.n_plus_one ? profileNPlusOne(db, id) : profileJoined(db, id);
-    });
+    return withConnection(
+        [&](DbConnection &db) { return m_config.flaws.n_plus_one ? profileNPlusOne(db, id) : profileJoined(db, id); });
 }
 
 HttpResponse DemoApi::profileNPlusOne(DbConnection &db, qint64 id)
@@ -520,21 +531,25 @@ HttpResponse DemoApi::profileNPlusOne(DbConnection &db, qint64 id)
         return dbError(head);
     if (head.rows.empty())
         return notFound(QStringLiteral("customer %1").arg(id));
-    QJsonObject customer = toObject(head.rows[0], {{"id", true}, {"name"}, {"email"}, {"phone"}, {"city"}, {"company"}});
+    QJsonObject customer =
+        toObject(head.rows[0], {{"id", true}, {"name"}, {"email"}, {"phone"}, {"city"}, {"company"}});
     QJsonArray appointments;
     for (const auto &row : head.rows) {
         if (row[6].isEmpty())
-            continue;   // LEFT JOIN row of a customer without appointments
+            continue; // LEFT JOIN row of a customer without appointments
         QJsonObject a = toObject(row, {{"id", true}, {"vehicle_id", true}, {"scheduled_at"}, {"status"}, {"notes"}}, 6);
         const QByteArray key = row[6];
         const DbResult services = db.exec("SELECT id, name, price_cents FROM services WHERE appointment_id = ?", {key});
-        const DbResult payments = db.exec("SELECT id, amount_cents, method, paid_at FROM payments WHERE appointment_id = ?", {key});
-        const DbResult messages = db.exec("SELECT id, channel, body, sent_at FROM messages WHERE appointment_id = ?", {key});
+        const DbResult payments =
+            db.exec("SELECT id, amount_cents, method, paid_at FROM payments WHERE appointment_id = ?", {key});
+        const DbResult messages =
+            db.exec("SELECT id, channel, body, sent_at FROM messages WHERE appointment_id = ?", {key});
         for (const DbResult *r : {&services, &payments, &messages})
             if (!r->ok())
                 return dbError(*r);
         a.insert(QStringLiteral("services"), toArray(services, {{"id", true}, {"name"}, {"price_cents", true}}));
-        a.insert(QStringLiteral("payments"), toArray(payments, {{"id", true}, {"amount_cents", true}, {"method"}, {"paid_at"}}));
+        a.insert(QStringLiteral("payments"),
+                 toArray(payments, {{"id", true}, {"amount_cents", true}, {"method"}, {"paid_at"}}));
         a.insert(QStringLiteral("messages"), toArray(messages, {{"id", true}, {"channel"}, {"body"}, {"sent_at"}}));
         appointments.append(a);
     }
@@ -549,7 +564,8 @@ HttpResponse DemoApi::profileJoined(DbConnection &db, qint64 id)
     // PostgreSQL accept the union. Columns: kind, id, parent, f1..f5.
     const QByteArray key = QByteArray::number(id);
     const DbResult r = db.exec(
-        "SELECT 'c' AS kind, c.id, 0 AS parent, c.name AS f1, c.email AS f2, c.phone AS f3, c.city AS f4, c.company AS f5 "
+        "SELECT 'c' AS kind, c.id, 0 AS parent, c.name AS f1, c.email AS f2, c.phone AS f3, c.city AS f4, c.company AS "
+        "f5 "
         "FROM customers c WHERE c.id = ? "
         "UNION ALL SELECT 'a', a.id, a.customer_id, CAST(a.vehicle_id AS TEXT), a.scheduled_at, a.status, a.notes, '' "
         "FROM appointments a WHERE a.customer_id = ? "
@@ -570,13 +586,15 @@ HttpResponse DemoApi::profileJoined(DbConnection &db, qint64 id)
         const QByteArray kind = row[0];
         const qint64 parent = row[2].toLongLong();
         if (kind == "c") {
-            customer = toObject(row, {{"id", true}, {"ignored"}, {"name"}, {"email"}, {"phone"}, {"city"}, {"company"}}, 1);
+            customer =
+                toObject(row, {{"id", true}, {"ignored"}, {"name"}, {"email"}, {"phone"}, {"city"}, {"company"}}, 1);
             customer.remove(QStringLiteral("ignored"));
         } else if (kind == "a") {
-            appointments[row[1].toLongLong()] = QJsonObject{
-                {QStringLiteral("id"), row[1].toLongLong()},    {QStringLiteral("vehicle_id"), row[3].toLongLong()},
-                {QStringLiteral("scheduled_at"), QString::fromUtf8(row[4])}, {QStringLiteral("status"), QString::fromUtf8(row[5])},
-                {QStringLiteral("notes"), QString::fromUtf8(row[6])}};
+            appointments[row[1].toLongLong()] = QJsonObject{{QStringLiteral("id"), row[1].toLongLong()},
+                                                            {QStringLiteral("vehicle_id"), row[3].toLongLong()},
+                                                            {QStringLiteral("scheduled_at"), QString::fromUtf8(row[4])},
+                                                            {QStringLiteral("status"), QString::fromUtf8(row[5])},
+                                                            {QStringLiteral("notes"), QString::fromUtf8(row[6])}};
         } else if (kind == "s") {
             services[parent].append(QJsonObject{{QStringLiteral("id"), row[1].toLongLong()},
                                                 {QStringLiteral("name"), QString::fromUtf8(row[3])},

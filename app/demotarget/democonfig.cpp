@@ -63,7 +63,11 @@ bool DemoConfig::parse(const QStringList &args, QString *error, bool *help)
             bool ok = false;
             const qint64 n = text.toLongLong(&ok);
             if (!ok || n < min || n > max) {
-                *error = QStringLiteral("%1: expected a number in [%2, %3], got '%4'").arg(option).arg(min).arg(max).arg(text);
+                *error = QStringLiteral("%1: expected a number in [%2, %3], got '%4'")
+                             .arg(option)
+                             .arg(min)
+                             .arg(max)
+                             .arg(text);
                 return false;
             }
             *out = n;
@@ -71,51 +75,67 @@ bool DemoConfig::parse(const QStringList &args, QString *error, bool *help)
         };
         qint64 n = 0;
         if (option == QLatin1String("--port")) {
-            if (!number(0, 65535, &n)) return false;
+            if (!number(0, 65535, &n))
+                return false;
             port = quint16(n);
         } else if (option == QLatin1String("--threads")) {
-            if (!number(1, 1024, &n)) return false;
+            if (!number(1, 1024, &n))
+                return false;
             threads = int(n);
         } else if (option == QLatin1String("--flaw") || option == QLatin1String("--flaws")) {
             QString list;
-            if (!next(&list) || !Flaws::parse(list, &flaws, error)) return false;
+            if (!next(&list) || !Flaws::parse(list, &flaws, error))
+                return false;
         } else if (option == QLatin1String("--db")) {
-            if (!next(&db)) return false;
+            if (!next(&db))
+                return false;
         } else if (option == QLatin1String("--sqlite")) {
-            if (!next(&sqlite_path)) return false;
+            if (!next(&sqlite_path))
+                return false;
         } else if (option == QLatin1String("--pool-size")) {
-            if (!number(1, 1000, &n)) return false;
+            if (!number(1, 1000, &n))
+                return false;
             pool_size = int(n);
         } else if (option == QLatin1String("--pool-overflow")) {
-            if (!number(0, 1000, &n)) return false;
+            if (!number(0, 1000, &n))
+                return false;
             pool_overflow = int(n);
         } else if (option == QLatin1String("--pool-timeout-ms")) {
-            if (!number(1, 3600000, &n)) return false;
+            if (!number(1, 3600000, &n))
+                return false;
             pool_timeout_ms = int(n);
         } else if (option == QLatin1String("--pool-recycle-s")) {
-            if (!number(0, 86400 * 365, &n)) return false;
+            if (!number(0, 86400 * 365, &n))
+                return false;
             pool_recycle_s = int(n);
         } else if (option == QLatin1String("--work-ms")) {
-            if (!number(0, 60000, &n)) return false;
+            if (!number(0, 60000, &n))
+                return false;
             work_ms = int(n);
         } else if (option == QLatin1String("--slow-ms")) {
-            if (!number(0, 60000, &n)) return false;
+            if (!number(0, 60000, &n))
+                return false;
             slow_ms = int(n);
         } else if (option == QLatin1String("--customers")) {
-            if (!number(1, 1000000, &n)) return false;
+            if (!number(1, 1000000, &n))
+                return false;
             customers = int(n);
         } else if (option == QLatin1String("--orders")) {
-            if (!number(0, 100000000, &n)) return false;
+            if (!number(0, 100000000, &n))
+                return false;
             orders = int(n);
         } else if (option == QLatin1String("--seed")) {
-            if (!number(0, 0xffffffffLL, &n)) return false;
+            if (!number(0, 0xffffffffLL, &n))
+                return false;
             seed = quint32(n);
         } else if (option == QLatin1String("--sql-log")) {
-            if (!next(&sql_log)) return false;
+            if (!next(&sql_log))
+                return false;
         } else if (option == QLatin1String("--sql-log-marked-only")) {
             sql_log_marked_only = true;
         } else if (option == QLatin1String("--parent-pid")) {
-            if (!number(1, 0x7fffffff, &n)) return false;
+            if (!number(1, 0x7fffffff, &n))
+                return false;
             parent_pid = pid_t(n);
         } else {
             *error = QStringLiteral("unknown option '%1'").arg(args[i]);

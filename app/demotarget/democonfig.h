@@ -14,20 +14,20 @@ namespace Demo {
 struct DemoConfig
 {
     quint16 port = 0;
-    int threads = -1;               // handler threads; default 8 (64 with small-pool so the pool can run dry)
-    QString db;                     // PostgreSQL conninfo; empty: SQLite
-    QString sqlite_path;            // empty: a temp file removed at exit
-    int pool_size = -1;             // default 10
-    int pool_overflow = -1;         // default 10
-    int pool_timeout_ms = -1;       // default 30000
+    int threads = -1;         // handler threads; default 8 (64 with small-pool so the pool can run dry)
+    QString db;               // PostgreSQL conninfo; empty: SQLite
+    QString sqlite_path;      // empty: a temp file removed at exit
+    int pool_size = -1;       // default 10
+    int pool_overflow = -1;   // default 10
+    int pool_timeout_ms = -1; // default 30000
     int pool_recycle_s = 3600;
-    int work_ms = -1;               // sleep while holding the connection; default 0 (small-pool: 20-50 ms)
-    int slow_ms = 300;              // slow-endpoint delay
+    int work_ms = -1;  // sleep while holding the connection; default 0 (small-pool: 20-50 ms)
+    int slow_ms = 300; // slow-endpoint delay
     int customers = 500;
     int orders = 200000;
     quint32 seed = 42;
     QString sql_log;
-    bool sql_log_marked_only = false;  // log only requests carrying X-Preflight-Profile (profiling pass)
+    bool sql_log_marked_only = false; // log only requests carrying X-Preflight-Profile (profiling pass)
     pid_t parent_pid = 0;
     Flaws flaws;
 

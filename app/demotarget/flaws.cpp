@@ -4,7 +4,7 @@ namespace Demo {
 
 QStringList Flaws::names()
 {
-    return {QStringLiteral("single-connection"), QStringLiteral("small-pool"), QStringLiteral("conn-per-request"),
+    return {QStringLiteral("single-connection"), QStringLiteral("small-pool"),    QStringLiteral("conn-per-request"),
             QStringLiteral("n-plus-one"),        QStringLiteral("missing-index"), QStringLiteral("write-contention"),
             QStringLiteral("slow-endpoint"),     QStringLiteral("no-health"),     QStringLiteral("none")};
 }
@@ -44,15 +44,24 @@ bool Flaws::parse(const QString &list, Flaws *flaws, QString *error)
 QStringList Flaws::enabled() const
 {
     QStringList out;
-    if (single_connection) out << QStringLiteral("single-connection");
-    if (small_pool) out << QStringLiteral("small-pool");
-    if (conn_per_request) out << QStringLiteral("conn-per-request");
-    if (n_plus_one) out << QStringLiteral("n-plus-one");
-    if (missing_index) out << QStringLiteral("missing-index");
-    if (write_contention) out << QStringLiteral("write-contention");
-    if (slow_endpoint) out << QStringLiteral("slow-endpoint");
-    if (no_health) out << QStringLiteral("no-health");
-    if (out.isEmpty()) out << QStringLiteral("none");
+    if (single_connection)
+        out << QStringLiteral("single-connection");
+    if (small_pool)
+        out << QStringLiteral("small-pool");
+    if (conn_per_request)
+        out << QStringLiteral("conn-per-request");
+    if (n_plus_one)
+        out << QStringLiteral("n-plus-one");
+    if (missing_index)
+        out << QStringLiteral("missing-index");
+    if (write_contention)
+        out << QStringLiteral("write-contention");
+    if (slow_endpoint)
+        out << QStringLiteral("slow-endpoint");
+    if (no_health)
+        out << QStringLiteral("no-health");
+    if (out.isEmpty())
+        out << QStringLiteral("none");
     return out;
 }
 

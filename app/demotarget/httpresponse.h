@@ -12,7 +12,7 @@ struct HttpResponse
     int status = 200;
     QByteArray content_type = "application/json";
     QByteArray body;
-    std::vector<std::pair<QByteArray, QByteArray>> headers;   // extra headers, e.g. Retry-After
+    std::vector<std::pair<QByteArray, QByteArray>> headers; // extra headers, e.g. Retry-After
 
     static HttpResponse json(int status, const QByteArray &body)
     {

@@ -1,8 +1,8 @@
 #include "httpserver.h"
 
-#include <algorithm>
 #include <QByteArrayView>
 #include <QList>
+#include <algorithm>
 
 #include <arpa/inet.h>
 #include <cctype>
@@ -32,8 +32,8 @@ bool isToken(QByteArrayView s)
     if (s.isEmpty())
         return false;
     for (char c : s) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                        || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                        std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
         if (!ok || c == 0)
             return false;
     }
@@ -43,8 +43,7 @@ bool isToken(QByteArrayView s)
 } // namespace
 
 HttpServer::HttpServer(Handler handler, int threads)
-    : m_handler(std::move(handler))
-    , m_threadCount(threads < 1 ? 1 : threads)
+    : m_handler(std::move(handler)), m_threadCount(threads < 1 ? 1 : threads)
 {
 }
 
@@ -73,8 +72,8 @@ bool HttpServer::listen(quint16 port, QString *error)
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(m_listenFd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0
-        || ::listen(m_listenFd, SOMAXCONN) != 0) {
+    if (::bind(m_listenFd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 ||
+        ::listen(m_listenFd, SOMAXCONN) != 0) {
         *error = QStringLiteral("cannot listen on 127.0.0.1:%1: %2")
                      .arg(port)
                      .arg(QString::fromLocal8Bit(std::strerror(errno)));
@@ -166,7 +165,7 @@ void HttpServer::acceptAll()
     for (;;) {
         const int fd = ::accept4(m_listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
-            return;   // EAGAIN, or EMFILE: level-triggered epoll retries on the next turn
+            return; // EAGAIN, or EMFILE: level-triggered epoll retries on the next turn
         int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         Connection c;
@@ -190,7 +189,7 @@ void HttpServer::readFrom(Connection &c)
         if (got > 0) {
             c.in.append(buffer, got);
             if (c.in.size() > kMaxHeaderBytes + kMaxBodyBytes + 4096) {
-                closeConnection(fd);   // a client that never stops sending
+                closeConnection(fd); // a client that never stops sending
                 return;
             }
             continue;
@@ -231,8 +230,8 @@ void HttpServer::parseNext(Connection &c)
         return;
     }
     const QByteArray &version = parts[2];
-    if (!version.startsWith("HTTP/") || version.size() != 8 || version[6] != '.' || !std::isdigit(uchar(version[5]))
-        || !std::isdigit(uchar(version[7]))) {
+    if (!version.startsWith("HTTP/") || version.size() != 8 || version[6] != '.' || !std::isdigit(uchar(version[5])) ||
+        !std::isdigit(uchar(version[7]))) {
         reject(c, 400, QStringLiteral("malformed HTTP version"));
         return;
     }
@@ -290,16 +289,16 @@ void HttpServer::parseNext(Connection &c)
     }
     const qsizetype total = headerEnd + 4 + qsizetype(contentLength);
     if (c.in.size() < total)
-        return;   // wait for the rest of the body
+        return; // wait for the rest of the body
     request.body = c.in.mid(headerEnd + 4, qsizetype(contentLength));
     c.in.remove(0, total);
 
     const QByteArray connectionHeader = request.header("connection").toLower();
-    bool keepAlive = version == "HTTP/1.1" ? !connectionHeader.contains("close")
-                                           : connectionHeader.contains("keep-alive");
+    bool keepAlive =
+        version == "HTTP/1.1" ? !connectionHeader.contains("close") : connectionHeader.contains("keep-alive");
     request.id = m_nextRequestId.fetch_add(1);
     c.busy = true;
-    ++m_inFlight;   // drainDone() counts every answer out, inline ones too
+    ++m_inFlight; // drainDone() counts every answer out, inline ones too
     if (std::find(m_inlinePaths.begin(), m_inlinePaths.end(), request.path) != m_inlinePaths.end()) {
         // Same way back as a handler thread's answer (drainDone), so the connection logic stays in one place.
         Done done{c.id, keepAlive, m_handler(request).serialize(keepAlive)};
@@ -330,8 +329,7 @@ void HttpServer::flush(Connection &c)
 {
     const int fd = c.fd;
     while (c.out_pos < c.out.size()) {
-        const ssize_t sent = ::send(fd, c.out.constData() + c.out_pos, size_t(c.out.size() - c.out_pos),
-                                    MSG_NOSIGNAL);
+        const ssize_t sent = ::send(fd, c.out.constData() + c.out_pos, size_t(c.out.size() - c.out_pos), MSG_NOSIGNAL);
         if (sent > 0) {
             c.out_pos += sent;
             continue;
@@ -358,7 +356,7 @@ void HttpServer::flush(Connection &c)
         closeConnection(fd);
         return;
     }
-    parseNext(c);   // a request that arrived while the previous one was in a handler
+    parseNext(c); // a request that arrived while the previous one was in a handler
 }
 
 void HttpServer::updateInterest(Connection &c)
@@ -392,7 +390,7 @@ void HttpServer::drainDone()
         ++m_requestsServed;
         auto byId = m_fdById.find(d.connection_id);
         if (byId == m_fdById.end())
-            continue;   // the client went away meanwhile
+            continue; // the client went away meanwhile
         Connection &c = m_connections[byId->second];
         c.busy = false;
         c.close_after_write = !d.keep_alive;

@@ -62,7 +62,7 @@ private:
         QByteArray in;
         QByteArray out;
         qsizetype out_pos = 0;
-        bool busy = false;              // a request of this connection is with a handler
+        bool busy = false; // a request of this connection is with a handler
         bool close_after_write = false;
         bool want_write = false;
     };
@@ -99,7 +99,7 @@ private:
     pid_t m_parentPid = 0;
     quint16 m_port = 0;
     quint64 m_nextConnectionId = 1;
-    std::unordered_map<int, Connection> m_connections;        // by fd
+    std::unordered_map<int, Connection> m_connections; // by fd
     std::unordered_map<quint64, int> m_fdById;
 
     std::mutex m_jobsMutex;

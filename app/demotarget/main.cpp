@@ -87,7 +87,8 @@ int main(int argc, char **argv)
     } else {
         target.kind = DbTarget::Kind::Sqlite;
         if (config.sqlite_path.isEmpty()) {
-            tempDb = std::make_unique<QTemporaryFile>(QDir::tempPath() + QStringLiteral("/preflight-demo-XXXXXX.sqlite"));
+            tempDb =
+                std::make_unique<QTemporaryFile>(QDir::tempPath() + QStringLiteral("/preflight-demo-XXXXXX.sqlite"));
             if (!tempDb->open())
                 return fail(3, QStringLiteral("cannot create a temporary SQLite file in %1").arg(QDir::tempPath()));
             tempDb->close();

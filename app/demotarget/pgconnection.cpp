@@ -17,8 +17,8 @@ std::unique_ptr<DbConnection> PgConnection::open(const QString &conninfo, int lo
     // expand_dbname: the first "dbname" is the user's whole conninfo; the later application_name overrides
     // whatever it says so pg_stat_activity always names the demo.
     const QByteArray info = conninfo.toUtf8();
-    const QByteArray options = lock_timeout_ms > 0 ? "-c lock_timeout=" + QByteArray::number(lock_timeout_ms)
-                                                   : QByteArray();
+    const QByteArray options =
+        lock_timeout_ms > 0 ? "-c lock_timeout=" + QByteArray::number(lock_timeout_ms) : QByteArray();
     const char *keys[] = {"dbname", "application_name", options.isEmpty() ? nullptr : "options", nullptr};
     const char *values[] = {info.constData(), "preflight-demo-target", options.constData(), nullptr};
     std::unique_ptr<PgConnection> connection(new PgConnection);
@@ -29,7 +29,8 @@ std::unique_ptr<DbConnection> PgConnection::open(const QString &conninfo, int lo
                                              : QStringLiteral("out of memory"));
         return nullptr;
     }
-    PQsetNoticeProcessor(connection->m_conn, [](void *, const char *) {}, nullptr);
+    PQsetNoticeProcessor(
+        connection->m_conn, [](void *, const char *) {}, nullptr);
     return connection;
 }
 
@@ -55,8 +56,8 @@ DbResult PgConnection::execImpl(const QByteArray &sql, const std::vector<QByteAr
         values.push_back(p.constData());
 
     DbResult result;
-    PGresult *res = PQexecParams(m_conn, text.constData(), int(values.size()), nullptr, values.data(), nullptr,
-                                 nullptr, 0);
+    PGresult *res =
+        PQexecParams(m_conn, text.constData(), int(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
     const ExecStatusType status = PQresultStatus(res);
     if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
         const int rows = PQntuples(res);

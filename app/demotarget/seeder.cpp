@@ -21,22 +21,23 @@ QByteArray num(qint64 n)
     return QByteArray::number(n);
 }
 
-const char *const kFirstNames[] = {"Ada", "Ben", "Chloe", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines",
-                                   "Jonas", "Kira", "Liam", "Maya", "Noah", "Olga", "Pavel", "Quinn", "Rosa",
-                                   "Sami", "Tara", "Umar", "Vera", "Wen", "Yusuf", "Zoe"};
-const char *const kLastNames[] = {"Adler", "Brooks", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad",
-                                  "Ito", "Jensen", "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Petrov",
-                                  "Quintero", "Rossi", "Schmidt", "Tanaka", "Ueda", "Varga", "Weber", "Yilmaz"};
+const char *const kFirstNames[] = {"Ada",   "Ben",  "Chloe", "Dmitri", "Elena", "Farid", "Grace", "Hiro",  "Ines",
+                                   "Jonas", "Kira", "Liam",  "Maya",   "Noah",  "Olga",  "Pavel", "Quinn", "Rosa",
+                                   "Sami",  "Tara", "Umar",  "Vera",   "Wen",   "Yusuf", "Zoe"};
+const char *const kLastNames[] = {"Adler",    "Brooks", "Costa",    "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad",
+                                  "Ito",      "Jensen", "Kowalski", "Larsen", "Moreau",  "Novak",   "Okafor", "Petrov",
+                                  "Quintero", "Rossi",  "Schmidt",  "Tanaka", "Ueda",    "Varga",   "Weber",  "Yilmaz"};
 const char *const kCompanies[] = {"Acme Engineering", "Northwind Logistics", "Globex Engineering", "Initech Software",
-                                  "Umbrella Health", "Stark Engineering", "Wayne Freight", "Hooli Cloud",
-                                  "Vandelay Imports", "Soylent Foods", "Tyrell Robotics", "Cyberdyne Systems"};
+                                  "Umbrella Health",  "Stark Engineering",   "Wayne Freight",      "Hooli Cloud",
+                                  "Vandelay Imports", "Soylent Foods",       "Tyrell Robotics",    "Cyberdyne Systems"};
 const char *const kCities[] = {"Berlin", "Lisbon", "Oslo", "Lyon", "Turin", "Gdansk", "Porto", "Ghent", "Graz", "Brno"};
 const char *const kMakes[][2] = {{"Toyota", "Corolla"}, {"Volkswagen", "Golf"}, {"Ford", "Focus"},
                                  {"Renault", "Clio"},   {"Skoda", "Octavia"},   {"Peugeot", "308"},
                                  {"Volvo", "V60"},      {"Tesla", "Model 3"},   {"BMW", "320d"}};
-const char *const kServices[][2] = {{"Oil change", "8900"},       {"Brake pads", "18900"}, {"Tyre rotation", "4900"},
-                                    {"Annual inspection", "12900"}, {"Battery replacement", "21900"},
-                                    {"Air conditioning service", "9900"}, {"Wheel alignment", "7900"}};
+const char *const kServices[][2] = {{"Oil change", "8900"},           {"Brake pads", "18900"},
+                                    {"Tyre rotation", "4900"},        {"Annual inspection", "12900"},
+                                    {"Battery replacement", "21900"}, {"Air conditioning service", "9900"},
+                                    {"Wheel alignment", "7900"}};
 const char *const kStatuses[] = {"completed", "completed", "completed", "scheduled", "cancelled", "no-show"};
 const char *const kMethods[] = {"card", "card", "cash", "invoice", "bank-transfer"};
 const char *const kChannels[] = {"sms", "email", "push"};
@@ -44,19 +45,14 @@ const char *const kBodies[] = {"Your appointment is confirmed.", "Reminder: your
                                "Your vehicle is ready for pick-up.", "Thank you for your visit!",
                                "We need your approval for additional work."};
 
-template <typename T, size_t N>
-constexpr size_t countOf(T (&)[N])
+template <typename T, size_t N> constexpr size_t countOf(T (&)[N])
 {
     return N;
 }
 
 } // namespace
 
-Seeder::Seeder(DbConnection &connection, bool postgres)
-    : m_connection(connection)
-    , m_postgres(postgres)
-{
-}
+Seeder::Seeder(DbConnection &connection, bool postgres) : m_connection(connection), m_postgres(postgres) {}
 
 bool Seeder::exec(const QByteArray &sql, QString *error)
 {
@@ -98,8 +94,8 @@ bool Seeder::run(int customers, int orders, quint32 seed, bool missingIndex, QSt
         return false;
     if (!exec("BEGIN", error))
         return false;
-    for (const char *t : {"messages", "payments", "services", "appointments", "vehicles", "orders", "items",
-                          "counters", "customers"}) {
+    for (const char *t :
+         {"messages", "payments", "services", "appointments", "vehicles", "orders", "items", "counters", "customers"}) {
         if (!exec(QByteArray(drop).replace("%1", t), error))
             return false;
     }
@@ -133,66 +129,77 @@ bool Seeder::run(int customers, int orders, quint32 seed, bool missingIndex, QSt
         const QString first = QString::fromLatin1(kFirstNames[pick(countOf(kFirstNames))]);
         const QString last = QString::fromLatin1(kLastNames[pick(countOf(kLastNames))]);
         const QString email = QStringLiteral("%1.%2%3@example.com").arg(first.toLower(), last.toLower()).arg(c);
-        customerRows << num(c) + ',' + quoted(first + QLatin1Char(' ') + last) + ',' + quoted(email) + ','
-                            + quoted(QStringLiteral("+49 30 %1").arg(1000000 + int(rng() % 9000000))) + ','
-                            + quoted(QString::fromLatin1(kCities[pick(countOf(kCities))])) + ','
-                            + quoted(QString::fromLatin1(kCompanies[pick(countOf(kCompanies))])) + ','
-                            + stamp(epoch.addDays(-between(30, 900)));
+        customerRows << num(c) + ',' + quoted(first + QLatin1Char(' ') + last) + ',' + quoted(email) + ',' +
+                            quoted(QStringLiteral("+49 30 %1").arg(1000000 + int(rng() % 9000000))) + ',' +
+                            quoted(QString::fromLatin1(kCities[pick(countOf(kCities))])) + ',' +
+                            quoted(QString::fromLatin1(kCompanies[pick(countOf(kCompanies))])) + ',' +
+                            stamp(epoch.addDays(-between(30, 900)));
         const qint64 firstVehicle = vehicleId + 1;
         const int vehicles = between(1, 2);
         for (int v = 0; v < vehicles; ++v) {
             const auto &mm = kMakes[pick(countOf(kMakes))];
-            vehicleRows << num(++vehicleId) + ',' + num(c) + ',' + quoted(QString::fromLatin1(mm[0])) + ','
-                               + quoted(QString::fromLatin1(mm[1])) + ',' + num(between(2008, 2024)) + ','
-                               + quoted(QStringLiteral("B-%1 %2").arg(QChar(u'A' + int(pick(26)))).arg(between(100, 9999)));
+            vehicleRows << num(++vehicleId) + ',' + num(c) + ',' + quoted(QString::fromLatin1(mm[0])) + ',' +
+                               quoted(QString::fromLatin1(mm[1])) + ',' + num(between(2008, 2024)) + ',' +
+                               quoted(
+                                   QStringLiteral("B-%1 %2").arg(QChar(u'A' + int(pick(26)))).arg(between(100, 9999)));
         }
         const int appointments = between(18, 22);
         for (int a = 0; a < appointments; ++a) {
             const QDateTime when = epoch.addDays(between(-365, 60)).addSecs(3600 * between(0, 9));
-            appointmentRows << num(++appointmentId) + ',' + num(c) + ',' + num(firstVehicle + between(0, vehicles - 1))
-                                   + ',' + stamp(when) + ',' + quoted(QString::fromLatin1(kStatuses[pick(countOf(kStatuses))]))
-                                   + ',' + quoted(QStringLiteral("Visit %1 for customer %2").arg(a + 1).arg(c));
+            appointmentRows << num(++appointmentId) + ',' + num(c) + ',' +
+                                   num(firstVehicle + between(0, vehicles - 1)) + ',' + stamp(when) + ',' +
+                                   quoted(QString::fromLatin1(kStatuses[pick(countOf(kStatuses))])) + ',' +
+                                   quoted(QStringLiteral("Visit %1 for customer %2").arg(a + 1).arg(c));
             qint64 total = 0;
             const int services = between(1, 3);
             for (int s = 0; s < services; ++s) {
                 const auto &svc = kServices[pick(countOf(kServices))];
                 total += QByteArray(svc[1]).toLongLong();
-                serviceRows << num(++serviceId) + ',' + num(appointmentId) + ',' + quoted(QString::fromLatin1(svc[0]))
-                                   + ',' + svc[1];
+                serviceRows << num(++serviceId) + ',' + num(appointmentId) + ',' + quoted(QString::fromLatin1(svc[0])) +
+                                   ',' + svc[1];
             }
-            paymentRows << num(++paymentId) + ',' + num(appointmentId) + ',' + num(total) + ','
-                               + quoted(QString::fromLatin1(kMethods[pick(countOf(kMethods))])) + ','
-                               + stamp(when.addSecs(7200));
+            paymentRows << num(++paymentId) + ',' + num(appointmentId) + ',' + num(total) + ',' +
+                               quoted(QString::fromLatin1(kMethods[pick(countOf(kMethods))])) + ',' +
+                               stamp(when.addSecs(7200));
             const int messages = between(1, 2);
             for (int m = 0; m < messages; ++m) {
-                messageRows << num(++messageId) + ',' + num(appointmentId) + ','
-                                   + quoted(QString::fromLatin1(kChannels[pick(countOf(kChannels))])) + ','
-                                   + quoted(QString::fromLatin1(kBodies[pick(countOf(kBodies))])) + ','
-                                   + stamp(when.addSecs(-86400 + 600 * m));
+                messageRows << num(++messageId) + ',' + num(appointmentId) + ',' +
+                                   quoted(QString::fromLatin1(kChannels[pick(countOf(kChannels))])) + ',' +
+                                   quoted(QString::fromLatin1(kBodies[pick(countOf(kBodies))])) + ',' +
+                                   stamp(when.addSecs(-86400 + 600 * m));
             }
         }
     }
-    if (!insertRows("customers", "id, name, email, phone, city, company, created_at", customerRows, error)
-        || !insertRows("vehicles", "id, customer_id, make, model, year, plate", vehicleRows, error)
-        || !insertRows("appointments", "id, customer_id, vehicle_id, scheduled_at, status, notes", appointmentRows, error)
-        || !insertRows("services", "id, appointment_id, name, price_cents", serviceRows, error)
-        || !insertRows("payments", "id, appointment_id, amount_cents, method, paid_at", paymentRows, error)
-        || !insertRows("messages", "id, appointment_id, channel, body, sent_at", messageRows, error))
+    if (!insertRows("customers", "id, name, email, phone, city, company, created_at", customerRows, error) ||
+        !insertRows("vehicles", "id, customer_id, make, model, year, plate", vehicleRows, error) ||
+        !insertRows("appointments", "id, customer_id, vehicle_id, scheduled_at, status, notes", appointmentRows,
+                    error) ||
+        !insertRows("services", "id, appointment_id, name, price_cents", serviceRows, error) ||
+        !insertRows("payments", "id, appointment_id, amount_cents, method, paid_at", paymentRows, error) ||
+        !insertRows("messages", "id, appointment_id, channel, body, sent_at", messageRows, error))
         return false;
 
     // The big table is generated by the database itself: 200k rows as literals would be slow to send.
     // reference = n*7919 mod 1000003 is a permutation, so references are unique and look random.
     const QByteArray n = num(orders), c = num(customers);
-    const QByteArray ordersSql = m_postgres
-        ? QByteArray("INSERT INTO orders (id, customer_id, reference, status, total_cents, created_at) "
-          "SELECT g, (g % " + c + ") + 1, 'R-' || lpad(((g::bigint * 7919) % 1000003)::text, 7, '0'), "
-          "(ARRAY['paid','shipped','delivered','refunded'])[(g % 4) + 1], 500 + (g * 37) % 50000, "
-          "to_char(date '2023-01-01' + (g % 730), 'YYYY-MM-DD') FROM generate_series(1, " + n + ") AS g")
-        : QByteArray("WITH RECURSIVE seq(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM seq WHERE g < " + n + ") "
-          "INSERT INTO orders (id, customer_id, reference, status, total_cents, created_at) "
-          "SELECT g, (g % " + c + ") + 1, printf('R-%07d', (g * 7919) % 1000003), "
-          "CASE g % 4 WHEN 0 THEN 'paid' WHEN 1 THEN 'shipped' WHEN 2 THEN 'delivered' ELSE 'refunded' END, "
-          "500 + (g * 37) % 50000, date('2023-01-01', '+' || (g % 730) || ' days') FROM seq");
+    const QByteArray ordersSql =
+        m_postgres
+            ? QByteArray("INSERT INTO orders (id, customer_id, reference, status, total_cents, created_at) "
+                         "SELECT g, (g % " +
+                         c +
+                         ") + 1, 'R-' || lpad(((g::bigint * 7919) % 1000003)::text, 7, '0'), "
+                         "(ARRAY['paid','shipped','delivered','refunded'])[(g % 4) + 1], 500 + (g * 37) % 50000, "
+                         "to_char(date '2023-01-01' + (g % 730), 'YYYY-MM-DD') FROM generate_series(1, " +
+                         n + ") AS g")
+            : QByteArray(
+                  "WITH RECURSIVE seq(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM seq WHERE g < " + n +
+                  ") "
+                  "INSERT INTO orders (id, customer_id, reference, status, total_cents, created_at) "
+                  "SELECT g, (g % " +
+                  c +
+                  ") + 1, printf('R-%07d', (g * 7919) % 1000003), "
+                  "CASE g % 4 WHEN 0 THEN 'paid' WHEN 1 THEN 'shipped' WHEN 2 THEN 'delivered' ELSE 'refunded' END, "
+                  "500 + (g * 37) % 50000, date('2023-01-01', '+' || (g % 730) || ' days') FROM seq");
     if (orders > 0 && !exec(ordersSql, error))
         return false;
 

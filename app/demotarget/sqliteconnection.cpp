@@ -19,9 +19,9 @@ std::unique_ptr<DbConnection> SqliteConnection::open(const QString &path, int bu
     const int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &connection->m_db,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
-        *error = QStringLiteral("cannot open SQLite database %1: %2")
-                     .arg(path, QString::fromUtf8(connection->m_db ? sqlite3_errmsg(connection->m_db)
-                                                                   : sqlite3_errstr(rc)));
+        *error =
+            QStringLiteral("cannot open SQLite database %1: %2")
+                .arg(path, QString::fromUtf8(connection->m_db ? sqlite3_errmsg(connection->m_db) : sqlite3_errstr(rc)));
         return nullptr;
     }
     sqlite3_busy_timeout(connection->m_db, busy_timeout_ms);
@@ -34,8 +34,8 @@ DbResult SqliteConnection::execImpl(const QByteArray &sql, const std::vector<QBy
     DbResult result;
     auto fail = [&](int rc) {
         const int primary = rc & 0xff;
-        result.error = (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ? DbResult::Error::Busy
-                                                                              : DbResult::Error::Other;
+        result.error =
+            (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ? DbResult::Error::Busy : DbResult::Error::Other;
         result.message = QString::fromUtf8(sqlite3_errmsg(m_db));
         result.rows.clear();
     };

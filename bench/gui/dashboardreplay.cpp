@@ -67,7 +67,7 @@ struct ThreadUsage
 {
     double cpu_ms = 0;
     long involuntarySwitches = 0;
-    long voluntarySwitches = 0;   // the thread slept: in poll, or blocked in a call
+    long voluntarySwitches = 0; // the thread slept: in poll, or blocked in a call
 };
 
 ThreadUsage threadUsage()
@@ -106,12 +106,9 @@ double histogramMegabytes(const RunData &run)
 
 QJsonObject statsJson(const DurationStats &s)
 {
-    return {{QStringLiteral("count"), qint64(s.count())},
-            {QStringLiteral("max_ms"), s.max_ms()},
-            {QStringLiteral("p99_ms"), s.percentile_ms(99)},
-            {QStringLiteral("p50_ms"), s.percentile_ms(50)},
-            {QStringLiteral("mean_ms"), s.mean_ms()},
-            {QStringLiteral("over_50ms"), qint64(s.countAbove(50))}};
+    return {{QStringLiteral("count"), qint64(s.count())},    {QStringLiteral("max_ms"), s.max_ms()},
+            {QStringLiteral("p99_ms"), s.percentile_ms(99)}, {QStringLiteral("p50_ms"), s.percentile_ms(50)},
+            {QStringLiteral("mean_ms"), s.mean_ms()},        {QStringLiteral("over_50ms"), qint64(s.countAbove(50))}};
 }
 
 void printStats(const char *name, const DurationStats &s)
@@ -187,7 +184,8 @@ public:
         m_watchdog.setInterval(5);
         QObject::connect(&m_watchdog, &QTimer::timeout, this, [this] {
             const qint64 now = m_clock.nsecsElapsed();
-            const Beat beat{now, m_app->clock().nsecsElapsed(), m_app->dispatchedNs(), m_app->dispatchCount(), threadUsage()};
+            const Beat beat{now, m_app->clock().nsecsElapsed(), m_app->dispatchedNs(), m_app->dispatchCount(),
+                            threadUsage()};
             if (m_lastBeat.at_ns >= 0) {
                 const qint64 late_ns = std::max<qint64>(0, now - m_lastBeat.at_ns - 5'000'000);
                 m_lateness.add_ns(late_ns);
@@ -233,14 +231,17 @@ private:
                 m_cv.wait(lock, [this] { return m_abort || m_pending < m_options.backlog; });
                 ++m_pending;
             }
-            QMetaObject::invokeMethod(controller, [this, s] { deliverSnapshot(s); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                controller, [this, s] { deliverSnapshot(s); }, Qt::QueuedConnection);
             for (; nextSample_s <= s->end_s; nextSample_s += 1) {
                 const DbSample db = m_stream.dbSample(nextSample_s);
                 const PoolSample pool = m_stream.poolSample(nextSample_s);
-                QMetaObject::invokeMethod(controller, [this, db, pool] { deliverSamples(db, pool); }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    controller, [this, db, pool] { deliverSamples(db, pool); }, Qt::QueuedConnection);
             }
         }
-        QMetaObject::invokeMethod(controller, [this] { finishRun(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            controller, [this] { finishRun(); }, Qt::QueuedConnection);
     }
 
     // RunController::onSnapshot, then its signal.
@@ -274,7 +275,7 @@ private:
             --m_pending;
         }
         m_cv.notify_all();
-        if ((s->index + 1) % 1200 == 0)  // every 5 simulated minutes
+        if ((s->index + 1) % 1200 == 0) // every 5 simulated minutes
             m_rss.push_back({s->end_s, readMemory(), m_options.mirrorRun ? histogramMegabytes(mirroredRun()) : 0});
     }
 
@@ -310,29 +311,33 @@ private:
         m_analyser = std::thread([this] {
             QElapsedTimer timer;
             timer.start();
-            auto copy = std::make_shared<RunData>(mirroredRun());   // read-only from here on, as in the controller
+            auto copy = std::make_shared<RunData>(mirroredRun()); // read-only from here on, as in the controller
             m_finishCopy_ms = double(timer.nsecsElapsed()) / 1e6;
             QString error;
             std::optional<GateSet> gates = GateSet::fromPlan(copy->plan, &error);
             if (gates)
                 applyDiagnosis(analyze(*copy, *gates), copy.get());
-            QMetaObject::invokeMethod(m_window->controller(), [this, copy] {
-                QElapsedTimer t;
-                t.start();
-                emit m_window->controller()->runFinished(copy);
-                m_finishEmit_ms = double(t.nsecsElapsed()) / 1e6;
-                m_verdict = copy->verdict;
-                // Let the presenter's follow-up work (history, comparison) run under the watchdog too.
-                QTimer::singleShot(1500, this, [this] { finishMeasuring(); });
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                m_window->controller(),
+                [this, copy] {
+                    QElapsedTimer t;
+                    t.start();
+                    emit m_window->controller()->runFinished(copy);
+                    m_finishEmit_ms = double(t.nsecsElapsed()) / 1e6;
+                    m_verdict = copy->verdict;
+                    // Let the presenter's follow-up work (history, comparison) run under the watchdog too.
+                    QTimer::singleShot(1500, this, [this] { finishMeasuring(); });
+                },
+                Qt::QueuedConnection);
         });
     }
 
     void readPointCounts()
     {
         LiveDashboard *d = m_window->dashboard();
-        const std::pair<const char *, TimeSeriesChart *> charts[] = {
-            {"latency", d->latencyChart()}, {"throughput", d->throughputChart()}, {"connections", d->connectionsChart()}};
+        const std::pair<const char *, TimeSeriesChart *> charts[] = {{"latency", d->latencyChart()},
+                                                                     {"throughput", d->throughputChart()},
+                                                                     {"connections", d->connectionsChart()}};
         for (const auto &[name, chart] : charts) {
             QJsonArray lines, stacks;
             int total = 0;
@@ -342,14 +347,15 @@ private:
             }
             for (int i = 0; i < chart->stackLayerCount(); ++i) {
                 stacks.append(chart->shownStackPoints(i));
-                total += 2 * chart->shownStackPoints(i);   // upper and lower edge
+                total += 2 * chart->shownStackPoints(i); // upper and lower edge
             }
             m_points[QLatin1String(name)] = QJsonObject{{QStringLiteral("lines"), lines},
                                                         {QStringLiteral("stack_layers"), stacks},
                                                         {QStringLiteral("total_points"), total}};
         }
-        m_points[QStringLiteral("capacity")] = QJsonObject{{QStringLiteral("levels"), d->capacityChart()->pointCount()},
-                                                           {QStringLiteral("fit_points"), d->capacityChart()->fitPointCount()}};
+        m_points[QStringLiteral("capacity")] =
+            QJsonObject{{QStringLiteral("levels"), d->capacityChart()->pointCount()},
+                        {QStringLiteral("fit_points"), d->capacityChart()->fitPointCount()}};
         m_points[QStringLiteral("endpoint_rows")] = m_window->endpointModel()->rowCount();
         m_points[QStringLiteral("gate_chips")] = d->gateChips()->chipCount();
     }
@@ -369,8 +375,9 @@ private:
     void measureEndStateRepaints()
     {
         LiveDashboard *d = m_window->dashboard();
-        const std::pair<const char *, TimeSeriesChart *> charts[] = {
-            {"latency", d->latencyChart()}, {"throughput", d->throughputChart()}, {"connections", d->connectionsChart()}};
+        const std::pair<const char *, TimeSeriesChart *> charts[] = {{"latency", d->latencyChart()},
+                                                                     {"throughput", d->throughputChart()},
+                                                                     {"connections", d->connectionsChart()}};
         constexpr int kRepeats = 20;
         for (const auto &[name, chart] : charts) {
             DurationStats flush, paint;
@@ -389,8 +396,8 @@ private:
                 chart->viewport()->repaint();
                 paint.add_ns(timer.nsecsElapsed());
             }
-            m_endState[QLatin1String(name)] = QJsonObject{{QStringLiteral("flush"), statsJson(flush)},
-                                                          {QStringLiteral("paint"), statsJson(paint)}};
+            m_endState[QLatin1String(name)] =
+                QJsonObject{{QStringLiteral("flush"), statsJson(flush)}, {QStringLiteral("paint"), statsJson(paint)}};
         }
         DurationStats capacity;
         for (int k = 0; k < kRepeats; ++k) {
@@ -418,7 +425,7 @@ private:
     std::thread m_analyser;
     std::mutex m_mutex;
     std::condition_variable m_cv;
-    int m_pending = 0;              // posted, not yet delivered (guarded by m_mutex)
+    int m_pending = 0; // posted, not yet delivered (guarded by m_mutex)
     std::atomic<bool> m_abort{false};
 
     QTimer m_watchdog;
@@ -427,7 +434,7 @@ private:
     struct Beat
     {
         qint64 at_ns = -1;
-        qint64 appClock_ns = 0;     // the same moment on TimedApplication::clock()
+        qint64 appClock_ns = 0; // the same moment on TimedApplication::clock()
         qint64 dispatched_ns = 0;
         qint64 dispatches = 0;
         ThreadUsage usage;
@@ -440,12 +447,12 @@ private:
         double late_ms = 0;
         double runTime_s = 0;
         double gap_ms = 0;
-        double dispatched_ms = 0;   // of the gap, in outermost event dispatches
+        double dispatched_ms = 0; // of the gap, in outermost event dispatches
         qint64 dispatches = 0;
-        double cpu_ms = 0;          // of the gap, on the GUI thread's CPU clock (user + system)
+        double cpu_ms = 0; // of the gap, on the GUI thread's CPU clock (user + system)
         long involuntarySwitches = 0;
         long voluntarySwitches = 0;
-        QStringList longest;        // the longest dispatches in the gap
+        QStringList longest; // the longest dispatches in the gap
     };
     std::vector<LateBeat> m_lateBeats;
 
@@ -466,7 +473,8 @@ private:
         b.voluntarySwitches = beat.usage.voluntarySwitches - m_lastBeat.usage.voluntarySwitches;
         b.longest = m_app->dispatchesSince(m_lastBeat.appClock_ns, 4);
         m_lateBeats.push_back(b);
-        std::sort(m_lateBeats.begin(), m_lateBeats.end(), [](const LateBeat &x, const LateBeat &y) { return x.late_ms > y.late_ms; });
+        std::sort(m_lateBeats.begin(), m_lateBeats.end(),
+                  [](const LateBeat &x, const LateBeat &y) { return x.late_ms > y.late_ms; });
         if (m_lateBeats.size() > kKept)
             m_lateBeats.pop_back();
     }
@@ -501,7 +509,8 @@ QJsonObject Replay::report()
     double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
     QJsonArray curve;
     for (const RssPoint &p : m_rss) {
-        curve.append(QJsonObject{{QStringLiteral("run_s"), p.run_s}, {QStringLiteral("rss_mb"), p.memory.rss_mb},
+        curve.append(QJsonObject{{QStringLiteral("run_s"), p.run_s},
+                                 {QStringLiteral("rss_mb"), p.memory.rss_mb},
                                  {QStringLiteral("hwm_mb"), p.memory.hwm_mb},
                                  {QStringLiteral("run_histograms_mb"), p.runHistograms_mb}});
         if (p.run_s < 600)
@@ -522,12 +531,14 @@ QJsonObject Replay::report()
         timers[name] = statsJson(s);
     QJsonArray worst;
     for (const TimedApplication::Worst &w : m_app->worst())
-        worst.append(QJsonObject{{QStringLiteral("ms"), w.ms}, {QStringLiteral("what"), w.what},
-                                 {QStringLiteral("run_s"), w.runTime_s}});
+        worst.append(QJsonObject{
+            {QStringLiteral("ms"), w.ms}, {QStringLiteral("what"), w.what}, {QStringLiteral("run_s"), w.runTime_s}});
     QJsonArray lateBeats;
     for (const LateBeat &b : m_lateBeats)
-        lateBeats.append(QJsonObject{{QStringLiteral("late_ms"), b.late_ms}, {QStringLiteral("run_s"), b.runTime_s},
-                                     {QStringLiteral("gap_ms"), b.gap_ms}, {QStringLiteral("dispatched_ms"), b.dispatched_ms},
+        lateBeats.append(QJsonObject{{QStringLiteral("late_ms"), b.late_ms},
+                                     {QStringLiteral("run_s"), b.runTime_s},
+                                     {QStringLiteral("gap_ms"), b.gap_ms},
+                                     {QStringLiteral("dispatched_ms"), b.dispatched_ms},
                                      {QStringLiteral("dispatches"), double(b.dispatches)},
                                      {QStringLiteral("cpu_ms"), b.cpu_ms},
                                      {QStringLiteral("involuntary_switches"), double(b.involuntarySwitches)},
@@ -547,33 +558,31 @@ QJsonObject Replay::report()
     o[QStringLiteral("snapshots")] = m_delivered;
     o[QStringLiteral("replay_wall_s")] = m_replay_ms / 1000.0;
     o[QStringLiteral("pipeline_snapshots_per_s")] = pipeline_s > 0 ? m_delivered / pipeline_s : 0;
-    o[QStringLiteral("stall")] = QJsonObject{
-        {QStringLiteral("watchdog_lateness"), statsJson(m_lateness)},
-        {QStringLiteral("outermost_dispatch"), statsJson(m_app->outermost())},
-        {QStringLiteral("worst"), worst},
-        {QStringLiteral("latest_beats"), lateBeats}};
-    o[QStringLiteral("deliveries")] = QJsonObject{
-        {QStringLiteral("controller_tick"), statsJson(m_controller)},
-        {QStringLiteral("controller_tick_compacting"), statsJson(m_controllerCompacting)},
-        {QStringLiteral("presenter_tick"), statsJson(m_presenter)},
-        {QStringLiteral("presenter_tick_new_level"), statsJson(m_presenterNewLevel)},
-        {QStringLiteral("db_and_pool_samples"), statsJson(m_samples)},
-        {QStringLiteral("finish_run_copy_ms"), m_finishCopy_ms},
-        {QStringLiteral("finish_run_presenter_ms"), m_finishEmit_ms}};
+    o[QStringLiteral("stall")] = QJsonObject{{QStringLiteral("watchdog_lateness"), statsJson(m_lateness)},
+                                             {QStringLiteral("outermost_dispatch"), statsJson(m_app->outermost())},
+                                             {QStringLiteral("worst"), worst},
+                                             {QStringLiteral("latest_beats"), lateBeats}};
+    o[QStringLiteral("deliveries")] =
+        QJsonObject{{QStringLiteral("controller_tick"), statsJson(m_controller)},
+                    {QStringLiteral("controller_tick_compacting"), statsJson(m_controllerCompacting)},
+                    {QStringLiteral("presenter_tick"), statsJson(m_presenter)},
+                    {QStringLiteral("presenter_tick_new_level"), statsJson(m_presenterNewLevel)},
+                    {QStringLiteral("db_and_pool_samples"), statsJson(m_samples)},
+                    {QStringLiteral("finish_run_copy_ms"), m_finishCopy_ms},
+                    {QStringLiteral("finish_run_presenter_ms"), m_finishEmit_ms}};
     o[QStringLiteral("timers")] = timers;
     o[QStringLiteral("paints")] = paints;
     o[QStringLiteral("end_state_repaint")] = m_endState;
     o[QStringLiteral("points")] = m_points;
-    o[QStringLiteral("memory")] = QJsonObject{
-        {QStringLiteral("baseline_rss_mb"), m_baseline.rss_mb},
-        {QStringLiteral("final_rss_mb"), m_final.rss_mb},
-        {QStringLiteral("peak_rss_mb"), m_final.hwm_mb},
-        {QStringLiteral("after_finish_rss_mb"), m_afterFinish.rss_mb},
-        {QStringLiteral("after_finish_peak_rss_mb"), m_afterFinish.hwm_mb},
-        {QStringLiteral("growth_mb_per_simulated_h"), slope_mb_per_s * 3600.0},
-        {QStringLiteral("run_intervals_held"), m_finalIntervals},
-        {QStringLiteral("run_histograms_mb"), m_finalRunHistograms_mb},
-        {QStringLiteral("curve"), curve}};
+    o[QStringLiteral("memory")] = QJsonObject{{QStringLiteral("baseline_rss_mb"), m_baseline.rss_mb},
+                                              {QStringLiteral("final_rss_mb"), m_final.rss_mb},
+                                              {QStringLiteral("peak_rss_mb"), m_final.hwm_mb},
+                                              {QStringLiteral("after_finish_rss_mb"), m_afterFinish.rss_mb},
+                                              {QStringLiteral("after_finish_peak_rss_mb"), m_afterFinish.hwm_mb},
+                                              {QStringLiteral("growth_mb_per_simulated_h"), slope_mb_per_s * 3600.0},
+                                              {QStringLiteral("run_intervals_held"), m_finalIntervals},
+                                              {QStringLiteral("run_histograms_mb"), m_finalRunHistograms_mb},
+                                              {QStringLiteral("curve"), curve}};
     o[QStringLiteral("verdict")] = m_verdict;
     o[QStringLiteral("safety_guard_tripped")] = m_guardTripped;
 
@@ -609,12 +618,15 @@ QJsonObject Replay::report()
         printStats(qPrintable(QStringLiteral("paint: ") + name), s);
     std::printf("  end of run: copy of the run %.1f ms (analysis thread), runFinished fan-out %.1f ms (verdict %s)\n",
                 m_finishCopy_ms, m_finishEmit_ms, qPrintable(m_verdict));
-    std::printf("\n  Latest (most late) watchdog beats, and what filled the gap before each (dispatch = outermost event handling,\n"
-                "  cpu = the GUI thread's own CPU time, preempted = involuntary context switches, slept = voluntary ones):\n");
+    std::printf(
+        "\n  Latest (most late) watchdog beats, and what filled the gap before each (dispatch = outermost event "
+        "handling,\n"
+        "  cpu = the GUI thread's own CPU time, preempted = involuntary context switches, slept = voluntary ones):\n");
     for (const LateBeat &b : m_lateBeats) {
         std::printf("    %6.1f ms late at run %6.0f s: gap %6.1f ms, dispatch %6.1f ms in %lld events, cpu %6.1f ms, "
-                    "preempted %ld, slept %ld\n", b.late_ms, b.runTime_s, b.gap_ms, b.dispatched_ms, (long long)b.dispatches,
-                    b.cpu_ms, b.involuntarySwitches, b.voluntarySwitches);
+                    "preempted %ld, slept %ld\n",
+                    b.late_ms, b.runTime_s, b.gap_ms, b.dispatched_ms, (long long)b.dispatches, b.cpu_ms,
+                    b.involuntarySwitches, b.voluntarySwitches);
         if (!b.longest.isEmpty())
             std::printf("           longest: %s\n", qPrintable(b.longest.join(QStringLiteral("; "))));
     }
@@ -624,13 +636,13 @@ QJsonObject Replay::report()
     std::printf("\n  End-state repaint per chart (flush p50/max, paint p50/max, ms):\n");
     for (auto it = m_endState.begin(); it != m_endState.end(); ++it) {
         const QJsonObject c = it.value().toObject();
-        const QJsonObject f = c.value(QStringLiteral("flush")).toObject(), p = c.value(QStringLiteral("paint")).toObject();
+        const QJsonObject f = c.value(QStringLiteral("flush")).toObject(),
+                          p = c.value(QStringLiteral("paint")).toObject();
         std::printf("    %-16s flush %7.2f / %7.2f   paint %7.2f / %7.2f\n", qPrintable(it.key()),
                     f.value(QStringLiteral("p50_ms")).toDouble(), f.value(QStringLiteral("max_ms")).toDouble(),
                     p.value(QStringLiteral("p50_ms")).toDouble(), p.value(QStringLiteral("max_ms")).toDouble());
     }
-    std::printf("\n  Points at the end: %s\n",
-                QJsonDocument(m_points).toJson(QJsonDocument::Compact).constData());
+    std::printf("\n  Points at the end: %s\n", QJsonDocument(m_points).toJson(QJsonDocument::Compact).constData());
     std::printf("  Memory: baseline %.1f MB, final RSS %.1f MB, peak %.1f MB, after finish %.1f MB (peak %.1f), "
                 "growth %.1f MB per simulated hour; run holds %d intervals, %.1f MB of histograms\n",
                 m_baseline.rss_mb, m_final.rss_mb, m_final.hwm_mb, m_afterFinish.rss_mb, m_afterFinish.hwm_mb,
@@ -643,7 +655,7 @@ QJsonObject Replay::report()
 int main(int argc, char **argv)
 {
     TimedApplication app(argc, argv);
-    QStandardPaths::setTestModeEnabled(true);   // no user settings or run store touched
+    QStandardPaths::setTestModeEnabled(true); // no user settings or run store touched
     QCoreApplication::setOrganizationName(QStringLiteral("preflight-bench"));
     QCoreApplication::setApplicationName(QStringLiteral("dashboardreplay"));
 
@@ -651,22 +663,25 @@ int main(int argc, char **argv)
     parser.setApplicationDescription(QStringLiteral("Replays a synthetic run into the Preflight main window and "
                                                     "measures GUI-thread stalls, repaint times and memory."));
     parser.addHelpOption();
-    const QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("realtime (default) or stress"), QStringLiteral("MODE"),
-                                  QStringLiteral("realtime"));
-    const QCommandLineOption speed(QStringLiteral("speed"), QStringLiteral("realtime: simulated seconds per wall second (60)"),
+    const QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("realtime (default) or stress"),
+                                  QStringLiteral("MODE"), QStringLiteral("realtime"));
+    const QCommandLineOption speed(QStringLiteral("speed"),
+                                   QStringLiteral("realtime: simulated seconds per wall second (60)"),
                                    QStringLiteral("X"), QStringLiteral("60"));
-    const QCommandLineOption endpoints(QStringLiteral("endpoints"), QStringLiteral("endpoints (50)"), QStringLiteral("N"),
-                                       QStringLiteral("50"));
-    const QCommandLineOption minutes(QStringLiteral("minutes"), QStringLiteral("simulated run length (60)"), QStringLiteral("M"),
-                                     QStringLiteral("60"));
+    const QCommandLineOption endpoints(QStringLiteral("endpoints"), QStringLiteral("endpoints (50)"),
+                                       QStringLiteral("N"), QStringLiteral("50"));
+    const QCommandLineOption minutes(QStringLiteral("minutes"), QStringLiteral("simulated run length (60)"),
+                                     QStringLiteral("M"), QStringLiteral("60"));
     const QCommandLineOption backlog(QStringLiteral("backlog"),
                                      QStringLiteral("snapshots queued ahead of the GUI thread at most (64)"),
                                      QStringLiteral("N"), QStringLiteral("64"));
-    const QCommandLineOption unsorted(QStringLiteral("unsorted"), QStringLiteral("leave the endpoint table unsorted "
-                                                                                 "(default: sorted by P95, re-sorted every tick)"));
+    const QCommandLineOption unsorted(QStringLiteral("unsorted"),
+                                      QStringLiteral("leave the endpoint table unsorted "
+                                                     "(default: sorted by P95, re-sorted every tick)"));
     const QCommandLineOption noMirror(QStringLiteral("no-run-mirror"),
                                       QStringLiteral("leave RunController's run empty (the views' memory alone)"));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("write the results as JSON"), QStringLiteral("FILE"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("write the results as JSON"),
+                                  QStringLiteral("FILE"));
     parser.addOptions({mode, speed, endpoints, minutes, backlog, unsorted, noMirror, json});
     parser.process(app);
 

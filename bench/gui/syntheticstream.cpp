@@ -9,14 +9,14 @@ namespace PreflightBench {
 
 namespace {
 
-constexpr double kLambda = 150;      // requests/s of one user
-constexpr double kSigma = 0.03;      // USL contention
-constexpr double kKappa = 0.0004;    // USL coherency: peak near sqrt((1 - σ) / κ) ≈ 49 users
+constexpr double kLambda = 150;   // requests/s of one user
+constexpr double kSigma = 0.03;   // USL contention
+constexpr double kKappa = 0.0004; // USL coherency: peak near sqrt((1 - σ) / κ) ≈ 49 users
 constexpr int kPoolMax = 20;
 constexpr double kTimeout_ms = 10000;
 
-const char *const kResources[] = {"customers", "orders", "invoices", "products", "appointments",
-                                  "users", "reports", "search", "carts", "payments"};
+const char *const kResources[] = {"customers", "orders",  "invoices", "products", "appointments",
+                                  "users",     "reports", "search",   "carts",    "payments"};
 
 } // namespace
 
@@ -176,7 +176,7 @@ IntervalSnapshotPtr SyntheticStream::snapshot(int index)
     }
     s->started = started;
     for (EndpointStats &stats : s->endpoints)
-        stats.compactHistograms();   // as LoadEngine::collect hands its snapshots out
+        stats.compactHistograms(); // as LoadEngine::collect hands its snapshots out
     return s;
 }
 

@@ -44,10 +44,10 @@ public:
 private:
     struct Endpoint
     {
-        double share = 0;          // of the total throughput
-        double service_ms = 10;    // median at one user
+        double share = 0;       // of the total throughput
+        double service_ms = 10; // median at one user
         int okStatus = 200;
-        bool hasIds = false;       // GETs by id answer some 404s
+        bool hasIds = false; // GETs by id answer some 404s
         double serverErrorShare = 0;
     };
 

@@ -27,7 +27,8 @@ double DurationStats::percentile_ms(double percent) const
     if (m_ms.empty())
         return 0;
     std::vector<float> sorted = m_ms;
-    const auto rank = size_t(std::clamp(std::ceil(percent / 100.0 * double(sorted.size())), 1.0, double(sorted.size()))) - 1;
+    const auto rank =
+        size_t(std::clamp(std::ceil(percent / 100.0 * double(sorted.size())), 1.0, double(sorted.size()))) - 1;
     std::nth_element(sorted.begin(), sorted.begin() + qsizetype(rank), sorted.end());
     return double(sorted[rank]);
 }
@@ -37,7 +38,10 @@ size_t DurationStats::countAbove(double ms) const
     return size_t(std::count_if(m_ms.begin(), m_ms.end(), [ms](float v) { return double(v) > ms; }));
 }
 
-TimedApplication::TimedApplication(int &argc, char **argv) : QApplication(argc, argv) { m_clock.start(); }
+TimedApplication::TimedApplication(int &argc, char **argv) : QApplication(argc, argv)
+{
+    m_clock.start();
+}
 
 bool TimedApplication::notify(QObject *receiver, QEvent *event)
 {
@@ -47,14 +51,14 @@ bool TimedApplication::notify(QObject *receiver, QEvent *event)
     // Read before dispatch: the event may be deleted by its handler (DeferredDelete).
     const QEvent::Type type = event->type();
     const char *className = receiver->metaObject()->className();
-    const QPointer<QObject> alive = depth == 0 ? receiver : nullptr;   // handlers may delete the receiver
+    const QPointer<QObject> alive = depth == 0 ? receiver : nullptr; // handlers may delete the receiver
     QElapsedTimer timer;
     timer.start();
     const bool result = QApplication::notify(receiver, event);
     const qint64 ns = timer.nsecsElapsed();
     --m_depth;
     if (!m_recording)
-        return result;   // recording ended inside this dispatch (the benchmark's own end-state measurements)
+        return result; // recording ended inside this dispatch (the benchmark's own end-state measurements)
     if (type == QEvent::Paint) {
         const auto it = m_paintNames.constFind(receiver);
         m_paints[it == m_paintNames.cend() ? QStringLiteral("other widgets") : *it].add_ns(ns);
@@ -83,7 +87,8 @@ QStringList TimedApplication::dispatchesSince(qint64 since_ns, int n) const
     QStringList out;
     for (size_t i = 0; i < in.size() && int(i) < n; ++i) {
         const char *typeName = QMetaEnum::fromType<QEvent::Type>().valueToKey(int(in[i].type));
-        out << QStringLiteral("%1 %2 → %3").arg(double(in[i].ms), 0, 'f', 1)
+        out << QStringLiteral("%1 %2 → %3")
+                   .arg(double(in[i].ms), 0, 'f', 1)
                    .arg(QString::fromLatin1(typeName ? typeName : "event"), QString::fromLatin1(in[i].className));
     }
     return out;
@@ -95,7 +100,8 @@ void TimedApplication::noteWorst(double ms, QEvent::Type type, const char *class
     if (m_worst.size() >= kKept && ms <= m_worst.back().ms)
         return;
     const char *typeName = QMetaEnum::fromType<QEvent::Type>().valueToKey(int(type));
-    QString what = QString::fromLatin1(typeName ? typeName : "event") + QStringLiteral(" → ") + QString::fromLatin1(className);
+    QString what =
+        QString::fromLatin1(typeName ? typeName : "event") + QStringLiteral(" → ") + QString::fromLatin1(className);
     if (receiver && m_timerNames.contains(receiver))
         what += QStringLiteral(" (") + m_timerNames.value(receiver) + QStringLiteral(")");
     else if (receiver && !receiver->objectName().isEmpty())

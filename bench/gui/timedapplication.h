@@ -84,7 +84,7 @@ private:
         qint64 end_ns = 0;
         float ms = 0;
         QEvent::Type type = QEvent::None;
-        const char *className = nullptr;   // static metaobject data: outlives the receiver
+        const char *className = nullptr; // static metaobject data: outlives the receiver
     };
     static constexpr size_t kRing = 512;
     std::vector<Dispatch> m_ring = std::vector<Dispatch>(kRing);

@@ -78,8 +78,8 @@ int run(int argc, char **argv)
         QLoggingCategory::setFilterRules(QStringLiteral("preflight.*=false"));
     QStringList args = app.arguments().mid(1);
     QTextStream err(stderr);
-    if (args.isEmpty() || args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h")
-        || args[0] == QLatin1String("help")) {
+    if (args.isEmpty() || args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h") ||
+        args[0] == QLatin1String("help")) {
         QTextStream(stdout) << kUsage;
         return ExitReady;
     }

@@ -9,11 +9,12 @@ namespace {
 QString typed(const QString &name, const QStringList &args)
 {
     for (const QString &a : args)
-        if (a == QLatin1String("--") + name || a == QLatin1Char('-') + name || a.startsWith(QLatin1String("--") + name + QLatin1Char('=')))
+        if (a == QLatin1String("--") + name || a == QLatin1Char('-') + name ||
+            a.startsWith(QLatin1String("--") + name + QLatin1Char('=')))
             return a;
     for (const QString &a : args)
         if (a.startsWith(QLatin1Char('-')) && !a.startsWith(QLatin1String("--")) && a.contains(name))
-            return a;   // compacted short options: "-xq"
+            return a; // compacted short options: "-xq"
     return (name.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + name;
 }
 } // namespace

@@ -6,11 +6,11 @@
 // the subcommand itself. Each returns a Cli::ExitCode. A QCoreApplication exists when they are called.
 namespace Preflight::Cli {
 
-int runCommand(const QStringList &args);      // runcommand.cpp
-int runsCommand(const QStringList &args);     // runscommand.cpp
-int exportCommand(const QStringList &args);   // exportcommand.cpp
-int reportCommand(const QStringList &args);   // reportcommand.cpp
-int demoCommand(const QStringList &args);     // democommand.cpp (headless demo)
-int importCommand(const QStringList &args);   // importcommand.cpp (plan from OpenAPI 3 JSON or HAR)
+int runCommand(const QStringList &args);    // runcommand.cpp
+int runsCommand(const QStringList &args);   // runscommand.cpp
+int exportCommand(const QStringList &args); // exportcommand.cpp
+int reportCommand(const QStringList &args); // reportcommand.cpp
+int demoCommand(const QStringList &args);   // democommand.cpp (headless demo)
+int importCommand(const QStringList &args); // importcommand.cpp (plan from OpenAPI 3 JSON or HAR)
 
 } // namespace Preflight::Cli

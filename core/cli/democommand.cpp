@@ -16,17 +16,24 @@ namespace Preflight::Cli {
 int demoCommand(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Run Preflight against its built-in demo backend, which has real, switchable flaws."));
+    p.setApplicationDescription(
+        QStringLiteral("Run Preflight against its built-in demo backend, which has real, switchable flaws."));
     p.addHelpOption();
     p.addOptions({
-        {QStringLiteral("flaw"), QStringLiteral("Flaws, comma-separated: single-connection, small-pool, conn-per-request, n-plus-one, "
-                                                "missing-index, write-contention, slow-endpoint, no-health, none "
-                                                "(default: single-connection,n-plus-one)."), QStringLiteral("LIST")},
-        {QStringLiteral("db"), QStringLiteral("PostgreSQL conninfo for the demo's data (default: its own SQLite file)."), QStringLiteral("CONNINFO")},
+        {QStringLiteral("flaw"),
+         QStringLiteral("Flaws, comma-separated: single-connection, small-pool, conn-per-request, n-plus-one, "
+                        "missing-index, write-contention, slow-endpoint, no-health, none "
+                        "(default: single-connection,n-plus-one)."),
+         QStringLiteral("LIST")},
+        {QStringLiteral("db"),
+         QStringLiteral("PostgreSQL conninfo for the demo's data (default: its own SQLite file)."),
+         QStringLiteral("CONNINFO")},
         {QStringLiteral("headless"), QStringLiteral("No window: run the plan, print the summary, write the outputs.")},
-        {QStringLiteral("levels"), QStringLiteral("Sweep levels instead of the demo's, e.g. 1,5,20."), QStringLiteral("LIST")},
+        {QStringLiteral("levels"), QStringLiteral("Sweep levels instead of the demo's, e.g. 1,5,20."),
+         QStringLiteral("LIST")},
         {QStringLiteral("step"), QStringLiteral("Seconds per sweep level."), QStringLiteral("S")},
-        {QStringLiteral("report"), QStringLiteral("Write the readiness report (.html or .pdf)."), QStringLiteral("FILE")},
+        {QStringLiteral("report"), QStringLiteral("Write the readiness report (.html or .pdf)."),
+         QStringLiteral("FILE")},
         {QStringLiteral("json"), QStringLiteral("Write the JSON summary."), QStringLiteral("FILE")},
         {QStringLiteral("junit"), QStringLiteral("Write JUnit XML."), QStringLiteral("FILE")},
         {QStringLiteral("store"), QStringLiteral("Run store file."), QStringLiteral("FILE")},

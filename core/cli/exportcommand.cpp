@@ -30,16 +30,18 @@ QJsonObject summaryOf(const RunData &run)
 } // namespace
 
 namespace {
-const char *kExportUsage = "Usage: preflight export RUN_ID [--store FILE] (--csv DIR | --json FILE)\n"
-                           "\n"
-                           "Writes a stored run's raw data.\n"
-                           "  --csv DIR      intervals.csv (per interval and endpoint), db_samples.csv, pool_samples.csv, stages.csv\n"
-                           "  --json FILE    the whole run, schema preflight.run/1, with its summary (preflight.summary/1)\n"
-                           "  --store FILE   the run store (default: the user's store)\n";
+const char *kExportUsage =
+    "Usage: preflight export RUN_ID [--store FILE] (--csv DIR | --json FILE)\n"
+    "\n"
+    "Writes a stored run's raw data.\n"
+    "  --csv DIR      intervals.csv (per interval and endpoint), db_samples.csv, pool_samples.csv, stages.csv\n"
+    "  --json FILE    the whole run, schema preflight.run/1, with its summary (preflight.summary/1)\n"
+    "  --store FILE   the run store (default: the user's store)\n";
 
 int usageError(const QString &message)
 {
-    QTextStream(stderr) << "preflight export: " << message << "; usage: preflight export RUN_ID [--store FILE] "
+    QTextStream(stderr) << "preflight export: " << message
+                        << "; usage: preflight export RUN_ID [--store FILE] "
                            "(--csv DIR | --json FILE)\n";
     return ExitUsage;
 }
@@ -63,7 +65,8 @@ int exportCommand(const QStringList &args)
         out << kExportUsage;
         return ExitReady;
     }
-    const QString storePath = parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store")) : RunStore::defaultPath();
+    const QString storePath =
+        parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store")) : RunStore::defaultPath();
     const QString csvDir = parser.value(QStringLiteral("csv"));
     const QString jsonFile = parser.value(QStringLiteral("json"));
     const QStringList positional = parser.positionalArguments();
@@ -75,12 +78,15 @@ int exportCommand(const QStringList &args)
     if (idText.isEmpty())
         return usageError(QStringLiteral("which run? give its id (see `preflight runs`)"));
     if (!ok || id < 1)
-        return usageError(QStringLiteral("\"%1\" is not a run id (a positive number, see `preflight runs`)").arg(idText));
+        return usageError(
+            QStringLiteral("\"%1\" is not a run id (a positive number, see `preflight runs`)").arg(idText));
     if (csvDir.isEmpty() == jsonFile.isEmpty())
         return usageError(QStringLiteral("give exactly one of --csv DIR or --json FILE"));
     {
         OutputPaths paths;
-        paths.addStore(parser.isSet(QStringLiteral("store")) ? QStringLiteral("--store") : QStringLiteral("the default run store"), storePath);
+        paths.addStore(parser.isSet(QStringLiteral("store")) ? QStringLiteral("--store")
+                                                             : QStringLiteral("the default run store"),
+                       storePath);
         paths.addOutput(QStringLiteral("--json"), jsonFile);
         if (!csvDir.isEmpty()) {
             if (QFileInfo(csvDir).exists() && !QFileInfo(csvDir).isDir()) {

@@ -10,8 +10,8 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QRegularExpression>
-#include <QSet>
 #include <QSaveFile>
+#include <QSet>
 #include <QTextStream>
 
 #include <algorithm>
@@ -36,8 +36,9 @@ const char *kImportUsage =
 
 int usageError(const QString &message)
 {
-    QTextStream(stderr) << "preflight import: " << message
-                        << "; usage: preflight import FILE [--base-url URL] [--include-writes] [-o PLAN.preflight.json]\n";
+    QTextStream(stderr)
+        << "preflight import: " << message
+        << "; usage: preflight import FILE [--base-url URL] [--include-writes] [-o PLAN.preflight.json]\n";
     return ExitUsage;
 }
 
@@ -52,10 +53,12 @@ int failure(const QString &message)
 // preferring "health" names over "status" or "ping", then the shortest path; else the plan format's default.
 QString healthPathOf(const std::vector<EndpointSpec> &endpoints)
 {
-    static const QRegularExpression health(QStringLiteral("^(health|healthz|healthcheck|health[-_]check|_health|livez|readyz|"
-                                                          "liveness|readiness|live|ready)$"),
+    static const QRegularExpression health(
+        QStringLiteral("^(health|healthz|healthcheck|health[-_]check|_health|livez|readyz|"
+                       "liveness|readiness|live|ready)$"),
+        QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression weaker(QStringLiteral("^(ping|status|heartbeat|alive)$"),
                                            QRegularExpression::CaseInsensitiveOption);
-    static const QRegularExpression weaker(QStringLiteral("^(ping|status|heartbeat|alive)$"), QRegularExpression::CaseInsensitiveOption);
     QString best;
     int bestRank = 3;
     for (const EndpointSpec &e : endpoints) {
@@ -77,14 +80,15 @@ QString healthPathOf(const std::vector<EndpointSpec> &endpoints)
 // the first of them was.
 QStringList groupedWarnings(const QStringList &warnings)
 {
-    constexpr int kGroupFrom = 10;   // fewer are listed one by one: a small spec's warnings stay a checklist
-    static const QRegularExpression label(QStringLiteral("^((?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE) \\S+)(:| skipped)(.*)$"));
+    constexpr int kGroupFrom = 10; // fewer are listed one by one: a small spec's warnings stay a checklist
+    static const QRegularExpression label(
+        QStringLiteral("^((?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE) \\S+)(:| skipped)(.*)$"));
     // The message without its operation: what the warnings of one group share.
     auto keyOf = [](const QString &w) -> QString {
         const QRegularExpressionMatch m = label.match(w);
         return m.hasMatch() ? m.captured(2) + m.captured(3) : QStringLiteral("\n") + w;
     };
-    QHash<QString, QStringList> labels;   // key -> operations, in order
+    QHash<QString, QStringList> labels; // key -> operations, in order
     for (const QString &w : warnings)
         if (const QRegularExpressionMatch m = label.match(w); m.hasMatch())
             labels[keyOf(w)].append(m.captured(1));
@@ -101,8 +105,11 @@ QStringList groupedWarnings(const QStringList &warnings)
             continue;
         done.insert(key);
         const QRegularExpressionMatch m = label.match(w);
-        const QString rest = m.captured(2) == QLatin1String(" skipped") ? QStringLiteral("skipped") + m.captured(3) : m.captured(3).trimmed();
-        out.append(QStringLiteral("%1 operations (%2, …): %3").arg(ops.size()).arg(ops.mid(0, 3).join(QStringLiteral(", ")), rest));
+        const QString rest = m.captured(2) == QLatin1String(" skipped") ? QStringLiteral("skipped") + m.captured(3)
+                                                                        : m.captured(3).trimmed();
+        out.append(QStringLiteral("%1 operations (%2, …): %3")
+                       .arg(ops.size())
+                       .arg(ops.mid(0, 3).join(QStringLiteral(", ")), rest));
     }
     return out;
 }
@@ -115,7 +122,9 @@ int importCommand(const QStringList &args)
     QCommandLineParser parser;
     const QList<QCommandLineOption> options{
         {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")},
-        {{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("Plan file to write."), QStringLiteral("FILE")},
+        {{QStringLiteral("o"), QStringLiteral("output")},
+         QStringLiteral("Plan file to write."),
+         QStringLiteral("FILE")},
         {QStringLiteral("base-url"), QStringLiteral("The backend to test."), QStringLiteral("URL")},
         {QStringLiteral("include-writes"), QStringLiteral("Also import writing operations.")},
     };
@@ -132,11 +141,15 @@ int importCommand(const QStringList &args)
     if (positional.size() > 1)
         return usageError(QStringLiteral("unexpected argument \"%1\"").arg(positional[1]));
     const QString file = positional[0];
-    if (const QString output = parser.value(QStringLiteral("output")); !output.isEmpty() && output != QLatin1String("-")) {
+    if (const QString output = parser.value(QStringLiteral("output"));
+        !output.isEmpty() && output != QLatin1String("-")) {
         // Checked before reading: `import spec.json -o spec.json` must not replace the spec with a plan.
         OutputPaths paths;
         paths.addInput(QStringLiteral("the imported file"), file);
-        paths.addOutput(parser.isSet(QStringLiteral("o")) && args.contains(QStringLiteral("-o")) ? QStringLiteral("-o") : QStringLiteral("--output"), output);
+        paths.addOutput(parser.isSet(QStringLiteral("o")) && args.contains(QStringLiteral("-o"))
+                            ? QStringLiteral("-o")
+                            : QStringLiteral("--output"),
+                        output);
         if (const QString problem = paths.check(); !problem.isEmpty())
             return failure(problem);
     }
@@ -161,13 +174,16 @@ int importCommand(const QStringList &args)
     };
     if (result.endpoints.empty()) {
         printWarnings();
-        return failure(QStringLiteral("nothing imported from %1: every request or operation was skipped (see the warnings above)")
-                           .arg(file));
+        return failure(
+            QStringLiteral("nothing imported from %1: every request or operation was skipped (see the warnings above)")
+                .arg(file));
     }
     if (baseUrl.isEmpty())
         baseUrl = result.base_url;
     if (baseUrl.isEmpty())
-        return failure(QStringLiteral("%1 names no absolute server URL; give the backend with --base-url http://HOST:PORT").arg(file));
+        return failure(
+            QStringLiteral("%1 names no absolute server URL; give the backend with --base-url http://HOST:PORT")
+                .arg(file));
 
     Plan plan;
     plan.name = QStringLiteral("imported from %1").arg(QFileInfo(file).fileName());
@@ -175,11 +191,15 @@ int importCommand(const QStringList &args)
     plan.endpoints = result.endpoints;
     plan.health_path = healthPathOf(plan.endpoints);
     if (const QString problem = PlanParser::validate(plan); !problem.isEmpty())
-        return failure(QStringLiteral("the imported plan is not valid (%1); please report this with the file").arg(problem));
+        return failure(
+            QStringLiteral("the imported plan is not valid (%1); please report this with the file").arg(problem));
 
     const QByteArray bytes = QJsonDocument(plan.toJson()).toJson(QJsonDocument::Indented);
     const QString output = parser.value(QStringLiteral("output"));
-    const QString summary = QStringLiteral("%1 endpoint%2 for %3").arg(plan.endpoints.size()).arg(plan.endpoints.size() == 1 ? QString() : QStringLiteral("s")).arg(baseUrl);
+    const QString summary = QStringLiteral("%1 endpoint%2 for %3")
+                                .arg(plan.endpoints.size())
+                                .arg(plan.endpoints.size() == 1 ? QString() : QStringLiteral("s"))
+                                .arg(baseUrl);
     if (output.isEmpty() || output == QLatin1String("-")) {
         out << QString::fromUtf8(bytes);
         out.flush();

@@ -25,7 +25,9 @@ struct Identity
 Identity identify(const QString &path)
 {
     Identity id;
-    struct stat st{};
+    struct stat st
+    {
+    };
     if (::stat(QFile::encodeName(path).constData(), &st) == 0) {
         id.exists = true;
         id.device = st.st_dev;
@@ -60,7 +62,10 @@ QString kindOf(mode_t mode)
     return QStringLiteral("not a regular file");
 }
 
-QString shown(const QString &path) { return QDir::toNativeSeparators(path); }
+QString shown(const QString &path)
+{
+    return QDir::toNativeSeparators(path);
+}
 
 } // namespace
 
@@ -93,7 +98,8 @@ QString OutputPaths::checkOne(const QString &flag, const QString &path)
             .arg(flag, shown(path), kindOf(id.mode));
     const QFileInfo dir(QFileInfo(path).absolutePath());
     if (!dir.exists() || !dir.isDir())
-        return QStringLiteral("cannot write %2 (%1): the directory %3 does not exist; create it or choose another path for %1")
+        return QStringLiteral(
+                   "cannot write %2 (%1): the directory %3 does not exist; create it or choose another path for %1")
             .arg(flag, shown(path), shown(QFileInfo(path).absolutePath()));
     return {};
 }

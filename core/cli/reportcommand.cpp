@@ -28,8 +28,9 @@ const char *kReportUsage =
 
 int usageError(const QString &message)
 {
-    QTextStream(stderr) << "preflight report: " << message
-                        << "; usage: preflight report RUN_ID [--store FILE] (--html FILE | --pdf FILE) [--baseline RUN_ID]\n";
+    QTextStream(stderr)
+        << "preflight report: " << message
+        << "; usage: preflight report RUN_ID [--store FILE] (--html FILE | --pdf FILE) [--baseline RUN_ID]\n";
     return ExitUsage;
 }
 
@@ -64,7 +65,8 @@ int reportCommand(const QStringList &args)
         out << kReportUsage;
         return ExitReady;
     }
-    const QString storePath = parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store")) : RunStore::defaultPath();
+    const QString storePath =
+        parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store")) : RunStore::defaultPath();
     const QString htmlFile = parser.value(QStringLiteral("html"));
     const QString pdfFile = parser.value(QStringLiteral("pdf"));
     const QString baselineText = parser.value(QStringLiteral("baseline"));
@@ -79,7 +81,8 @@ int reportCommand(const QStringList &args)
         return usageError(QStringLiteral("which run? give its id (see `preflight runs`)"));
     const std::optional<qint64> id = runId(idText);
     if (!id)
-        return usageError(QStringLiteral("\"%1\" is not a run id (a positive number, see `preflight runs`)").arg(idText));
+        return usageError(
+            QStringLiteral("\"%1\" is not a run id (a positive number, see `preflight runs`)").arg(idText));
     std::optional<qint64> baselineId;
     if (!baselineText.isEmpty()) {
         baselineId = runId(baselineText);
@@ -109,7 +112,9 @@ int reportCommand(const QStringList &args)
     }
     {
         OutputPaths paths;
-        paths.addStore(parser.isSet(QStringLiteral("store")) ? QStringLiteral("--store") : QStringLiteral("the default run store"), storePath);
+        paths.addStore(parser.isSet(QStringLiteral("store")) ? QStringLiteral("--store")
+                                                             : QStringLiteral("the default run store"),
+                       storePath);
         paths.addOutput(QStringLiteral("--html"), htmlFile);
         paths.addOutput(QStringLiteral("--pdf"), pdfFile);
         if (const QString problem = paths.check(); !problem.isEmpty()) {

@@ -30,33 +30,47 @@ QList<QCommandLineOption> runOptions()
         return value.isEmpty() ? QCommandLineOption(name, description) : QCommandLineOption(name, description, value);
     };
     return {
-        opt(QStringLiteral("target"), QStringLiteral("Base URL of the backend (overrides the plan)."), QStringLiteral("URL")),
-        opt(QStringLiteral("endpoint"), QStringLiteral("Endpoint as \"METHOD /path\"; repeat for several (replaces the plan's)."), QStringLiteral("ENDPOINT")),
-        opt(QStringLiteral("db"), QStringLiteral("Database: a libpq conninfo or sqlite:PATH."), QStringLiteral("CONNINFO")),
+        opt(QStringLiteral("target"), QStringLiteral("Base URL of the backend (overrides the plan)."),
+            QStringLiteral("URL")),
+        opt(QStringLiteral("endpoint"),
+            QStringLiteral("Endpoint as \"METHOD /path\"; repeat for several (replaces the plan's)."),
+            QStringLiteral("ENDPOINT")),
+        opt(QStringLiteral("db"), QStringLiteral("Database: a libpq conninfo or sqlite:PATH."),
+            QStringLiteral("CONNINFO")),
         opt(QStringLiteral("scenario"), QStringLiteral("sweep | sustain | burst | soak."), QStringLiteral("PRESET")),
         opt(QStringLiteral("users"), QStringLiteral("Virtual users (closed model)."), QStringLiteral("N")),
         opt(QStringLiteral("rate"), QStringLiteral("Arrivals per second (open model)."), QStringLiteral("R")),
-        opt(QStringLiteral("duration"), QStringLiteral("Duration in seconds (sustain, burst, soak)."), QStringLiteral("S")),
+        opt(QStringLiteral("duration"), QStringLiteral("Duration in seconds (sustain, burst, soak)."),
+            QStringLiteral("S")),
         opt(QStringLiteral("levels"), QStringLiteral("Sweep levels, e.g. 1,2,5,10,20,50."), QStringLiteral("LIST")),
         opt(QStringLiteral("step"), QStringLiteral("Seconds per sweep level."), QStringLiteral("S")),
         opt(QStringLiteral("think-time"), QStringLiteral("Pause between a user's requests, ms."), QStringLiteral("MS")),
         opt(QStringLiteral("timeout"), QStringLiteral("Per-request timeout, ms."), QStringLiteral("MS")),
         opt(QStringLiteral("max-users"), QStringLiteral("Raise limits.max_users (safety bound)."), QStringLiteral("N")),
         opt(QStringLiteral("max-rate"), QStringLiteral("Raise limits.max_rate (safety bound)."), QStringLiteral("R")),
-        opt(QStringLiteral("max-duration"), QStringLiteral("Raise limits.max_duration_s (safety bound)."), QStringLiteral("S")),
-        opt(QStringLiteral("workers"), QStringLiteral("Load-generating threads (default: cores − 1)."), QStringLiteral("N")),
-        opt(QStringLiteral("gates"), QStringLiteral("launch | revised | FILE.json; the exit code then follows the gates."), QStringLiteral("GATES")),
-        opt(QStringLiteral("json"), QStringLiteral("Write the JSON summary (preflight.summary/1)."), QStringLiteral("FILE")),
-        opt(QStringLiteral("junit"), QStringLiteral("Write JUnit XML (one testcase per gate and serious finding)."), QStringLiteral("FILE")),
-        opt(QStringLiteral("report"), QStringLiteral("Write the readiness report (.html or .pdf)."), QStringLiteral("FILE")),
-        opt(QStringLiteral("store"), QStringLiteral("Run store file (default: the user's data location)."), QStringLiteral("FILE")),
+        opt(QStringLiteral("max-duration"), QStringLiteral("Raise limits.max_duration_s (safety bound)."),
+            QStringLiteral("S")),
+        opt(QStringLiteral("workers"), QStringLiteral("Load-generating threads (default: cores − 1)."),
+            QStringLiteral("N")),
+        opt(QStringLiteral("gates"),
+            QStringLiteral("launch | revised | FILE.json; the exit code then follows the gates."),
+            QStringLiteral("GATES")),
+        opt(QStringLiteral("json"), QStringLiteral("Write the JSON summary (preflight.summary/1)."),
+            QStringLiteral("FILE")),
+        opt(QStringLiteral("junit"), QStringLiteral("Write JUnit XML (one testcase per gate and serious finding)."),
+            QStringLiteral("FILE")),
+        opt(QStringLiteral("report"), QStringLiteral("Write the readiness report (.html or .pdf)."),
+            QStringLiteral("FILE")),
+        opt(QStringLiteral("store"), QStringLiteral("Run store file (default: the user's data location)."),
+            QStringLiteral("FILE")),
         opt(QStringLiteral("insecure"), QStringLiteral("Do not verify TLS certificates (recorded in the report).")),
         opt(QStringLiteral("yes"), QStringLiteral("Allow a non-loopback target.")),
         opt(QStringLiteral("quiet"), QStringLiteral("No progress line and no summary table.")),
     };
 }
 
-bool toNumber(const QCommandLineParser &p, const QString &name, double minimum, double *out, QString *error, bool whole = false)
+bool toNumber(const QCommandLineParser &p, const QString &name, double minimum, double *out, QString *error,
+              bool whole = false)
 {
     if (!p.isSet(name))
         return true;
@@ -79,14 +93,17 @@ bool toNumber(const QCommandLineParser &p, const QString &name, double minimum, 
 QString conflictingScenarioFlags(const QCommandLineParser &p, const QString &preset, bool presetFromFlag)
 {
     const auto set = [&](const char *name) { return p.isSet(QLatin1String(name)); };
-    const QString source = presetFromFlag ? QStringLiteral("--scenario %1").arg(preset) : QStringLiteral("the plan's %1 scenario").arg(preset);
+    const QString source = presetFromFlag ? QStringLiteral("--scenario %1").arg(preset)
+                                          : QStringLiteral("the plan's %1 scenario").arg(preset);
     if (set("users") && set("rate"))
         return QStringLiteral("--users and --rate: give one (users for the closed model, rate for the open model)");
     if (preset == QLatin1String("sweep")) {
         for (const char *flag : {"users", "rate", "duration"})
             if (set(flag))
-                return QStringLiteral("--%1 does not apply to a sweep, which runs --levels for --step seconds each; drop "
-                                      "--%1, or use --scenario sustain").arg(QLatin1String(flag));
+                return QStringLiteral(
+                           "--%1 does not apply to a sweep, which runs --levels for --step seconds each; drop "
+                           "--%1, or use --scenario sustain")
+                    .arg(QLatin1String(flag));
         return {};
     }
     for (const char *flag : {"levels", "step"})
@@ -96,8 +113,10 @@ QString conflictingScenarioFlags(const QCommandLineParser &p, const QString &pre
     if (preset == QLatin1String("stages")) {
         for (const char *flag : {"users", "rate", "duration"})
             if (set(flag))
-                return QStringLiteral("--%1 does not apply to the plan's stages (each stage has its own); drop --%1, or "
-                                      "use --scenario sustain").arg(QLatin1String(flag));
+                return QStringLiteral(
+                           "--%1 does not apply to the plan's stages (each stage has its own); drop --%1, or "
+                           "use --scenario sustain")
+                    .arg(QLatin1String(flag));
     }
     if (preset == QLatin1String("burst") && set("rate"))
         return QStringLiteral("--rate does not apply to a burst, which starts --users at once; use --users");
@@ -109,9 +128,11 @@ QString conflictingScenarioFlags(const QCommandLineParser &p, const QString &pre
 std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *helpShown)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Drive load at a backend, watch its database, and say whether it is ready."));
+    p.setApplicationDescription(
+        QStringLiteral("Drive load at a backend, watch its database, and say whether it is ready."));
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("plan"), QStringLiteral("Plan file (JSON, see the README)."), QStringLiteral("[PLAN.json]"));
+    p.addPositionalArgument(QStringLiteral("plan"), QStringLiteral("Plan file (JSON, see the README)."),
+                            QStringLiteral("[PLAN.json]"));
     if (!parseArguments(p, runOptions(), QStringLiteral("preflight run"), args, error)) {
         *error += QStringLiteral("; see `preflight run --help`");
         return std::nullopt;
@@ -120,9 +141,10 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
         // helpText() names the executable's path; name the command a user types instead.
         QString help = p.helpText();
         help.replace(QRegularExpression(QStringLiteral("^Usage: \\S+")), QStringLiteral("Usage: preflight run"));
-        QTextStream(stdout) << help
-                            << "\nExit codes: 0 ready (or completed without explicit gates) · 1 not ready · 2 usage or plan error ·\n"
-                               "            3 target or database unreachable · 4 aborted by a safety guard · 130 interrupted.\n";
+        QTextStream(stdout)
+            << help
+            << "\nExit codes: 0 ready (or completed without explicit gates) · 1 not ready · 2 usage or plan error ·\n"
+               "            3 target or database unreachable · 4 aborted by a safety guard · 130 interrupted.\n";
         *helpShown = true;
         return std::nullopt;
     }
@@ -188,7 +210,8 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
     const bool scenarioSet = p.isSet(QStringLiteral("scenario"));
     if (scenarioSet) {
         s.preset = p.value(QStringLiteral("scenario"));
-        static const QStringList cliPresets{QStringLiteral("sweep"), QStringLiteral("sustain"), QStringLiteral("burst"), QStringLiteral("soak")};
+        static const QStringList cliPresets{QStringLiteral("sweep"), QStringLiteral("sustain"), QStringLiteral("burst"),
+                                            QStringLiteral("soak")};
         if (!cliPresets.contains(s.preset)) {
             *error = QStringLiteral("--scenario %1: expected sweep, sustain, burst or soak").arg(s.preset);
             return std::nullopt;
@@ -209,9 +232,11 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
         s.rate = -1;
     if (rateSet)
         s.users = -1;
-    if (!toNumber(p, QStringLiteral("users"), 1, &s.users, error, true) || !toNumber(p, QStringLiteral("rate"), 0.001, &s.rate, error)
-        || !toNumber(p, QStringLiteral("duration"), 0.001, &s.duration_s, error) || !toNumber(p, QStringLiteral("step"), 0.001, &s.step_s, error)
-        || !toNumber(p, QStringLiteral("think-time"), 0, &s.think_time_ms, error))
+    if (!toNumber(p, QStringLiteral("users"), 1, &s.users, error, true) ||
+        !toNumber(p, QStringLiteral("rate"), 0.001, &s.rate, error) ||
+        !toNumber(p, QStringLiteral("duration"), 0.001, &s.duration_s, error) ||
+        !toNumber(p, QStringLiteral("step"), 0.001, &s.step_s, error) ||
+        !toNumber(p, QStringLiteral("think-time"), 0, &s.think_time_ms, error))
         return std::nullopt;
     // A scenario chosen on the command line (or a run without a plan) gets defaults for what was not given;
     // a plan's own scenario must be complete (validate() below names what is missing).
@@ -228,7 +253,8 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
             bool ok = false;
             const int level = part.trimmed().toInt(&ok);
             if (!ok || level < 1) {
-                *error = QStringLiteral("--levels %1: expected whole numbers ≥ 1 separated by commas, e.g. 1,2,5,10").arg(p.value(QStringLiteral("levels")));
+                *error = QStringLiteral("--levels %1: expected whole numbers ≥ 1 separated by commas, e.g. 1,2,5,10")
+                             .arg(p.value(QStringLiteral("levels")));
                 return std::nullopt;
             }
             s.levels.push_back(level);
@@ -239,10 +265,11 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
         }
     }
     double timeout = plan.target.timeout_ms, maxUsers = plan.limits.max_users, workers = 0;
-    if (!toNumber(p, QStringLiteral("timeout"), 1, &timeout, error, true) || !toNumber(p, QStringLiteral("max-users"), 1, &maxUsers, error, true)
-        || !toNumber(p, QStringLiteral("max-rate"), 0.001, &plan.limits.max_rate, error)
-        || !toNumber(p, QStringLiteral("max-duration"), 0.001, &plan.limits.max_duration_s, error)
-        || !toNumber(p, QStringLiteral("workers"), 1, &workers, error, true))
+    if (!toNumber(p, QStringLiteral("timeout"), 1, &timeout, error, true) ||
+        !toNumber(p, QStringLiteral("max-users"), 1, &maxUsers, error, true) ||
+        !toNumber(p, QStringLiteral("max-rate"), 0.001, &plan.limits.max_rate, error) ||
+        !toNumber(p, QStringLiteral("max-duration"), 0.001, &plan.limits.max_duration_s, error) ||
+        !toNumber(p, QStringLiteral("workers"), 1, &workers, error, true))
         return std::nullopt;
     if (timeout > 3600 * 1000 || maxUsers > 1e6 || workers > 1024) {
         *error = timeout > 3600 * 1000 ? QStringLiteral("--timeout: at most 3600000 ms (one hour)")
@@ -260,7 +287,8 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
         plan.gates_explicit = true;
     }
     if (plan.gates_inline.isEmpty() && !GateSet::presetNames().contains(plan.gates)) {
-        const QString from = p.isSet(QStringLiteral("gates")) ? QStringLiteral("--gates") : QStringLiteral("the plan's \"gates\"");
+        const QString from =
+            p.isSet(QStringLiteral("gates")) ? QStringLiteral("--gates") : QStringLiteral("the plan's \"gates\"");
         const QFileInfo gatesFile(plan.gates);
         if (!gatesFile.exists()) {
             *error = QStringLiteral("%1 \"%2\": no such preset (%3) and no such file; give a preset or the path of a "

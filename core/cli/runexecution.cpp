@@ -1,13 +1,13 @@
 #include "runexecution.h"
 
 #include "cli.h"
-#include "interruptwatcher.h"
 #include "diagnosis/junit.h"
+#include "interruptwatcher.h"
+#include "outputpaths.h"
 #include "report/jsonsummary.h"
 #include "report/reportwriter.h"
-#include "outputpaths.h"
-#include "texttable.h"
 #include "store/runstore.h"
+#include "texttable.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -58,15 +58,17 @@ QString clientSideFailure(const RunData &run)
     }
     QString fix;
     if (tls >= dns && tls >= other)
-        fix = QStringLiteral("the TLS handshake failed: give the server's CA with target.tls.ca_file, check that the URL's "
-                             "scheme (http/https) and port match the server, or (for a test server only) set "
-                             "target.tls.insecure or --insecure");
+        fix = QStringLiteral(
+            "the TLS handshake failed: give the server's CA with target.tls.ca_file, check that the URL's "
+            "scheme (http/https) and port match the server, or (for a test server only) set "
+            "target.tls.insecure or --insecure");
     else if (dns >= other)
         fix = QStringLiteral("the host name did not resolve: check the host in target.base_url (or --target) and this "
                              "machine's DNS");
     else
-        fix = QStringLiteral("libcurl refused the request before sending it: check the endpoint paths and target.base_url "
-                             "(a space must be written %20, no control characters) and the endpoint methods");
+        fix = QStringLiteral(
+            "libcurl refused the request before sending it: check the endpoint paths and target.base_url "
+            "(a space must be written %20, no control characters) and the endpoint methods");
     return QStringLiteral("all %1 requests failed inside Preflight before reaching the backend%2; %3. Nothing about "
                           "the backend was measured.")
         .arg(total.requests)
@@ -94,7 +96,8 @@ QString progressLine(const RunData &run, const IntervalSnapshot &s, double total
     uint64_t requests = 0;
     for (const IntervalSnapshot &i : run.intervals)
         requests += i.total().requests;
-    return QStringLiteral("[%1/%2 s] %3 · %4 req/s · p50 %5 · p95 %6 · p99 %7 · errors %8 · in flight %9 · %10 requests")
+    return QStringLiteral(
+               "[%1/%2 s] %3 · %4 req/s · p50 %5 · p95 %6 · p99 %7 · errors %8 · in flight %9 · %10 requests")
         .arg(s.end_s, 5, 'f', 1)
         .arg(total_s, 0, 'f', 0)
         .arg(load, formatRate(rps), formatMs(t.latency.percentile_ms(50)), formatMs(t.latency.percentile_ms(95)),
@@ -129,20 +132,22 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
 
     // Open model: arrivals that never got a connection are timeouts (in success, the percentiles and the
     // gates); "never sent" says how many of the timeouts they were, per level (issue 15, item 5).
-    const bool openModel = std::any_of(levels.begin(), levels.end(), [](const LevelSummary &l) { return l.open_model; });
+    const bool openModel =
+        std::any_of(levels.begin(), levels.end(), [](const LevelSummary &l) { return l.open_model; });
     std::map<int, uint64_t> neverSent;
     for (const IntervalSnapshot &i : run.intervals)
         neverSent[i.stage_index] += i.dropped;
     if (levels.size() > 1 || (openModel && !levels.empty())) {
-        QStringList header{QStringLiteral("load"), QStringLiteral("req/s"), QStringLiteral("success"), QStringLiteral("p50"),
-                           QStringLiteral("p95"), QStringLiteral("p99"), QStringLiteral("timeouts")};
+        QStringList header{QStringLiteral("load"),    QStringLiteral("req/s"), QStringLiteral("success"),
+                           QStringLiteral("p50"),     QStringLiteral("p95"),   QStringLiteral("p99"),
+                           QStringLiteral("timeouts")};
         if (openModel)
             header << QStringLiteral("never sent");
         header << QStringLiteral("db backends") << QStringLiteral("pool in use");
         TextTable table(header);
         const bool hasBackends = run.database.kind == QLatin1String("postgresql");
         for (const LevelSummary &l : levels) {
-            QStringList cells{l.loadLabel(), formatRate(l.rps), formatPercent(l.success_rate), formatMs(l.p50_ms),
+            QStringList cells{l.loadLabel(),      formatRate(l.rps),  formatPercent(l.success_rate), formatMs(l.p50_ms),
                               formatMs(l.p95_ms), formatMs(l.p99_ms), QString::number(l.timeouts)};
             if (openModel)
                 cells << QString::number(neverSent[l.stage]);
@@ -163,7 +168,8 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
             errorParts << QStringLiteral("%1× HTTP %2").arg(count).arg(status);
     for (int c = 0; c < kErrorClassCount; ++c)
         if (total.transport_errors[size_t(c)])
-            errorParts << QStringLiteral("%1 %2").arg(total.transport_errors[size_t(c)]).arg(errorClassLabel(ErrorClass(c)));
+            errorParts
+                << QStringLiteral("%1 %2").arg(total.transport_errors[size_t(c)]).arg(errorClassLabel(ErrorClass(c)));
     if (!errorParts.isEmpty())
         out << "\nErrors: " << errorParts.join(QStringLiteral(", ")) << '\n';
 
@@ -171,7 +177,8 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
         out << "\nGates (" << run.gate_preset << "):\n";
         for (const GateCheck &g : run.gates) {
             out << "  " << (g.pass ? "pass  " : "FAIL  ") << g.label << " — "
-                << (g.measured ? QStringLiteral("measured ") + formatValue(g.value, g.unit) : QStringLiteral("not measured"));
+                << (g.measured ? QStringLiteral("measured ") + formatValue(g.value, g.unit)
+                               : QStringLiteral("not measured"));
             if (!g.note.isEmpty())
                 out << " (" << g.note << ')';
             out << '\n';
@@ -219,7 +226,8 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
             paths.addInput(role, path);
         addPlanInputs(paths, plan);
         if (options.store)
-            paths.addStore(outputs.storePath.isEmpty() ? QStringLiteral("the default run store") : QStringLiteral("--store"),
+            paths.addStore(outputs.storePath.isEmpty() ? QStringLiteral("the default run store")
+                                                       : QStringLiteral("--store"),
                            outputs.storePath.isEmpty() ? RunStore::defaultPath() : outputs.storePath);
         paths.addOutput(QStringLiteral("--json"), outputs.jsonPath);
         paths.addOutput(QStringLiteral("--junit"), outputs.junitPath);
@@ -259,7 +267,10 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
             err.flush();
         } else if (s->stage_index != lastStage && s->stage_index >= 0) {
             const StageInfo &stage = controller.run().stages[size_t(s->stage_index)];
-            err << QStringLiteral("preflight: stage %1/%2: %3\n").arg(stage.index + 1).arg(controller.run().stages.size()).arg(stage.label);
+            err << QStringLiteral("preflight: stage %1/%2: %3\n")
+                       .arg(stage.index + 1)
+                       .arg(controller.run().stages.size())
+                       .arg(stage.label);
             err.flush();
         }
         lastStage = s->stage_index;
@@ -289,8 +300,10 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
         if (!outputs.quiet)
             printSummary(out, run, diagnosis->levels);
         QString error;
-        if (!outputs.jsonPath.isEmpty()
-            && !writeFile(outputs.jsonPath, JsonSummary::toBytes(JsonSummary::build(run, diagnosis->levels, &diagnosis->capacity)), &error)) {
+        if (!outputs.jsonPath.isEmpty() &&
+            !writeFile(outputs.jsonPath,
+                       JsonSummary::toBytes(JsonSummary::build(run, diagnosis->levels, &diagnosis->capacity)),
+                       &error)) {
             err << "preflight: " << error << '\n';
             exitCode = ExitUsage;
         }
@@ -309,16 +322,17 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
             }
         }
         if (run.info.id >= 0 && !outputs.quiet)
-            out << "\nStored as run " << run.info.id << " (`preflight report " << run.info.id << " --html FILE` for the report)\n";
+            out << "\nStored as run " << run.info.id << " (`preflight report " << run.info.id
+                << " --html FILE` for the report)\n";
         const QString clientFailure = clientSideFailure(run);
         if (!clientFailure.isEmpty())
             err << "preflight: " << clientFailure << '\n';
         if (run.info.status == RunStatus::Interrupted || interrupts.count() > 0)
             exitCode = ExitInterrupted;
         else if (!clientFailure.isEmpty())
-            exitCode = ExitUsage;   // before a safety abort: the guard tripped on failures the plan caused
+            exitCode = ExitUsage; // before a safety abort: the guard tripped on failures the plan caused
         else if (run.info.status == RunStatus::Aborted)
-            exitCode = ExitSafetyAbort;  // the run and its findings are kept
+            exitCode = ExitSafetyAbort; // the run and its findings are kept
         else if (exitCode == ExitReady && plan.gates_explicit && run.verdict == QLatin1String("not-ready"))
             exitCode = ExitNotReady;
         QCoreApplication::exit(exitCode);

@@ -12,11 +12,11 @@ namespace Preflight::Cli {
 // Where a finished run goes.
 struct RunOutputs
 {
-    QString jsonPath;       // --json
-    QString junitPath;      // --junit
-    QString reportPath;     // --report (.html or .pdf)
-    QString storePath;      // --store (empty: the default store)
-    bool quiet = false;     // no progress line, no summary table
+    QString jsonPath;   // --json
+    QString junitPath;  // --junit
+    QString reportPath; // --report (.html or .pdf)
+    QString storePath;  // --store (empty: the default store)
+    bool quiet = false; // no progress line, no summary table
     // Files the run reads, as (role, path): the plan, a gates file. No output may be one of them; the plan's
     // database file, statement log and CA file are added by executeRun().
     std::vector<std::pair<QString, QString>> inputs;

@@ -72,15 +72,16 @@ int runsCommand(const QStringList &args)
     for (qint64 id : store.recoveredRuns())
         err << "note: run " << id << " was cut off (Preflight stopped while recording) and is now marked interrupted\n";
 
-    const QStringList header{QStringLiteral("ID"), QStringLiteral("STARTED (UTC)"), QStringLiteral("STATUS"),
-                             QStringLiteral("NAME"), QStringLiteral("TARGET"), QStringLiteral("SCENARIO"),
-                             QStringLiteral("REQUESTS"), QStringLiteral("P95 ms"), QStringLiteral("ERRORS")};
+    const QStringList header{QStringLiteral("ID"),       QStringLiteral("STARTED (UTC)"), QStringLiteral("STATUS"),
+                             QStringLiteral("NAME"),     QStringLiteral("TARGET"),        QStringLiteral("SCENARIO"),
+                             QStringLiteral("REQUESTS"), QStringLiteral("P95 ms"),        QStringLiteral("ERRORS")};
     std::vector<QStringList> rows;
     for (const RunListEntry &r : runs) {
-        rows.push_back({QString::number(r.id), r.started_at.toString(QStringLiteral("yyyy-MM-dd HH:mm")),
-                        runStatusId(r.status), elide(r.name, 32), elide(r.target, 40), r.scenario,
-                        QString::number(r.requests), r.requests ? QString::number(r.p95_ms, 'f', 1) : QStringLiteral("-"),
-                        r.requests ? QString::number(r.errorRate() * 100, 'f', 2) + QLatin1Char('%') : QStringLiteral("-")});
+        rows.push_back(
+            {QString::number(r.id), r.started_at.toString(QStringLiteral("yyyy-MM-dd HH:mm")), runStatusId(r.status),
+             elide(r.name, 32), elide(r.target, 40), r.scenario, QString::number(r.requests),
+             r.requests ? QString::number(r.p95_ms, 'f', 1) : QStringLiteral("-"),
+             r.requests ? QString::number(r.errorRate() * 100, 'f', 2) + QLatin1Char('%') : QStringLiteral("-")});
     }
     std::vector<int> widths(size_t(header.size()));
     for (int c = 0; c < header.size(); ++c) {

@@ -43,7 +43,10 @@ QString formatMs(double ms)
     return QString::number(ms, 'f', ms >= 10 ? 1 : 2) + QStringLiteral(" ms");
 }
 
-QString formatRate(double perSecond) { return QString::number(perSecond, 'f', perSecond >= 100 ? 0 : 1); }
+QString formatRate(double perSecond)
+{
+    return QString::number(perSecond, 'f', perSecond >= 100 ? 0 : 1);
+}
 
 QString formatPercent(double ratio)
 {

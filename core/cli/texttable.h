@@ -23,7 +23,7 @@ private:
 
 // "3.21 ms", "1.24 s", "—" for negative values.
 QString formatMs(double ms);
-QString formatRate(double perSecond);   // "1234.5"
-QString formatPercent(double ratio);    // "0.12%"
+QString formatRate(double perSecond); // "1234.5"
+QString formatPercent(double ratio);  // "0.12%"
 
 } // namespace Preflight::Cli

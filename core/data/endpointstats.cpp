@@ -31,10 +31,10 @@ void EndpointStats::compactHistograms()
 
 bool EndpointStats::operator==(const EndpointStats &other) const
 {
-    return requests == other.requests && ok == other.ok && http_errors == other.http_errors
-        && transport_errors == other.transport_errors && status_counts == other.status_counts
-        && bytes_received == other.bytes_received && latency == other.latency
-        && latency_uncorrected == other.latency_uncorrected;
+    return requests == other.requests && ok == other.ok && http_errors == other.http_errors &&
+           transport_errors == other.transport_errors && status_counts == other.status_counts &&
+           bytes_received == other.bytes_received && latency == other.latency &&
+           latency_uncorrected == other.latency_uncorrected;
 }
 
 } // namespace Preflight

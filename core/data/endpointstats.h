@@ -11,10 +11,10 @@ namespace Preflight {
 // Counts and latencies of one endpoint over some span (an interval, a level, a whole run). Mergeable.
 struct EndpointStats
 {
-    uint64_t requests = 0;            // completed requests (answered or failed)
-    uint64_t ok = 0;                  // HTTP 1xx-3xx
-    uint64_t http_errors = 0;         // HTTP status >= 400
-    ErrorCounts transport_errors{};   // by ErrorClass
+    uint64_t requests = 0;          // completed requests (answered or failed)
+    uint64_t ok = 0;                // HTTP 1xx-3xx
+    uint64_t http_errors = 0;       // HTTP status >= 400
+    ErrorCounts transport_errors{}; // by ErrorClass
     std::map<int, uint64_t> status_counts;
     uint64_t bytes_received = 0;
     // Latency from the intended send time (open model: corrects coordinated omission; closed model: the send).

@@ -5,11 +5,16 @@ namespace Preflight {
 QString severityId(Severity s)
 {
     switch (s) {
-    case Severity::Critical: return QStringLiteral("critical");
-    case Severity::High: return QStringLiteral("high");
-    case Severity::Medium: return QStringLiteral("medium");
-    case Severity::Low: return QStringLiteral("low");
-    case Severity::Info: break;
+    case Severity::Critical:
+        return QStringLiteral("critical");
+    case Severity::High:
+        return QStringLiteral("high");
+    case Severity::Medium:
+        return QStringLiteral("medium");
+    case Severity::Low:
+        return QStringLiteral("low");
+    case Severity::Info:
+        break;
     }
     return QStringLiteral("info");
 }

@@ -13,17 +13,17 @@ namespace Preflight {
 // (run start = 0, monotonic). Immutable once emitted; crosses threads by value or shared_ptr<const>.
 struct IntervalSnapshot
 {
-    int index = 0;                 // tick number, 0-based
+    int index = 0; // tick number, 0-based
     double start_s = 0;
     double end_s = 0;
-    int stage_index = -1;          // index into the compiled schedule's stages; -1 = drain after the schedule
-    double target_users = 0;       // closed model: virtual users asked for at end_s
-    double target_rate = 0;        // open model: arrivals/s asked for at end_s
-    int in_flight = 0;             // requests outstanding at end_s
-    int queued = 0;                // open model: arrivals waiting for a free connection at end_s
-    uint64_t started = 0;          // requests sent during the interval
-    uint64_t dropped = 0;          // open model: arrivals dropped (queue full or too late) during the interval
-    std::vector<EndpointStats> endpoints;  // indexed like Plan::endpoints
+    int stage_index = -1;                 // index into the compiled schedule's stages; -1 = drain after the schedule
+    double target_users = 0;              // closed model: virtual users asked for at end_s
+    double target_rate = 0;               // open model: arrivals/s asked for at end_s
+    int in_flight = 0;                    // requests outstanding at end_s
+    int queued = 0;                       // open model: arrivals waiting for a free connection at end_s
+    uint64_t started = 0;                 // requests sent during the interval
+    uint64_t dropped = 0;                 // open model: arrivals dropped (queue full or too late) during the interval
+    std::vector<EndpointStats> endpoints; // indexed like Plan::endpoints
     // The load generator's own health (generator-saturated): CPU time its load threads used during the interval
     // (all threads together; -1 not measured), how many load threads there were, and for the open model the
     // largest delay of a send behind its scheduled time that was not a wait for a free connection (-1 unknown).

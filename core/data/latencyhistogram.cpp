@@ -10,7 +10,10 @@ constexpr uint64_t kExactLimit = 1ull << LatencyHistogram::kExactBits;
 constexpr int kSubBuckets = 1 << LatencyHistogram::kSubBucketBits;
 constexpr char kFormatVersion = 1;
 
-int highestBit(uint64_t v) { return 63 - __builtin_clzll(v); }
+int highestBit(uint64_t v)
+{
+    return 63 - __builtin_clzll(v);
+}
 
 void putVarint(QByteArray &out, uint64_t v)
 {
@@ -41,9 +44,9 @@ int LatencyHistogram::bucketIndex(uint64_t value_us)
     value_us = std::min(value_us, kMaxTrackable_us);
     if (value_us < kExactLimit)
         return int(value_us);
-    const int octave = highestBit(value_us);                    // >= kExactBits
-    const int shift = octave - kSubBucketBits;                   // bucket width is 2^shift
-    const int sub = int((value_us >> shift) - kSubBuckets);      // 0 .. 127
+    const int octave = highestBit(value_us);                // >= kExactBits
+    const int shift = octave - kSubBucketBits;              // bucket width is 2^shift
+    const int sub = int((value_us >> shift) - kSubBuckets); // 0 .. 127
     return int(kExactLimit) + (octave - kExactBits) * kSubBuckets + sub;
 }
 
@@ -66,10 +69,12 @@ uint64_t LatencyHistogram::bucketHighest_us(int index)
     return bucketLowest_us(index) + (1ull << (octave - kSubBucketBits)) - 1;
 }
 
-int LatencyHistogram::bucketCount() { return bucketIndex(kMaxTrackable_us) + 1; }
+int LatencyHistogram::bucketCount()
+{
+    return bucketIndex(kMaxTrackable_us) + 1;
+}
 
-template <typename F>
-void LatencyHistogram::forEachBucket(F &&f) const
+template <typename F> void LatencyHistogram::forEachBucket(F &&f) const
 {
     if (m_compact) {
         for (const uint64_t entry : m_sparse)
@@ -147,7 +152,10 @@ void LatencyHistogram::makeDense()
     m_compact = false;
 }
 
-void LatencyHistogram::reset() { *this = LatencyHistogram(); }
+void LatencyHistogram::reset()
+{
+    *this = LatencyHistogram();
+}
 
 uint64_t LatencyHistogram::valueAtQuantile(double q) const
 {
@@ -202,7 +210,8 @@ bool LatencyHistogram::deserialize(const QByteArray &bytes, LatencyHistogram *ou
     if (total == 0)
         return pos == bytes.size();
     LatencyHistogram h;
-    if (!getVarint(bytes, pos, &h.m_sum_us) || !getVarint(bytes, pos, &h.m_min_us) || !getVarint(bytes, pos, &h.m_max_us))
+    if (!getVarint(bytes, pos, &h.m_sum_us) || !getVarint(bytes, pos, &h.m_min_us) ||
+        !getVarint(bytes, pos, &h.m_max_us))
         return false;
     // Stored histograms are kept, not recorded into: they load compact. (The compact form holds 2^48 values,
     // 280 trillion requests: a store with more is refused as malformed.)
@@ -210,8 +219,8 @@ bool LatencyHistogram::deserialize(const QByteArray &bytes, LatencyHistogram *ou
     uint64_t counted = 0;
     while (pos < bytes.size()) {
         uint64_t gap = 0, count = 0;
-        if (!getVarint(bytes, pos, &gap) || !getVarint(bytes, pos, &count) || gap == 0 || count == 0
-            || gap >= uint64_t(bucketCount()) || count > kSparseCountMask)
+        if (!getVarint(bytes, pos, &gap) || !getVarint(bytes, pos, &count) || gap == 0 || count == 0 ||
+            gap >= uint64_t(bucketCount()) || count > kSparseCountMask)
             return false;
         index += int(gap);
         if (index >= bucketCount())
@@ -229,7 +238,8 @@ bool LatencyHistogram::deserialize(const QByteArray &bytes, LatencyHistogram *ou
 
 bool LatencyHistogram::operator==(const LatencyHistogram &other) const
 {
-    if (m_count != other.m_count || m_sum_us != other.m_sum_us || min_us() != other.min_us() || m_max_us != other.m_max_us)
+    if (m_count != other.m_count || m_sum_us != other.m_sum_us || min_us() != other.min_us() ||
+        m_max_us != other.m_max_us)
         return false;
     std::vector<std::pair<int, uint64_t>> mine, theirs;
     auto collect = [](std::vector<std::pair<int, uint64_t>> &into) {

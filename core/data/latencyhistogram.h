@@ -24,8 +24,8 @@ namespace Preflight {
 class LatencyHistogram
 {
 public:
-    static constexpr int kExactBits = 8;                      // values < 256 are exact
-    static constexpr int kSubBucketBits = 7;                  // 128 buckets per octave above that
+    static constexpr int kExactBits = 8;     // values < 256 are exact
+    static constexpr int kSubBucketBits = 7; // 128 buckets per octave above that
     static constexpr uint64_t kMaxTrackable_us = 3600ull * 1000 * 1000;
 
     void record(uint64_t value_us, uint64_t count = 1);
@@ -65,8 +65,7 @@ public:
 private:
     // Calls f(index, count) for every non-empty bucket in ascending index order, in either representation,
     // until f returns false.
-    template <typename F>
-    void forEachBucket(F &&f) const;
+    template <typename F> void forEachBucket(F &&f) const;
     void makeDense();
 
     // A compact entry packs the bucket index above kSparseCountBits of count, so entries sort by index.
@@ -74,8 +73,8 @@ private:
     static constexpr uint64_t kSparseCountMask = (1ull << kSparseCountBits) - 1;
 
     bool m_compact = false;
-    std::vector<uint64_t> m_counts;    // dense: the count of bucket i at [i]; empty when compact
-    std::vector<uint64_t> m_sparse;    // compact: (index << kSparseCountBits) | count, ascending; else empty
+    std::vector<uint64_t> m_counts; // dense: the count of bucket i at [i]; empty when compact
+    std::vector<uint64_t> m_sparse; // compact: (index << kSparseCountBits) | count, ascending; else empty
     uint64_t m_count = 0;
     uint64_t m_sum_us = 0;
     uint64_t m_min_us = UINT64_MAX;

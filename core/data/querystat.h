@@ -10,35 +10,35 @@ namespace Preflight {
 // One query's pg_stat_statements delta over a span (the profiling pass of one endpoint, or the whole run).
 struct QueryStat
 {
-    QString phase;              // "profile" (one endpoint alone, K requests), "run" (whole load) or "stage"
-    QString endpoint;           // endpoint name for "profile"; empty for "run" and "stage"
-    QString queryid;            // pg_stat_statements queryid as text
-    QString fingerprint;        // libpg_query fingerprint (hex)
-    QString text;               // normalised text ($1 placeholders), never literal values
+    QString phase;       // "profile" (one endpoint alone, K requests), "run" (whole load) or "stage"
+    QString endpoint;    // endpoint name for "profile"; empty for "run" and "stage"
+    QString queryid;     // pg_stat_statements queryid as text
+    QString fingerprint; // libpg_query fingerprint (hex)
+    QString text;        // normalised text ($1 placeholders), never literal values
     double calls = 0;
-    double requests = 0;        // requests served in the span ("profile": by the endpoint; "stage": by all)
+    double requests = 0; // requests served in the span ("profile": by the endpoint; "stage": by all)
     double calls_per_request = 0;
     double rows = 0;
     double rows_per_call = 0;
     double mean_ms = 0;
     double total_ms = 0;
-    int stage = -1;             // "stage": index into RunData::stages (one sweep level); -1 otherwise
+    int stage = -1; // "stage": index into RunData::stages (one sweep level); -1 otherwise
 };
 
 // One node of an EXPLAIN (FORMAT JSON) plan.
 struct PlanNode
 {
-    QString node_type;          // "Seq Scan", "Index Scan", "Hash Join", ...
+    QString node_type; // "Seq Scan", "Index Scan", "Hash Join", ...
     QString relation;
-    QString schema;             // relation's schema when known (EXPLAIN VERBOSE)
+    QString schema; // relation's schema when known (EXPLAIN VERBOSE)
     QString index_name;
     QString filter;
     QStringList filter_columns;
     double plan_rows = 0;
     double startup_cost = 0;
     double total_cost = 0;
-    double relation_rows = -1;  // reltuples of the relation when known
-    bool flagged = false;       // Seq Scan on a large relation with a Filter
+    double relation_rows = -1; // reltuples of the relation when known
+    bool flagged = false;      // Seq Scan on a large relation with a Filter
     std::vector<PlanNode> children;
 };
 
@@ -48,7 +48,7 @@ struct QueryPlan
     QString text;
     PlanNode root;
     bool valid = false;
-    QString error;              // why there is no plan (refused statement, EXPLAIN failed, ...)
+    QString error; // why there is no plan (refused statement, EXPLAIN failed, ...)
 };
 
 } // namespace Preflight

@@ -5,11 +5,16 @@ namespace Preflight {
 QString runStatusId(RunStatus s)
 {
     switch (s) {
-    case RunStatus::Running: return QStringLiteral("running");
-    case RunStatus::Completed: return QStringLiteral("completed");
-    case RunStatus::Aborted: return QStringLiteral("aborted");
-    case RunStatus::Interrupted: return QStringLiteral("interrupted");
-    case RunStatus::Failed: break;
+    case RunStatus::Running:
+        return QStringLiteral("running");
+    case RunStatus::Completed:
+        return QStringLiteral("completed");
+    case RunStatus::Aborted:
+        return QStringLiteral("aborted");
+    case RunStatus::Interrupted:
+        return QStringLiteral("interrupted");
+    case RunStatus::Failed:
+        break;
     }
     return QStringLiteral("failed");
 }

@@ -13,11 +13,11 @@ namespace {
 const QStringList &toolPrefixes()
 {
     static const QStringList prefixes = {
-        QStringLiteral("psql"),       QStringLiteral("pg_dump"),  QStringLiteral("pg_restore"),
-        QStringLiteral("pg_basebackup"), QStringLiteral("pgAdmin"), QStringLiteral("DBeaver"),
-        QStringLiteral("DataGrip"),   QStringLiteral("Navicat"),  QStringLiteral("TablePlus"),
-        QStringLiteral("Postico"),    QStringLiteral("pg_cron"),  QStringLiteral("pgbench"),
-        QStringLiteral("vacuumdb"),   QStringLiteral("reindexdb"), QStringLiteral("pg_amcheck")};
+        QStringLiteral("psql"),          QStringLiteral("pg_dump"),   QStringLiteral("pg_restore"),
+        QStringLiteral("pg_basebackup"), QStringLiteral("pgAdmin"),   QStringLiteral("DBeaver"),
+        QStringLiteral("DataGrip"),      QStringLiteral("Navicat"),   QStringLiteral("TablePlus"),
+        QStringLiteral("Postico"),       QStringLiteral("pg_cron"),   QStringLiteral("pgbench"),
+        QStringLiteral("vacuumdb"),      QStringLiteral("reindexdb"), QStringLiteral("pg_amcheck")};
     return prefixes;
 }
 
@@ -37,8 +37,8 @@ QString AppSessions::exclusionReason(const QString &applicationName, const QStri
     if (!m_applicationName.isEmpty() && applicationName != m_applicationName)
         return QStringLiteral("application_name '%1', not the app's '%2'").arg(applicationName, m_applicationName);
     if (!m_user.isEmpty() && user != m_user)
-        return QStringLiteral("role %1, not the app's %2").arg(user.isEmpty() ? QStringLiteral("(hidden)") : user,
-                                                                  m_user);
+        return QStringLiteral("role %1, not the app's %2")
+            .arg(user.isEmpty() ? QStringLiteral("(hidden)") : user, m_user);
     if (!m_clientAddr.isEmpty() && clientAddr != m_clientAddr)
         return QStringLiteral("client %1, not the app's %2")
             .arg(clientAddr.isEmpty() ? QStringLiteral("local socket") : clientAddr, m_clientAddr);

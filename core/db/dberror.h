@@ -10,16 +10,16 @@ struct DbError
 {
     enum class Kind {
         None,
-        Config,          // bad conninfo, unset ${env:…}
-        Auth,            // wrong or missing password, role not allowed
-        Unreachable,     // refused, DNS, timeout, TLS
-        Query,           // the server rejected a statement (see sqlstate)
-        Refused,         // Preflight refused to send a statement (not a plain read-only SELECT)
+        Config,      // bad conninfo, unset ${env:…}
+        Auth,        // wrong or missing password, role not allowed
+        Unreachable, // refused, DNS, timeout, TLS
+        Query,       // the server rejected a statement (see sqlstate)
+        Refused,     // Preflight refused to send a statement (not a plain read-only SELECT)
         Cancelled,
     };
     Kind kind = Kind::None;
-    QString sqlstate;    // five-character SQLSTATE for Query errors, else empty
-    QString message;     // one or two sentences naming the fix
+    QString sqlstate; // five-character SQLSTATE for Query errors, else empty
+    QString message;  // one or two sentences naming the fix
 
     bool ok() const { return kind == Kind::None; }
 };

@@ -25,13 +25,14 @@ const QString kActivitySql = QStringLiteral(
     "  WHERE w.wait_event_type = 'Lock') THEN a.query END AS query "
     // A role without pg_read_all_stats sees other roles' sessions with backend_type (and state) NULL: they are
     // still client backends of some database, so they count, in no known state.
-    "FROM pg_stat_activity a WHERE a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.datid IS NOT NULL)");
-const QString kSessionsSql = QStringLiteral(
-    "SELECT extract(epoch FROM now()) AS now_s, current_setting('max_connections') AS max_connections, "
-    "(SELECT sessions FROM pg_stat_database WHERE datname = current_database()) AS sessions");
-const QString kSessionsSql13 = QStringLiteral(
-    "SELECT extract(epoch FROM now()) AS now_s, current_setting('max_connections') AS max_connections, "
-    "NULL AS sessions");
+    "FROM pg_stat_activity a WHERE a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.datid IS NOT "
+    "NULL)");
+const QString kSessionsSql =
+    QStringLiteral("SELECT extract(epoch FROM now()) AS now_s, current_setting('max_connections') AS max_connections, "
+                   "(SELECT sessions FROM pg_stat_database WHERE datname = current_database()) AS sessions");
+const QString kSessionsSql13 =
+    QStringLiteral("SELECT extract(epoch FROM now()) AS now_s, current_setting('max_connections') AS max_connections, "
+                   "NULL AS sessions");
 // One waiting session: its statement, the relation and the first blocker's statement, all normalised.
 LockWait lockWait(const QStringList &row, const std::map<QString, const QStringList *> &byPid, int cStateAge,
                   int cBlockers, int cLock, int cWritten, int cQuery, int cState)
@@ -43,7 +44,7 @@ LockWait lockWait(const QStringList &row, const std::map<QString, const QStringL
     w.lock_type = lock.section(QLatin1Char('|'), 0, 0);
     w.relation = lock.section(QLatin1Char('|'), 1);
     if (w.relation.isEmpty())
-        w.relation = row[cWritten].section(QLatin1Char(','), 0, 0);   // a row lock: the table it writes
+        w.relation = row[cWritten].section(QLatin1Char(','), 0, 0); // a row lock: the table it writes
     const QStringList blockers = row[cBlockers].split(QLatin1Char(','), Qt::SkipEmptyParts);
     w.blockers = int(blockers.size());
     if (!blockers.isEmpty()) {
@@ -70,7 +71,10 @@ DbSampler::DbSampler(const QString &conninfo, std::chrono::steady_clock::time_po
 {
 }
 
-DbSampler::~DbSampler() { stop(); }
+DbSampler::~DbSampler()
+{
+    stop();
+}
 
 void DbSampler::start()
 {
@@ -154,11 +158,12 @@ void DbSampler::takeDueSnapshots()
         m_snapshotTimes_s.erase(m_snapshotTimes_s.begin());
     }
     if (stages.empty() || !m_pg || !m_pg->isOpen())
-        return;   // SQLite, or no session yet: those stages get no boundary (their deltas are left out)
+        return; // SQLite, or no session yet: those stages get no boundary (their deltas are left out)
     // One snapshot serves every stage asked for since the last one (stages shorter than a round trip).
     const PgStatements::Snapshot snapshot = PgStatements::snapshot(*m_pg);
     if (!snapshot.valid && snapshot.error.kind != DbError::Kind::Cancelled)
-        warnOnce(QStringLiteral("pg_stat_statements snapshot at a stage boundary failed: %1").arg(snapshot.error.message));
+        warnOnce(
+            QStringLiteral("pg_stat_statements snapshot at a stage boundary failed: %1").arg(snapshot.error.message));
     std::lock_guard<std::mutex> lock(m_mutex);
     for (int stage : stages)
         m_snapshots[stage] = snapshot;
@@ -205,8 +210,8 @@ void DbSampler::runPostgres()
     std::set<QString> prevBackends; // pid|backend_start of the previous sample's target backends
     double baseSessions = -1;
     quint64 baseOwnSessions = 0;
-    qint64 cumulativeByStart = 0;   // backends seen with backend_start after the previous sample
-    qint64 reported = 0;            // new backends reported so far
+    qint64 cumulativeByStart = 0; // backends seen with backend_start after the previous sample
+    qint64 reported = 0;          // new backends reported so far
     do {
         if (!conn.isOpen()) {
             const DbError e = conn.open(m_conninfo, m_options.connection);
@@ -240,15 +245,16 @@ void DbSampler::runPostgres()
                   cState = act.column(QStringLiteral("state")), cWait = act.column(QStringLiteral("wait_event_type")),
                   cApp = act.column(QStringLiteral("application_name")), cClient = act.column(QStringLiteral("client")),
                   cUser = act.column(QStringLiteral("usename")), cStateAge = act.column(QStringLiteral("state_age_s")),
-                  cStart = act.column(QStringLiteral("backend_start_s")), cAge = act.column(QStringLiteral("xact_age_s")),
-                  cBlockers = act.column(QStringLiteral("blockers")), cLock = act.column(QStringLiteral("waiting_lock")),
-                  cWritten = act.column(QStringLiteral("written")), cQuery = act.column(QStringLiteral("query"));
+                  cStart = act.column(QStringLiteral("backend_start_s")),
+                  cAge = act.column(QStringLiteral("xact_age_s")), cBlockers = act.column(QStringLiteral("blockers")),
+                  cLock = act.column(QStringLiteral("waiting_lock")), cWritten = act.column(QStringLiteral("written")),
+                  cQuery = act.column(QStringLiteral("query"));
         s.total_connections = act.rowCount();
         s.active_running = 0;
         s.other_databases = 0;
         int startedSincePrev = 0;
         std::set<QString> seen;
-        std::map<QString, const QStringList *> byPid;   // for naming blockers
+        std::map<QString, const QStringList *> byPid; // for naming blockers
         for (const QStringList &row : act.rows)
             byPid[row[cPid]] = &row;
         for (const QStringList &row : act.rows) {
@@ -271,8 +277,8 @@ void DbSampler::runPostgres()
                 ++s.active;
                 // Working: on CPU (no wait event) or waiting on I/O or the server's own locks. Lock waits, client
                 // reads, sleeps (pg_sleep: Timeout), extensions and IPC are not the database being busy.
-                if (wait.isEmpty() || wait == QLatin1String("IO") || wait == QLatin1String("LWLock")
-                    || wait == QLatin1String("BufferPin"))
+                if (wait.isEmpty() || wait == QLatin1String("IO") || wait == QLatin1String("LWLock") ||
+                    wait == QLatin1String("BufferPin"))
                     ++s.active_running;
             } else if (state == QLatin1String("idle")) {
                 ++s.idle;

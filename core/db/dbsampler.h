@@ -53,7 +53,7 @@ public:
     {
         int interval_ms = 1000;
         PgConnection::Options connection{2000, 500, 5000, 5};
-        AppSessions app_sessions;       // which sessions of the target database are the app's
+        AppSessions app_sessions; // which sessions of the target database are the app's
     };
 
     DbSampler(const QString &conninfo, std::chrono::steady_clock::time_point runStart, const Options &options,
@@ -93,8 +93,8 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stop = false;
-    std::map<int, double> m_snapshotTimes_s;                  // stage → start; sampler thread only after start()
-    std::map<int, PgStatements::Snapshot> m_snapshots;        // guarded by m_mutex
+    std::map<int, double> m_snapshotTimes_s;           // stage → start; sampler thread only after start()
+    std::map<int, PgStatements::Snapshot> m_snapshots; // guarded by m_mutex
     QString m_lastWarning;
     AppSessions m_appSessions;
 };

@@ -16,9 +16,9 @@ QString quoteIdent(const QString &s)
 
 QString PgCapabilities::statementsView(PgConnection &conn)
 {
-    const PgResultSet r = conn.query(QStringLiteral(
-        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = 'pg_stat_statements'"));
+    const PgResultSet r =
+        conn.query(QStringLiteral("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                                  "WHERE e.extname = 'pg_stat_statements'"));
     if (!r.ok() || r.rowCount() == 0)
         return {};
     return quoteIdent(r.value(0, 0)) + QStringLiteral(".pg_stat_statements");
@@ -56,11 +56,12 @@ DbCapabilities PgCapabilities::check(PgConnection &conn)
         const bool known = preload.ok() && preload.rowCount() == 1 && !preload.value(0, 0).isNull();
         const bool preloaded = known && preload.value(0, 0).contains(QLatin1String("pg_stat_statements"));
         const bool available = !preload.ok() || preload.value(0, QStringLiteral("available")) != QLatin1String("f");
-        QString extra = preloaded ? QStringLiteral("the server already loads its library, so that line is all it takes.")
-                        : known   ? QStringLiteral("the server does not load its library yet: add the first line to "
-                                                   "postgresql.conf and restart PostgreSQL before running the second.")
-                                  : QStringLiteral("the library must also be in shared_preload_libraries (which "
-                                                   "this role cannot read).");
+        QString extra = preloaded
+                            ? QStringLiteral("the server already loads its library, so that line is all it takes.")
+                        : known ? QStringLiteral("the server does not load its library yet: add the first line to "
+                                                 "postgresql.conf and restart PostgreSQL before running the second.")
+                                : QStringLiteral("the library must also be in shared_preload_libraries (which "
+                                                 "this role cannot read).");
         if (!available)
             extra += QStringLiteral(" The server has no pg_stat_statements files: install its contrib package "
                                     "(Debian/Ubuntu: postgresql-contrib) first.");
@@ -84,7 +85,8 @@ DbCapabilities PgCapabilities::check(PgConnection &conn)
         } else if (!probe.ok() && probe.error.sqlstate == QLatin1String("42501")) {
             caps.pg_stat_statements = QStringLiteral("insufficient-privilege");
             caps.warnings << QStringLiteral("role \"%1\" may not read pg_stat_statements: %2. Run the line below "
-                                            "as a superuser.").arg(role, probe.error.message);
+                                            "as a superuser.")
+                                 .arg(role, probe.error.message);
             caps.remediation << QStringLiteral("GRANT SELECT ON %1 TO %2;").arg(view, quoteIdent(role)) << grantLine;
         } else if (!probe.ok()) {
             caps.pg_stat_statements = QStringLiteral("missing");
@@ -99,17 +101,20 @@ DbCapabilities PgCapabilities::check(PgConnection &conn)
             caps.remediation << grantLine;
         } else {
             caps.pg_stat_statements = QStringLiteral("ok");
-            const PgResultSet track = conn.query(QStringLiteral("SELECT current_setting('pg_stat_statements.track', true)"));
+            const PgResultSet track =
+                conn.query(QStringLiteral("SELECT current_setting('pg_stat_statements.track', true)"));
             if (track.ok() && track.rowCount() == 1 && track.value(0, 0) == QLatin1String("none")) {
-                caps.warnings << QStringLiteral("pg_stat_statements.track = none: no statements are recorded; set it to "
-                                                "'top' or 'all' in postgresql.conf and reload.");
+                caps.warnings << QStringLiteral(
+                    "pg_stat_statements.track = none: no statements are recorded; set it to "
+                    "'top' or 'all' in postgresql.conf and reload.");
                 caps.remediation << QStringLiteral("pg_stat_statements.track = 'all'");
             }
         }
     }
     if (!privileged && caps.pg_stat_statements != QLatin1String("insufficient-privilege")) {
         caps.warnings << QStringLiteral("role \"%1\" cannot see other sessions' state in pg_stat_activity: backend "
-                                        "counts by state will be incomplete; grant pg_read_all_stats.").arg(role);
+                                        "counts by state will be incomplete; grant pg_read_all_stats.")
+                             .arg(role);
         if (!caps.remediation.contains(grantLine))
             caps.remediation << grantLine;
     }

@@ -27,7 +27,8 @@ Params serviceSection(const QString &service)
     const QString userFile = qEnvironmentVariable("PGSERVICEFILE");
     files << (userFile.isEmpty() ? QDir::homePath() + QStringLiteral("/.pg_service.conf") : userFile);
     const QString sysconf = qEnvironmentVariable("PGSYSCONFDIR");
-    files << (sysconf.isEmpty() ? QStringLiteral("/etc/postgresql-common") : sysconf) + QStringLiteral("/pg_service.conf");
+    files << (sysconf.isEmpty() ? QStringLiteral("/etc/postgresql-common") : sysconf) +
+                 QStringLiteral("/pg_service.conf");
     for (const QString &path : files) {
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
@@ -63,7 +64,10 @@ QString firstLine(const char *text)
 
 PgConnection::PgConnection() = default;
 
-PgConnection::~PgConnection() { close(); }
+PgConnection::~PgConnection()
+{
+    close();
+}
 
 bool PgConnection::isLoopbackHost(const QString &host)
 {
@@ -91,7 +95,9 @@ DbError PgConnection::open(const QString &conninfo, const Options &options)
     QStringList missing;
     const QString resolved = SecretResolver::resolve(conninfo, &missing);
     if (!missing.isEmpty()) {
-        return {DbError::Kind::Config, {}, SecretResolver::describeMissing(missing, QStringLiteral("the database conninfo"))};
+        return {DbError::Kind::Config,
+                {},
+                SecretResolver::describeMissing(missing, QStringLiteral("the database conninfo"))};
     }
 
     // Parse to decide on defaults. libpq's parser error can quote the offending token, so only quote
@@ -101,9 +107,11 @@ DbError PgConnection::open(const QString &conninfo, const Options &options)
     if (!parsed) {
         QString why = parseError ? firstLine(parseError) : QString();
         PQfreemem(parseError);
-        if (conninfo.contains(QLatin1String("password"), Qt::CaseInsensitive) || why.contains(QLatin1String("password")))
+        if (conninfo.contains(QLatin1String("password"), Qt::CaseInsensitive) ||
+            why.contains(QLatin1String("password")))
             why = QStringLiteral("syntax error");
-        return {DbError::Kind::Config, {},
+        return {DbError::Kind::Config,
+                {},
                 QStringLiteral("the database conninfo is not valid libpq syntax (key=value pairs, a postgresql:// "
                                "URI or service=NAME): %1 in \"%2\"")
                     .arg(why, m_redacted)};
@@ -116,8 +124,8 @@ DbError PgConnection::open(const QString &conninfo, const Options &options)
     PQconninfoFree(parsed);
 
     Params service;
-    const QString serviceName = given.count(QStringLiteral("service")) ? given[QStringLiteral("service")]
-                                                                       : qEnvironmentVariable("PGSERVICE");
+    const QString serviceName =
+        given.count(QStringLiteral("service")) ? given[QStringLiteral("service")] : qEnvironmentVariable("PGSERVICE");
     if (!serviceName.isEmpty())
         service = serviceSection(serviceName);
     auto pick = [&](const QString &key, const char *env) {
@@ -146,11 +154,12 @@ DbError PgConnection::open(const QString &conninfo, const Options &options)
         add("connect_timeout", QString::number(qMax(1, options.connect_timeout_s)));
     add("application_name", QString::fromLatin1(kApplicationName));
     QString sessionOptions = pick(QStringLiteral("options"), "PGOPTIONS");
-    sessionOptions += QStringLiteral(" -c statement_timeout=%1 -c lock_timeout=%2 -c idle_in_transaction_session_timeout=%3"
-                                     " -c default_transaction_read_only=on")
-                          .arg(options.statement_timeout_ms)
-                          .arg(options.lock_timeout_ms)
-                          .arg(options.idle_in_transaction_timeout_ms);
+    sessionOptions +=
+        QStringLiteral(" -c statement_timeout=%1 -c lock_timeout=%2 -c idle_in_transaction_session_timeout=%3"
+                       " -c default_transaction_read_only=on")
+            .arg(options.statement_timeout_ms)
+            .arg(options.lock_timeout_ms)
+            .arg(options.idle_in_transaction_timeout_ms);
     add("options", sessionOptions.trimmed());
 
     std::vector<const char *> k, v;
@@ -182,67 +191,79 @@ DbError PgConnection::connectError() const
 {
     const QString raw = QString::fromUtf8(PQerrorMessage(m_conn)).trimmed();
     const QString host = QString::fromUtf8(PQhost(m_conn));
-    const QString where = host.startsWith(QLatin1Char('/')) ? QStringLiteral("socket %1 (port %2)").arg(host, QString::fromUtf8(PQport(m_conn)))
-                                                            : QStringLiteral("%1:%2").arg(host, QString::fromUtf8(PQport(m_conn)));
+    const QString where = host.startsWith(QLatin1Char('/'))
+                              ? QStringLiteral("socket %1 (port %2)").arg(host, QString::fromUtf8(PQport(m_conn)))
+                              : QStringLiteral("%1:%2").arg(host, QString::fromUtf8(PQport(m_conn)));
     const QString user = QString::fromUtf8(PQuser(m_conn));
     const QString db = QString::fromUtf8(PQdb(m_conn));
     auto has = [&](const char *needle) { return raw.contains(QLatin1String(needle), Qt::CaseInsensitive); };
 
     if (has("password authentication failed") || has("authentication failed for user")) {
-        return {DbError::Kind::Auth, {},
+        return {DbError::Kind::Auth,
+                {},
                 QStringLiteral("wrong password for role \"%1\" at %2: fix it where the password comes from "
                                "(~/.pgpass or PGPASSFILE, the service file, or the ${env:…} variable in the conninfo). "
                                "Preflight never prints passwords.")
                     .arg(user, where)};
     }
     if (PQconnectionNeedsPassword(m_conn) || has("no password supplied") || has("fe_sendauth")) {
-        return {DbError::Kind::Auth, {},
+        return {DbError::Kind::Auth,
+                {},
                 QStringLiteral("%1 asks for a password for role \"%2\" but none was given: add a line "
                                "\"host:port:database:%2:password\" to ~/.pgpass (chmod 600) or PGPASSFILE, or use "
                                "password=${env:NAME} in the conninfo")
                     .arg(where, user)};
     }
     if (has("no pg_hba.conf entry")) {
-        return {DbError::Kind::Auth, {},
+        return {DbError::Kind::Auth,
+                {},
                 QStringLiteral("%1 does not allow role \"%2\" to connect to database \"%3\" from this host: add a "
                                "pg_hba.conf entry on the server (%4)")
                     .arg(where, user, db, raw.section(QLatin1Char('\n'), 0, 0))};
     }
     if (has("role") && has("does not exist")) {
-        return {DbError::Kind::Auth, {},
+        return {DbError::Kind::Auth,
+                {},
                 QStringLiteral("role \"%1\" does not exist on %2: check user= in the conninfo").arg(user, where)};
     }
     if (has("database") && has("does not exist")) {
         // The server is there but the database is not: unreachable, like a missing SQLite file (issue 15).
-        return {DbError::Kind::Unreachable, {},
+        return {DbError::Kind::Unreachable,
+                {},
                 QStringLiteral("database \"%1\" does not exist on %2: check dbname= in the conninfo").arg(db, where)};
     }
     if (has("connection refused")) {
-        return {DbError::Kind::Unreachable, {},
+        return {DbError::Kind::Unreachable,
+                {},
                 QStringLiteral("connection refused at %1: is PostgreSQL running and listening there "
                                "(listen_addresses, port, firewall)?")
                     .arg(where)};
     }
     if (has("could not translate host name") || has("name or service not known")) {
-        return {DbError::Kind::Unreachable, {},
+        return {DbError::Kind::Unreachable,
+                {},
                 QStringLiteral("the database host \"%1\" does not resolve: check host= in the conninfo").arg(host)};
     }
     if (has("timeout expired") || has("timed out")) {
-        return {DbError::Kind::Unreachable, {},
+        return {DbError::Kind::Unreachable,
+                {},
                 QStringLiteral("no answer from %1 within the connect timeout: check the host, port and firewall")
                     .arg(where)};
     }
     if (has("ssl") || has("certificate")) {
-        return {DbError::Kind::Unreachable, {},
+        return {DbError::Kind::Unreachable,
+                {},
                 QStringLiteral("TLS to %1 failed (%2). Non-loopback hosts default to sslmode=verify-full: give the "
                                "server's CA with sslrootcert=FILE, or set sslmode explicitly in the conninfo")
                     .arg(where, raw.section(QLatin1Char('\n'), 0, 0))};
     }
     if (has("too many") && has("clients")) {
-        return {DbError::Kind::Unreachable, {},
+        return {DbError::Kind::Unreachable,
+                {},
                 QStringLiteral("%1 refuses new connections: max_connections is exhausted").arg(where)};
     }
-    return {DbError::Kind::Unreachable, {},
+    return {DbError::Kind::Unreachable,
+            {},
             QStringLiteral("cannot connect to %1: %2").arg(where, raw.section(QLatin1Char('\n'), 0, 0))};
 }
 
@@ -265,7 +286,10 @@ void PgConnection::close()
     m_conn = nullptr;
 }
 
-bool PgConnection::isOpen() const { return m_conn && PQstatus(m_conn) == CONNECTION_OK; }
+bool PgConnection::isOpen() const
+{
+    return m_conn && PQstatus(m_conn) == CONNECTION_OK;
+}
 
 void PgConnection::cancel()
 {
@@ -276,10 +300,22 @@ void PgConnection::cancel()
     PQcancel(m_cancel, buf, sizeof buf);
 }
 
-int PgConnection::backendPid() const { return m_conn ? PQbackendPID(m_conn) : 0; }
-int PgConnection::serverVersionNum() const { return m_conn ? PQserverVersion(m_conn) : 0; }
-QString PgConnection::user() const { return m_conn ? QString::fromUtf8(PQuser(m_conn)) : QString(); }
-QString PgConnection::database() const { return m_conn ? QString::fromUtf8(PQdb(m_conn)) : QString(); }
+int PgConnection::backendPid() const
+{
+    return m_conn ? PQbackendPID(m_conn) : 0;
+}
+int PgConnection::serverVersionNum() const
+{
+    return m_conn ? PQserverVersion(m_conn) : 0;
+}
+QString PgConnection::user() const
+{
+    return m_conn ? QString::fromUtf8(PQuser(m_conn)) : QString();
+}
+QString PgConnection::database() const
+{
+    return m_conn ? QString::fromUtf8(PQdb(m_conn)) : QString();
+}
 
 QString PgConnection::hostPort() const
 {
@@ -292,8 +328,8 @@ PgResultSet PgConnection::exec(const QString &sql, const QStringList &params)
 {
     PgResultSet out;
     if (!isOpen()) {
-        out.error = {DbError::Kind::Unreachable, {},
-                     QStringLiteral("the database session is closed (%1)").arg(m_redacted)};
+        out.error = {
+            DbError::Kind::Unreachable, {}, QStringLiteral("the database session is closed (%1)").arg(m_redacted)};
         return out;
     }
     const QByteArray text = QByteArray(kMarker) + sql.toUtf8();
@@ -318,7 +354,8 @@ PgResultSet PgConnection::exec(const QString &sql, const QStringList &params)
             QStringList row;
             row.reserve(cols);
             for (int c = 0; c < cols; ++c)
-                row << (PQgetisnull(res, r, c) ? QString() : QString::fromUtf8(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
+                row << (PQgetisnull(res, r, c) ? QString()
+                                               : QString::fromUtf8(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
             out.rows.push_back(std::move(row));
         }
     } else {

@@ -35,12 +35,12 @@ public:
         int statement_timeout_ms = 5000;
         int lock_timeout_ms = 1000;
         int idle_in_transaction_timeout_ms = 10000;
-        int connect_timeout_s = 5;                   // used when the conninfo does not set connect_timeout
+        int connect_timeout_s = 5; // used when the conninfo does not set connect_timeout
     };
     struct Statement
     {
-        QString sql;                                 // exactly one statement, without the marker
-        QStringList params;                          // $1.. as text; a null QString is SQL NULL
+        QString sql;        // exactly one statement, without the marker
+        QStringList params; // $1.. as text; a null QString is SQL NULL
     };
     enum class Finish { Commit, Rollback };
 
@@ -55,7 +55,7 @@ public:
     // Blocks up to connect_timeout_s. Closes any previous session first.
     DbError open(const QString &conninfo, const Options &options);
     DbError open(const QString &conninfo) { return open(conninfo, Options{}); }
-    DbError reopen();                                // same conninfo and options (after a broken session)
+    DbError reopen(); // same conninfo and options (after a broken session)
     void close();
     bool isOpen() const;
 
@@ -69,10 +69,10 @@ public:
     void cancel();
 
     int backendPid() const;
-    int serverVersionNum() const;                    // e.g. 150004; 0 when closed
+    int serverVersionNum() const; // e.g. 150004; 0 when closed
     QString user() const;
     QString database() const;
-    QString hostPort() const;                        // "host:port" or the socket directory
+    QString hostPort() const; // "host:port" or the socket directory
     QString redactedConninfo() const { return m_redacted; }
 
     // Sessions this process has opened to any server since start (to discount them from session counts).
@@ -86,7 +86,7 @@ private:
     pg_conn *m_conn = nullptr;
     pg_cancel *m_cancel = nullptr;
     std::mutex m_cancelMutex;
-    QString m_conninfoTemplate;                      // as given, placeholders unresolved
+    QString m_conninfoTemplate; // as given, placeholders unresolved
     QString m_redacted;
     Options m_options;
     static std::atomic<quint64> s_sessionsOpened;

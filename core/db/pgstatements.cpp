@@ -14,7 +14,8 @@ PgStatements::Snapshot PgStatements::snapshot(PgConnection &conn)
     Snapshot snap;
     const QString view = PgCapabilities::statementsView(conn);
     if (view.isEmpty()) {
-        snap.error = {DbError::Kind::Query, {},
+        snap.error = {DbError::Kind::Query,
+                      {},
                       QStringLiteral("pg_stat_statements is not created in this database (CREATE EXTENSION "
                                      "pg_stat_statements;)")};
         return snap;
@@ -22,13 +23,13 @@ PgStatements::Snapshot PgStatements::snapshot(PgConnection &conn)
     QString info = view;
     info.replace(QLatin1String(".pg_stat_statements"), QLatin1String(".pg_stat_statements_info"));
     const QString marker = QString::fromLatin1(PgConnection::kMarker).trimmed();
-    const PgResultSet rows = conn.query(
-        QStringLiteral("SELECT s.queryid::text AS queryid, sum(s.calls) AS calls, sum(s.rows) AS rows, "
-                       "sum(s.total_exec_time) AS total_ms, min(s.query) AS query FROM %1 s "
-                       "WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-                       "AND s.queryid IS NOT NULL AND left(s.query, $1) <> $2 GROUP BY s.queryid")
-            .arg(view),
-        {QString::number(marker.size()), marker});
+    const PgResultSet rows =
+        conn.query(QStringLiteral("SELECT s.queryid::text AS queryid, sum(s.calls) AS calls, sum(s.rows) AS rows, "
+                                  "sum(s.total_exec_time) AS total_ms, min(s.query) AS query FROM %1 s "
+                                  "WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                                  "AND s.queryid IS NOT NULL AND left(s.query, $1) <> $2 GROUP BY s.queryid")
+                       .arg(view),
+                   {QString::number(marker.size()), marker});
     if (!rows.ok()) {
         snap.error = rows.error;
         if (rows.error.sqlstate == QLatin1String("55000"))

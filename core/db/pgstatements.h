@@ -23,7 +23,7 @@ public:
     struct Entry
     {
         QString queryid;
-        QString text;                // normalised by the server ($1 placeholders)
+        QString text; // normalised by the server ($1 placeholders)
         double calls = 0;
         double rows = 0;
         double total_exec_ms = 0;
@@ -31,19 +31,19 @@ public:
     struct Snapshot
     {
         bool valid = false;
-        DbError error;               // why there is no snapshot (see PgCapabilities for the remediation)
-        QString stats_reset;         // pg_stat_statements_info.stats_reset (text), empty when unknown
-        double dealloc = -1;         // pg_stat_statements_info.dealloc: entries evicted since reset
-        std::map<QString, Entry> entries;   // by queryid
+        DbError error;                    // why there is no snapshot (see PgCapabilities for the remediation)
+        QString stats_reset;              // pg_stat_statements_info.stats_reset (text), empty when unknown
+        double dealloc = -1;              // pg_stat_statements_info.dealloc: entries evicted since reset
+        std::map<QString, Entry> entries; // by queryid
     };
     struct Delta
     {
         bool valid = false;
-        bool reset = false;          // stats were reset in between: entries are the "after" values as-is
+        bool reset = false; // stats were reset in between: entries are the "after" values as-is
         QStringList warnings;
-        int appeared = 0;            // queryids not in the "before" snapshot
-        int vanished = 0;            // queryids gone from the "after" snapshot (evicted or reset)
-        std::vector<Entry> entries;  // only entries with calls > 0 in the span, by total time descending
+        int appeared = 0;           // queryids not in the "before" snapshot
+        int vanished = 0;           // queryids gone from the "after" snapshot (evicted or reset)
+        std::vector<Entry> entries; // only entries with calls > 0 in the span, by total time descending
     };
 
     static Snapshot snapshot(PgConnection &conn);

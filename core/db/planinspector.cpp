@@ -50,8 +50,12 @@ void collectColumnRefs(const QJsonValue &v, QStringList &out)
         if (it.key() == QLatin1String("ColumnRef")) {
             const QJsonArray fields = it.value().toObject().value(QLatin1String("fields")).toArray();
             if (!fields.isEmpty()) {
-                const QString name = fields.last().toObject().value(QLatin1String("String")).toObject()
-                                         .value(QLatin1String("sval")).toString();
+                const QString name = fields.last()
+                                         .toObject()
+                                         .value(QLatin1String("String"))
+                                         .toObject()
+                                         .value(QLatin1String("sval"))
+                                         .toString();
                 if (!name.isEmpty() && !out.contains(name))
                     out << name;
             }
@@ -74,15 +78,16 @@ QStringList PlanInspector::filterColumns(const QString &filter)
     const QByteArray probe = "SELECT 1 WHERE " + filter.toUtf8();
     PgQueryParseResult r = pg_query_parse(probe.constData());
     if (!r.error) {
-        collectColumnRefs(QJsonDocument::fromJson(QByteArray(r.parse_tree)).object().value(QLatin1String("stmts")), cols);
+        collectColumnRefs(QJsonDocument::fromJson(QByteArray(r.parse_tree)).object().value(QLatin1String("stmts")),
+                          cols);
         pg_query_free_parse_result(r);
         return cols;
     }
     pg_query_free_parse_result(r);
     // Fallback for text the parser does not take ("(SubPlan 1)", "hashed SubPlan"): identifiers before an
     // operator, qualified or not.
-    static const QRegularExpression re(
-        QStringLiteral(R"((?:\b[A-Za-z_][A-Za-z0-9_]*\.)?\b([A-Za-z_][A-Za-z0-9_]*)\)?(?:::[a-z ]+)?\s*(?:=|<>|!=|<=|>=|<|>|~~\*?|!~~|IS\b|IN\b|LIKE\b|ILIKE\b))"));
+    static const QRegularExpression re(QStringLiteral(
+        R"((?:\b[A-Za-z_][A-Za-z0-9_]*\.)?\b([A-Za-z_][A-Za-z0-9_]*)\)?(?:::[a-z ]+)?\s*(?:=|<>|!=|<=|>=|<|>|~~\*?|!~~|IS\b|IN\b|LIKE\b|ILIKE\b))"));
     auto it = re.globalMatch(filter);
     while (it.hasNext()) {
         const QString c = it.next().captured(1);
@@ -128,13 +133,13 @@ std::vector<PlanNode> PlanInspector::flaggedNodes(const PlanNode &root)
 void PlanInspector::annotate(PlanNode &node)
 {
     if (!node.relation.isEmpty()) {
-        const PgResultSet r = m_conn.query(
-            QStringLiteral("SELECT c.reltuples, s.n_live_tup FROM pg_class c "
-                           "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                           "LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid "
-                           "WHERE c.relname = $1 AND ($2 = '' OR n.nspname = $2) "
-                           "ORDER BY (n.nspname = ANY (current_schemas(false))) DESC LIMIT 1"),
-            {node.relation, node.schema.isNull() ? QStringLiteral("") : node.schema});
+        const PgResultSet r =
+            m_conn.query(QStringLiteral("SELECT c.reltuples, s.n_live_tup FROM pg_class c "
+                                        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                        "LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid "
+                                        "WHERE c.relname = $1 AND ($2 = '' OR n.nspname = $2) "
+                                        "ORDER BY (n.nspname = ANY (current_schemas(false))) DESC LIMIT 1"),
+                         {node.relation, node.schema.isNull() ? QStringLiteral("") : node.schema});
         if (r.ok() && r.rowCount() == 1) {
             double rows = r.value(0, 0).toDouble();
             if (rows < 0 && !r.value(0, 1).isNull()) // never analysed (PostgreSQL 14+ reports -1)
@@ -159,11 +164,12 @@ QueryPlan PlanInspector::explain(const QString &sql)
         return plan;
     }
     if (m_options.analyze && v.max_param > 0) {
-        plan.error = QStringLiteral("refused: EXPLAIN ANALYZE needs concrete values, the statement has $n placeholders");
+        plan.error =
+            QStringLiteral("refused: EXPLAIN ANALYZE needs concrete values, the statement has $n placeholders");
         return plan;
     }
-    const QString explainOptions = m_options.analyze ? QStringLiteral("FORMAT JSON, VERBOSE, ANALYZE")
-                                                     : QStringLiteral("FORMAT JSON, VERBOSE");
+    const QString explainOptions =
+        m_options.analyze ? QStringLiteral("FORMAT JSON, VERBOSE, ANALYZE") : QStringLiteral("FORMAT JSON, VERBOSE");
     std::vector<PgConnection::Statement> statements;
     QString prepared;
     if (v.max_param == 0) {
@@ -177,8 +183,9 @@ QueryPlan PlanInspector::explain(const QString &sql)
             nulls << QStringLiteral("NULL");
         statements.push_back({QStringLiteral("SET LOCAL plan_cache_mode = force_generic_plan"), {}});
         statements.push_back({QStringLiteral("PREPARE %1 AS %2").arg(prepared, v.statement), {}});
-        statements.push_back(
-            {QStringLiteral("EXPLAIN (%1) EXECUTE %2(%3)").arg(explainOptions, prepared, nulls.join(QStringLiteral(", "))), {}});
+        statements.push_back({QStringLiteral("EXPLAIN (%1) EXECUTE %2(%3)")
+                                  .arg(explainOptions, prepared, nulls.join(QStringLiteral(", "))),
+                              {}});
         statements.push_back({QStringLiteral("DEALLOCATE %1").arg(prepared), {}});
     }
     const std::vector<PgResultSet> results = m_conn.transaction(statements, PgConnection::Finish::Rollback);

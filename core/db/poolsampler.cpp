@@ -51,7 +51,10 @@ PoolSampler::PoolSampler(const PoolSpec &spec, const std::string &absoluteUrl,
         m_spec.pointers = preset(QStringLiteral("sqlalchemy")).pointers;
 }
 
-PoolSampler::~PoolSampler() { stop(); }
+PoolSampler::~PoolSampler()
+{
+    stop();
+}
 
 PoolSpec PoolSampler::preset(const QString &name)
 {
@@ -252,7 +255,8 @@ PoolSample PoolSampler::fetch()
     curl_easy_cleanup(h);
     const QString url = SecretResolver::redactUrl(QString::fromStdString(m_url));
     if (rc != CURLE_OK) {
-        s.error = QStringLiteral("pool endpoint %1 unreachable: %2").arg(url, QString::fromUtf8(curl_easy_strerror(rc)));
+        s.error =
+            QStringLiteral("pool endpoint %1 unreachable: %2").arg(url, QString::fromUtf8(curl_easy_strerror(rc)));
         return s;
     }
     if (status < 200 || status >= 300) {

@@ -40,7 +40,7 @@ public:
         int timeout_ms = 800;
         bool tls_insecure = false;
         QString ca_file;
-        std::vector<std::string> headers;      // "Name: value" (e.g. the login token), already resolved
+        std::vector<std::string> headers; // "Name: value" (e.g. the login token), already resolved
     };
 
     // absoluteUrl: the spec's url resolved against the target (RequestFactory::absoluteUrl).

@@ -12,7 +12,10 @@
 namespace Preflight {
 
 namespace {
-size_t discardBody(char *, size_t size, size_t nmemb, void *) { return size * nmemb; }
+size_t discardBody(char *, size_t size, size_t nmemb, void *)
+{
+    return size * nmemb;
+}
 
 struct CurlEasy
 {
@@ -83,7 +86,8 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
             const bool head = m_factory.method(ep) == "HEAD";
             curl_easy_setopt(curl.h, CURLOPT_HTTPHEADER, headers.l);
             curl_easy_setopt(curl.h, CURLOPT_NOSIGNAL, 1L);
-            curl_easy_setopt(curl.h, CURLOPT_TIMEOUT_MS, m_factory.timeoutMs(ep) > 0 ? m_factory.timeoutMs(ep) : 10000L);
+            curl_easy_setopt(curl.h, CURLOPT_TIMEOUT_MS,
+                             m_factory.timeoutMs(ep) > 0 ? m_factory.timeoutMs(ep) : 10000L);
             curl_easy_setopt(curl.h, CURLOPT_WRITEFUNCTION, &discardBody);
             if (m_factory.hasBody(ep)) {
                 curl_easy_setopt(curl.h, CURLOPT_POSTFIELDS, body.data());
@@ -120,7 +124,9 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
             result.warnings << QStringLiteral("%1: %2").arg(er.endpoint, w);
         if (er.responses == 0) {
             result.warnings << QStringLiteral("%1: no answer to any of %2 profiling requests (%3)")
-                                   .arg(er.endpoint).arg(er.requests).arg(er.error);
+                                   .arg(er.endpoint)
+                                   .arg(er.requests)
+                                   .arg(er.error);
         } else {
             int failed = 0;
             for (const auto &[status, n] : er.status_counts)
@@ -129,10 +135,13 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
             if (failed > 0)
                 result.warnings << QStringLiteral("%1: %2 of %3 profiling requests answered with an error status; "
                                                   "queries per request may be low")
-                                       .arg(er.endpoint).arg(failed).arg(er.responses);
+                                       .arg(er.endpoint)
+                                       .arg(failed)
+                                       .arg(er.responses);
             er.stats = PgStatements::toQueryStats(d, QStringLiteral("profile"), er.endpoint, er.responses);
         }
-        qCInfo(lcPreflightDb) << "profiled" << er.endpoint << er.responses << "responses" << er.stats.size() << "queries";
+        qCInfo(lcPreflightDb) << "profiled" << er.endpoint << er.responses << "responses" << er.stats.size()
+                              << "queries";
         result.endpoints.push_back(std::move(er));
     }
     return result;

@@ -30,22 +30,22 @@ class Profiler
 public:
     struct Options
     {
-        int requests_per_endpoint = 20;      // K
+        int requests_per_endpoint = 20; // K
     };
     struct EndpointResult
     {
         QString endpoint;
-        int requests = 0;                    // sent
-        int responses = 0;                   // answered with any HTTP status (the denominator)
+        int requests = 0;  // sent
+        int responses = 0; // answered with any HTTP status (the denominator)
         std::map<int, int> status_counts;
-        QString error;                       // last transport error, if any
+        QString error; // last transport error, if any
         std::vector<QueryStat> stats;
     };
     struct Result
     {
         std::vector<EndpointResult> endpoints;
         QStringList warnings;
-        std::vector<QueryStat> stats() const;   // all endpoints' stats in one list
+        std::vector<QueryStat> stats() const; // all endpoints' stats in one list
     };
 
     Profiler(PgConnection &conn, const Plan &plan, const RequestFactory &factory, const Options &options);

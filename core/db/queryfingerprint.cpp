@@ -33,12 +33,14 @@ bool QueryFingerprint::isTransactionControlOrUtility(const QString &sql)
     // The first keyword decides; comments and whitespace first are skipped. Data statements (SELECT, INSERT,
     // UPDATE, DELETE, MERGE, WITH, VALUES, TABLE, COPY, CALL, EXPLAIN) are never utility here.
     static const QStringList utility = {
-        QStringLiteral("BEGIN"),    QStringLiteral("START"),   QStringLiteral("COMMIT"),   QStringLiteral("END"),
-        QStringLiteral("ROLLBACK"), QStringLiteral("ABORT"),   QStringLiteral("SAVEPOINT"), QStringLiteral("RELEASE"),
-        QStringLiteral("PREPARE"),  QStringLiteral("DEALLOCATE"), QStringLiteral("SET"),   QStringLiteral("RESET"),
-        QStringLiteral("SHOW"),     QStringLiteral("DISCARD"), QStringLiteral("LISTEN"),   QStringLiteral("UNLISTEN"),
-        QStringLiteral("NOTIFY"),   QStringLiteral("LOCK"),    QStringLiteral("DECLARE"),  QStringLiteral("FETCH"),
-        QStringLiteral("CLOSE"),    QStringLiteral("MOVE"),    QStringLiteral("VACUUM"),   QStringLiteral("ANALYZE")};
+        QStringLiteral("BEGIN"),      QStringLiteral("START"),    QStringLiteral("COMMIT"),
+        QStringLiteral("END"),        QStringLiteral("ROLLBACK"), QStringLiteral("ABORT"),
+        QStringLiteral("SAVEPOINT"),  QStringLiteral("RELEASE"),  QStringLiteral("PREPARE"),
+        QStringLiteral("DEALLOCATE"), QStringLiteral("SET"),      QStringLiteral("RESET"),
+        QStringLiteral("SHOW"),       QStringLiteral("DISCARD"),  QStringLiteral("LISTEN"),
+        QStringLiteral("UNLISTEN"),   QStringLiteral("NOTIFY"),   QStringLiteral("LOCK"),
+        QStringLiteral("DECLARE"),    QStringLiteral("FETCH"),    QStringLiteral("CLOSE"),
+        QStringLiteral("MOVE"),       QStringLiteral("VACUUM"),   QStringLiteral("ANALYZE")};
     qsizetype i = 0;
     const qsizetype n = sql.size();
     while (i < n) {

@@ -37,7 +37,10 @@ struct Stmt
 } // namespace
 
 SqliteInspector::SqliteInspector() = default;
-SqliteInspector::~SqliteInspector() { close(); }
+SqliteInspector::~SqliteInspector()
+{
+    close();
+}
 
 QString SqliteInspector::journalModeFromHeader(const QString &path)
 {
@@ -59,24 +62,32 @@ DbError SqliteInspector::open(const QString &path, const Options &options)
     m_path = stripPrefix(path);
     m_options = options;
     if (!QFileInfo::exists(m_path))
-        return {DbError::Kind::Config, {}, QStringLiteral("the SQLite file %1 does not exist: check the sqlite: path").arg(m_path)};
+        return {DbError::Kind::Config,
+                {},
+                QStringLiteral("the SQLite file %1 does not exist: check the sqlite: path").arg(m_path)};
     if (QFileInfo(m_path).isDir())
-        return {DbError::Kind::Config, {},
-                QStringLiteral("%1 is a directory, not an SQLite database file: give the file's path, e.g. sqlite:%1/app.db")
+        return {DbError::Kind::Config,
+                {},
+                QStringLiteral(
+                    "%1 is a directory, not an SQLite database file: give the file's path, e.g. sqlite:%1/app.db")
                     .arg(m_path)};
     if (journalModeFromHeader(m_path).isEmpty())
-        return {DbError::Kind::Config, {},
+        return {DbError::Kind::Config,
+                {},
                 QStringLiteral("%1 is not an SQLite 3 database (its first bytes are not an SQLite header): check the "
-                               "sqlite: path").arg(m_path)};
+                               "sqlite: path")
+                    .arg(m_path)};
     // Read-only, never immutable=1: the application is writing, we must take part in locking.
-    const int rc = sqlite3_open_v2(QFile::encodeName(m_path).constData(), &m_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc = sqlite3_open_v2(QFile::encodeName(m_path).constData(), &m_db,
+                                   SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         const QString why = m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QString::fromUtf8(sqlite3_errstr(rc));
         close();
-        return {DbError::Kind::Unreachable, {},
+        return {DbError::Kind::Unreachable,
+                {},
                 QStringLiteral("cannot open %1 read-only: %2 (a WAL database also needs its directory to be "
-                               "readable and the -shm file to exist or be creatable)").arg(m_path, why)};
+                               "readable and the -shm file to exist or be creatable)")
+                    .arg(m_path, why)};
     }
     sqlite3_busy_timeout(m_db, options.busy_timeout_ms);
     return {};
@@ -133,14 +144,16 @@ qint64 SqliteInspector::tableRows(const QString &table, bool *estimated)
     {
         Stmt st;
         const QByteArray sql = QStringLiteral("SELECT count(*) FROM %1").arg(quoteIdent(table)).toUtf8();
-        if (sqlite3_prepare_v2(m_db, sql.constData(), -1, &st.s, nullptr) == SQLITE_OK && sqlite3_step(st.s) == SQLITE_ROW)
+        if (sqlite3_prepare_v2(m_db, sql.constData(), -1, &st.s, nullptr) == SQLITE_OK &&
+            sqlite3_step(st.s) == SQLITE_ROW)
             rows = sqlite3_column_int64(st.s, 0);
     }
     sqlite3_progress_handler(m_db, 0, nullptr, nullptr);
     if (rows < 0) {
         Stmt st;
         const QByteArray sql = QStringLiteral("SELECT max(rowid) FROM %1").arg(quoteIdent(table)).toUtf8();
-        if (sqlite3_prepare_v2(m_db, sql.constData(), -1, &st.s, nullptr) == SQLITE_OK && sqlite3_step(st.s) == SQLITE_ROW) {
+        if (sqlite3_prepare_v2(m_db, sql.constData(), -1, &st.s, nullptr) == SQLITE_OK &&
+            sqlite3_step(st.s) == SQLITE_ROW) {
             rows = sqlite3_column_int64(st.s, 0);
             *estimated = true;
         }
@@ -156,8 +169,10 @@ std::vector<SqliteInspector::TableInfo> SqliteInspector::tables()
     std::map<QString, TableInfo> byName;
     {
         Stmt st;
-        if (sqlite3_prepare_v2(m_db, "SELECT type, name, tbl_name FROM sqlite_master WHERE type IN ('table','index') "
-                                     "AND name NOT LIKE 'sqlite_%'", -1, &st.s, nullptr) != SQLITE_OK)
+        if (sqlite3_prepare_v2(m_db,
+                               "SELECT type, name, tbl_name FROM sqlite_master WHERE type IN ('table','index') "
+                               "AND name NOT LIKE 'sqlite_%'",
+                               -1, &st.s, nullptr) != SQLITE_OK)
             return out;
         int rc;
         while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
@@ -173,7 +188,8 @@ std::vector<SqliteInspector::TableInfo> SqliteInspector::tables()
     }
     {
         Stmt st; // dbstat is optional (SQLITE_ENABLE_DBSTAT_VTAB); without it sizes stay unknown
-        if (sqlite3_prepare_v2(m_db, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name", -1, &st.s, nullptr) == SQLITE_OK) {
+        if (sqlite3_prepare_v2(m_db, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name", -1, &st.s, nullptr) ==
+            SQLITE_OK) {
             while (sqlite3_step(st.s) == SQLITE_ROW) {
                 const QString name = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(st.s, 0)));
                 if (auto it = byName.find(name); it != byName.end())
@@ -250,7 +266,8 @@ QueryPlan SqliteInspector::explainQueryPlan(const QString &sql)
     std::map<int, std::vector<int>> childrenOf;
     std::map<int, PlanNode> nodes;
     std::vector<int> order;
-    static const QRegularExpression scanRe(QStringLiteral(R"(^(SCAN|SEARCH)\s+(?:TABLE\s+)?(\S+)(?:\s+AS\s+\S+)?(.*)$)"));
+    static const QRegularExpression scanRe(
+        QStringLiteral(R"(^(SCAN|SEARCH)\s+(?:TABLE\s+)?(\S+)(?:\s+AS\s+\S+)?(.*)$)"));
     int rc;
     while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
         const int id = sqlite3_column_int(st.s, 0);

@@ -26,15 +26,15 @@ public:
     struct Options
     {
         int busy_timeout_ms = 100;
-        int count_budget_ms = 200;          // per table for count(*); beyond it rows come from max(rowid)
-        double large_table_rows = 10000;    // SCAN of a table at least this large without an index is flagged
+        int count_budget_ms = 200;       // per table for count(*); beyond it rows come from max(rowid)
+        double large_table_rows = 10000; // SCAN of a table at least this large without an index is flagged
     };
     struct TableInfo
     {
         QString name;
-        qint64 rows = -1;                   // -1: unknown
-        bool rows_estimated = false;        // true: max(rowid), count(*) took too long
-        qint64 bytes = -1;                  // from dbstat when compiled in, else -1
+        qint64 rows = -1;            // -1: unknown
+        bool rows_estimated = false; // true: max(rowid), count(*) took too long
+        qint64 bytes = -1;           // from dbstat when compiled in, else -1
         QStringList indexes;
     };
 

@@ -15,21 +15,40 @@ namespace {
 bool sideEffectFunction(const QString &name)
 {
     static const QStringList exact{
-        QStringLiteral("pg_terminate_backend"), QStringLiteral("pg_cancel_backend"), QStringLiteral("pg_sleep"),
-        QStringLiteral("pg_sleep_for"), QStringLiteral("pg_sleep_until"), QStringLiteral("set_config"),
-        QStringLiteral("nextval"), QStringLiteral("setval"), QStringLiteral("pg_reload_conf"),
-        QStringLiteral("pg_rotate_logfile"), QStringLiteral("pg_switch_wal"), QStringLiteral("pg_create_restore_point"),
-        QStringLiteral("pg_notify"), QStringLiteral("pg_stat_reset"), QStringLiteral("pg_stat_statements_reset"),
-        QStringLiteral("pg_read_file"), QStringLiteral("pg_read_binary_file"), QStringLiteral("pg_ls_dir"),
-        QStringLiteral("pg_file_write"), QStringLiteral("txid_current"), QStringLiteral("pg_current_xact_id"),
-        QStringLiteral("pg_logical_emit_message"), QStringLiteral("pg_promote"), QStringLiteral("pg_backup_start"),
-        QStringLiteral("pg_backup_stop"), QStringLiteral("query_to_xml"), QStringLiteral("query_to_xml_and_xmlschema"),
-        QStringLiteral("cursor_to_xml"), QStringLiteral("table_to_xml"),
+        QStringLiteral("pg_terminate_backend"),
+        QStringLiteral("pg_cancel_backend"),
+        QStringLiteral("pg_sleep"),
+        QStringLiteral("pg_sleep_for"),
+        QStringLiteral("pg_sleep_until"),
+        QStringLiteral("set_config"),
+        QStringLiteral("nextval"),
+        QStringLiteral("setval"),
+        QStringLiteral("pg_reload_conf"),
+        QStringLiteral("pg_rotate_logfile"),
+        QStringLiteral("pg_switch_wal"),
+        QStringLiteral("pg_create_restore_point"),
+        QStringLiteral("pg_notify"),
+        QStringLiteral("pg_stat_reset"),
+        QStringLiteral("pg_stat_statements_reset"),
+        QStringLiteral("pg_read_file"),
+        QStringLiteral("pg_read_binary_file"),
+        QStringLiteral("pg_ls_dir"),
+        QStringLiteral("pg_file_write"),
+        QStringLiteral("txid_current"),
+        QStringLiteral("pg_current_xact_id"),
+        QStringLiteral("pg_logical_emit_message"),
+        QStringLiteral("pg_promote"),
+        QStringLiteral("pg_backup_start"),
+        QStringLiteral("pg_backup_stop"),
+        QStringLiteral("query_to_xml"),
+        QStringLiteral("query_to_xml_and_xmlschema"),
+        QStringLiteral("cursor_to_xml"),
+        QStringLiteral("table_to_xml"),
     };
-    static const QStringList prefixes{QStringLiteral("dblink"), QStringLiteral("lo_"), QStringLiteral("pg_advisory"),
-                                      QStringLiteral("pg_try_advisory"), QStringLiteral("pg_replication_"),
-                                      QStringLiteral("pg_create_"), QStringLiteral("pg_drop_"),
-                                      QStringLiteral("pg_stat_reset")};
+    static const QStringList prefixes{QStringLiteral("dblink"),          QStringLiteral("lo_"),
+                                      QStringLiteral("pg_advisory"),     QStringLiteral("pg_try_advisory"),
+                                      QStringLiteral("pg_replication_"), QStringLiteral("pg_create_"),
+                                      QStringLiteral("pg_drop_"),        QStringLiteral("pg_stat_reset")};
     const QString n = name.toLower();
     if (exact.contains(n))
         return true;
@@ -62,7 +81,8 @@ struct Walk
         for (auto it = o.begin(); it != o.end() && refusal.isEmpty(); ++it) {
             const QString key = it.key();
             if (key.endsWith(QLatin1String("Stmt")) && key != QLatin1String("SelectStmt")) {
-                refusal = QStringLiteral("contains a %1 (only plain SELECT is inspected)").arg(key.chopped(4).toUpper());
+                refusal =
+                    QStringLiteral("contains a %1 (only plain SELECT is inspected)").arg(key.chopped(4).toUpper());
                 return;
             }
             if (key == QLatin1String("lockingClause")) {
@@ -82,8 +102,12 @@ struct Walk
             if (key == QLatin1String("FuncCall")) {
                 const QJsonArray names = it.value().toObject().value(QLatin1String("funcname")).toArray();
                 if (!names.isEmpty()) {
-                    const QString fn = names.last().toObject().value(QLatin1String("String")).toObject()
-                                           .value(QLatin1String("sval")).toString();
+                    const QString fn = names.last()
+                                           .toObject()
+                                           .value(QLatin1String("String"))
+                                           .toObject()
+                                           .value(QLatin1String("sval"))
+                                           .toString();
                     if (sideEffectFunction(fn)) {
                         refusal = QStringLiteral("calls %1(), which has effects outside the query").arg(fn);
                         return;
@@ -112,8 +136,9 @@ StatementGuard::Verdict StatementGuard::checkSelect(const QString &sql, bool for
 
     const QJsonArray stmts = tree.value(QLatin1String("stmts")).toArray();
     if (stmts.size() != 1) {
-        v.reason = stmts.isEmpty() ? QStringLiteral("is empty")
-                                   : QStringLiteral("holds %1 statements (exactly one SELECT is inspected)").arg(stmts.size());
+        v.reason = stmts.isEmpty()
+                       ? QStringLiteral("is empty")
+                       : QStringLiteral("holds %1 statements (exactly one SELECT is inspected)").arg(stmts.size());
         return v;
     }
     const QJsonObject raw = stmts.first().toObject();
@@ -138,9 +163,10 @@ StatementGuard::Verdict StatementGuard::checkSelect(const QString &sql, bool for
         v.statement.chop(1);
     // Re-check the cut text: it must still be the same single statement.
     PgQueryParseResult again = pg_query_parse(v.statement.toUtf8().constData());
-    const bool same = !again.error &&
-                      QJsonDocument::fromJson(QByteArray(again.parse_tree)).object().value(QLatin1String("stmts"))
-                              .toArray().size() == 1;
+    const bool same =
+        !again.error &&
+        QJsonDocument::fromJson(QByteArray(again.parse_tree)).object().value(QLatin1String("stmts")).toArray().size() ==
+            1;
     pg_query_free_parse_result(again);
     if (!same) {
         v.reason = QStringLiteral("could not be isolated as one statement");

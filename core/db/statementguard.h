@@ -16,9 +16,9 @@ public:
     struct Verdict
     {
         bool allowed = false;
-        QString reason;          // why it was refused, for the user ("2 statements", "DELETE in a CTE", …)
-        QString statement;       // the single statement without trailing ';' (what may be sent)
-        int max_param = 0;       // highest $n placeholder, 0 when none
+        QString reason;    // why it was refused, for the user ("2 statements", "DELETE in a CTE", …)
+        QString statement; // the single statement without trailing ';' (what may be sent)
+        int max_param = 0; // highest $n placeholder, 0 when none
     };
     static Verdict checkSelect(const QString &sql, bool forAnalyze = false);
 };

@@ -16,16 +16,22 @@ namespace Preflight {
 
 namespace {
 
-bool isOwn(const QString &sql) { return sql.startsWith(QLatin1String(PgConnection::kMarker).trimmed()); }
-bool isOwnApplication(const QString &app) { return app == QLatin1String(PgConnection::kApplicationName); }
+bool isOwn(const QString &sql)
+{
+    return sql.startsWith(QLatin1String(PgConnection::kMarker).trimmed());
+}
+bool isOwnApplication(const QString &app)
+{
+    return app == QLatin1String(PgConnection::kApplicationName);
+}
 
 // "duration: 0.051 ms  statement: SELECT 1" / "execute <unnamed>: SELECT 1" / "statement: SELECT 1".
 // parse/bind lines (log_min_duration_statement with the extended protocol) and bare "duration:" lines (the
 // text was already logged by log_statement) are not statements: each execution is counted once.
 bool statementFromMessage(const QString &message, StatementLog::Statement *out)
 {
-    static const QRegularExpression re(QStringLiteral(
-        R"(^(?:duration:\s+([0-9.]+)\s+ms\s+)?(?:statement|execute\s+[^:]*):\s?(.*)$)"),
+    static const QRegularExpression re(
+        QStringLiteral(R"(^(?:duration:\s+([0-9.]+)\s+ms\s+)?(?:statement|execute\s+[^:]*):\s?(.*)$)"),
         QRegularExpression::DotMatchesEverythingOption);
     const auto m = re.match(message);
     if (!m.hasMatch())
@@ -112,7 +118,7 @@ QRegularExpression prefixPattern(const QString &prefix)
         case '%':
             frag = QStringLiteral("%");
             break;
-        default:   // %u %r %h %L %b %i %e %c %v and unknown escapes
+        default: // %u %r %h %L %b %i %e %c %v and unknown escapes
             frag = QStringLiteral(".*?");
             break;
         }
@@ -145,8 +151,8 @@ StatementLog::Format StatementLog::detect(const QString &path, const QByteArray 
     if (suffix == QLatin1String("json"))
         return Format::PostgresJson;
     static const QRegularExpression csvStart(QStringLiteral(R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [^,"\s]*,)"));
-    static const QRegularExpression stderrSeverity(QStringLiteral(
-        R"(\b(LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?|DETAIL|HINT|STATEMENT):  )"));
+    static const QRegularExpression stderrSeverity(
+        QStringLiteral(R"(\b(LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?|DETAIL|HINT|STATEMENT):  )"));
     bool appLog = false;
     for (const QByteArray &raw : sample.split('\n')) {
         const QString line = QString::fromUtf8(raw);
@@ -167,11 +173,16 @@ StatementLog::Format StatementLog::detect(const QString &path, const QByteArray 
 QString StatementLog::formatName(Format format)
 {
     switch (format) {
-    case Format::AppLog: return QStringLiteral("application SQL log");
-    case Format::PostgresStderr: return QStringLiteral("PostgreSQL log (stderr format)");
-    case Format::PostgresCsv: return QStringLiteral("PostgreSQL csvlog");
-    case Format::PostgresJson: return QStringLiteral("PostgreSQL jsonlog");
-    case Format::Unknown: break;
+    case Format::AppLog:
+        return QStringLiteral("application SQL log");
+    case Format::PostgresStderr:
+        return QStringLiteral("PostgreSQL log (stderr format)");
+    case Format::PostgresCsv:
+        return QStringLiteral("PostgreSQL csvlog");
+    case Format::PostgresJson:
+        return QStringLiteral("PostgreSQL jsonlog");
+    case Format::Unknown:
+        break;
     }
     return QStringLiteral("empty or unrecognised log");
 }
@@ -191,11 +202,16 @@ bool StatementLog::prefixNamesApplication(const QString &linePrefix)
 std::vector<StatementLog::Statement> StatementLog::parse(Format format, const QByteArray &text, const Filter &filter)
 {
     switch (format) {
-    case Format::AppLog: return parseAppLog(text);
-    case Format::PostgresStderr: return parsePostgresLog(text, filter);
-    case Format::PostgresCsv: return parsePostgresCsvLog(text, filter);
-    case Format::PostgresJson: return parsePostgresJsonLog(text, filter);
-    case Format::Unknown: break;
+    case Format::AppLog:
+        return parseAppLog(text);
+    case Format::PostgresStderr:
+        return parsePostgresLog(text, filter);
+    case Format::PostgresCsv:
+        return parsePostgresCsvLog(text, filter);
+    case Format::PostgresJson:
+        return parsePostgresJsonLog(text, filter);
+    case Format::Unknown:
+        break;
     }
     return {};
 }

@@ -20,13 +20,12 @@ namespace Preflight {
 class StatementLog
 {
 public:
-    enum class Format
-    {
-        Unknown,          // nothing to judge by yet (empty file)
-        AppLog,           // "<request-id>\t<sql>"
-        PostgresStderr,   // log_destination = 'stderr' (with or without logging_collector)
-        PostgresCsv,      // log_destination = 'csvlog'
-        PostgresJson,     // log_destination = 'jsonlog'
+    enum class Format {
+        Unknown,        // nothing to judge by yet (empty file)
+        AppLog,         // "<request-id>\t<sql>"
+        PostgresStderr, // log_destination = 'stderr' (with or without logging_collector)
+        PostgresCsv,    // log_destination = 'csvlog'
+        PostgresJson,   // log_destination = 'jsonlog'
     };
 
     struct Statement
@@ -42,7 +41,7 @@ public:
     // What a server log's statements must match to be kept.
     struct Filter
     {
-        QString database;        // keep only this database's statements when the log names databases; empty: all
+        QString database; // keep only this database's statements when the log names databases; empty: all
         // stderr format: the server's log_line_prefix (SHOW log_line_prefix), so that %d and %a can be read from
         // each line. Empty, or a prefix that matches no line: any prefix, and no database/application known.
         QString line_prefix;
@@ -64,7 +63,7 @@ public:
 
     static std::vector<Statement> parse(Format format, const QByteArray &text, const Filter &filter = {});
     static std::vector<Statement> parseAppLog(const QByteArray &text);
-    static std::vector<Statement> parsePostgresLog(const QByteArray &text, const Filter &filter = {});   // stderr
+    static std::vector<Statement> parsePostgresLog(const QByteArray &text, const Filter &filter = {}); // stderr
     static std::vector<Statement> parsePostgresCsvLog(const QByteArray &text, const Filter &filter = {});
     static std::vector<Statement> parsePostgresJsonLog(const QByteArray &text, const Filter &filter = {});
 

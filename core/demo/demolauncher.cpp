@@ -2,9 +2,9 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QFile>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QStandardPaths>
 #include <QTimer>
@@ -14,12 +14,9 @@ namespace Preflight {
 namespace {
 const QString kBinaryName = QStringLiteral("preflight-demo-target");
 constexpr qsizetype kStderrKeepBytes = 4096;
-}
+} // namespace
 
-DemoLauncher::DemoLauncher(QObject *parent)
-    : QObject(parent)
-{
-}
+DemoLauncher::DemoLauncher(QObject *parent) : QObject(parent) {}
 
 DemoLauncher::~DemoLauncher()
 {
@@ -116,7 +113,8 @@ bool DemoLauncher::start(const Options &options, QString *error)
     while (!m_ready) {
         if (m_process->state() == QProcess::NotRunning) {
             m_stderr += m_process->readAllStandardError();
-            *error = failureMessage(QStringLiteral("exited with code %1 before it was ready").arg(m_process->exitCode()));
+            *error =
+                failureMessage(QStringLiteral("exited with code %1 before it was ready").arg(m_process->exitCode()));
             stop();
             return false;
         }

@@ -49,8 +49,8 @@ public:
     void stop();
 
     bool isRunning() const;
-    QString baseUrl() const { return m_baseUrl; }              // "http://127.0.0.1:PORT" once ready
-    QString databaseConninfo() const { return m_conninfo; }    // "sqlite:PATH", or Options::db
+    QString baseUrl() const { return m_baseUrl; }           // "http://127.0.0.1:PORT" once ready
+    QString databaseConninfo() const { return m_conninfo; } // "sqlite:PATH", or Options::db
     // The statement log (`<request-id>\t<sql>`); with no Options::sql_log a temporary one that records only
     // requests marked X-Preflight-Profile (the profiling pass), removed by stop().
     QString sqlLogPath() const { return m_sqlLog; }
@@ -65,7 +65,7 @@ Q_SIGNALS:
 
 private:
     bool launch(const Options &options, QString *error);
-    bool consumeOutput();   // true once the LISTENING line was seen
+    bool consumeOutput(); // true once the LISTENING line was seen
     QString failureMessage(const QString &what) const;
     void onReadyRead();
     void onFinished(int exitCode, QProcess::ExitStatus status);

@@ -17,7 +17,7 @@ EndpointSpec endpoint(const QString &name, const QString &path, double weight, b
         PathVariable id;
         id.kind = PathVariable::Kind::Range;
         id.from = 1;
-        id.to = 500;   // the demo seeds 500 customers (--customers)
+        id.to = 500; // the demo seeds 500 customers (--customers)
         e.vars[QStringLiteral("id")] = id;
     }
     return e;
@@ -35,7 +35,8 @@ Plan demoPlan(const QString &baseUrl, const QString &dbConninfo, const QString &
 
     plan.endpoints.push_back(endpoint(QStringLiteral("customer profile"),
                                       QStringLiteral("/api/admin/customers/{id}?include=appointmentDetails"), 3, true));
-    plan.endpoints.push_back(endpoint(QStringLiteral("search"), QStringLiteral("/api/v1/search?q=engineering"), 2, false));
+    plan.endpoints.push_back(
+        endpoint(QStringLiteral("search"), QStringLiteral("/api/v1/search?q=engineering"), 2, false));
     EndpointSpec create = endpoint(QStringLiteral("create"), QStringLiteral("/api/items"), 1, false);
     create.method = QStringLiteral("POST");
     create.body = QJsonDocument(QJsonObject{{QStringLiteral("name"), QStringLiteral("item-{seq}")}})
@@ -43,10 +44,12 @@ Plan demoPlan(const QString &baseUrl, const QString &dbConninfo, const QString &
     create.body_is_json = true;
     plan.endpoints.push_back(create);
     plan.endpoints.push_back(endpoint(QStringLiteral("customer"), QStringLiteral("/api/v1/customers/{id}"), 2, true));
-    plan.endpoints.push_back(endpoint(QStringLiteral("orders"), QStringLiteral("/api/v1/orders?customer={id}"), 1, true));
-    plan.endpoints.push_back(endpoint(QStringLiteral("appointments"),
-                                      QStringLiteral("/api/v1/customers/{id}/appointments"), 1, true));
-    plan.endpoints.push_back(endpoint(QStringLiteral("revenue report"), QStringLiteral("/api/v1/reports/revenue"), 1, false));
+    plan.endpoints.push_back(
+        endpoint(QStringLiteral("orders"), QStringLiteral("/api/v1/orders?customer={id}"), 1, true));
+    plan.endpoints.push_back(
+        endpoint(QStringLiteral("appointments"), QStringLiteral("/api/v1/customers/{id}/appointments"), 1, true));
+    plan.endpoints.push_back(
+        endpoint(QStringLiteral("revenue report"), QStringLiteral("/api/v1/reports/revenue"), 1, false));
 
     plan.health_path = QStringLiteral("/health");
     plan.database.conninfo = dbConninfo;

@@ -61,7 +61,8 @@ UslFit fitUsl(const std::vector<double> &usersIn, const std::vector<double> &rps
     fit.points = int(n.size());
     if (fit.points < kUslMinLevels) {
         fit.reason = QStringLiteral("needs at least %1 closed-model levels with distinct user counts, have %2")
-                         .arg(kUslMinLevels).arg(fit.points);
+                         .arg(kUslMinLevels)
+                         .arg(fit.points);
         return fit;
     }
     const Objective f{n, x};
@@ -89,7 +90,8 @@ UslFit fitUsl(const std::vector<double> &usersIn, const std::vector<double> &rps
     for (int iter = 0; iter < 4000 && (stepS > 1e-12 || stepLogK > 1e-10); ++iter) {
         bool improved = false;
         const double cand[][2] = {
-            {bestS + stepS, bestK}, {bestS - stepS, bestK},
+            {bestS + stepS, bestK},
+            {bestS - stepS, bestK},
             {bestS, bestK > 0 ? bestK * std::pow(10.0, stepLogK) : stepLinK},
             {bestS, bestK > 0 ? bestK * std::pow(10.0, -stepLogK) : 0},
             {bestS, std::max(0.0, bestK - stepLinK)},
@@ -132,7 +134,7 @@ UslFit fitUsl(const std::vector<double> &usersIn, const std::vector<double> &rps
         fit.peak_users = peak;
         fit.peak_rps = fit.predict(std::max(1.0, fit.peak_users));
     } else if (fit.sigma > 0) {
-        fit.peak_rps = fit.lambda / fit.sigma;  // asymptote, never reached
+        fit.peak_rps = fit.lambda / fit.sigma; // asymptote, never reached
     }
     fit.valid = fit.lambda > 0;
     if (!fit.valid)

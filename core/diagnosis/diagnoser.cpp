@@ -11,21 +11,22 @@ namespace {
 // Root causes before symptoms when severity and confidence tie; also the fold targets.
 int catalogueRank(const QString &id)
 {
-    static const QStringList order = {
-        QStringLiteral("single-connection"), QStringLiteral("serialized-server"), QStringLiteral("pool-exhaustion"),
-        QStringLiteral("lock-contention"), QStringLiteral("max-connections-near"), QStringLiteral("load-shedding"),
-        QStringLiteral("n-plus-one"), QStringLiteral("connection-churn"), QStringLiteral("missing-index"),
-        QStringLiteral("db-saturation"), QStringLiteral("worker-saturation"), QStringLiteral("slow-endpoint"),
-        QStringLiteral("idle-in-transaction"), QStringLiteral("timeouts"), QStringLiteral("error-rate"),
-        QStringLiteral("health-endpoint-missing"), QStringLiteral("generator-saturated"),
-        QStringLiteral("capacity-knee")};
+    static const QStringList order = {QStringLiteral("single-connection"),    QStringLiteral("serialized-server"),
+                                      QStringLiteral("pool-exhaustion"),      QStringLiteral("lock-contention"),
+                                      QStringLiteral("max-connections-near"), QStringLiteral("load-shedding"),
+                                      QStringLiteral("n-plus-one"),           QStringLiteral("connection-churn"),
+                                      QStringLiteral("missing-index"),        QStringLiteral("db-saturation"),
+                                      QStringLiteral("worker-saturation"),    QStringLiteral("slow-endpoint"),
+                                      QStringLiteral("idle-in-transaction"),  QStringLiteral("timeouts"),
+                                      QStringLiteral("error-rate"),           QStringLiteral("health-endpoint-missing"),
+                                      QStringLiteral("generator-saturated"),  QStringLiteral("capacity-knee")};
     const qsizetype i = order.indexOf(id);
     return i < 0 ? int(order.size()) : int(i);
 }
 
 void absorb(Finding &into, const Finding &from, const QString &as)
 {
-    into.severity = std::min(into.severity, from.severity);  // Critical < … < Info
+    into.severity = std::min(into.severity, from.severity); // Critical < … < Info
     for (Evidence e : from.evidence) {
         if (!as.isEmpty())
             e.note = e.note.isEmpty() ? as : e.note + QStringLiteral(" (") + as + QLatin1Char(')');
@@ -77,9 +78,9 @@ std::vector<Finding> mergeFindings(std::vector<Finding> in)
             }
         }
     };
-    fold(QStringLiteral("timeouts"), {QStringLiteral("single-connection"), QStringLiteral("serialized-server"),
-                                      QStringLiteral("pool-exhaustion"), QStringLiteral("worker-saturation"),
-                                      QStringLiteral("db-saturation")});
+    fold(QStringLiteral("timeouts"),
+         {QStringLiteral("single-connection"), QStringLiteral("serialized-server"), QStringLiteral("pool-exhaustion"),
+          QStringLiteral("worker-saturation"), QStringLiteral("db-saturation")});
     fold(QStringLiteral("error-rate"), {QStringLiteral("lock-contention"), QStringLiteral("load-shedding")});
     // 3. Order: severity, then confidence, then root causes before symptoms.
     std::stable_sort(out.begin(), out.end(), [](const Finding &a, const Finding &b) {
@@ -120,11 +121,11 @@ Diagnosis analyze(const RunData &run, const GateSet &gates)
                                   "and query findings need --db.");
     else if (!ctx.sqlite && run.database.pg_stat_statements != QLatin1String("ok"))
         d.notes << QStringLiteral("pg_stat_statements is %1: n-plus-one and queries-per-request need it (%2).")
-                       .arg(run.database.pg_stat_statements,
-                            run.database.remediation.isEmpty() ? QStringLiteral("shared_preload_libraries = "
-                                                                                 "'pg_stat_statements', then CREATE "
-                                                                                 "EXTENSION pg_stat_statements")
-                                                               : run.database.remediation.join(QStringLiteral("; ")));
+                       .arg(run.database.pg_stat_statements, run.database.remediation.isEmpty()
+                                                                 ? QStringLiteral("shared_preload_libraries = "
+                                                                                  "'pg_stat_statements', then CREATE "
+                                                                                  "EXTENSION pg_stat_statements")
+                                                                 : run.database.remediation.join(QStringLiteral("; ")));
     if (!d.capacity.usl.valid)
         d.notes << QStringLiteral("No USL fit: %1.").arg(d.capacity.usl.reason);
     if (run.pool_samples.empty() && run.plan.pool.kind.isEmpty())
@@ -135,8 +136,8 @@ Diagnosis analyze(const RunData &run, const GateSet &gates)
     double load_s = 0;
     for (const LevelSummary &l : d.levels)
         load_s += l.duration_s;
-    const bool anyFailed = std::any_of(d.gates.begin(), d.gates.end(),
-                                       [](const GateCheck &c) { return c.measured && !c.pass; });
+    const bool anyFailed =
+        std::any_of(d.gates.begin(), d.gates.end(), [](const GateCheck &c) { return c.measured && !c.pass; });
     const bool allMeasured = std::all_of(d.gates.begin(), d.gates.end(), [](const GateCheck &c) { return c.measured; });
     const bool completed = run.info.status == RunStatus::Completed;
     if (total.requests == 0) {
@@ -145,15 +146,18 @@ Diagnosis analyze(const RunData &run, const GateSet &gates)
     } else if (load_s < kMinLoad_s || total.requests < kMinRequests) {
         d.verdict = QStringLiteral("inconclusive");
         d.verdict_reason = QStringLiteral("the run was too short (%1 s of load, %2 requests; needs %3 s and %4)")
-                               .arg(fmt(load_s, 1)).arg(total.requests).arg(fmt(kMinLoad_s)).arg(kMinRequests);
+                               .arg(fmt(load_s, 1))
+                               .arg(total.requests)
+                               .arg(fmt(kMinLoad_s))
+                               .arg(kMinRequests);
     } else if (std::any_of(d.findings.begin(), d.findings.end(),
-                           [](const Finding &f) { return f.id == QLatin1String("generator-saturated"); })
-               && !std::any_of(d.gates.begin(), d.gates.end(), [](const GateCheck &c) {
-                      // Failures are the backend's whatever the client's CPU: only latency and throughput are in doubt.
-                      return c.measured && !c.pass
-                          && (c.id.contains(QLatin1String("error")) || c.id.contains(QLatin1String("success"))
-                              || c.id.contains(QLatin1String("timeout")));
-                  })) {
+                           [](const Finding &f) { return f.id == QLatin1String("generator-saturated"); }) &&
+               !std::any_of(d.gates.begin(), d.gates.end(), [](const GateCheck &c) {
+                   // Failures are the backend's whatever the client's CPU: only latency and throughput are in doubt.
+                   return c.measured && !c.pass &&
+                          (c.id.contains(QLatin1String("error")) || c.id.contains(QLatin1String("success")) ||
+                           c.id.contains(QLatin1String("timeout")));
+               })) {
         d.verdict = QStringLiteral("inconclusive");
         d.verdict_reason = QStringLiteral("Preflight's own load threads were saturated: the measurements describe the "
                                           "generator's limit as much as the backend's");
@@ -166,10 +170,10 @@ Diagnosis analyze(const RunData &run, const GateSet &gates)
         d.verdict_reason = QStringLiteral("failed: %1").arg(failed.join(QStringLiteral(", ")));
     } else if (!completed) {
         d.verdict = QStringLiteral("inconclusive");
-        d.verdict_reason = QStringLiteral("the run was %1%2").arg(runStatusId(run.info.status),
-                                                                  run.info.status_reason.isEmpty()
-                                                                      ? QString()
-                                                                      : QStringLiteral(": ") + run.info.status_reason);
+        d.verdict_reason =
+            QStringLiteral("the run was %1%2")
+                .arg(runStatusId(run.info.status),
+                     run.info.status_reason.isEmpty() ? QString() : QStringLiteral(": ") + run.info.status_reason);
     } else if (!allMeasured) {
         QStringList missing;
         for (const GateCheck &c : d.gates)
@@ -226,7 +230,7 @@ std::optional<QString> safetyGuard(const std::vector<IntervalSnapshot> &interval
                 .arg(backends)
                 .arg(it->max_connections)
                 .arg(pct(limits.max_backends_ratio, 0));
-        break;  // only the latest sample matters
+        break; // only the latest sample matters
     }
     return std::nullopt;
 }

@@ -22,13 +22,13 @@ struct Diagnosis
 {
     std::vector<LevelSummary> levels;
     CapacityModel capacity;
-    std::vector<Finding> findings;        // severity first (critical → info), then confidence; merged
-    QString gate_preset;                  // GateSet::name()
+    std::vector<Finding> findings; // severity first (critical → info), then confidence; merged
+    QString gate_preset;           // GateSet::name()
     std::vector<GateCheck> gates;
-    bool gates_pass = false;              // every check measured and passed
-    QString verdict;                      // "ready" | "not-ready" | "inconclusive"
-    QString verdict_reason;               // one sentence
-    QStringList notes;                    // what could not be checked and what would enable it
+    bool gates_pass = false; // every check measured and passed
+    QString verdict;         // "ready" | "not-ready" | "inconclusive"
+    QString verdict_reason;  // one sentence
+    QStringList notes;       // what could not be checked and what would enable it
 };
 
 // Verdict rules (docs/diagnosis.md): no requests, or less than kMinLoad_s of load / kMinRequests requests →
@@ -52,11 +52,11 @@ std::vector<Finding> mergeFindings(std::vector<Finding> findings);
 // Safety guards during a run (DESIGN.md §9). The caller aborts with exit code 4 when a reason is returned.
 struct SafetyLimits
 {
-    double warmup_s = 5;                  // nothing trips before this run time
-    double window_s = 10;                 // error rate window
-    double max_error_rate = 0.2;          // strictly above trips
-    uint64_t min_requests = 20;           // in the window, for the error rate to count
-    double max_backends_ratio = 0.8;      // DB backends / max_connections, strictly above trips
+    double warmup_s = 5;             // nothing trips before this run time
+    double window_s = 10;            // error rate window
+    double max_error_rate = 0.2;     // strictly above trips
+    uint64_t min_requests = 20;      // in the window, for the error rate to count
+    double max_backends_ratio = 0.8; // DB backends / max_connections, strictly above trips
 };
 // intervals and db samples so far, in time order. std::nullopt: keep going; else a sentence for
 // RunInfo::status_reason ("error rate 35% over the last 10 s (limit 20%)").

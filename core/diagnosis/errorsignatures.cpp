@@ -91,27 +91,23 @@ CONTEXT:  while updating tuple (0,17) in relation "accounts")"},
      "FATAL:  sorry, too many clients already"},
     {"too-many-connections", "too-many-clients", M::Body, R"(too many connections)",
      "The database refused a new connection: its connection limit (global, per role or per database) is reached.",
-     "max-connections-near",
-     "Pool connections in the app or a pooler; check per-role/per-database connection limits.",
+     "max-connections-near", "Pool connections in the app or a pooler; check per-role/per-database connection limits.",
      "FATAL:  too many connections for role \"shop\""},
     {"pg-connect-failed", "db-connect-failed", M::Body,
      R"(could not connect to server|connection to server (?:at|on socket) .{0,200}failed|Is the server running on host|could not translate host name)",
-     "The app could not open a database connection (server down, refusing, or its listen queue full).",
-     "error-rate",
+     "The app could not open a database connection (server down, refusing, or its listen queue full).", "error-rate",
      "Check the database is up and reachable from the app; under load, check max_connections and the pooler.",
      "psycopg2.OperationalError: could not connect to server: Connection refused\n\tIs the server running on host "
      "\"db\" (172.18.0.2) and accepting\n\tTCP/IP connections on port 5432?"},
     {"pg-connection-lost", "db-connection-lost", M::Body,
      R"(server closed the connection unexpectedly|terminating connection due to|SSL SYSCALL error: EOF detected)",
      "The database closed a connection the app was using (restart, crash, idle timeout or a pooler limit).",
-     "error-rate",
-     "Enable pool pre-ping / connection validation, check the database log for crashes and OOM kills.",
+     "error-rate", "Enable pool pre-ping / connection validation, check the database log for crashes and OOM kills.",
      "psycopg2.OperationalError: server closed the connection unexpectedly\n\tThis probably means the server "
      "terminated abnormally\n\tbefore or while processing the request."},
     // --- front tiers: proxies and load balancers ---
     {"haproxy-503-no-server", "proxy-unavailable", M::Body, R"(No server is available to handle this request)",
-     "HAProxy had no healthy backend with a free slot (maxconn/queue full or health checks failing).",
-     "load-shedding",
+     "HAProxy had no healthy backend with a free slot (maxconn/queue full or health checks failing).", "load-shedding",
      "Check backend health checks and maxconn; add app capacity or let HAProxy queue with timeout queue.",
      "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>"},
     {"haproxy-504", "proxy-timeout", M::Body, R"(The server didn't respond in time)",
@@ -147,8 +143,8 @@ CONTEXT:  while updating tuple (0,17) in relation "accounts")"},
      "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1>"
      "</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>"},
     {"proxy-503", "proxy-unavailable", M::Body, R"(503 Service (?:Temporarily )?Unavailable)",
-     "The front tier answered 503 itself (rate limit, connection limit, maintenance or no upstream).",
-     "load-shedding", "Check the proxy's limit_req/limit_conn and upstream settings; add capacity behind it.",
+     "The front tier answered 503 itself (rate limit, connection limit, maintenance or no upstream).", "load-shedding",
+     "Check the proxy's limit_req/limit_conn and upstream settings; add capacity behind it.",
      "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 "
      "Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>"},
     // --- generic framework errors (after the specific messages they may wrap) ---
@@ -306,9 +302,8 @@ QString normalizeBody(const QByteArray &body)
             p += n;
             while (p + 1 < end && isJoiner(*p) && isWordChar(p[1])) {
                 const int m = wordLength(p + 1, end);
-                const bool hexPart = std::all_of(p + 1, p + 1 + m, [](char ch) {
-                    return (ch >= '0' && ch <= '9') || isHexLetter(ch);
-                });
+                const bool hexPart =
+                    std::all_of(p + 1, p + 1 + m, [](char ch) { return (ch >= '0' && ch <= '9') || isHexLetter(ch); });
                 if (!isVariable(p + 1, m) && !(hexPart && m >= 4))
                     break;
                 p += 1 + m;
@@ -389,7 +384,8 @@ std::vector<ErrorSignatureSummary> summarizeErrors(const RunData &run)
         s.count += sample.count;
         s.first_seen_s = std::min(s.first_seen_s, sample.first_seen_s);
         s.last_seen_s = std::max(s.last_seen_s, sample.last_seen_s);
-        if (std::find(s.endpoint_indices.begin(), s.endpoint_indices.end(), sample.endpoint) == s.endpoint_indices.end())
+        if (std::find(s.endpoint_indices.begin(), s.endpoint_indices.end(), sample.endpoint) ==
+            s.endpoint_indices.end())
             s.endpoint_indices.push_back(sample.endpoint);
         if (std::find(s.statuses.begin(), s.statuses.end(), sample.status) == s.statuses.end())
             s.statuses.push_back(sample.status);
@@ -401,11 +397,10 @@ std::vector<ErrorSignatureSummary> summarizeErrors(const RunData &run)
         std::sort(s.statuses.begin(), s.statuses.end());
         for (int e : s.endpoint_indices)
             s.endpoints.append(e >= 0 && size_t(e) < run.plan.endpoints.size() ? run.plan.endpoints[size_t(e)].name
-                                                                                : QStringLiteral("?"));
+                                                                               : QStringLiteral("?"));
     }
-    std::stable_sort(out.begin(), out.end(), [](const ErrorSignatureSummary &a, const ErrorSignatureSummary &b) {
-        return a.count > b.count;
-    });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const ErrorSignatureSummary &a, const ErrorSignatureSummary &b) { return a.count > b.count; });
     return out;
 }
 

@@ -20,14 +20,14 @@ struct ErrorSignature
         Body,             // `pattern` (case-insensitive regular expression) over the raw body
         RetryAfterHeader, // a 429/503 answer that carries Retry-After, whatever its body
     };
-    const char *id;        // stable, unique: "sqlalchemy-queuepool-timeout", "proxy-502", …
-    const char *kind;      // the family rules key on (SignatureHit::signature): "pool-timeout", "sqlite-busy", …
+    const char *id;   // stable, unique: "sqlalchemy-queuepool-timeout", "proxy-502", …
+    const char *kind; // the family rules key on (SignatureHit::signature): "pool-timeout", "sqlite-busy", …
     Match match;
     const char *pattern;
-    const char *meaning;   // one sentence a user reads
-    const char *supports;  // finding id it backs ("pool-exhaustion", …)
-    const char *fix;       // the typical fix
-    const char *example;   // a real-world body it recognises
+    const char *meaning;  // one sentence a user reads
+    const char *supports; // finding id it backs ("pool-exhaustion", …)
+    const char *fix;      // the typical fix
+    const char *example;  // a real-world body it recognises
 };
 
 // All entries, most specific first: the first entry that matches a sample wins.
@@ -50,19 +50,19 @@ constexpr int kMaxNormalizedChars = 300;
 struct ErrorSignatureSummary
 {
     QString signature;
-    QString kind;                  // catalogue family, empty when unrecognised
-    QString normalized;            // normalizeBody() of the example
-    uint64_t count = 0;            // responses
-    QStringList endpoints;         // plan endpoint names, in plan order
+    QString kind;          // catalogue family, empty when unrecognised
+    QString normalized;    // normalizeBody() of the example
+    uint64_t count = 0;    // responses
+    QStringList endpoints; // plan endpoint names, in plan order
     std::vector<int> endpoint_indices;
-    QString example;               // one raw (scrubbed) body, ≤ 2 KiB
-    QString supports;              // finding id, empty when unrecognised
+    QString example;  // one raw (scrubbed) body, ≤ 2 KiB
+    QString supports; // finding id, empty when unrecognised
     QString meaning;
     QString fix;
-    double first_seen_s = 0;       // seconds since run start
+    double first_seen_s = 0; // seconds since run start
     double last_seen_s = 0;
-    std::vector<int> statuses;     // HTTP statuses seen (0 = transport failure), ascending
-    QString retry_after;           // last Retry-After seen, empty if none
+    std::vector<int> statuses; // HTTP statuses seen (0 = transport failure), ascending
+    QString retry_after;       // last Retry-After seen, empty if none
 };
 
 // The run's error samples grouped by signature, most frequent first. Examples are scrubbed once more against

@@ -21,9 +21,9 @@ struct CheckKind
     const char *id;
     GateSpec::Op defaultOp;
     const char *unit;
-    const char *words;       // label stem
-    bool perLevel;           // judged on the expected level
-    bool ratio;              // threshold must be in [0, 1]
+    const char *words; // label stem
+    bool perLevel;     // judged on the expected level
+    bool ratio;        // threshold must be in [0, 1]
 };
 
 const CheckKind kKinds[] = {
@@ -54,10 +54,14 @@ const CheckKind *kindOf(const QString &id)
 QString opSymbol(GateSpec::Op op)
 {
     switch (op) {
-    case GateSpec::Op::Lt: return QStringLiteral("<");
-    case GateSpec::Op::Le: return QStringLiteral("≤");
-    case GateSpec::Op::Gt: return QStringLiteral(">");
-    case GateSpec::Op::Ge: break;
+    case GateSpec::Op::Lt:
+        return QStringLiteral("<");
+    case GateSpec::Op::Le:
+        return QStringLiteral("≤");
+    case GateSpec::Op::Gt:
+        return QStringLiteral(">");
+    case GateSpec::Op::Ge:
+        break;
     }
     return QStringLiteral("≥");
 }
@@ -78,16 +82,26 @@ GateSpec spec(const char *id, GateSpec::Op op, double threshold)
 
 double levelValue(const QString &id, const LevelSummary &l)
 {
-    if (id == QLatin1String("p50_ms")) return l.p50_ms;
-    if (id == QLatin1String("p90_ms")) return l.p90_ms;
-    if (id == QLatin1String("p95_ms")) return l.p95_ms;
-    if (id == QLatin1String("p99_ms")) return l.p99_ms;
-    if (id == QLatin1String("p999_ms")) return l.p999_ms;
-    if (id == QLatin1String("max_ms")) return l.max_ms;
-    if (id == QLatin1String("mean_ms")) return l.mean_ms;
-    if (id == QLatin1String("error_rate")) return l.error_rate;
-    if (id == QLatin1String("success_rate")) return l.success_rate;
-    if (id == QLatin1String("timeout_rate")) return l.timeout_rate;
+    if (id == QLatin1String("p50_ms"))
+        return l.p50_ms;
+    if (id == QLatin1String("p90_ms"))
+        return l.p90_ms;
+    if (id == QLatin1String("p95_ms"))
+        return l.p95_ms;
+    if (id == QLatin1String("p99_ms"))
+        return l.p99_ms;
+    if (id == QLatin1String("p999_ms"))
+        return l.p999_ms;
+    if (id == QLatin1String("max_ms"))
+        return l.max_ms;
+    if (id == QLatin1String("mean_ms"))
+        return l.mean_ms;
+    if (id == QLatin1String("error_rate"))
+        return l.error_rate;
+    if (id == QLatin1String("success_rate"))
+        return l.success_rate;
+    if (id == QLatin1String("timeout_rate"))
+        return l.timeout_rate;
     return 0;
 }
 
@@ -103,11 +117,16 @@ double sustainedRps(const LevelSummary &l)
 
 bool parseOp(const QString &s, GateSpec::Op *op)
 {
-    if (s == QLatin1String("<")) *op = GateSpec::Op::Lt;
-    else if (s == QLatin1String("<=") || s == QStringLiteral("≤")) *op = GateSpec::Op::Le;
-    else if (s == QLatin1String(">")) *op = GateSpec::Op::Gt;
-    else if (s == QLatin1String(">=") || s == QStringLiteral("≥")) *op = GateSpec::Op::Ge;
-    else return false;
+    if (s == QLatin1String("<"))
+        *op = GateSpec::Op::Lt;
+    else if (s == QLatin1String("<=") || s == QStringLiteral("≤"))
+        *op = GateSpec::Op::Le;
+    else if (s == QLatin1String(">"))
+        *op = GateSpec::Op::Gt;
+    else if (s == QLatin1String(">=") || s == QStringLiteral("≥"))
+        *op = GateSpec::Op::Ge;
+    else
+        return false;
     return true;
 }
 
@@ -126,10 +145,14 @@ void upsert(std::vector<GateSpec> &checks, const GateSpec &g)
 bool GateSpec::accepts(double value) const
 {
     switch (op) {
-    case Op::Lt: return value < threshold;
-    case Op::Le: return value <= threshold;
-    case Op::Gt: return value > threshold;
-    case Op::Ge: break;
+    case Op::Lt:
+        return value < threshold;
+    case Op::Le:
+        return value <= threshold;
+    case Op::Gt:
+        return value > threshold;
+    case Op::Ge:
+        break;
     }
     return value >= threshold;
 }
@@ -157,8 +180,9 @@ QString GateSpec::label() const
     if (id == QLatin1String("db_backends_ratio"))
         return QStringLiteral("%1 %2 %3%").arg(words, opSymbol(op), formatNumber(threshold * 100));
     const QString unit = QLatin1String(k->unit);
-    return QStringLiteral("%1 %2 %3%4").arg(words, opSymbol(op), formatNumber(threshold),
-                                            unit == QLatin1String("ms") ? QStringLiteral(" ms") : QString());
+    return QStringLiteral("%1 %2 %3%4")
+        .arg(words, opSymbol(op), formatNumber(threshold),
+             unit == QLatin1String("ms") ? QStringLiteral(" ms") : QString());
 }
 
 QStringList GateSet::presetNames()
@@ -188,9 +212,12 @@ std::optional<GateSet> GateSet::preset(const QString &name)
     if (name == QLatin1String("revised")) {
         // P50 < 50 ms · P95 < 200 ms · P99 < 500 ms · success > 99% at expected load · success > 95% at 2×
         // load · timeouts < 0.5% · sustains ≥ 100 req/s
-        set.m_checks = {spec("p50_ms", Op::Lt, 50),          spec("p95_ms", Op::Lt, 200),
-                        spec("p99_ms", Op::Lt, 500),         spec("success_rate", Op::Gt, 0.99),
-                        spec("success_rate_2x", Op::Gt, 0.95), spec("timeout_rate", Op::Lt, 0.005),
+        set.m_checks = {spec("p50_ms", Op::Lt, 50),
+                        spec("p95_ms", Op::Lt, 200),
+                        spec("p99_ms", Op::Lt, 500),
+                        spec("success_rate", Op::Gt, 0.99),
+                        spec("success_rate_2x", Op::Gt, 0.95),
+                        spec("timeout_rate", Op::Lt, 0.005),
                         spec("min_rps", Op::Ge, 100)};
         return set;
     }
@@ -272,7 +299,7 @@ std::optional<GateSet> GateSet::fromJson(const QJsonObject &json, QString *error
         GateSpec g;
         g.id = key;
         g.op = kind->defaultOp;
-        if (v.isNull()) {  // remove a preset's check
+        if (v.isNull()) { // remove a preset's check
             set.m_checks.erase(std::remove_if(set.m_checks.begin(), set.m_checks.end(),
                                               [&](const GateSpec &c) { return c.id == key; }),
                                set.m_checks.end());
@@ -288,13 +315,15 @@ std::optional<GateSet> GateSet::fromJson(const QJsonObject &json, QString *error
                 return fail(QStringLiteral("%1.%2: must be a number").arg(where, o.begin().key()));
             g.threshold = o.begin().value().toDouble();
         } else {
-            return fail(where + QStringLiteral(": must be a number or an object with one operator, e.g. {\"<=\": 150}"));
+            return fail(where +
+                        QStringLiteral(": must be a number or an object with one operator, e.g. {\"<=\": 150}"));
         }
         if (!std::isfinite(g.threshold) || g.threshold < 0)
             return fail(where + QStringLiteral(": must be a finite number >= 0"));
         if (kind->ratio && g.threshold > 1)
-            return fail(where + QStringLiteral(": is a ratio between 0 and 1 (0.001 = 0.1%), got %1")
-                                    .arg(formatNumber(g.threshold)));
+            return fail(
+                where +
+                QStringLiteral(": is a ratio between 0 and 1 (0.001 = 0.1%), got %1").arg(formatNumber(g.threshold)));
         upsert(set.m_checks, g);
     }
     if (set.m_checks.empty())
@@ -315,7 +344,8 @@ std::optional<GateSet> GateSet::fromFile(const QString &path, QString *error)
     if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
         if (error)
             *error = QStringLiteral("gates file %1: not a JSON object (%2 at offset %3)")
-                         .arg(path, pe.errorString()).arg(pe.offset);
+                         .arg(path, pe.errorString())
+                         .arg(pe.offset);
         return std::nullopt;
     }
     QString inner;
@@ -369,7 +399,8 @@ int GateSet::expectedLevel(const std::vector<LevelSummary> &levels, QString *not
         if (note)
             *note = best >= 0 ? QStringLiteral("at %1 (expected load)").arg(levels[size_t(best)].loadLabel())
                               : QStringLiteral("the run never reached the expected load of %1 %2")
-                                    .arg(expected).arg(wantOpen ? QStringLiteral("req/s") : QStringLiteral("users"));
+                                    .arg(expected)
+                                    .arg(wantOpen ? QStringLiteral("req/s") : QStringLiteral("users"));
         return best;
     }
     // Highest load of the run; prefer steady levels over ramps.
@@ -443,8 +474,8 @@ std::vector<GateCheck> GateSet::evaluate(const RunData &run, const std::vector<L
                 int twice = -1;
                 for (size_t i = 0; i < levels.size(); ++i) {
                     const LevelSummary &l = levels[i];
-                    if (l.open_model == base.open_model && l.requests > 0 && l.load() >= 2 * base.load() - 1e-9
-                        && (twice < 0 || l.load() < levels[size_t(twice)].load()))
+                    if (l.open_model == base.open_model && l.requests > 0 && l.load() >= 2 * base.load() - 1e-9 &&
+                        (twice < 0 || l.load() < levels[size_t(twice)].load()))
                         twice = int(i);
                 }
                 if (twice >= 0)
@@ -457,7 +488,8 @@ std::vector<GateCheck> GateSet::evaluate(const RunData &run, const std::vector<L
         } else if (g.id == QLatin1String("min_rps")) {
             int best = -1;
             for (size_t i = 0; i < levels.size(); ++i)
-                if (levels[i].requests > 0 && (best < 0 || sustainedRps(levels[i]) > sustainedRps(levels[size_t(best)])))
+                if (levels[i].requests > 0 &&
+                    (best < 0 || sustainedRps(levels[i]) > sustainedRps(levels[size_t(best)])))
                     best = int(i);
             if (best >= 0)
                 set(sustainedRps(levels[size_t(best)]),
@@ -503,7 +535,7 @@ std::vector<GateCheck> GateSet::evaluateLive(const std::vector<IntervalSnapshot>
         }
         from_s = first_s;
     }
-    LevelSummary l;  // the window as a pseudo level
+    LevelSummary l; // the window as a pseudo level
     l.requests = window.requests;
     l.error_rate = window.errorRate();
     l.success_rate = window.requests ? double(window.ok) / double(window.requests) : 1.0;

@@ -31,8 +31,8 @@ struct GateSpec
     double threshold = 0;
 
     bool accepts(double value) const;
-    QString label() const;            // "P95 ≤ 120 ms", "error rate < 0.1%", "no pool-exhaustion finding"
-    QString unit() const;             // "ms", "ratio", "req/s", "queries", "" 
+    QString label() const; // "P95 ≤ 120 ms", "error rate < 0.1%", "no pool-exhaustion finding"
+    QString unit() const;  // "ms", "ratio", "req/s", "queries", ""
 };
 
 // A set of launch gates (DESIGN.md §8): a preset or custom JSON. A value; cheap to copy.
@@ -52,12 +52,12 @@ public:
     static std::optional<GateSet> fromFile(const QString &path, QString *error);
     // The plan's choice: gates_inline, a preset name, or a file path (relative to the working directory).
     static std::optional<GateSet> fromPlan(const Plan &plan, QString *error);
-    static QStringList knownCheckIds();   // without the no_finding:<id> family
+    static QStringList knownCheckIds(); // without the no_finding:<id> family
 
     QString name() const { return m_name; }
     const std::vector<GateSpec> &checks() const { return m_checks; }
-    double expectedUsers() const { return m_expected_users; }   // -1: not set
-    double expectedRate() const { return m_expected_rate; }     // -1: not set
+    double expectedUsers() const { return m_expected_users; } // -1: not set
+    double expectedRate() const { return m_expected_rate; }   // -1: not set
     void setExpectedLoad(double users, double rate);
     // Threshold of a check, or fallback when the set has no such check.
     double threshold(const QString &id, double fallback) const;

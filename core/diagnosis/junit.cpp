@@ -64,10 +64,10 @@ QByteArray toJUnit(const Diagnosis &d, const RunInfo &info)
         w.writeStartElement(QStringLiteral("testcase"));
         w.writeAttribute(QStringLiteral("classname"), QStringLiteral("preflight.gates"));
         w.writeAttribute(QStringLiteral("name"), c.id);
-        const QString detail = QStringLiteral("%1: measured %2%3 (threshold %4)%5")
-                                   .arg(c.label, number(c.value), c.unit.isEmpty() ? QString() : QLatin1Char(' ') + c.unit,
-                                        number(c.threshold),
-                                        c.note.isEmpty() ? QString() : QStringLiteral(", ") + c.note);
+        const QString detail =
+            QStringLiteral("%1: measured %2%3 (threshold %4)%5")
+                .arg(c.label, number(c.value), c.unit.isEmpty() ? QString() : QLatin1Char(' ') + c.unit,
+                     number(c.threshold), c.note.isEmpty() ? QString() : QStringLiteral(", ") + c.note);
         if (!c.measured) {
             w.writeStartElement(QStringLiteral("skipped"));
             w.writeAttribute(QStringLiteral("message"), QStringLiteral("%1: not measured (%2)").arg(c.label, c.note));
@@ -93,15 +93,16 @@ QByteArray toJUnit(const Diagnosis &d, const RunInfo &info)
     for (const Finding *f : serious) {
         w.writeStartElement(QStringLiteral("testcase"));
         w.writeAttribute(QStringLiteral("classname"), QStringLiteral("preflight.findings"));
-        w.writeAttribute(QStringLiteral("name"), f->endpoint.isEmpty() ? f->id : f->id + QStringLiteral(" ") + f->endpoint);
+        w.writeAttribute(QStringLiteral("name"),
+                         f->endpoint.isEmpty() ? f->id : f->id + QStringLiteral(" ") + f->endpoint);
         w.writeStartElement(QStringLiteral("failure"));
         w.writeAttribute(QStringLiteral("message"), QStringLiteral("[%1] %2").arg(severityId(f->severity), f->title));
         w.writeAttribute(QStringLiteral("type"), f->id);
         QString body = f->summary + QStringLiteral("\n\nEvidence:\n");
         for (const Evidence &e : f->evidence)
             body += QStringLiteral("  %1 = %2 %3 %4\n").arg(e.metric, number(e.value), e.unit, e.note);
-        body += QStringLiteral("\nRecommendation: ") + f->recommendation
-            + QStringLiteral("\nConfidence: ") + number(f->confidence) + QLatin1Char('\n');
+        body += QStringLiteral("\nRecommendation: ") + f->recommendation + QStringLiteral("\nConfidence: ") +
+                number(f->confidence) + QLatin1Char('\n');
         w.writeCharacters(body);
         w.writeEndElement();
         w.writeEndElement();

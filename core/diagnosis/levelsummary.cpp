@@ -28,7 +28,7 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
 {
     const size_t endpointCount = run.plan.endpoints.size();
     if (stage.to <= 0 && stage.from <= 0)
-        return std::nullopt;  // idle
+        return std::nullopt; // idle
     LevelSummary level;
     level.stage = stage.index;
     level.open_model = stage.open_model;
@@ -45,7 +45,7 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
         last_s = in.end_s;
     }
     if (first_s < 0)
-        return std::nullopt;  // the run never reached this stage
+        return std::nullopt; // the run never reached this stage
     level.duration_s = last_s - first_s;
     // Steady span: skip the warm-up unless that would leave nothing.
     double steadyFrom_s = first_s + kLevelWarmup_s;
@@ -90,8 +90,8 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
             // which on a stage's last interval can already count the next stage's users (5 users showing
             // 20 in flight), and pool-exhaustion compares in-flight with the ceiling.
             const int inFlight = stage.open_model
-                ? in.in_flight
-                : std::min(in.in_flight, int(std::ceil(std::max(stage.from, stage.to))));
+                                     ? in.in_flight
+                                     : std::min(in.in_flight, int(std::ceil(std::max(stage.from, stage.to))));
             level.in_flight_max = std::max(level.in_flight_max, inFlight);
         }
     }

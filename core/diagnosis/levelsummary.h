@@ -19,37 +19,37 @@ namespace Preflight {
 // When a stage is shorter than the warm-up, everything covers the whole stage.
 struct LevelSummary
 {
-    int stage = -1;                  // index into RunData::stages
+    int stage = -1; // index into RunData::stages
     bool open_model = false;
-    double users = 0;                // closed model: virtual users (stage target at its end); 0 for open model
-    double rate = 0;                 // open model: arrivals/s asked for; 0 for closed model
-    bool ramp = false;               // from != to: the numbers mix loads
+    double users = 0;  // closed model: virtual users (stage target at its end); 0 for open model
+    double rate = 0;   // open model: arrivals/s asked for; 0 for closed model
+    bool ramp = false; // from != to: the numbers mix loads
     QString label;
 
-    double duration_s = 0;           // measured span of the stage's intervals
-    double steady_s = 0;             // span used for rps and latency (after warm-up)
+    double duration_s = 0; // measured span of the stage's intervals
+    double steady_s = 0;   // span used for rps and latency (after warm-up)
     uint64_t requests = 0;
     uint64_t ok = 0;
     uint64_t errors = 0;
     uint64_t timeouts = 0;
-    double rps = 0;                  // completed requests/s over the steady span
-    double ok_rps = 0;               // successful (1xx-3xx) requests/s over the steady span
-    double error_rate = 0;           // errors / requests, 0..1
-    double success_rate = 0;         // ok / requests, 0..1 (1 when there were no requests)
-    double timeout_rate = 0;         // timeouts / requests, 0..1
+    double rps = 0;          // completed requests/s over the steady span
+    double ok_rps = 0;       // successful (1xx-3xx) requests/s over the steady span
+    double error_rate = 0;   // errors / requests, 0..1
+    double success_rate = 0; // ok / requests, 0..1 (1 when there were no requests)
+    double timeout_rate = 0; // timeouts / requests, 0..1
 
     // Latency (corrected, see EndpointStats) over the steady span, all endpoints; 0 when no requests.
     double p50_ms = 0, p90_ms = 0, p95_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0, mean_ms = 0;
 
-    int in_flight_max = 0;           // client requests outstanding, max over steady intervals
+    int in_flight_max = 0; // client requests outstanding, max over steady intervals
     // Maxima over the DB/pool samples whose t_s falls in the steady span; -1 = no sample (unknown).
     int db_active_max = -1;
     int db_backends_max = -1;
     int db_total_connections_max = -1;
     int db_waiting_on_lock_max = -1;
     int db_idle_in_transaction_max = -1;
-    int db_new_backends = -1;        // sum of new_backends over the steady samples
-    double db_new_backends_span_s = 0;  // time those samples cover (each: since the previous sample)
+    int db_new_backends = -1;          // sum of new_backends over the steady samples
+    double db_new_backends_span_s = 0; // time those samples cover (each: since the previous sample)
     // Means over the same samples (-1 = no sample or not recorded by this run's format): app sessions active,
     // active and working (not waiting on a lock, the client or a sleep), and the share of the app's sessions
     // that are busy (active or idle in a transaction) — a pool whose connections queue requests is busy, a
@@ -71,11 +71,11 @@ struct LevelSummary
     // Little's law: ok_rps × service time (CapacityModel); -1 until a service time is known.
     double effective_parallelism = -1;
 
-    std::vector<EndpointStats> endpoints;  // per plan endpoint, whole stage counts, steady-span latencies
+    std::vector<EndpointStats> endpoints; // per plan endpoint, whole stage counts, steady-span latencies
 
     // The load of this level: users (closed model) or rate (open model).
     double load() const { return open_model ? rate : users; }
-    QString loadLabel() const;       // "20 users", "50 req/s"
+    QString loadLabel() const; // "20 users", "50 req/s"
 };
 
 constexpr double kLevelWarmup_s = 0.5;

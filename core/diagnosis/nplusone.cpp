@@ -25,8 +25,8 @@ Role role(const QueryStat &query, const std::vector<Finding> &findings, const Fi
         // The finding's structured references name its statements by fingerprint (text when there is none).
         for (const StatementRef &ref : f.refs.statements) {
             const bool same = !ref.fingerprint.isEmpty() && !query.fingerprint.isEmpty()
-                ? ref.fingerprint == query.fingerprint
-                : ref.text.simplified() == text;
+                                  ? ref.fingerprint == query.fingerprint
+                                  : ref.text.simplified() == text;
             if (!same)
                 continue;
             if (finding)

@@ -35,7 +35,7 @@ ErrorClass classifyCurlError(int curlCode)
     case CURLE_UNSUPPORTED_PROTOCOL:
         return ErrorClass::Reset;
     case CURLE_FILESIZE_EXCEEDED:
-    case CURLE_WRITE_ERROR:  // our write callback aborts a body above the limit
+    case CURLE_WRITE_ERROR: // our write callback aborts a body above the limit
         return ErrorClass::TooLarge;
     default:
         return ErrorClass::Other;

@@ -43,7 +43,7 @@ std::vector<QByteArray> FailureSampler::secretHeaderValues(const std::vector<std
         if (value.isEmpty())
             continue;
         const qsizetype space = value.indexOf(' ');
-        if (space > 0)  // "Bearer x", "Basic x": the credential alone too
+        if (space > 0) // "Bearer x", "Basic x": the credential alone too
             out.push_back(value.mid(space + 1).trimmed());
         out.push_back(value);
     }
@@ -127,9 +127,8 @@ std::vector<ErrorSample> FailureSampler::samples() const
         const size_t from = out.size();
         for (const Kept &k : bucket)
             out.push_back(k.sample);
-        std::stable_sort(out.begin() + qsizetype(from), out.end(), [](const ErrorSample &a, const ErrorSample &b) {
-            return a.first_seen_s < b.first_seen_s;
-        });
+        std::stable_sort(out.begin() + qsizetype(from), out.end(),
+                         [](const ErrorSample &a, const ErrorSample &b) { return a.first_seen_s < b.first_seen_s; });
     }
     return out;
 }

@@ -48,12 +48,12 @@ public:
 private:
     struct Kept
     {
-        QString key;          // normalised body
+        QString key; // normalised body
         ErrorSample sample;
     };
     void keep(const QString &key, const ErrorSample &sample);
 
-    using Key = std::tuple<int, int, int>;  // endpoint, status, error class
+    using Key = std::tuple<int, int, int>; // endpoint, status, error class
     std::map<Key, std::vector<Kept>> m_samples;
     uint64_t m_overflow = 0;
 };

@@ -20,9 +20,9 @@ namespace Preflight {
 
 struct EngineOptions
 {
-    int workers = 0;                        // 0: cores − 1, at least 1
+    int workers = 0; // 0: cores − 1, at least 1
     int tick_ms = 250;
-    int maxConnections = 256;               // open model connection cap (plan limits.max_users)
+    int maxConnections = 256; // open model connection cap (plan limits.max_users)
     QString caFile;
     bool insecure = false;
     qint64 maxResponseBytes = 16 << 20;
@@ -76,7 +76,7 @@ private:
     EngineOptions m_options;
     EngineShared m_shared;
     std::vector<std::unique_ptr<LoadWorker>> m_workers;
-    std::vector<double> m_workerCpu_s;   // each worker's CPU clock at the previous collect(); coordinator thread
+    std::vector<double> m_workerCpu_s; // each worker's CPU clock at the previous collect(); coordinator thread
     std::thread m_coordinator;
     SnapshotSink m_snapshotSink;
     FinishedSink m_finishedSink;

@@ -11,8 +11,8 @@
 #include <cmath>
 #include <cstring>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -22,7 +22,10 @@ namespace {
 
 using namespace std::chrono;
 
-uint64_t micros(EngineClock::duration d) { return uint64_t(std::max<int64_t>(0, duration_cast<microseconds>(d).count())); }
+uint64_t micros(EngineClock::duration d)
+{
+    return uint64_t(std::max<int64_t>(0, duration_cast<microseconds>(d).count()));
+}
 
 QString headerValue(CURL *easy, const char *name)
 {
@@ -42,7 +45,7 @@ struct LoadWorker::Slot
     int index = 0;
     bool busy = false;
     int endpoint = -1;
-    bool fixedRequest = false;         // same URL/body every time: options stay set between requests
+    bool fixedRequest = false; // same URL/body every time: options stay set between requests
     EngineClock::time_point intended;
     EngineClock::time_point sent;
     std::string url;
@@ -50,10 +53,10 @@ struct LoadWorker::Slot
     struct curl_slist *headers = nullptr;
     int64_t bytes = 0;
     int64_t maxBytes = 0;
-    long status = 0;                   // 0 until the first body byte
-    std::string errorBody;             // first bytes of a failing response
+    long status = 0;       // 0 until the first body byte
+    std::string errorBody; // first bytes of a failing response
     LoadWorker *worker = nullptr;
-    int attempts = 0;                  // times libcurl sent this request (see LibcurlCallbacks::beforeRequest)
+    int attempts = 0; // times libcurl sent this request (see LibcurlCallbacks::beforeRequest)
     EngineClock::time_point attemptSent;
 };
 
@@ -63,7 +66,7 @@ static size_t writeBody(char *data, size_t size, size_t count, void *userdata)
     const size_t n = size * count;
     slot->bytes += int64_t(n);
     if (slot->bytes > slot->maxBytes)
-        return 0;  // aborts the transfer: CURLE_WRITE_ERROR, classified as too_large
+        return 0; // aborts the transfer: CURLE_WRITE_ERROR, classified as too_large
     if (slot->status == 0)
         curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &slot->status);
     if (slot->status >= 400 && slot->errorBody.size() < size_t(FailureSampler::kMaxBodyBytes))
@@ -93,7 +96,7 @@ struct LibcurlCallbacks
         if (fd < 0)
             return CURL_SOCKET_BAD;
         auto *self = static_cast<LoadWorker *>(worker);
-        self->forgetSocket(fd);  // sizes the tables and clears what a previous holder of this number left
+        self->forgetSocket(fd); // sizes the tables and clears what a previous holder of this number left
         self->m_ours[size_t(fd)] = true;
         return fd;
     }
@@ -352,11 +355,12 @@ void LoadWorker::recordDropped(double waited_s, double now_s, DropReason reason)
     ErrorSample sample;
     sample.endpoint = endpoint;
     sample.error_class = ErrorClass::Timeout;
-    sample.body = reason == DropReason::QueueFull
-                      ? QByteArrayLiteral("arrival never sent: every connection was busy and a timeout's worth of arrivals "
-                                          "was already waiting (open model; raise limits.max_users or lower the rate)")
-                      : QByteArrayLiteral("arrival never sent: it waited longer than the timeout for a free connection "
-                                          "(open model; raise limits.max_users or lower the rate)");
+    sample.body =
+        reason == DropReason::QueueFull
+            ? QByteArrayLiteral("arrival never sent: every connection was busy and a timeout's worth of arrivals "
+                                "was already waiting (open model; raise limits.max_users or lower the rate)")
+            : QByteArrayLiteral("arrival never sent: it waited longer than the timeout for a free connection "
+                                "(open model; raise limits.max_users or lower the rate)");
     sample.first_seen_s = sample.last_seen_s = now_s;
     sample.stage_index = m_shared->schedule->stageAt(now_s);
     m_failures.offer(sample, f.headers(endpoint));
@@ -371,7 +375,7 @@ void LoadWorker::recordResent(Slot &slot, EngineClock::time_point now)
     ++s.transport_errors[size_t(ErrorClass::Reset)];
     s.latency.record(micros(now - slot.intended));
     s.latency_uncorrected.record(micros(now - slot.attemptSent));
-    ++m_current.started;   // the request went out once more
+    ++m_current.started; // the request went out once more
     ErrorSample sample;
     sample.endpoint = slot.endpoint;
     sample.error_class = ErrorClass::Reset;
@@ -434,7 +438,7 @@ int LoadWorker::completeTransfers(EngineClock::time_point now)
         Slot *slot = nullptr;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &slot);
         const CURLcode code = msg->data.result;
-        curl_multi_remove_handle(m_multi, slot->easy);  // invalidates msg
+        curl_multi_remove_handle(m_multi, slot->easy); // invalidates msg
         slot->busy = false;
         m_inFlight.fetch_sub(1, std::memory_order_relaxed);
         record(*slot, int(code), now);
@@ -450,7 +454,8 @@ int LoadWorker::completeTransfers(EngineClock::time_point now)
                 startRequest(*slot, m_shared->factory->pickEndpoint(m_random.uniform01()), now, now);
                 ++started;
             } else {
-                m_thinking.emplace_back(now + duration_cast<EngineClock::duration>(duration<double, std::milli>(think_ms)), slot);
+                m_thinking.emplace_back(
+                    now + duration_cast<EngineClock::duration>(duration<double, std::milli>(think_ms)), slot);
                 std::push_heap(m_thinking.begin(), m_thinking.end(), std::greater<>());
             }
         }
@@ -520,7 +525,7 @@ void LoadWorker::pumpOpen(EngineClock::time_point now)
     while (m_nextArrival_s <= now_s && m_nextArrival_s < end_s) {
         const double rate = schedule.targetAt(m_nextArrival_s) / n;
         if (rate <= 0) {
-            m_nextArrival_s += 0.001;  // idle part of a ramp: look again a millisecond later
+            m_nextArrival_s += 0.001; // idle part of a ramp: look again a millisecond later
             continue;
         }
         const double arrival_s = m_nextArrival_s;
@@ -608,8 +613,8 @@ void LoadWorker::watchSocket(int fd, int curlWhat)
         return;
     }
     m_wanted[size_t(fd)] = true;
-    const uint32_t events = ((curlWhat & CURL_POLL_IN) ? uint32_t(EPOLLIN) : 0u)
-                            | ((curlWhat & CURL_POLL_OUT) ? uint32_t(EPOLLOUT) : 0u);
+    const uint32_t events =
+        ((curlWhat & CURL_POLL_IN) ? uint32_t(EPOLLIN) : 0u) | ((curlWhat & CURL_POLL_OUT) ? uint32_t(EPOLLOUT) : 0u);
     uint32_t &registered = m_registered[size_t(fd)];
     if (registered == events)
         return;
@@ -643,7 +648,8 @@ int LoadWorker::dispatch(int fd, int curlEvents)
         // millisecond mirror reached a little early would otherwise stay "due" and spin the loop.
         long timeout_ms = -1;
         curl_multi_timeout(m_multi, &timeout_ms);
-        m_curlDeadline = timeout_ms < 0 ? EngineClock::time_point::max() : EngineClock::now() + milliseconds(timeout_ms);
+        m_curlDeadline =
+            timeout_ms < 0 ? EngineClock::time_point::max() : EngineClock::now() + milliseconds(timeout_ms);
     }
     return completeTransfers(EngineClock::now());
 }
@@ -713,9 +719,10 @@ void LoadWorker::run()
         int timeout_ms = 1000;
         if (m_curlDeadline != EngineClock::time_point::max()) {
             const auto until = m_curlDeadline - done;
-            timeout_ms = until <= EngineClock::duration::zero()
-                             ? 0
-                             : int(std::min<int64_t>(1000, duration_cast<milliseconds>(until + microseconds(999)).count()));
+            timeout_ms =
+                until <= EngineClock::duration::zero()
+                    ? 0
+                    : int(std::min<int64_t>(1000, duration_cast<milliseconds>(until + microseconds(999)).count()));
         }
         const int ready = epoll_wait(m_epollFd, events, kMaxEvents, timeout_ms);
         for (int i = 0; i < ready; ++i) {
@@ -735,8 +742,8 @@ void LoadWorker::run()
                 continue;
             }
             const uint32_t e = events[i].events;
-            const int curlEvents = ((e & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0)
-                                   | ((e & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+            const int curlEvents = ((e & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+                                   ((e & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
             dispatch(fd, curlEvents);
         }
     }

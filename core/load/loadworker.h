@@ -25,13 +25,13 @@ struct EngineShared
     const Schedule *schedule = nullptr;
     EngineClock::time_point start;
     int workerCount = 1;
-    int maxConnections = 256;          // open model: total connections across workers
+    int maxConnections = 256; // open model: total connections across workers
     std::string caFile;
     bool insecure = false;
-    std::string proxy;                 // ProxySettings resolved once for the run ("" = none)
+    std::string proxy; // ProxySettings resolved once for the run ("" = none)
     std::string noProxy;
     int64_t maxResponseBytes = 16 << 20;
-    std::atomic<int> stopLevel{0};     // 0 run, 1 drain (no new requests), 2 abort in-flight now
+    std::atomic<int> stopLevel{0}; // 0 run, 1 drain (no new requests), 2 abort in-flight now
 };
 
 // Counts a worker gathered since the coordinator last took them.
@@ -39,7 +39,7 @@ struct WorkerInterval
 {
     std::vector<EndpointStats> endpoints;
     uint64_t started = 0;
-    uint64_t dropped = 0;   // open model: arrivals never sent (also counted as timeouts of an endpoint, unless stopped)
+    uint64_t dropped = 0; // open model: arrivals never sent (also counted as timeouts of an endpoint, unless stopped)
 };
 
 // One load-generating thread in the shape of wrk: it owns a CURLM and its easy handles, keeps its own
@@ -72,7 +72,7 @@ public:
     struct Slot;
 
 private:
-    friend struct LibcurlCallbacks;   // loadworker.cpp: the socket, timer and open/close socket callbacks
+    friend struct LibcurlCallbacks; // loadworker.cpp: the socket, timer and open/close socket callbacks
 
     void run();
     // Hands one ready socket (or, with fd < 0, libcurl's expired timers) to libcurl and records the
@@ -80,7 +80,7 @@ private:
     int dispatch(int fd, int curlEvents);
     void watchSocket(int fd, int curlWhat);
     void forgetSocket(int fd);
-    void growSocketTables(int fd);   // sizes the per-socket tables to hold fd
+    void growSocketTables(int fd); // sizes the per-socket tables to hold fd
     void setUp();
     void tearDown();
     void startRequest(Slot &slot, int endpoint, EngineClock::time_point intended, EngineClock::time_point now);
@@ -105,8 +105,8 @@ private:
     EngineShared *const m_shared;
     CURLM *m_multi = nullptr;
     int m_epollFd = -1;
-    int m_timerFd = -1;                // pacing deadlines (open-model arrivals, stage ends, think times)
-    int m_wakeFd = -1;                 // eventfd: wake() from the coordinator
+    int m_timerFd = -1; // pacing deadlines (open-model arrivals, stage ends, think times)
+    int m_wakeFd = -1;  // eventfd: wake() from the coordinator
     // Per socket: the epoll events registered, and whether libcurl currently wants it watched. A socket
     // libcurl stops watching (its connection went back to the pool after a transfer) stays registered, so
     // that reusing it for the next request costs no epoll_ctl; see watchSocket().
@@ -117,22 +117,22 @@ private:
     std::vector<bool> m_ours;
     EngineClock::time_point m_curlDeadline = EngineClock::time_point::max();
     std::vector<Slot *> m_slots;
-    std::vector<Slot *> m_idle;        // open model: free slots
+    std::vector<Slot *> m_idle; // open model: free slots
     FastRandom m_random;
-    uint64_t m_sequence = 0;           // next {seq} value of the block reserved from the factory
+    uint64_t m_sequence = 0; // next {seq} value of the block reserved from the factory
     uint64_t m_sequenceEnd = 0;
 
     // closed model
     int m_desired = 0;
-    std::vector<std::pair<EngineClock::time_point, Slot *>> m_thinking;  // min-heap on time
+    std::vector<std::pair<EngineClock::time_point, Slot *>> m_thinking; // min-heap on time
 
     // open model
     double m_nextArrival_s = 0;
-    std::vector<double> m_queue;       // ring of intended arrival times (seconds), FIFO
+    std::vector<double> m_queue; // ring of intended arrival times (seconds), FIFO
     size_t m_queueHead = 0;
     size_t m_maxQueue = 1000;
 
-    std::mutex m_mutex;                // guards m_current and m_failures
+    std::mutex m_mutex; // guards m_current and m_failures
     WorkerInterval m_current;
     FailureSampler m_failures;
 

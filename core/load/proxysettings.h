@@ -11,8 +11,8 @@ namespace Preflight {
 // (lower case; for schemes other than http also upper case), else all_proxy, else ALL_PROXY.
 struct ProxySettings
 {
-    std::string proxy;      // "" = no proxy
-    std::string noProxy;    // "" = no exceptions
+    std::string proxy;   // "" = no proxy
+    std::string noProxy; // "" = no exceptions
 
     static ProxySettings fromEnvironment(const std::string &url);
 };

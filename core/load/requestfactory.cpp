@@ -7,7 +7,10 @@
 namespace Preflight {
 
 namespace {
-std::string toStd(const QString &s) { return s.toStdString(); }
+std::string toStd(const QString &s)
+{
+    return s.toStdString();
+}
 
 void appendNumber(std::string &out, int64_t v)
 {
@@ -102,7 +105,7 @@ int RequestFactory::pickEndpoint(double u) const
     if (m_endpoints.size() == 1)
         return 0;
     const auto it = std::upper_bound(m_endpoints.begin(), m_endpoints.end(), u,
-                                      [](double value, const Endpoint &e) { return value < e.cumulativeWeight; });
+                                     [](double value, const Endpoint &e) { return value < e.cumulativeWeight; });
     return it == m_endpoints.end() ? int(m_endpoints.size()) - 1 : int(it - m_endpoints.begin());
 }
 

@@ -5,11 +5,15 @@
 namespace Preflight {
 
 namespace {
-QString number(double v) { return QString::number(v, 'g', 6); }
+QString number(double v)
+{
+    return QString::number(v, 'g', 6);
+}
 
 QString stageLabel(bool open, double from, double to)
 {
-    const QString unit = open ? QStringLiteral(" req/s") : (to == 1 ? QStringLiteral(" user") : QStringLiteral(" users"));
+    const QString unit =
+        open ? QStringLiteral(" req/s") : (to == 1 ? QStringLiteral(" user") : QStringLiteral(" users"));
     if (from == to)
         return to == 0 ? QStringLiteral("idle") : number(to) + unit;
     return QStringLiteral("ramp ") + number(from) + QStringLiteral("→") + number(to) + unit;
@@ -48,7 +52,7 @@ Schedule Schedule::compile(const ScenarioSpec &s)
         if (s.idle_s > 0)
             add(s.idle_s, 0, 0);
         add(s.duration_s, s.users, s.users);
-    } else {  // sustain, soak
+    } else { // sustain, soak
         schedule.m_openModel = s.rate > 0;
         const double value = schedule.m_openModel ? s.rate : s.users;
         add(s.duration_s, value, value);

@@ -18,7 +18,7 @@ public:
     bool isOpenModel() const { return m_openModel; }
     double duration_s() const { return m_duration_s; }
     double thinkTime_ms() const { return m_thinkTime_ms; }
-    double peak() const;  // highest users or rate of any stage
+    double peak() const; // highest users or rate of any stage
 
     // Stage index at time t (seconds since run start); -1 after the end.
     int stageAt(double t_s) const;

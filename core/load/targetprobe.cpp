@@ -39,13 +39,27 @@ QString ProbeResult::describe(const QString &url) const
         return QStringLiteral("HTTP %1 from %2").arg(status).arg(url);
     QString what;
     switch (error_class) {
-    case ErrorClass::Connect: what = QStringLiteral("connection refused"); break;
-    case ErrorClass::Dns: what = QStringLiteral("host name not found"); break;
-    case ErrorClass::Timeout: what = QStringLiteral("no answer before the timeout"); break;
-    case ErrorClass::Tls: what = QStringLiteral("TLS failure"); break;
-    case ErrorClass::Reset: what = QStringLiteral("connection closed without an answer"); break;
-    case ErrorClass::TooLarge: what = QStringLiteral("response too large"); break;
-    default: what = QStringLiteral("request failed"); break;
+    case ErrorClass::Connect:
+        what = QStringLiteral("connection refused");
+        break;
+    case ErrorClass::Dns:
+        what = QStringLiteral("host name not found");
+        break;
+    case ErrorClass::Timeout:
+        what = QStringLiteral("no answer before the timeout");
+        break;
+    case ErrorClass::Tls:
+        what = QStringLiteral("TLS failure");
+        break;
+    case ErrorClass::Reset:
+        what = QStringLiteral("connection closed without an answer");
+        break;
+    case ErrorClass::TooLarge:
+        what = QStringLiteral("response too large");
+        break;
+    default:
+        what = QStringLiteral("request failed");
+        break;
     }
     return QStringLiteral("%1 at %2 (%3)").arg(what, url, error);
 }

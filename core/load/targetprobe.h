@@ -18,12 +18,12 @@ struct ProbeResult
     // route, a host name that does not resolve, a connect timeout): a reset, a malformed or a large answer
     // come from a running server that the load will measure.
     bool connected = false;
-    bool answered = false;          // an HTTP status line and headers arrived (any status)
+    bool answered = false; // an HTTP status line and headers arrived (any status)
     int status = 0;
-    ErrorClass error_class = ErrorClass::Other;  // when !answered
-    QString error;                  // libcurl's words when !answered
-    QByteArray body;                // at most the probe's body limit
-    bool truncated = false;         // the body was longer than the limit: reading stopped there (still answered)
+    ErrorClass error_class = ErrorClass::Other; // when !answered
+    QString error;                              // libcurl's words when !answered
+    QByteArray body;                            // at most the probe's body limit
+    bool truncated = false; // the body was longer than the limit: reading stopped there (still answered)
     double latency_ms = 0;
 
     bool isSuccess() const { return answered && status >= 200 && status < 300; }

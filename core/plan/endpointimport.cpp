@@ -24,7 +24,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------------------------
 // Shared helpers
 
-constexpr int kMaxListValues = 100;          // a List variable keeps at most this many values seen
+constexpr int kMaxListValues = 100;            // a List variable keeps at most this many values seen
 constexpr qsizetype kMaxBodyBytes = 64 * 1024; // larger HAR bodies are uploads, not something to replay
 
 const QString kWritesHint = QStringLiteral("import again with writes included (--include-writes) to load-test it");
@@ -89,7 +89,10 @@ std::optional<QJsonObject> parseObject(const QByteArray &bytes, QString *error)
     if (parseError.error != QJsonParseError::NoError) {
         int line = 0, column = 0;
         lineColumnAt(text, parseError.offset, &line, &column);
-        *error = QStringLiteral("line %1, column %2: malformed JSON: %3").arg(line).arg(column).arg(parseError.errorString());
+        *error = QStringLiteral("line %1, column %2: malformed JSON: %3")
+                     .arg(line)
+                     .arg(column)
+                     .arg(parseError.errorString());
         return std::nullopt;
     }
     if (!doc.isObject()) {
@@ -162,7 +165,8 @@ bool isSecretName(const QString &name)
         // "apiKeyType": the descriptor; but "X-Auth-Token" ends in Token, a secret word, and stays one. A session's
         // id is the session itself ("sessionId", "session_id").
         const QString stem = name.left(last.capturedStart(1)).toLower();
-        const bool idOfSession = last.captured(1).startsWith(QLatin1String("id"), Qt::CaseInsensitive) && stem.contains(QLatin1String("sess"));
+        const bool idOfSession = last.captured(1).startsWith(QLatin1String("id"), Qt::CaseInsensitive) &&
+                                 stem.contains(QLatin1String("sess"));
         return idOfSession;
     }
     return true;
@@ -171,8 +175,8 @@ bool isSecretName(const QString &name)
 // OAuth redirects carry one-time codes in the query (?code=…&state=…): secrets there, not in a JSON body.
 bool isSecretQueryName(const QString &name)
 {
-    return isSecretName(name) || name.compare(QLatin1String("code"), Qt::CaseInsensitive) == 0
-           || name.compare(QLatin1String("state"), Qt::CaseInsensitive) == 0;
+    return isSecretName(name) || name.compare(QLatin1String("code"), Qt::CaseInsensitive) == 0 ||
+           name.compare(QLatin1String("state"), Qt::CaseInsensitive) == 0;
 }
 
 // Values that are credentials whatever their name: JWTs and HTTP authentication schemes.
@@ -208,7 +212,8 @@ QString placeholderFor(const QString &header, const QString &droppedValue = {})
 {
     const QString env = envNameFor(header);
     const QString scheme = droppedValue.trimmed().section(QLatin1Char(' '), 0, 0);
-    if (header.compare(QLatin1String("Authorization"), Qt::CaseInsensitive) == 0 && droppedValue.contains(QLatin1Char(' ')))
+    if (header.compare(QLatin1String("Authorization"), Qt::CaseInsensitive) == 0 &&
+        droppedValue.contains(QLatin1Char(' ')))
         return scheme + QStringLiteral(" ${env:") + env + QLatin1Char('}');
     if (header.compare(QLatin1String("Authorization"), Qt::CaseInsensitive) == 0 && droppedValue.isEmpty())
         return QStringLiteral("Bearer ${env:") + env + QLatin1Char('}');
@@ -285,28 +290,38 @@ PathVariable variableFromValues(const QStringList &values)
 class OpenApiImporter
 {
 public:
-    OpenApiImporter(const QJsonObject &root, const Options &options) : m_root(root), m_options(options), m_warn(&m_result.warnings) {}
+    OpenApiImporter(const QJsonObject &root, const Options &options)
+        : m_root(root), m_options(options), m_warn(&m_result.warnings)
+    {
+    }
 
     Result run();
 
 private:
     struct Server
     {
-        QString origin;   // scheme://host[:port], empty when the spec names none (or a relative one)
-        QString prefix;   // "/v1": prepended to every path
+        QString origin; // scheme://host[:port], empty when the spec names none (or a relative one)
+        QString prefix; // "/v1": prepended to every path
     };
 
     QJsonValue resolve(const QJsonValue &value, const QString &where);
-    QJsonObject resolveObject(const QJsonValue &value, const QString &where) { return resolve(value, where).toObject(); }
+    QJsonObject resolveObject(const QJsonValue &value, const QString &where)
+    {
+        return resolve(value, where).toObject();
+    }
     Server server();
-    void importOperation(const QString &specPath, const QString &method, const QJsonObject &pathItem, const QJsonObject &op,
-                         const QString &prefix);
+    void importOperation(const QString &specPath, const QString &method, const QJsonObject &pathItem,
+                         const QJsonObject &op, const QString &prefix);
     std::optional<PathVariable> pathVariable(const QString &label, const QString &name, const QJsonObject &param);
     QStringList queryPairs(const QString &label, const QJsonObject &param);
     void requestBody(const QString &label, const QJsonObject &op, EndpointSpec &e);
-    std::optional<QJsonValue> exampleFromSchema(const QJsonValue &schema, int depth, QStringList *refStack, QString *missing);
+    std::optional<QJsonValue> exampleFromSchema(const QJsonValue &schema, int depth, QStringList *refStack,
+                                                QString *missing);
     QJsonArray examplesOf(const QJsonObject &param, const QJsonObject &schema);
-    QJsonObject schemaOf(const QJsonObject &param) { return resolveObject(param.value(QLatin1String("schema")), QStringLiteral("schema")); }
+    QJsonObject schemaOf(const QJsonObject &param)
+    {
+        return resolveObject(param.value(QLatin1String("schema")), QStringLiteral("schema"));
+    }
     static QString typeOf(const QJsonObject &schema);
     void noteSecurity(const QJsonObject &op);
     void securityWarnings();
@@ -317,8 +332,8 @@ private:
     Options m_options;
     Result m_result;
     Warnings m_warn;
-    QStringList m_securityUsed;   // securitySchemes names required by imported operations, first-use order
-    QHash<QString, QStringList> m_examplesByName;   // parameter name -> examples documented anywhere (collectExamples)
+    QStringList m_securityUsed; // securitySchemes names required by imported operations, first-use order
+    QHash<QString, QStringList> m_examplesByName; // parameter name -> examples documented anywhere (collectExamples)
 };
 
 // Follows local $ref chains ("#/components/schemas/Order"); Undefined (and a warning) for a cycle, a dangling or
@@ -331,7 +346,8 @@ QJsonValue OpenApiImporter::resolve(const QJsonValue &value, const QString &wher
         const QString ref = current.toObject().value(QLatin1String("$ref")).toString();
         if (!ref.startsWith(QLatin1Char('#'))) {
             m_warn.add(QStringLiteral("%1: external $ref \"%2\" not followed; bundle the spec into one file first "
-                                      "(e.g. `redocly bundle` or `swagger-cli bundle`)").arg(where, ref));
+                                      "(e.g. `redocly bundle` or `swagger-cli bundle`)")
+                           .arg(where, ref));
             return QJsonValue(QJsonValue::Undefined);
         }
         if (seen.contains(ref)) {
@@ -381,8 +397,10 @@ OpenApiImporter::Server OpenApiImporter::server()
     QString path = pathStart < 0 ? QString() : url.mid(pathStart);
     path = path.section(QLatin1Char('?'), 0, 0).section(QLatin1Char('#'), 0, 0);
     if (path.contains(QLatin1Char('{'))) {
-        m_warn.add(QStringLiteral("servers[0].url \"%1\": a variable in the path has no default, so the endpoint paths start "
-                                  "without the server's prefix; give the whole base URL with --base-url").arg(declared));
+        m_warn.add(
+            QStringLiteral("servers[0].url \"%1\": a variable in the path has no default, so the endpoint paths start "
+                           "without the server's prefix; give the whole base URL with --base-url")
+                .arg(declared));
         path.clear();
     }
     path = QUrl(path).path(QUrl::FullyEncoded);
@@ -390,11 +408,12 @@ OpenApiImporter::Server OpenApiImporter::server()
         path.chop(1);
     s.prefix = path;
     if (origin.isEmpty())
-        return s;   // relative ("/v1"): relative to wherever the document is served; the caller names the host
+        return s; // relative ("/v1"): relative to wherever the document is served; the caller names the host
     if (origin.contains(QLatin1Char('{'))) {
-        m_warn.add(QStringLiteral("servers[0].url \"%1\": variable {%2} has no default; give the backend with --base-url "
-                                  "(the endpoint paths keep the server's prefix%3)")
-                       .arg(declared, open.first(), path.isEmpty() ? QString() : QStringLiteral(" ") + path));
+        m_warn.add(
+            QStringLiteral("servers[0].url \"%1\": variable {%2} has no default; give the backend with --base-url "
+                           "(the endpoint paths keep the server's prefix%3)")
+                .arg(declared, open.first(), path.isEmpty() ? QString() : QStringLiteral(" ") + path));
         return s;
     }
     QString error;
@@ -412,7 +431,7 @@ QString OpenApiImporter::typeOf(const QJsonObject &schema)
     const QJsonValue type = schema.value(QLatin1String("type"));
     if (type.isString())
         return type.toString();
-    for (const QJsonValue &t : type.toArray())   // 3.1: ["integer", "null"]
+    for (const QJsonValue &t : type.toArray()) // 3.1: ["integer", "null"]
         if (t.toString() != QLatin1String("null"))
             return t.toString();
     const QJsonArray enumValues = schema.value(QLatin1String("enum")).toArray();
@@ -436,7 +455,7 @@ QJsonArray OpenApiImporter::examplesOf(const QJsonObject &param, const QJsonObje
     for (auto it = examples.begin(); it != examples.end(); ++it)
         add(resolveObject(it.value(), QStringLiteral("examples.") + it.key()).value(QLatin1String("value")));
     add(schema.value(QLatin1String("example")));
-    for (const QJsonValue &v : schema.value(QLatin1String("examples")).toArray())   // 3.1 (JSON Schema) form
+    for (const QJsonValue &v : schema.value(QLatin1String("examples")).toArray()) // 3.1 (JSON Schema) form
         add(v);
     if (out.isEmpty()) {
         add(schema.value(QLatin1String("const")));
@@ -445,7 +464,8 @@ QJsonArray OpenApiImporter::examplesOf(const QJsonObject &param, const QJsonObje
     return out;
 }
 
-std::optional<PathVariable> OpenApiImporter::pathVariable(const QString &label, const QString &name, const QJsonObject &param)
+std::optional<PathVariable> OpenApiImporter::pathVariable(const QString &label, const QString &name,
+                                                          const QJsonObject &param)
 {
     PathVariable var;
     var.kind = PathVariable::Kind::List;
@@ -461,13 +481,15 @@ std::optional<PathVariable> OpenApiImporter::pathVariable(const QString &label, 
         if (!var.values.isEmpty())
             return var;
     }
-    const bool integer = type == QLatin1String("integer")
-                         || (type == QLatin1String("number") && (format == QLatin1String("int32") || format == QLatin1String("int64")));
+    const bool integer =
+        type == QLatin1String("integer") ||
+        (type == QLatin1String("number") && (format == QLatin1String("int32") || format == QLatin1String("int64")));
     if (integer) {
         // Bounds: 3.0 has minimum/maximum with boolean exclusive flags; 3.1 (JSON Schema) has numeric exclusive bounds.
         std::optional<double> lo, hi;
         const QJsonValue minV = schema.value(QLatin1String("minimum")), maxV = schema.value(QLatin1String("maximum"));
-        const QJsonValue exMin = schema.value(QLatin1String("exclusiveMinimum")), exMax = schema.value(QLatin1String("exclusiveMaximum"));
+        const QJsonValue exMin = schema.value(QLatin1String("exclusiveMinimum")),
+                         exMax = schema.value(QLatin1String("exclusiveMaximum"));
         if (minV.isDouble())
             lo = minV.toDouble() + (exMin.isBool() && exMin.toBool() ? 1 : 0);
         if (exMin.isDouble())
@@ -493,8 +515,10 @@ std::optional<PathVariable> OpenApiImporter::pathVariable(const QString &label, 
                 if (isInteger(v) && var.values.size() < kMaxListValues)
                     var.values.append(v);
             if (!var.values.isEmpty())
-                m_warn.add(QStringLiteral("%1: {%2} has no example here; using the examples documented for %3 elsewhere in the spec")
-                               .arg(label, name, param.value(QLatin1String("name")).toString()));
+                m_warn.add(
+                    QStringLiteral(
+                        "%1: {%2} has no example here; using the examples documented for %3 elsewhere in the spec")
+                        .arg(label, name, param.value(QLatin1String("name")).toString()));
         }
         if (!var.values.isEmpty())
             return var;
@@ -503,7 +527,8 @@ std::optional<PathVariable> OpenApiImporter::pathVariable(const QString &label, 
         if (hi && range(std::min(1.0, *hi), *hi < 1 ? *hi : std::min(*hi, 100.0)))
             return var;
         range(1, 100);
-        m_warn.add(QStringLiteral("%1: {%2} is an integer without example or bounds; using 1..100: edit vars.%2 to ids that exist")
+        m_warn.add(QStringLiteral(
+                       "%1: {%2} is an integer without example or bounds; using 1..100: edit vars.%2 to ids that exist")
                        .arg(label, name));
         return var;
     }
@@ -522,17 +547,19 @@ std::optional<PathVariable> OpenApiImporter::pathVariable(const QString &label, 
         if (var.values.size() < kMaxListValues)
             var.values.append(percentEncoded(v));
     if (!var.values.isEmpty()) {
-        m_warn.add(QStringLiteral("%1: {%2} has no example here; using the examples documented for %3 elsewhere in the spec")
-                       .arg(label, name, paramName));
+        m_warn.add(
+            QStringLiteral("%1: {%2} has no example here; using the examples documented for %3 elsewhere in the spec")
+                .arg(label, name, paramName));
         return var;
     }
     // Nothing documented: a value of the declared format at least passes validation (a uuid id given "1" is a
     // 422 on every request, not a measurement), and the warning says to put real ids in.
     const QString sample = sampleOfFormat(format, schema);
     var.values = QStringList{percentEncoded(sample)};
-    m_warn.add(QStringLiteral("%1: {%2} has no example, enum or default; using \"%3\"%4: edit vars.%2 to values that exist")
-                   .arg(label, name, sample,
-                        format.isEmpty() ? QString() : QStringLiteral(" (a placeholder %1)").arg(format)));
+    m_warn.add(
+        QStringLiteral("%1: {%2} has no example, enum or default; using \"%3\"%4: edit vars.%2 to values that exist")
+            .arg(label, name, sample,
+                 format.isEmpty() ? QString() : QStringLiteral(" (a placeholder %1)").arg(format)));
     return var;
 }
 
@@ -566,7 +593,8 @@ void OpenApiImporter::collectExamples()
     auto collect = [this](const QJsonValue &p) {
         // Resolved quietly: a broken $ref is reported where the operation is imported.
         QJsonValue current = p;
-        for (int depth = 0; depth < 8 && current.isObject() && current.toObject().contains(QLatin1String("$ref")); ++depth) {
+        for (int depth = 0; depth < 8 && current.isObject() && current.toObject().contains(QLatin1String("$ref"));
+             ++depth) {
             const QString ref = current.toObject().value(QLatin1String("$ref")).toString();
             if (!ref.startsWith(QLatin1Char('#')))
                 return;
@@ -578,7 +606,10 @@ void OpenApiImporter::collectExamples()
             return;
         QJsonObject schema = param.value(QLatin1String("schema")).toObject();
         if (schema.contains(QLatin1String("$ref")))
-            schema = jsonPointer(m_root, QUrl::fromPercentEncoding(schema.value(QLatin1String("$ref")).toString().mid(1).toUtf8())).toObject();
+            schema =
+                jsonPointer(m_root,
+                            QUrl::fromPercentEncoding(schema.value(QLatin1String("$ref")).toString().mid(1).toUtf8()))
+                    .toObject();
         QStringList &values = m_examplesByName[param.value(QLatin1String("name")).toString()];
         QList<QJsonValue> found{param.value(QLatin1String("example")), schema.value(QLatin1String("example"))};
         for (const QJsonValue &v : schema.value(QLatin1String("examples")).toArray())
@@ -610,9 +641,11 @@ QStringList OpenApiImporter::queryPairs(const QString &label, const QJsonObject 
 {
     const QString name = param.value(QLatin1String("name")).toString();
     if (isSecretQueryName(name)) {
-        m_warn.add(QStringLiteral("%1: required query parameter %2 looks like a credential and is left out (plans never hold "
-                                  "secrets, and paths cannot take ${env:…}); send it as a header from target.headers if the API accepts one")
-                       .arg(label, name));
+        m_warn.add(
+            QStringLiteral("%1: required query parameter %2 looks like a credential and is left out (plans never hold "
+                           "secrets, and paths cannot take ${env:…}); send it as a header from target.headers if the "
+                           "API accepts one")
+                .arg(label, name));
         return {};
     }
     const QJsonObject schema = schemaOf(param);
@@ -624,7 +657,8 @@ QStringList OpenApiImporter::queryPairs(const QString &label, const QJsonObject 
         if (!enumValues.isEmpty())
             value = enumValues.first();
         else if (type == QLatin1String("integer") || type == QLatin1String("number"))
-            value = schema.value(QLatin1String("minimum")).isDouble() ? schema.value(QLatin1String("minimum")) : QJsonValue(1);
+            value = schema.value(QLatin1String("minimum")).isDouble() ? schema.value(QLatin1String("minimum"))
+                                                                      : QJsonValue(1);
         else if (type == QLatin1String("boolean"))
             value = true;
         else if (type == QLatin1String("array")) {
@@ -642,7 +676,9 @@ QStringList OpenApiImporter::queryPairs(const QString &label, const QJsonObject 
             if (!scalarText(v).isNull())
                 items.append(percentEncoded(scalarText(v)));
         if (items.isEmpty()) {
-            m_warn.add(QStringLiteral("%1: required query parameter %2 has no usable example; left out: add it to the path").arg(label, name));
+            m_warn.add(
+                QStringLiteral("%1: required query parameter %2 has no usable example; left out: add it to the path")
+                    .arg(label, name));
             return {};
         }
         if (!explode)
@@ -654,10 +690,14 @@ QStringList OpenApiImporter::queryPairs(const QString &label, const QJsonObject 
     }
     if (scalarText(value).isNull()) {
         if (value.isObject())
-            m_warn.add(QStringLiteral("%1: required query parameter %2 is an object; left out: add it to the path by hand").arg(label, name));
+            m_warn.add(
+                QStringLiteral("%1: required query parameter %2 is an object; left out: add it to the path by hand")
+                    .arg(label, name));
         else {
-            m_warn.add(QStringLiteral("%1: required query parameter %2 has no example, enum or default; sending %2=1: edit the path")
-                           .arg(label, name));
+            m_warn.add(
+                QStringLiteral(
+                    "%1: required query parameter %2 has no example, enum or default; sending %2=1: edit the path")
+                    .arg(label, name));
             return {encodedName + QStringLiteral("=1")};
         }
         return {};
@@ -667,8 +707,8 @@ QStringList OpenApiImporter::queryPairs(const QString &label, const QJsonObject 
 
 // An example body built from a schema's own examples. Fails (nullopt, *missing names the gap) as soon as a required
 // value has none: a guessed body ("string", 0) would only measure the backend's validation errors.
-std::optional<QJsonValue> OpenApiImporter::exampleFromSchema(const QJsonValue &schemaValue, int depth, QStringList *refStack,
-                                                             QString *missing)
+std::optional<QJsonValue> OpenApiImporter::exampleFromSchema(const QJsonValue &schemaValue, int depth,
+                                                             QStringList *refStack, QString *missing)
 {
     if (depth > 12) {
         *missing = QStringLiteral("the schema nests too deeply");
@@ -725,7 +765,7 @@ std::optional<QJsonValue> OpenApiImporter::exampleFromSchema(const QJsonValue &s
         for (auto it = properties.begin(); it != properties.end(); ++it) {
             const QJsonObject property = resolveObject(it.value(), QStringLiteral("request body"));
             if (property.value(QLatin1String("readOnly")).toBool())
-                continue;   // set by the server, not sent
+                continue; // set by the server, not sent
             const auto v = exampleFromSchema(it.value(), depth + 1, refStack, missing);
             if (v)
                 out.insert(it.key(), *v);
@@ -760,12 +800,13 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
     QString jsonType, textType, formType;
     for (auto it = content.begin(); it != content.end(); ++it) {
         const QString type = it.key().toLower();
-        if (jsonType.isEmpty() && (type == QLatin1String("application/json") || type.contains(QLatin1String("+json"))
-                                   || type.endsWith(QLatin1String("/json"))))
+        if (jsonType.isEmpty() && (type == QLatin1String("application/json") || type.contains(QLatin1String("+json")) ||
+                                   type.endsWith(QLatin1String("/json"))))
             jsonType = it.key();
         else if (textType.isEmpty() && type.startsWith(QLatin1String("text/")))
             textType = it.key();
-        else if (formType.isEmpty() && type.section(QLatin1Char(';'), 0, 0).trimmed() == QLatin1String("application/x-www-form-urlencoded"))
+        else if (formType.isEmpty() &&
+                 type.section(QLatin1Char(';'), 0, 0).trimmed() == QLatin1String("application/x-www-form-urlencoded"))
             formType = it.key();
     }
     if (jsonType.isEmpty() && !formType.isEmpty()) {
@@ -783,9 +824,10 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
             value = exampleFromSchema(media.value(QLatin1String("schema")), 0, &refStack, &missing);
         }
         if (!value || !value->isObject()) {
-            m_warn.add(QStringLiteral("%1: no example form body (%2); imported without a body: add one under \"body\" as "
-                                      "name=value&… in the plan")
-                           .arg(label, missing.isEmpty() ? formType : missing));
+            m_warn.add(
+                QStringLiteral("%1: no example form body (%2); imported without a body: add one under \"body\" as "
+                               "name=value&… in the plan")
+                    .arg(label, missing.isEmpty() ? formType : missing));
             return;
         }
         QStringList pairs, replaced;
@@ -793,10 +835,12 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
         for (auto it = fields.begin(); it != fields.end(); ++it) {
             QString text = scalarText(it.value());
             if (text.isNull())
-                text = QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
+                text = QString::fromUtf8(
+                    QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
             if (isSecretName(it.key()) || isSecretValue(text)) {
                 replaced.append(it.key());
-                pairs.append(percentEncoded(it.key()) + QStringLiteral("=${env:") + envNameFor(it.key()) + QLatin1Char('}'));
+                pairs.append(percentEncoded(it.key()) + QStringLiteral("=${env:") + envNameFor(it.key()) +
+                             QLatin1Char('}'));
             } else {
                 pairs.append(percentEncoded(it.key()) + QLatin1Char('=') + percentEncoded(text));
             }
@@ -804,7 +848,8 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
         e.body = pairs.join(QLatin1Char('&')).toUtf8();
         e.headers[QStringLiteral("Content-Type")] = QStringLiteral("application/x-www-form-urlencoded");
         for (const QString &key : replaced)
-            m_warn.add(QStringLiteral("%1: form field \"%2\" set to ${env:%3}: export %3 before the run").arg(label, key, envNameFor(key)));
+            m_warn.add(QStringLiteral("%1: form field \"%2\" set to ${env:%3}: export %3 before the run")
+                           .arg(label, key, envNameFor(key)));
         return;
     }
     if (jsonType.isEmpty()) {
@@ -814,8 +859,9 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
             e.body = example.toString().toUtf8();
             e.headers[QStringLiteral("Content-Type")] = textType;
         } else if (required || !content.isEmpty()) {
-            m_warn.add(QStringLiteral("%1: request body (%2) not imported: Preflight sends JSON or raw text bodies; add one under "
-                                      "\"json\" or \"body\" in the plan")
+            m_warn.add(QStringLiteral(
+                           "%1: request body (%2) not imported: Preflight sends JSON or raw text bodies; add one under "
+                           "\"json\" or \"body\" in the plan")
                            .arg(label, content.keys().join(QLatin1String(", "))));
         }
         return;
@@ -835,7 +881,8 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
         value = exampleFromSchema(media.value(QLatin1String("schema")), 0, &refStack, &missing);
     }
     if (!value) {
-        m_warn.add(QStringLiteral("%1: no example request body (%2); imported without a body: add one under \"json\" in the plan")
+        m_warn.add(QStringLiteral(
+                       "%1: no example request body (%2); imported without a body: add one under \"json\" in the plan")
                        .arg(label, missing));
         return;
     }
@@ -846,7 +893,8 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
         e.body = scrubbed.isObject() ? QJsonDocument(scrubbed.toObject()).toJson(QJsonDocument::Compact)
                                      : QJsonDocument(scrubbed.toArray()).toJson(QJsonDocument::Compact);
         for (const QString &key : replaced)
-            m_warn.add(QStringLiteral("%1: body field \"%2\" set to ${env:%3}: export %3 before the run").arg(label, key, envNameFor(key)));
+            m_warn.add(QStringLiteral("%1: body field \"%2\" set to ${env:%3}: export %3 before the run")
+                           .arg(label, key, envNameFor(key)));
     } else {
         // A bare JSON scalar body: the plan's "json" holds objects and arrays, so send it as raw text.
         e.body = QJsonDocument(QJsonArray{*value}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
@@ -857,7 +905,7 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
 void OpenApiImporter::noteSecurity(const QJsonObject &op)
 {
     const QJsonValue security = op.contains(QLatin1String("security")) ? op.value(QLatin1String("security"))
-                                                                        : m_root.value(QLatin1String("security"));
+                                                                       : m_root.value(QLatin1String("security"));
     const QJsonArray requirements = security.toArray();
     // Alternatives: any one requirement object satisfies the operation; an empty one means "no auth needed".
     for (const QJsonValue &requirement : requirements)
@@ -872,28 +920,37 @@ void OpenApiImporter::noteSecurity(const QJsonObject &op)
 
 void OpenApiImporter::securityWarnings()
 {
-    const QJsonObject schemes = m_root.value(QLatin1String("components")).toObject().value(QLatin1String("securitySchemes")).toObject();
+    const QJsonObject schemes =
+        m_root.value(QLatin1String("components")).toObject().value(QLatin1String("securitySchemes")).toObject();
     for (const QString &name : m_securityUsed) {
         const QJsonObject scheme = resolveObject(schemes.value(name), QStringLiteral("securitySchemes.") + name);
         const QString type = scheme.value(QLatin1String("type")).toString();
         const QString in = scheme.value(QLatin1String("in")).toString();
         const QString what = QStringLiteral("the API requires authentication (securitySchemes.%1)").arg(name);
-        if (type == QLatin1String("http") && scheme.value(QLatin1String("scheme")).toString().compare(QLatin1String("basic"), Qt::CaseInsensitive) == 0)
-            m_warn.add(what + QStringLiteral(": add \"Authorization\": \"Basic ${env:BASIC_AUTH}\" to target.headers and export BASIC_AUTH"));
+        if (type == QLatin1String("http") &&
+            scheme.value(QLatin1String("scheme")).toString().compare(QLatin1String("basic"), Qt::CaseInsensitive) == 0)
+            m_warn.add(
+                what +
+                QStringLiteral(
+                    ": add \"Authorization\": \"Basic ${env:BASIC_AUTH}\" to target.headers and export BASIC_AUTH"));
         else if (type == QLatin1String("apiKey") && in == QLatin1String("header")) {
             const QString header = scheme.value(QLatin1String("name")).toString();
             m_warn.add(what + QStringLiteral(": add \"%1\": \"%2\" to target.headers and export %3")
                                   .arg(header, placeholderFor(header), envNameFor(header)));
         } else if (type == QLatin1String("apiKey") && in == QLatin1String("cookie")) {
             const QString cookie = scheme.value(QLatin1String("name")).toString();
-            m_warn.add(what + QStringLiteral(": add \"Cookie\": \"%1=${env:%2}\" to target.headers and export %2").arg(cookie, envNameFor(cookie)));
+            m_warn.add(what + QStringLiteral(": add \"Cookie\": \"%1=${env:%2}\" to target.headers and export %2")
+                                  .arg(cookie, envNameFor(cookie)));
         } else if (type == QLatin1String("apiKey")) {
-            m_warn.add(what + QStringLiteral(": the key goes in query parameter %1, which a plan cannot hold as a secret; send it as a "
-                                             "header from target.headers with ${env:…} if the API accepts one")
-                                  .arg(scheme.value(QLatin1String("name")).toString()));
+            m_warn.add(what +
+                       QStringLiteral(
+                           ": the key goes in query parameter %1, which a plan cannot hold as a secret; send it as a "
+                           "header from target.headers with ${env:…} if the API accepts one")
+                           .arg(scheme.value(QLatin1String("name")).toString()));
         } else {
-            m_warn.add(what + QStringLiteral(": add \"Authorization\": \"Bearer ${env:API_TOKEN}\" to target.headers and export "
-                                             "API_TOKEN, or set up target.login to fetch a token"));
+            m_warn.add(what + QStringLiteral(
+                                  ": add \"Authorization\": \"Bearer ${env:API_TOKEN}\" to target.headers and export "
+                                  "API_TOKEN, or set up target.login to fetch a token"));
         }
     }
 }
@@ -911,7 +968,8 @@ void OpenApiImporter::importOperation(const QString &specPath, const QString &me
         m_warn.add(QStringLiteral("%1 skipped: plans have no TRACE requests").arg(label));
         return;
     }
-    const bool writes = upper != QLatin1String("GET") && upper != QLatin1String("HEAD") && upper != QLatin1String("OPTIONS");
+    const bool writes =
+        upper != QLatin1String("GET") && upper != QLatin1String("HEAD") && upper != QLatin1String("OPTIONS");
     if (writes && !m_options.includeWrites) {
         m_warn.add(QStringLiteral("%1 skipped: it writes data; %2").arg(label, kWritesHint));
         return;
@@ -923,7 +981,8 @@ void OpenApiImporter::importOperation(const QString &specPath, const QString &me
         for (const QJsonValue &p : holder.value(QLatin1String("parameters")).toArray()) {
             const QJsonObject param = resolveObject(p, label);
             if (!param.isEmpty())
-                params[{param.value(QLatin1String("in")).toString(), param.value(QLatin1String("name")).toString()}] = param;
+                params[{param.value(QLatin1String("in")).toString(), param.value(QLatin1String("name")).toString()}] =
+                    param;
         }
     }
 
@@ -949,7 +1008,8 @@ void OpenApiImporter::importOperation(const QString &specPath, const QString &me
             fallback.kind = PathVariable::Kind::List;
             fallback.values = QStringList{QStringLiteral("1")};
             e.vars[var] = fallback;
-            m_warn.add(QStringLiteral("%1: {%2} is not declared as a path parameter; using \"1\": edit vars.%3").arg(label, name, var));
+            m_warn.add(QStringLiteral("%1: {%2} is not declared as a path parameter; using \"1\": edit vars.%3")
+                           .arg(label, name, var));
             continue;
         }
         if (auto v = pathVariable(label, var, found->second))
@@ -968,17 +1028,21 @@ void OpenApiImporter::importOperation(const QString &specPath, const QString &me
         } else if (in == QLatin1String("header")) {
             const QJsonArray examples = examplesOf(param, schemaOf(param));
             if (isSecretName(name))
-                m_warn.add(QStringLiteral("%1: required header %2 looks like a credential and is left out: add \"%2\": \"%3\" to "
-                                          "target.headers and export %4")
+                m_warn.add(QStringLiteral(
+                               "%1: required header %2 looks like a credential and is left out: add \"%2\": \"%3\" to "
+                               "target.headers and export %4")
                                .arg(label, name, placeholderFor(name), envNameFor(name)));
             else if (!examples.isEmpty() && !scalarText(examples.first()).isNull())
                 e.headers[name] = scalarText(examples.first());
             else
-                m_warn.add(QStringLiteral("%1: required header %2 has no example; add it under \"headers\" in the plan").arg(label, name));
+                m_warn.add(QStringLiteral("%1: required header %2 has no example; add it under \"headers\" in the plan")
+                               .arg(label, name));
         } else if (in == QLatin1String("cookie")) {
-            m_warn.add(QStringLiteral("%1: required cookie %2 left out: add \"Cookie\": \"%2=${env:%3}\" to target.headers, or set up "
-                                      "target.login")
-                           .arg(label, name, envNameFor(name)));
+            m_warn.add(
+                QStringLiteral(
+                    "%1: required cookie %2 left out: add \"Cookie\": \"%2=${env:%3}\" to target.headers, or set up "
+                    "target.login")
+                    .arg(label, name, envNameFor(name)));
         }
     }
     if (!query.isEmpty())
@@ -995,16 +1059,18 @@ void OpenApiImporter::importOperation(const QString &specPath, const QString &me
 Result OpenApiImporter::run()
 {
     if (m_root.contains(QLatin1String("swagger"))) {
-        m_result.error = QStringLiteral("this is a Swagger %1 document; Preflight imports OpenAPI 3: convert it first, e.g. "
-                                        "`npx swagger2openapi swagger.json -o openapi.json`")
-                             .arg(scalarText(m_root.value(QLatin1String("swagger"))));
+        m_result.error =
+            QStringLiteral("this is a Swagger %1 document; Preflight imports OpenAPI 3: convert it first, e.g. "
+                           "`npx swagger2openapi swagger.json -o openapi.json`")
+                .arg(scalarText(m_root.value(QLatin1String("swagger"))));
         return m_result;
     }
     const QString version = m_root.value(QLatin1String("openapi")).toString();
     if (!version.startsWith(QLatin1String("3."))) {
-        m_result.error = version.isEmpty()
-                             ? QStringLiteral("not an OpenAPI 3 document: the \"openapi\" field is missing")
-                             : QStringLiteral("OpenAPI %1 is not supported; Preflight imports OpenAPI 3.0 and 3.1").arg(version);
+        m_result.error =
+            version.isEmpty()
+                ? QStringLiteral("not an OpenAPI 3 document: the \"openapi\" field is missing")
+                : QStringLiteral("OpenAPI %1 is not supported; Preflight imports OpenAPI 3.0 and 3.1").arg(version);
         return m_result;
     }
     const Server s = server();
@@ -1040,7 +1106,7 @@ enum class AssetKind { None, Image, Stylesheet, Script, Font, Media };
 
 AssetKind assetKind(const QJsonObject &entry, const QUrl &url)
 {
-    const QString resourceType = entry.value(QLatin1String("_resourceType")).toString().toLower();   // Chromium
+    const QString resourceType = entry.value(QLatin1String("_resourceType")).toString().toLower(); // Chromium
     if (resourceType == QLatin1String("image"))
         return AssetKind::Image;
     if (resourceType == QLatin1String("stylesheet"))
@@ -1051,8 +1117,15 @@ AssetKind assetKind(const QJsonObject &entry, const QUrl &url)
         return AssetKind::Font;
     if (resourceType == QLatin1String("media"))
         return AssetKind::Media;
-    const QString mime = entry.value(QLatin1String("response")).toObject().value(QLatin1String("content")).toObject()
-                             .value(QLatin1String("mimeType")).toString().toLower().section(QLatin1Char(';'), 0, 0).trimmed();
+    const QString mime = entry.value(QLatin1String("response"))
+                             .toObject()
+                             .value(QLatin1String("content"))
+                             .toObject()
+                             .value(QLatin1String("mimeType"))
+                             .toString()
+                             .toLower()
+                             .section(QLatin1Char(';'), 0, 0)
+                             .trimmed();
     if (mime.startsWith(QLatin1String("image/")))
         return AssetKind::Image;
     if (mime == QLatin1String("text/css"))
@@ -1067,25 +1140,27 @@ AssetKind assetKind(const QJsonObject &entry, const QUrl &url)
     if (!url.path().section(QLatin1Char('/'), -1).contains(QLatin1Char('.')))
         return AssetKind::None;
     static const QHash<QString, AssetKind> byExtension{
-        {QStringLiteral("png"), AssetKind::Image},       {QStringLiteral("jpg"), AssetKind::Image},
-        {QStringLiteral("jpeg"), AssetKind::Image},      {QStringLiteral("gif"), AssetKind::Image},
-        {QStringLiteral("svg"), AssetKind::Image},       {QStringLiteral("ico"), AssetKind::Image},
-        {QStringLiteral("webp"), AssetKind::Image},      {QStringLiteral("avif"), AssetKind::Image},
-        {QStringLiteral("css"), AssetKind::Stylesheet},  {QStringLiteral("js"), AssetKind::Script},
-        {QStringLiteral("mjs"), AssetKind::Script},      {QStringLiteral("map"), AssetKind::Script},
-        {QStringLiteral("wasm"), AssetKind::Script},     {QStringLiteral("woff"), AssetKind::Font},
-        {QStringLiteral("woff2"), AssetKind::Font},      {QStringLiteral("ttf"), AssetKind::Font},
-        {QStringLiteral("otf"), AssetKind::Font},        {QStringLiteral("eot"), AssetKind::Font},
-        {QStringLiteral("mp4"), AssetKind::Media},       {QStringLiteral("webm"), AssetKind::Media},
-        {QStringLiteral("mp3"), AssetKind::Media},       {QStringLiteral("wav"), AssetKind::Media},
+        {QStringLiteral("png"), AssetKind::Image},      {QStringLiteral("jpg"), AssetKind::Image},
+        {QStringLiteral("jpeg"), AssetKind::Image},     {QStringLiteral("gif"), AssetKind::Image},
+        {QStringLiteral("svg"), AssetKind::Image},      {QStringLiteral("ico"), AssetKind::Image},
+        {QStringLiteral("webp"), AssetKind::Image},     {QStringLiteral("avif"), AssetKind::Image},
+        {QStringLiteral("css"), AssetKind::Stylesheet}, {QStringLiteral("js"), AssetKind::Script},
+        {QStringLiteral("mjs"), AssetKind::Script},     {QStringLiteral("map"), AssetKind::Script},
+        {QStringLiteral("wasm"), AssetKind::Script},    {QStringLiteral("woff"), AssetKind::Font},
+        {QStringLiteral("woff2"), AssetKind::Font},     {QStringLiteral("ttf"), AssetKind::Font},
+        {QStringLiteral("otf"), AssetKind::Font},       {QStringLiteral("eot"), AssetKind::Font},
+        {QStringLiteral("mp4"), AssetKind::Media},      {QStringLiteral("webm"), AssetKind::Media},
+        {QStringLiteral("mp3"), AssetKind::Media},      {QStringLiteral("wav"), AssetKind::Media},
     };
     return byExtension.value(ext, AssetKind::None);
 }
 
 QString originOf(const QUrl &url)
 {
-    return url.toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemoveUserInfo | QUrl::StripTrailingSlash
-                        | QUrl::FullyEncoded).toLower();
+    return url
+        .toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemoveUserInfo |
+                  QUrl::StripTrailingSlash | QUrl::FullyEncoded)
+        .toLower();
 }
 
 QString plural(int n, const char *one, const char *many)
@@ -1096,22 +1171,25 @@ QString plural(int n, const char *one, const char *many)
 class HarImporter
 {
 public:
-    HarImporter(const QJsonObject &root, const Options &options) : m_root(root), m_options(options), m_warn(&m_result.warnings) {}
+    HarImporter(const QJsonObject &root, const Options &options)
+        : m_root(root), m_options(options), m_warn(&m_result.warnings)
+    {
+    }
     Result run();
 
 private:
     struct Group
     {
-        EndpointSpec spec;                                  // method, templated path (query names only), headers, body
-        QStringList pathVars;                               // id, id2, … in path order
-        std::map<QString, QStringList> values;              // path var / query name -> values seen (encoded, unique)
-        QStringList queryNames;                             // in first-seen order
+        EndpointSpec spec;                     // method, templated path (query names only), headers, body
+        QStringList pathVars;                  // id, id2, … in path order
+        std::map<QString, QStringList> values; // path var / query name -> values seen (encoded, unique)
+        QStringList queryNames;                // in first-seen order
         int count = 0;
     };
     struct Dropped
     {
         QString display;
-        QString sample;   // the dropped value, kept only in memory to name the auth scheme ("Bearer") in the hint
+        QString sample; // the dropped value, kept only in memory to name the auth scheme ("Bearer") in the hint
         int count = 0;
     };
 
@@ -1125,26 +1203,42 @@ private:
     Warnings m_warn;
     std::vector<Group> m_groups;
     QHash<QString, size_t> m_groupIndex;
-    std::map<QString, Dropped> m_droppedHeaders;            // lower-case name -> what was dropped
-    std::map<QString, int> m_droppedQuery;                  // query parameter name -> requests
-    std::vector<std::pair<QString, int>> m_skippedWrites;   // "POST /orders/{id}" -> requests, first-seen order
+    std::map<QString, Dropped> m_droppedHeaders;          // lower-case name -> what was dropped
+    std::map<QString, int> m_droppedQuery;                // query parameter name -> requests
+    std::vector<std::pair<QString, int>> m_skippedWrites; // "POST /orders/{id}" -> requests, first-seen order
 };
 
 // Headers a browser or the transport adds: never worth replaying (and conditional ones would turn 200s into 304s).
 bool isTransportHeader(const QString &lower)
 {
     static const QSet<QString> names{
-        QStringLiteral("host"),           QStringLiteral("connection"),        QStringLiteral("content-length"),
-        QStringLiteral("accept-encoding"), QStringLiteral("user-agent"),       QStringLiteral("referer"),
-        QStringLiteral("origin"),         QStringLiteral("cache-control"),     QStringLiteral("pragma"),
-        QStringLiteral("if-none-match"),  QStringLiteral("if-modified-since"), QStringLiteral("if-match"),
-        QStringLiteral("if-unmodified-since"), QStringLiteral("upgrade-insecure-requests"), QStringLiteral("priority"),
-        QStringLiteral("dnt"),            QStringLiteral("te"),                QStringLiteral("keep-alive"),
-        QStringLiteral("upgrade"),        QStringLiteral("range"),             QStringLiteral("purpose"),
-        QStringLiteral("sec-gpc"),        QStringLiteral("transfer-encoding"), QStringLiteral("expect"),
+        QStringLiteral("host"),
+        QStringLiteral("connection"),
+        QStringLiteral("content-length"),
+        QStringLiteral("accept-encoding"),
+        QStringLiteral("user-agent"),
+        QStringLiteral("referer"),
+        QStringLiteral("origin"),
+        QStringLiteral("cache-control"),
+        QStringLiteral("pragma"),
+        QStringLiteral("if-none-match"),
+        QStringLiteral("if-modified-since"),
+        QStringLiteral("if-match"),
+        QStringLiteral("if-unmodified-since"),
+        QStringLiteral("upgrade-insecure-requests"),
+        QStringLiteral("priority"),
+        QStringLiteral("dnt"),
+        QStringLiteral("te"),
+        QStringLiteral("keep-alive"),
+        QStringLiteral("upgrade"),
+        QStringLiteral("range"),
+        QStringLiteral("purpose"),
+        QStringLiteral("sec-gpc"),
+        QStringLiteral("transfer-encoding"),
+        QStringLiteral("expect"),
     };
-    return lower.startsWith(QLatin1Char(':')) || lower.startsWith(QLatin1String("sec-")) || lower.startsWith(QLatin1String("proxy-"))
-           || names.contains(lower);
+    return lower.startsWith(QLatin1Char(':')) || lower.startsWith(QLatin1String("sec-")) ||
+           lower.startsWith(QLatin1String("proxy-")) || names.contains(lower);
 }
 
 void HarImporter::keepHeaders(const QJsonObject &request, EndpointSpec &spec)
@@ -1164,7 +1258,7 @@ void HarImporter::keepHeaders(const QJsonObject &request, EndpointSpec &spec)
             continue;
         }
         if (lower == QLatin1String("content-type"))
-            continue;   // kept with the body, if any
+            continue; // kept with the body, if any
         if (spec.headers.count(name) == 0)
             spec.headers[name] = value;
     }
@@ -1182,8 +1276,9 @@ void HarImporter::keepBody(const QJsonObject &request, const QString &label, End
     if (text.isEmpty() && params.isEmpty())
         return;
     if (text.toUtf8().size() > kMaxBodyBytes) {
-        m_warn.add(QStringLiteral("%1: request body of %2 bytes not imported (uploads are not replayed); add a small one under "
-                                  "\"json\" or \"body\"")
+        m_warn.add(QStringLiteral(
+                       "%1: request body of %2 bytes not imported (uploads are not replayed); add a small one under "
+                       "\"json\" or \"body\"")
                        .arg(label)
                        .arg(text.toUtf8().size()));
         return;
@@ -1192,20 +1287,23 @@ void HarImporter::keepBody(const QJsonObject &request, const QString &label, End
     if (type.endsWith(QLatin1String("json")) || type.contains(QLatin1String("+json"))) {
         const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
         if (doc.isObject() || doc.isArray()) {
-            const QJsonValue scrubbed = scrubJson(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()), &replaced);
+            const QJsonValue scrubbed =
+                scrubJson(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()), &replaced);
             spec.body_is_json = true;
             spec.body = scrubbed.isObject() ? QJsonDocument(scrubbed.toObject()).toJson(QJsonDocument::Compact)
                                             : QJsonDocument(scrubbed.toArray()).toJson(QJsonDocument::Compact);
         } else {
-            m_warn.add(QStringLiteral("%1: request body is not a JSON object or array; not imported: add it under \"body\"").arg(label));
+            m_warn.add(
+                QStringLiteral("%1: request body is not a JSON object or array; not imported: add it under \"body\"")
+                    .arg(label));
             return;
         }
     } else if (type == QLatin1String("application/x-www-form-urlencoded")) {
         QStringList pairs;
         if (text.isEmpty()) {
             for (const QJsonValue &p : params)
-                pairs.append(p.toObject().value(QLatin1String("name")).toString() + QLatin1Char('=')
-                             + p.toObject().value(QLatin1String("value")).toString());
+                pairs.append(p.toObject().value(QLatin1String("name")).toString() + QLatin1Char('=') +
+                             p.toObject().value(QLatin1String("value")).toString());
         } else {
             pairs = text.split(QLatin1Char('&'), Qt::SkipEmptyParts);
         }
@@ -1214,31 +1312,36 @@ void HarImporter::keepBody(const QJsonObject &request, const QString &label, End
             const QString value = QUrl::fromPercentEncoding(pair.section(QLatin1Char('='), 1).toUtf8());
             if (isSecretName(name) || isSecretValue(value)) {
                 replaced.append(name);
-                pair = pair.section(QLatin1Char('='), 0, 0) + QStringLiteral("=${env:") + envNameFor(name) + QLatin1Char('}');
+                pair = pair.section(QLatin1Char('='), 0, 0) + QStringLiteral("=${env:") + envNameFor(name) +
+                       QLatin1Char('}');
             }
         }
         spec.body = pairs.join(QLatin1Char('&')).toUtf8();
         spec.headers[QStringLiteral("Content-Type")] = mime;
     } else if (type.startsWith(QLatin1String("text/")) || type.endsWith(QLatin1String("xml"))) {
         static const QRegularExpression secretText(
-            QStringLiteral("passw|secret|token|api[_-]?key|authorization|bearer|eyJ[A-Za-z0-9_-]{4,}\\."), QRegularExpression::CaseInsensitiveOption);
+            QStringLiteral("passw|secret|token|api[_-]?key|authorization|bearer|eyJ[A-Za-z0-9_-]{4,}\\."),
+            QRegularExpression::CaseInsensitiveOption);
         if (secretText.match(text).hasMatch()) {
-            m_warn.add(QStringLiteral("%1: request body (%2) mentions a credential; not imported: add it under \"body\" with "
-                                      "${env:NAME} in place of the secret")
-                           .arg(label, type));
+            m_warn.add(
+                QStringLiteral("%1: request body (%2) mentions a credential; not imported: add it under \"body\" with "
+                               "${env:NAME} in place of the secret")
+                    .arg(label, type));
             return;
         }
         spec.body = text.toUtf8();
         spec.headers[QStringLiteral("Content-Type")] = mime;
     } else {
-        m_warn.add(QStringLiteral("%1: request body (%2) not imported: Preflight replays JSON, form and text bodies; add it under "
-                                  "\"body\" by hand")
+        m_warn.add(QStringLiteral(
+                       "%1: request body (%2) not imported: Preflight replays JSON, form and text bodies; add it under "
+                       "\"body\" by hand")
                        .arg(label, type.isEmpty() ? QStringLiteral("no type") : type));
         return;
     }
     for (const QString &key : replaced)
-        m_warn.add(QStringLiteral("%1: body field \"%2\" looked like a secret and is now ${env:%3}: export %3 before the run")
-                       .arg(label, key, envNameFor(key)));
+        m_warn.add(
+            QStringLiteral("%1: body field \"%2\" looked like a secret and is now ${env:%3}: export %3 before the run")
+                .arg(label, key, envNameFor(key)));
 }
 
 void HarImporter::addEntry(const QJsonObject &request, const QUrl &url)
@@ -1261,10 +1364,12 @@ void HarImporter::addEntry(const QJsonObject &request, const QUrl &url)
     if (path.isEmpty())
         path = QStringLiteral("/");
 
-    const bool writes = method != QLatin1String("GET") && method != QLatin1String("HEAD") && method != QLatin1String("OPTIONS");
+    const bool writes =
+        method != QLatin1String("GET") && method != QLatin1String("HEAD") && method != QLatin1String("OPTIONS");
     if (writes && !m_options.includeWrites) {
         const QString label = method + QLatin1Char(' ') + path;
-        auto it = std::find_if(m_skippedWrites.begin(), m_skippedWrites.end(), [&](const auto &p) { return p.first == label; });
+        auto it = std::find_if(m_skippedWrites.begin(), m_skippedWrites.end(),
+                               [&](const auto &p) { return p.first == label; });
         if (it == m_skippedWrites.end())
             m_skippedWrites.emplace_back(label, 1);
         else
@@ -1301,7 +1406,7 @@ void HarImporter::addEntry(const QJsonObject &request, const QUrl &url)
         m_groups.push_back(std::move(g));
     }
     Group &g = m_groups[*found];
-    keepHeaders(request, g.spec);   // the union of the group's harmless headers (first value wins); credentials counted
+    keepHeaders(request, g.spec); // the union of the group's harmless headers (first value wins); credentials counted
     ++g.count;
     auto remember = [](QStringList &seen, const QString &value) {
         if (!seen.contains(value) && seen.size() < kMaxListValues)
@@ -1318,8 +1423,9 @@ Result HarImporter::run()
     const QJsonObject log = m_root.value(QLatin1String("log")).toObject();
     const QJsonArray entries = log.value(QLatin1String("entries")).toArray();
     if (entries.isEmpty()) {
-        m_result.error = QStringLiteral("the HAR file has no requests (log.entries is empty): record again with the browser's "
-                                        "network panel open, then \"Save all as HAR\"");
+        m_result.error =
+            QStringLiteral("the HAR file has no requests (log.entries is empty): record again with the browser's "
+                           "network panel open, then \"Save all as HAR\"");
         return m_result;
     }
 
@@ -1328,35 +1434,52 @@ Result HarImporter::run()
     QStringList originOrder;
     std::map<AssetKind, int> assets;
     int nonHttp = 0, webSockets = 0;
-    struct Candidate { QJsonObject request; QUrl url; QString origin; };
+    struct Candidate
+    {
+        QJsonObject request;
+        QUrl url;
+        QString origin;
+    };
     std::vector<Candidate> candidates;
     for (const QJsonValue &value : entries) {
         const QJsonObject entry = value.toObject();
         const QJsonObject request = entry.value(QLatin1String("request")).toObject();
         QUrl url(request.value(QLatin1String("url")).toString());
         // Some tools record the query only in queryString (the URL without it): rebuild it from there.
-        if (const QJsonArray queryString = request.value(QLatin1String("queryString")).toArray(); !url.hasQuery() && !queryString.isEmpty()) {
+        if (const QJsonArray queryString = request.value(QLatin1String("queryString")).toArray();
+            !url.hasQuery() && !queryString.isEmpty()) {
             QStringList pairs;
             for (const QJsonValue &q : queryString) {
                 const QJsonObject o = q.toObject();
-                auto encoded = [](const QString &text) { return QString::fromLatin1(QUrl::toPercentEncoding(QUrl::fromPercentEncoding(text.toUtf8()))); };
-                pairs.append(encoded(o.value(QLatin1String("name")).toString()) + QLatin1Char('=') + encoded(o.value(QLatin1String("value")).toString()));
+                auto encoded = [](const QString &text) {
+                    return QString::fromLatin1(QUrl::toPercentEncoding(QUrl::fromPercentEncoding(text.toUtf8())));
+                };
+                pairs.append(encoded(o.value(QLatin1String("name")).toString()) + QLatin1Char('=') +
+                             encoded(o.value(QLatin1String("value")).toString()));
             }
             url.setQuery(pairs.join(QLatin1Char('&')), QUrl::StrictMode);
         }
         // A WebSocket handshake (101 Switching Protocols) opens a stream, not a request to replay.
-        bool upgrade = entry.value(QLatin1String("response")).toObject().value(QLatin1String("status")).toInt() == 101
-                       || entry.value(QLatin1String("_resourceType")).toString() == QLatin1String("websocket")
-                       || entry.contains(QLatin1String("_webSocketMessages"));
+        bool upgrade =
+            entry.value(QLatin1String("response")).toObject().value(QLatin1String("status")).toInt() == 101 ||
+            entry.value(QLatin1String("_resourceType")).toString() == QLatin1String("websocket") ||
+            entry.contains(QLatin1String("_webSocketMessages"));
         for (const QJsonValue &h : request.value(QLatin1String("headers")).toArray())
-            upgrade |= h.toObject().value(QLatin1String("name")).toString().compare(QLatin1String("upgrade"), Qt::CaseInsensitive) == 0
-                       && h.toObject().value(QLatin1String("value")).toString().contains(QLatin1String("websocket"), Qt::CaseInsensitive);
+            upgrade |= h.toObject()
+                               .value(QLatin1String("name"))
+                               .toString()
+                               .compare(QLatin1String("upgrade"), Qt::CaseInsensitive) == 0 &&
+                       h.toObject()
+                           .value(QLatin1String("value"))
+                           .toString()
+                           .contains(QLatin1String("websocket"), Qt::CaseInsensitive);
         if (upgrade) {
             ++webSockets;
             continue;
         }
         const QString scheme = url.scheme().toLower();
-        if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")) || url.host().isEmpty()) {
+        if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")) ||
+            url.host().isEmpty()) {
             ++nonHttp;
             continue;
         }
@@ -1391,7 +1514,8 @@ Result HarImporter::run()
         for (const QString &name : g.queryNames) {
             const QStringList &values = g.values[QStringLiteral("?") + name];
             if (values.size() == 1) {
-                query.append(values.first().isEmpty() && !name.isEmpty() ? name : name + QLatin1Char('=') + values.first());
+                query.append(values.first().isEmpty() && !name.isEmpty() ? name
+                                                                         : name + QLatin1Char('=') + values.first());
                 continue;
             }
             const QString var = uniqueVarName(QUrl::fromPercentEncoding(name.toUtf8()), e.vars);
@@ -1409,32 +1533,43 @@ Result HarImporter::run()
     for (const auto &[lower, d] : m_droppedHeaders) {
         const QString requests = plural(d.count, "request", "requests");
         if (lower == QLatin1String("cookie"))
-            m_warn.add(QStringLiteral("Cookie header dropped from %1 (plans never hold secrets); if the API needs a session, set up "
-                                      "target.login, or add \"Cookie\": \"${env:SESSION_COOKIE}\" to target.headers and export SESSION_COOKIE")
-                           .arg(requests));
+            m_warn.add(
+                QStringLiteral(
+                    "Cookie header dropped from %1 (plans never hold secrets); if the API needs a session, set up "
+                    "target.login, or add \"Cookie\": \"${env:SESSION_COOKIE}\" to target.headers and export "
+                    "SESSION_COOKIE")
+                    .arg(requests));
         else
-            m_warn.add(QStringLiteral("%1 header dropped from %2 (plans never hold secrets); to send it, add \"%1\": \"%3\" to "
-                                      "target.headers and export %4%5")
-                           .arg(d.display, requests, placeholderFor(d.display, isSecretValue(d.sample) ? d.sample : QString()),
+            m_warn.add(QStringLiteral(
+                           "%1 header dropped from %2 (plans never hold secrets); to send it, add \"%1\": \"%3\" to "
+                           "target.headers and export %4%5")
+                           .arg(d.display, requests,
+                                placeholderFor(d.display, isSecretValue(d.sample) ? d.sample : QString()),
                                 envNameFor(d.display),
-                                lower == QLatin1String("authorization") ? QStringLiteral(", or set up target.login") : QString()));
+                                lower == QLatin1String("authorization") ? QStringLiteral(", or set up target.login")
+                                                                        : QString()));
     }
     for (const auto &[name, count] : m_droppedQuery)
-        m_warn.add(QStringLiteral("query parameter %1 dropped from %2 (it looks like a credential; plans never hold secrets and "
-                                  "paths cannot take ${env:…}): send it as a header from target.headers if the API accepts one")
+        m_warn.add(QStringLiteral(
+                       "query parameter %1 dropped from %2 (it looks like a credential; plans never hold secrets and "
+                       "paths cannot take ${env:…}): send it as a header from target.headers if the API accepts one")
                        .arg(name, plural(count, "request", "requests")));
     for (const auto &[label, count] : m_skippedWrites)
-        m_warn.add(QStringLiteral("%1 skipped (%2): it writes data; %3").arg(label, plural(count, "request", "requests"), kWritesHint));
+        m_warn.add(QStringLiteral("%1 skipped (%2): it writes data; %3")
+                       .arg(label, plural(count, "request", "requests"), kWritesHint));
     for (const QString &origin : originOrder)
         if (origin != main)
-            m_warn.add(QStringLiteral("%1 to %2 skipped: only the main origin %3 is imported; import a HAR recorded against that "
-                                      "backend to test it")
+            m_warn.add(QStringLiteral(
+                           "%1 to %2 skipped: only the main origin %3 is imported; import a HAR recorded against that "
+                           "backend to test it")
                            .arg(plural(perOrigin[origin], "request", "requests"), origin, main));
     int assetTotal = 0;
     QStringList kinds;
     const std::pair<AssetKind, std::pair<const char *, const char *>> names[] = {
-        {AssetKind::Image, {"image", "images"}},   {AssetKind::Stylesheet, {"stylesheet", "stylesheets"}},
-        {AssetKind::Script, {"script", "scripts"}}, {AssetKind::Font, {"font", "fonts"}},
+        {AssetKind::Image, {"image", "images"}},
+        {AssetKind::Stylesheet, {"stylesheet", "stylesheets"}},
+        {AssetKind::Script, {"script", "scripts"}},
+        {AssetKind::Font, {"font", "fonts"}},
         {AssetKind::Media, {"media file", "media files"}}};
     for (const auto &[kind, words] : names) {
         if (const int n = assets[kind]) {
@@ -1443,13 +1578,16 @@ Result HarImporter::run()
         }
     }
     if (assetTotal > 0)
-        m_warn.add(QStringLiteral("%1 skipped (%2): a backend load test targets the application, not files a CDN or web server "
-                                  "serves; add any the application renders itself by hand")
+        m_warn.add(QStringLiteral(
+                       "%1 skipped (%2): a backend load test targets the application, not files a CDN or web server "
+                       "serves; add any the application renders itself by hand")
                        .arg(plural(assetTotal, "static asset", "static assets"), kinds.join(QLatin1String(", "))));
     if (nonHttp > 0)
-        m_warn.add(QStringLiteral("%1 skipped: not http(s) (data:, blob:, websocket, extension URLs)").arg(plural(nonHttp, "request", "requests")));
+        m_warn.add(QStringLiteral("%1 skipped: not http(s) (data:, blob:, websocket, extension URLs)")
+                       .arg(plural(nonHttp, "request", "requests")));
     if (webSockets > 0)
-        m_warn.add(QStringLiteral("%1 skipped: a WebSocket stream is not a request to replay; Preflight load-tests HTTP requests")
+        m_warn.add(QStringLiteral(
+                       "%1 skipped: a WebSocket stream is not a request to replay; Preflight load-tests HTTP requests")
                        .arg(plural(webSockets, "WebSocket handshake", "WebSocket handshakes")));
     return m_result;
 }
@@ -1501,8 +1639,9 @@ Result fromFile(const QString &path, const Options &options)
         return withFilePrefix(OpenApiImporter(*root, options).run(), path);
     if (root->value(QLatin1String("log")).toObject().value(QLatin1String("entries")).isArray())
         return withFilePrefix(HarImporter(*root, options).run(), path);
-    r.error = QStringLiteral("neither an OpenAPI 3 document (no \"openapi\" field) nor a HAR file (no \"log.entries\"); export "
-                             "the API description as OpenAPI JSON, or save the browser's network log as HAR");
+    r.error = QStringLiteral(
+        "neither an OpenAPI 3 document (no \"openapi\" field) nor a HAR file (no \"log.entries\"); export "
+        "the API description as OpenAPI JSON, or save the browser's network log as HAR");
     return withFilePrefix(r, path);
 }
 

@@ -20,17 +20,18 @@ namespace Preflight::EndpointImport {
 struct Result
 {
     std::vector<EndpointSpec> endpoints;
-    QString base_url;        // from OpenAPI servers[0] (resolved against variables' defaults) or the HAR's most common origin; may be empty
-    QStringList warnings;    // what was skipped and why (one line each, user-actionable)
-    QString error;           // non-empty: nothing imported (unreadable file, not JSON (line/column), neither format)
+    QString base_url; // from OpenAPI servers[0] (resolved against variables' defaults) or the HAR's most common origin;
+                      // may be empty
+    QStringList warnings; // what was skipped and why (one line each, user-actionable)
+    QString error;        // non-empty: nothing imported (unreadable file, not JSON (line/column), neither format)
 };
 
 struct Options
 {
-    bool includeWrites = false;   // also import POST/PUT/PATCH/DELETE operations (and HAR request bodies)
+    bool includeWrites = false; // also import POST/PUT/PATCH/DELETE operations (and HAR request bodies)
 };
 
-Result fromFile(const QString &path, const Options &options = {});   // detects the format from the content
+Result fromFile(const QString &path, const Options &options = {}); // detects the format from the content
 Result fromOpenApi(const QByteArray &json, const Options &options = {});
 Result fromHar(const QByteArray &json, const Options &options = {});
 

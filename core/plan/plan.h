@@ -18,22 +18,22 @@ struct PathVariable
 {
     enum class Kind { Range, List };
     Kind kind = Kind::Range;
-    qint64 from = 1;        // Range: inclusive bounds
+    qint64 from = 1; // Range: inclusive bounds
     qint64 to = 1;
-    QStringList values;     // List
+    QStringList values; // List
 };
 
 struct EndpointSpec
 {
     QString name;
     QString method = QStringLiteral("GET");
-    QString path;                                   // may contain {var} and {seq}
+    QString path; // may contain {var} and {seq}
     double weight = 1;
     std::map<QString, QString> headers;
-    QByteArray body;                                // raw bytes, or compact JSON when body_is_json
+    QByteArray body; // raw bytes, or compact JSON when body_is_json
     bool body_is_json = false;
     std::map<QString, PathVariable> vars;
-    int timeout_ms = 0;                             // 0: the target's timeout
+    int timeout_ms = 0; // 0: the target's timeout
 
     QString label() const { return method + QLatin1Char(' ') + path; }
 };
@@ -51,55 +51,55 @@ struct LoginSpec
 
 struct TargetSpec
 {
-    QString base_url;                               // scheme://host[:port][/prefix], no trailing slash
+    QString base_url; // scheme://host[:port][/prefix], no trailing slash
     std::map<QString, QString> headers;
     LoginSpec login;
     int timeout_ms = 10000;
     QString ca_file;
-    bool insecure = false;                          // TLS verification off: recorded and shown in reports
-    qint64 max_response_bytes = 16 * 1024 * 1024;   // larger bodies are aborted and counted as too_large
+    bool insecure = false;                        // TLS verification off: recorded and shown in reports
+    qint64 max_response_bytes = 16 * 1024 * 1024; // larger bodies are aborted and counted as too_large
 };
 
 struct DatabaseSpec
 {
-    QString conninfo;                               // libpq conninfo, or "sqlite:PATH"; may hold ${env:…}
-    QString log;                                    // optional statement log to tail (PostgreSQL or app SQL log)
+    QString conninfo; // libpq conninfo, or "sqlite:PATH"; may hold ${env:…}
+    QString log;      // optional statement log to tail (PostgreSQL or app SQL log)
     // Which sessions are the app's (DESIGN.md §7): empty = every session of the target database except
     // Preflight's own and known tools (psql, pg_dump, pgAdmin, ...). Each non-empty field must match.
-    QString app_user;                               // "database.app.user": the app's role
-    QString app_application_name;                   // "database.app.application_name"
-    QString app_client_addr;                        // "database.app.client_addr": an address, e.g. 10.0.3.7
+    QString app_user;             // "database.app.user": the app's role
+    QString app_application_name; // "database.app.application_name"
+    QString app_client_addr;      // "database.app.client_addr": an address, e.g. 10.0.3.7
     bool isSqlite() const { return conninfo.startsWith(QLatin1String("sqlite:")); }
     bool isConfigured() const { return !conninfo.isEmpty(); }
 };
 
 struct PoolSpec
 {
-    QString kind;                                   // "json" | "prometheus" | "" (none)
-    QString url;                                    // path relative to base_url, or absolute URL
-    std::map<QString, QString> pointers;            // json: in_use/idle/max/waiting -> JSON pointer
-    std::map<QString, QString> metrics;             // prometheus: in_use/idle/max/waiting -> metric name
+    QString kind;                        // "json" | "prometheus" | "" (none)
+    QString url;                         // path relative to base_url, or absolute URL
+    std::map<QString, QString> pointers; // json: in_use/idle/max/waiting -> JSON pointer
+    std::map<QString, QString> metrics;  // prometheus: in_use/idle/max/waiting -> metric name
 };
 
 struct StageSpec
 {
     double duration_s = 0;
-    double users = -1;                              // closed model target at the end of the stage
-    double rate = -1;                               // open model target at the end of the stage
+    double users = -1; // closed model target at the end of the stage
+    double rate = -1;  // open model target at the end of the stage
 };
 
 struct ScenarioSpec
 {
-    QString preset = QStringLiteral("sweep");       // sweep | sustain | burst | soak | stages
-    std::vector<int> levels{1, 2, 5, 10, 20, 50};   // sweep
-    double step_s = 10;                             // sweep: seconds per level
-    double users = -1;                              // sustain/soak/burst (closed model)
-    double rate = -1;                               // sustain/soak (open model)
-    double duration_s = -1;                         // sustain/soak/burst
-    double idle_s = 2;                              // burst: quiet time before the burst
-    double think_time_ms = 0;                       // closed model pause between a user's requests
-    std::vector<StageSpec> stages;                  // stages preset
-    int profile_requests = 20;                      // profiling pass: K sequential requests per endpoint
+    QString preset = QStringLiteral("sweep");     // sweep | sustain | burst | soak | stages
+    std::vector<int> levels{1, 2, 5, 10, 20, 50}; // sweep
+    double step_s = 10;                           // sweep: seconds per level
+    double users = -1;                            // sustain/soak/burst (closed model)
+    double rate = -1;                             // sustain/soak (open model)
+    double duration_s = -1;                       // sustain/soak/burst
+    double idle_s = 2;                            // burst: quiet time before the burst
+    double think_time_ms = 0;                     // closed model pause between a user's requests
+    std::vector<StageSpec> stages;                // stages preset
+    int profile_requests = 20;                    // profiling pass: K sequential requests per endpoint
 };
 
 struct Limits
@@ -114,13 +114,13 @@ struct Plan
     QString name;
     TargetSpec target;
     std::vector<EndpointSpec> endpoints;
-    QString health_path;                            // empty: no health check
+    QString health_path; // empty: no health check
     DatabaseSpec database;
     PoolSpec pool;
     ScenarioSpec scenario;
-    QString gates = QStringLiteral("launch");       // preset name or path of a custom gates file
-    QJsonObject gates_inline;                       // custom gates given inline in the plan
-    bool gates_explicit = false;                    // set in the plan or with --gates: the exit code follows it
+    QString gates = QStringLiteral("launch"); // preset name or path of a custom gates file
+    QJsonObject gates_inline;                 // custom gates given inline in the plan
+    bool gates_explicit = false;              // set in the plan or with --gates: the exit code follows it
     Limits limits;
 
     // The plan as JSON (placeholders kept, never resolved secrets). Round-trips through PlanParser.

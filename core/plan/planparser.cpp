@@ -40,7 +40,7 @@ const QStringList &knownPresets()
 
 const QStringList &knownMethods()
 {
-    static const QStringList methods{QStringLiteral("GET"),    QStringLiteral("POST"),  QStringLiteral("PUT"),
+    static const QStringList methods{QStringLiteral("GET"),    QStringLiteral("POST"),   QStringLiteral("PUT"),
                                      QStringLiteral("PATCH"),  QStringLiteral("DELETE"), QStringLiteral("HEAD"),
                                      QStringLiteral("OPTIONS")};
     return methods;
@@ -65,32 +65,38 @@ void lineColumnAt(const QByteArray &text, int offset, int *line, int *column)
 // misspelt key ("databse", "userz") would otherwise silently run a different test than the one written.
 struct KnownObject
 {
-    const char *path;   // as shown in messages; "" for the top level
+    const char *path; // as shown in messages; "" for the top level
     QStringList keys;
 };
 
 const std::vector<KnownObject> &knownObjects()
 {
     static const std::vector<KnownObject> objects{
-        {"", {QStringLiteral("name"), QStringLiteral("target"), QStringLiteral("endpoints"), QStringLiteral("health"),
-              QStringLiteral("database"), QStringLiteral("pool"), QStringLiteral("scenario"), QStringLiteral("gates"),
-              QStringLiteral("limits")}},
-        {"target", {QStringLiteral("base_url"), QStringLiteral("headers"), QStringLiteral("login"), QStringLiteral("timeout_ms"),
-                    QStringLiteral("tls"), QStringLiteral("max_response_bytes")}},
+        {"",
+         {QStringLiteral("name"), QStringLiteral("target"), QStringLiteral("endpoints"), QStringLiteral("health"),
+          QStringLiteral("database"), QStringLiteral("pool"), QStringLiteral("scenario"), QStringLiteral("gates"),
+          QStringLiteral("limits")}},
+        {"target",
+         {QStringLiteral("base_url"), QStringLiteral("headers"), QStringLiteral("login"), QStringLiteral("timeout_ms"),
+          QStringLiteral("tls"), QStringLiteral("max_response_bytes")}},
         {"target.tls", {QStringLiteral("ca_file"), QStringLiteral("insecure")}},
-        {"target.login", {QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("json"), QStringLiteral("token_pointer"),
-                          QStringLiteral("header"), QStringLiteral("format")}},
-        {"endpoints[]", {QStringLiteral("name"), QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("weight"),
-                         QStringLiteral("headers"), QStringLiteral("timeout_ms"), QStringLiteral("json"), QStringLiteral("body"),
-                         QStringLiteral("vars")}},
+        {"target.login",
+         {QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("json"), QStringLiteral("token_pointer"),
+          QStringLiteral("header"), QStringLiteral("format")}},
+        {"endpoints[]",
+         {QStringLiteral("name"), QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("weight"),
+          QStringLiteral("headers"), QStringLiteral("timeout_ms"), QStringLiteral("json"), QStringLiteral("body"),
+          QStringLiteral("vars")}},
         {"endpoints[].vars.NAME", {QStringLiteral("range"), QStringLiteral("list")}},
         {"health", {QStringLiteral("path")}},
         {"database", {QStringLiteral("conninfo"), QStringLiteral("log"), QStringLiteral("app")}},
         {"database.app", {QStringLiteral("user"), QStringLiteral("application_name"), QStringLiteral("client_addr")}},
-        {"pool", {QStringLiteral("kind"), QStringLiteral("url"), QStringLiteral("pointers"), QStringLiteral("metrics")}},
-        {"scenario", {QStringLiteral("preset"), QStringLiteral("levels"), QStringLiteral("step_s"), QStringLiteral("users"),
-                      QStringLiteral("rate"), QStringLiteral("duration_s"), QStringLiteral("idle_s"), QStringLiteral("think_time_ms"),
-                      QStringLiteral("stages"), QStringLiteral("profile_requests")}},
+        {"pool",
+         {QStringLiteral("kind"), QStringLiteral("url"), QStringLiteral("pointers"), QStringLiteral("metrics")}},
+        {"scenario",
+         {QStringLiteral("preset"), QStringLiteral("levels"), QStringLiteral("step_s"), QStringLiteral("users"),
+          QStringLiteral("rate"), QStringLiteral("duration_s"), QStringLiteral("idle_s"),
+          QStringLiteral("think_time_ms"), QStringLiteral("stages"), QStringLiteral("profile_requests")}},
         {"scenario.stages[]", {QStringLiteral("duration_s"), QStringLiteral("users"), QStringLiteral("rate")}},
         {"limits", {QStringLiteral("max_duration_s"), QStringLiteral("max_users"), QStringLiteral("max_rate")}},
     };
@@ -120,7 +126,8 @@ int editDistance(const QString &a, const QString &b)
     for (qsizetype i = 1; i <= n; ++i) {
         for (qsizetype j = 1; j <= m; ++j) {
             const int cost = x[i - 1] == y[j - 1] ? 0 : 1;
-            int v = std::min({d[size_t(i - 1)][size_t(j)] + 1, d[size_t(i)][size_t(j - 1)] + 1, d[size_t(i - 1)][size_t(j - 1)] + cost});
+            int v = std::min({d[size_t(i - 1)][size_t(j)] + 1, d[size_t(i)][size_t(j - 1)] + 1,
+                              d[size_t(i - 1)][size_t(j - 1)] + cost});
             if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1])
                 v = std::min(v, d[size_t(i - 2)][size_t(j - 2)] + 1);
             d[size_t(i)][size_t(j)] = v;
@@ -141,7 +148,10 @@ int keyDistance(const QString &typed, const QString &known)
     return editDistance(t, k);
 }
 
-int threshold(const QString &typed) { return std::clamp(int(typed.size()) / 3, 1, 3); }
+int threshold(const QString &typed)
+{
+    return std::clamp(int(typed.size()) / 3, 1, 3);
+}
 
 // "did you mean …?" for an unknown key: the nearest key of the same object, else a key of that name (or
 // nearly) elsewhere in the plan, shown with its path so that the user sees where it belongs.
@@ -171,8 +181,9 @@ QString suggestion(const QString &typed, const char *objectPath)
     }
     if (!best.isEmpty())
         return QStringLiteral("; did you mean \"%1\"? (it belongs %2)")
-            .arg(best, best.contains(QLatin1Char('.')) ? QStringLiteral("in \"%1\"").arg(best.section(QLatin1Char('.'), 0, -2))
-                                                       : QStringLiteral("at the top level"));
+            .arg(best, best.contains(QLatin1Char('.'))
+                           ? QStringLiteral("in \"%1\"").arg(best.section(QLatin1Char('.'), 0, -2))
+                           : QStringLiteral("at the top level"));
     return QStringLiteral("; known keys here: %1").arg(knownKeys(objectPath).join(QStringLiteral(", ")));
 }
 
@@ -195,9 +206,11 @@ public:
     {
         for (auto it = o.begin(); it != o.end(); ++it) {
             const QString key = it.key();
-            if (key.startsWith(QLatin1Char('_')) || key.startsWith(QLatin1Char('$')) || knownKeys(objectPath).contains(key))
+            if (key.startsWith(QLatin1Char('_')) || key.startsWith(QLatin1Char('$')) ||
+                knownKeys(objectPath).contains(key))
                 continue;
-            const QString where = path.isEmpty() ? QStringLiteral("at the top level of the plan") : QStringLiteral("in %1").arg(path);
+            const QString where =
+                path.isEmpty() ? QStringLiteral("at the top level of the plan") : QStringLiteral("in %1").arg(path);
             if (error.isEmpty())
                 error = QStringLiteral("unknown key \"%1\" %2%3").arg(key, where, suggestion(key, objectPath));
             return;
@@ -218,15 +231,18 @@ public:
 
     // A number in [minimum, maximum]; whole numbers only when `whole`.
     double number(const QJsonObject &o, const char *key, const QString &path, double fallback,
-                  double minimum = -std::numeric_limits<double>::infinity(), double maximum = std::numeric_limits<double>::infinity(),
-                  bool whole = false, bool minimumExclusive = false)
+                  double minimum = -std::numeric_limits<double>::infinity(),
+                  double maximum = std::numeric_limits<double>::infinity(), bool whole = false,
+                  bool minimumExclusive = false)
     {
         const QJsonValue v = o.value(QLatin1String(key));
         if (v.isUndefined() || v.isNull())
             return fallback;
         if (!v.isDouble() || !std::isfinite(v.toDouble())) {
-            fail(join(path, key), v.isString() ? QStringLiteral("must be a number, not the string \"%1\" (drop the quotes)").arg(v.toString())
-                                               : QStringLiteral("must be a number"));
+            fail(join(path, key),
+                 v.isString()
+                     ? QStringLiteral("must be a number, not the string \"%1\" (drop the quotes)").arg(v.toString())
+                     : QStringLiteral("must be a number"));
             return fallback;
         }
         const double d = v.toDouble();
@@ -235,8 +251,9 @@ public:
             return fallback;
         }
         if (minimumExclusive ? !(d > minimum) : !(d >= minimum)) {
-            fail(join(path, key), minimumExclusive ? QStringLiteral("must be greater than %1 (got %2)").arg(minimum).arg(d)
-                                                   : QStringLiteral("must be at least %1 (got %2)").arg(minimum).arg(d));
+            fail(join(path, key), minimumExclusive
+                                      ? QStringLiteral("must be greater than %1 (got %2)").arg(minimum).arg(d)
+                                      : QStringLiteral("must be at least %1 (got %2)").arg(minimum).arg(d));
             return fallback;
         }
         if (d > maximum) {
@@ -250,7 +267,8 @@ public:
     {
         return number(o, key, path, fallback, 0, maximum, false, true);
     }
-    double whole(const QJsonObject &o, const char *key, const QString &path, double fallback, double minimum, double maximum)
+    double whole(const QJsonObject &o, const char *key, const QString &path, double fallback, double minimum,
+                 double maximum)
     {
         return number(o, key, path, fallback, minimum, maximum, true);
     }
@@ -369,8 +387,10 @@ void readEndpoint(Reader &r, const QJsonObject &o, const QString &path, Endpoint
             auto whole = [](const QJsonValue &x) {
                 return x.isDouble() && x.toDouble() == std::floor(x.toDouble()) && std::abs(x.toDouble()) < 9e15;
             };
-            if (range.size() != 2 || !whole(range[0]) || !whole(range[1]) || range[0].toDouble() > range[1].toDouble()) {
-                r.fail(vp + QStringLiteral(".range"), QStringLiteral("must be [from, to] with whole numbers from ≤ to"));
+            if (range.size() != 2 || !whole(range[0]) || !whole(range[1]) ||
+                range[0].toDouble() > range[1].toDouble()) {
+                r.fail(vp + QStringLiteral(".range"),
+                       QStringLiteral("must be [from, to] with whole numbers from ≤ to"));
                 continue;
             }
             var.kind = PathVariable::Kind::Range;
@@ -408,7 +428,8 @@ void readScenario(Reader &r, const QJsonObject &o, ScenarioSpec &s)
         s.levels.clear();
         const QJsonValue levels = o.value(QLatin1String("levels"));
         if (!levels.isArray())
-            r.fail(path + QStringLiteral(".levels"), QStringLiteral("must be an array of user counts, e.g. [1, 2, 5, 10]"));
+            r.fail(path + QStringLiteral(".levels"),
+                   QStringLiteral("must be an array of user counts, e.g. [1, 2, 5, 10]"));
         for (const QJsonValue &v : levels.toArray()) {
             if (!v.isDouble() || v.toDouble() < 1 || v.toDouble() != std::floor(v.toDouble()) || v.toDouble() > 1e9)
                 r.fail(path + QStringLiteral(".levels"), QStringLiteral("must hold whole numbers ≥ 1"));
@@ -419,7 +440,8 @@ void readScenario(Reader &r, const QJsonObject &o, ScenarioSpec &s)
     if (o.contains(QLatin1String("stages"))) {
         const QJsonValue stagesValue = o.value(QLatin1String("stages"));
         if (!stagesValue.isArray())
-            r.fail(path + QStringLiteral(".stages"), QStringLiteral("must be an array of {\"duration_s\": …, \"users\": …} stages"));
+            r.fail(path + QStringLiteral(".stages"),
+                   QStringLiteral("must be an array of {\"duration_s\": …, \"users\": …} stages"));
         const QJsonArray stages = stagesValue.toArray();
         for (int i = 0; i < stages.size(); ++i) {
             const QString sp = path + QStringLiteral(".stages[%1]").arg(i);
@@ -470,7 +492,8 @@ std::optional<QString> PlanParser::normaliseBaseUrl(const QString &text, QString
     for (const QChar c : trimmed) {
         if (c.isSpace() || c.category() == QChar::Other_Control) {
             *error = QStringLiteral("\"%1\" contains %2, which a URL cannot hold; remove it (or write a space as %20)")
-                         .arg(trimmed, c == QLatin1Char(' ') ? QStringLiteral("a space") : QStringLiteral("a control character"));
+                         .arg(trimmed, c == QLatin1Char(' ') ? QStringLiteral("a space")
+                                                             : QStringLiteral("a control character"));
             return std::nullopt;
         }
     }
@@ -490,7 +513,8 @@ std::optional<QString> PlanParser::normaliseBaseUrl(const QString &text, QString
     }
     const QString scheme = url.scheme().toLower();
     if (scheme != QLatin1String("http") && scheme != QLatin1String("https")) {
-        *error = QStringLiteral("\"%1\" is not an http:// or https:// URL; write it like http://127.0.0.1:8000").arg(trimmed);
+        *error = QStringLiteral("\"%1\" is not an http:// or https:// URL; write it like http://127.0.0.1:8000")
+                     .arg(trimmed);
         return std::nullopt;
     }
     if (url.host().isEmpty()) {
@@ -517,13 +541,16 @@ std::optional<EndpointSpec> PlanParser::parseEndpointShorthand(const QString &te
         e.method = parts[0].toUpper();
         e.path = parts[1];
     } else {
-        *error = parts.size() > 2 ? QStringLiteral("endpoint \"%1\" is not of the form \"METHOD /path\" (a space in the "
-                                                   "path must be written %20)").arg(text)
-                                  : QStringLiteral("endpoint \"%1\" is not of the form \"METHOD /path\"").arg(text);
+        *error = parts.size() > 2
+                     ? QStringLiteral("endpoint \"%1\" is not of the form \"METHOD /path\" (a space in the "
+                                      "path must be written %20)")
+                           .arg(text)
+                     : QStringLiteral("endpoint \"%1\" is not of the form \"METHOD /path\"").arg(text);
         return std::nullopt;
     }
     if (!knownMethods().contains(e.method)) {
-        *error = QStringLiteral("endpoint \"%1\": unknown method %2 (known: %3)").arg(text, e.method, knownMethods().join(QStringLiteral(", ")));
+        *error = QStringLiteral("endpoint \"%1\": unknown method %2 (known: %3)")
+                     .arg(text, e.method, knownMethods().join(QStringLiteral(", ")));
         return std::nullopt;
     }
     if (!e.path.startsWith(QLatin1Char('/'))) {
@@ -545,8 +572,9 @@ std::optional<QByteArray> readPlanFile(const QString &path, PlanError *error)
 {
     const QFileInfo info(path);
     if (info.exists() && !info.isFile()) {
-        error->message = QStringLiteral("cannot read plan %1: it is %2, not a plan file")
-                             .arg(path, info.isDir() ? QStringLiteral("a directory") : QStringLiteral("not a regular file"));
+        error->message =
+            QStringLiteral("cannot read plan %1: it is %2, not a plan file")
+                .arg(path, info.isDir() ? QStringLiteral("a directory") : QStringLiteral("not a regular file"));
         return std::nullopt;
     }
     QFile file(path);
@@ -557,8 +585,10 @@ std::optional<QByteArray> readPlanFile(const QString &path, PlanError *error)
     // A plan is a few kilobytes; a huge file is a mistake (a log, a database), not a plan to hold in memory.
     constexpr qint64 kMaxPlanBytes = 64 << 20;
     if (file.size() > kMaxPlanBytes) {
-        error->message = QStringLiteral("cannot read plan %1: %2 MB is far too large for a plan (is it the right file?)")
-                             .arg(path).arg(file.size() >> 20);
+        error->message =
+            QStringLiteral("cannot read plan %1: %2 MB is far too large for a plan (is it the right file?)")
+                .arg(path)
+                .arg(file.size() >> 20);
         return std::nullopt;
     }
     return file.readAll();
@@ -588,7 +618,8 @@ std::optional<QByteArray> planText(const QByteArray &bytes, PlanError *error)
         QStringDecoder decoder(encoding);
         const QString text = decoder.decode(bytes.mid(skip));
         if (decoder.hasError()) {
-            error->message = QStringLiteral("the plan looks like UTF-16 text but does not decode as such; save it as UTF-8");
+            error->message =
+                QStringLiteral("the plan looks like UTF-16 text but does not decode as such; save it as UTF-8");
             return std::nullopt;
         }
         return text.toUtf8();
@@ -643,13 +674,14 @@ std::optional<Plan> PlanParser::read(const QByteArray &bytes, PlanError *error)
         return std::nullopt;
     const QByteArray &json = *text;
     if (json.trimmed().isEmpty()) {
-        error->message = QStringLiteral("the plan is empty; a plan is a JSON object, see the plan format in the README");
+        error->message =
+            QStringLiteral("the plan is empty; a plan is a JSON object, see the plan format in the README");
         return std::nullopt;
     }
     const QByteArray trimmed = json.trimmed();
-    const bool scalar = !trimmed.startsWith('{') && !trimmed.startsWith('[')
-                        && (trimmed == "null" || trimmed == "true" || trimmed == "false" || trimmed.startsWith('"')
-                            || (!trimmed.isEmpty() && (std::isdigit(uchar(trimmed[0])) || trimmed[0] == '-')));
+    const bool scalar = !trimmed.startsWith('{') && !trimmed.startsWith('[') &&
+                        (trimmed == "null" || trimmed == "true" || trimmed == "false" || trimmed.startsWith('"') ||
+                         (!trimmed.isEmpty() && (std::isdigit(uchar(trimmed[0])) || trimmed[0] == '-')));
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError && !scalar) {
@@ -658,9 +690,10 @@ std::optional<Plan> PlanParser::read(const QByteArray &bytes, PlanError *error)
         return std::nullopt;
     }
     if (!doc.isObject()) {
-        error->message = QStringLiteral("the plan is %1, not a JSON object; a plan looks like {\"target\": {\"base_url\": "
-                                        "\"http://127.0.0.1:8000\"}, \"endpoints\": [{\"path\": \"/\"}]} (see the README)")
-                             .arg(jsonKind(doc, json));
+        error->message =
+            QStringLiteral("the plan is %1, not a JSON object; a plan looks like {\"target\": {\"base_url\": "
+                           "\"http://127.0.0.1:8000\"}, \"endpoints\": [{\"path\": \"/\"}]} (see the README)")
+                .arg(jsonKind(doc, json));
         return std::nullopt;
     }
     const QJsonObject root = doc.object();
@@ -707,17 +740,20 @@ std::optional<Plan> PlanParser::read(const QByteArray &bytes, PlanError *error)
         plan.gates = gates.toString();
         plan.gates_explicit = true;
         if (plan.gates.trimmed().isEmpty())
-            r.fail(QStringLiteral("gates"), QStringLiteral("is empty; give a preset (launch, revised), a gates file or an object"));
+            r.fail(QStringLiteral("gates"),
+                   QStringLiteral("is empty; give a preset (launch, revised), a gates file or an object"));
     } else if (gates.isObject()) {
         plan.gates = QStringLiteral("custom");
         plan.gates_inline = gates.toObject();
         plan.gates_explicit = true;
     } else if (!gates.isUndefined() && !gates.isNull()) {
-        r.fail(QStringLiteral("gates"), QStringLiteral("must be a preset name (launch, revised), a gates file or an object"));
+        r.fail(QStringLiteral("gates"),
+               QStringLiteral("must be a preset name (launch, revised), a gates file or an object"));
     }
     const QJsonObject limits = r.object(root, "limits", {});
     r.checkKeys(limits, "limits", QStringLiteral("limits"));
-    plan.limits.max_duration_s = r.positive(limits, "max_duration_s", QStringLiteral("limits"), plan.limits.max_duration_s);
+    plan.limits.max_duration_s =
+        r.positive(limits, "max_duration_s", QStringLiteral("limits"), plan.limits.max_duration_s);
     plan.limits.max_users = int(r.whole(limits, "max_users", QStringLiteral("limits"), plan.limits.max_users, 1, 1e9));
     plan.limits.max_rate = r.positive(limits, "max_rate", QStringLiteral("limits"), plan.limits.max_rate);
 
@@ -754,40 +790,50 @@ QString PlanParser::validate(const Plan &plan)
     if (plan.target.max_response_bytes <= 0)
         return QStringLiteral("target.max_response_bytes must be positive");
     if (plan.endpoints.empty())
-        return QStringLiteral("endpoints: a plan needs at least one endpoint, e.g. {\"method\": \"GET\", \"path\": \"/\"}");
+        return QStringLiteral(
+            "endpoints: a plan needs at least one endpoint, e.g. {\"method\": \"GET\", \"path\": \"/\"}");
     for (size_t i = 0; i < plan.endpoints.size(); ++i) {
         const EndpointSpec &e = plan.endpoints[i];
         const QString p = QStringLiteral("endpoints[%1]").arg(i);
         if (!knownMethods().contains(e.method))
-            return p + QStringLiteral(".method: unknown method \"%1\" (known: %2)").arg(e.method, knownMethods().join(QStringLiteral(", ")));
+            return p + QStringLiteral(".method: unknown method \"%1\" (known: %2)")
+                           .arg(e.method, knownMethods().join(QStringLiteral(", ")));
         if (!e.path.startsWith(QLatin1Char('/')))
             return p + QStringLiteral(".path: must start with / (it is appended to target.base_url)");
         // libcurl refuses such a URL before sending it: every request would fail inside Preflight, not at the
         // backend, and the run would blame the backend for it (issue 15, item 12).
         for (const QChar c : e.path) {
             if (c == QLatin1Char(' '))
-                return p + QStringLiteral(".path: \"%1\" contains a space, which a URL cannot hold; write it as %20").arg(e.path);
+                return p + QStringLiteral(".path: \"%1\" contains a space, which a URL cannot hold; write it as %20")
+                               .arg(e.path);
             if (c.isSpace() || c.category() == QChar::Other_Control || c == QChar(0x7F))
-                return p + QStringLiteral(".path: \"%1\" contains a control character (tab, newline, …); remove it").arg(e.path);
+                return p + QStringLiteral(".path: \"%1\" contains a control character (tab, newline, …); remove it")
+                               .arg(e.path);
         }
         for (const auto &[name, var] : e.vars)
             for (const QString &value : var.values)
-                if (std::any_of(value.begin(), value.end(), [](QChar c) { return c.isSpace() || c.category() == QChar::Other_Control; }))
-                    return p + QStringLiteral(".vars.%1.list: \"%2\" contains a space or control character, which a URL "
-                                              "cannot hold; write a space as %20").arg(name, value);
+                if (std::any_of(value.begin(), value.end(),
+                                [](QChar c) { return c.isSpace() || c.category() == QChar::Other_Control; }))
+                    return p +
+                           QStringLiteral(".vars.%1.list: \"%2\" contains a space or control character, which a URL "
+                                          "cannot hold; write a space as %20")
+                               .arg(name, value);
         if (!(e.weight > 0))
             return p + QStringLiteral(".weight: must be a positive number");
         if (e.timeout_ms < 0)
             return p + QStringLiteral(".timeout_ms: must be positive");
-        for (qsizetype open = e.path.indexOf(QLatin1Char('{')); open >= 0; open = e.path.indexOf(QLatin1Char('{'), open + 1)) {
+        for (qsizetype open = e.path.indexOf(QLatin1Char('{')); open >= 0;
+             open = e.path.indexOf(QLatin1Char('{'), open + 1)) {
             const qsizetype close = e.path.indexOf(QLatin1Char('}'), open);
             if (close < 0)
                 return p + QStringLiteral(".path: unclosed {");
             const QString var = e.path.mid(open + 1, close - open - 1);
             if (open > 0 && e.path[open - 1] == QLatin1Char('$'))
-                continue;   // ${env:NAME}: resolved when the request is built, not a path variable
+                continue; // ${env:NAME}: resolved when the request is built, not a path variable
             if (var != QLatin1String("seq") && !e.vars.count(var))
-                return p + QStringLiteral(".path: {%1} has no entry in vars (give \"vars\": {\"%1\": {\"range\": [1, 100]}})").arg(var);
+                return p + QStringLiteral(
+                               ".path: {%1} has no entry in vars (give \"vars\": {\"%1\": {\"range\": [1, 100]}})")
+                               .arg(var);
         }
     }
     const Limits &l = plan.limits;
@@ -795,7 +841,8 @@ QString PlanParser::validate(const Plan &plan)
         return QStringLiteral("limits: every limit must be positive (0 never means unlimited)");
     const ScenarioSpec &s = plan.scenario;
     if (!knownPresets().contains(s.preset))
-        return QStringLiteral("scenario.preset: unknown preset \"%1\" (sweep, sustain, burst, soak, stages)").arg(s.preset);
+        return QStringLiteral("scenario.preset: unknown preset \"%1\" (sweep, sustain, burst, soak, stages)")
+            .arg(s.preset);
     if (s.think_time_ms < 0)
         return QStringLiteral("scenario.think_time_ms must not be negative");
     if (s.profile_requests < 0 || s.profile_requests > 1000)
@@ -839,18 +886,26 @@ QString PlanParser::validate(const Plan &plan)
         if (s.rate >= 0 && !(s.rate > 0))
             return QStringLiteral("scenario.rate must be positive");
         if (s.users < 0 && s.rate < 0)
-            return QStringLiteral("scenario: %1 needs users (closed model) or rate (open model), e.g. \"users\": 10").arg(s.preset);
+            return QStringLiteral("scenario: %1 needs users (closed model) or rate (open model), e.g. \"users\": 10")
+                .arg(s.preset);
         if (!(s.duration_s > 0))
-            return QStringLiteral("scenario.duration_s: %1 needs a positive duration in seconds, e.g. \"duration_s\": 60").arg(s.preset);
+            return QStringLiteral(
+                       "scenario.duration_s: %1 needs a positive duration in seconds, e.g. \"duration_s\": 60")
+                .arg(s.preset);
         peakUsers = std::max(0.0, s.users);
         peakRate = std::max(0.0, s.rate);
         total_s = s.duration_s + (s.preset == QLatin1String("burst") ? std::max(0.0, s.idle_s) : 0.0);
     }
-    if (auto e = checkBound(QStringLiteral("a duration"), total_s, l.max_duration_s, QStringLiteral("max_duration_s"), kCeilingDuration_s); !e.isEmpty())
+    if (auto e = checkBound(QStringLiteral("a duration"), total_s, l.max_duration_s, QStringLiteral("max_duration_s"),
+                            kCeilingDuration_s);
+        !e.isEmpty())
         return QStringLiteral("scenario: ") + e;
-    if (auto e = checkBound(QStringLiteral("a user count"), peakUsers, l.max_users, QStringLiteral("max_users"), kCeilingUsers); !e.isEmpty())
+    if (auto e = checkBound(QStringLiteral("a user count"), peakUsers, l.max_users, QStringLiteral("max_users"),
+                            kCeilingUsers);
+        !e.isEmpty())
         return QStringLiteral("scenario: ") + e;
-    if (auto e = checkBound(QStringLiteral("a rate"), peakRate, l.max_rate, QStringLiteral("max_rate"), kCeilingRate); !e.isEmpty())
+    if (auto e = checkBound(QStringLiteral("a rate"), peakRate, l.max_rate, QStringLiteral("max_rate"), kCeilingRate);
+        !e.isEmpty())
         return QStringLiteral("scenario: ") + e;
     return {};
 }
@@ -866,8 +921,10 @@ QJsonObject Plan::toJson() const
     QJsonObject target{{QStringLiteral("base_url"), this->target.base_url},
                        {QStringLiteral("timeout_ms"), this->target.timeout_ms},
                        {QStringLiteral("max_response_bytes"), double(this->target.max_response_bytes)},
-                       {QStringLiteral("tls"), QJsonObject{{QStringLiteral("ca_file"), this->target.ca_file.isEmpty() ? QJsonValue() : QJsonValue(this->target.ca_file)},
-                                                           {QStringLiteral("insecure"), this->target.insecure}}}};
+                       {QStringLiteral("tls"),
+                        QJsonObject{{QStringLiteral("ca_file"),
+                                     this->target.ca_file.isEmpty() ? QJsonValue() : QJsonValue(this->target.ca_file)},
+                                    {QStringLiteral("insecure"), this->target.insecure}}}};
     if (!this->target.headers.empty())
         target.insert(QStringLiteral("headers"), stringMap(this->target.headers));
     if (this->target.login.enabled) {

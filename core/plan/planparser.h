@@ -12,11 +12,11 @@ namespace Preflight {
 // A problem with a plan, phrased for the person who wrote it.
 struct PlanError
 {
-    QString message;   // "endpoints[1].weight: must be a positive number"
-    int line = 0;      // 1-based, 0 when not a JSON syntax error
+    QString message; // "endpoints[1].weight: must be a positive number"
+    int line = 0;    // 1-based, 0 when not a JSON syntax error
     int column = 0;
 
-    QString toString() const;  // "plan.json:3:14: ..." style without the file name
+    QString toString() const; // "plan.json:3:14: ..." style without the file name
 };
 
 // Parses and validates plans (DESIGN.md §4). Pure functions, thread-safe.

@@ -92,7 +92,10 @@ QString SecretResolver::resolve(const QString &text, QStringList *missing)
     return out;
 }
 
-bool SecretResolver::hasPlaceholder(const QString &text) { return placeholderPattern().match(text).hasMatch(); }
+bool SecretResolver::hasPlaceholder(const QString &text)
+{
+    return placeholderPattern().match(text).hasMatch();
+}
 
 QString SecretResolver::describeMissing(const QStringList &missing, const QString &where)
 {
@@ -106,12 +109,14 @@ QString SecretResolver::describeMissing(const QStringList &missing, const QStrin
     }
     QStringList sentences;
     if (!env.isEmpty()) {
-        sentences << QStringLiteral("%1 uses ${env:%2} but the environment variable is not set; export it before the run")
+        sentences << QStringLiteral(
+                         "%1 uses ${env:%2} but the environment variable is not set; export it before the run")
                          .arg(where, env.join(QStringLiteral("}, ${env:")));
     }
     if (!keychain.isEmpty()) {
-        sentences << QStringLiteral("%1 reads %2 from the OS keychain, which only the GUI can open; in CI use ${env:%3} "
-                                    "instead")
+        sentences << QStringLiteral(
+                         "%1 reads %2 from the OS keychain, which only the GUI can open; in CI use ${env:%3} "
+                         "instead")
                          .arg(where, keychain.join(QStringLiteral(", ")), keychain.join(QStringLiteral("}, ${env:")));
     }
     return sentences.join(QStringLiteral("; "));
@@ -156,7 +161,7 @@ void SecretResolver::clearSessionSecrets()
     SessionTable &t = sessionTable();
     std::lock_guard<std::mutex> lock(t.mutex);
     for (auto &entry : t.values)
-        entry.second.fill(QLatin1Char('\0'));   // best effort: overwrite before the memory is released
+        entry.second.fill(QLatin1Char('\0')); // best effort: overwrite before the memory is released
     t.values.clear();
 }
 

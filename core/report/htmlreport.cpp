@@ -149,8 +149,8 @@ void renderTable(const ReportTable &t, QString &out)
     out += QStringLiteral("><thead><tr>");
     for (int c = 0; c < t.header.size(); ++c) {
         const bool num = size_t(c) < t.numeric.size() && t.numeric[size_t(c)];
-        out += (num ? QStringLiteral("<th class=\"num\">") : QStringLiteral("<th>")) + reportInlineHtml(t.header[c])
-             + QStringLiteral("</th>");
+        out += (num ? QStringLiteral("<th class=\"num\">") : QStringLiteral("<th>")) + reportInlineHtml(t.header[c]) +
+               QStringLiteral("</th>");
     }
     out += QStringLiteral("</tr></thead><tbody>");
     for (const ReportTable::Row &r : t.rows) {
@@ -167,7 +167,8 @@ void renderTable(const ReportTable &t, QString &out)
             const auto tone = r.cell_tones.find(c);
             if (tone != r.cell_tones.end() && !tone->second.isEmpty())
                 classes << QStringLiteral("tone-") + tone->second;
-            out += classes.isEmpty() ? QStringLiteral("<td>") : QStringLiteral("<td class=\"%1\">").arg(classes.join(QLatin1Char(' ')));
+            out += classes.isEmpty() ? QStringLiteral("<td>")
+                                     : QStringLiteral("<td class=\"%1\">").arg(classes.join(QLatin1Char(' ')));
             out += reportInlineHtml(r.cells[c]) + QStringLiteral("</td>");
         }
         out += QStringLiteral("</tr>");
@@ -209,16 +210,19 @@ QByteArray HtmlReport::render(const ReportDocument &document, Charts charts)
             out += QStringLiteral("<h1>%1</h1>\n").arg(b.text.toHtmlEscaped());
             break;
         case ReportBlock::Kind::Verdict:
-            out += QStringLiteral("<div class=\"verdict verdict-%1\" id=\"verdict\" role=\"status\"><div class=\"verdict-word\">%2</div>"
+            out += QStringLiteral("<div class=\"verdict verdict-%1\" id=\"verdict\" role=\"status\"><div "
+                                  "class=\"verdict-word\">%2</div>"
                                   "<div class=\"verdict-detail\">")
                        .arg(attr(b.tone), b.text.toHtmlEscaped());
             for (int i = 0; i < b.items.size(); ++i)
                 out += QStringLiteral("<div class=\"%1\">%2</div>")
-                           .arg(i == 0 ? QStringLiteral("verdict-tally") : QStringLiteral("verdict-reason"), reportInlineHtml(b.items[i]));
+                           .arg(i == 0 ? QStringLiteral("verdict-tally") : QStringLiteral("verdict-reason"),
+                                reportInlineHtml(b.items[i]));
             out += QStringLiteral("</div></div>\n");
             break;
         case ReportBlock::Kind::Banner:
-            out += QStringLiteral("<div class=\"banner banner-%1\" role=\"alert\">%2</div>\n").arg(attr(b.tone), reportInlineHtml(b.text));
+            out += QStringLiteral("<div class=\"banner banner-%1\" role=\"alert\">%2</div>\n")
+                       .arg(attr(b.tone), reportInlineHtml(b.text));
             break;
         case ReportBlock::Kind::Heading:
             if (b.level <= 2) {
@@ -231,7 +235,8 @@ QByteArray HtmlReport::render(const ReportDocument &document, Charts charts)
                 out += b.id.isEmpty() ? QStringLiteral("<h3>") : QStringLiteral("<h3 id=\"%1\">").arg(attr(b.id));
                 if (!b.badge.isEmpty())
                     out += QStringLiteral("<span class=\"badge%1\">%2</span>")
-                               .arg(b.tone.isEmpty() ? QString() : QStringLiteral(" badge-") + attr(b.tone), b.badge.toHtmlEscaped());
+                               .arg(b.tone.isEmpty() ? QString() : QStringLiteral(" badge-") + attr(b.tone),
+                                    b.badge.toHtmlEscaped());
                 out += reportInlineHtml(b.text) + QStringLiteral("</h3>\n");
             }
             break;
@@ -247,17 +252,20 @@ QByteArray HtmlReport::render(const ReportDocument &document, Charts charts)
         case ReportBlock::Kind::Facts:
             out += QStringLiteral("<dl class=\"facts\">");
             for (const auto &[label, value] : b.facts)
-                out += QStringLiteral("<div><dt>%1</dt><dd>%2</dd></div>").arg(label.toHtmlEscaped(), reportInlineHtml(value));
+                out += QStringLiteral("<div><dt>%1</dt><dd>%2</dd></div>")
+                           .arg(label.toHtmlEscaped(), reportInlineHtml(value));
             out += QStringLiteral("</dl>\n");
             break;
         case ReportBlock::Kind::Table:
             renderTable(b.table, out);
             break;
         case ReportBlock::Kind::Chart:
-            out += QStringLiteral("<figure class=\"chart\" id=\"%1\"><div class=\"chart-title\">%2</div><div class=\"chart-scroll\">")
-                       .arg(attr(b.id), b.text.toHtmlEscaped());
+            out +=
+                QStringLiteral(
+                    "<figure class=\"chart\" id=\"%1\"><div class=\"chart-title\">%2</div><div class=\"chart-scroll\">")
+                    .arg(attr(b.id), b.text.toHtmlEscaped());
             if (charts == Charts::InlineSvg)
-                out += b.svg;   // built by SvgChart: every text already escaped
+                out += b.svg; // built by SvgChart: every text already escaped
             else
                 out += QStringLiteral("<img src=\"chart:%1\" width=\"%2\" height=\"%3\" alt=\"%4\">")
                            .arg(attr(b.id))
@@ -275,12 +283,14 @@ QByteArray HtmlReport::render(const ReportDocument &document, Charts charts)
                 const bool mark = size_t(i) < b.marked.size() && b.marked[size_t(i)];
                 if (i)
                     out += QLatin1Char('\n');
-                out += mark ? QStringLiteral("<mark>%1</mark>").arg(b.items[i].toHtmlEscaped()) : b.items[i].toHtmlEscaped();
+                out += mark ? QStringLiteral("<mark>%1</mark>").arg(b.items[i].toHtmlEscaped())
+                            : b.items[i].toHtmlEscaped();
             }
             out += QStringLiteral("</code></pre></div>\n");
             break;
         case ReportBlock::Kind::GroupBegin:
-            out += QStringLiteral("<article class=\"card%1\">\n").arg(b.tone.isEmpty() ? QString() : QStringLiteral(" card-") + attr(b.tone));
+            out += QStringLiteral("<article class=\"card%1\">\n")
+                       .arg(b.tone.isEmpty() ? QString() : QStringLiteral(" card-") + attr(b.tone));
             break;
         case ReportBlock::Kind::GroupEnd:
             out += QStringLiteral("</article>\n");

@@ -24,7 +24,10 @@ QJsonValue number(double v, int decimals = 3)
     return std::round(v * scale) / scale;
 }
 
-QJsonValue knownOrNull(double v, int decimals = 3) { return v < 0 ? QJsonValue() : number(v, decimals); }
+QJsonValue knownOrNull(double v, int decimals = 3)
+{
+    return v < 0 ? QJsonValue() : number(v, decimals);
+}
 
 QJsonObject statusCounts(const EndpointStats &s)
 {
@@ -69,16 +72,15 @@ QJsonObject findingObject(const Finding &f)
 
 QJsonObject JsonSummary::latencyObject(const LatencyHistogram &h)
 {
-    return QJsonObject{{QStringLiteral("p50"), number(h.percentile_ms(50))},
-                       {QStringLiteral("p90"), number(h.percentile_ms(90))},
-                       {QStringLiteral("p95"), number(h.percentile_ms(95))},
-                       {QStringLiteral("p99"), number(h.percentile_ms(99))},
-                       {QStringLiteral("p999"), number(h.percentile_ms(99.9))},
-                       {QStringLiteral("max"), number(h.max_us() / 1000.0)},
-                       {QStringLiteral("mean"), number(h.mean_us() / 1000.0)}};
+    return QJsonObject{
+        {QStringLiteral("p50"), number(h.percentile_ms(50))},    {QStringLiteral("p90"), number(h.percentile_ms(90))},
+        {QStringLiteral("p95"), number(h.percentile_ms(95))},    {QStringLiteral("p99"), number(h.percentile_ms(99))},
+        {QStringLiteral("p999"), number(h.percentile_ms(99.9))}, {QStringLiteral("max"), number(h.max_us() / 1000.0)},
+        {QStringLiteral("mean"), number(h.mean_us() / 1000.0)}};
 }
 
-QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummary> &levels, const CapacityModel *capacity)
+QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummary> &levels,
+                               const CapacityModel *capacity)
 {
     const double duration_s = run.info.duration_s;
     auto rate = [duration_s](uint64_t n) { return duration_s > 0 ? number(double(n) / duration_s, 2) : QJsonValue(0); };
@@ -112,32 +114,34 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                                      {QStringLiteral("latency_ms"), latencyObject(s.latency)},
                                      {QStringLiteral("status_counts"), statusCounts(s)},
                                      {QStringLiteral("error_counts"), errorCounts(s)},
-                                     {QStringLiteral("queries_per_request"),
-                                      qpr < 0 ? QJsonValue() : number(qpr, 2)}});
+                                     {QStringLiteral("queries_per_request"), qpr < 0 ? QJsonValue() : number(qpr, 2)}});
     }
 
     // Only PostgreSQL has backends; an embedded SQLite file reports none, which is "unknown", not 0.
     const bool hasBackends = run.database.kind == QLatin1String("postgresql");
     QJsonArray levelArray;
     for (const LevelSummary &l : levels) {
-        QJsonObject o{{QStringLiteral("label"), l.label},
-                      {QStringLiteral("duration_s"), number(l.duration_s, 2)},
-                      {QStringLiteral("requests"), double(l.requests)},
-                      {QStringLiteral("rps"), number(l.rps, 2)},
-                      {QStringLiteral("error_rate"), number(l.error_rate, 5)},
-                      {QStringLiteral("timeouts"), double(l.timeouts)},
-                      {QStringLiteral("latency_ms"), QJsonObject{{QStringLiteral("p50"), number(l.p50_ms)},
-                                                                 {QStringLiteral("p90"), number(l.p90_ms)},
-                                                                 {QStringLiteral("p95"), number(l.p95_ms)},
-                                                                 {QStringLiteral("p99"), number(l.p99_ms)},
-                                                                 {QStringLiteral("p999"), number(l.p999_ms)},
-                                                                 {QStringLiteral("max"), number(l.max_ms)},
-                                                                 {QStringLiteral("mean"), number(l.mean_ms)}}},
-                      {QStringLiteral("db_active_max"), l.db_active_max < 0 || !hasBackends ? QJsonValue() : QJsonValue(l.db_active_max)},
-                      {QStringLiteral("db_backends_max"), l.db_backends_max < 0 || !hasBackends ? QJsonValue() : QJsonValue(l.db_backends_max)},
-                      {QStringLiteral("pool_in_use_max"), l.pool_in_use_max < 0 ? QJsonValue() : QJsonValue(l.pool_in_use_max)},
-                      {QStringLiteral("queries_per_request"), knownOrNull(l.queries_per_request, 2)},
-                      {QStringLiteral("effective_parallelism"), knownOrNull(l.effective_parallelism, 2)}};
+        QJsonObject o{
+            {QStringLiteral("label"), l.label},
+            {QStringLiteral("duration_s"), number(l.duration_s, 2)},
+            {QStringLiteral("requests"), double(l.requests)},
+            {QStringLiteral("rps"), number(l.rps, 2)},
+            {QStringLiteral("error_rate"), number(l.error_rate, 5)},
+            {QStringLiteral("timeouts"), double(l.timeouts)},
+            {QStringLiteral("latency_ms"), QJsonObject{{QStringLiteral("p50"), number(l.p50_ms)},
+                                                       {QStringLiteral("p90"), number(l.p90_ms)},
+                                                       {QStringLiteral("p95"), number(l.p95_ms)},
+                                                       {QStringLiteral("p99"), number(l.p99_ms)},
+                                                       {QStringLiteral("p999"), number(l.p999_ms)},
+                                                       {QStringLiteral("max"), number(l.max_ms)},
+                                                       {QStringLiteral("mean"), number(l.mean_ms)}}},
+            {QStringLiteral("db_active_max"),
+             l.db_active_max < 0 || !hasBackends ? QJsonValue() : QJsonValue(l.db_active_max)},
+            {QStringLiteral("db_backends_max"),
+             l.db_backends_max < 0 || !hasBackends ? QJsonValue() : QJsonValue(l.db_backends_max)},
+            {QStringLiteral("pool_in_use_max"), l.pool_in_use_max < 0 ? QJsonValue() : QJsonValue(l.pool_in_use_max)},
+            {QStringLiteral("queries_per_request"), knownOrNull(l.queries_per_request, 2)},
+            {QStringLiteral("effective_parallelism"), knownOrNull(l.effective_parallelism, 2)}};
         o.insert(l.open_model ? QStringLiteral("rate") : QStringLiteral("users"), number(l.load(), 2));
         levelArray.append(o);
     }
@@ -151,15 +155,17 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                               {QStringLiteral("peak_users"), knownOrNull(capacity->usl.peak_users, 1)},
                               {QStringLiteral("peak_rps"), knownOrNull(capacity->usl.peak_rps, 1)},
                               {QStringLiteral("r2"), number(capacity->usl.r2, 4)}};
-        QJsonObject c{{QStringLiteral("service_time_ms"), knownOrNull(capacity->service_time_ms)},
-                      {QStringLiteral("effective_parallelism_max"), knownOrNull(capacity->effective_parallelism_max, 2)},
-                      {QStringLiteral("usl"), usl},
-                      {QStringLiteral("supported_load"), knownOrNull(capacity->supported_load, 1)}};
+        QJsonObject c{
+            {QStringLiteral("service_time_ms"), knownOrNull(capacity->service_time_ms)},
+            {QStringLiteral("effective_parallelism_max"), knownOrNull(capacity->effective_parallelism_max, 2)},
+            {QStringLiteral("usl"), usl},
+            {QStringLiteral("supported_load"), knownOrNull(capacity->supported_load, 1)}};
         if (!capacity->usl.valid)
             c.insert(QStringLiteral("usl_reason"), capacity->usl.reason);
         if (capacity->plateau_reached)
-            c.insert(QStringLiteral("plateau"), QJsonObject{{QStringLiteral("load"), number(capacity->plateau_load, 1)},
-                                                           {QStringLiteral("parallelism"), number(capacity->plateau_value, 2)}});
+            c.insert(QStringLiteral("plateau"),
+                     QJsonObject{{QStringLiteral("load"), number(capacity->plateau_load, 1)},
+                                 {QStringLiteral("parallelism"), number(capacity->plateau_value, 2)}});
         capacityValue = c;
     }
 
@@ -170,17 +176,19 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
         peakActive = std::max(peakActive, s.active);
         newBackends += s.new_backends;
     }
-    QJsonObject database{{QStringLiteral("kind"), db.kind},
-                         {QStringLiteral("server_version"), db.server_version.isEmpty() ? QJsonValue() : QJsonValue(db.server_version)},
-                         {QStringLiteral("max_connections"), db.max_connections < 0 ? QJsonValue() : QJsonValue(db.max_connections)},
-                         {QStringLiteral("peak_backends"), peakBackends < 0 ? QJsonValue() : QJsonValue(peakBackends)},
-                         {QStringLiteral("peak_active"), peakActive < 0 ? QJsonValue() : QJsonValue(peakActive)},
-                         {QStringLiteral("new_backends_per_request"),
-                          !hasBackends || run.db_samples.empty() || total.requests == 0 ? QJsonValue() : number(double(newBackends) / double(total.requests), 3)},
-                         {QStringLiteral("pg_stat_statements"), db.pg_stat_statements},
-                         {QStringLiteral("warnings"), QJsonArray::fromStringList(db.warnings)},
-                         // The exact lines a DBA runs to enable what was missing (never run by Preflight).
-                         {QStringLiteral("remediation"), QJsonArray::fromStringList(db.remediation)}};
+    QJsonObject database{
+        {QStringLiteral("kind"), db.kind},
+        {QStringLiteral("server_version"), db.server_version.isEmpty() ? QJsonValue() : QJsonValue(db.server_version)},
+        {QStringLiteral("max_connections"), db.max_connections < 0 ? QJsonValue() : QJsonValue(db.max_connections)},
+        {QStringLiteral("peak_backends"), peakBackends < 0 ? QJsonValue() : QJsonValue(peakBackends)},
+        {QStringLiteral("peak_active"), peakActive < 0 ? QJsonValue() : QJsonValue(peakActive)},
+        {QStringLiteral("new_backends_per_request"), !hasBackends || run.db_samples.empty() || total.requests == 0
+                                                         ? QJsonValue()
+                                                         : number(double(newBackends) / double(total.requests), 3)},
+        {QStringLiteral("pg_stat_statements"), db.pg_stat_statements},
+        {QStringLiteral("warnings"), QJsonArray::fromStringList(db.warnings)},
+        // The exact lines a DBA runs to enable what was missing (never run by Preflight).
+        {QStringLiteral("remediation"), QJsonArray::fromStringList(db.remediation)}};
 
     QJsonArray queries;
     for (const QueryStat &q : run.queries) {
@@ -191,29 +199,32 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
             QJsonArray seqScans;
             std::function<void(const PlanNode &)> walk = [&](const PlanNode &n) {
                 if (n.flagged)
-                    seqScans.append(QJsonObject{{QStringLiteral("relation"), n.relation},
-                                                {QStringLiteral("filter"), n.filter},
-                                                {QStringLiteral("columns"), QJsonArray::fromStringList(n.filter_columns)},
-                                                {QStringLiteral("rows"), number(n.relation_rows, 0)}});
+                    seqScans.append(
+                        QJsonObject{{QStringLiteral("relation"), n.relation},
+                                    {QStringLiteral("filter"), n.filter},
+                                    {QStringLiteral("columns"), QJsonArray::fromStringList(n.filter_columns)},
+                                    {QStringLiteral("rows"), number(n.relation_rows, 0)}});
                 for (const PlanNode &c : n.children)
                     walk(c);
             };
             walk(p.root);
-            const QString summary = p.root.relation.isEmpty() ? p.root.node_type : p.root.node_type + QStringLiteral(" on ") + p.root.relation;
-            plan = QJsonObject{{QStringLiteral("summary"), summary},
-                               {QStringLiteral("seq_scans"), seqScans}};
+            const QString summary = p.root.relation.isEmpty()
+                                        ? p.root.node_type
+                                        : p.root.node_type + QStringLiteral(" on ") + p.root.relation;
+            plan = QJsonObject{{QStringLiteral("summary"), summary}, {QStringLiteral("seq_scans"), seqScans}};
             break;
         }
-        queries.append(QJsonObject{{QStringLiteral("fingerprint"), q.fingerprint},
-                                   {QStringLiteral("text"), q.text},
-                                   {QStringLiteral("endpoint"), q.endpoint.isEmpty() ? QJsonValue() : QJsonValue(q.endpoint)},
-                                   {QStringLiteral("phase"), q.phase},
-                                   {QStringLiteral("calls"), number(q.calls, 0)},
-                                   {QStringLiteral("calls_per_request"), number(q.calls_per_request, 2)},
-                                   {QStringLiteral("rows_per_call"), number(q.rows_per_call, 2)},
-                                   {QStringLiteral("mean_ms"), number(q.mean_ms)},
-                                   {QStringLiteral("total_ms"), number(q.total_ms)},
-                                   {QStringLiteral("plan"), plan}});
+        queries.append(
+            QJsonObject{{QStringLiteral("fingerprint"), q.fingerprint},
+                        {QStringLiteral("text"), q.text},
+                        {QStringLiteral("endpoint"), q.endpoint.isEmpty() ? QJsonValue() : QJsonValue(q.endpoint)},
+                        {QStringLiteral("phase"), q.phase},
+                        {QStringLiteral("calls"), number(q.calls, 0)},
+                        {QStringLiteral("calls_per_request"), number(q.calls_per_request, 2)},
+                        {QStringLiteral("rows_per_call"), number(q.rows_per_call, 2)},
+                        {QStringLiteral("mean_ms"), number(q.mean_ms)},
+                        {QStringLiteral("total_ms"), number(q.total_ms)},
+                        {QStringLiteral("plan"), plan}});
     }
 
     QJsonValue gates;
@@ -228,7 +239,9 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                                       {QStringLiteral("value"), g.measured ? number(g.value, 5) : QJsonValue()},
                                       {QStringLiteral("pass"), g.pass}});
         }
-        gates = QJsonObject{{QStringLiteral("preset"), run.gate_preset}, {QStringLiteral("pass"), pass}, {QStringLiteral("checks"), checks}};
+        gates = QJsonObject{{QStringLiteral("preset"), run.gate_preset},
+                            {QStringLiteral("pass"), pass},
+                            {QStringLiteral("checks"), checks}};
     }
 
     QJsonArray findings;
@@ -241,15 +254,16 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
         QJsonArray statuses;
         for (int status : e.statuses)
             statuses.append(status);
-        errors.append(QJsonObject{{QStringLiteral("signature"), e.signature},
-                                  {QStringLiteral("message"), e.normalized},
-                                  {QStringLiteral("count"), double(e.count)},
-                                  {QStringLiteral("endpoints"), QJsonArray::fromStringList(e.endpoints)},
-                                  {QStringLiteral("example"), e.example.left(300)},
-                                  {QStringLiteral("supports"), e.supports.isEmpty() ? QJsonValue() : QJsonValue(e.supports)},
-                                  {QStringLiteral("first_seen_s"), number(e.first_seen_s, 2)},
-                                  {QStringLiteral("last_seen_s"), number(e.last_seen_s, 2)},
-                                  {QStringLiteral("status"), statuses}});
+        errors.append(
+            QJsonObject{{QStringLiteral("signature"), e.signature},
+                        {QStringLiteral("message"), e.normalized},
+                        {QStringLiteral("count"), double(e.count)},
+                        {QStringLiteral("endpoints"), QJsonArray::fromStringList(e.endpoints)},
+                        {QStringLiteral("example"), e.example.left(300)},
+                        {QStringLiteral("supports"), e.supports.isEmpty() ? QJsonValue() : QJsonValue(e.supports)},
+                        {QStringLiteral("first_seen_s"), number(e.first_seen_s, 2)},
+                        {QStringLiteral("last_seen_s"), number(e.last_seen_s, 2)},
+                        {QStringLiteral("status"), statuses}});
     }
 
     QJsonObject runObject{{QStringLiteral("id"), run.info.id < 0 ? QJsonValue() : QJsonValue(double(run.info.id))},
@@ -257,29 +271,34 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                           {QStringLiteral("started_at"), run.info.started_at.toString(Qt::ISODateWithMs)},
                           {QStringLiteral("duration_s"), number(duration_s, 2)},
                           {QStringLiteral("status"), runStatusId(run.info.status)},
-                          {QStringLiteral("status_reason"), run.info.status_reason.isEmpty() ? QJsonValue() : QJsonValue(run.info.status_reason)},
+                          {QStringLiteral("status_reason"),
+                           run.info.status_reason.isEmpty() ? QJsonValue() : QJsonValue(run.info.status_reason)},
                           {QStringLiteral("target"), SecretResolver::redactUrl(run.info.target)},
                           {QStringLiteral("scenario"), run.info.scenario},
                           {QStringLiteral("workers"), run.info.workers},
                           {QStringLiteral("tls_insecure"), run.info.tls_insecure}};
 
-    return QJsonObject{{QStringLiteral("schema"), QString::fromLatin1(kSchema)},
-                       {QStringLiteral("tool"), QJsonObject{{QStringLiteral("name"), QStringLiteral("preflight")},
-                                                            {QStringLiteral("version"), QStringLiteral(PREFLIGHT_VERSION)}}},
-                       {QStringLiteral("run"), runObject},
-                       {QStringLiteral("totals"), totals},
-                       {QStringLiteral("endpoints"), endpoints},
-                       {QStringLiteral("levels"), levelArray},
-                       {QStringLiteral("capacity"), capacityValue},
-                       {QStringLiteral("database"), database},
-                       {QStringLiteral("queries"), queries},
-                       {QStringLiteral("gates"), gates},
-                       {QStringLiteral("findings"), findings},
-                       {QStringLiteral("errors"), errors},
-                       {QStringLiteral("warnings"), QJsonArray::fromStringList(run.warnings)},
-                       {QStringLiteral("verdict"), run.verdict.isEmpty() ? QJsonValue() : QJsonValue(run.verdict)}};
+    return QJsonObject{
+        {QStringLiteral("schema"), QString::fromLatin1(kSchema)},
+        {QStringLiteral("tool"), QJsonObject{{QStringLiteral("name"), QStringLiteral("preflight")},
+                                             {QStringLiteral("version"), QStringLiteral(PREFLIGHT_VERSION)}}},
+        {QStringLiteral("run"), runObject},
+        {QStringLiteral("totals"), totals},
+        {QStringLiteral("endpoints"), endpoints},
+        {QStringLiteral("levels"), levelArray},
+        {QStringLiteral("capacity"), capacityValue},
+        {QStringLiteral("database"), database},
+        {QStringLiteral("queries"), queries},
+        {QStringLiteral("gates"), gates},
+        {QStringLiteral("findings"), findings},
+        {QStringLiteral("errors"), errors},
+        {QStringLiteral("warnings"), QJsonArray::fromStringList(run.warnings)},
+        {QStringLiteral("verdict"), run.verdict.isEmpty() ? QJsonValue() : QJsonValue(run.verdict)}};
 }
 
-QByteArray JsonSummary::toBytes(const QJsonObject &summary) { return QJsonDocument(summary).toJson(QJsonDocument::Indented); }
+QByteArray JsonSummary::toBytes(const QJsonObject &summary)
+{
+    return QJsonDocument(summary).toJson(QJsonDocument::Indented);
+}
 
 } // namespace Preflight

@@ -18,7 +18,8 @@ public:
     static constexpr const char *kSchema = "preflight.summary/1";
 
     // capacity may be null (not analysed): "capacity" is then null.
-    static QJsonObject build(const RunData &run, const std::vector<LevelSummary> &levels, const CapacityModel *capacity);
+    static QJsonObject build(const RunData &run, const std::vector<LevelSummary> &levels,
+                             const CapacityModel *capacity);
     static QByteArray toBytes(const QJsonObject &summary);
     // JSON for a latency histogram: {"p50","p90","p95","p99","p999","max","mean"} in ms.
     static QJsonObject latencyObject(const LatencyHistogram &h);

@@ -120,7 +120,8 @@ SvgChart latencyChart(const RunData &run, const std::vector<Bucket> &buckets, co
             p99.points.push_back({t, NAN});
             continue;
         }
-        const double v50 = b.latency.percentile_ms(50), v95 = b.latency.percentile_ms(95), v99 = b.latency.percentile_ms(99);
+        const double v50 = b.latency.percentile_ms(50), v95 = b.latency.percentile_ms(95),
+                     v99 = b.latency.percentile_ms(99);
         p50.points.push_back({t, v50});
         p95.points.push_back({t, v95});
         p99.points.push_back({t, v99});
@@ -145,10 +146,12 @@ SvgChart latencyChart(const RunData &run, const std::vector<Bucket> &buckets, co
     }
     // A log axis once the percentiles span more than ~1.5 decades, so a 10 ms P50 and a 30 s P99 both read.
     const bool log = std::isfinite(lo) && hi / lo > 30;
-    chart.setYAxis(log ? QStringLiteral("latency (log scale)") : QStringLiteral("latency"),
-                   [](double v) { return ReportFormat::ms(v); }, log);
+    chart.setYAxis(
+        log ? QStringLiteral("latency (log scale)") : QStringLiteral("latency"),
+        [](double v) { return ReportFormat::ms(v); }, log);
     const double end = runEnd_s(run);
-    chart.setXAxis(timeAxisLabel(end), [](double v) { return ReportFormat::clock(v); }, true);
+    chart.setXAxis(
+        timeAxisLabel(end), [](double v) { return ReportFormat::clock(v); }, true);
     chart.setXRange(0, end);
     addStageRules(chart, run);
     return chart;
@@ -161,8 +164,8 @@ SvgChart throughputChart(const RunData &run, const std::vector<Bucket> &buckets,
                                         "transport errors (timeouts, resets) stacked"));
     SvgChart::Series ok{QStringLiteral("successful"), kOk, {}, {}, SvgChart::Style::Area, false, 1};
     SvgChart::Series http{QStringLiteral("HTTP errors"), kHttpError, {}, {}, SvgChart::Style::Area, false, 1};
-    SvgChart::Series transport{QStringLiteral("timeouts and transport errors"), kTransport, {}, {}, SvgChart::Style::Area,
-                               false, 1};
+    SvgChart::Series transport{
+        QStringLiteral("timeouts and transport errors"), kTransport, {}, {}, SvgChart::Style::Area, false, 1};
     bool anyHttp = false, anyTransport = false;
     for (const Bucket &b : buckets) {
         const double s = b.seconds();
@@ -191,7 +194,8 @@ SvgChart throughputChart(const RunData &run, const std::vector<Bucket> &buckets,
     }
     chart.setYAxis(QStringLiteral("requests/s"), [](double v) { return ReportFormat::number(v, v < 10 ? 1 : 0); });
     const double end = runEnd_s(run);
-    chart.setXAxis(timeAxisLabel(end), [](double v) { return ReportFormat::clock(v); }, true);
+    chart.setXAxis(
+        timeAxisLabel(end), [](double v) { return ReportFormat::clock(v); }, true);
     chart.setXRange(0, end);
     addStageRules(chart, run);
     return chart;
@@ -202,7 +206,8 @@ SvgChart connectionsChart(const RunData &run, const std::vector<Bucket> &buckets
     SvgChart chart(kChartWidth, kChartHeight);
     chart.setDescription(QStringLiteral("Requests in flight at the client against database backends and pool "
                                         "connections in use over the run"));
-    SvgChart::Series inFlight{QStringLiteral("requests in flight"), kInFlight, {}, {}, SvgChart::Style::Step, false, 1.8};
+    SvgChart::Series inFlight{
+        QStringLiteral("requests in flight"), kInFlight, {}, {}, SvgChart::Style::Step, false, 1.8};
     for (const Bucket &b : buckets)
         inFlight.points.push_back({b.t1, double(b.in_flight_max)});
     chart.addSeries(inFlight);
@@ -227,8 +232,9 @@ SvgChart connectionsChart(const RunData &run, const std::vector<Bucket> &buckets
         return points;
     };
     // Sessions only mean something for a server database; a SQLite file reports none.
-    const bool sessions = run.database.kind != QLatin1String("sqlite")
-        && std::any_of(run.db_samples.begin(), run.db_samples.end(), [](const DbSample &s) { return s.backends > 0 || s.active > 0; });
+    const bool sessions = run.database.kind != QLatin1String("sqlite") &&
+                          std::any_of(run.db_samples.begin(), run.db_samples.end(),
+                                      [](const DbSample &s) { return s.backends > 0 || s.active > 0; });
     if (sessions) {
         SvgChart::Series backends{QStringLiteral("DB backends (app)"), kDb, {}, {}, SvgChart::Style::Step, false, 1.8};
         backends.points = bucketMax(run.db_samples, [](const DbSample &s) { return double(s.backends); });
@@ -250,7 +256,8 @@ SvgChart connectionsChart(const RunData &run, const std::vector<Bucket> &buckets
             chart.addSeries(max);
     }
     chart.setYAxis(QStringLiteral("connections / requests"), [](double v) { return ReportFormat::number(v, 0); });
-    chart.setXAxis(timeAxisLabel(end), [](double v) { return ReportFormat::clock(v); }, true);
+    chart.setXAxis(
+        timeAxisLabel(end), [](double v) { return ReportFormat::clock(v); }, true);
     chart.setXRange(0, end);
     addStageRules(chart, run);
     return chart;
@@ -282,15 +289,19 @@ SvgChart ReportCharts::capacity(const std::vector<LevelSummary> &levels, const C
         if (!l.ramp && l.requests > 0 && l.load() > 0)
             points.push_back(&l);
     // One model only: closed when there is any closed-model level.
-    const bool anyClosed = std::any_of(points.begin(), points.end(), [](const LevelSummary *l) { return !l->open_model; });
-    points.erase(std::remove_if(points.begin(), points.end(), [&](const LevelSummary *l) { return l->open_model == anyClosed; }),
-                 points.end());
+    const bool anyClosed =
+        std::any_of(points.begin(), points.end(), [](const LevelSummary *l) { return !l->open_model; });
+    points.erase(
+        std::remove_if(points.begin(), points.end(), [&](const LevelSummary *l) { return l->open_model == anyClosed; }),
+        points.end());
     open = !anyClosed;
     if (points.size() < 2)
-        return chart;   // empty: the caller leaves the figure out
-    std::sort(points.begin(), points.end(), [](const LevelSummary *a, const LevelSummary *b) { return a->load() < b->load(); });
+        return chart; // empty: the caller leaves the figure out
+    std::sort(points.begin(), points.end(),
+              [](const LevelSummary *a, const LevelSummary *b) { return a->load() < b->load(); });
 
-    SvgChart::Series measured{QStringLiteral("measured (successful req/s)"), kMeasured, {}, {}, SvgChart::Style::Dots, false, 1};
+    SvgChart::Series measured{
+        QStringLiteral("measured (successful req/s)"), kMeasured, {}, {}, SvgChart::Style::Dots, false, 1};
     double maxLoad = 0, maxRps = 0;
     for (const LevelSummary *l : points) {
         measured.points.push_back({l->load(), l->ok_rps});
@@ -306,8 +317,8 @@ SvgChart ReportCharts::capacity(const std::vector<LevelSummary> &levels, const C
 
     if (!open && usl.valid) {
         SvgChart::Series fit{QStringLiteral("USL fit"), kFit, {}, {}, SvgChart::Style::Line, false, 2};
-        SvgChart::Series ideal{QStringLiteral("linear scaling"), QStringLiteral("#9ca3af"), {}, {}, SvgChart::Style::Line,
-                               true, 1.2};
+        SvgChart::Series ideal{
+            QStringLiteral("linear scaling"), QStringLiteral("#9ca3af"), {}, {}, SvgChart::Style::Line, true, 1.2};
         double fitMax = 0;
         for (int i = 0; i <= 120; ++i) {
             const double x = std::max(1.0, xMax * i / 120.0);
@@ -323,9 +334,11 @@ SvgChart ReportCharts::capacity(const std::vector<LevelSummary> &levels, const C
             chart.addSeries(ideal);
         }
         chart.addSeries(fit);
-        chart.setYRange(0, SvgChart::linearTicks(0, yTop).empty() ? yTop : std::max(yTop, SvgChart::linearTicks(0, yTop).back()));
+        chart.setYRange(
+            0, SvgChart::linearTicks(0, yTop).empty() ? yTop : std::max(yTop, SvgChart::linearTicks(0, yTop).back()));
     } else if (open) {
-        SvgChart::Series ideal{QStringLiteral("offered rate"), QStringLiteral("#9ca3af"), {}, {}, SvgChart::Style::Line, true, 1.2};
+        SvgChart::Series ideal{
+            QStringLiteral("offered rate"), QStringLiteral("#9ca3af"), {}, {}, SvgChart::Style::Line, true, 1.2};
         ideal.points = {{0, 0}, {xMax, xMax}};
         chart.addSeries(ideal);
     }
@@ -333,8 +346,8 @@ SvgChart ReportCharts::capacity(const std::vector<LevelSummary> &levels, const C
     if (showKnee) {
         SvgChart::Rule knee;
         knee.value = usl.peak_users;
-        knee.label = QStringLiteral("USL peak ≈ %1 (%2)").arg(ReportFormat::load(std::round(usl.peak_users), false),
-                                                             ReportFormat::rps(usl.peak_rps));
+        knee.label = QStringLiteral("USL peak ≈ %1 (%2)")
+                         .arg(ReportFormat::load(std::round(usl.peak_users), false), ReportFormat::rps(usl.peak_rps));
         knee.color = kFit;
         knee.strong = true;
         chart.addVerticalRule(knee);
@@ -350,7 +363,8 @@ SvgChart ReportCharts::capacity(const std::vector<LevelSummary> &levels, const C
     chart.setXRange(0, xMax);
     chart.setXAxis(open ? QStringLiteral("offered rate (req/s)") : QStringLiteral("virtual users"),
                    [](double v) { return ReportFormat::number(v, v < 10 ? 1 : 0); });
-    chart.setYAxis(QStringLiteral("successful requests/s"), [](double v) { return ReportFormat::number(v, v < 10 ? 1 : 0); });
+    chart.setYAxis(QStringLiteral("successful requests/s"),
+                   [](double v) { return ReportFormat::number(v, v < 10 ? 1 : 0); });
     chart.setDescription(open ? QStringLiteral("Successful throughput against the offered arrival rate")
                               : QStringLiteral("Successful throughput against virtual users, with the Universal "
                                                "Scalability Law fit and its peak"));
@@ -381,12 +395,14 @@ std::vector<ReportModel::Chart> ReportCharts::build(const RunData &run, const st
                        "thresholds; vertical lines mark the load levels."),
         latencyChart(run, buckets, gates));
     add(QStringLiteral("throughput"), QStringLiteral("Throughput and errors"),
-        QStringLiteral("Completed requests per second, stacked: successful, HTTP errors, timeouts and transport errors. "
-                       "A flat top while load rises is a bottleneck."),
+        QStringLiteral(
+            "Completed requests per second, stacked: successful, HTTP errors, timeouts and transport errors. "
+            "A flat top while load rises is a bottleneck."),
         throughputChart(run, buckets, gates));
     add(QStringLiteral("connections"), QStringLiteral("Connections: in flight vs database vs pool"),
         run.db_samples.empty() && run.pool_samples.empty()
-            ? QStringLiteral("Requests the client had outstanding. No database or pool metrics were sampled in this run.")
+            ? QStringLiteral(
+                  "Requests the client had outstanding. No database or pool metrics were sampled in this run.")
             : QStringLiteral("Requests the client had outstanding against the application's database sessions and pool "
                              "connections. Many requests in flight over one busy connection means they queue."),
         connectionsChart(run, buckets));
@@ -394,12 +410,12 @@ std::vector<ReportModel::Chart> ReportCharts::build(const RunData &run, const st
     add(QStringLiteral("capacity"), QStringLiteral("Capacity curve"),
         open ? QStringLiteral("Successful requests per second at each offered rate; points under the dashed line are "
                               "arrivals the backend could not keep up with.")
-             : capacity.usl.valid
-                   ? QStringLiteral("Successful requests per second at each level (dots) with the Universal Scalability "
-                                    "Law fit (σ = %1 contention, κ = %2 coherency, R² = %3).")
-                         .arg(ReportFormat::number(capacity.usl.sigma, 3), ReportFormat::number(capacity.usl.kappa, 5),
-                              ReportFormat::number(capacity.usl.r2, 3))
-                   : QStringLiteral("Successful requests per second at each level. No USL fit: %1.").arg(capacity.usl.reason),
+        : capacity.usl.valid
+            ? QStringLiteral("Successful requests per second at each level (dots) with the Universal Scalability "
+                             "Law fit (σ = %1 contention, κ = %2 coherency, R² = %3).")
+                  .arg(ReportFormat::number(capacity.usl.sigma, 3), ReportFormat::number(capacity.usl.kappa, 5),
+                       ReportFormat::number(capacity.usl.r2, 3))
+            : QStringLiteral("Successful requests per second at each level. No USL fit: %1.").arg(capacity.usl.reason),
         ReportCharts::capacity(levels, capacity));
     return out;
 }

@@ -52,17 +52,15 @@ QString layerWords(const QString &layer)
 class Composer
 {
 public:
-    explicit Composer(const ReportModel &m)
-        : m(m)
-    {
-    }
+    explicit Composer(const ReportModel &m) : m(m) {}
 
     ReportDocument run()
     {
         doc.title = m.title;
-        doc.footer = QStringLiteral("Preflight %1 \u00b7 %2%3 \u00b7 generated %4")
-                         .arg(m.report_version, m.run_name, m.run_id >= 0 ? QStringLiteral(" (run #%1)").arg(m.run_id) : QString(),
-                              dateText(m.generated_at));
+        doc.footer =
+            QStringLiteral("Preflight %1 \u00b7 %2%3 \u00b7 generated %4")
+                .arg(m.report_version, m.run_name,
+                     m.run_id >= 0 ? QStringLiteral(" (run #%1)").arg(m.run_id) : QString(), dateText(m.generated_at));
         titleBlock();
         summary();
         gates();
@@ -104,10 +102,7 @@ private:
         if (!pairs.empty())
             add(ReportBlock::Kind::Facts).facts = std::move(pairs);
     }
-    void table(ReportTable t)
-    {
-        add(ReportBlock::Kind::Table).table = std::move(t);
-    }
+    void table(ReportTable t) { add(ReportBlock::Kind::Table).table = std::move(t); }
     void code(const QStringList &lines, const QString &label = QString(), std::vector<bool> marked = {})
     {
         ReportBlock &b = add(ReportBlock::Kind::Code);
@@ -125,7 +120,7 @@ private:
         QStringList refs;
         for (const QString &id : ids)
             if (const ReportModel::Chart *c = m.chart(id))
-                refs << c->title.section(QLatin1Char('.'), 0, 0);   // "Figure 3"
+                refs << c->title.section(QLatin1Char('.'), 0, 0); // "Figure 3"
         return refs.join(QStringLiteral(", "));
     }
 
@@ -134,12 +129,14 @@ private:
         add(ReportBlock::Kind::Title).text = m.title;
         std::vector<std::pair<QString, QString>> f{
             {QStringLiteral("Target"), m.target},
-            {QStringLiteral("Run"), QStringLiteral("%1 \u00b7 %2").arg(dateText(m.started_at), F::seconds(m.duration_s))},
+            {QStringLiteral("Run"),
+             QStringLiteral("%1 \u00b7 %2").arg(dateText(m.started_at), F::seconds(m.duration_s))},
             {QStringLiteral("Scenario"), m.scenario},
             {QStringLiteral("Gates"), m.gate_preset},
-            {QStringLiteral("Preflight"), m.measured_with == m.report_version
-                                              ? m.report_version
-                                              : QStringLiteral("%1 (report by %2)").arg(m.measured_with, m.report_version)},
+            {QStringLiteral("Preflight"),
+             m.measured_with == m.report_version
+                 ? m.report_version
+                 : QStringLiteral("%1 (report by %2)").arg(m.measured_with, m.report_version)},
             {QStringLiteral("Generated"), dateText(m.generated_at)},
         };
         facts(f);
@@ -172,17 +169,20 @@ private:
         paragraph(QStringLiteral("Gate set **%1**: %2.").arg(m.gate_preset, m.gate_tally));
         ReportTable t;
         t.id = QStringLiteral("gate-table");
-        t.header = {QStringLiteral("Check"), QStringLiteral("Threshold"), QStringLiteral("Measured"), QStringLiteral("Result"),
-                    QStringLiteral("Where")};
+        t.header = {QStringLiteral("Check"), QStringLiteral("Threshold"), QStringLiteral("Measured"),
+                    QStringLiteral("Result"), QStringLiteral("Where")};
         t.numeric = {false, true, true, false, false};
         t.widths = {2.2, 1.4, 1.4, 1.2, 2.6};
         for (const ReportModel::GateRow &g : m.gates) {
             ReportTable::Row r;
-            r.cells = {g.check, g.threshold, g.value, g.result == QLatin1String("pass") ? QStringLiteral("PASS")
-                                                      : g.result == QLatin1String("fail") ? QStringLiteral("FAIL")
-                                                                                          : QStringLiteral("NOT MEASURED"),
+            r.cells = {g.check, g.threshold, g.value,
+                       g.result == QLatin1String("pass")   ? QStringLiteral("PASS")
+                       : g.result == QLatin1String("fail") ? QStringLiteral("FAIL")
+                                                           : QStringLiteral("NOT MEASURED"),
                        g.note};
-            const QString tone = !g.measured ? QStringLiteral("warn") : g.pass ? QStringLiteral("pass") : QStringLiteral("fail");
+            const QString tone = !g.measured ? QStringLiteral("warn")
+                                 : g.pass    ? QStringLiteral("pass")
+                                             : QStringLiteral("fail");
             r.cell_tones[3] = tone;
             if (g.measured && !g.pass)
                 r.cell_tones[2] = tone;
@@ -204,8 +204,9 @@ private:
         }
         QStringList counts;
         for (const char *sev : {"critical", "high", "medium", "low", "info"}) {
-            const auto n = std::count_if(m.findings.begin(), m.findings.end(),
-                                         [&](const ReportModel::FindingItem &f) { return f.severity == QLatin1String(sev); });
+            const auto n = std::count_if(m.findings.begin(), m.findings.end(), [&](const ReportModel::FindingItem &f) {
+                return f.severity == QLatin1String(sev);
+            });
             if (n)
                 counts << QStringLiteral("%1 %2").arg(n).arg(QLatin1String(sev));
         }
@@ -218,7 +219,8 @@ private:
             fs.push_back({QStringLiteral("Layer"), layerWords(f.layer)});
             if (!f.endpoint.isEmpty())
                 fs.push_back({QStringLiteral("Endpoint"), f.endpoint});
-            fs.push_back({QStringLiteral("Finding id"), QStringLiteral("`%1` \u00b7 confidence %2%").arg(f.id).arg(std::lround(f.confidence * 100))});
+            fs.push_back({QStringLiteral("Finding id"),
+                          QStringLiteral("`%1` \u00b7 confidence %2%").arg(f.id).arg(std::lround(f.confidence * 100))});
             const QString figs = figureRef(f.figures);
             if (!figs.isEmpty())
                 fs.push_back({QStringLiteral("Shown in"), figs});
@@ -246,24 +248,31 @@ private:
             return;
         }
         if (m.errors.empty()) {
-            paragraph(QStringLiteral("%1 requests failed, but no failing response was sampled (transport failures such as "
-                                     "timeouts carry no body).")
-                          .arg(F::count(m.error_responses)));
+            paragraph(
+                QStringLiteral("%1 requests failed, but no failing response was sampled (transport failures such as "
+                               "timeouts carry no body).")
+                    .arg(F::count(m.error_responses)));
             return;
         }
-        paragraph(QStringLiteral("%1 requests failed. The responses are grouped by what their bodies say, most frequent "
-                                 "first; each group keeps one example.")
-                      .arg(F::count(m.error_responses)),
-                  true);
+        paragraph(
+            QStringLiteral("%1 requests failed. The responses are grouped by what their bodies say, most frequent "
+                           "first; each group keeps one example.")
+                .arg(F::count(m.error_responses)),
+            true);
         for (const ReportModel::ErrorGroup &g : m.errors) {
-            add(ReportBlock::Kind::GroupBegin).tone = g.supports.isEmpty() ? QStringLiteral("low") : QStringLiteral("medium");
-            heading(3, QStringLiteral("%1 \u00b7 %2 response%3").arg(g.statuses.isEmpty() ? QStringLiteral("error") : g.statuses,
-                                                                     F::count(g.count), g.count == 1 ? QString() : QStringLiteral("s")),
-                    QString(), g.signature == QLatin1String("unrecognised") ? QStringLiteral("UNRECOGNISED") : g.signature);
+            add(ReportBlock::Kind::GroupBegin).tone =
+                g.supports.isEmpty() ? QStringLiteral("low") : QStringLiteral("medium");
+            heading(3,
+                    QStringLiteral("%1 \u00b7 %2 response%3")
+                        .arg(g.statuses.isEmpty() ? QStringLiteral("error") : g.statuses, F::count(g.count),
+                             g.count == 1 ? QString() : QStringLiteral("s")),
+                    QString(),
+                    g.signature == QLatin1String("unrecognised") ? QStringLiteral("UNRECOGNISED") : g.signature);
             std::vector<std::pair<QString, QString>> fs;
             if (!g.endpoints.isEmpty())
                 fs.push_back({QStringLiteral("Endpoints"), g.endpoints.join(QStringLiteral(", "))});
-            fs.push_back({QStringLiteral("Seen"), QStringLiteral("%1 to %2 run time").arg(F::clock(g.first_seen_s), F::clock(g.last_seen_s))});
+            fs.push_back({QStringLiteral("Seen"),
+                          QStringLiteral("%1 to %2 run time").arg(F::clock(g.first_seen_s), F::clock(g.last_seen_s))});
             if (!g.retry_after.isEmpty())
                 fs.push_back({QStringLiteral("Retry-After"), g.retry_after});
             if (!g.meaning.isEmpty())
@@ -287,12 +296,20 @@ private:
             return;
         }
         paragraph(QStringLiteral("**%1**").arg(m.supported));
-        const bool open = std::all_of(m.levels.begin(), m.levels.end(), [](const ReportModel::LevelRow &l) { return l.open_model; });
+        const bool open =
+            std::all_of(m.levels.begin(), m.levels.end(), [](const ReportModel::LevelRow &l) { return l.open_model; });
         ReportTable t;
         t.id = QStringLiteral("damage-table");
-        t.header = {open ? QStringLiteral("Rate") : QStringLiteral("Users"), QStringLiteral("Requests"), QStringLiteral("Success"),
-                    QStringLiteral("P50"), QStringLiteral("P95"), QStringLiteral("P99"), QStringLiteral("req/s"),
-                    QStringLiteral("In flight"), QStringLiteral("DB backends"), QStringLiteral("Pool in use")};
+        t.header = {open ? QStringLiteral("Rate") : QStringLiteral("Users"),
+                    QStringLiteral("Requests"),
+                    QStringLiteral("Success"),
+                    QStringLiteral("P50"),
+                    QStringLiteral("P95"),
+                    QStringLiteral("P99"),
+                    QStringLiteral("req/s"),
+                    QStringLiteral("In flight"),
+                    QStringLiteral("DB backends"),
+                    QStringLiteral("Pool in use")};
         t.numeric = {false, true, true, true, true, true, true, true, true, true};
         t.widths = {1.15, 1.05, 0.95, 0.95, 0.95, 0.95, 0.85, 0.85, 1.2, 1.0};
         for (const ReportModel::LevelRow &l : m.levels) {
@@ -312,26 +329,34 @@ private:
             t.rows.push_back(r);
         }
         table(t);
-        paragraph(QStringLiteral("Rows in red break at least one per-level gate check. Latency and req/s leave out the "
-                                 "first half second of each level (warm-up); counts cover the whole level. "
-                                 "\u201cDB backends\u201d are the application's database sessions; \u201cPool in use\u201d "
-                                 "is what the application's pool reported."));
+        paragraph(
+            QStringLiteral("Rows in red break at least one per-level gate check. Latency and req/s leave out the "
+                           "first half second of each level (warm-up); counts cover the whole level. "
+                           "\u201cDB backends\u201d are the application's database sessions; \u201cPool in use\u201d "
+                           "is what the application's pool reported."));
         const CapacityModel &c = m.capacity;
         std::vector<std::pair<QString, QString>> fs;
         if (c.service_time_ms > 0)
-            fs.push_back({QStringLiteral("Service time"), QStringLiteral("%1 (mean latency at %2)").arg(F::ms(c.service_time_ms), F::load(c.service_time_from_load, false))});
+            fs.push_back({QStringLiteral("Service time"),
+                          QStringLiteral("%1 (mean latency at %2)")
+                              .arg(F::ms(c.service_time_ms), F::load(c.service_time_from_load, false))});
         if (c.effective_parallelism_max > 0)
-            fs.push_back({QStringLiteral("Effective parallelism"), QStringLiteral("%1 at most: requests served at once (Little's law: throughput \u00d7 service time)")
-                                                                     .arg(F::number(c.effective_parallelism_max, 1))});
+            fs.push_back(
+                {QStringLiteral("Effective parallelism"),
+                 QStringLiteral("%1 at most: requests served at once (Little's law: throughput \u00d7 service time)")
+                     .arg(F::number(c.effective_parallelism_max, 1))});
         if (c.plateau_reached)
-            fs.push_back({QStringLiteral("Plateau"), QStringLiteral("throughput stops growing from %1 (parallelism \u2248 %2)")
-                                                         .arg(F::load(c.plateau_load, false), F::number(c.plateau_value, 1))});
+            fs.push_back(
+                {QStringLiteral("Plateau"), QStringLiteral("throughput stops growing from %1 (parallelism \u2248 %2)")
+                                                .arg(F::load(c.plateau_load, false), F::number(c.plateau_value, 1))});
         if (c.usl.valid)
-            fs.push_back({QStringLiteral("USL fit"), QStringLiteral("\u03c3 = %1, \u03ba = %2, R\u00b2 = %3%4")
-                                                         .arg(F::number(c.usl.sigma, 3), F::number(c.usl.kappa, 5), F::number(c.usl.r2, 3),
-                                                              c.usl.peak_users > 0
-                                                                  ? QStringLiteral("; peak near %1 (%2)").arg(F::load(std::round(c.usl.peak_users), false), F::rps(c.usl.peak_rps))
-                                                                  : QString())});
+            fs.push_back({QStringLiteral("USL fit"),
+                          QStringLiteral("\u03c3 = %1, \u03ba = %2, R\u00b2 = %3%4")
+                              .arg(F::number(c.usl.sigma, 3), F::number(c.usl.kappa, 5), F::number(c.usl.r2, 3),
+                                   c.usl.peak_users > 0
+                                       ? QStringLiteral("; peak near %1 (%2)")
+                                             .arg(F::load(std::round(c.usl.peak_users), false), F::rps(c.usl.peak_rps))
+                                       : QString())});
         else if (!c.usl.reason.isEmpty())
             fs.push_back({QStringLiteral("USL fit"), QStringLiteral("none: ") + c.usl.reason});
         facts(fs);
@@ -361,15 +386,17 @@ private:
         if (!m.queries_note.isEmpty())
             paragraph(m.queries_note);
         if (!m.endpoint_queries.empty()) {
-            paragraph(m.database_kind == QLatin1String("postgresql")
-                          ? QStringLiteral("Profiling pass: each endpoint alone, sequential requests, database statements "
-                                           "counted before and after (pg_stat_statements).")
-                          : QStringLiteral("Profiling pass: each endpoint alone, sequential requests, statements counted "
-                                           "from the application's statement log (no timings: DB time is not known)."));
+            paragraph(
+                m.database_kind == QLatin1String("postgresql")
+                    ? QStringLiteral("Profiling pass: each endpoint alone, sequential requests, database statements "
+                                     "counted before and after (pg_stat_statements).")
+                    : QStringLiteral("Profiling pass: each endpoint alone, sequential requests, statements counted "
+                                     "from the application's statement log (no timings: DB time is not known)."));
             ReportTable t;
             t.id = QStringLiteral("queries-table");
-            t.header = {QStringLiteral("Endpoint"), QStringLiteral("Queries per request"), QStringLiteral("Distinct statements"),
-                        QStringLiteral("DB time per request"), QStringLiteral("Requests profiled")};
+            t.header = {QStringLiteral("Endpoint"), QStringLiteral("Queries per request"),
+                        QStringLiteral("Distinct statements"), QStringLiteral("DB time per request"),
+                        QStringLiteral("Requests profiled")};
             t.numeric = {false, true, true, true, true};
             t.widths = {2.4, 1.3, 1.3, 1.3, 1.2};
             for (const ReportModel::EndpointQueries &q : m.endpoint_queries) {
@@ -404,22 +431,26 @@ private:
                                        F::number(n.measured, 1)),
                               true);
                 ReportTable t;
-                t.header = {QStringLiteral("Runs"), QStringLiteral("Calls per request"), QStringLiteral("Query (normalised, no literal values)")};
+                t.header = {QStringLiteral("Runs"), QStringLiteral("Calls per request"),
+                            QStringLiteral("Query (normalised, no literal values)")};
                 t.numeric = {false, true, false};
                 t.widths = {1.5, 1.0, 4.5};
                 for (const ReportModel::NPlusOne::Statement &st : n.statements)
-                    t.rows.push_back({{st.role,
-                                       st.calls_per_request < 0 ? F::dash() : F::number(st.calls_per_request, 1),
-                                       QStringLiteral("`%1`").arg(st.text)},
-                                      st.role == QLatin1String("other") ? QStringLiteral("muted") : QString(), {}, {}});
+                    t.rows.push_back(
+                        {{st.role, st.calls_per_request < 0 ? F::dash() : F::number(st.calls_per_request, 1),
+                          QStringLiteral("`%1`").arg(st.text)},
+                         st.role == QLatin1String("other") ? QStringLiteral("muted") : QString(),
+                         {},
+                         {}});
                 table(t);
             }
         }
         if (!m.plans.empty()) {
             heading(3, QStringLiteral("Query plans"), QStringLiteral("plans"));
-            paragraph(QStringLiteral("EXPLAIN plans (without ANALYZE) of the statements Preflight inspected, flagged ones "
-                                     "first. \u25c0 SEQ SCAN marks a sequential scan of a large table with a filter: the "
-                                     "usual sign of a missing index."));
+            paragraph(
+                QStringLiteral("EXPLAIN plans (without ANALYZE) of the statements Preflight inspected, flagged ones "
+                               "first. \u25c0 SEQ SCAN marks a sequential scan of a large table with a filter: the "
+                               "usual sign of a missing index."));
             for (const ReportModel::PlanItem &p : m.plans) {
                 QString label = QStringLiteral("Query");
                 if (p.mean_ms > 0)
@@ -427,7 +458,7 @@ private:
                 if (p.calls > 0)
                     label += QStringLiteral(" \u00b7 %1 calls").arg(F::number(p.calls));
                 code({p.text}, label);
-                doc.blocks.back().keep_with_next = true;   // the query with its plan
+                doc.blocks.back().keep_with_next = true; // the query with its plan
                 if (!p.error.isEmpty())
                     paragraph(QStringLiteral("No plan: ") + p.error);
                 else
@@ -442,16 +473,18 @@ private:
             return;
         const ReportModel::Comparison &c = *m.comparison;
         heading(2, QStringLiteral("Before and after"), QStringLiteral("comparison"));
-        paragraph(QStringLiteral("Baseline: **%1**%2, started %3. \u201cChange\u201d is after minus before; the verdict "
-                                 "applies the noise rule of the run store (5% band for latency and throughput, a z-test "
-                                 "for error rates).")
-                      .arg(c.baseline_name, c.baseline_id >= 0 ? QStringLiteral(" (run #%1)").arg(c.baseline_id) : QString(),
-                           dateText(c.baseline_started_at)));
+        paragraph(
+            QStringLiteral("Baseline: **%1**%2, started %3. \u201cChange\u201d is after minus before; the verdict "
+                           "applies the noise rule of the run store (5% band for latency and throughput, a z-test "
+                           "for error rates).")
+                .arg(c.baseline_name, c.baseline_id >= 0 ? QStringLiteral(" (run #%1)").arg(c.baseline_id) : QString(),
+                     dateText(c.baseline_started_at)));
         auto compareTable = [&](const std::vector<ReportModel::CompareRow> &rows, const QString &first) {
             if (rows.empty())
                 return;
             ReportTable t;
-            t.header = {first, QStringLiteral("Before"), QStringLiteral("After"), QStringLiteral("Change"), QStringLiteral("Verdict")};
+            t.header = {first, QStringLiteral("Before"), QStringLiteral("After"), QStringLiteral("Change"),
+                        QStringLiteral("Verdict")};
             t.numeric = {false, true, true, true, false};
             t.widths = {2.6, 1.3, 1.3, 1.6, 1.1};
             for (const ReportModel::CompareRow &r : rows) {
@@ -466,7 +499,8 @@ private:
         if (!c.findings_resolved.isEmpty() || !c.findings_new.isEmpty()) {
             QStringList items;
             if (!c.findings_resolved.isEmpty())
-                items << QStringLiteral("Resolved since the baseline: ") + c.findings_resolved.join(QStringLiteral(", "));
+                items << QStringLiteral("Resolved since the baseline: ") +
+                             c.findings_resolved.join(QStringLiteral(", "));
             if (!c.findings_new.isEmpty())
                 items << QStringLiteral("New since the baseline: ") + c.findings_new.join(QStringLiteral(", "));
             bullets(items);
@@ -510,25 +544,32 @@ private:
         facts(m.plan_facts);
         if (!m.plan_endpoints.empty()) {
             ReportTable t;
-            t.header = {QStringLiteral("Endpoint"), QStringLiteral("Method"), QStringLiteral("Path"), QStringLiteral("Weight")};
+            t.header = {QStringLiteral("Endpoint"), QStringLiteral("Method"), QStringLiteral("Path"),
+                        QStringLiteral("Weight")};
             t.numeric = {false, false, false, true};
             t.widths = {1.8, 0.8, 3.6, 0.8};
             for (const ReportModel::EndpointRow &e : m.plan_endpoints)
-                t.rows.push_back({{e.name, e.method, QStringLiteral("`%1`").arg(e.path), F::number(e.weight, 2)}, QString(), {}, {}});
+                t.rows.push_back({{e.name, e.method, QStringLiteral("`%1`").arg(e.path), F::number(e.weight, 2)},
+                                  QString(),
+                                  {},
+                                  {}});
             table(t);
         }
         if (!m.stages.empty()) {
             heading(3, QStringLiteral("Scenario stages"));
             ReportTable t;
-            t.header = {QStringLiteral("#"), QStringLiteral("Stage"), QStringLiteral("Model"), QStringLiteral("Starts at"),
-                        QStringLiteral("Duration")};
+            t.header = {QStringLiteral("#"), QStringLiteral("Stage"), QStringLiteral("Model"),
+                        QStringLiteral("Starts at"), QStringLiteral("Duration")};
             t.numeric = {true, false, false, true, true};
             t.widths = {0.5, 2.4, 1.4, 1.2, 1.2};
             for (const StageInfo &s : m.stages)
-                t.rows.push_back({{QString::number(s.index + 1), s.label,
-                                   s.open_model ? QStringLiteral("open (arrivals/s)") : QStringLiteral("closed (users)"),
-                                   F::clock(s.start_s), F::seconds(s.duration_s)},
-                                  QString(), {}, {}});
+                t.rows.push_back(
+                    {{QString::number(s.index + 1), s.label,
+                      s.open_model ? QStringLiteral("open (arrivals/s)") : QStringLiteral("closed (users)"),
+                      F::clock(s.start_s), F::seconds(s.duration_s)},
+                     QString(),
+                     {},
+                     {}});
             table(t);
         }
         heading(3, QStringLiteral("Tool and machine"));
@@ -536,7 +577,8 @@ private:
         heading(3, QStringLiteral("Database"));
         facts(m.database_facts);
         if (!m.remediation.isEmpty())
-            code(m.remediation, QStringLiteral("To enable what was missing (run by a DBA; Preflight never runs these)"));
+            code(m.remediation,
+                 QStringLiteral("To enable what was missing (run by a DBA; Preflight never runs these)"));
         heading(3, QStringLiteral("Warnings and limits of this run"));
         if (m.warnings.isEmpty())
             paragraph(QStringLiteral("None."));
@@ -569,7 +611,8 @@ QString reportInlineHtml(const QString &text, bool strongTag)
         if (c == QLatin1Char('`')) {
             const qsizetype end = text.indexOf(QLatin1Char('`'), i + 1);
             if (end > i) {
-                out += QStringLiteral("<code>") + text.mid(i + 1, end - i - 1).toHtmlEscaped() + QStringLiteral("</code>");
+                out +=
+                    QStringLiteral("<code>") + text.mid(i + 1, end - i - 1).toHtmlEscaped() + QStringLiteral("</code>");
                 i = end + 1;
                 continue;
             }

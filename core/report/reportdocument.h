@@ -17,15 +17,15 @@ struct ReportTable
     struct Row
     {
         QStringList cells;
-        QString tone;                               // "" | pass | fail | warn | muted: the row's colour
-        std::map<int, QString> cell_tones;          // column → tone, for one cell (a failed gate's value)
-        std::map<QString, QString> data;            // machine-readable values (HTML data-* attributes)
+        QString tone;                      // "" | pass | fail | warn | muted: the row's colour
+        std::map<int, QString> cell_tones; // column → tone, for one cell (a failed gate's value)
+        std::map<QString, QString> data;   // machine-readable values (HTML data-* attributes)
     };
     QStringList header;
-    std::vector<bool> numeric;                      // per column: right-aligned
-    std::vector<double> widths;                     // per column: relative width hint (PDF); empty: by content
+    std::vector<bool> numeric;  // per column: right-aligned
+    std::vector<double> widths; // per column: relative width hint (PDF); empty: by content
     std::vector<Row> rows;
-    QString id;                                     // HTML id of the table
+    QString id; // HTML id of the table
 };
 
 // One block of the laid-out report: what both the HTML and the PDF renderer draw, in order, so that the two
@@ -34,17 +34,17 @@ struct ReportTable
 struct ReportBlock
 {
     enum class Kind {
-        Title,        // text: the report title (h1)
-        Verdict,      // text: READY/NOT READY/INCONCLUSIVE; tone: verdict id; items: tally, reason
-        Banner,       // text; tone: danger | warn
-        Heading,      // level 2 (section) or 3; id: anchor; badge + tone: severity label before the text
-        Paragraph,    // text
-        Bullets,      // items
-        Facts,        // facts: label → value pairs
-        Table,        // table
-        Chart,        // id, text (figure title), caption, svg, svg_width, svg_height
-        Code,         // items: lines; marked: highlighted lines (Seq Scans); text: optional label above
-        GroupBegin,   // keeps the blocks up to GroupEnd together (a finding card); tone: severity
+        Title,      // text: the report title (h1)
+        Verdict,    // text: READY/NOT READY/INCONCLUSIVE; tone: verdict id; items: tally, reason
+        Banner,     // text; tone: danger | warn
+        Heading,    // level 2 (section) or 3; id: anchor; badge + tone: severity label before the text
+        Paragraph,  // text
+        Bullets,    // items
+        Facts,      // facts: label → value pairs
+        Table,      // table
+        Chart,      // id, text (figure title), caption, svg, svg_width, svg_height
+        Code,       // items: lines; marked: highlighted lines (Seq Scans); text: optional label above
+        GroupBegin, // keeps the blocks up to GroupEnd together (a finding card); tone: severity
         GroupEnd,
     };
     Kind kind = Kind::Paragraph;
@@ -61,7 +61,7 @@ struct ReportBlock
     QString svg;
     double svg_width = 0;
     double svg_height = 0;
-    bool keep_with_next = false;   // never the last block on a page (an intro and what it introduces)
+    bool keep_with_next = false; // never the last block on a page (an intro and what it introduces)
 };
 
 // The report as blocks (issue 8 order): title block, executive summary, gates, findings, what the errors
@@ -72,7 +72,7 @@ public:
     static ReportDocument compose(const ReportModel &model);
 
     QString title;
-    QString footer;                                 // "Preflight 0.1.0 · run #12 · generated 2025-…"
+    QString footer; // "Preflight 0.1.0 · run #12 · generated 2025-…"
     std::vector<ReportBlock> blocks;
 
     // Section anchors in order (ids of level-2 headings), for tests and the table of contents.

@@ -51,7 +51,7 @@ QString number(double value, int decimals)
     if (!std::isfinite(value))
         return dash();
     QLocale c(QLocale::C);
-    c.setNumberOptions(QLocale::DefaultNumberOptions);  // C locale groups with ','
+    c.setNumberOptions(QLocale::DefaultNumberOptions); // C locale groups with ','
     const double scale = std::pow(10.0, decimals);
     const double rounded = std::round(value * scale) / scale;
     return trimZeros(c.toString(rounded == 0 ? 0.0 : rounded, 'f', decimals));

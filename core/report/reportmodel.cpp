@@ -22,8 +22,8 @@ namespace F = ReportFormat;
 
 namespace {
 
-constexpr int kMaxPlans = 12;          // flagged plans shown at most
-constexpr int kUnflaggedPlans = 5;     // plans shown when fewer are flagged
+constexpr int kMaxPlans = 12;      // flagged plans shown at most
+constexpr int kUnflaggedPlans = 5; // plans shown when fewer are flagged
 constexpr int kMaxQueryChars = 800;
 const QChar kMinus(0x2212);
 
@@ -78,9 +78,10 @@ std::pair<QString, QString> splitGateLabel(const QString &label)
 QString plainWords(const QString &id)
 {
     static const std::map<QString, QString> words = {
-        {QStringLiteral("single-connection"), QStringLiteral("every request waits for one shared database connection, so "
-                                                             "the backend serves one request at a time however many users "
-                                                             "arrive")},
+        {QStringLiteral("single-connection"),
+         QStringLiteral("every request waits for one shared database connection, so "
+                        "the backend serves one request at a time however many users "
+                        "arrive")},
         {QStringLiteral("serialized-server"), QStringLiteral("the application server handles one request at a time, so "
                                                              "every extra user only adds waiting")},
         {QStringLiteral("pool-exhaustion"), QStringLiteral("requests queue for a database connection pool that is too "
@@ -89,9 +90,11 @@ QString plainWords(const QString &id)
                                                             "request instead of reusing pooled ones")},
         {QStringLiteral("n-plus-one"), QStringLiteral("a page runs one database query per row it shows (an N+1 query "
                                                       "pattern) instead of a few")},
-        {QStringLiteral("missing-index"), QStringLiteral("a frequent query reads a whole large table because an index is "
-                                                         "missing")},
-        {QStringLiteral("lock-contention"), QStringLiteral("requests wait for database locks held by concurrent writes")},
+        {QStringLiteral("missing-index"),
+         QStringLiteral("a frequent query reads a whole large table because an index is "
+                        "missing")},
+        {QStringLiteral("lock-contention"),
+         QStringLiteral("requests wait for database locks held by concurrent writes")},
         {QStringLiteral("slow-endpoint"), QStringLiteral("one endpoint is slow even with a single user")},
         {QStringLiteral("load-shedding"), QStringLiteral("a front tier rejects requests before they reach the "
                                                          "application")},
@@ -111,14 +114,14 @@ QString plainWords(const QString &id)
 // Which figure shows the evidence of a finding.
 QStringList figuresFor(const QString &id)
 {
-    if (id == QLatin1String("single-connection") || id == QLatin1String("serialized-server")
-        || id == QLatin1String("pool-exhaustion"))
+    if (id == QLatin1String("single-connection") || id == QLatin1String("serialized-server") ||
+        id == QLatin1String("pool-exhaustion"))
         return {QStringLiteral("connections"), QStringLiteral("capacity")};
-    if (id == QLatin1String("connection-churn") || id == QLatin1String("max-connections-near")
-        || id == QLatin1String("idle-in-transaction"))
+    if (id == QLatin1String("connection-churn") || id == QLatin1String("max-connections-near") ||
+        id == QLatin1String("idle-in-transaction"))
         return {QStringLiteral("connections")};
-    if (id == QLatin1String("timeouts") || id == QLatin1String("error-rate") || id == QLatin1String("load-shedding")
-        || id == QLatin1String("lock-contention"))
+    if (id == QLatin1String("timeouts") || id == QLatin1String("error-rate") || id == QLatin1String("load-shedding") ||
+        id == QLatin1String("lock-contention"))
         return {QStringLiteral("throughput"), QStringLiteral("latency")};
     if (id == QLatin1String("slow-endpoint"))
         return {QStringLiteral("latency")};
@@ -164,7 +167,8 @@ QString firstSentence(const QString &text)
             depth = std::max(0, depth - 1);
         else if (!code && depth == 0 && c == QLatin1Char('.') && text[i + 1] == QLatin1Char(' ')) {
             const QString before = text.mid(std::max<qsizetype>(0, i - 4), std::min<qsizetype>(i, 4) + 1);
-            if (before.endsWith(QLatin1String("e.g.")) || before.endsWith(QLatin1String("i.e.")) || before.endsWith(QLatin1String("etc.")))
+            if (before.endsWith(QLatin1String("e.g.")) || before.endsWith(QLatin1String("i.e.")) ||
+                before.endsWith(QLatin1String("etc.")))
                 continue;
             return text.left(i + 1);
         }
@@ -213,7 +217,10 @@ QString scenarioText(const RunData &run)
     }
     if (run.stages.empty())
         return preset;
-    return QStringLiteral("%1: %2 stage%3, %4").arg(preset).arg(run.stages.size()).arg(run.stages.size() == 1 ? QString() : QStringLiteral("s"))
+    return QStringLiteral("%1: %2 stage%3, %4")
+        .arg(preset)
+        .arg(run.stages.size())
+        .arg(run.stages.size() == 1 ? QString() : QStringLiteral("s"))
         .arg(F::seconds(total));
 }
 
@@ -240,16 +247,19 @@ ReportModel::CompareRow compareRow(const QString &label, const MetricDelta &m)
     } else if (rate) {
         row.before = F::percent(m.before);
         row.after = F::percent(m.after);
-        row.delta = signedDelta(m.delta, F::number(std::abs(m.delta) * 100, std::abs(m.delta) < 0.01 ? 2 : 1)
-                                             + QStringLiteral(" pp"));
+        row.delta = signedDelta(m.delta, F::number(std::abs(m.delta) * 100, std::abs(m.delta) < 0.01 ? 2 : 1) +
+                                             QStringLiteral(" pp"));
     } else {
         row.before = F::rps(m.before);
         row.after = F::rps(m.after);
         row.delta = signedDelta(m.delta, F::rps(std::abs(m.delta)));
     }
     if (!rate && m.before > 0 && m.delta != 0)
-        row.delta += m.relative >= 1 ? QStringLiteral(" (\u00d7%1)").arg(F::number(m.after / m.before, m.after / m.before < 10 ? 1 : 0))
-                                     : QStringLiteral(" (%1)").arg(signedDelta(m.relative, F::number(std::abs(m.relative) * 100, 0) + QLatin1Char('%')));
+        row.delta +=
+            m.relative >= 1
+                ? QStringLiteral(" (\u00d7%1)").arg(F::number(m.after / m.before, m.after / m.before < 10 ? 1 : 0))
+                : QStringLiteral(" (%1)").arg(
+                      signedDelta(m.relative, F::number(std::abs(m.relative) * 100, 0) + QLatin1Char('%')));
     return row;
 }
 
@@ -284,7 +294,8 @@ void planLines(const PlanNode &node, int depth, ReportModel::PlanItem &item)
         if (!node.index_name.isEmpty())
             line += QStringLiteral(" using ") + node.index_name;
         if (!node.relation.isEmpty())
-            line += QStringLiteral(" on ") + (node.schema.isEmpty() ? node.relation : node.schema + QLatin1Char('.') + node.relation);
+            line += QStringLiteral(" on ") +
+                    (node.schema.isEmpty() ? node.relation : node.schema + QLatin1Char('.') + node.relation);
         if (!node.filter.isEmpty())
             facts << QStringLiteral("filter ") + clip(node.filter, 120);
     }
@@ -351,7 +362,8 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
 
     // 1. Title block.
     m.run_name = scrub(run.info.name.isEmpty() ? run.plan.name : run.info.name);
-    m.title = options.title.isEmpty() ? QStringLiteral("Readiness report: %1").arg(m.run_name.isEmpty() ? QStringLiteral("unnamed run") : m.run_name)
+    m.title = options.title.isEmpty() ? QStringLiteral("Readiness report: %1")
+                                            .arg(m.run_name.isEmpty() ? QStringLiteral("unnamed run") : m.run_name)
                                       : scrub(options.title);
     m.run_id = run.info.id;
     m.target = SecretResolver::redactUrl(run.info.target.isEmpty() ? run.plan.target.base_url : run.info.target);
@@ -374,7 +386,8 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         for (const GateCheck &c : gates)
             if (c.measured && !c.pass)
                 failed << c.label;
-        m.verdict_reason = failed.isEmpty() ? QString() : QStringLiteral("failed: %1").arg(failed.join(QStringLiteral(", ")));
+        m.verdict_reason =
+            failed.isEmpty() ? QString() : QStringLiteral("failed: %1").arg(failed.join(QStringLiteral(", ")));
     }
     m.verdict_reason = scrub(m.verdict_reason);
     m.gate_preset = stored && !run.gate_preset.isEmpty() ? run.gate_preset : gateSet.name();
@@ -399,7 +412,9 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
                                     "production path.");
     if (run.info.status != RunStatus::Completed)
         m.banners << QStringLiteral("This run did not complete: it was %1%2. The numbers cover only what was measured.")
-                         .arg(m.status, m.status_reason.isEmpty() ? QString() : QStringLiteral(" (") + m.status_reason + QLatin1Char(')'));
+                         .arg(m.status, m.status_reason.isEmpty()
+                                            ? QString()
+                                            : QStringLiteral(" (") + m.status_reason + QLatin1Char(')'));
 
     // 3. Gates.
     for (const GateCheck &c : gates) {
@@ -409,12 +424,16 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         row.check = check;
         row.threshold = threshold.isEmpty() ? F::gateValue(c.threshold, c.unit) : threshold;
         row.value = c.measured ? F::gateValue(c.value, c.unit) : F::dash();
-        if (c.id.startsWith(QLatin1String("no_finding:"))) {   // "no pool-exhaustion finding": a count of findings
+        if (c.id.startsWith(QLatin1String("no_finding:"))) { // "no pool-exhaustion finding": a count of findings
             row.threshold = QStringLiteral("none");
-            row.value = !c.measured ? F::dash() : c.value == 0 ? QStringLiteral("none") : c.value == 1 ? QStringLiteral("1 finding")
-                                                                                     : QStringLiteral("%1 findings").arg(c.value);
+            row.value = !c.measured    ? F::dash()
+                        : c.value == 0 ? QStringLiteral("none")
+                        : c.value == 1 ? QStringLiteral("1 finding")
+                                       : QStringLiteral("%1 findings").arg(c.value);
         }
-        row.result = !c.measured ? QStringLiteral("not measured") : c.pass ? QStringLiteral("pass") : QStringLiteral("fail");
+        row.result = !c.measured ? QStringLiteral("not measured")
+                     : c.pass    ? QStringLiteral("pass")
+                                 : QStringLiteral("fail");
         row.note = scrub(c.note);
         row.threshold_raw = c.threshold;
         row.value_raw = c.value;
@@ -427,7 +446,8 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
     std::vector<const Finding *> ordered;
     for (const Finding &f : findings)
         ordered.push_back(&f);
-    std::stable_sort(ordered.begin(), ordered.end(), [](const Finding *a, const Finding *b) { return a->severity < b->severity; });
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const Finding *a, const Finding *b) { return a->severity < b->severity; });
     for (const Finding *f : ordered) {
         FindingItem item;
         item.id = f->id;
@@ -459,7 +479,8 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         }
         g.statuses = statuses.isEmpty() ? QString() : QStringLiteral("HTTP ") + statuses.join(QStringLiteral(", "));
         if (transport)
-            g.statuses += (g.statuses.isEmpty() ? QString() : QStringLiteral(" and ")) + QStringLiteral("no HTTP answer");
+            g.statuses +=
+                (g.statuses.isEmpty() ? QString() : QStringLiteral(" and ")) + QStringLiteral("no HTTP answer");
         g.endpoints = s.endpoints;
         g.count = s.count;
         g.excerpt = clip(scrub(s.example.isEmpty() ? s.normalized : s.example), 300);
@@ -515,9 +536,10 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
             m.supported = QStringLiteral("No load level stays within the gates: even %1 breaks the per-level checks.")
                               .arg(F::load(lowest->load(), lowest->open_model));
         else if (m.supported_load >= highest->load())
-            m.supported = QStringLiteral("The backend stays within the gates at every level tested, up to %1; its limit "
-                                         "lies beyond this run.")
-                              .arg(F::load(m.supported_load, open));
+            m.supported =
+                QStringLiteral("The backend stays within the gates at every level tested, up to %1; its limit "
+                               "lies beyond this run.")
+                    .arg(F::load(m.supported_load, open));
         else
             m.supported = QStringLiteral("The backend stays within the gates up to %1; the next level breaks them.")
                               .arg(F::load(m.supported_load, open));
@@ -529,14 +551,14 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
     // 7. Queries. Queries per request and the statements of an endpoint are QueryCount's (data statements only,
     // grouped by fingerprint); the N+1 parent and children are the ones the finding names (its refs).
     m.database_kind = run.database.kind;
-    std::vector<QString> profiled;   // endpoints of the profiling pass, plan order first, then as recorded
+    std::vector<QString> profiled; // endpoints of the profiling pass, plan order first, then as recorded
     for (const EndpointSpec &e : run.plan.endpoints)
         if (QueryCount::perRequest(run, e.name) >= 0)
             profiled.push_back(e.name);
     for (const QueryStat &q : run.queries)
-        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty()
-            && std::find(profiled.begin(), profiled.end(), q.endpoint) == profiled.end())
-            profiled.push_back(q.endpoint);   // endpoints no longer in the plan
+        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty() &&
+            std::find(profiled.begin(), profiled.end(), q.endpoint) == profiled.end())
+            profiled.push_back(q.endpoint); // endpoints no longer in the plan
     for (const QString &name : profiled) {
         EndpointQueries row;
         row.endpoint = name;
@@ -550,7 +572,7 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
             ++row.statements;
         }
         if (!timed)
-            row.db_ms_per_request = -1;   // a statement log without timings
+            row.db_ms_per_request = -1; // a statement log without timings
         // Too many queries is what the diagnosis says: an N+1 finding on the endpoint, or the gate set's check.
         row.flagged = std::any_of(findings.begin(), findings.end(), [&name](const Finding &f) {
             return f.id == QLatin1String("n-plus-one") && f.endpoint == name;
@@ -568,7 +590,7 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         if (endpoint.isEmpty() && f.refs.endpoint >= 0 && size_t(f.refs.endpoint) < run.plan.endpoints.size())
             endpoint = run.plan.endpoints[size_t(f.refs.endpoint)].name;
         if (endpoint.isEmpty() || f.refs.statements.empty())
-            continue;   // a finding stored before statements were referenced: its card says what it found
+            continue; // a finding stored before statements were referenced: its card says what it found
         const std::vector<QueryStat> stats = QueryCount::profiledStatements(run, endpoint);
         auto profiledOf = [&stats](const StatementRef &ref) -> const QueryStat * {
             for (const QueryStat &q : stats)
@@ -593,9 +615,9 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
                 children += role == QLatin1String("child") ? 1 : 0;
                 grandchildren += role == QLatin1String("grandchild") ? 1 : 0;
                 const QString words = role == QLatin1String("parent") ? QStringLiteral("once per request (parent)")
-                                    : role == QLatin1String("child")
-                                        ? QStringLiteral("once per parent row")
-                                        : QStringLiteral("once per row of a per-row query");
+                                      : role == QLatin1String("child")
+                                          ? QStringLiteral("once per parent row")
+                                          : QStringLiteral("once per row of a per-row query");
                 n.statements.push_back(
                     {words, q ? q->calls_per_request : -1, clip(q ? q->text : ref.text, kMaxQueryChars)});
             }
@@ -663,13 +685,15 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         return a.calls > b.calls;
     });
     // Every flagged plan (up to kMaxPlans), then the slowest others up to kUnflaggedPlans in all.
-    const auto flagged = size_t(std::count_if(m.plans.begin(), m.plans.end(), [](const PlanItem &p) { return p.has_flagged; }));
+    const auto flagged =
+        size_t(std::count_if(m.plans.begin(), m.plans.end(), [](const PlanItem &p) { return p.has_flagged; }));
     m.plans.resize(std::min(m.plans.size(), std::max(std::min(flagged, size_t(kMaxPlans)), size_t(kUnflaggedPlans))));
     if (m.endpoint_queries.empty()) {
         if (run.database.kind == QLatin1String("none") && !run.plan.database.isConfigured())
-            m.queries_note = QStringLiteral("No database was configured for this run, so queries were not profiled. Add "
-                                            "`--db CONNINFO` (PostgreSQL) to count queries per request and find N+1 "
-                                            "patterns.");
+            m.queries_note =
+                QStringLiteral("No database was configured for this run, so queries were not profiled. Add "
+                               "`--db CONNINFO` (PostgreSQL) to count queries per request and find N+1 "
+                               "patterns.");
         else if (run.database.kind == QLatin1String("sqlite"))
             m.queries_note = QStringLiteral("The target database is SQLite: queries per request need a statement log "
                                             "(plan `database.log`).");
@@ -691,36 +715,44 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         c.baseline_started_at = base.info.started_at.toUTC();
         const QString baseVerdict = base.verdict.isEmpty() ? bd.verdict : base.verdict;
         auto fixedRow = [](const QString &label, const QString &before, const QString &after, const QString &delta,
-                           const QString &verdict) { return CompareRow{label, before, after, delta, verdict}; };
+                           const QString &verdict) {
+            return CompareRow{label, before, after, delta, verdict};
+        };
         const int rank[] = {0, 1, 2};
         auto verdictRank = [&](const QString &v) {
             return v == QLatin1String("ready") ? rank[2] : v == QLatin1String("inconclusive") ? rank[1] : rank[0];
         };
         c.headline.push_back(fixedRow(QStringLiteral("Verdict"), verdictLabel(baseVerdict), m.verdict_label, QString(),
-                                      verdictRank(m.verdict) > verdictRank(baseVerdict)   ? QStringLiteral("better")
-                                      : verdictRank(m.verdict) < verdictRank(baseVerdict) ? QStringLiteral("worse")
-                                                                                          : QStringLiteral("unchanged")));
+                                      verdictRank(m.verdict) > verdictRank(baseVerdict) ? QStringLiteral("better")
+                                      : verdictRank(m.verdict) < verdictRank(baseVerdict)
+                                          ? QStringLiteral("worse")
+                                          : QStringLiteral("unchanged")));
         const std::vector<GateCheck> &baseGates = base.verdict.isEmpty() ? bd.gates : base.gates;
         const auto passed = [](const std::vector<GateCheck> &gs) {
             return int(std::count_if(gs.begin(), gs.end(), [](const GateCheck &g) { return g.measured && g.pass; }));
         };
         const int pb = passed(baseGates), pa = passed(gates);
-        c.headline.push_back(fixedRow(QStringLiteral("Gates passed"), QStringLiteral("%1 of %2").arg(pb).arg(baseGates.size()),
+        c.headline.push_back(fixedRow(QStringLiteral("Gates passed"),
+                                      QStringLiteral("%1 of %2").arg(pb).arg(baseGates.size()),
                                       QStringLiteral("%1 of %2").arg(pa).arg(gates.size()),
                                       signedDelta(pa - pb, QString::number(std::abs(pa - pb))),
-                                      pa > pb ? QStringLiteral("better") : pa < pb ? QStringLiteral("worse") : QStringLiteral("unchanged")));
+                                      pa > pb   ? QStringLiteral("better")
+                                      : pa < pb ? QStringLiteral("worse")
+                                                : QStringLiteral("unchanged")));
         const double sb = bd.capacity.supported_load, sa = d.capacity.supported_load;
         const bool sameModel = bd.capacity.supported_open_model == d.capacity.supported_open_model;
-        c.headline.push_back(fixedRow(QStringLiteral("Load within the gates"),
-                                      sb < 0 ? QStringLiteral("none") : F::load(sb, bd.capacity.supported_open_model),
-                                      sa < 0 ? QStringLiteral("none") : F::load(sa, d.capacity.supported_open_model),
-                                      sameModel && sb >= 0 && sa >= 0 ? signedDelta(sa - sb, F::number(std::abs(sa - sb), 1)) : QString(),
-                                      !sameModel ? QStringLiteral("inconclusive")
-                                      : sa > sb  ? QStringLiteral("better")
-                                      : sa < sb  ? QStringLiteral("worse")
-                                                 : QStringLiteral("unchanged")));
+        c.headline.push_back(fixedRow(
+            QStringLiteral("Load within the gates"),
+            sb < 0 ? QStringLiteral("none") : F::load(sb, bd.capacity.supported_open_model),
+            sa < 0 ? QStringLiteral("none") : F::load(sa, d.capacity.supported_open_model),
+            sameModel && sb >= 0 && sa >= 0 ? signedDelta(sa - sb, F::number(std::abs(sa - sb), 1)) : QString(),
+            !sameModel ? QStringLiteral("inconclusive")
+            : sa > sb  ? QStringLiteral("better")
+            : sa < sb  ? QStringLiteral("worse")
+                       : QStringLiteral("unchanged")));
         for (const MetricDelta &md : cmp.total.metrics)
-            c.headline.push_back(compareRow(upperFirst(metricLabel(md.metric)) + QStringLiteral(" (all requests)"), md));
+            c.headline.push_back(
+                compareRow(upperFirst(metricLabel(md.metric)) + QStringLiteral(" (all requests)"), md));
         auto line = [](const ComparisonRow &r) {
             CompareLine l;
             l.label = r.label;
@@ -730,7 +762,8 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
                 l.p95_verdict = deltaVerdictId(md->verdict);
             }
             if (const MetricDelta *md = r.metric(QStringLiteral("rps"))) {
-                l.rps = F::number(md->before, md->before < 10 ? 1 : 0) + arrow + F::number(md->after, md->after < 10 ? 1 : 0);
+                l.rps = F::number(md->before, md->before < 10 ? 1 : 0) + arrow +
+                        F::number(md->after, md->after < 10 ? 1 : 0);
                 l.rps_verdict = deltaVerdictId(md->verdict);
             }
             if (const MetricDelta *md = r.metric(QStringLiteral("error_rate"))) {
@@ -744,7 +777,9 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         for (const ComparisonRow &r : cmp.levels)
             c.levels.push_back(line(r));
         const std::vector<Finding> &baseFindings = base.verdict.isEmpty() ? bd.findings : base.findings;
-        auto key = [](const Finding &f) { return f.endpoint.isEmpty() ? f.id : f.id + QStringLiteral(" (") + f.endpoint + QLatin1Char(')'); };
+        auto key = [](const Finding &f) {
+            return f.endpoint.isEmpty() ? f.id : f.id + QStringLiteral(" (") + f.endpoint + QLatin1Char(')');
+        };
         std::set<QString> before, after;
         for (const Finding &f : baseFindings)
             if (f.severity != Severity::Info)
@@ -772,27 +807,35 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         QStringList names;
         for (const auto &[name, value] : plan.target.headers)
             names << name;
-        m.plan_facts.push_back({QStringLiteral("Headers sent"), names.join(QStringLiteral(", ")) + QStringLiteral(" (values not shown)")});
+        m.plan_facts.push_back(
+            {QStringLiteral("Headers sent"), names.join(QStringLiteral(", ")) + QStringLiteral(" (values not shown)")});
     }
     if (plan.target.login.enabled)
-        m.plan_facts.push_back({QStringLiteral("Login"), QStringLiteral("%1 %2, token into %3 (credentials not shown)")
-                                                             .arg(plan.target.login.method, scrub(plan.target.login.path),
-                                                                  plan.target.login.header)});
-    m.plan_facts.push_back({QStringLiteral("TLS verification"), plan.target.insecure || run.info.tls_insecure
-                                                                    ? QStringLiteral("OFF (insecure override)")
-                                                                    : plan.target.ca_file.isEmpty() ? QStringLiteral("on (system CAs)")
-                                                                                                    : QStringLiteral("on (custom CA file)")});
+        m.plan_facts.push_back(
+            {QStringLiteral("Login"),
+             QStringLiteral("%1 %2, token into %3 (credentials not shown)")
+                 .arg(plan.target.login.method, scrub(plan.target.login.path), plan.target.login.header)});
+    m.plan_facts.push_back({QStringLiteral("TLS verification"),
+                            plan.target.insecure || run.info.tls_insecure ? QStringLiteral("OFF (insecure override)")
+                            : plan.target.ca_file.isEmpty()               ? QStringLiteral("on (system CAs)")
+                                                                          : QStringLiteral("on (custom CA file)")});
     if (!plan.health_path.isEmpty())
-        m.plan_facts.push_back({QStringLiteral("Health check"),
-                                scrub(plan.health_path) + QStringLiteral(": ")
-                                    + (!run.health.checked ? QStringLiteral("not checked")
-                                       : run.health.status ? QStringLiteral("HTTP %1 in %2").arg(run.health.status).arg(F::ms(run.health.latency_ms))
-                                                           : QStringLiteral("no answer (%1)").arg(scrub(run.health.error)))});
+        m.plan_facts.push_back(
+            {QStringLiteral("Health check"),
+             scrub(plan.health_path) + QStringLiteral(": ") +
+                 (!run.health.checked ? QStringLiteral("not checked")
+                  : run.health.status
+                      ? QStringLiteral("HTTP %1 in %2").arg(run.health.status).arg(F::ms(run.health.latency_ms))
+                      : QStringLiteral("no answer (%1)").arg(scrub(run.health.error)))});
     if (plan.database.isConfigured())
-        m.plan_facts.push_back({QStringLiteral("Database"), plan.database.isSqlite() ? scrub(plan.database.conninfo)
-                                                                                      : SecretResolver::redactConninfo(scrub(plan.database.conninfo))});
+        m.plan_facts.push_back(
+            {QStringLiteral("Database"), plan.database.isSqlite()
+                                             ? scrub(plan.database.conninfo)
+                                             : SecretResolver::redactConninfo(scrub(plan.database.conninfo))});
     if (!plan.pool.kind.isEmpty())
-        m.plan_facts.push_back({QStringLiteral("Pool metrics"), QStringLiteral("%1 from %2").arg(plan.pool.kind, SecretResolver::redactUrl(scrub(plan.pool.url)))});
+        m.plan_facts.push_back(
+            {QStringLiteral("Pool metrics"),
+             QStringLiteral("%1 from %2").arg(plan.pool.kind, SecretResolver::redactUrl(scrub(plan.pool.url)))});
     m.plan_facts.push_back({QStringLiteral("Scenario"), m.scenario});
     if (plan.scenario.think_time_ms > 0)
         m.plan_facts.push_back({QStringLiteral("Think time"), F::ms(plan.scenario.think_time_ms)});
@@ -811,12 +854,15 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         m.tool_facts.push_back({QStringLiteral("Machine"), scrub(run.info.machine)});
     if (run.info.workers > 0)
         m.tool_facts.push_back({QStringLiteral("Load workers"), QString::number(run.info.workers)});
-    m.tool_facts.push_back({QStringLiteral("Run"), (run.info.id >= 0 ? QStringLiteral("#%1, ").arg(run.info.id) : QString())
-                                                       + m.status + QStringLiteral(", ") + F::seconds(run.info.duration_s)});
-    m.tool_facts.push_back({QStringLiteral("Requests"), QStringLiteral("%1 (%2 errors, %3 timeouts)")
-                                                            .arg(F::count(total.requests), F::count(total.errors()), F::count(total.timeouts()))});
-    m.tool_facts.push_back({QStringLiteral("Latency"), QStringLiteral("measured from the intended send time (coordinated "
-                                                                      "omission corrected); HDR histograms, ≤ 1% error")});
+    m.tool_facts.push_back(
+        {QStringLiteral("Run"), (run.info.id >= 0 ? QStringLiteral("#%1, ").arg(run.info.id) : QString()) + m.status +
+                                    QStringLiteral(", ") + F::seconds(run.info.duration_s)});
+    m.tool_facts.push_back({QStringLiteral("Requests"),
+                            QStringLiteral("%1 (%2 errors, %3 timeouts)")
+                                .arg(F::count(total.requests), F::count(total.errors()), F::count(total.timeouts()))});
+    m.tool_facts.push_back(
+        {QStringLiteral("Latency"), QStringLiteral("measured from the intended send time (coordinated "
+                                                   "omission corrected); HDR histograms, ≤ 1% error")});
 
     const DbCapabilities &db = run.database;
     m.database_facts.push_back({QStringLiteral("Kind"), db.kind});
@@ -829,8 +875,11 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
     if (!db.journal_mode.isEmpty())
         m.database_facts.push_back({QStringLiteral("Journal mode"), db.journal_mode});
     if (db.file_bytes >= 0)
-        m.database_facts.push_back({QStringLiteral("File size"), F::number(double(db.file_bytes) / (1024.0 * 1024.0), 1) + QStringLiteral(" MiB")});
-    m.database_facts.push_back({QStringLiteral("Samples"), QStringLiteral("%1 database, %2 pool").arg(run.db_samples.size()).arg(run.pool_samples.size())});
+        m.database_facts.push_back({QStringLiteral("File size"),
+                                    F::number(double(db.file_bytes) / (1024.0 * 1024.0), 1) + QStringLiteral(" MiB")});
+    m.database_facts.push_back(
+        {QStringLiteral("Samples"),
+         QStringLiteral("%1 database, %2 pool").arg(run.db_samples.size()).arg(run.pool_samples.size())});
 
     for (const QString &w : run.warnings)
         m.warnings << scrub(w);
@@ -857,7 +906,9 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         if (failed.size() > 3)
             list += QStringLiteral(" and %1 more").arg(failed.size() - 3);
         s << QStringLiteral("Not ready for production: %1 of %2 %3 gates failed (%4).")
-                 .arg(m.gates_failed).arg(m.gates_total).arg(m.gate_preset, list);
+                 .arg(m.gates_failed)
+                 .arg(m.gates_total)
+                 .arg(m.gate_preset, list);
     } else if (m.verdict == QLatin1String("ready")) {
         QString where;
         for (const GateRow &g : m.gates)
@@ -865,9 +916,13 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
                 where = QStringLiteral(", judged ") + g.note;
                 break;
             }
-        s << QStringLiteral("Ready for production: all %1 %2 gates passed%3.").arg(m.gates_total).arg(m.gate_preset, where);
+        s << QStringLiteral("Ready for production: all %1 %2 gates passed%3.")
+                 .arg(m.gates_total)
+                 .arg(m.gate_preset, where);
     } else {
-        s << ensurePeriod(QStringLiteral("Inconclusive: ") + (m.verdict_reason.isEmpty() ? QStringLiteral("the run could not be judged") : m.verdict_reason));
+        s << ensurePeriod(QStringLiteral("Inconclusive: ") + (m.verdict_reason.isEmpty()
+                                                                  ? QStringLiteral("the run could not be judged")
+                                                                  : m.verdict_reason));
     }
     if (!causes.empty()) {
         const FindingItem &top = *causes.front();
@@ -883,8 +938,9 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         if (!more.isEmpty())
             s << ensurePeriod(QStringLiteral("Also found: ") + more.join(QStringLiteral("; ")));
     } else if (m.verdict == QLatin1String("not-ready")) {
-        s << QStringLiteral("Preflight named no single root cause for the failed gates; the damage table and the charts "
-                            "show where the load breaks them.");
+        s << QStringLiteral(
+            "Preflight named no single root cause for the failed gates; the damage table and the charts "
+            "show where the load breaks them.");
     } else if (m.verdict == QLatin1String("ready")) {
         s << QStringLiteral("No root cause of slowness or failure was found.");
     }
@@ -900,9 +956,10 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
                 high = &l;
         }
         if (high && low && high != low && !high->within_gates)
-            s << QStringLiteral("At %1 P95 latency was %2; at %3 %4 of requests succeeded, P95 reached %5 and throughput was %6.")
-                     .arg(low->load, F::ms(low->p95_ms), high->load, F::percent(high->success_rate), F::ms(high->p95_ms),
-                          F::rps(high->rps));
+            s << QStringLiteral(
+                     "At %1 P95 latency was %2; at %3 %4 of requests succeeded, P95 reached %5 and throughput was %6.")
+                     .arg(low->load, F::ms(low->p95_ms), high->load, F::percent(high->success_rate),
+                          F::ms(high->p95_ms), F::rps(high->rps));
         else if (high)
             s << QStringLiteral("At %1, the highest load tested, %2 of requests succeeded with P95 %3 at %4.")
                      .arg(high->load, F::percent(high->success_rate), F::ms(high->p95_ms), F::rps(high->rps));
@@ -918,11 +975,12 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
                  .arg(F::load(std::round(m.capacity.usl.peak_users), false), F::rps(m.capacity.usl.peak_rps));
     }
     if (s.size() < 3)
-        s << QStringLiteral("The run sent %1 requests to %2 over %3.").arg(F::count(total.requests), m.target, F::seconds(run.info.duration_s));
+        s << QStringLiteral("The run sent %1 requests to %2 over %3.")
+                 .arg(F::count(total.requests), m.target, F::seconds(run.info.duration_s));
     if (s.size() < 3)
         s << QStringLiteral("Gate checks: %1.").arg(m.gate_tally);
     while (s.size() > 6)
-        s.removeAt(s.size() - 2);   // keep the recommendation, drop the least important middle sentence
+        s.removeAt(s.size() - 2); // keep the recommendation, drop the least important middle sentence
     m.executive_summary = s;
     return m;
 }

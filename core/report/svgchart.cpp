@@ -15,7 +15,7 @@ constexpr double kRight = 16;
 constexpr double kBottom = 40;
 constexpr double kLegendRow = 17;
 constexpr double kFontSize = 11.5;
-constexpr double kCharWidth = 6.6;        // average advance at kFontSize, for layout estimates
+constexpr double kCharWidth = 6.6; // average advance at kFontSize, for layout estimates
 const char *kFont = "DejaVu Sans, Helvetica, Arial, sans-serif";
 const char *kGrid = "#e5e7eb";
 const char *kAxis = "#9ca3af";
@@ -31,7 +31,8 @@ QString n(double v)
 QString textElement(double x, double y, const QString &text, const QString &anchor, const QString &fill,
                     double size = kFontSize, const QString &extra = QString())
 {
-    return QStringLiteral("<text x=\"%1\" y=\"%2\" font-family=\"%3\" font-size=\"%4\" fill=\"%5\" text-anchor=\"%6\"%7>%8</text>")
+    return QStringLiteral(
+               "<text x=\"%1\" y=\"%2\" font-family=\"%3\" font-size=\"%4\" fill=\"%5\" text-anchor=\"%6\"%7>%8</text>")
         .arg(n(x), n(y), QLatin1String(kFont), n(size), fill, anchor, extra, SvgChart::escape(text));
 }
 
@@ -39,8 +40,8 @@ QString textElement(double x, double y, const QString &text, const QString &anch
 QString haloText(double x, double y, const QString &text, const QString &anchor, const QString &fill, double size)
 {
     return textElement(x, y, text, anchor, QStringLiteral("#ffffff"), size,
-                       QStringLiteral(" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\""))
-         + textElement(x, y, text, anchor, fill, size);
+                       QStringLiteral(" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\"")) +
+           textElement(x, y, text, anchor, fill, size);
 }
 
 double niceStep(double span, int target)
@@ -56,11 +57,7 @@ double niceStep(double span, int target)
 
 } // namespace
 
-SvgChart::SvgChart(double width, double height)
-    : m_width(width)
-    , m_height(height)
-{
-}
+SvgChart::SvgChart(double width, double height) : m_width(width), m_height(height) {}
 
 void SvgChart::setXAxis(const QString &label, Formatter format, bool timeAxis)
 {
@@ -103,11 +100,20 @@ QString SvgChart::escape(const QString &text)
     out.reserve(text.size());
     for (const QChar c : text) {
         switch (c.unicode()) {
-        case '&': out += QStringLiteral("&amp;"); break;
-        case '<': out += QStringLiteral("&lt;"); break;
-        case '>': out += QStringLiteral("&gt;"); break;
-        case '"': out += QStringLiteral("&quot;"); break;
-        default: out += c;
+        case '&':
+            out += QStringLiteral("&amp;");
+            break;
+        case '<':
+            out += QStringLiteral("&lt;");
+            break;
+        case '>':
+            out += QStringLiteral("&gt;");
+            break;
+        case '"':
+            out += QStringLiteral("&quot;");
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -126,7 +132,8 @@ std::vector<double> SvgChart::linearTicks(double min, double max, int target)
 
 std::vector<double> SvgChart::timeTicks(double min, double max, int target)
 {
-    static const double steps[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400};
+    static const double steps[] = {1,   2,   5,    10,   15,   30,    60,    120,   300,
+                                   600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400};
     if (!(max > min))
         return {min};
     const double raw = (max - min) / std::max(1, target);
@@ -149,7 +156,7 @@ std::vector<double> SvgChart::logTicks(double min, double max)
         return {min > 0 ? min : 1};
     const int lo = int(std::floor(std::log10(min) + 1e-9));
     const int hi = int(std::ceil(std::log10(max) - 1e-9));
-    const bool fine = hi - lo <= 2;   // few decades: 1-2-5 inside each
+    const bool fine = hi - lo <= 2; // few decades: 1-2-5 inside each
     for (int d = lo; d <= hi; ++d) {
         const double base = std::pow(10.0, d);
         for (double m : {1.0, 2.0, 5.0}) {
@@ -255,12 +262,14 @@ QString SvgChart::toSvg(bool withNamespace) const
     QString out;
     out.reserve(4096 + int(m_series.size()) * 8192);
     out += QStringLiteral("<svg%1 viewBox=\"0 0 %2 %3\" width=\"%2\" height=\"%3\" role=\"img\">")
-               .arg(withNamespace ? QStringLiteral(" xmlns=\"http://www.w3.org/2000/svg\" version=\"1.2\" baseProfile=\"tiny\"")
-                                  : QString(),
+               .arg(withNamespace
+                        ? QStringLiteral(" xmlns=\"http://www.w3.org/2000/svg\" version=\"1.2\" baseProfile=\"tiny\"")
+                        : QString(),
                     n(m_width), n(m_height));
     if (!m_description.isEmpty())
         out += QStringLiteral("<title>") + escape(m_description) + QStringLiteral("</title>");
-    out += QStringLiteral("<rect x=\"0\" y=\"0\" width=\"%1\" height=\"%2\" fill=\"#ffffff\"/>").arg(n(m_width), n(m_height));
+    out += QStringLiteral("<rect x=\"0\" y=\"0\" width=\"%1\" height=\"%2\" fill=\"#ffffff\"/>")
+               .arg(n(m_width), n(m_height));
 
     // Grid and y ticks.
     const Formatter yFmt = m_yFormat ? m_yFormat : [](double v) { return QString::number(v); };
@@ -292,8 +301,8 @@ QString SvgChart::toSvg(bool withNamespace) const
     if (!m_xLabel.isEmpty())
         out += textElement((L + R) / 2, m_height - 6, m_xLabel, QStringLiteral("middle"), QLatin1String(kInk));
     if (!m_yLabel.isEmpty())
-        out += QStringLiteral("<g transform=\"translate(14 %1) rotate(-90)\">").arg(n((T + B) / 2))
-             + textElement(0, 0, m_yLabel, QStringLiteral("middle"), QLatin1String(kInk)) + QStringLiteral("</g>");
+        out += QStringLiteral("<g transform=\"translate(14 %1) rotate(-90)\">").arg(n((T + B) / 2)) +
+               textElement(0, 0, m_yLabel, QStringLiteral("middle"), QLatin1String(kInk)) + QStringLiteral("</g>");
 
     // Vertical rules (stage boundaries, knee) under the data. Labels take the first of two rows where they
     // do not collide with an earlier label, else they are left out.
@@ -308,12 +317,13 @@ QString SvgChart::toSvg(bool withNamespace) const
         if (r.label.isEmpty())
             continue;
         const double w = r.label.size() * (kCharWidth - 0.6);
-        const bool flip = x + 3 + w > R;   // near the right edge: label to the left of the line
+        const bool flip = x + 3 + w > R; // near the right edge: label to the left of the line
         const double start = flip ? x - 3 - w : x + 3;
         for (int row = 0; row < 2; ++row) {
             if (start <= rowEnd[row] + 3)
                 continue;
-            out += haloText(flip ? x - 3 : x + 3, T + 11 + row * 13, r.label, flip ? QStringLiteral("end") : QStringLiteral("start"),
+            out += haloText(flip ? x - 3 : x + 3, T + 11 + row * 13, r.label,
+                            flip ? QStringLiteral("end") : QStringLiteral("start"),
                             r.strong ? r.color : QLatin1String(kInk), kFontSize - 1.5);
             rowEnd[row] = start + w;
             break;
@@ -331,18 +341,21 @@ QString SvgChart::toSvg(bool withNamespace) const
                 for (auto it = s.base.rbegin(); it != s.base.rend(); ++it)
                     pts += n(px(it->x)) + QLatin1Char(',') + n(py(std::isfinite(it->y) ? it->y : 0)) + QLatin1Char(' ');
             } else if (!s.points.empty()) {
-                pts += n(px(s.points.back().x)) + QLatin1Char(',') + n(B) + QLatin1Char(' ') + n(px(s.points.front().x))
-                     + QLatin1Char(',') + n(B);
+                pts += n(px(s.points.back().x)) + QLatin1Char(',') + n(B) + QLatin1Char(' ') +
+                       n(px(s.points.front().x)) + QLatin1Char(',') + n(B);
             }
-            out += QStringLiteral("<polygon points=\"%1\" fill=\"%2\" fill-opacity=\"0.35\" stroke=\"%2\" stroke-width=\"0.8\"/>")
+            out += QStringLiteral(
+                       "<polygon points=\"%1\" fill=\"%2\" fill-opacity=\"0.35\" stroke=\"%2\" stroke-width=\"0.8\"/>")
                        .arg(pts.trimmed(), s.color);
             return;
         }
         if (s.style == Style::Dots) {
             for (const Point &p : s.points)
                 if (std::isfinite(p.y))
-                    out += QStringLiteral("<circle cx=\"%1\" cy=\"%2\" r=\"4\" fill=\"%3\" stroke=\"#ffffff\" stroke-width=\"1\"/>")
-                               .arg(n(px(p.x)), n(py(p.y)), s.color);
+                    out +=
+                        QStringLiteral(
+                            "<circle cx=\"%1\" cy=\"%2\" r=\"4\" fill=\"%3\" stroke=\"#ffffff\" stroke-width=\"1\"/>")
+                            .arg(n(px(p.x)), n(py(p.y)), s.color);
             return;
         }
         QString pts;
@@ -355,7 +368,8 @@ QString SvgChart::toSvg(bool withNamespace) const
                            .arg(pts.trimmed(), s.color, n(s.width), dash);
             else if (count == 1)
                 out += QStringLiteral("<circle cx=\"%1\" cy=\"%2\" r=\"1.8\" fill=\"%3\"/>")
-                           .arg(pts.section(QLatin1Char(','), 0, 0), pts.section(QLatin1Char(','), 1, 1).trimmed(), s.color);
+                           .arg(pts.section(QLatin1Char(','), 0, 0), pts.section(QLatin1Char(','), 1, 1).trimmed(),
+                                s.color);
             pts.clear();
             count = 0;
         };
@@ -402,14 +416,17 @@ QString SvgChart::toSvg(bool withNamespace) const
     for (const LegendItem &item : legend) {
         const Series &s = *item.series;
         if (s.style == Style::Area)
-            out += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"16\" height=\"9\" fill=\"%3\" fill-opacity=\"0.35\" stroke=\"%3\" stroke-width=\"0.8\"/>")
+            out += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"16\" height=\"9\" fill=\"%3\" fill-opacity=\"0.35\" "
+                                  "stroke=\"%3\" stroke-width=\"0.8\"/>")
                        .arg(n(item.x), n(item.y - 8), s.color);
         else if (s.style == Style::Dots)
-            out += QStringLiteral("<circle cx=\"%1\" cy=\"%2\" r=\"4\" fill=\"%3\"/>").arg(n(item.x + 8), n(item.y - 4), s.color);
+            out += QStringLiteral("<circle cx=\"%1\" cy=\"%2\" r=\"4\" fill=\"%3\"/>")
+                       .arg(n(item.x + 8), n(item.y - 4), s.color);
         else
-            out += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%3\" y2=\"%2\" stroke=\"%4\" stroke-width=\"2.2\"%5/>")
-                       .arg(n(item.x), n(item.y - 4), n(item.x + 16), s.color,
-                            s.dashed ? QStringLiteral(" stroke-dasharray=\"5 3\"") : QString());
+            out +=
+                QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%3\" y2=\"%2\" stroke=\"%4\" stroke-width=\"2.2\"%5/>")
+                    .arg(n(item.x), n(item.y - 4), n(item.x + 16), s.color,
+                         s.dashed ? QStringLiteral(" stroke-dasharray=\"5 3\"") : QString());
         out += textElement(item.x + 22, item.y, s.name, QStringLiteral("start"), QLatin1String(kInk));
     }
     out += QStringLiteral("</svg>");

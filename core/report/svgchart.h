@@ -17,15 +17,15 @@ public:
     struct Point
     {
         double x = 0;
-        double y = 0;           // NaN: a gap (the line is broken there)
+        double y = 0; // NaN: a gap (the line is broken there)
     };
     enum class Style { Line, Step, Area, Dots };
     struct Series
     {
-        QString name;           // legend text; empty: not in the legend
-        QString color;          // "#rrggbb"
+        QString name;  // legend text; empty: not in the legend
+        QString color; // "#rrggbb"
         std::vector<Point> points;
-        std::vector<Point> base;    // Area: the lower edge (same x as points); empty: the axis
+        std::vector<Point> base; // Area: the lower edge (same x as points); empty: the axis
         Style style = Style::Line;
         bool dashed = false;
         double width = 1.6;
@@ -37,13 +37,13 @@ public:
         QString label;
         QString color = QStringLiteral("#6b7280");
         bool dashed = true;
-        bool strong = false;    // thicker (gates), thin otherwise (stage boundaries)
+        bool strong = false; // thicker (gates), thin otherwise (stage boundaries)
     };
     using Formatter = std::function<QString(double)>;
 
     explicit SvgChart(double width = 720, double height = 270);
 
-    void setDescription(const QString &text) { m_description = text; }   // <title>, for screen readers
+    void setDescription(const QString &text) { m_description = text; } // <title>, for screen readers
     void setXAxis(const QString &label, Formatter format, bool timeAxis = false);
     void setYAxis(const QString &label, Formatter format, bool logScale = false);
     // Fixed ranges; otherwise the data (and the rules) decide.

@@ -24,7 +24,10 @@ DatabaseSession::DatabaseSession(const DatabaseSpec &spec) : m_spec(spec) {}
 
 DatabaseSession::~DatabaseSession() = default;
 
-bool DatabaseSession::isPostgres() const { return m_pg != nullptr; }
+bool DatabaseSession::isPostgres() const
+{
+    return m_pg != nullptr;
+}
 
 DbError DatabaseSession::open(DbCapabilities *capabilities)
 {
@@ -33,9 +36,11 @@ DbError DatabaseSession::open(DbCapabilities *capabilities)
         // PostgreSQL database that does not exist; what is there but is no database is a plan error.
         const QString path = m_spec.conninfo.mid(int(qstrlen("sqlite:")));
         if (!path.isEmpty() && !QFileInfo::exists(path))
-            return {DbError::Kind::Unreachable, {},
+            return {DbError::Kind::Unreachable,
+                    {},
                     QStringLiteral("the SQLite file %1 does not exist: check the sqlite: path (Preflight opens it "
-                                   "read-only and never creates it)").arg(path)};
+                                   "read-only and never creates it)")
+                        .arg(path)};
         m_sqlite = std::make_unique<SqliteInspector>();
         const DbError error = m_sqlite->open(m_spec.conninfo.mid(int(qstrlen("sqlite:"))));
         if (!error.ok()) {
@@ -66,9 +71,10 @@ void DatabaseSession::checkServerLog(DbCapabilities *capabilities)
     StatementLog probe(m_spec.log, /*fromEnd=*/false);
     const QByteArray head = probe.head();
     if (!probe.error().isEmpty()) {
-        capabilities->warnings << QStringLiteral(
-            "cannot read database.log %1 (%2): statements per request cannot be read from it. Give the user running "
-            "Preflight read access (for a server log: log_file_mode = 0640 and membership in the server's group).")
+        capabilities->warnings << QStringLiteral("cannot read database.log %1 (%2): statements per request cannot be "
+                                                 "read from it. Give the user running "
+                                                 "Preflight read access (for a server log: log_file_mode = 0640 and "
+                                                 "membership in the server's group).")
                                       .arg(m_spec.log, probe.error());
         return;
     }
@@ -85,18 +91,21 @@ void DatabaseSession::checkServerLog(DbCapabilities *capabilities)
     const QString logStatement = settings.value(0, QStringLiteral("log_statement"));
     m_serverLogsEveryStatement = minDuration == QLatin1String("0") || logStatement == QLatin1String("all");
     if (!m_serverLogsEveryStatement)
-        capabilities->warnings << QStringLiteral(
-            "the server logs only some statements (log_min_duration_statement = %1, log_statement = %2), so "
-            "statements per request read from database.log would be too low: set log_min_duration_statement = 0 "
-            "in postgresql.conf and reload for the run (Preflight never changes server settings).")
-                                      .arg(minDuration, logStatement);
+        capabilities->warnings
+            << QStringLiteral(
+                   "the server logs only some statements (log_min_duration_statement = %1, log_statement = %2), so "
+                   "statements per request read from database.log would be too low: set log_min_duration_statement = 0 "
+                   "in postgresql.conf and reload for the run (Preflight never changes server settings).")
+                   .arg(minDuration, logStatement);
     if (format != StatementLog::Format::PostgresCsv && format != StatementLog::Format::PostgresJson &&
         !StatementLog::prefixNamesDatabase(m_logLinePrefix))
-        capabilities->warnings << QStringLiteral(
-            "log_line_prefix '%1' does not name the database (%d), so statements of every database on the server "
-            "in %2 are counted for \"%3\": add %d and %a, e.g. log_line_prefix = '%m [%p] %q%u@%d/%a ', or use "
-            "log_destination = 'csvlog'.")
-                                      .arg(m_logLinePrefix, m_spec.log, m_database);
+        capabilities->warnings
+            << QStringLiteral(
+                   "log_line_prefix '%1' does not name the database (%d), so statements of every database on the "
+                   "server "
+                   "in %2 are counted for \"%3\": add %d and %a, e.g. log_line_prefix = '%m [%p] %q%u@%d/%a ', or use "
+                   "log_destination = 'csvlog'.")
+                   .arg(m_logLinePrefix, m_spec.log, m_database);
 }
 
 QString DatabaseSession::perQueryNote(bool logTried, bool logFoundStatements) const
@@ -183,7 +192,7 @@ std::vector<QueryStat> DatabaseSession::stageStats(const PgStatements::Snapshot 
     std::vector<QueryStat> out;
     const int stages = int(load.stage_requests.size());
     if (stages < 2)
-        return out;   // one stage is the whole run: the "run" phase already says it
+        return out; // one stage is the whole run: the "run" phase already says it
     // The last stage that served requests ends with the load; every earlier boundary must have its snapshot.
     int lastReached = 0;
     for (int stage = 0; stage < stages; ++stage)
@@ -203,8 +212,8 @@ std::vector<QueryStat> DatabaseSession::stageStats(const PgStatements::Snapshot 
         if (!from || !to || !from->valid || !to->valid)
             continue;
         // A reset inside one stage is that stage's business: its figures are the after-values as they are.
-        std::vector<QueryStat> stats = PgStatements::toQueryStats(PgStatements::delta(*from, *to), QStringLiteral("stage"),
-                                                                  QString(), load.stage_requests[size_t(stage)]);
+        std::vector<QueryStat> stats = PgStatements::toQueryStats(
+            PgStatements::delta(*from, *to), QStringLiteral("stage"), QString(), load.stage_requests[size_t(stage)]);
         for (QueryStat &q : stats) {
             q.stage = stage;
             out.push_back(std::move(q));
@@ -247,7 +256,7 @@ std::vector<QueryPlan> DatabaseSession::explainQueries(const std::vector<QuerySt
 }
 
 std::vector<QueryStat> DatabaseSession::profileFromLog(const Plan &plan, const RequestFactory &factory,
-                                                      const std::atomic<bool> *stop, QStringList *warnings)
+                                                       const std::atomic<bool> *stop, QStringList *warnings)
 {
     // Each endpoint alone, K sequential requests marked X-Preflight-Profile, and the statements logged
     // meanwhile: statements per request without pg_stat_statements.
@@ -291,7 +300,8 @@ std::vector<QueryStat> DatabaseSession::profileFromLog(const Plan &plan, const R
             markerWorks = false;
             *warnings << QStringLiteral("profiling pass: Preflight's own marker statement never reached %1, so the "
                                         "statements read from it may belong to the wrong endpoint (is it this "
-                                        "server's current log?)").arg(m_spec.log);
+                                        "server's current log?)")
+                             .arg(m_spec.log);
             return text;
         }
         const qsizetype end = text.indexOf('\n', at);
@@ -299,7 +309,7 @@ std::vector<QueryStat> DatabaseSession::profileFromLog(const Plan &plan, const R
         text.truncate(end < 0 ? text.size() : end + 1);
         return text;
     };
-    readThroughMarker();   // what the load itself logged
+    readThroughMarker(); // what the load itself logged
 
     FastRandom random(7);
     for (int e = 0; e < factory.endpointCount() && size_t(e) < plan.endpoints.size(); ++e) {

@@ -40,13 +40,13 @@ public:
     struct LoadSpan
     {
         double total_requests = 0;
-        std::vector<double> stage_requests;                     // requests completed per stage (index = stage)
-        std::map<int, PgStatements::Snapshot> stage_starts;     // DbSampler's snapshots at stages 1, 2, ...
+        std::vector<double> stage_requests;                 // requests completed per stage (index = stage)
+        std::map<int, PgStatements::Snapshot> stage_starts; // DbSampler's snapshots at stages 1, 2, ...
     };
     struct Findings
     {
-        std::vector<QueryStat> queries;   // "run" phase deltas, then "profile" per endpoint
-        std::vector<QueryStat> stage_queries;   // "stage" deltas (PostgreSQL with pg_stat_statements)
+        std::vector<QueryStat> queries;       // "run" phase deltas, then "profile" per endpoint
+        std::vector<QueryStat> stage_queries; // "stage" deltas (PostgreSQL with pg_stat_statements)
         std::vector<QueryPlan> plans;
         QStringList warnings;
     };
@@ -65,20 +65,20 @@ public:
     static constexpr int kTopQueriesToExplain = 5;
 
 private:
-    static std::vector<QueryStat> stageStats(const PgStatements::Snapshot &loadStart, const PgStatements::Snapshot &loadEnd,
-                                             const LoadSpan &load);
+    static std::vector<QueryStat> stageStats(const PgStatements::Snapshot &loadStart,
+                                             const PgStatements::Snapshot &loadEnd, const LoadSpan &load);
     std::vector<QueryPlan> explainQueries(const std::vector<QueryStat> &queries, QStringList *warnings);
     std::vector<QueryPlan> explainSqliteLog(QStringList *warnings);
     std::vector<QueryPlan> explainSqliteQueries(const std::vector<QueryStat> &queries);
-    std::vector<QueryStat> profileFromLog(const Plan &plan, const RequestFactory &factory, const std::atomic<bool> *stop,
-                                          QStringList *warnings);
+    std::vector<QueryStat> profileFromLog(const Plan &plan, const RequestFactory &factory,
+                                          const std::atomic<bool> *stop, QStringList *warnings);
     void checkServerLog(DbCapabilities *capabilities);
     QString perQueryNote(bool logTried, bool logFoundStatements) const;
 
     DatabaseSpec m_spec;
     DbCapabilities m_capabilities;
-    QString m_database;                  // PostgreSQL: the target database's name (filters a server log)
-    QString m_logLinePrefix;             // PostgreSQL: the server's log_line_prefix (reads %d/%a in a stderr log)
+    QString m_database;      // PostgreSQL: the target database's name (filters a server log)
+    QString m_logLinePrefix; // PostgreSQL: the server's log_line_prefix (reads %d/%a in a stderr log)
     bool m_serverLogsEveryStatement = false;
     std::unique_ptr<PgConnection> m_pg;
     std::unique_ptr<SqliteInspector> m_sqlite;

@@ -45,8 +45,8 @@ size_t IntervalCompactor::compact(std::vector<IntervalSnapshot> &intervals, cons
         const bool pastWarmup = in.start_s >= stageStart(in.stage_index) + kWarmupKept_s - 1e-9;
         if (old && pastWarmup && !out.empty()) {
             IntervalSnapshot &last = out.back();
-            const bool lastMergeable = last.stage_index == in.stage_index
-                                       && last.start_s >= stageStart(last.stage_index) + kWarmupKept_s - 1e-9;
+            const bool lastMergeable = last.stage_index == in.stage_index &&
+                                       last.start_s >= stageStart(last.stage_index) + kWarmupKept_s - 1e-9;
             if (lastMergeable && in.end_s - last.start_s <= bucket_s + 1e-9) {
                 mergeInto(last, in);
                 ++merged;

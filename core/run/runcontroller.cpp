@@ -2,22 +2,22 @@
 
 #include "cli/cli.h"
 #include "databasesession.h"
-#include "intervalcompactor.h"
 #include "db/dbsampler.h"
 #include "db/poolsampler.h"
+#include "intervalcompactor.h"
 #include "load/targetprobe.h"
-#include "store/runoutcome.h"
-#include "store/runrecorder.h"
-#include "store/runstore.h"
 #include "plan/jsonpointer.h"
 #include "plan/planparser.h"
 #include "plan/secretresolver.h"
+#include "store/runoutcome.h"
+#include "store/runrecorder.h"
+#include "store/runstore.h"
 
 #include <QDateTime>
-#include <QRegularExpression>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSysInfo>
 #include <QUrl>
 
@@ -87,7 +87,7 @@ RunController::~RunController()
     stopSamplers();
     joinHelpers();
     m_engine.reset();
-    m_recorder.reset();  // a run not finished by now is stored as interrupted
+    m_recorder.reset(); // a run not finished by now is stored as interrupted
 }
 
 void RunController::joinHelpers()
@@ -124,10 +124,13 @@ void RunController::fail(const QString &message, int exitCode)
     // Always queued: a failure found inside start() must reach the caller after start() returns,
     // exactly like one found later, so that an event loop started after start() sees it.
     const quint64 generation = m_generation;
-    QMetaObject::invokeMethod(this, [this, message, exitCode, generation] {
-        if (generation == m_generation)
-            emit runFailed(message, exitCode);
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this, message, exitCode, generation] {
+            if (generation == m_generation)
+                emit runFailed(message, exitCode);
+        },
+        Qt::QueuedConnection);
 }
 
 void RunController::start(const Plan &plan, const Options &options)
@@ -182,7 +185,8 @@ void RunController::start(const Plan &plan, const Options &options)
             prep->factory = std::make_shared<RequestFactory>(std::move(*factory));
             // Health doubles as the reachability check; without a health path the first endpoint is used.
             const QString checkPath = normalised.health_path.isEmpty() ? QString() : normalised.health_path;
-            TargetProbe::Request request = probeRequest(normalised, *prep->factory, checkPath.isEmpty() ? QStringLiteral("/") : checkPath);
+            TargetProbe::Request request =
+                probeRequest(normalised, *prep->factory, checkPath.isEmpty() ? QStringLiteral("/") : checkPath);
             if (checkPath.isEmpty()) {
                 FastRandom rng(1);
                 std::string url;
@@ -195,17 +199,19 @@ void RunController::start(const Plan &plan, const Options &options)
             // Only a failure to connect is "unreachable" (issue 15): a reset, a malformed or a large first
             // answer comes from a running server, and measuring how it fails is the run's job.
             if (!probe.connected && probe.error_class == ErrorClass::Other) {
-                prep->error = QStringLiteral("cannot send a request to %1 (%2); check target.base_url and the endpoint paths")
-                                  .arg(shownUrl, probe.error);
+                prep->error =
+                    QStringLiteral("cannot send a request to %1 (%2); check target.base_url and the endpoint paths")
+                        .arg(shownUrl, probe.error);
                 prep->exitCode = Cli::ExitUsage;
             } else if (!probe.connected) {
                 prep->error = QStringLiteral("target unreachable: ") + probe.describe(shownUrl);
                 prep->exitCode = Cli::ExitUnreachable;
             } else if (!probe.answered && probe.error_class == ErrorClass::Tls) {
-                prep->error = QStringLiteral("TLS handshake failed: %1; give the server's CA with target.tls.ca_file, check "
-                                             "that the scheme (http/https) and port match the server, or for a test server "
-                                             "only set target.tls.insecure (--insecure)")
-                                  .arg(probe.describe(shownUrl));
+                prep->error =
+                    QStringLiteral("TLS handshake failed: %1; give the server's CA with target.tls.ca_file, check "
+                                   "that the scheme (http/https) and port match the server, or for a test server "
+                                   "only set target.tls.insecure (--insecure)")
+                        .arg(probe.describe(shownUrl));
                 prep->exitCode = Cli::ExitUsage;
             } else {
                 prep->health.checked = !checkPath.isEmpty();
@@ -223,16 +229,19 @@ void RunController::start(const Plan &plan, const Options &options)
                 r.headers = {"Content-Type: application/json", "Accept: application/json"};
                 r.body = QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact).toStdString();
                 const ProbeResult answer = TargetProbe::fetch(r);
-                const QJsonValue token = jsonPointer(QJsonDocument::fromJson(answer.body).object(), login.token_pointer);
+                const QJsonValue token =
+                    jsonPointer(QJsonDocument::fromJson(answer.body).object(), login.token_pointer);
                 if (!missing.isEmpty()) {
                     prep->error = SecretResolver::describeMissing(missing, QStringLiteral("the login step"));
                     prep->exitCode = Cli::ExitUsage;
                 } else if (!answer.isSuccess()) {
-                    prep->error = QStringLiteral("login failed: ") + answer.describe(SecretResolver::redactUrl(QString::fromStdString(r.url)))
-                                  + QStringLiteral("; check target.login and the credentials it uses");
+                    prep->error = QStringLiteral("login failed: ") +
+                                  answer.describe(SecretResolver::redactUrl(QString::fromStdString(r.url))) +
+                                  QStringLiteral("; check target.login and the credentials it uses");
                     prep->exitCode = Cli::ExitUnreachable;
                 } else if (!token.isString() || token.toString().isEmpty()) {
-                    prep->error = QStringLiteral("login answered but no token at %1; fix target.login.token_pointer").arg(login.token_pointer);
+                    prep->error = QStringLiteral("login answered but no token at %1; fix target.login.token_pointer")
+                                      .arg(login.token_pointer);
                     prep->exitCode = Cli::ExitUnreachable;
                 } else {
                     QString header = login.header + QStringLiteral(": ") + login.format;
@@ -248,14 +257,16 @@ void RunController::start(const Plan &plan, const Options &options)
                 // A conninfo or path that cannot be used as written is a plan error (2); a database that is
                 // not there or will not let Preflight in is unreachable (3), as the README's table says.
                 const bool usage = dbError.kind == DbError::Kind::Config;
-                prep->error = (usage ? QStringLiteral("database: ") : QStringLiteral("database unreachable: ")) + dbError.message;
+                prep->error =
+                    (usage ? QStringLiteral("database: ") : QStringLiteral("database unreachable: ")) + dbError.message;
                 prep->exitCode = usage ? Cli::ExitUsage : Cli::ExitUnreachable;
                 prep->database.reset();
             } else {
                 prep->database->snapshotBeforeLoad();
             }
         }
-        QMetaObject::invokeMethod(this, [this, prep] { launch(prep); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, prep] { launch(prep); }, Qt::QueuedConnection);
     });
 }
 
@@ -295,16 +306,19 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     run.info.started_at = QDateTime::currentDateTimeUtc();
     run.info.status = RunStatus::Running;
     run.info.tool_version = QStringLiteral(PREFLIGHT_VERSION);
-    run.info.machine = QSysInfo::machineHostName() + QStringLiteral(" · ") + QSysInfo::prettyProductName()
-                       + QStringLiteral(" · ") + QString::number(std::thread::hardware_concurrency()) + QStringLiteral(" cores");
+    run.info.machine = QSysInfo::machineHostName() + QStringLiteral(" · ") + QSysInfo::prettyProductName() +
+                       QStringLiteral(" · ") + QString::number(std::thread::hardware_concurrency()) +
+                       QStringLiteral(" cores");
     run.info.target = run.plan.target.base_url;
     run.info.scenario = plan.scenario.preset;
     run.info.tls_insecure = plan.target.insecure;
     if (plan.target.insecure)
-        run.warnings << QStringLiteral("TLS verification was turned off (target.tls.insecure): results were measured over an unverified connection.");
+        run.warnings << QStringLiteral("TLS verification was turned off (target.tls.insecure): results were measured "
+                                       "over an unverified connection.");
     if (run.health.checked && (run.health.status < 200 || run.health.status >= 300))
         run.warnings << QStringLiteral("The health check %1 answered %2.")
-                            .arg(plan.health_path, run.health.status ? QString::number(run.health.status) : run.health.error);
+                            .arg(plan.health_path,
+                                 run.health.status ? QString::number(run.health.status) : run.health.error);
 
     m_factory = prep->factory;
     m_database = prep->database;
@@ -324,9 +338,8 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
         run.info.id = *id;
         m_recorder->setDatabaseCapabilities(run.database);
         m_recorder->setHealth(run.health);
-        connect(m_recorder.get(), &RunRecorder::writeFailed, this, [this](const QString &message) {
-            emit warningRaised(QStringLiteral("run store: ") + message);
-        });
+        connect(m_recorder.get(), &RunRecorder::writeFailed, this,
+                [this](const QString &message) { emit warningRaised(QStringLiteral("run store: ") + message); });
     }
 
     // One clock for everything: the engine's t = 0 is the samplers' t = 0.
@@ -351,20 +364,27 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
         poolOptions.tls_insecure = plan.target.insecure;
         poolOptions.ca_file = plan.target.ca_file;
         poolOptions.headers = prep->factory->headers(0);
-        m_poolSampler = std::make_unique<PoolSampler>(plan.pool, prep->factory->absoluteUrl(plan.pool.url), runStart, poolOptions);
+        m_poolSampler =
+            std::make_unique<PoolSampler>(plan.pool, prep->factory->absoluteUrl(plan.pool.url), runStart, poolOptions);
         connect(m_poolSampler.get(), &PoolSampler::sampleAvailable, this, &RunController::onPoolSample);
     }
     m_engine->setSnapshotSink([this, generation](IntervalSnapshotPtr snapshot) {
-        QMetaObject::invokeMethod(this, [this, generation, snapshot] {
-            if (generation == m_generation)
-                onSnapshot(snapshot);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, snapshot] {
+                if (generation == m_generation)
+                    onSnapshot(snapshot);
+            },
+            Qt::QueuedConnection);
     });
     m_engine->setFinishedSink([this, generation] {
-        QMetaObject::invokeMethod(this, [this, generation] {
-            if (generation == m_generation)
-                onEngineFinished();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation] {
+                if (generation == m_generation)
+                    onEngineFinished();
+            },
+            Qt::QueuedConnection);
     });
     emit runStarted(run.info);
     emit phaseChanged(QStringLiteral("running"));
@@ -432,8 +452,9 @@ void RunController::onEngineFinished()
         run.info.status = RunStatus::Aborted;
     } else if (m_stopRequests > 0) {
         run.info.status = RunStatus::Interrupted;
-        run.info.status_reason = m_stopRequests > 1 ? QStringLiteral("stopped by the user; in-flight requests abandoned")
-                                                    : QStringLiteral("stopped by the user");
+        run.info.status_reason = m_stopRequests > 1
+                                     ? QStringLiteral("stopped by the user; in-flight requests abandoned")
+                                     : QStringLiteral("stopped by the user");
     } else {
         run.info.status = RunStatus::Completed;
     }
@@ -449,9 +470,8 @@ void RunController::onEngineFinished()
         load.stage_starts = m_dbSampler->statementsSnapshots();
     emit phaseChanged(profile ? QStringLiteral("profiling") : QStringLiteral("analysing"));
     const quint64 generation = m_generation;
-    m_analyser = std::thread([this, source, profile, generation,
-                              database = m_database, factory = m_factory, gates = *m_gates, load = std::move(load),
-                              recorder = m_recorder.get()] {
+    m_analyser = std::thread([this, source, profile, generation, database = m_database, factory = m_factory,
+                              gates = *m_gates, load = std::move(load), recorder = m_recorder.get()] {
         auto copy = std::make_shared<RunData>(*source);
         if (database) {
             DatabaseSession::LoadSpan span = load;
@@ -460,7 +480,7 @@ void RunController::onEngineFinished()
                 span.stage_requests.push_back(double(copy->stageTotal(int(stage)).requests));
             Plan plan = copy->plan;
             if (!profile)
-                plan.scenario.profile_requests = 0;  // an interrupted or aborted run is not profiled
+                plan.scenario.profile_requests = 0; // an interrupted or aborted run is not profiled
             const DatabaseSession::Findings found = database->analyseAfterLoad(plan, *factory, span, &m_analysisStop);
             copy->queries = found.queries;
             copy->stage_queries = found.stage_queries;
@@ -475,10 +495,13 @@ void RunController::onEngineFinished()
             if (error)
                 copy->warnings << QStringLiteral("the run could not be stored completely: ") + error.message;
         }
-        QMetaObject::invokeMethod(this, [this, copy, diagnosis, generation] {
-            if (generation == m_generation)
-                onAnalysed(copy, diagnosis);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, copy, diagnosis, generation] {
+                if (generation == m_generation)
+                    onAnalysed(copy, diagnosis);
+            },
+            Qt::QueuedConnection);
     });
 }
 
@@ -498,7 +521,7 @@ void RunController::stop()
         return;
     ++m_stopRequests;
     if (m_stopRequests > 1)
-        m_analysisStop = true;  // a second stop also cuts a profiling pass short
+        m_analysisStop = true; // a second stop also cuts a profiling pass short
     if (m_engine) {
         emit phaseChanged(m_stopRequests == 1 ? QStringLiteral("draining") : QStringLiteral("aborting"));
         if (m_stopRequests == 1)

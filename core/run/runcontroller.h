@@ -43,9 +43,9 @@ public:
     struct Options
     {
         EngineOptions engine;
-        bool allowNonLoopback = false;  // --yes / confirmed in the GUI
-        bool store = true;              // record the run in the run store
-        QString storePath;              // empty: RunStore::defaultPath()
+        bool allowNonLoopback = false; // --yes / confirmed in the GUI
+        bool store = true;             // record the run in the run store
+        QString storePath;             // empty: RunStore::defaultPath()
     };
 
     explicit RunController(QObject *parent = nullptr);
@@ -103,9 +103,9 @@ private:
     Options m_options;
     bool m_running = false;
     bool m_guardTripped = false;
-    bool m_loadFinished = false;   // the engine finished: m_run is read-only (the analyser thread copies it)
+    bool m_loadFinished = false; // the engine finished: m_run is read-only (the analyser thread copies it)
     int m_stopRequests = 0;
-    quint64 m_generation = 0;    // drops late results of an abandoned start
+    quint64 m_generation = 0; // drops late results of an abandoned start
 };
 
 } // namespace Preflight

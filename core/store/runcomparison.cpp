@@ -17,7 +17,10 @@ MetricDelta makeDelta(const QString &metric, double before, double after)
     return d;
 }
 
-QString percentText(double relative) { return QStringLiteral("%1%2%").arg(relative >= 0 ? QStringLiteral("+") : QString()).arg(relative * 100, 0, 'f', 1); }
+QString percentText(double relative)
+{
+    return QStringLiteral("%1%2%").arg(relative >= 0 ? QStringLiteral("+") : QString()).arg(relative * 100, 0, 'f', 1);
+}
 
 double spanDuration(const RunData &run, int stage)
 {
@@ -46,10 +49,14 @@ QString levelLabel(const StageInfo &s)
 QString deltaVerdictId(DeltaVerdict v)
 {
     switch (v) {
-    case DeltaVerdict::Better: return QStringLiteral("better");
-    case DeltaVerdict::Worse: return QStringLiteral("worse");
-    case DeltaVerdict::Unchanged: return QStringLiteral("unchanged");
-    case DeltaVerdict::Inconclusive: break;
+    case DeltaVerdict::Better:
+        return QStringLiteral("better");
+    case DeltaVerdict::Worse:
+        return QStringLiteral("worse");
+    case DeltaVerdict::Unchanged:
+        return QStringLiteral("unchanged");
+    case DeltaVerdict::Inconclusive:
+        break;
     }
     return QStringLiteral("inconclusive");
 }
@@ -80,7 +87,8 @@ MetricDelta RunComparison::compareLatency(const QString &metric, double percenti
     const double band = std::max(kRelativeNoise * d.before, kLatencyFloor_ms);
     if (std::abs(d.delta) <= band) {
         d.verdict = DeltaVerdict::Unchanged;
-        d.reason = QStringLiteral("%1 ms change within the ±%2 ms noise band").arg(d.delta, 0, 'f', 2).arg(band, 0, 'f', 2);
+        d.reason =
+            QStringLiteral("%1 ms change within the ±%2 ms noise band").arg(d.delta, 0, 'f', 2).arg(band, 0, 'f', 2);
     } else {
         d.verdict = d.delta < 0 ? DeltaVerdict::Better : DeltaVerdict::Worse;
         d.reason = QStringLiteral("%1 beyond the ±%2 ms noise band").arg(percentText(d.relative)).arg(band, 0, 'f', 2);
@@ -94,22 +102,24 @@ MetricDelta RunComparison::compareRate(uint64_t requestsBefore, double durationB
     const double before = durationBefore_s > 0 ? double(requestsBefore) / durationBefore_s : 0.0;
     const double after = durationAfter_s > 0 ? double(requestsAfter) / durationAfter_s : 0.0;
     MetricDelta d = makeDelta(QStringLiteral("rps"), before, after);
-    if (durationBefore_s <= 0 || durationAfter_s <= 0 || requestsBefore < kMinRequestsForRate
-        || requestsAfter < kMinRequestsForRate) {
+    if (durationBefore_s <= 0 || durationAfter_s <= 0 || requestsBefore < kMinRequestsForRate ||
+        requestsAfter < kMinRequestsForRate) {
         d.verdict = DeltaVerdict::Inconclusive;
         d.reason = QStringLiteral("fewer than %1 requests on one side").arg(kMinRequestsForRate);
         return d;
     }
     // Counts in a fixed time are roughly Poisson: σ(rate) = √n / t.
-    const double sigma = std::sqrt(double(requestsBefore) / (durationBefore_s * durationBefore_s)
-                                   + double(requestsAfter) / (durationAfter_s * durationAfter_s));
+    const double sigma = std::sqrt(double(requestsBefore) / (durationBefore_s * durationBefore_s) +
+                                   double(requestsAfter) / (durationAfter_s * durationAfter_s));
     const double band = std::max(kRelativeNoise * before, 3 * sigma);
     if (std::abs(d.delta) <= band) {
         d.verdict = DeltaVerdict::Unchanged;
-        d.reason = QStringLiteral("%1 within the ±%2 req/s noise band").arg(percentText(d.relative)).arg(band, 0, 'f', 1);
+        d.reason =
+            QStringLiteral("%1 within the ±%2 req/s noise band").arg(percentText(d.relative)).arg(band, 0, 'f', 1);
     } else {
         d.verdict = d.delta > 0 ? DeltaVerdict::Better : DeltaVerdict::Worse;
-        d.reason = QStringLiteral("%1 beyond the ±%2 req/s noise band").arg(percentText(d.relative)).arg(band, 0, 'f', 1);
+        d.reason =
+            QStringLiteral("%1 beyond the ±%2 req/s noise band").arg(percentText(d.relative)).arg(band, 0, 'f', 1);
     }
     return d;
 }

@@ -9,28 +9,28 @@
 namespace Preflight {
 
 enum class DeltaVerdict { Better, Worse, Unchanged, Inconclusive };
-QString deltaVerdictId(DeltaVerdict v);   // "better" | "worse" | "unchanged" | "inconclusive"
+QString deltaVerdictId(DeltaVerdict v); // "better" | "worse" | "unchanged" | "inconclusive"
 
 // One metric of one span (the run, an endpoint, a level), before vs after.
 struct MetricDelta
 {
-    QString metric;             // "p50_ms" | "p95_ms" | "p99_ms" | "rps" | "error_rate"
+    QString metric; // "p50_ms" | "p95_ms" | "p99_ms" | "rps" | "error_rate"
     double before = 0;
     double after = 0;
-    double delta = 0;           // after - before
-    double relative = 0;        // delta / before; 0 when before is 0
+    double delta = 0;    // after - before
+    double relative = 0; // delta / before; 0 when before is 0
     DeltaVerdict verdict = DeltaVerdict::Inconclusive;
-    QString reason;             // why this verdict, in words ("+12.0% beyond the 5% noise band")
+    QString reason; // why this verdict, in words ("+12.0% beyond the 5% noise band")
 };
 
 struct ComparisonRow
 {
-    QString scope;              // "total" | "endpoint" | "level"
-    QString key;                // endpoint name / level key ("users:20", "rate:50", or the stage label)
-    QString label;              // what a table shows ("GET /search", "20 users")
+    QString scope; // "total" | "endpoint" | "level"
+    QString key;   // endpoint name / level key ("users:20", "rate:50", or the stage label)
+    QString label; // what a table shows ("GET /search", "20 users")
     uint64_t requests_before = 0;
     uint64_t requests_after = 0;
-    std::vector<MetricDelta> metrics;   // in the order p50_ms, p95_ms, p99_ms, rps, error_rate
+    std::vector<MetricDelta> metrics; // in the order p50_ms, p95_ms, p99_ms, rps, error_rate
 
     const MetricDelta *metric(const QString &name) const;
 };

@@ -19,7 +19,7 @@ public:
     // The raw run as JSON, schema preflight.run/1 (RunJson::run), indented.
     static StoreError writeJson(const RunData &run, const QString &file);
 
-    static QString csvField(const QString &text);   // quoted when it holds a comma, quote or newline
+    static QString csvField(const QString &text); // quoted when it holds a comma, quote or newline
 };
 
 } // namespace Preflight

@@ -9,9 +9,15 @@
 namespace Preflight {
 
 namespace {
-QString key(const char *k) { return QString::fromLatin1(k); }
+QString key(const char *k)
+{
+    return QString::fromLatin1(k);
+}
 
-QJsonArray stringList(const QStringList &l) { return QJsonArray::fromStringList(l); }
+QJsonArray stringList(const QStringList &l)
+{
+    return QJsonArray::fromStringList(l);
+}
 
 QStringList stringListFrom(const QJsonValue &v)
 {
@@ -23,21 +29,45 @@ QStringList stringListFrom(const QJsonValue &v)
 
 // Readers of one key with the struct's default when it is missing. Counts travel as JSON numbers (doubles);
 // a number out of the field's range reads as the default rather than as whatever the cast would make of it.
-QString text(const QJsonObject &o, const char *k) { return o.value(QLatin1String(k)).toString(); }
-double real(const QJsonObject &o, const char *k, double def = 0) { return o.value(QLatin1String(k)).toDouble(def); }
-template <typename T>
-T whole(const QJsonObject &o, const char *k, T def)
+QString text(const QJsonObject &o, const char *k)
+{
+    return o.value(QLatin1String(k)).toString();
+}
+double real(const QJsonObject &o, const char *k, double def = 0)
+{
+    return o.value(QLatin1String(k)).toDouble(def);
+}
+template <typename T> T whole(const QJsonObject &o, const char *k, T def)
 {
     const double v = real(o, k, double(def));
     // max() + 1 is exact for int and rounds to 2^63 / 2^64 for the 64-bit types: the bound is exclusive. NaN fails.
-    return v >= double(std::numeric_limits<T>::lowest()) && v < double(std::numeric_limits<T>::max()) + 1.0 ? T(v) : def;
+    return v >= double(std::numeric_limits<T>::lowest()) && v < double(std::numeric_limits<T>::max()) + 1.0 ? T(v)
+                                                                                                            : def;
 }
-int integer(const QJsonObject &o, const char *k, int def = 0) { return whole<int>(o, k, def); }
-qint64 int64(const QJsonObject &o, const char *k, qint64 def = 0) { return whole<qint64>(o, k, def); }
-uint64_t count(const QJsonObject &o, const char *k, uint64_t def = 0) { return whole<uint64_t>(o, k, def); }
-bool boolean(const QJsonObject &o, const char *k, bool def = false) { return o.value(QLatin1String(k)).toBool(def); }
-QJsonObject object(const QJsonObject &o, const char *k) { return o.value(QLatin1String(k)).toObject(); }
-QJsonArray array(const QJsonObject &o, const char *k) { return o.value(QLatin1String(k)).toArray(); }
+int integer(const QJsonObject &o, const char *k, int def = 0)
+{
+    return whole<int>(o, k, def);
+}
+qint64 int64(const QJsonObject &o, const char *k, qint64 def = 0)
+{
+    return whole<qint64>(o, k, def);
+}
+uint64_t count(const QJsonObject &o, const char *k, uint64_t def = 0)
+{
+    return whole<uint64_t>(o, k, def);
+}
+bool boolean(const QJsonObject &o, const char *k, bool def = false)
+{
+    return o.value(QLatin1String(k)).toBool(def);
+}
+QJsonObject object(const QJsonObject &o, const char *k)
+{
+    return o.value(QLatin1String(k)).toObject();
+}
+QJsonArray array(const QJsonObject &o, const char *k)
+{
+    return o.value(QLatin1String(k)).toArray();
+}
 
 QJsonValue bodyValue(const QByteArray &body)
 {
@@ -59,18 +89,12 @@ QJsonArray queryArray(const std::vector<QueryStat> &stats)
 {
     QJsonArray out;
     for (const QueryStat &q : stats) {
-        QJsonObject o{{key("phase"), q.phase},
-                      {key("endpoint"), q.endpoint},
-                      {key("queryid"), q.queryid},
-                      {key("fingerprint"), q.fingerprint},
-                      {key("text"), q.text},
-                      {key("calls"), q.calls},
-                      {key("requests"), q.requests},
-                      {key("calls_per_request"), q.calls_per_request},
-                      {key("rows"), q.rows},
-                      {key("rows_per_call"), q.rows_per_call},
-                      {key("mean_ms"), q.mean_ms},
-                      {key("total_ms"), q.total_ms}};
+        QJsonObject o{{key("phase"), q.phase},       {key("endpoint"), q.endpoint},
+                      {key("queryid"), q.queryid},   {key("fingerprint"), q.fingerprint},
+                      {key("text"), q.text},         {key("calls"), q.calls},
+                      {key("requests"), q.requests}, {key("calls_per_request"), q.calls_per_request},
+                      {key("rows"), q.rows},         {key("rows_per_call"), q.rows_per_call},
+                      {key("mean_ms"), q.mean_ms},   {key("total_ms"), q.total_ms}};
         if (q.stage >= 0)
             o.insert(key("stage"), q.stage);
         out.append(o);
@@ -180,18 +204,12 @@ QJsonObject RunJson::planNode(const PlanNode &node)
     QJsonArray children;
     for (const PlanNode &child : node.children)
         children.append(planNode(child));
-    return QJsonObject{{key("node_type"), node.node_type},
-                       {key("relation"), node.relation},
-                       {key("schema"), node.schema},
-                       {key("index_name"), node.index_name},
-                       {key("filter"), node.filter},
-                       {key("filter_columns"), stringList(node.filter_columns)},
-                       {key("plan_rows"), node.plan_rows},
-                       {key("startup_cost"), node.startup_cost},
-                       {key("total_cost"), node.total_cost},
-                       {key("relation_rows"), node.relation_rows},
-                       {key("flagged"), node.flagged},
-                       {key("children"), children}};
+    return QJsonObject{{key("node_type"), node.node_type},   {key("relation"), node.relation},
+                       {key("schema"), node.schema},         {key("index_name"), node.index_name},
+                       {key("filter"), node.filter},         {key("filter_columns"), stringList(node.filter_columns)},
+                       {key("plan_rows"), node.plan_rows},   {key("startup_cost"), node.startup_cost},
+                       {key("total_cost"), node.total_cost}, {key("relation_rows"), node.relation_rows},
+                       {key("flagged"), node.flagged},       {key("children"), children}};
 }
 
 PlanNode RunJson::planNodeFrom(const QJsonObject &o)
@@ -218,7 +236,8 @@ QJsonArray RunJson::evidence(const std::vector<Evidence> &evidence)
 {
     QJsonArray a;
     for (const Evidence &e : evidence)
-        a.append(QJsonObject{{key("metric"), e.metric}, {key("value"), e.value}, {key("unit"), e.unit}, {key("note"), e.note}});
+        a.append(QJsonObject{
+            {key("metric"), e.metric}, {key("value"), e.value}, {key("unit"), e.unit}, {key("note"), e.note}});
     return a;
 }
 
@@ -296,7 +315,8 @@ QJsonObject RunJson::findingRefs(const FindingRefs &refs)
 {
     QJsonArray statements;
     for (const StatementRef &s : refs.statements)
-        statements.append(QJsonObject{{key("fingerprint"), s.fingerprint}, {key("role"), s.role}, {key("text"), s.text}});
+        statements.append(
+            QJsonObject{{key("fingerprint"), s.fingerprint}, {key("role"), s.role}, {key("text"), s.text}});
     return QJsonObject{{key("endpoint"), refs.endpoint},
                        {key("level"), refs.level},
                        {key("relation"), refs.relation},
@@ -320,14 +340,10 @@ FindingRefs RunJson::findingRefsFrom(const QJsonObject &o)
 
 QJsonObject RunJson::latency(const LatencyHistogram &h)
 {
-    return QJsonObject{{key("count"), double(h.count())},
-                       {key("p50"), h.percentile_ms(50)},
-                       {key("p90"), h.percentile_ms(90)},
-                       {key("p95"), h.percentile_ms(95)},
-                       {key("p99"), h.percentile_ms(99)},
-                       {key("p999"), h.percentile_ms(99.9)},
-                       {key("max"), double(h.max_us()) / 1000.0},
-                       {key("mean"), h.mean_us() / 1000.0}};
+    return QJsonObject{{key("count"), double(h.count())},         {key("p50"), h.percentile_ms(50)},
+                       {key("p90"), h.percentile_ms(90)},         {key("p95"), h.percentile_ms(95)},
+                       {key("p99"), h.percentile_ms(99)},         {key("p999"), h.percentile_ms(99.9)},
+                       {key("max"), double(h.max_us()) / 1000.0}, {key("mean"), h.mean_us() / 1000.0}};
 }
 
 QJsonObject RunJson::run(const RunData &run)
@@ -480,26 +496,27 @@ QJsonObject RunJson::run(const RunData &run)
                                   {key("unit"), g.unit},
                                   {key("note"), g.note}});
 
-    return QJsonObject{{key("schema"), key(kRunSchema)},
-                       {key("tool"), QJsonObject{{key("name"), key("preflight")}, {key("version"), key(PREFLIGHT_VERSION)}}},
-                       {key("run"), runObject},
-                       {key("plan"), run.plan.toJson()},
-                       {key("stages"), stages},
-                       {key("intervals"), intervals},
-                       {key("db_samples"), dbSamples},
-                       {key("pool_samples"), poolSamples},
-                       {key("database"), database},
-                       {key("health"), health},
-                       {key("queries"), queries},
-                       {key("stage_queries"), queryArray(run.stage_queries)},
-                       {key("plans"), plans},
-                       {key("error_samples"), errorSamples},
-                       {key("findings"), findings},
-                       {key("gates"), QJsonObject{{key("preset"), run.gate_preset}, {key("checks"), checks}}},
-                       {key("verdict"), run.verdict},
-                       {key("verdict_reason"), run.verdict_reason},
-                       {key("diagnosis_notes"), stringList(run.diagnosis_notes)},
-                       {key("warnings"), stringList(run.warnings)}};
+    return QJsonObject{
+        {key("schema"), key(kRunSchema)},
+        {key("tool"), QJsonObject{{key("name"), key("preflight")}, {key("version"), key(PREFLIGHT_VERSION)}}},
+        {key("run"), runObject},
+        {key("plan"), run.plan.toJson()},
+        {key("stages"), stages},
+        {key("intervals"), intervals},
+        {key("db_samples"), dbSamples},
+        {key("pool_samples"), poolSamples},
+        {key("database"), database},
+        {key("health"), health},
+        {key("queries"), queries},
+        {key("stage_queries"), queryArray(run.stage_queries)},
+        {key("plans"), plans},
+        {key("error_samples"), errorSamples},
+        {key("findings"), findings},
+        {key("gates"), QJsonObject{{key("preset"), run.gate_preset}, {key("checks"), checks}}},
+        {key("verdict"), run.verdict},
+        {key("verdict_reason"), run.verdict_reason},
+        {key("diagnosis_notes"), stringList(run.diagnosis_notes)},
+        {key("warnings"), stringList(run.warnings)}};
 }
 
 std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
@@ -511,11 +528,12 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
     };
     const QString schema = text(o, "schema");
     if (schema != key(kRunSchema))
-        return fail(schema.isEmpty()
-                        ? QStringLiteral("not a Preflight run: no \"schema\" key (expected %1; `preflight export RUN_ID "
-                                         "--json FILE` writes one)")
-                              .arg(key(kRunSchema))
-                        : QStringLiteral("unsupported run schema \"%1\" (this build reads %2)").arg(schema, key(kRunSchema)));
+        return fail(
+            schema.isEmpty()
+                ? QStringLiteral("not a Preflight run: no \"schema\" key (expected %1; `preflight export RUN_ID "
+                                 "--json FILE` writes one)")
+                      .arg(key(kRunSchema))
+                : QStringLiteral("unsupported run schema \"%1\" (this build reads %2)").arg(schema, key(kRunSchema)));
 
     RunData run;
     const QJsonObject info = object(o, "run");
@@ -541,7 +559,8 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
     // intervals need; the run says so, as RunStore::loadRun does.
     const QJsonObject planObject = object(o, "plan");
     PlanError planError;
-    if (std::optional<Plan> plan = PlanParser::read(QJsonDocument(planObject).toJson(QJsonDocument::Compact), &planError)) {
+    if (std::optional<Plan> plan =
+            PlanParser::read(QJsonDocument(planObject).toJson(QJsonDocument::Compact), &planError)) {
         run.plan = *plan;
         // Plan::toJson() leaves "health" out when there is no health check, and the parser reads a missing
         // "health" as the default /health: without the key the exported plan had none.
@@ -558,8 +577,8 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
             endpoint.path = text(e, "path");
             run.plan.endpoints.push_back(endpoint);
         }
-        run.warnings.append(QStringLiteral("the exported plan cannot be read (%1); only its endpoints were")
-                                .arg(planError.toString()));
+        run.warnings.append(
+            QStringLiteral("the exported plan cannot be read (%1); only its endpoints were").arg(planError.toString()));
     }
 
     for (const QJsonValue &v : array(o, "stages")) {
@@ -612,8 +631,8 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
             stats.transport_errors = errorCountsFrom(object(e, "error_counts"));
             stats.status_counts = statusCountsFrom(object(e, "status_counts"));
             stats.bytes_received = count(e, "bytes_received");
-            if (!histogramFrom(e, "latency_hist", &stats.latency)
-                || !histogramFrom(e, "latency_uncorrected_hist", &stats.latency_uncorrected))
+            if (!histogramFrom(e, "latency_hist", &stats.latency) ||
+                !histogramFrom(e, "latency_uncorrected_hist", &stats.latency_uncorrected))
                 return fail(QStringLiteral("interval %1, endpoint %2: the latency histogram cannot be decoded "
                                            "(latency_hist must be LatencyHistogram::serialize() in base64)")
                                 .arg(iv.index)

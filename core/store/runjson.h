@@ -18,11 +18,11 @@ class RunJson
 public:
     static constexpr const char *kRunSchema = "preflight.run/1";
 
-    static QJsonObject statusCounts(const std::map<int, uint64_t> &counts);       // {"200": n}
+    static QJsonObject statusCounts(const std::map<int, uint64_t> &counts); // {"200": n}
     static std::map<int, uint64_t> statusCountsFrom(const QJsonObject &o);
-    static QJsonObject errorCounts(const ErrorCounts &counts);                    // {"timeout": n}, zeros left out
+    static QJsonObject errorCounts(const ErrorCounts &counts); // {"timeout": n}, zeros left out
     static ErrorCounts errorCountsFrom(const QJsonObject &o);
-    static ErrorClass errorClassFrom(const QString &id);                          // unknown -> Other
+    static ErrorClass errorClassFrom(const QString &id); // unknown -> Other
     static QJsonObject intMap(const std::map<QString, int> &m);
     static std::map<QString, int> intMapFrom(const QJsonObject &o);
 

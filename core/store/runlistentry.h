@@ -12,16 +12,16 @@ struct RunListEntry
 {
     qint64 id = -1;
     QString name;
-    QDateTime started_at;          // UTC
+    QDateTime started_at; // UTC
     double duration_s = 0;
     RunStatus status = RunStatus::Running;
     QString status_reason;
-    QString target;                // base URL without credentials
+    QString target; // base URL without credentials
     QString scenario;
-    QString verdict;               // ready | not-ready | inconclusive | ""
+    QString verdict; // ready | not-ready | inconclusive | ""
     uint64_t requests = 0;
     uint64_t errors = 0;
-    double p95_ms = 0;             // all endpoints, corrected latency
+    double p95_ms = 0; // all endpoints, corrected latency
 
     double errorRate() const { return requests ? double(errors) / double(requests) : 0.0; }
 };

@@ -10,10 +10,10 @@ namespace Preflight {
 // RunStore::finishRun. Intervals and samples are not here: they were streamed while the run went on.
 struct RunOutcome
 {
-    RunStatus status = RunStatus::Completed;   // completed | aborted | interrupted | failed
+    RunStatus status = RunStatus::Completed; // completed | aborted | interrupted | failed
     QString status_reason;
-    std::optional<double> duration_s;          // default: end of the last stored interval
-    std::optional<DbCapabilities> database;    // left as stored when empty
+    std::optional<double> duration_s;       // default: end of the last stored interval
+    std::optional<DbCapabilities> database; // left as stored when empty
     std::optional<HealthResult> health;
     std::vector<QueryStat> queries;
     std::vector<QueryStat> stage_queries;

@@ -12,8 +12,7 @@
 namespace Preflight {
 
 namespace {
-template<typename T>
-void appendAll(std::vector<T> &to, std::vector<T> &&from)
+template <typename T> void appendAll(std::vector<T> &to, std::vector<T> &&from)
 {
     to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
@@ -32,10 +31,7 @@ void prepend(RunBatch &queue, RunBatch &&older)
 }
 } // namespace
 
-RunRecorder::RunRecorder(QObject *parent)
-    : QObject(parent)
-{
-}
+RunRecorder::RunRecorder(QObject *parent) : QObject(parent) {}
 
 RunRecorder::~RunRecorder()
 {
@@ -55,7 +51,10 @@ RunRecorder::~RunRecorder()
     }
 }
 
-void RunRecorder::setCommitInterval(int interval_ms) { m_commitInterval_ms = std::clamp(interval_ms, 10, 500); }
+void RunRecorder::setCommitInterval(int interval_ms)
+{
+    m_commitInterval_ms = std::clamp(interval_ms, 10, 500);
+}
 
 std::optional<qint64> RunRecorder::beginRun(const QString &storePath, const RunInfo &info, const Plan &plan,
                                             const std::vector<StageInfo> &stages, StoreError *error)
@@ -77,7 +76,8 @@ std::optional<qint64> RunRecorder::beginRun(const QString &storePath, const RunI
     auto lock = std::make_unique<WriterLock>();
     QString lockError;
     if (!lock->acquire(WriterLock::lockPath(store->path(), token), &lockError))
-        return fail(StoreError::make(StoreError::Kind::Io, lockError + QStringLiteral("; check the store's directory is writable")));
+        return fail(StoreError::make(StoreError::Kind::Io,
+                                     lockError + QStringLiteral("; check the store's directory is writable")));
     StoreError e;
     const std::optional<qint64> id = store->insertRun(info, plan, stages, token, &e);
     if (!id) {
@@ -166,7 +166,7 @@ void RunRecorder::writerLoop()
 {
     using Clock = std::chrono::steady_clock;
     const auto interval = std::chrono::milliseconds(m_commitInterval_ms);
-    EndpointStats total;   // running totals for the history list's summary columns
+    EndpointStats total; // running totals for the history list's summary columns
     double lastEnd_s = 0;
     QString lastReported;
     StoreError error;

@@ -46,7 +46,7 @@ public:
     {
         uint64_t commits = 0;
         uint64_t intervals_written = 0;
-        double last_commit_ms = 0;     // wall time of the last batch transaction
+        double last_commit_ms = 0; // wall time of the last batch transaction
         double max_commit_ms = 0;
         double total_commit_ms = 0;
     };

@@ -13,10 +13,10 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSysInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QStandardPaths>
+#include <QSysInfo>
 
 #include <algorithm>
 #include <unistd.h>
@@ -28,10 +28,22 @@ namespace {
 // 'PFLT': marks a file as a Preflight run store so that a foreign SQLite database is never migrated into one.
 constexpr int kApplicationId = 0x50464c54;
 
-QString json(const QJsonObject &o) { return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)); }
-QString json(const QJsonArray &a) { return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact)); }
-QJsonObject objectFrom(const QString &text) { return QJsonDocument::fromJson(text.toUtf8()).object(); }
-QJsonArray arrayFrom(const QString &text) { return QJsonDocument::fromJson(text.toUtf8()).array(); }
+QString json(const QJsonObject &o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+QString json(const QJsonArray &a)
+{
+    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
+}
+QJsonObject objectFrom(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+QJsonArray arrayFrom(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).array();
+}
 QStringList stringsFrom(const QString &text)
 {
     QStringList out;
@@ -39,8 +51,14 @@ QStringList stringsFrom(const QString &text)
         out.append(v.toString());
     return out;
 }
-QString nowUtc() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
-QString timeText(const QDateTime &t) { return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : nowUtc(); }
+QString nowUtc()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+QString timeText(const QDateTime &t)
+{
+    return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : nowUtc();
+}
 QDateTime timeFrom(const QString &text)
 {
     QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
@@ -57,8 +75,9 @@ QStringList scrubList(const QStringList &list, const QString &planJson)
 
 StoreError notFound(qint64 id)
 {
-    return StoreError::make(StoreError::Kind::NotFound,
-                            QStringLiteral("there is no run %1 in this store; `preflight runs` lists the stored runs").arg(id));
+    return StoreError::make(
+        StoreError::Kind::NotFound,
+        QStringLiteral("there is no run %1 in this store; `preflight runs` lists the stored runs").arg(id));
 }
 } // namespace
 
@@ -78,10 +97,11 @@ StoreError RunStore::open(const QString &path, const OpenOptions &options)
     if (options.create && !QFileInfo::exists(path)) {
         const QString dir = QFileInfo(path).absolutePath();
         if (!QDir().mkpath(dir))
-            return StoreError::make(StoreError::Kind::Io,
-                                    QStringLiteral("cannot create the directory %1 for the run store; check permissions "
-                                                   "or choose another file with --store")
-                                        .arg(QDir::toNativeSeparators(dir)));
+            return StoreError::make(
+                StoreError::Kind::Io,
+                QStringLiteral("cannot create the directory %1 for the run store; check permissions "
+                               "or choose another file with --store")
+                    .arg(QDir::toNativeSeparators(dir)));
     }
     if (options.read_only) {
         StoreError e = m_db.open(path, false, SqliteDatabase::Access::ReadOnly);
@@ -91,8 +111,8 @@ StoreError RunStore::open(const QString &path, const OpenOptions &options)
         // locking. When nobody may write the file or its directory either, no writer can be at work and the
         // file is read without locks.
         const QByteArray file = QFile::encodeName(path), dir = QFile::encodeName(QFileInfo(path).absolutePath());
-        if (e && (e.kind == StoreError::Kind::ReadOnly || e.kind == StoreError::Kind::Io) && ::access(file.constData(), W_OK) != 0
-            && ::access(dir.constData(), W_OK) != 0) {
+        if (e && (e.kind == StoreError::Kind::ReadOnly || e.kind == StoreError::Kind::Io) &&
+            ::access(file.constData(), W_OK) != 0 && ::access(dir.constData(), W_OK) != 0) {
             m_db.close();
             e = m_db.open(path, false, SqliteDatabase::Access::Immutable);
             if (!e)
@@ -142,19 +162,21 @@ StoreError RunStore::configure(const OpenOptions &options)
             return error;
     if (options.read_only) {
         if (version == 0)
-            return StoreError::make(StoreError::Kind::NotAStore,
-                                    QStringLiteral("%1 is empty, not a Preflight run store; choose another file with --store")
-                                        .arg(QDir::toNativeSeparators(path())));
+            return StoreError::make(
+                StoreError::Kind::NotAStore,
+                QStringLiteral("%1 is empty, not a Preflight run store; choose another file with --store")
+                    .arg(QDir::toNativeSeparators(path())));
         if (version > StoreSchema::kCurrentVersion)
-            return StoreSchema::migrate(m_db);   // refuses (TooNew) before writing anything
+            return StoreSchema::migrate(m_db); // refuses (TooNew) before writing anything
         if (version < StoreSchema::kCurrentVersion)
-            return StoreError::make(StoreError::Kind::ReadOnly,
-                                    QStringLiteral("%1 is in store format %2 and this Preflight reads format %3 after "
-                                                   "upgrading it once, which needs write access: make the file and its "
-                                                   "directory writable for one run of `preflight runs`, or read a writable copy")
-                                        .arg(QDir::toNativeSeparators(path()))
-                                        .arg(version)
-                                        .arg(StoreSchema::kCurrentVersion));
+            return StoreError::make(
+                StoreError::Kind::ReadOnly,
+                QStringLiteral("%1 is in store format %2 and this Preflight reads format %3 after "
+                               "upgrading it once, which needs write access: make the file and its "
+                               "directory writable for one run of `preflight runs`, or read a writable copy")
+                    .arg(QDir::toNativeSeparators(path()))
+                    .arg(version)
+                    .arg(StoreSchema::kCurrentVersion));
         return m_db.exec("PRAGMA foreign_keys = ON");
     }
 
@@ -197,10 +219,11 @@ StoreError RunStore::quickCheck()
     if (check.error())
         return check.error();
     if (!problems.isEmpty())
-        return StoreError::make(StoreError::Kind::Corrupt,
-                                QStringLiteral("%1 is damaged (quick_check: %2); keep a copy, try `sqlite3 %1 .recover`, "
-                                               "or start a new store with --store")
-                                    .arg(QDir::toNativeSeparators(path()), problems.join(QStringLiteral("; "))));
+        return StoreError::make(
+            StoreError::Kind::Corrupt,
+            QStringLiteral("%1 is damaged (quick_check: %2); keep a copy, try `sqlite3 %1 .recover`, "
+                           "or start a new store with --store")
+                .arg(QDir::toNativeSeparators(path()), problems.join(QStringLiteral("; "))));
     return {};
 }
 
@@ -225,8 +248,9 @@ std::vector<qint64> RunStore::recoverInterruptedRuns(StoreError *error)
     };
     std::vector<Candidate> candidates;
     {
-        SqliteStatement q(m_db, "SELECT id, COALESCE(writer_token, ''), COALESCE(heartbeat_at, started_at), "
-                                "COALESCE(writer_host, ''), COALESCE(writer_pid, 0) FROM runs WHERE status = 'running'");
+        SqliteStatement q(m_db,
+                          "SELECT id, COALESCE(writer_token, ''), COALESCE(heartbeat_at, started_at), "
+                          "COALESCE(writer_host, ''), COALESCE(writer_pid, 0) FROM runs WHERE status = 'running'");
         while (q.next())
             candidates.push_back({q.int64(0), q.text(1), q.text(2), q.text(3), q.int64(4)});
         if (q.error()) {
@@ -249,7 +273,8 @@ std::vector<qint64> RunStore::recoverInterruptedRuns(StoreError *error)
         if (!e)
             e = summary.write(m_db, c.id);
         if (!e) {
-            const QString who = c.pid ? QStringLiteral("process %1 on %2").arg(c.pid).arg(c.host) : QStringLiteral("its writer");
+            const QString who =
+                c.pid ? QStringLiteral("process %1 on %2").arg(c.pid).arg(c.host) : QStringLiteral("its writer");
             SqliteStatement u(m_db, "UPDATE runs SET status = 'interrupted', status_reason = ?, finished_at = ?, "
                                     "duration_s = MAX(duration_s, ?) WHERE id = ? AND status = 'running'");
             u.bind(1, QStringLiteral("recording stopped unexpectedly (%1 ended without finishing the run; last data "
@@ -309,10 +334,12 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
     RunData run;
     QString planJson;
     {
-        SqliteStatement q(m_db, "SELECT name, started_at, duration_s, status, status_reason, tool_version, machine, "
-                                "target, scenario, tls_insecure, workers, plan_json, gate_preset, verdict, warnings_json, "
-                                "health_checked, health_status, health_error, health_latency_ms, verdict_reason, diagnosis_notes FROM runs "
-                                "WHERE id = ?");
+        SqliteStatement q(
+            m_db,
+            "SELECT name, started_at, duration_s, status, status_reason, tool_version, machine, "
+            "target, scenario, tls_insecure, workers, plan_json, gate_preset, verdict, warnings_json, "
+            "health_checked, health_status, health_error, health_latency_ms, verdict_reason, diagnosis_notes FROM runs "
+            "WHERE id = ?");
         q.bind(1, id);
         if (!q.next())
             return fail(q.error() ? q.error() : notFound(id));
@@ -385,9 +412,10 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             return fail(q.error());
     }
     {
-        SqliteStatement q(m_db, "SELECT idx, start_s, end_s, stage_index, target_users, target_rate, in_flight, queued, "
-                                "started, dropped, client_cpu_s, load_threads, send_lag_ms FROM intervals WHERE run_id = ? "
-                                "ORDER BY idx");
+        SqliteStatement q(m_db,
+                          "SELECT idx, start_s, end_s, stage_index, target_users, target_rate, in_flight, queued, "
+                          "started, dropped, client_cpu_s, load_threads, send_lag_ms FROM intervals WHERE run_id = ? "
+                          "ORDER BY idx");
         q.bind(1, id);
         while (q.next()) {
             IntervalSnapshot iv;
@@ -434,21 +462,23 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             e.bytes_received = uint64_t(q.int64(5));
             e.status_counts = RunJson::statusCountsFrom(objectFrom(q.text(6)));
             e.transport_errors = RunJson::errorCountsFrom(objectFrom(q.text(7)));
-            if (!LatencyHistogram::deserialize(q.blob(8), &e.latency)
-                || !LatencyHistogram::deserialize(q.blob(9), &e.latency_uncorrected))
-                return fail(StoreError::make(StoreError::Kind::Corrupt,
-                                             QStringLiteral("%1: run %2 interval %3 has an unreadable latency histogram")
-                                                 .arg(QDir::toNativeSeparators(path()))
-                                                 .arg(id)
-                                                 .arg(intervalIndex)));
+            if (!LatencyHistogram::deserialize(q.blob(8), &e.latency) ||
+                !LatencyHistogram::deserialize(q.blob(9), &e.latency_uncorrected))
+                return fail(
+                    StoreError::make(StoreError::Kind::Corrupt,
+                                     QStringLiteral("%1: run %2 interval %3 has an unreadable latency histogram")
+                                         .arg(QDir::toNativeSeparators(path()))
+                                         .arg(id)
+                                         .arg(intervalIndex)));
         }
         if (q.error())
             return fail(q.error());
     }
     {
-        SqliteStatement q(m_db, "SELECT t_s, backends, active, idle, idle_in_transaction, waiting_on_lock, new_backends, "
-                                "longest_transaction_s, max_connections, total_connections, by_wait_event_type, "
-                                "by_application, wal_bytes, detail FROM db_samples WHERE run_id = ? ORDER BY id");
+        SqliteStatement q(m_db,
+                          "SELECT t_s, backends, active, idle, idle_in_transaction, waiting_on_lock, new_backends, "
+                          "longest_transaction_s, max_connections, total_connections, by_wait_event_type, "
+                          "by_application, wal_bytes, detail FROM db_samples WHERE run_id = ? ORDER BY id");
         q.bind(1, id);
         while (q.next()) {
             DbSample s;
@@ -490,8 +520,9 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             return fail(q.error());
     }
     {
-        SqliteStatement q(m_db, "SELECT kind, server_version, max_connections, pg_stat_statements, warnings_json, "
-                                "remediation_json, journal_mode, page_size, file_bytes FROM capabilities WHERE run_id = ?");
+        SqliteStatement q(m_db,
+                          "SELECT kind, server_version, max_connections, pg_stat_statements, warnings_json, "
+                          "remediation_json, journal_mode, page_size, file_bytes FROM capabilities WHERE run_id = ?");
         q.bind(1, id);
         if (q.next()) {
             DbCapabilities &d = run.database;
@@ -509,8 +540,9 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             return fail(q.error());
     }
     {
-        SqliteStatement q(m_db, "SELECT phase, endpoint, queryid, fingerprint, text, calls, requests, calls_per_request, "
-                                "rows, rows_per_call, mean_ms, total_ms, stage FROM query_stats WHERE run_id = ? ORDER BY id");
+        SqliteStatement q(
+            m_db, "SELECT phase, endpoint, queryid, fingerprint, text, calls, requests, calls_per_request, "
+                  "rows, rows_per_call, mean_ms, total_ms, stage FROM query_stats WHERE run_id = ? ORDER BY id");
         q.bind(1, id);
         while (q.next()) {
             QueryStat s;
@@ -673,7 +705,7 @@ std::optional<qint64> RunStore::saveRun(const RunData &run, StoreError *error)
         return fail(e);
     RunOutcome outcome = RunOutcome::fromRunData(run);
     if (outcome.status == RunStatus::Running)
-        outcome.status = RunStatus::Interrupted;  // nobody will ever finish it
+        outcome.status = RunStatus::Interrupted; // nobody will ever finish it
     if ((e = writeOutcome(*id, outcome, planJson)) || (e = transaction.commit()))
         return fail(e);
     if (error)
@@ -700,9 +732,10 @@ std::optional<qint64> RunStore::writeRun(const RunInfo &info, const Plan &plan, 
                                          const QString &writerToken, StoreError *error)
 {
     const QString planJson = json(SecretScrubber::plan(plan));
-    SqliteStatement insert(m_db, "INSERT INTO runs (name, status, status_reason, started_at, duration_s, tool_version, "
-                                 "machine, target, scenario, tls_insecure, workers, plan_json, writer_token, writer_pid, "
-                                 "writer_host, heartbeat_at) VALUES (?, 'running', ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SqliteStatement insert(
+        m_db, "INSERT INTO runs (name, status, status_reason, started_at, duration_s, tool_version, "
+              "machine, target, scenario, tls_insecure, workers, plan_json, writer_token, writer_pid, "
+              "writer_host, heartbeat_at) VALUES (?, 'running', ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, info.name.isEmpty() ? plan.name : info.name)
         .bind(2, SecretScrubber::text(info.status_reason, planJson))
         .bind(3, timeText(info.started_at))
@@ -725,9 +758,13 @@ std::optional<qint64> RunStore::writeRun(const RunInfo &info, const Plan &plan, 
         return std::nullopt;
     }
     const qint64 id = m_db.lastInsertId();
-    SqliteStatement endpoint(m_db, "INSERT INTO run_endpoints (run_id, idx, name, method, path) VALUES (?, ?, ?, ?, ?)");
+    SqliteStatement endpoint(m_db,
+                             "INSERT INTO run_endpoints (run_id, idx, name, method, path) VALUES (?, ?, ?, ?, ?)");
     for (size_t i = 0; i < plan.endpoints.size(); ++i) {
-        endpoint.bind(1, id).bind(2, qint64(i)).bind(3, plan.endpoints[i].name).bind(4, plan.endpoints[i].method)
+        endpoint.bind(1, id)
+            .bind(2, qint64(i))
+            .bind(3, plan.endpoints[i].name)
+            .bind(4, plan.endpoints[i].method)
             .bind(5, plan.endpoints[i].path);
         if (StoreError e = endpoint.exec()) {
             if (error)
@@ -735,12 +772,19 @@ std::optional<qint64> RunStore::writeRun(const RunInfo &info, const Plan &plan, 
             return std::nullopt;
         }
     }
-    SqliteStatement stage(m_db, "INSERT INTO stages (run_id, idx, start_s, duration_s, open_model, from_value, to_value, "
-                                "label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    SqliteStatement stage(m_db,
+                          "INSERT INTO stages (run_id, idx, start_s, duration_s, open_model, from_value, to_value, "
+                          "label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     for (size_t i = 0; i < stages.size(); ++i) {
         const StageInfo &s = stages[i];
-        stage.bind(1, id).bind(2, qint64(s.index)).bind(3, s.start_s).bind(4, s.duration_s).bind(5, s.open_model)
-            .bind(6, s.from).bind(7, s.to).bind(8, s.label);
+        stage.bind(1, id)
+            .bind(2, qint64(s.index))
+            .bind(3, s.start_s)
+            .bind(4, s.duration_s)
+            .bind(5, s.open_model)
+            .bind(6, s.from)
+            .bind(7, s.to)
+            .bind(8, s.label);
         if (StoreError e = stage.exec()) {
             if (error)
                 *error = e;
@@ -778,36 +822,54 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
 {
     if (!batch.intervals.empty()) {
         // Upserts: a repeated tick must not wedge the writer in a retry loop.
-        SqliteStatement interval(m_db, "INSERT INTO intervals (run_id, idx, start_s, end_s, stage_index, target_users, "
-                                       "target_rate, in_flight, queued, started, dropped, client_cpu_s, load_threads, "
-                                       "send_lag_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
-                                       "(run_id, idx) DO UPDATE SET start_s = excluded.start_s, end_s = excluded.end_s, "
-                                       "stage_index = excluded.stage_index, target_users = excluded.target_users, "
-                                       "target_rate = excluded.target_rate, in_flight = excluded.in_flight, queued = "
-                                       "excluded.queued, started = excluded.started, dropped = excluded.dropped, "
-                                       "client_cpu_s = excluded.client_cpu_s, load_threads = excluded.load_threads, "
-                                       "send_lag_ms = excluded.send_lag_ms");
-        SqliteStatement endpoint(m_db, "INSERT OR REPLACE INTO interval_endpoints (run_id, interval_idx, endpoint_idx, "
-                                       "requests, ok, http_errors, transport_errors, bytes_received, status_counts, "
-                                       "error_counts, latency, latency_uncorrected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                       "?, ?)");
+        SqliteStatement interval(m_db,
+                                 "INSERT INTO intervals (run_id, idx, start_s, end_s, stage_index, target_users, "
+                                 "target_rate, in_flight, queued, started, dropped, client_cpu_s, load_threads, "
+                                 "send_lag_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                                 "(run_id, idx) DO UPDATE SET start_s = excluded.start_s, end_s = excluded.end_s, "
+                                 "stage_index = excluded.stage_index, target_users = excluded.target_users, "
+                                 "target_rate = excluded.target_rate, in_flight = excluded.in_flight, queued = "
+                                 "excluded.queued, started = excluded.started, dropped = excluded.dropped, "
+                                 "client_cpu_s = excluded.client_cpu_s, load_threads = excluded.load_threads, "
+                                 "send_lag_ms = excluded.send_lag_ms");
+        SqliteStatement endpoint(m_db,
+                                 "INSERT OR REPLACE INTO interval_endpoints (run_id, interval_idx, endpoint_idx, "
+                                 "requests, ok, http_errors, transport_errors, bytes_received, status_counts, "
+                                 "error_counts, latency, latency_uncorrected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                 "?, ?)");
         const EndpointStats empty;
         for (const IntervalSnapshot &iv : batch.intervals) {
-            interval.bind(1, runId).bind(2, qint64(iv.index)).bind(3, iv.start_s).bind(4, iv.end_s)
-                .bind(5, qint64(iv.stage_index)).bind(6, iv.target_users).bind(7, iv.target_rate)
-                .bind(8, qint64(iv.in_flight)).bind(9, qint64(iv.queued)).bind(10, qint64(iv.started))
-                .bind(11, qint64(iv.dropped)).bind(12, iv.client_cpu_s).bind(13, qint64(iv.load_threads))
+            interval.bind(1, runId)
+                .bind(2, qint64(iv.index))
+                .bind(3, iv.start_s)
+                .bind(4, iv.end_s)
+                .bind(5, qint64(iv.stage_index))
+                .bind(6, iv.target_users)
+                .bind(7, iv.target_rate)
+                .bind(8, qint64(iv.in_flight))
+                .bind(9, qint64(iv.queued))
+                .bind(10, qint64(iv.started))
+                .bind(11, qint64(iv.dropped))
+                .bind(12, iv.client_cpu_s)
+                .bind(13, qint64(iv.load_threads))
                 .bind(14, iv.send_lag_ms);
             if (StoreError e = interval.exec())
                 return e;
             for (size_t i = 0; i < iv.endpoints.size(); ++i) {
                 const EndpointStats &s = iv.endpoints[i];
                 if (s == empty)
-                    continue;  // an endpoint idle in this tick costs no row; loadRun restores the empty value
-                endpoint.bind(1, runId).bind(2, qint64(iv.index)).bind(3, qint64(i)).bind(4, qint64(s.requests))
-                    .bind(5, qint64(s.ok)).bind(6, qint64(s.http_errors)).bind(7, qint64(s.transportErrorTotal()))
-                    .bind(8, qint64(s.bytes_received)).bind(9, json(RunJson::statusCounts(s.status_counts)))
-                    .bind(10, json(RunJson::errorCounts(s.transport_errors))).bindBlob(11, s.latency.serialize())
+                    continue; // an endpoint idle in this tick costs no row; loadRun restores the empty value
+                endpoint.bind(1, runId)
+                    .bind(2, qint64(iv.index))
+                    .bind(3, qint64(i))
+                    .bind(4, qint64(s.requests))
+                    .bind(5, qint64(s.ok))
+                    .bind(6, qint64(s.http_errors))
+                    .bind(7, qint64(s.transportErrorTotal()))
+                    .bind(8, qint64(s.bytes_received))
+                    .bind(9, json(RunJson::statusCounts(s.status_counts)))
+                    .bind(10, json(RunJson::errorCounts(s.transport_errors)))
+                    .bindBlob(11, s.latency.serialize())
                     .bindBlob(12, s.latency_uncorrected.serialize());
                 if (StoreError e = endpoint.exec())
                     return e;
@@ -815,16 +877,27 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
         }
     }
     if (!batch.db_samples.empty()) {
-        SqliteStatement q(m_db, "INSERT INTO db_samples (run_id, t_s, backends, active, idle, idle_in_transaction, "
-                                "waiting_on_lock, new_backends, longest_transaction_s, max_connections, total_connections, "
-                                "by_wait_event_type, by_application, wal_bytes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                "?, ?, ?, ?, ?)");
+        SqliteStatement q(
+            m_db, "INSERT INTO db_samples (run_id, t_s, backends, active, idle, idle_in_transaction, "
+                  "waiting_on_lock, new_backends, longest_transaction_s, max_connections, total_connections, "
+                  "by_wait_event_type, by_application, wal_bytes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                  "?, ?, ?, ?, ?)");
         for (const DbSample &s : batch.db_samples) {
-            q.bind(1, runId).bind(2, s.t_s).bind(3, s.backends).bind(4, s.active).bind(5, s.idle)
-                .bind(6, s.idle_in_transaction).bind(7, s.waiting_on_lock).bind(8, s.new_backends)
-                .bind(9, s.longest_transaction_s).bind(10, s.max_connections).bind(11, s.total_connections)
-                .bind(12, json(RunJson::intMap(s.by_wait_event_type))).bind(13, json(RunJson::intMap(s.by_application)))
-                .bind(14, s.wal_bytes).bind(15, json(RunJson::dbSampleDetail(s)));
+            q.bind(1, runId)
+                .bind(2, s.t_s)
+                .bind(3, s.backends)
+                .bind(4, s.active)
+                .bind(5, s.idle)
+                .bind(6, s.idle_in_transaction)
+                .bind(7, s.waiting_on_lock)
+                .bind(8, s.new_backends)
+                .bind(9, s.longest_transaction_s)
+                .bind(10, s.max_connections)
+                .bind(11, s.total_connections)
+                .bind(12, json(RunJson::intMap(s.by_wait_event_type)))
+                .bind(13, json(RunJson::intMap(s.by_application)))
+                .bind(14, s.wal_bytes)
+                .bind(15, json(RunJson::dbSampleDetail(s)));
             if (StoreError e = q.exec())
                 return e;
         }
@@ -833,22 +906,34 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
         SqliteStatement q(m_db, "INSERT INTO pool_samples (run_id, t_s, ok, in_use, idle, max, waiting, error) VALUES "
                                 "(?, ?, ?, ?, ?, ?, ?, ?)");
         for (const PoolSample &s : batch.pool_samples) {
-            q.bind(1, runId).bind(2, s.t_s).bind(3, s.ok).bind(4, s.in_use).bind(5, s.idle).bind(6, s.max)
-                .bind(7, s.waiting).bind(8, SecretScrubber::text(s.error, planJson));
+            q.bind(1, runId)
+                .bind(2, s.t_s)
+                .bind(3, s.ok)
+                .bind(4, s.in_use)
+                .bind(5, s.idle)
+                .bind(6, s.max)
+                .bind(7, s.waiting)
+                .bind(8, SecretScrubber::text(s.error, planJson));
             if (StoreError e = q.exec())
                 return e;
         }
     }
     if (batch.database) {
         const DbCapabilities &d = *batch.database;
-        SqliteStatement q(m_db, "INSERT OR REPLACE INTO capabilities (run_id, kind, server_version, max_connections, "
-                                "pg_stat_statements, warnings_json, remediation_json, journal_mode, page_size, file_bytes) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        q.bind(1, runId).bind(2, d.kind).bind(3, d.server_version).bind(4, d.max_connections)
+        SqliteStatement q(m_db,
+                          "INSERT OR REPLACE INTO capabilities (run_id, kind, server_version, max_connections, "
+                          "pg_stat_statements, warnings_json, remediation_json, journal_mode, page_size, file_bytes) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        q.bind(1, runId)
+            .bind(2, d.kind)
+            .bind(3, d.server_version)
+            .bind(4, d.max_connections)
             .bind(5, d.pg_stat_statements)
             .bind(6, json(QJsonArray::fromStringList(scrubList(d.warnings, planJson))))
             .bind(7, json(QJsonArray::fromStringList(scrubList(d.remediation, planJson))))
-            .bind(8, d.journal_mode).bind(9, d.page_size).bind(10, d.file_bytes);
+            .bind(8, d.journal_mode)
+            .bind(9, d.page_size)
+            .bind(10, d.file_bytes);
         if (StoreError e = q.exec())
             return e;
     }
@@ -856,7 +941,10 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
         const HealthResult &h = *batch.health;
         SqliteStatement q(m_db, "UPDATE runs SET health_checked = ?, health_status = ?, health_error = ?, "
                                 "health_latency_ms = ? WHERE id = ?");
-        q.bind(1, h.checked).bind(2, h.status).bind(3, SecretScrubber::text(h.error, planJson)).bind(4, h.latency_ms)
+        q.bind(1, h.checked)
+            .bind(2, h.status)
+            .bind(3, SecretScrubber::text(h.error, planJson))
+            .bind(4, h.latency_ms)
             .bind(5, runId);
         if (StoreError e = q.exec())
             return e;
@@ -893,14 +981,26 @@ StoreError RunStore::writeOutcome(qint64 runId, const RunOutcome &outcome, const
             return e;
     }
     {
-        SqliteStatement q(m_db, "INSERT INTO query_stats (run_id, phase, endpoint, queryid, fingerprint, text, calls, "
-                                "requests, calls_per_request, rows, rows_per_call, mean_ms, total_ms, stage) VALUES (?, ?, ?, "
-                                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        SqliteStatement q(
+            m_db, "INSERT INTO query_stats (run_id, phase, endpoint, queryid, fingerprint, text, calls, "
+                  "requests, calls_per_request, rows, rows_per_call, mean_ms, total_ms, stage) VALUES (?, ?, ?, "
+                  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         for (const std::vector<QueryStat> *stats : {&outcome.queries, &outcome.stage_queries}) {
             for (const QueryStat &s : *stats) {
-                q.bind(1, runId).bind(2, s.phase).bind(3, s.endpoint).bind(4, s.queryid).bind(5, s.fingerprint)
-                    .bind(6, s.text).bind(7, s.calls).bind(8, s.requests).bind(9, s.calls_per_request).bind(10, s.rows)
-                    .bind(11, s.rows_per_call).bind(12, s.mean_ms).bind(13, s.total_ms).bind(14, s.stage);
+                q.bind(1, runId)
+                    .bind(2, s.phase)
+                    .bind(3, s.endpoint)
+                    .bind(4, s.queryid)
+                    .bind(5, s.fingerprint)
+                    .bind(6, s.text)
+                    .bind(7, s.calls)
+                    .bind(8, s.requests)
+                    .bind(9, s.calls_per_request)
+                    .bind(10, s.rows)
+                    .bind(11, s.rows_per_call)
+                    .bind(12, s.mean_ms)
+                    .bind(13, s.total_ms)
+                    .bind(14, s.stage);
                 if (StoreError e = q.exec())
                     return e;
             }
@@ -910,36 +1010,58 @@ StoreError RunStore::writeOutcome(qint64 runId, const RunOutcome &outcome, const
         SqliteStatement q(m_db, "INSERT INTO query_plans (run_id, fingerprint, text, valid, error, plan_json) VALUES "
                                 "(?, ?, ?, ?, ?, ?)");
         for (const QueryPlan &p : outcome.plans) {
-            q.bind(1, runId).bind(2, p.fingerprint).bind(3, p.text).bind(4, p.valid)
-                .bind(5, SecretScrubber::text(p.error, planJson)).bind(6, json(RunJson::planNode(p.root)));
+            q.bind(1, runId)
+                .bind(2, p.fingerprint)
+                .bind(3, p.text)
+                .bind(4, p.valid)
+                .bind(5, SecretScrubber::text(p.error, planJson))
+                .bind(6, json(RunJson::planNode(p.root)));
             if (StoreError e = q.exec())
                 return e;
         }
     }
     {
-        SqliteStatement q(m_db, "INSERT INTO error_samples (run_id, endpoint_idx, status, error_class, retry_after, "
-                                "content_type, server, body, first_seen_s, last_seen_s, stage_index, count) VALUES (?, ?, "
-                                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        SqliteStatement q(m_db,
+                          "INSERT INTO error_samples (run_id, endpoint_idx, status, error_class, retry_after, "
+                          "content_type, server, body, first_seen_s, last_seen_s, stage_index, count) VALUES (?, ?, "
+                          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         for (const ErrorSample &s : outcome.error_samples) {
-            q.bind(1, runId).bind(2, s.endpoint).bind(3, s.status).bind(4, errorClassId(s.error_class))
-                .bind(5, s.retry_after).bind(6, s.content_type).bind(7, s.server).bindBlob(8, s.body)
-                .bind(9, s.first_seen_s).bind(10, s.last_seen_s).bind(11, s.stage_index).bind(12, qint64(s.count));
+            q.bind(1, runId)
+                .bind(2, s.endpoint)
+                .bind(3, s.status)
+                .bind(4, errorClassId(s.error_class))
+                .bind(5, s.retry_after)
+                .bind(6, s.content_type)
+                .bind(7, s.server)
+                .bindBlob(8, s.body)
+                .bind(9, s.first_seen_s)
+                .bind(10, s.last_seen_s)
+                .bind(11, s.stage_index)
+                .bind(12, qint64(s.count));
             if (StoreError e = q.exec())
                 return e;
         }
     }
     {
-        SqliteStatement q(m_db, "INSERT INTO findings (run_id, finding_id, severity, title, summary, endpoint, "
-                                "evidence_json, recommendation, layer, confidence, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                "?)");
+        SqliteStatement q(
+            m_db, "INSERT INTO findings (run_id, finding_id, severity, title, summary, endpoint, "
+                  "evidence_json, recommendation, layer, confidence, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                  "?)");
         for (const Finding &f : outcome.findings) {
             std::vector<Evidence> evidence = f.evidence;
             for (Evidence &ev : evidence)
                 ev.note = SecretScrubber::text(ev.note, planJson);
-            q.bind(1, runId).bind(2, f.id).bind(3, severityId(f.severity)).bind(4, f.title)
-                .bind(5, SecretScrubber::text(f.summary, planJson)).bind(6, f.endpoint)
-                .bind(7, json(RunJson::evidence(evidence))).bind(8, f.recommendation).bind(9, f.layer)
-                .bind(10, f.confidence).bind(11, json(RunJson::findingRefs(f.refs)));
+            q.bind(1, runId)
+                .bind(2, f.id)
+                .bind(3, severityId(f.severity))
+                .bind(4, f.title)
+                .bind(5, SecretScrubber::text(f.summary, planJson))
+                .bind(6, f.endpoint)
+                .bind(7, json(RunJson::evidence(evidence)))
+                .bind(8, f.recommendation)
+                .bind(9, f.layer)
+                .bind(10, f.confidence)
+                .bind(11, json(RunJson::findingRefs(f.refs)));
             if (StoreError e = q.exec())
                 return e;
         }
@@ -948,8 +1070,15 @@ StoreError RunStore::writeOutcome(qint64 runId, const RunOutcome &outcome, const
         SqliteStatement q(m_db, "INSERT INTO gate_checks (run_id, check_id, label, threshold, value, measured, pass, "
                                 "unit, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         for (const GateCheck &g : outcome.gates) {
-            q.bind(1, runId).bind(2, g.id).bind(3, g.label).bind(4, g.threshold).bind(5, g.value).bind(6, g.measured)
-                .bind(7, g.pass).bind(8, g.unit).bind(9, g.note);
+            q.bind(1, runId)
+                .bind(2, g.id)
+                .bind(3, g.label)
+                .bind(4, g.threshold)
+                .bind(5, g.value)
+                .bind(6, g.measured)
+                .bind(7, g.pass)
+                .bind(8, g.unit)
+                .bind(9, g.note);
             if (StoreError e = q.exec())
                 return e;
         }

@@ -31,9 +31,9 @@ class RunStore
 public:
     struct OpenOptions
     {
-        bool create = true;                 // create the file (and its directory) when missing
-        bool quick_check = true;            // PRAGMA quick_check before use (O(file size), ~1 s per few 100 MB)
-        bool recover_interrupted = true;    // mark `running` runs of dead writers `interrupted`
+        bool create = true;              // create the file (and its directory) when missing
+        bool quick_check = true;         // PRAGMA quick_check before use (O(file size), ~1 s per few 100 MB)
+        bool recover_interrupted = true; // mark `running` runs of dead writers `interrupted`
         // Only read (`runs`, `report`, `export`): nothing is written, so a store whose file or directory is not
         // writable opens. No journal-mode change, migration or recovery; a store in an older format is refused
         // (upgrading it needs write access once). Implies create = false.

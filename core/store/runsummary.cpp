@@ -27,7 +27,7 @@ RunSummary RunSummary::compute(SqliteDatabase &db, qint64 runId, StoreError *err
         EndpointStats e;
         e.requests = uint64_t(q.int64(0));
         e.http_errors = uint64_t(q.int64(1));
-        e.transport_errors[0] = uint64_t(q.int64(2));  // only the sum matters for the summary
+        e.transport_errors[0] = uint64_t(q.int64(2)); // only the sum matters for the summary
         LatencyHistogram::deserialize(q.blob(3), &e.latency);
         total.merge(e);
     }

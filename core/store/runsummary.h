@@ -16,9 +16,9 @@ struct EndpointStats;
 struct RunSummary
 {
     uint64_t requests = 0;
-    uint64_t errors = 0;       // HTTP >= 400 plus transport errors
-    double p95_ms = 0;         // over all endpoints and intervals (corrected latency)
-    double duration_s = 0;     // end of the last stored interval on the run clock
+    uint64_t errors = 0;   // HTTP >= 400 plus transport errors
+    double p95_ms = 0;     // over all endpoints and intervals (corrected latency)
+    double duration_s = 0; // end of the last stored interval on the run clock
 
     static RunSummary fromStats(const EndpointStats &total, double duration_s);
     // Recomputed from the stored intervals of a run (merges its histograms).

@@ -8,7 +8,10 @@
 
 namespace Preflight {
 
-SqliteDatabase::~SqliteDatabase() { close(); }
+SqliteDatabase::~SqliteDatabase()
+{
+    close();
+}
 
 StoreError SqliteDatabase::open(const QString &path, bool create, Access access)
 {
@@ -21,15 +24,16 @@ StoreError SqliteDatabase::open(const QString &path, bool create, Access access)
                                                "create one, or pass the right file with --store")
                                     .arg(QDir::toNativeSeparators(path)));
     if (info.exists() && info.isDir())
-        return StoreError::make(StoreError::Kind::NotAStore,
-                                QStringLiteral("%1 is a directory; give the run store's file name (e.g. %1/runs.sqlite)")
-                                    .arg(QDir::toNativeSeparators(path)));
+        return StoreError::make(
+            StoreError::Kind::NotAStore,
+            QStringLiteral("%1 is a directory; give the run store's file name (e.g. %1/runs.sqlite)")
+                .arg(QDir::toNativeSeparators(path)));
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     QByteArray name = QFile::encodeName(path);
     if (access != Access::ReadWrite) {
         flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
-        name = "file:" + QUrl::toPercentEncoding(QFileInfo(path).absoluteFilePath(), "/")
-               + (access == Access::Immutable ? "?immutable=1" : "?mode=ro");
+        name = "file:" + QUrl::toPercentEncoding(QFileInfo(path).absoluteFilePath(), "/") +
+               (access == Access::Immutable ? "?immutable=1" : "?mode=ro");
     }
     const int rc = sqlite3_open_v2(name.constData(), &m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
@@ -83,10 +87,8 @@ StoreError SqliteDatabase::errorFor(int rc, const QString &what) const
                                 rc);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        return StoreError::make(K::Busy,
-                                QStringLiteral("%1 is locked by another program (%2); close it and retry")
-                                    .arg(file, what),
-                                rc);
+        return StoreError::make(
+            K::Busy, QStringLiteral("%1 is locked by another program (%2); close it and retry").arg(file, what), rc);
     case SQLITE_READONLY:
     case SQLITE_PERM:
         return StoreError::make(K::ReadOnly,
@@ -97,10 +99,10 @@ StoreError SqliteDatabase::errorFor(int rc, const QString &what) const
     case SQLITE_FULL:
         return StoreError::make(K::Io, QStringLiteral("disk full while %2 in %1; free some space").arg(file, what), rc);
     case SQLITE_CANTOPEN:
-        return StoreError::make(K::Io,
-                                QStringLiteral("cannot open %1 (%2); check that the directory exists and is writable")
-                                    .arg(file, detail),
-                                rc);
+        return StoreError::make(
+            K::Io,
+            QStringLiteral("cannot open %1 (%2); check that the directory exists and is writable").arg(file, detail),
+            rc);
     case SQLITE_IOERR:
         return StoreError::make(K::Io, QStringLiteral("I/O error on %1 while %2 (%3)").arg(file, what, detail), rc);
     default:
@@ -127,14 +129,17 @@ int SqliteDatabase::userVersion(StoreError *error) const
     return version;
 }
 
-qint64 SqliteDatabase::lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }
-
-int SqliteDatabase::changes() const { return sqlite3_changes(m_db); }
-
-SqliteTransaction::SqliteTransaction(SqliteDatabase &db)
-    : m_db(db)
+qint64 SqliteDatabase::lastInsertId() const
 {
+    return sqlite3_last_insert_rowid(m_db);
 }
+
+int SqliteDatabase::changes() const
+{
+    return sqlite3_changes(m_db);
+}
+
+SqliteTransaction::SqliteTransaction(SqliteDatabase &db) : m_db(db) {}
 
 SqliteTransaction::~SqliteTransaction()
 {

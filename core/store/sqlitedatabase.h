@@ -20,9 +20,10 @@ public:
     SqliteDatabase &operator=(const SqliteDatabase &) = delete;
 
     enum class Access {
-        ReadWrite,   // with create: made when missing
-        ReadOnly,    // never written; takes part in locking (needs the -shm file of a WAL store, or the right to create it)
-        Immutable,   // never written, no locking: only for a file nobody can write (read-only file and directory)
+        ReadWrite, // with create: made when missing
+        ReadOnly,  // never written; takes part in locking (needs the -shm file of a WAL store, or the right to create
+                   // it)
+        Immutable, // never written, no locking: only for a file nobody can write (read-only file and directory)
     };
 
     // Opens (or with create, creates) the file. Does not read it yet: SQLite reports a non-database file

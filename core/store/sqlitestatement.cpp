@@ -6,9 +6,7 @@
 
 namespace Preflight {
 
-SqliteStatement::SqliteStatement(SqliteDatabase &db, const char *sql)
-    : m_db(db)
-    , m_sql(QString::fromUtf8(sql))
+SqliteStatement::SqliteStatement(SqliteDatabase &db, const char *sql) : m_db(db), m_sql(QString::fromUtf8(sql))
 {
     if (!db.isOpen()) {
         m_error = StoreError::make(StoreError::Kind::Usage, QStringLiteral("the run store is not open"));
@@ -17,7 +15,10 @@ SqliteStatement::SqliteStatement(SqliteDatabase &db, const char *sql)
     check(sqlite3_prepare_v2(db.handle(), sql, -1, &m_stmt, nullptr));
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(m_stmt); }
+SqliteStatement::~SqliteStatement()
+{
+    sqlite3_finalize(m_stmt);
+}
 
 void SqliteStatement::check(int rc)
 {
@@ -88,11 +89,20 @@ void SqliteStatement::reset()
         sqlite3_reset(m_stmt);
 }
 
-bool SqliteStatement::isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+bool SqliteStatement::isNull(int column) const
+{
+    return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
 
-qint64 SqliteStatement::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+qint64 SqliteStatement::int64(int column) const
+{
+    return sqlite3_column_int64(m_stmt, column);
+}
 
-double SqliteStatement::real(int column) const { return sqlite3_column_double(m_stmt, column); }
+double SqliteStatement::real(int column) const
+{
+    return sqlite3_column_double(m_stmt, column);
+}
 
 QString SqliteStatement::text(int column) const
 {

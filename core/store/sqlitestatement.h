@@ -30,7 +30,7 @@ public:
     SqliteStatement &bind(int index, unsigned long value) { return bind(index, qint64(value)); }
     SqliteStatement &bind(int index, bool value) { return bind(index, qint64(value ? 1 : 0)); }
     SqliteStatement &bind(int index, double value);
-    SqliteStatement &bind(int index, const QString &value);   // a null QString binds '' (use bindNull for NULL)
+    SqliteStatement &bind(int index, const QString &value); // a null QString binds '' (use bindNull for NULL)
     SqliteStatement &bindBlob(int index, const QByteArray &value);
     SqliteStatement &bindNull(int index);
 

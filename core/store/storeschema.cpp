@@ -300,8 +300,9 @@ StoreError StoreSchema::migrate(SqliteDatabase &db, const std::vector<StoreMigra
         if (step.version <= version)
             continue;
         if (step.version != version + 1)
-            return StoreError::make(StoreError::Kind::Sql,
-                                    QStringLiteral("store format %1 has no upgrade step to %2").arg(version).arg(version + 1));
+            return StoreError::make(
+                StoreError::Kind::Sql,
+                QStringLiteral("store format %1 has no upgrade step to %2").arg(version).arg(version + 1));
         if ((error = step.apply(db))) {
             error.message = QStringLiteral("upgrading %1 to store format %2 (%3) failed: %4")
                                 .arg(QDir::toNativeSeparators(db.path()))

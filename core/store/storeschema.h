@@ -12,7 +12,7 @@ class SqliteDatabase;
 // One schema step. `apply` runs inside the transaction that also sets PRAGMA user_version = version.
 struct StoreMigration
 {
-    int version = 0;                                   // the user_version after this step (1, 2, ...)
+    int version = 0; // the user_version after this step (1, 2, ...)
     const char *description = "";
     std::function<StoreError(SqliteDatabase &)> apply;
 };

@@ -10,7 +10,10 @@
 
 namespace Preflight {
 
-WriterLock::~WriterLock() { release(false); }
+WriterLock::~WriterLock()
+{
+    release(false);
+}
 
 QString WriterLock::lockPath(const QString &storePath, const QString &token)
 {
@@ -23,7 +26,8 @@ bool WriterLock::acquire(const QString &path, QString *error)
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         if (error)
-            *error = QStringLiteral("cannot create the writer lock %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+            *error = QStringLiteral("cannot create the writer lock %1: %2")
+                         .arg(path, QString::fromLocal8Bit(std::strerror(errno)));
         return false;
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -46,7 +50,7 @@ bool WriterLock::tryTakeOver(const QString &path)
     release(false);
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CLOEXEC);
     if (fd < 0)
-        return errno == ENOENT;  // no lock file: the writer finished or never got as far as locking
+        return errno == ENOENT; // no lock file: the writer finished or never got as far as locking
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         ::close(fd);
         return false;

@@ -40,7 +40,8 @@ private slots:
         for (const QString &s : levels.split(QLatin1Char(','))) {
             const double users = s.toDouble();
             n.push_back(users);
-            x.push_back(lambda * users / (1 + sigma * (users - 1) + kappa * users * (users - 1)) * (1 + noise * u(rng)));
+            x.push_back(lambda * users / (1 + sigma * (users - 1) + kappa * users * (users - 1)) *
+                        (1 + noise * u(rng)));
         }
         const UslFit fit = fitUsl(n, x);
         QVERIFY2(fit.valid, qPrintable(fit.reason));
@@ -87,7 +88,7 @@ private slots:
 
     void plateau_data()
     {
-        QTest::addColumn<int>("ceiling");       // 0: scales freely
+        QTest::addColumn<int>("ceiling"); // 0: scales freely
         QTest::addColumn<bool>("reached");
         QTest::addColumn<double>("value");
         QTest::addColumn<double>("load");
@@ -103,7 +104,7 @@ private slots:
         QFETCH(double, load);
         const Spec spec = sweep({1, 2, 5, 10, 20, 50}, [&](Level &l) {
             const double inService = ceiling > 0 ? std::min<double>(l.users, ceiling) : l.users;
-            l.endpoints = {closedLoad(l.users, inService * 50)};  // S = 20 ms
+            l.endpoints = {closedLoad(l.users, inService * 50)}; // S = 20 ms
         });
         const auto levels = summarizeLevels(build(spec));
         const CapacityModel m = buildCapacityModel(levels);
@@ -114,20 +115,23 @@ private slots:
             QVERIFY2(std::abs(m.plateau_value - value) <= 0.05 * value, qPrintable(QString::number(m.plateau_value)));
             QCOMPARE(m.plateau_load, load);
         }
-        QVERIFY(m.usl.valid);  // six levels
+        QVERIFY(m.usl.valid); // six levels
     }
 
     void levelSummarySkipsWarmupAndReadsSamples()
     {
-        Spec spec = sweep({5, 10}, [](Level &l) {
-            l.endpoints = {closedLoad(l.users, l.users * 100)};
-            l.endpoints[0].error_share = l.users == 10 ? 0.1 : 0;
-            l.db_backends = int(l.users);
-            l.db_active = int(l.users) - 1;
-            l.pool_max = 20;
-            l.pool_in_use = int(l.users);
-            l.pool_waiting = 0;
-        }, 4);
+        Spec spec = sweep(
+            {5, 10},
+            [](Level &l) {
+                l.endpoints = {closedLoad(l.users, l.users * 100)};
+                l.endpoints[0].error_share = l.users == 10 ? 0.1 : 0;
+                l.db_backends = int(l.users);
+                l.db_active = int(l.users) - 1;
+                l.pool_max = 20;
+                l.pool_in_use = int(l.users);
+                l.pool_waiting = 0;
+            },
+            4);
         spec.db_kind = QStringLiteral("postgresql");
         const RunData run = build(spec);
         const auto levels = summarizeLevels(run);
@@ -136,19 +140,19 @@ private slots:
         QCOMPARE(a.users, 5.0);
         QVERIFY(!a.open_model);
         QCOMPARE(a.duration_s, 4.0);
-        QCOMPARE(a.steady_s, 3.5);                     // first 0.5 s is warm-up
-        QCOMPARE(a.requests, uint64_t(2000));          // counts cover the whole stage
+        QCOMPARE(a.steady_s, 3.5);            // first 0.5 s is warm-up
+        QCOMPARE(a.requests, uint64_t(2000)); // counts cover the whole stage
         QVERIFY(std::abs(a.rps - 500) < 5);
         QVERIFY(std::abs(a.p50_ms - 10) < 0.5);
         QVERIFY(a.p95_ms > a.p50_ms && a.p99_ms >= a.p95_ms && a.max_ms >= a.p99_ms);
         QCOMPARE(a.db_backends_max, 5);
         QCOMPARE(a.db_active_max, 4);
         QCOMPARE(a.pool_in_use_max, 5);
-        QCOMPARE(b.db_backends_max, 10);               // the t = 4 s sample of the 5-user stage is warm-up for b
+        QCOMPARE(b.db_backends_max, 10); // the t = 4 s sample of the 5-user stage is warm-up for b
         QVERIFY(std::abs(b.error_rate - 0.1) < 0.03);
         QVERIFY(std::abs(b.success_rate + b.error_rate - 1) < 1e-9);
         QCOMPARE(b.loadLabel(), QStringLiteral("10 users"));
-        QVERIFY(std::abs(a.effective_parallelism - 5) < 0.3);  // 500 req/s × 10 ms
+        QVERIFY(std::abs(a.effective_parallelism - 5) < 0.3); // 500 req/s × 10 ms
     }
 
     void openModelLevels()

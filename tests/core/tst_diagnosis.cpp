@@ -68,19 +68,20 @@ RunData scenario(const QString &name, double noise = 0, unsigned seed = 1)
         spec = healthySpec();
     } else if (name == QLatin1String("healthy-nodb")) {
         spec = healthySpec(QStringLiteral("none"));
-    } else if (name == QLatin1String("single-connection") || name == QLatin1String("single-connection-timeouts")
-               || name == QLatin1String("serialized-server") || name == QLatin1String("serialized-server-pg")) {
+    } else if (name == QLatin1String("single-connection") || name == QLatin1String("single-connection-timeouts") ||
+               name == QLatin1String("serialized-server") || name == QLatin1String("serialized-server-pg")) {
         const bool timeouts = name == QLatin1String("single-connection-timeouts");
         const bool pgWithPool = name == QLatin1String("serialized-server-pg");
         spec = sweep(kSweep, [&](Level &l) {
-            l.endpoints = {closedLoad(l.users, 50)};  // S = 20 ms, one at a time
+            l.endpoints = {closedLoad(l.users, 50)}; // S = 20 ms, one at a time
             if (timeouts && l.users >= 50)
                 l.endpoints[0].timeout_share = 0.59;
             l.db_backends = pgWithPool ? 5 : 1;
             l.db_active = 1;
         });
-        spec.db_kind = name.startsWith(QLatin1String("serialized-server")) && !pgWithPool ? QStringLiteral("none")
-                                                                                          : QStringLiteral("postgresql");
+        spec.db_kind = name.startsWith(QLatin1String("serialized-server")) && !pgWithPool
+                           ? QStringLiteral("none")
+                           : QStringLiteral("postgresql");
     } else if (name == QLatin1String("single-connection-pool-metrics")) {
         spec = sweep(kSweep, [&](Level &l) {
             l.endpoints = {closedLoad(l.users, 50)};
@@ -217,7 +218,8 @@ RunData scenario(const QString &name, double noise = 0, unsigned seed = 1)
                 locked += it->second;
         run.error_samples = {errorSample(1, 503, "sqlite3.OperationalError: database is locked", locked)};
     } else if (name == QLatin1String("load-shedding")) {
-        ErrorSample s = errorSample(0, 503, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", 900);
+        ErrorSample s =
+            errorSample(0, 503, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", 900);
         s.retry_after = QStringLiteral("5");
         s.server = QStringLiteral("nginx");
         run.error_samples = {s};
@@ -278,48 +280,65 @@ private slots:
         QTest::addColumn<QString>("verdict");
         const QString notReady = QStringLiteral("not-ready");
         QTest::newRow("single connection")
-            << "single-connection" << "single-connection" << "serialised on one DB connection"
-            << ids("serialized-server,pool-exhaustion") << notReady;
+            << "single-connection"
+            << "single-connection"
+            << "serialised on one DB connection" << ids("serialized-server,pool-exhaustion") << notReady;
         QTest::newRow("single connection, timeouts folded in")
-            << "single-connection-timeouts" << "single-connection" << "one DB connection"
-            << ids("timeouts,serialized-server") << notReady;
+            << "single-connection-timeouts"
+            << "single-connection"
+            << "one DB connection" << ids("timeouts,serialized-server") << notReady;
         QTest::newRow("single connection (pool metrics max 1, no DB)")
-            << "single-connection-pool-metrics" << "single-connection" << "one DB connection"
-            << ids("serialized-server,pool-exhaustion") << notReady;
+            << "single-connection-pool-metrics"
+            << "single-connection"
+            << "one DB connection" << ids("serialized-server,pool-exhaustion") << notReady;
         QTest::newRow("serialized server, no DB")
-            << "serialized-server" << "serialized-server" << "one request at a time"
-            << ids("single-connection,pool-exhaustion") << notReady;
+            << "serialized-server"
+            << "serialized-server"
+            << "one request at a time" << ids("single-connection,pool-exhaustion") << notReady;
         QTest::newRow("serialized server, DB has 5 sessions")
-            << "serialized-server-pg" << "serialized-server" << "one request at a time"
-            << ids("single-connection") << notReady;
+            << "serialized-server-pg"
+            << "serialized-server"
+            << "one request at a time" << ids("single-connection") << notReady;
         QTest::newRow("pool of 15 (DB sessions)")
-            << "pool-15" << "pool-exhaustion" << "Pool ceiling of 15 connections reached"
-            << ids("single-connection,serialized-server") << notReady;
+            << "pool-15"
+            << "pool-exhaustion"
+            << "Pool ceiling of 15 connections reached" << ids("single-connection,serialized-server") << notReady;
         QTest::newRow("pool of 15 (pool metrics)")
-            << "pool-metrics" << "pool-exhaustion" << "Pool ceiling of 15 connections reached"
-            << ids("single-connection") << notReady;
-        QTest::newRow("connection churn")
-            << "churn" << "connection-churn" << "new DB connection per request" << ids("pool-exhaustion")
-            << "ready";
-        QTest::newRow("n+1") << "n-plus-one" << "n-plus-one" << "GET /customers/{id} runs 1 + 3N queries"
-                             << ids("missing-index") << "ready";
-        QTest::newRow("missing index") << "missing-index" << "missing-index" << "orders(customer_ref)"
-                                       << ids("n-plus-one") << "ready";
-        QTest::newRow("lock contention (SQLite busy)")
-            << "lock-contention" << "lock-contention" << "Writes (POST /items) wait on the database lock"
-            << ids("load-shedding,error-rate,single-connection") << notReady;
+            << "pool-metrics"
+            << "pool-exhaustion"
+            << "Pool ceiling of 15 connections reached" << ids("single-connection") << notReady;
+        QTest::newRow("connection churn") << "churn"
+                                          << "connection-churn"
+                                          << "new DB connection per request" << ids("pool-exhaustion") << "ready";
+        QTest::newRow("n+1") << "n-plus-one"
+                             << "n-plus-one"
+                             << "GET /customers/{id} runs 1 + 3N queries" << ids("missing-index") << "ready";
+        QTest::newRow("missing index") << "missing-index"
+                                       << "missing-index"
+                                       << "orders(customer_ref)" << ids("n-plus-one") << "ready";
+        QTest::newRow("lock contention (SQLite busy)") << "lock-contention"
+                                                       << "lock-contention"
+                                                       << "Writes (POST /items) wait on the database lock"
+                                                       << ids("load-shedding,error-rate,single-connection") << notReady;
         // 1% of the traffic: the run-wide P95 passes the launch gate, the finding still names the endpoint.
-        QTest::newRow("slow endpoint") << "slow-endpoint" << "slow-endpoint" << "GET /report is slow on its own"
-                                       << ids("serialized-server") << "ready";
-        QTest::newRow("load shedding") << "load-shedding" << "load-shedding" << "503 + Retry-After"
-                                       << ids("error-rate,lock-contention") << notReady;
-        QTest::newRow("timeouts") << "timeouts" << "timeouts" << "time out" << ids("error-rate") << notReady;
-        QTest::newRow("health 404") << "health-404" << "health-endpoint-missing" << "404" << ids("") << "ready";
-        QTest::newRow("max connections near")
-            << "max-connections-near" << "max-connections-near" << "85 of 100" << ids("") << "ready";
-        QTest::newRow("idle in transaction")
-            << "idle-in-transaction" << "idle-in-transaction" << "idle inside open transactions" << ids("")
-            << "ready";
+        QTest::newRow("slow endpoint") << "slow-endpoint"
+                                       << "slow-endpoint"
+                                       << "GET /report is slow on its own" << ids("serialized-server") << "ready";
+        QTest::newRow("load shedding") << "load-shedding"
+                                       << "load-shedding"
+                                       << "503 + Retry-After" << ids("error-rate,lock-contention") << notReady;
+        QTest::newRow("timeouts") << "timeouts"
+                                  << "timeouts"
+                                  << "time out" << ids("error-rate") << notReady;
+        QTest::newRow("health 404") << "health-404"
+                                    << "health-endpoint-missing"
+                                    << "404" << ids("") << "ready";
+        QTest::newRow("max connections near") << "max-connections-near"
+                                              << "max-connections-near"
+                                              << "85 of 100" << ids("") << "ready";
+        QTest::newRow("idle in transaction") << "idle-in-transaction"
+                                             << "idle-in-transaction"
+                                             << "idle inside open transactions" << ids("") << "ready";
     }
     void rulesNameTheCause()
     {
@@ -369,9 +388,12 @@ private slots:
         QTest::addColumn<QString>("scenario");
         QTest::addColumn<QString>("id");
         for (uint seed = 1; seed <= 3; ++seed) {
-            QTest::addRow("single-connection seed %u", seed) << "single-connection" << "single-connection";
-            QTest::addRow("pool-15 seed %u", seed) << "pool-15" << "pool-exhaustion";
-            QTest::addRow("serialized seed %u", seed) << "serialized-server" << "serialized-server";
+            QTest::addRow("single-connection seed %u", seed) << "single-connection"
+                                                             << "single-connection";
+            QTest::addRow("pool-15 seed %u", seed) << "pool-15"
+                                                   << "pool-exhaustion";
+            QTest::addRow("serialized seed %u", seed) << "serialized-server"
+                                                      << "serialized-server";
         }
     }
     void noiseDoesNotFlipVerdict()
@@ -413,7 +435,7 @@ private slots:
         const Finding *f = findingById(d, QStringLiteral("pool-exhaustion"));
         QVERIFY2(f, qPrintable(describe(d)));
         QCOMPARE(f->title, QStringLiteral("Pool ceiling of 15 connections reached"));
-        QVERIFY(!findingById(d, QStringLiteral("timeouts")));  // folded in as a symptom
+        QVERIFY(!findingById(d, QStringLiteral("timeouts"))); // folded in as a symptom
     }
 
     void nPlusOneNamesFormulaAndQueries()
@@ -424,7 +446,7 @@ private slots:
         QCOMPARE(f->endpoint, QStringLiteral("customer"));
         QCOMPARE(evidenceValue(*f, QStringLiteral("children_per_row")), 3.0);
         QCOMPARE(evidenceValue(*f, QStringLiteral("parent_rows_per_call")), 20.0);
-        QCOMPARE(evidenceValue(*f, QStringLiteral("queries_per_request")), 62.0);  // 1 + 3·20 + the customer lookup
+        QCOMPARE(evidenceValue(*f, QStringLiteral("queries_per_request")), 62.0); // 1 + 3·20 + the customer lookup
         QVERIFY2(f->summary.contains(QString::fromUtf8("1 + 3·20 = 61")), qPrintable(f->summary));
         QVERIFY(f->summary.contains(QLatin1String("SELECT id FROM appointments")));
         QVERIFY(f->summary.contains(QLatin1String("SELECT * FROM staff")));
@@ -534,11 +556,16 @@ private slots:
     {
         QTest::addColumn<QString>("how");
         QTest::addColumn<QString>("verdict");
-        QTest::newRow("no requests") << "empty" << "inconclusive";
-        QTest::newRow("too short") << "short" << "inconclusive";
-        QTest::newRow("aborted, gates pass so far") << "aborted-healthy" << "inconclusive";
-        QTest::newRow("aborted with failed gates") << "aborted-broken" << "not-ready";
-        QTest::newRow("revised without a 2x level") << "revised" << "inconclusive";
+        QTest::newRow("no requests") << "empty"
+                                     << "inconclusive";
+        QTest::newRow("too short") << "short"
+                                   << "inconclusive";
+        QTest::newRow("aborted, gates pass so far") << "aborted-healthy"
+                                                    << "inconclusive";
+        QTest::newRow("aborted with failed gates") << "aborted-broken"
+                                                   << "not-ready";
+        QTest::newRow("revised without a 2x level") << "revised"
+                                                    << "inconclusive";
     }
     void verdictInconclusive()
     {
@@ -549,7 +576,8 @@ private slots:
         if (how == QLatin1String("empty")) {
             run = build(Spec{});
         } else if (how == QLatin1String("short")) {
-            Spec spec = sweep({1}, [](Level &l) { l.endpoints = {closedLoad(1, 100)}; }, 2);
+            Spec spec = sweep(
+                {1}, [](Level &l) { l.endpoints = {closedLoad(1, 100)}; }, 2);
             run = build(spec);
         } else if (how == QLatin1String("aborted-healthy")) {
             run = scenario(QStringLiteral("healthy"));
@@ -569,7 +597,7 @@ private slots:
     void revisedWithExpectedLoad()
     {
         GateSet gates = *GateSet::preset(QStringLiteral("revised"));
-        gates.setExpectedLoad(20, -1);  // 2× = 50 users exists in the sweep
+        gates.setExpectedLoad(20, -1); // 2× = 50 users exists in the sweep
         const Diagnosis d = analyze(scenario(QStringLiteral("healthy")), gates);
         QVERIFY2(d.verdict == QLatin1String("ready"), qPrintable(d.verdict_reason));
     }
@@ -602,18 +630,22 @@ private slots:
         QFETCH(int, totalConnections);
         QFETCH(double, runFor_s);
         QFETCH(bool, aborts);
-        Spec spec = sweep({10}, [&](Level &l) {
-            l.endpoints = {closedLoad(10, 200)};
-            l.endpoints[0].error_share = errorShare;
-            l.db_backends = 10;
-            l.db_total_connections = totalConnections;
-        }, runFor_s);
+        Spec spec = sweep(
+            {10},
+            [&](Level &l) {
+                l.endpoints = {closedLoad(10, 200)};
+                l.endpoints[0].error_share = errorShare;
+                l.db_backends = 10;
+                l.db_total_connections = totalConnections;
+            },
+            runFor_s);
         spec.db_kind = QStringLiteral("postgresql");
         const RunData run = build(spec);
         const auto reason = Preflight::safetyGuard(run.intervals, run.db_samples);
         QCOMPARE(bool(reason), aborts);
         if (reason)
-            QVERIFY(reason->contains(QLatin1String("error rate")) || reason->contains(QLatin1String("max_connections")));
+            QVERIFY(reason->contains(QLatin1String("error rate")) ||
+                    reason->contains(QLatin1String("max_connections")));
     }
 };
 

@@ -104,8 +104,9 @@ QString mismatch(const RunData &run, const Finding &f, const QJsonObject &expect
     }
     const QString contains = expect.value(QLatin1String("statement_contains")).toString();
     if (!contains.isEmpty()) {
-        const bool named = std::any_of(f.refs.statements.begin(), f.refs.statements.end(),
-                                       [&](const StatementRef &s) { return s.text.contains(contains, Qt::CaseInsensitive); });
+        const bool named = std::any_of(f.refs.statements.begin(), f.refs.statements.end(), [&](const StatementRef &s) {
+            return s.text.contains(contains, Qt::CaseInsensitive);
+        });
         if (!named)
             return QStringLiteral("names no statement containing '%1'").arg(contains);
     }
@@ -116,8 +117,9 @@ QString mismatch(const RunData &run, const Finding &f, const QJsonObject &expect
             return QStringLiteral("no parameter %1").arg(it.key());
         const double want = it.value().toDouble();
         // Counts (k) are exact to ±1; measured sizes (N, seconds, ratios) within 25%.
-        const bool integral = it.key() == QLatin1String("pool_size") || it.key() == QLatin1String("worker_limit")
-            || it.key() == QLatin1String("children_per_row") || it.key() == QLatin1String("grandchildren_per_row");
+        const bool integral = it.key() == QLatin1String("pool_size") || it.key() == QLatin1String("worker_limit") ||
+                              it.key() == QLatin1String("children_per_row") ||
+                              it.key() == QLatin1String("grandchildren_per_row");
         const bool ok = integral ? std::abs(*v - want) <= 1 : std::abs(*v - want) <= 0.25 * std::abs(want);
         if (!ok)
             return QStringLiteral("%1 = %2, expected %3").arg(it.key()).arg(*v).arg(want);
@@ -127,10 +129,10 @@ QString mismatch(const RunData &run, const Finding &f, const QJsonObject &expect
 
 struct Tally
 {
-    int expected = 0;        // cases that expect the id
-    int found = 0;           // ... and got it right
-    int raised = 0;          // cases where it was raised at medium or above
-    int wrong = 0;           // ... where nobody expected or allowed it
+    int expected = 0; // cases that expect the id
+    int found = 0;    // ... and got it right
+    int raised = 0;   // cases where it was raised at medium or above
+    int wrong = 0;    // ... where nobody expected or allowed it
 };
 
 } // namespace
@@ -247,12 +249,14 @@ void TestDiagnosisCorpus::replay()
     m_lines << QStringLiteral("| `%1` | %2 | %3 | %4 |")
                    .arg(name, healthy ? QStringLiteral("healthy") : QStringLiteral("flaw"),
                         got.join(QStringLiteral(", ")),
-                        problems.isEmpty() && knownRaised.isEmpty() ? QStringLiteral("✓")
-                                                                    : (problems + knownRaised).join(QStringLiteral("; ")));
+                        problems.isEmpty() && knownRaised.isEmpty()
+                            ? QStringLiteral("✓")
+                            : (problems + knownRaised).join(QStringLiteral("; ")));
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QStringLiteral("\n"))));
     if (!known.isEmpty()) {
-        QEXPECT_FAIL("", qPrintable(QStringList(known.keys()).join(QStringLiteral(", "))
-                                    + QStringLiteral(": a known false alarm on this recording (cases.json)")),
+        QEXPECT_FAIL("",
+                     qPrintable(QStringList(known.keys()).join(QStringLiteral(", ")) +
+                                QStringLiteral(": a known false alarm on this recording (cases.json)")),
                      Continue);
         QVERIFY2(knownRaised.isEmpty(), qPrintable(knownRaised.join(QStringLiteral("\n"))));
     }
@@ -286,14 +290,24 @@ void TestDiagnosisCorpus::cleanupTestCase()
         return;
     QStringList lines;
     lines << QStringLiteral("%1 cases replayed (%2 healthy controls) from %3 backends on %4 stacks.\n")
-                 .arg(m_replayed).arg(m_healthy).arg(m_backends.size()).arg(m_stacks.size());
-    lines << QStringLiteral("| finding | cases expecting it | found | raised (≥ medium) | false alarms | precision | recall |");
+                 .arg(m_replayed)
+                 .arg(m_healthy)
+                 .arg(m_backends.size())
+                 .arg(m_stacks.size());
+    lines << QStringLiteral(
+        "| finding | cases expecting it | found | raised (≥ medium) | false alarms | precision | recall |");
     lines << QStringLiteral("|---|---|---|---|---|---|---|");
     for (const auto &[id, t] : m_tally) {
-        const QString precision = t.raised ? QString::number(double(t.raised - t.wrong) / t.raised, 'f', 2) : QStringLiteral("–");
+        const QString precision =
+            t.raised ? QString::number(double(t.raised - t.wrong) / t.raised, 'f', 2) : QStringLiteral("–");
         const QString recall = t.expected ? QString::number(double(t.found) / t.expected, 'f', 2) : QStringLiteral("–");
         lines << QStringLiteral("| `%1` | %2 | %3 | %4 | %5 | %6 | %7 |")
-                     .arg(id).arg(t.expected).arg(t.found).arg(t.raised).arg(t.wrong).arg(precision, recall);
+                     .arg(id)
+                     .arg(t.expected)
+                     .arg(t.found)
+                     .arg(t.raised)
+                     .arg(t.wrong)
+                     .arg(precision, recall);
     }
     lines << QString() << QStringLiteral("| case | kind | findings (replayed) | result |")
           << QStringLiteral("|---|---|---|---|");

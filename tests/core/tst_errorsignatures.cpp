@@ -67,7 +67,8 @@ private slots:
         QFETCH(QString, id);
         const ErrorSignature *sig = errorSignatureById(id);
         QVERIFY(sig);
-        const QString retryAfter = sig->match == ErrorSignature::Match::RetryAfterHeader ? QStringLiteral("5") : QString();
+        const QString retryAfter =
+            sig->match == ErrorSignature::Match::RetryAfterHeader ? QStringLiteral("5") : QString();
         const ErrorSignature *hit = recogniseErrorBody(QByteArray(sig->example), statusFor(*sig), retryAfter);
         QVERIFY2(hit, qPrintable(id));
         QCOMPARE(QString::fromLatin1(hit->id), id);
@@ -93,22 +94,27 @@ private slots:
         QTest::addColumn<QString>("id");
         QTest::addColumn<QString>("supports");
         QTest::newRow("sqlite django") << QByteArray("django.db.utils.OperationalError: database is locked") << 500
-                                       << "sqlite-busy" << "lock-contention";
-        QTest::newRow("pg too many clients") << QByteArray("FATAL:  sorry, too many clients already") << 500
-                                             << "pg-too-many-clients" << "max-connections-near";
+                                       << "sqlite-busy"
+                                       << "lock-contention";
+        QTest::newRow("pg too many clients")
+            << QByteArray("FATAL:  sorry, too many clients already") << 500 << "pg-too-many-clients"
+            << "max-connections-near";
         QTest::newRow("mysql too many") << QByteArray("(1040, 'Too many connections')") << 500 << "too-many-connections"
                                         << "max-connections-near";
-        QTest::newRow("could not obtain lock") << QByteArray("ERROR: could not obtain lock on row in relation \"orders\"")
-                                               << 500 << "pg-lock-timeout" << "lock-contention";
+        QTest::newRow("could not obtain lock")
+            << QByteArray("ERROR: could not obtain lock on row in relation \"orders\"") << 500 << "pg-lock-timeout"
+            << "lock-contention";
         QTest::newRow("libpq refused") << QByteArray("could not connect to server: Connection refused") << 500
-                                       << "pg-connect-failed" << "error-rate";
+                                       << "pg-connect-failed"
+                                       << "error-rate";
         QTest::newRow("nginx 503") << QByteArray("<h1>503 Service Temporarily Unavailable</h1>") << 503 << "proxy-503"
                                    << "load-shedding";
         QTest::newRow("rate limited") << QByteArray("{\"error\":\"rate limit exceeded\"}") << 429 << "at-capacity"
                                       << "load-shedding";
         QTest::newRow("django generic") << QByteArray("django.db.utils.OperationalError: FATAL: the database system is "
                                                       "starting up")
-                                        << 500 << "django-operational-error" << "error-rate";
+                                        << 500 << "django-operational-error"
+                                        << "error-rate";
     }
     void realWorldVariants()
     {
@@ -179,17 +185,18 @@ private slots:
     {
         FailureSampler sampler;
         for (int i = 0; i < 1000; ++i)
-            sampler.offer(sample(2, 500,
-                                 QByteArray("sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, "
-                                            "request id ")
-                                     + QByteArray::number(100000 + i),
-                                 0.5 + i * 0.01));
+            sampler.offer(
+                sample(2, 500,
+                       QByteArray("sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, "
+                                  "request id ") +
+                           QByteArray::number(100000 + i),
+                       0.5 + i * 0.01));
         const auto kept = sampler.samples();
         QCOMPARE(kept.size(), size_t(1));
         QCOMPARE(kept[0].count, uint64_t(1000));
         QCOMPARE(kept[0].first_seen_s, 0.5);
         QCOMPARE(kept[0].last_seen_s, 0.5 + 999 * 0.01);
-        QVERIFY(kept[0].body.endsWith("100000"));  // the first one is the example
+        QVERIFY(kept[0].body.endsWith("100000")); // the first one is the example
         QCOMPARE(sampler.overflow(), uint64_t(0));
     }
 
@@ -213,10 +220,11 @@ private slots:
             counted += s.count;
             QVERIFY(s.body.size() <= FailureSampler::kMaxBodyBytes);
         }
-        QCOMPARE(counted, offered);  // nothing lost from the counts
+        QCOMPARE(counted, offered); // nothing lost from the counts
         QVERIFY(kept.size() <= size_t(3 * 4 * FailureSampler::kMaxDistinctBodies));
         QVERIFY(sampler.overflow() > 0);
-        const uint64_t bound = 3 * 4 * FailureSampler::kMaxDistinctBodies * (FailureSampler::kMaxBodyBytes + 2 * kMaxNormalizedChars + 1024);
+        const uint64_t bound = 3 * 4 * FailureSampler::kMaxDistinctBodies *
+                               (FailureSampler::kMaxBodyBytes + 2 * kMaxNormalizedChars + 1024);
         QVERIFY2(sampler.bytesHeld() <= bound, qPrintable(QString::number(sampler.bytesHeld())));
         qInfo("100k failures: %zu samples kept, %llu bytes held, %llu in overflow", kept.size(),
               (unsigned long long)sampler.bytesHeld(), (unsigned long long)sampler.overflow());
@@ -239,18 +247,22 @@ private slots:
     {
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QByteArray>("secret");
-        QTest::newRow("authorization echo") << QByteArray("bad request; headers: Authorization: Bearer eyJhbGciOi.xyzSECRET\r\nAccept: */*")
-                                            << QByteArray("eyJhbGciOi.xyzSECRET");
+        QTest::newRow("authorization echo")
+            << QByteArray("bad request; headers: Authorization: Bearer eyJhbGciOi.xyzSECRET\r\nAccept: */*")
+            << QByteArray("eyJhbGciOi.xyzSECRET");
         QTest::newRow("json authorization") << QByteArray(R"({"headers":{"authorization":"Basic dXNlcjpodW50ZXIy"}})")
                                             << QByteArray("dXNlcjpodW50ZXIy");
-        QTest::newRow("bare bearer") << QByteArray("invalid token Bearer abcDEF123456secret") << QByteArray("abcDEF123456secret");
-        QTest::newRow("password kv") << QByteArray("FATAL: connect failed: host=db user=shop password=hunter2canary dbname=shop")
-                                     << QByteArray("hunter2canary");
+        QTest::newRow("bare bearer") << QByteArray("invalid token Bearer abcDEF123456secret")
+                                     << QByteArray("abcDEF123456secret");
+        QTest::newRow("password kv")
+            << QByteArray("FATAL: connect failed: host=db user=shop password=hunter2canary dbname=shop")
+            << QByteArray("hunter2canary");
         QTest::newRow("password json") << QByteArray(R"({"error":"bad login","password": "hunter2canary"})")
                                        << QByteArray("hunter2canary");
         QTest::newRow("url userinfo") << QByteArray("could not connect to postgresql://shop:hunter2canary@db:5432/shop")
                                       << QByteArray("hunter2canary");
-        QTest::newRow("api key") << QByteArray("X-Api-Key: k-1234567890-canary rejected") << QByteArray("k-1234567890-canary");
+        QTest::newRow("api key") << QByteArray("X-Api-Key: k-1234567890-canary rejected")
+                                 << QByteArray("k-1234567890-canary");
     }
     void credentialsAreScrubbed()
     {
@@ -277,7 +289,8 @@ private slots:
             QVERIFY2(!s.body.contains("tok-canary-987"), s.body.constData());
         }
         // Non-secret header values are left alone.
-        QCOMPARE(FailureSampler::scrubCredentials("application/json expected", {}), QByteArray("application/json expected"));
+        QCOMPARE(FailureSampler::scrubCredentials("application/json expected", {}),
+                 QByteArray("application/json expected"));
         QCOMPARE(FailureSampler::secretHeaderValues({"Accept: application/json"}).size(), size_t(0));
     }
 

@@ -76,22 +76,39 @@ private slots:
         QTest::addColumn<double>("okRps");
         QTest::addColumn<bool>("pass");
         // launch: P95 ≤ 120 · P99 ≤ 200 · error < 0.1% · ≥ 50 req/s
-        QTest::newRow("launch P95 = 120 passes") << "launch" << "p95_ms" << 10.0 << 120.0 << 150.0 << 0.0 << 60.0 << true;
-        QTest::newRow("launch P95 = 120.1 fails") << "launch" << "p95_ms" << 10.0 << 120.1 << 150.0 << 0.0 << 60.0 << false;
-        QTest::newRow("launch P99 = 200 passes") << "launch" << "p99_ms" << 10.0 << 100.0 << 200.0 << 0.0 << 60.0 << true;
-        QTest::newRow("launch P99 = 201 fails") << "launch" << "p99_ms" << 10.0 << 100.0 << 201.0 << 0.0 << 60.0 << false;
-        QTest::newRow("launch error 0.1% fails") << "launch" << "error_rate" << 10.0 << 100.0 << 150.0 << 0.001 << 60.0 << false;
-        QTest::newRow("launch error 0.09% passes") << "launch" << "error_rate" << 10.0 << 100.0 << 150.0 << 0.0009 << 60.0 << true;
-        QTest::newRow("launch 50 req/s passes") << "launch" << "min_rps" << 10.0 << 100.0 << 150.0 << 0.0 << 50.0 << true;
-        QTest::newRow("launch 49.9 req/s fails") << "launch" << "min_rps" << 10.0 << 100.0 << 150.0 << 0.0 << 49.9 << false;
+        QTest::newRow("launch P95 = 120 passes") << "launch"
+                                                 << "p95_ms" << 10.0 << 120.0 << 150.0 << 0.0 << 60.0 << true;
+        QTest::newRow("launch P95 = 120.1 fails") << "launch"
+                                                  << "p95_ms" << 10.0 << 120.1 << 150.0 << 0.0 << 60.0 << false;
+        QTest::newRow("launch P99 = 200 passes") << "launch"
+                                                 << "p99_ms" << 10.0 << 100.0 << 200.0 << 0.0 << 60.0 << true;
+        QTest::newRow("launch P99 = 201 fails") << "launch"
+                                                << "p99_ms" << 10.0 << 100.0 << 201.0 << 0.0 << 60.0 << false;
+        QTest::newRow("launch error 0.1% fails") << "launch"
+                                                 << "error_rate" << 10.0 << 100.0 << 150.0 << 0.001 << 60.0 << false;
+        QTest::newRow("launch error 0.09% passes") << "launch"
+                                                   << "error_rate" << 10.0 << 100.0 << 150.0 << 0.0009 << 60.0 << true;
+        QTest::newRow("launch 50 req/s passes") << "launch"
+                                                << "min_rps" << 10.0 << 100.0 << 150.0 << 0.0 << 50.0 << true;
+        QTest::newRow("launch 49.9 req/s fails") << "launch"
+                                                 << "min_rps" << 10.0 << 100.0 << 150.0 << 0.0 << 49.9 << false;
         // revised: P50 < 50 · P95 < 200 · P99 < 500 · success > 99% · ≥ 100 req/s
-        QTest::newRow("revised P50 = 50 fails") << "revised" << "p50_ms" << 50.0 << 100.0 << 150.0 << 0.0 << 200.0 << false;
-        QTest::newRow("revised P50 = 49.9 passes") << "revised" << "p50_ms" << 49.9 << 100.0 << 150.0 << 0.0 << 200.0 << true;
-        QTest::newRow("revised P95 = 200 fails") << "revised" << "p95_ms" << 10.0 << 200.0 << 250.0 << 0.0 << 200.0 << false;
-        QTest::newRow("revised P99 = 499 passes") << "revised" << "p99_ms" << 10.0 << 100.0 << 499.0 << 0.0 << 200.0 << true;
-        QTest::newRow("revised success 99% fails") << "revised" << "success_rate" << 10.0 << 100.0 << 150.0 << 0.01 << 200.0 << false;
-        QTest::newRow("revised success 99.1% passes") << "revised" << "success_rate" << 10.0 << 100.0 << 150.0 << 0.009 << 200.0 << true;
-        QTest::newRow("revised 100 req/s passes") << "revised" << "min_rps" << 10.0 << 100.0 << 150.0 << 0.0 << 100.0 << true;
+        QTest::newRow("revised P50 = 50 fails") << "revised"
+                                                << "p50_ms" << 50.0 << 100.0 << 150.0 << 0.0 << 200.0 << false;
+        QTest::newRow("revised P50 = 49.9 passes") << "revised"
+                                                   << "p50_ms" << 49.9 << 100.0 << 150.0 << 0.0 << 200.0 << true;
+        QTest::newRow("revised P95 = 200 fails") << "revised"
+                                                 << "p95_ms" << 10.0 << 200.0 << 250.0 << 0.0 << 200.0 << false;
+        QTest::newRow("revised P99 = 499 passes") << "revised"
+                                                  << "p99_ms" << 10.0 << 100.0 << 499.0 << 0.0 << 200.0 << true;
+        QTest::newRow("revised success 99% fails")
+            << "revised"
+            << "success_rate" << 10.0 << 100.0 << 150.0 << 0.01 << 200.0 << false;
+        QTest::newRow("revised success 99.1% passes")
+            << "revised"
+            << "success_rate" << 10.0 << 100.0 << 150.0 << 0.009 << 200.0 << true;
+        QTest::newRow("revised 100 req/s passes") << "revised"
+                                                  << "min_rps" << 10.0 << 100.0 << 150.0 << 0.0 << 100.0 << true;
     }
     void boundaries()
     {
@@ -171,7 +188,7 @@ private slots:
         QVERIFY2(gates, qPrintable(error));
         QCOMPARE(gates->name(), QStringLiteral("checkout"));
         QCOMPARE(gates->threshold(QStringLiteral("p95_ms"), -1), 150.0);
-        QCOMPARE(gates->threshold(QStringLiteral("p99_ms"), -1), 200.0);  // from the preset
+        QCOMPARE(gates->threshold(QStringLiteral("p99_ms"), -1), 200.0); // from the preset
         QVERIFY(gates->has(QStringLiteral("no_finding:n-plus-one")));
         QVERIFY(!gates->has(QStringLiteral("no_finding:pool-exhaustion")));
         QCOMPARE(gates->expectedUsers(), 20.0);
@@ -204,15 +221,24 @@ private slots:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("mentions");
-        QTest::newRow("unknown id") << R"({"p96_ms": 100})" << "gates.p96_ms: unknown check id";
-        QTest::newRow("unknown preset") << R"({"preset": "lunch"})" << "gates.preset: unknown preset 'lunch'";
-        QTest::newRow("string threshold") << R"({"p95_ms": "fast"})" << "gates.p95_ms: must be a number";
-        QTest::newRow("bad operator") << R"({"p95_ms": {"=<": 100}})" << "gates.p95_ms: unknown operator '=<'";
-        QTest::newRow("ratio above 1") << R"({"error_rate": 5})" << "gates.error_rate: is a ratio between 0 and 1";
-        QTest::newRow("negative") << R"({"p99_ms": -1})" << "gates.p99_ms: must be a finite number >= 0";
-        QTest::newRow("no_finding not array") << R"({"no_finding": "n-plus-one"})" << "gates.no_finding: must be an array";
-        QTest::newRow("no checks") << R"({"name": "x"})" << "gates: no checks";
-        QTest::newRow("expected users 0") << R"({"p95_ms": 1, "expected_users": 0})" << "gates.expected_users";
+        QTest::newRow("unknown id") << R"({"p96_ms": 100})"
+                                    << "gates.p96_ms: unknown check id";
+        QTest::newRow("unknown preset") << R"({"preset": "lunch"})"
+                                        << "gates.preset: unknown preset 'lunch'";
+        QTest::newRow("string threshold") << R"({"p95_ms": "fast"})"
+                                          << "gates.p95_ms: must be a number";
+        QTest::newRow("bad operator") << R"({"p95_ms": {"=<": 100}})"
+                                      << "gates.p95_ms: unknown operator '=<'";
+        QTest::newRow("ratio above 1") << R"({"error_rate": 5})"
+                                       << "gates.error_rate: is a ratio between 0 and 1";
+        QTest::newRow("negative") << R"({"p99_ms": -1})"
+                                  << "gates.p99_ms: must be a finite number >= 0";
+        QTest::newRow("no_finding not array") << R"({"no_finding": "n-plus-one"})"
+                                              << "gates.no_finding: must be an array";
+        QTest::newRow("no checks") << R"({"name": "x"})"
+                                   << "gates: no checks";
+        QTest::newRow("expected users 0") << R"({"p95_ms": 1, "expected_users": 0})"
+                                          << "gates.expected_users";
     }
     void customJsonErrors()
     {
@@ -248,8 +274,9 @@ private slots:
     void liveEvaluation()
     {
         using namespace Preflight::Synthetic;
-        Spec spec = sweep({10, 10}, [](Level &l) { l.endpoints = {closedLoad(10, 200)}; }, 10);
-        spec.levels[1].endpoints[0].latency_ms = 300;  // the last 10 s got slow
+        Spec spec = sweep(
+            {10, 10}, [](Level &l) { l.endpoints = {closedLoad(10, 200)}; }, 10);
+        spec.levels[1].endpoints[0].latency_ms = 300; // the last 10 s got slow
         const RunData run = build(spec);
         const auto gates = *GateSet::preset(QStringLiteral("launch"));
         const auto live = gates.evaluateLive(run.intervals, 10);

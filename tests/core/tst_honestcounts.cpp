@@ -28,7 +28,8 @@ struct Outcome
     uint64_t dropped = 0;
 };
 
-Plan makePlan(const std::string &baseUrl, const QString &scenarioJson, const QString &endpointsJson, int timeout_ms = 10000)
+Plan makePlan(const std::string &baseUrl, const QString &scenarioJson, const QString &endpointsJson,
+              int timeout_ms = 10000)
 {
     const QString json = QStringLiteral(R"({"target":{"base_url":"%1","timeout_ms":%2},"endpoints":%3,"scenario":%4,
         "limits":{"max_users":256,"max_rate":2000,"max_duration_s":60}})")
@@ -74,7 +75,10 @@ Outcome runToEnd(const Plan &plan, std::shared_ptr<RequestFactory> *factoryOut =
     return outcome;
 }
 
-uint64_t resets(const EndpointStats &s) { return s.transport_errors[size_t(ErrorClass::Reset)]; }
+uint64_t resets(const EndpointStats &s)
+{
+    return s.transport_errors[size_t(ErrorClass::Reset)];
+}
 
 } // namespace
 
@@ -108,8 +112,9 @@ void TestHonestCounts::resetsAreCountedAsTheServerSawThem()
     QFETCH(int, users);
     FaultServer server(FaultServer::resetEvery(uint64_t(every)));
     QVERIFY(server.start());
-    const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":%1,"duration_s":1.5})").arg(users),
-                               QStringLiteral(R"([{"path":"/r"}])"));
+    const Plan plan =
+        makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":%1,"duration_s":1.5})").arg(users),
+                 QStringLiteral(R"([{"path":"/r"}])"));
     const Outcome o = runToEnd(plan, nullptr, 2);
     qInfo("server saw %llu requests and reset %llu; Preflight reported %llu requests, %llu resets, %llu ok",
           (unsigned long long)server.requestsSeen(), (unsigned long long)server.resetsDone(),
@@ -126,7 +131,7 @@ void TestHonestCounts::headIsSentAsHead()
 {
     FaultServer server([](const FaultServer::Request &) {
         FaultServer::Answer a;
-        a.body_bytes = 5000;   // announced by HEAD, never sent
+        a.body_bytes = 5000; // announced by HEAD, never sent
         return a;
     });
     QVERIFY(server.start());
@@ -158,8 +163,9 @@ void TestHonestCounts::sequenceIsUniqueAcrossWorkers()
 {
     FaultServer server;
     QVERIFY(server.start());
-    const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":8,"duration_s":0.8})"),
-                               QStringLiteral(R"([{"method":"POST","path":"/items/{seq}","json":{"name":"item-{seq}"}}])"));
+    const Plan plan =
+        makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":8,"duration_s":0.8})"),
+                 QStringLiteral(R"([{"method":"POST","path":"/items/{seq}","json":{"name":"item-{seq}"}}])"));
     std::shared_ptr<RequestFactory> factory;
     const Outcome o = runToEnd(plan, &factory, 4);
     std::set<std::string> paths, bodies;
@@ -168,7 +174,8 @@ void TestHonestCounts::sequenceIsUniqueAcrossWorkers()
         QVERIFY2(paths.insert(r.path).second, r.path.c_str());
         QVERIFY2(bodies.insert(r.body).second, r.body.c_str());
         const std::string n = r.path.substr(std::string("/items/").size());
-        QCOMPARE(QString::fromStdString(r.body), QStringLiteral(R"({"name":"item-%1"})").arg(QString::fromStdString(n)));
+        QCOMPARE(QString::fromStdString(r.body),
+                 QStringLiteral(R"({"name":"item-%1"})").arg(QString::fromStdString(n)));
     }
     QVERIFY(seen.size() > 50);
     QCOMPARE(uint64_t(seen.size()), o.total.requests);
@@ -198,8 +205,8 @@ void TestHonestCounts::openModelArrivalsThatNeverGotAConnectionAreTimeouts()
     qInfo("arrivals never sent %llu, sent %llu (server saw %llu), requests %llu, timeouts %llu, corrected p99 %.0f ms, "
           "uncorrected p99 %.0f ms",
           (unsigned long long)o.dropped, (unsigned long long)o.started, (unsigned long long)server.requestsSeen(),
-          (unsigned long long)o.total.requests, (unsigned long long)o.total.timeouts(), o.total.latency.percentile_ms(99),
-          o.total.latency_uncorrected.percentile_ms(99));
+          (unsigned long long)o.total.requests, (unsigned long long)o.total.timeouts(),
+          o.total.latency.percentile_ms(99), o.total.latency_uncorrected.percentile_ms(99));
     QVERIFY(o.dropped > 20);
     QCOMPARE(o.started, server.requestsSeen());
     // Every arrival is a request: answered, or failed without being sent.
@@ -252,7 +259,7 @@ void TestHonestCounts::targetCheckCallsOnlyAConnectFailureUnreachable()
     QCOMPARE(r.answered, answered);
     if (answered)
         QCOMPARE(r.status, status);
-    QVERIFY(r.body.size() <= (1 << 20));   // what is kept stays bounded, whatever the server sends
+    QVERIFY(r.body.size() <= (1 << 20)); // what is kept stays bounded, whatever the server sends
 
     // Nothing listens: the one case that is "unreachable".
     TargetProbe::Request refused;

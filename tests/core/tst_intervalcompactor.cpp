@@ -12,7 +12,8 @@ RunData syntheticSweep(int stages, double step_s)
     RunData run;
     run.plan.endpoints.resize(2);
     for (int s = 0; s < stages; ++s)
-        run.stages.push_back({s, s * step_s, step_s, false, double(s + 1), double(s + 1), QStringLiteral("%1 users").arg(s + 1)});
+        run.stages.push_back(
+            {s, s * step_s, step_s, false, double(s + 1), double(s + 1), QStringLiteral("%1 users").arg(s + 1)});
     int index = 0;
     for (double t = 0; t < stages * step_s - 1e-9; t += 0.25, ++index) {
         IntervalSnapshot in;
@@ -48,7 +49,7 @@ class TestIntervalCompactor : public QObject
 private slots:
     void compactionKeepsTotalsLevelsAndRecentResolution()
     {
-        RunData run = syntheticSweep(6, 120);   // 12 minutes, 2880 intervals
+        RunData run = syntheticSweep(6, 120); // 12 minutes, 2880 intervals
         const RunData before = run;
         const size_t merged = IntervalCompactor::compact(run.intervals, run.stages, run.info.duration_s);
         QVERIFY(merged > 2000);
@@ -61,7 +62,8 @@ private slots:
                 ++recent;
                 QCOMPARE(in.duration_s(), 0.25);
             }
-            QVERIFY(in.duration_s() <= std::max(0.25, IntervalCompactor::bucketFor(run.info.duration_s - in.end_s)) + 1e-9);
+            QVERIFY(in.duration_s() <=
+                    std::max(0.25, IntervalCompactor::bucketFor(run.info.duration_s - in.end_s)) + 1e-9);
         }
         QCOMPARE(recent, 240);
         // No bucket spans two stages, and level summaries read exactly the same numbers.
@@ -110,7 +112,7 @@ private slots:
                  qPrintable(QStringLiteral("%1 after 1 h, %2 after 4 h").arg(afterOneHour).arg(run.intervals.size())));
         QVERIFY(run.total() == total);
         for (size_t i = 1; i < run.intervals.size(); ++i)
-            QCOMPARE(run.intervals[i].start_s, run.intervals[i - 1].end_s);   // no gap, no overlap
+            QCOMPARE(run.intervals[i].start_s, run.intervals[i - 1].end_s); // no gap, no overlap
     }
 
     // The live capacity chart summarises a level without per-endpoint figures: the level's own numbers agree.

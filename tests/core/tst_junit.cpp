@@ -65,8 +65,8 @@ private slots:
         QCOMPARE(suites, 2);
         QCOMPARE(testcases, (QStringList{QStringLiteral("p95_ms"), QStringLiteral("p99_ms"), QStringLiteral("min_rps"),
                                          QStringLiteral("pool-exhaustion"), QStringLiteral("n-plus-one")}));
-        QCOMPARE(failures, 3);  // p95 gate + two serious findings
-        QCOMPARE(skipped, 1);   // min_rps unmeasured
+        QCOMPARE(failures, 3); // p95 gate + two serious findings
+        QCOMPARE(skipped, 1);  // min_rps unmeasured
         QVERIFY(xml.contains("tests=\"5\""));
         QVERIFY(xml.contains("&lt;xml&gt;"));
     }

@@ -29,7 +29,7 @@ std::vector<uint64_t> generate(const QString &kind, size_t n)
             x = (rng() % 10 < 8) ? std::normal_distribution<double>(2000, 200)(rng)
                                  : std::normal_distribution<double>(300000, 20000)(rng);
         } else if (kind == QLatin1String("longtail")) {
-            x = std::lognormal_distribution<double>(8.0, 1.5)(rng);  // median ~3 ms, tail to seconds
+            x = std::lognormal_distribution<double>(8.0, 1.5)(rng); // median ~3 ms, tail to seconds
         } else if (kind == QLatin1String("tiny")) {
             x = double(1 + rng() % 300);
         }
@@ -82,7 +82,7 @@ private slots:
             QCOMPARE(LatencyHistogram::bucketIndex(LatencyHistogram::bucketLowest_us(i)), i);
             QCOMPARE(LatencyHistogram::bucketIndex(LatencyHistogram::bucketHighest_us(i)), i);
         }
-        QVERIFY(LatencyHistogram::bucketCount() < 4000);  // fixed memory bound
+        QVERIFY(LatencyHistogram::bucketCount() < 4000); // fixed memory bound
     }
 
     void rangeEdges()
@@ -91,13 +91,14 @@ private slots:
         h.record(0);
         h.record(1);
         h.record(LatencyHistogram::kMaxTrackable_us);
-        h.record(LatencyHistogram::kMaxTrackable_us * 10);  // clamped into the top bucket, max kept
+        h.record(LatencyHistogram::kMaxTrackable_us * 10); // clamped into the top bucket, max kept
         QCOMPARE(h.count(), uint64_t(4));
         QCOMPARE(h.valueAtQuantile(0.0), uint64_t(0));
         QCOMPARE(h.valueAtQuantile(0.5), uint64_t(1));
         QCOMPARE(h.max_us(), LatencyHistogram::kMaxTrackable_us * 10);
         const double top = double(h.valueAtQuantile(0.75));
-        QVERIFY(std::abs(top - double(LatencyHistogram::kMaxTrackable_us)) <= 0.01 * double(LatencyHistogram::kMaxTrackable_us));
+        QVERIFY(std::abs(top - double(LatencyHistogram::kMaxTrackable_us)) <=
+                0.01 * double(LatencyHistogram::kMaxTrackable_us));
         QCOMPARE(LatencyHistogram().valueAtQuantile(0.99), uint64_t(0));
     }
 
@@ -106,8 +107,14 @@ private slots:
         const auto a = generate(QStringLiteral("bimodal"), 5000);
         const auto b = generate(QStringLiteral("longtail"), 7000);
         LatencyHistogram ha, hb, all;
-        for (auto v : a) { ha.record(v); all.record(v); }
-        for (auto v : b) { hb.record(v); all.record(v); }
+        for (auto v : a) {
+            ha.record(v);
+            all.record(v);
+        }
+        for (auto v : b) {
+            hb.record(v);
+            all.record(v);
+        }
         ha.merge(hb);
         QVERIFY(ha == all);
         QCOMPARE(ha.valueAtQuantile(0.99), all.valueAtQuantile(0.99));
@@ -129,7 +136,7 @@ private slots:
         for (auto v : generate(QStringLiteral("longtail"), 10000))
             h.record(v);
         const QByteArray bytes = h.serialize();
-        QVERIFY(bytes.size() < 4000);  // compact: sparse varints
+        QVERIFY(bytes.size() < 4000); // compact: sparse varints
         LatencyHistogram back;
         QVERIFY(LatencyHistogram::deserialize(bytes, &back));
         QVERIFY(back == h);
@@ -154,7 +161,7 @@ private slots:
         LatencyHistogram dense;
         for (uint64_t v : generate(kind, 2000))
             dense.record(v);
-        dense.record(30'000'000);  // a timeout: the dense vector reaches far beyond the mass
+        dense.record(30'000'000); // a timeout: the dense vector reaches far beyond the mass
         LatencyHistogram compact = dense;
         compact.compact();
         QVERIFY(compact.isCompact() && !dense.isCompact());
@@ -182,7 +189,7 @@ private slots:
                 LatencyHistogram merged = *into;
                 merged.merge(*from);
                 QVERIFY(merged == all);
-                QVERIFY(!merged.isCompact());   // a merge target is an accumulator
+                QVERIFY(!merged.isCompact()); // a merge target is an accumulator
                 QCOMPARE(merged.valueAtQuantile(0.99), all.valueAtQuantile(0.99));
             }
         }
@@ -208,7 +215,7 @@ private slots:
     {
         LatencyHistogram empty;
         empty.compact();
-        QVERIFY(!empty.isCompact());   // nothing to compact
+        QVERIFY(!empty.isCompact()); // nothing to compact
         LatencyHistogram h;
         h.record(100);
         // A zero count or a gap past the last bucket is malformed, not a histogram.
@@ -217,7 +224,7 @@ private slots:
         // version 1, count 1, sum/min/max 100 µs, then (index gap, count) pairs
         const QByteArray header("\x01\x01\x64\x64\x64", 5);
         QVERIFY(LatencyHistogram::deserialize(header + QByteArray("\x65\x01", 2), &back));
-        QVERIFY(!LatencyHistogram::deserialize(header + QByteArray("\x65\x01\x01\x00", 4), &back));  // a bucket of 0
+        QVERIFY(!LatencyHistogram::deserialize(header + QByteArray("\x65\x01\x01\x00", 4), &back)); // a bucket of 0
         // a gap of 2^32 + 101 would wrap to bucket 100 in an int
         QVERIFY(!LatencyHistogram::deserialize(header + QByteArray("\xe5\x80\x80\x80\x10\x01", 6), &back));
     }

@@ -42,7 +42,8 @@ struct Outcome
 Plan makePlan(const std::string &baseUrl, const QString &scenarioJson, const QString &endpointsJson = {},
               int timeout_ms = 10000, const QString &extraTarget = {})
 {
-    const QString endpoints = endpointsJson.isEmpty() ? QStringLiteral(R"([{"method":"GET","path":"/x"}])") : endpointsJson;
+    const QString endpoints =
+        endpointsJson.isEmpty() ? QStringLiteral(R"([{"method":"GET","path":"/x"}])") : endpointsJson;
     const QString json = QStringLiteral(R"({"target":{"base_url":"%1","timeout_ms":%2%3},"endpoints":%4,"scenario":%5,
         "limits":{"max_users":256,"max_rate":2000,"max_duration_s":60}})")
                              .arg(QString::fromStdString(baseUrl))
@@ -55,7 +56,8 @@ Plan makePlan(const std::string &baseUrl, const QString &scenarioJson, const QSt
     return *plan;
 }
 
-Outcome runToEnd(const Plan &plan, EngineOptions options = {}, std::function<void(LoadEngine &, const IntervalSnapshot &)> onTick = {})
+Outcome runToEnd(const Plan &plan, EngineOptions options = {},
+                 std::function<void(LoadEngine &, const IntervalSnapshot &)> onTick = {})
 {
     QString error;
     auto factory = RequestFactory::create(plan, &error);
@@ -111,7 +113,7 @@ private slots:
         ramp.stages = {{10, -1, 100}, {10, -1, 100}};
         const Schedule r = Schedule::compile(ramp);
         QVERIFY(r.isOpenModel());
-        QCOMPARE(r.targetAt(5.0), 50.0);   // linear ramp 0 -> 100 over the first stage
+        QCOMPARE(r.targetAt(5.0), 50.0); // linear ramp 0 -> 100 over the first stage
         QCOMPARE(r.targetAt(15.0), 100.0);
 
         ScenarioSpec burst;
@@ -131,7 +133,8 @@ private slots:
         config.delay_ms = 20;
         TestHttpServer server(config);
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":50,"duration_s":4})"));
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":50,"duration_s":4})"));
         const Outcome o = runToEnd(plan);
         const double expected = 50.0 / 0.020;
         const double measured = o.rps(1.0, 4.0);
@@ -152,7 +155,8 @@ private slots:
         config.retry_after = "2";
         TestHttpServer server(config);
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":8,"duration_s":1.5})"));
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":8,"duration_s":1.5})"));
         const Outcome o = runToEnd(plan);
         QVERIFY(o.total.requests > 100);
         QCOMPARE(o.total.requests, server.requestsSeen());
@@ -175,7 +179,8 @@ private slots:
         config.mode = TestHttpServer::Mode::NeverAnswer;
         TestHttpServer server(config);
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":1})"), {}, 300);
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":1})"), {}, 300);
         const Outcome o = runToEnd(plan);
         QVERIFY(o.total.requests >= 4);
         QCOMPARE(o.total.timeouts(), o.total.requests);
@@ -188,7 +193,8 @@ private slots:
         config.mode = TestHttpServer::Mode::CloseAtOnce;
         TestHttpServer server(config);
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":0.5})"));
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":0.5})"));
         const Outcome o = runToEnd(plan);
         QVERIFY(o.total.requests > 10);
         QCOMPARE(o.total.transport_errors[int(ErrorClass::Reset)], o.total.requests);
@@ -207,25 +213,30 @@ private slots:
     void proxyRulesFollowLibcurl_data()
     {
         QTest::addColumn<QString>("url");
-        QTest::addColumn<QStringList>("environment");   // NAME=VALUE
+        QTest::addColumn<QStringList>("environment"); // NAME=VALUE
         QTest::addColumn<QString>("proxy");
         QTest::addColumn<QString>("noProxy");
         QTest::newRow("none") << QStringLiteral("http://a/") << QStringList{} << QString() << QString();
-        QTest::newRow("http_proxy") << QStringLiteral("http://a/") << QStringList{QStringLiteral("http_proxy=http://p:1")}
+        QTest::newRow("http_proxy") << QStringLiteral("http://a/")
+                                    << QStringList{QStringLiteral("http_proxy=http://p:1")}
                                     << QStringLiteral("http://p:1") << QString();
-        QTest::newRow("HTTP_PROXY is ignored for http") << QStringLiteral("http://a/")
-                                                        << QStringList{QStringLiteral("HTTP_PROXY=http://p:1")} << QString() << QString();
-        QTest::newRow("HTTPS_PROXY for https") << QStringLiteral("https://a/") << QStringList{QStringLiteral("HTTPS_PROXY=http://p:2")}
-                                               << QStringLiteral("http://p:2") << QString();
+        QTest::newRow("HTTP_PROXY is ignored for http")
+            << QStringLiteral("http://a/") << QStringList{QStringLiteral("HTTP_PROXY=http://p:1")} << QString()
+            << QString();
+        QTest::newRow("HTTPS_PROXY for https")
+            << QStringLiteral("https://a/") << QStringList{QStringLiteral("HTTPS_PROXY=http://p:2")}
+            << QStringLiteral("http://p:2") << QString();
         QTest::newRow("all_proxy before ALL_PROXY")
-            << QStringLiteral("http://a/") << QStringList{QStringLiteral("ALL_PROXY=http://p:4"), QStringLiteral("all_proxy=http://p:3")}
+            << QStringLiteral("http://a/")
+            << QStringList{QStringLiteral("ALL_PROXY=http://p:4"), QStringLiteral("all_proxy=http://p:3")}
             << QStringLiteral("http://p:3") << QString();
         QTest::newRow("scheme proxy before all_proxy")
-            << QStringLiteral("http://a/") << QStringList{QStringLiteral("all_proxy=http://p:3"), QStringLiteral("http_proxy=http://p:1")}
+            << QStringLiteral("http://a/")
+            << QStringList{QStringLiteral("all_proxy=http://p:3"), QStringLiteral("http_proxy=http://p:1")}
             << QStringLiteral("http://p:1") << QString();
         QTest::newRow("no_proxy before NO_PROXY")
-            << QStringLiteral("http://a/") << QStringList{QStringLiteral("NO_PROXY=b"), QStringLiteral("no_proxy=a,c")} << QString()
-            << QStringLiteral("a,c");
+            << QStringLiteral("http://a/") << QStringList{QStringLiteral("NO_PROXY=b"), QStringLiteral("no_proxy=a,c")}
+            << QString() << QStringLiteral("a,c");
     }
 
     void proxyRulesFollowLibcurl()
@@ -234,11 +245,13 @@ private slots:
         QFETCH(QStringList, environment);
         QFETCH(QString, proxy);
         QFETCH(QString, noProxy);
-        const char *names[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"};
+        const char *names[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+                               "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
         for (const char *name : names)
             qunsetenv(name);
         for (const QString &pair : environment)
-            qputenv(pair.section(QLatin1Char('='), 0, 0).toLatin1().constData(), pair.section(QLatin1Char('='), 1).toLatin1());
+            qputenv(pair.section(QLatin1Char('='), 0, 0).toLatin1().constData(),
+                    pair.section(QLatin1Char('='), 1).toLatin1());
         const ProxySettings s = ProxySettings::fromEnvironment(url.toStdString());
         for (const char *name : names)
             qunsetenv(name);
@@ -275,8 +288,9 @@ private slots:
         config.body_bytes = 4 << 20;
         TestHttpServer server(config);
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":2,"duration_s":0.5})"), {},
-                                   10000, QStringLiteral(R"(,"max_response_bytes":1048576)"));
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":2,"duration_s":0.5})"), {}, 10000,
+                     QStringLiteral(R"(,"max_response_bytes":1048576)"));
         const Outcome o = runToEnd(plan);
         QVERIFY(o.total.requests > 0);
         QCOMPARE(o.total.transport_errors[int(ErrorClass::TooLarge)], o.total.requests);
@@ -299,7 +313,9 @@ private slots:
         const double corrected = o.total.latency.percentile_ms(99);
         const double uncorrected = o.total.latency_uncorrected.percentile_ms(99);
         QVERIFY2(corrected >= 300, qPrintable(QStringLiteral("corrected P99 %1 ms").arg(corrected)));
-        QVERIFY2(uncorrected < corrected / 3, qPrintable(QStringLiteral("uncorrected P99 %1 ms vs corrected %2 ms").arg(uncorrected).arg(corrected)));
+        QVERIFY2(
+            uncorrected < corrected / 3,
+            qPrintable(QStringLiteral("uncorrected P99 %1 ms vs corrected %2 ms").arg(uncorrected).arg(corrected)));
         // The arrival rate was kept: ~1000 requests in 5 s, queued during the stall rather than skipped.
         QVERIFY2(o.total.requests + o.dropped >= 900, qPrintable(QString::number(o.total.requests)));
         bool sawQueue = false;
@@ -312,7 +328,8 @@ private slots:
     {
         TestHttpServer server;
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","rate":300,"duration_s":3})"));
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","rate":300,"duration_s":3})"));
         const Outcome o = runToEnd(plan);
         QVERIFY2(std::abs(double(o.total.requests) - 900.0) <= 45.0, qPrintable(QString::number(o.total.requests)));
         QCOMPARE(o.dropped, uint64_t(0));
@@ -322,8 +339,9 @@ private slots:
     {
         TestHttpServer server;
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":1})"),
-                                   QStringLiteral(R"([{"method":"GET","path":"/a/{id}","weight":3,"vars":{"id":{"range":[10,20]}}},
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":1})"),
+                     QStringLiteral(R"([{"method":"GET","path":"/a/{id}","weight":3,"vars":{"id":{"range":[10,20]}}},
                                                      {"method":"GET","path":"/b/{kind}/{seq}","weight":1,"vars":{"kind":{"list":["x","y"]}}}])"));
         const Outcome o = runToEnd(plan);
         int a = 0, b = 0;
@@ -350,7 +368,8 @@ private slots:
         config.delay_ms = 5;
         TestHttpServer server(config);
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":10,"duration_s":30})"));
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":10,"duration_s":30})"));
         std::atomic<int> ticks{0};
         const Outcome o = runToEnd(plan, {}, [&](LoadEngine &engine, const IntervalSnapshot &) {
             if (++ticks == 4)
@@ -363,18 +382,19 @@ private slots:
         for (size_t i = 5; i < o.intervals.size(); ++i)
             after += int(o.intervals[i].started);
         QCOMPARE(after, 0);
-        QCOMPARE(o.total.requests, o.started);  // in-flight requests were allowed to finish
+        QCOMPARE(o.total.requests, o.started); // in-flight requests were allowed to finish
 
         TestHttpServer::Config silentConfig;
         silentConfig.mode = TestHttpServer::Mode::NeverAnswer;
         TestHttpServer silent(silentConfig);
         QVERIFY(silent.start());
-        const Plan hanging = makePlan(silent.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":5,"duration_s":30})"), {}, 60000);
+        const Plan hanging =
+            makePlan(silent.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":5,"duration_s":30})"), {}, 60000);
         ticks = 0;
         const Outcome aborted = runToEnd(hanging, {}, [&](LoadEngine &engine, const IntervalSnapshot &) {
             ++ticks;
             if (ticks == 2 || ticks == 3)
-                engine.stop();  // second stop abandons requests that would wait a minute
+                engine.stop(); // second stop abandons requests that would wait a minute
         });
         QVERIFY(aborted.intervals.back().end_s < 10);
     }
@@ -384,7 +404,8 @@ private slots:
         // Per-interval histograms are swapped, never accumulated in the engine: interval sizes do not grow.
         TestHttpServer server;
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":2})"));
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":2})"));
         const Outcome o = runToEnd(plan);
         QVERIFY(o.intervals.size() >= 7);
         uint64_t sum = 0;

@@ -33,7 +33,7 @@ QueryStat stat(const QString &endpoint, const QString &text, double cpr, double 
 struct Shape
 {
     std::vector<QueryStat> queries;
-    std::vector<Role> roles;   // expected, one per query
+    std::vector<Role> roles; // expected, one per query
 };
 
 const QString kCustomer = QStringLiteral("customer profile");
@@ -47,7 +47,8 @@ Shape shape(const QString &name)
     };
     if (name == QLatin1String("rows-confirmed")) {
         add(stat(kCustomer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1), Role::None);
-        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments\n  WHERE customer_id = $1"), 1, 20), Role::Parent);
+        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments\n  WHERE customer_id = $1"), 1, 20),
+            Role::Parent);
         add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
         add(stat(kCustomer, QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1), Role::Child);
         add(stat(kCustomer, QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1"), 20, 1), Role::Child);
@@ -86,7 +87,8 @@ Shape shape(const QString &name)
                                               "s.created_at, s.updated_at, s.archived FROM services s ");
         if (prefix.size() <= 120)
             qFatal("the prefix must be longer than the quote");
-        add(stat(kCustomer, QStringLiteral("SELECT a.id FROM appointments a WHERE a.customer_id = $1"), 1, 20), Role::Parent);
+        add(stat(kCustomer, QStringLiteral("SELECT a.id FROM appointments a WHERE a.customer_id = $1"), 1, 20),
+            Role::Parent);
         add(stat(kCustomer, prefix + QStringLiteral("WHERE s.id = $1"), 20, 1), Role::Child);
         add(stat(kCustomer, prefix + QStringLiteral("WHERE s.legacy_id = $1"), 22, 1), Role::Child);
         add(stat(kCustomer, prefix + QStringLiteral("ORDER BY s.name LIMIT $1"), 1, 1), Role::None);
@@ -158,7 +160,8 @@ private slots:
             const Role role = NPlusOne::role(s.queries[i], run.findings, &named);
             QVERIFY2(role == s.roles[i], qPrintable(QStringLiteral("%1 (%2): role %3, expected %4")
                                                         .arg(s.queries[i].text, s.queries[i].endpoint)
-                                                        .arg(int(role)).arg(int(s.roles[i]))));
+                                                        .arg(int(role))
+                                                        .arg(int(s.roles[i]))));
             QCOMPARE(named != nullptr, role != Role::None);
             if (named) {
                 QCOMPARE(named->id, QStringLiteral("n-plus-one"));
@@ -179,16 +182,16 @@ private slots:
         QTest::newRow("rows-confirmed") << QStringLiteral("rows-confirmed") << 3.0 << 20.0 << -1.0
                                         << QStringList{QStringLiteral("parent"), QStringLiteral("child"),
                                                        QStringLiteral("child"), QStringLiteral("child")};
-        QTest::newRow("statement log")
-            << QStringLiteral("statement-log") << 2.0 << 12.0 << -1.0
-            << QStringList{QStringLiteral("parent"), QStringLiteral("child"), QStringLiteral("child")};
+        QTest::newRow("statement log") << QStringLiteral("statement-log") << 2.0 << 12.0 << -1.0
+                                       << QStringList{QStringLiteral("parent"), QStringLiteral("child"),
+                                                      QStringLiteral("child")};
         QTest::newRow("no parent: no N") << QStringLiteral("no-parent") << -1.0 << -1.0 << -1.0
                                          << QStringList{QStringLiteral("child")};
         QTest::newRow("savepoint per row") << QStringLiteral("savepoint-per-row") << 1.0 << 20.0 << -1.0
                                            << QStringList{QStringLiteral("parent"), QStringLiteral("child")};
-        QTest::newRow("nested")
-            << QStringLiteral("nested") << 1.0 << 20.0 << 5.0
-            << QStringList{QStringLiteral("parent"), QStringLiteral("child"), QStringLiteral("grandchild")};
+        QTest::newRow("nested") << QStringLiteral("nested") << 1.0 << 20.0 << 5.0
+                                << QStringList{QStringLiteral("parent"), QStringLiteral("child"),
+                                               QStringLiteral("grandchild")};
         QTest::newRow("inlined literals") << QStringLiteral("inlined-literals") << 1.0 << 20.0 << -1.0
                                           << QStringList{QStringLiteral("parent"), QStringLiteral("child")};
     }
@@ -207,7 +210,7 @@ private slots:
         QCOMPARE(f->parameter(QStringLiteral("children_per_row")).value_or(-1), k);
         QCOMPARE(f->parameter(QStringLiteral("n_rows")).value_or(-1), n);
         QCOMPARE(f->parameter(QStringLiteral("m_rows")).value_or(-1), m);
-        QCOMPARE(f->refs.endpoint, 0);   // "customer profile", the fixture plan's first endpoint
+        QCOMPARE(f->refs.endpoint, 0); // "customer profile", the fixture plan's first endpoint
         QStringList got;
         for (const StatementRef &ref : f->refs.statements) {
             got << ref.role;
@@ -219,25 +222,25 @@ private slots:
     void wholeRunStatementsMatchByFingerprint()
     {
         const Shape s = shapeOrFail(QStringLiteral("rows-confirmed"));
-        const RunData run = diagnosed({s.queries.begin(), s.queries.begin() + 5});   // customer profile only
-        QueryStat whole = s.queries[2];   // services, per row
+        const RunData run = diagnosed({s.queries.begin(), s.queries.begin() + 5}); // customer profile only
+        QueryStat whole = s.queries[2];                                            // services, per row
         whole.phase = QStringLiteral("run");
         whole.endpoint.clear();
-        whole.calls_per_request = 3.7;   // over every request of the run: not the profiled figure
+        whole.calls_per_request = 3.7; // over every request of the run: not the profiled figure
         QCOMPARE(NPlusOne::role(whole, run.findings), Role::Child);
         QueryStat otherEndpoint = s.queries[2];
         otherEndpoint.endpoint = QStringLiteral("search");
         QCOMPARE(NPlusOne::role(otherEndpoint, run.findings), Role::None);
         QueryStat otherText = s.queries[2];
-        otherText.text = QStringLiteral("SELECT * FROM services WHERE id = 42");   // literals inlined, same fingerprint
+        otherText.text = QStringLiteral("SELECT * FROM services WHERE id = 42"); // literals inlined, same fingerprint
         QCOMPARE(NPlusOne::role(otherText, run.findings), Role::Child);
         QueryStat otherFingerprint = s.queries[2];
-        otherFingerprint.fingerprint = QStringLiteral("another statement");   // same text, another statement
+        otherFingerprint.fingerprint = QStringLiteral("another statement"); // same text, another statement
         QCOMPARE(NPlusOne::role(otherFingerprint, run.findings), Role::None);
         QueryStat logLine = s.queries[2];
-        logLine.fingerprint.clear();   // a statement log without fingerprints matches by text
+        logLine.fingerprint.clear(); // a statement log without fingerprints matches by text
         QCOMPARE(NPlusOne::role(logLine, run.findings), Role::Child);
-        QCOMPARE(NPlusOne::role(s.queries[2], {}), Role::None);   // before diagnosis
+        QCOMPARE(NPlusOne::role(s.queries[2], {}), Role::None); // before diagnosis
     }
 };
 

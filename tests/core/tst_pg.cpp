@@ -144,19 +144,19 @@ void TestPg::initTestCase()
     PREFLIGHT_START_PG(m_server);
     QString err;
     QVERIFY2(m_server.createRole(QStringLiteral("app"), kAppPassword, {}, &err), qPrintable(err));
-    QVERIFY2(m_server.createRole(QStringLiteral("monitor"), kMonitorPassword, {QStringLiteral("pg_read_all_stats")}, &err),
-             qPrintable(err));
+    QVERIFY2(
+        m_server.createRole(QStringLiteral("monitor"), kMonitorPassword, {QStringLiteral("pg_read_all_stats")}, &err),
+        qPrintable(err));
     QVERIFY2(m_server.createRole(QStringLiteral("plain"), kPlainPassword, {}, &err), qPrintable(err));
     QVERIFY2(m_server.createDatabase(QStringLiteral("appdb"), QStringLiteral("app"), &err), qPrintable(err));
     QVERIFY2(m_server.createDatabase(QStringLiteral("noext"), QStringLiteral("app"), &err), qPrintable(err));
-    QVERIFY2(m_server.exec(QStringLiteral(
-                               "CREATE EXTENSION pg_stat_statements;"
-                               "CREATE TABLE parent(id int primary key, name text);"
-                               "CREATE TABLE child_a(parent_id int); CREATE TABLE child_b(parent_id int);"
-                               "CREATE TABLE child_c(parent_id int); CREATE TABLE known(a int);"
-                               "INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 10) g;"
-                               "INSERT INTO known SELECT g FROM generate_series(1, 100) g;"
-                               "GRANT SELECT ON ALL TABLES IN SCHEMA public TO app, plain;"),
+    QVERIFY2(m_server.exec(QStringLiteral("CREATE EXTENSION pg_stat_statements;"
+                                          "CREATE TABLE parent(id int primary key, name text);"
+                                          "CREATE TABLE child_a(parent_id int); CREATE TABLE child_b(parent_id int);"
+                                          "CREATE TABLE child_c(parent_id int); CREATE TABLE known(a int);"
+                                          "INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 10) g;"
+                                          "INSERT INTO known SELECT g FROM generate_series(1, 100) g;"
+                                          "GRANT SELECT ON ALL TABLES IN SCHEMA public TO app, plain;"),
                            QStringLiteral("appdb"), &err),
              qPrintable(err));
 }
@@ -195,8 +195,9 @@ void TestPg::envPlaceholderResolved()
 {
     qputenv("PREFLIGHT_TEST_PGPW", kMonitorPassword.toUtf8());
     PgConnection conn;
-    const QString ci = QStringLiteral("host=127.0.0.1 port=%1 user=monitor dbname=appdb password=${env:PREFLIGHT_TEST_PGPW}")
-                           .arg(m_server.port());
+    const QString ci =
+        QStringLiteral("host=127.0.0.1 port=%1 user=monitor dbname=appdb password=${env:PREFLIGHT_TEST_PGPW}")
+            .arg(m_server.port());
     const DbError e = conn.open(ci);
     QVERIFY2(e.ok(), qPrintable(e.message));
     QVERIFY(!conn.redactedConninfo().contains(kMonitorPassword));
@@ -251,7 +252,8 @@ void TestPg::pgpassFileHonoured()
     f.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
     qputenv("PGPASSFILE", QFile::encodeName(path));
     PgConnection conn;
-    const DbError e = conn.open(QStringLiteral("host=127.0.0.1 port=%1 user=monitor dbname=appdb").arg(m_server.port()));
+    const DbError e =
+        conn.open(QStringLiteral("host=127.0.0.1 port=%1 user=monitor dbname=appdb").arg(m_server.port()));
     qunsetenv("PGPASSFILE");
     QVERIFY2(e.ok(), qPrintable(e.message));
 }
@@ -316,9 +318,10 @@ void TestPg::capabilitiesMissing()
     QVERIFY(caps.remediation.contains(QStringLiteral("CREATE EXTENSION pg_stat_statements;")));
     QVERIFY(!caps.warnings.isEmpty());
     // Printed, never run.
-    QCOMPARE(m_server.queryValue(QStringLiteral("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'"),
-                                 QStringLiteral("noext")),
-             QStringLiteral("0"));
+    QCOMPARE(
+        m_server.queryValue(QStringLiteral("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'"),
+                            QStringLiteral("noext")),
+        QStringLiteral("0"));
     QVERIFY(!PgStatements::snapshot(conn).valid);
 }
 

@@ -101,9 +101,10 @@ void TestPgLog::csvLogSkipsPreflightSessions()
         f[22] = QString::fromLatin1(app);
         return f.join(QLatin1Char(',')).toUtf8() + '\n';
     };
-    const QByteArray log = row("LOG", "duration: 1.5 ms  statement: SELECT \"name\", 'a,b'\nFROM users", "app") +
-                           row("LOG", "duration: 0.1 ms  statement: SELECT count(*) FROM pg_stat_activity", "preflight") +
-                           row("ERROR", "syntax error", "app");
+    const QByteArray log =
+        row("LOG", "duration: 1.5 ms  statement: SELECT \"name\", 'a,b'\nFROM users", "app") +
+        row("LOG", "duration: 0.1 ms  statement: SELECT count(*) FROM pg_stat_activity", "preflight") +
+        row("ERROR", "syntax error", "app");
     const auto statements = StatementLog::parsePostgresCsvLog(log);
     QCOMPARE(int(statements.size()), 1);
     QVERIFY(statements[0].sql.contains(QLatin1String("FROM users")));
@@ -148,7 +149,8 @@ void TestPgLog::formatIsDetected_data()
         << int(F::PostgresCsv);
     QTest::newRow("json by content")
         << QStringLiteral("pg.log")
-        << QByteArray(R"({"timestamp":"2024-05-01 10:00:00.001 UTC","error_severity":"LOG","message":"x"})" "\n")
+        << QByteArray(R"({"timestamp":"2024-05-01 10:00:00.001 UTC","error_severity":"LOG","message":"x"})"
+                      "\n")
         << int(F::PostgresJson);
     QTest::newRow("stderr, default prefix")
         << QStringLiteral("server.log")
@@ -162,7 +164,8 @@ void TestPgLog::formatIsDetected_data()
         << int(F::PostgresStderr);
     QTest::newRow("stderr, continuation first")
         << QStringLiteral("server.log") << QByteArray("\tFROM t\nshop app ERROR:  boom\n") << int(F::PostgresStderr);
-    QTest::newRow("app log") << QStringLiteral("sql.log") << QByteArray("r1\tSELECT 1\nr2\tSELECT 2\n") << int(F::AppLog);
+    QTest::newRow("app log") << QStringLiteral("sql.log") << QByteArray("r1\tSELECT 1\nr2\tSELECT 2\n")
+                             << int(F::AppLog);
     QTest::newRow("empty") << QStringLiteral("sql.log") << QByteArray() << int(F::Unknown);
 }
 
@@ -188,8 +191,10 @@ void TestPgLog::stderrPrefixNamesDatabaseAndApplication()
         "2024-05-01 10:00:00.002 UTC [101] app@shop/my app LOG:  duration: 0.5 ms  execute <unnamed>: SELECT * FROM t "
         "WHERE a = $1\n"
         "2024-05-01 10:00:00.003 UTC [101] app@shop/my app DETAIL:  parameters: $1 = '5'\n"
-        "2024-05-01 10:00:00.004 UTC [102] app@other/my app LOG:  duration: 0.5 ms  statement: SELECT * FROM t WHERE a = 2\n"
-        "2024-05-01 10:00:00.005 UTC [103] ro@shop/preflight LOG:  duration: 0.1 ms  execute <unnamed>: SELECT count(*) "
+        "2024-05-01 10:00:00.004 UTC [102] app@other/my app LOG:  duration: 0.5 ms  statement: SELECT * FROM t WHERE a "
+        "= 2\n"
+        "2024-05-01 10:00:00.005 UTC [103] ro@shop/preflight LOG:  duration: 0.1 ms  execute <unnamed>: SELECT "
+        "count(*) "
         "FROM pg_stat_activity\n"
         "2024-05-01 10:00:00.006 UTC [101] app@shop/my app LOG:  duration: 0.7 ms  statement: SELECT b\n"
         "\tFROM t WHERE a = 3\n";
@@ -244,10 +249,14 @@ void TestPgLog::csvLogKeepsTheTargetDatabase()
 void TestPgLog::jsonLogKeepsTheTargetDatabase()
 {
     const QByteArray log =
-        R"({"timestamp":"t","dbname":"shop","error_severity":"LOG","message":"duration: 2.5 ms  statement: SELECT 1","application_name":"app"})" "\n"
-        R"({"timestamp":"t","dbname":"other","error_severity":"LOG","message":"duration: 1 ms  statement: SELECT 2"})" "\n"
-        R"({"timestamp":"t","dbname":"shop","error_severity":"LOG","message":"duration: 1 ms  statement: SELECT 3","application_name":"preflight"})" "\n"
-        R"({"timestamp":"t","dbname":"shop","error_severity":"ERROR","message":"syntax error"})" "\n";
+        R"({"timestamp":"t","dbname":"shop","error_severity":"LOG","message":"duration: 2.5 ms  statement: SELECT 1","application_name":"app"})"
+        "\n"
+        R"({"timestamp":"t","dbname":"other","error_severity":"LOG","message":"duration: 1 ms  statement: SELECT 2"})"
+        "\n"
+        R"({"timestamp":"t","dbname":"shop","error_severity":"LOG","message":"duration: 1 ms  statement: SELECT 3","application_name":"preflight"})"
+        "\n"
+        R"({"timestamp":"t","dbname":"shop","error_severity":"ERROR","message":"syntax error"})"
+        "\n";
     StatementLog::Filter filter;
     filter.database = QStringLiteral("shop");
     const auto statements = StatementLog::parse(StatementLog::Format::PostgresJson, log, filter);
@@ -263,9 +272,8 @@ void TestPgLog::secretsAreRedacted_data()
     QTest::newRow("dblink conninfo")
         << QStringLiteral("SELECT dblink_connect('host=db user=ro password=hunter2 dbname=shop')")
         << QStringLiteral("SELECT dblink_connect('host=db user=ro password=*** dbname=shop')");
-    QTest::newRow("quoted conninfo value")
-        << QStringLiteral("SELECT dblink_connect('password=''hunter 2'' host=db')")
-        << QStringLiteral("SELECT dblink_connect('password=''***'' host=db')");
+    QTest::newRow("quoted conninfo value") << QStringLiteral("SELECT dblink_connect('password=''hunter 2'' host=db')")
+                                           << QStringLiteral("SELECT dblink_connect('password=''***'' host=db')");
     QTest::newRow("uri") << QStringLiteral("SELECT dblink_connect('postgresql://ro:hunter2@db/shop')")
                          << QStringLiteral("SELECT dblink_connect('postgresql://ro:***@db/shop')");
     QTest::newRow("role") << QStringLiteral("ALTER ROLE ro WITH ENCRYPTED PASSWORD 'hunter2'")

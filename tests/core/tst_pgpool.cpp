@@ -66,8 +66,9 @@ private:
             QByteArray resp;
             {
                 std::lock_guard<std::mutex> lock(m_mutex);
-                resp = "HTTP/1.1 " + QByteArray::number(m_status) + " X\r\nContent-Length: " +
-                       QByteArray::number(m_body.size()) + "\r\nConnection: close\r\n\r\n" + m_body;
+                resp = "HTTP/1.1 " + QByteArray::number(m_status) +
+                       " X\r\nContent-Length: " + QByteArray::number(m_body.size()) + "\r\nConnection: close\r\n\r\n" +
+                       m_body;
             }
             ::send(c, resp.constData(), size_t(resp.size()), MSG_NOSIGNAL);
             ::close(c);
@@ -121,8 +122,8 @@ void TestPgPool::jsonPointer()
 {
     QFETCH(QString, pointer);
     QFETCH(double, expected);
-    const QJsonDocument doc = QJsonDocument::fromJson(
-        R"({"pool":{"checked_out":3},"pools":[{"size":5},{"size":9}],"a/b":1,"c~d":2})");
+    const QJsonDocument doc =
+        QJsonDocument::fromJson(R"({"pool":{"checked_out":3},"pools":[{"size":5},{"size":9}],"a/b":1,"c~d":2})");
     const QJsonValue v = PoolSampler::jsonPointer(doc.object(), pointer);
     QCOMPARE(v.isUndefined() ? -1.0 : v.toDouble(), expected);
 }
@@ -142,9 +143,9 @@ void TestPgPool::sqlalchemyPreset()
 
 void TestPgPool::customPointersAndStrings()
 {
-    const PoolSample s = PoolSampler::parseJson(R"({"db":{"busy":"4","free":2}})",
-                                                {{QStringLiteral("in_use"), QStringLiteral("/db/busy")},
-                                                 {QStringLiteral("idle"), QStringLiteral("/db/free")}});
+    const PoolSample s = PoolSampler::parseJson(
+        R"({"db":{"busy":"4","free":2}})",
+        {{QStringLiteral("in_use"), QStringLiteral("/db/busy")}, {QStringLiteral("idle"), QStringLiteral("/db/free")}});
     QVERIFY(s.ok);
     QCOMPARE(s.in_use, 4);
     QCOMPARE(s.idle, 2);
@@ -176,8 +177,8 @@ void TestPgPool::hikariPreset()
 
 void TestPgPool::prometheusMissingMetrics()
 {
-    const PoolSample s = PoolSampler::parsePrometheus("jvm_threads_live 42\n",
-                                                      PoolSampler::preset(QStringLiteral("hikaricp")).metrics);
+    const PoolSample s =
+        PoolSampler::parsePrometheus("jvm_threads_live 42\n", PoolSampler::preset(QStringLiteral("hikaricp")).metrics);
     QVERIFY(!s.ok);
     QVERIFY(s.error.contains(QLatin1String("hikaricp_connections_active")));
 }

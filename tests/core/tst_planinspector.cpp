@@ -96,17 +96,21 @@ private Q_SLOTS:
     void fullInspectionWritesNothing();
 
 private:
-    QString monitor() const { return m_server.tcpConninfo(QStringLiteral("monitor"), kMonitorPassword, QStringLiteral("shop")); }
+    QString monitor() const
+    {
+        return m_server.tcpConninfo(QStringLiteral("monitor"), kMonitorPassword, QStringLiteral("shop"));
+    }
 
     PgTestServer m_server;
     PgConnection m_conn;
-    qint64 m_logOffset = 0;     // server log size after setup (which itself names zq_hostile_t)
-    QString m_hostileEntries;   // pg_stat_statements entries naming zq_hostile after setup
+    qint64 m_logOffset = 0;   // server log size after setup (which itself names zq_hostile_t)
+    QString m_hostileEntries; // pg_stat_statements entries naming zq_hostile after setup
     QString hostileEntries() const
     {
-        return m_server.queryValue(QStringLiteral("SELECT count(*) || '/' || coalesce(sum(calls), 0) FROM "
-                                                  "pg_stat_statements WHERE query LIKE '%' || 'zq_' || 'hostile' || '%'"),
-                                   QStringLiteral("shop"));
+        return m_server.queryValue(
+            QStringLiteral("SELECT count(*) || '/' || coalesce(sum(calls), 0) FROM "
+                           "pg_stat_statements WHERE query LIKE '%' || 'zq_' || 'hostile' || '%'"),
+            QStringLiteral("shop"));
     }
 };
 
@@ -114,19 +118,19 @@ void TestPlanInspector::initTestCase()
 {
     PREFLIGHT_START_PG(m_server);
     QString err;
-    QVERIFY2(m_server.createRole(QStringLiteral("monitor"), kMonitorPassword, {QStringLiteral("pg_read_all_stats")}, &err),
-             qPrintable(err));
+    QVERIFY2(
+        m_server.createRole(QStringLiteral("monitor"), kMonitorPassword, {QStringLiteral("pg_read_all_stats")}, &err),
+        qPrintable(err));
     QVERIFY2(m_server.createDatabase(QStringLiteral("shop"), {}, &err), qPrintable(err));
-    QVERIFY2(m_server.exec(QStringLiteral(
-                               "CREATE EXTENSION pg_stat_statements;"
-                               "CREATE TABLE big(id int PRIMARY KEY, category int, payload text);"
-                               "INSERT INTO big SELECT g, g % 1000, 'x' FROM generate_series(1, 200000) g;"
-                               "CREATE TABLE small(id int, category int);"
-                               "INSERT INTO small SELECT g, g % 10 FROM generate_series(1, 100) g;"
-                               "CREATE TABLE zq_hostile_t(a int); INSERT INTO zq_hostile_t VALUES (1), (2);"
-                               "CREATE SEQUENCE zq_hostile_seq;"
-                               "ANALYZE;"
-                               "GRANT SELECT ON ALL TABLES IN SCHEMA public TO monitor;"),
+    QVERIFY2(m_server.exec(QStringLiteral("CREATE EXTENSION pg_stat_statements;"
+                                          "CREATE TABLE big(id int PRIMARY KEY, category int, payload text);"
+                                          "INSERT INTO big SELECT g, g % 1000, 'x' FROM generate_series(1, 200000) g;"
+                                          "CREATE TABLE small(id int, category int);"
+                                          "INSERT INTO small SELECT g, g % 10 FROM generate_series(1, 100) g;"
+                                          "CREATE TABLE zq_hostile_t(a int); INSERT INTO zq_hostile_t VALUES (1), (2);"
+                                          "CREATE SEQUENCE zq_hostile_seq;"
+                                          "ANALYZE;"
+                                          "GRANT SELECT ON ALL TABLES IN SCHEMA public TO monitor;"),
                            QStringLiteral("shop"), &err),
              qPrintable(err));
     const DbError e = m_conn.open(monitor());
@@ -246,8 +250,10 @@ void TestPlanInspector::analyzeOnlyOnOptIn()
     PlanInspector analyzing(m_conn, PlanInspector::Options{true, 10000});
     const QueryPlan ok = analyzing.explain(QStringLiteral("SELECT count(*) FROM small WHERE category = 1"));
     QVERIFY2(ok.valid, qPrintable(ok.error));
-    QVERIFY(analyzing.explain(QStringLiteral("WITH c AS (SELECT 1) SELECT * FROM c")).error.startsWith(QLatin1String("refused:")));
-    QVERIFY(analyzing.explain(QStringLiteral("SELECT * FROM big WHERE id = $1")).error.startsWith(QLatin1String("refused:")));
+    QVERIFY(analyzing.explain(QStringLiteral("WITH c AS (SELECT 1) SELECT * FROM c"))
+                .error.startsWith(QLatin1String("refused:")));
+    QVERIFY(analyzing.explain(QStringLiteral("SELECT * FROM big WHERE id = $1"))
+                .error.startsWith(QLatin1String("refused:")));
 }
 
 void TestPlanInspector::filterColumns_data()
@@ -258,7 +264,8 @@ void TestPlanInspector::filterColumns_data()
     QTest::newRow("two") << QStringLiteral("((t.a > 1) AND (t.b = 'x'::text))")
                          << QStringList{QStringLiteral("a"), QStringLiteral("b")};
     QTest::newRow("like") << QStringLiteral("(name ~~ '%eng%'::text)") << QStringList{QStringLiteral("name")};
-    QTest::newRow("subplan fallback") << QStringLiteral("((c.x = 1) OR (hashed SubPlan 1))") << QStringList{QStringLiteral("x")};
+    QTest::newRow("subplan fallback") << QStringLiteral("((c.x = 1) OR (hashed SubPlan 1))")
+                                      << QStringList{QStringLiteral("x")};
 }
 
 void TestPlanInspector::filterColumns()
@@ -272,13 +279,15 @@ void TestPlanInspector::fullInspectionWritesNothing()
 {
     const QString writesSql = QStringLiteral(
         "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query ~* "
-        "'^\\s*(/\\*.*?\\*/\\s*)?(insert|update|delete|merge|create|drop|alter|truncate|copy|grant|vacuum|analyze|cluster|reindex)'");
+        "'^\\s*(/\\*.*?\\*/"
+        "\\s*)?(insert|update|delete|merge|create|drop|alter|truncate|copy|grant|vacuum|analyze|cluster|reindex)'");
     const QString tupSql = QStringLiteral(
         "SELECT tup_inserted || '/' || tup_updated || '/' || tup_deleted FROM pg_stat_database WHERE datname = 'shop'");
     // The application wrote before (so there is something to see), then stops.
-    QVERIFY(m_server.exec(QStringLiteral("INSERT INTO small VALUES (1000, 1); UPDATE small SET category = 2 WHERE id = 1000;"
-                                         "DELETE FROM small WHERE id = 1000"),
-                          QStringLiteral("shop")));
+    QVERIFY(m_server.exec(
+        QStringLiteral("INSERT INTO small VALUES (1000, 1); UPDATE small SET category = 2 WHERE id = 1000;"
+                       "DELETE FROM small WHERE id = 1000"),
+        QStringLiteral("shop")));
     QTest::qWait(1200); // backends flush their statistics at most once a second
     const QString writesBefore = m_server.queryValue(writesSql, QStringLiteral("shop"));
     const QString tupBefore = m_server.queryValue(tupSql, QStringLiteral("shop"));

@@ -14,8 +14,8 @@
 #include "store/runstore.h"
 
 #include <QElapsedTimer>
-#include <QFileInfo>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -177,7 +177,7 @@ void TestReport::sectionsInOrder()
     const RunData base = ReportFixture::healthyRun();
     const QString page = html(run, &base);
     const QStringList markers = {
-        QStringLiteral("<h1>"),                    // title block
+        QStringLiteral("<h1>"), // title block
         QStringLiteral("id=\"verdict\""),
         QStringLiteral("<section id=\"summary\">"),
         QStringLiteral("<section id=\"gates\">"),
@@ -210,9 +210,10 @@ void TestReport::sectionsInOrder()
     options.baseline = &base;
     options.generated_at = fixedTime();
     const ReportDocument doc = ReportDocument::compose(ReportModel::build(run, options));
-    QCOMPARE(doc.sectionIds(), (QStringList{QStringLiteral("summary"), QStringLiteral("gates"), QStringLiteral("findings"),
-                                            QStringLiteral("errors"), QStringLiteral("damage"), QStringLiteral("charts"),
-                                            QStringLiteral("queries"), QStringLiteral("comparison"), QStringLiteral("method")}));
+    QCOMPARE(doc.sectionIds(),
+             (QStringList{QStringLiteral("summary"), QStringLiteral("gates"), QStringLiteral("findings"),
+                          QStringLiteral("errors"), QStringLiteral("damage"), QStringLiteral("charts"),
+                          QStringLiteral("queries"), QStringLiteral("comparison"), QStringLiteral("method")}));
     // Without a baseline there is no before/after section.
     QVERIFY(!html(run).contains(QStringLiteral("id=\"comparison\"")));
 }
@@ -241,12 +242,14 @@ void TestReport::titleBlockAndVerdict()
 void TestReport::executiveSummary()
 {
     const ReportModel m = ReportModel::build(ReportFixture::singleConnectionRun(), {});
-    QVERIFY2(m.executive_summary.size() >= 3 && m.executive_summary.size() <= 6, qPrintable(m.executive_summary.join(QLatin1Char('|'))));
+    QVERIFY2(m.executive_summary.size() >= 3 && m.executive_summary.size() <= 6,
+             qPrintable(m.executive_summary.join(QLatin1Char('|'))));
     const QString text = m.executive_summary.join(QLatin1Char(' '));
     QVERIFY2(text.startsWith(QStringLiteral("Not ready for production:")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("one shared database connection")), qPrintable(text));   // root cause in plain words
-    QVERIFY2(text.contains(QStringLiteral("at 50 users")), qPrintable(text));                      // measured impact
-    QVERIFY2(text.contains(QStringLiteral("Recommended fix:")), qPrintable(text));                 // the fix
+    QVERIFY2(text.contains(QStringLiteral("one shared database connection")),
+             qPrintable(text));                                                    // root cause in plain words
+    QVERIFY2(text.contains(QStringLiteral("at 50 users")), qPrintable(text));      // measured impact
+    QVERIFY2(text.contains(QStringLiteral("Recommended fix:")), qPrintable(text)); // the fix
     for (const QString &sentence : m.executive_summary)
         QVERIFY2(sentence.endsWith(QLatin1Char('.')), qPrintable(sentence));
 }
@@ -268,7 +271,8 @@ void TestReport::gateTableMatchesJsonSummary()
         QCOMPARE(r.measured, !c.value(QStringLiteral("value")).isNull());
         if (r.measured) {
             const double j = c.value(QStringLiteral("value")).toDouble();
-            QVERIFY2(std::abs(r.value - j) <= 1e-5 + 1e-6 * std::abs(j), qPrintable(QStringLiteral("%1: %2 vs %3").arg(r.id).arg(r.value).arg(j)));
+            QVERIFY2(std::abs(r.value - j) <= 1e-5 + 1e-6 * std::abs(j),
+                     qPrintable(QStringLiteral("%1: %2 vs %3").arg(r.id).arg(r.value).arg(j)));
         }
     }
 }
@@ -304,10 +308,11 @@ void TestReport::damageTable()
     QCOMPARE(m.levels.back().db_backends_max, 1);
     QCOMPARE(m.levels.back().pool_in_use_max, 1);
     QVERIFY(!m.levels.back().within_gates);
-    QVERIFY(m.supported.contains(QStringLiteral("within the gates")) || m.supported.contains(QStringLiteral("No load level")));
+    QVERIFY(m.supported.contains(QStringLiteral("within the gates")) ||
+            m.supported.contains(QStringLiteral("No load level")));
     const QString page = html(ReportFixture::singleConnectionRun());
     QVERIFY(page.contains(QStringLiteral("<table id=\"damage-table\"")));
-    QVERIFY(page.contains(QStringLiteral("<td class=\"num\">1 / 1</td>")));   // pool in use / max
+    QVERIFY(page.contains(QStringLiteral("<td class=\"num\">1 / 1</td>"))); // pool in use / max
 }
 
 void TestReport::errorsSection()
@@ -315,7 +320,9 @@ void TestReport::errorsSection()
     const ReportModel m = ReportModel::build(ReportFixture::singleConnectionRun(), {});
     QVERIFY(m.error_responses > 0);
     QVERIFY(!m.errors.empty());
-    const auto pool = std::find_if(m.errors.begin(), m.errors.end(), [](const ReportModel::ErrorGroup &g) { return g.statuses == QLatin1String("HTTP 500"); });
+    const auto pool = std::find_if(m.errors.begin(), m.errors.end(), [](const ReportModel::ErrorGroup &g) {
+        return g.statuses == QLatin1String("HTTP 500");
+    });
     QVERIFY(pool != m.errors.end());
     QVERIFY(pool->excerpt.contains(QStringLiteral("QueuePool limit")));
     QCOMPARE(pool->endpoints, QStringList{QStringLiteral("customer profile")});
@@ -331,7 +338,7 @@ void TestReport::queriesSection()
     QCOMPARE(m.endpoint_queries.size(), size_t(2));
     QCOMPARE(m.endpoint_queries.front().endpoint, QStringLiteral("customer profile"));
     QCOMPARE(m.endpoint_queries.front().queries_per_request, 62.0);
-    QVERIFY(m.endpoint_queries.front().flagged);   // the n-plus-one finding names it
+    QVERIFY(m.endpoint_queries.front().flagged); // the n-plus-one finding names it
     QVERIFY(!m.endpoint_queries.back().flagged);
     QCOMPARE(m.n_plus_one.size(), size_t(1));
     QCOMPARE(m.n_plus_one.front().formula, QStringLiteral("1 + 3\u00b7N"));
@@ -340,7 +347,9 @@ void TestReport::queriesSection()
     QCOMPARE(statements.size(), size_t(5));
     QCOMPARE(statements.front().role, QStringLiteral("once per request (parent)"));
     QVERIFY(statements.front().text.contains(QStringLiteral("FROM appointments")));
-    QCOMPARE(std::count_if(statements.begin(), statements.end(), [](const auto &st) { return st.role == QLatin1String("once per parent row"); }), 3);
+    QCOMPARE(std::count_if(statements.begin(), statements.end(),
+                           [](const auto &st) { return st.role == QLatin1String("once per parent row"); }),
+             3);
     QCOMPARE(m.plans.size(), size_t(1));
     QVERIFY(m.plans.front().has_flagged);
     const QString page = html(run);
@@ -398,7 +407,7 @@ void TestReport::nPlusOneReadsTheFindingsParameters()
     for (Evidence &e : f.evidence)
         if (e.metric == QLatin1String("n_rows"))
             e.value = 10;
-    f.refs.statements.pop_back();   // the finding names two per-row statements, but children_per_row says 3
+    f.refs.statements.pop_back(); // the finding names two per-row statements, but children_per_row says 3
     const ReportModel stored = ReportModel::build(run, {});
     QCOMPARE(stored.n_plus_one.front().worked, QStringLiteral("1 + 3\u00b710 = 31"));
     QCOMPARE(std::count_if(stored.n_plus_one.front().statements.begin(), stored.n_plus_one.front().statements.end(),
@@ -413,9 +422,9 @@ void TestReport::nPlusOneClaimsNoUnmeasuredN()
     // As the rule states a finding without a parent: no n_rows, no children_per_row, no parent reference.
     f.evidence.erase(std::remove_if(f.evidence.begin(), f.evidence.end(),
                                     [](const Evidence &e) {
-                                        return e.metric == QLatin1String("n_rows")
-                                            || e.metric == QLatin1String("children_per_row")
-                                            || e.metric == QLatin1String("parent_rows_per_call");
+                                        return e.metric == QLatin1String("n_rows") ||
+                                               e.metric == QLatin1String("children_per_row") ||
+                                               e.metric == QLatin1String("parent_rows_per_call");
                                     }),
                      f.evidence.end());
     f.refs.statements.erase(std::remove_if(f.refs.statements.begin(), f.refs.statements.end(),
@@ -457,9 +466,9 @@ void TestReport::nPlusOneNestedLoop()
 void TestReport::nPlusOneNeedsReferences()
 {
     RunData run = ReportFixture::singleConnectionRun();
-    nPlusOneOf(run).refs = FindingRefs{};   // stored before findings carried references
+    nPlusOneOf(run).refs = FindingRefs{}; // stored before findings carried references
     const ReportModel m = ReportModel::build(run, {});
-    QVERIFY(m.n_plus_one.empty());   // nothing is re-derived; the finding's card still says what it found
+    QVERIFY(m.n_plus_one.empty()); // nothing is re-derived; the finding's card still says what it found
     QVERIFY(std::any_of(m.findings.begin(), m.findings.end(),
                         [](const auto &f) { return f.id == QLatin1String("n-plus-one"); }));
 }
@@ -506,7 +515,7 @@ void TestReport::beforeAfter()
     });
     QVERIFY(p95 != c.headline.end());
     QCOMPARE(p95->verdict, QStringLiteral("better"));
-    QVERIFY(p95->delta.startsWith(QChar(0x2212)));   // "−…": latency went down
+    QVERIFY(p95->delta.startsWith(QChar(0x2212))); // "−…": latency went down
     QVERIFY(c.findings_resolved.contains(QStringLiteral("single-connection")));
     QVERIFY(!c.levels.empty());
 }
@@ -521,7 +530,8 @@ void TestReport::healthyRunIsReady()
     QVERIFY(m.banners.isEmpty());
     QVERIFY(m.executive_summary.front().startsWith(QStringLiteral("Ready for production: all")));
     QVERIFY(m.executive_summary.size() >= 3);
-    QVERIFY(std::all_of(m.levels.begin(), m.levels.end(), [](const ReportModel::LevelRow &l) { return l.within_gates; }));
+    QVERIFY(
+        std::all_of(m.levels.begin(), m.levels.end(), [](const ReportModel::LevelRow &l) { return l.within_gates; }));
     QVERIFY(m.supported.contains(QStringLiteral("every level tested")));
     const QString page = html(run);
     QVERIFY(page.contains(QStringLiteral("<div class=\"verdict-word\">READY</div>")));
@@ -536,7 +546,7 @@ void TestReport::noSecretCanary()
     const QString page = html(run, &base);
     QVERIFY(!page.contains(QLatin1String(ReportFixture::kPasswordCanary)));
     QVERIFY(!page.contains(QLatin1String(ReportFixture::kTokenCanary)));
-    QVERIFY(page.contains(QStringLiteral("Authorization")));   // the header is named, its value is not
+    QVERIFY(page.contains(QStringLiteral("Authorization"))); // the header is named, its value is not
     QVERIFY(page.contains(QStringLiteral("values not shown")));
     // A secret that reached a free-text field (an echoed error) is scrubbed too.
     qputenv("PREFLIGHT_TEST_SECRET", "CANARY-ENV-5e11");
@@ -573,8 +583,9 @@ void TestReport::noExternalResource()
     const QString page = html(run, &base);
     // Nothing the browser would fetch: no src/href/url() with a scheme or a network path, no script, no link,
     // no @import; inline SVG without the namespace URL.
-    static const QRegularExpression resource(QStringLiteral("(?:src|href|xlink:href|action|poster|data)\\s*=\\s*[\"']?\\s*(?:[a-z][a-z0-9+.-]*:|//)"),
-                                             QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression resource(
+        QStringLiteral("(?:src|href|xlink:href|action|poster|data)\\s*=\\s*[\"']?\\s*(?:[a-z][a-z0-9+.-]*:|//)"),
+        QRegularExpression::CaseInsensitiveOption);
     const auto bad = resource.match(page);
     QVERIFY2(!bad.hasMatch(), qPrintable(bad.captured(0)));
     QVERIFY(!page.contains(QStringLiteral("url("), Qt::CaseInsensitive));
@@ -678,8 +689,8 @@ void TestReport::reportCommand()
         QVERIFY(before > 0 && after > 0);
     }
     const QString out = dir.filePath(QStringLiteral("after.html"));
-    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"), out,
-                                 QStringLiteral("--baseline"), QString::number(before)}),
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"),
+                                 out, QStringLiteral("--baseline"), QString::number(before)}),
              0);
     QFile f(out);
     QVERIFY(f.open(QIODevice::ReadOnly));
@@ -688,19 +699,25 @@ void TestReport::reportCommand()
     QVERIFY(page.contains(QStringLiteral("(run #%1)").arg(before)));
     // Bad input: exit 2, nothing written.
     const QString other = dir.filePath(QStringLiteral("x.html"));
-    QCOMPARE(Cli::reportCommand({QStringLiteral("abc"), QStringLiteral("--store"), storePath, QStringLiteral("--html"), other}), 2);
-    QCOMPARE(Cli::reportCommand({QStringLiteral("999"), QStringLiteral("--store"), storePath, QStringLiteral("--html"), other}), 2);
-    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath}), 2);
-    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"), dir.filePath(QStringLiteral("x.txt"))}), 2);
-    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"), other,
-                                 QStringLiteral("--page-size"), QStringLiteral("a5")}),
+    QCOMPARE(Cli::reportCommand(
+                 {QStringLiteral("abc"), QStringLiteral("--store"), storePath, QStringLiteral("--html"), other}),
              2);
-    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"), other,
-                                 QStringLiteral("--baseline"), QStringLiteral("12345")}),
+    QCOMPARE(Cli::reportCommand(
+                 {QStringLiteral("999"), QStringLiteral("--store"), storePath, QStringLiteral("--html"), other}),
+             2);
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath}), 2);
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"),
+                                 dir.filePath(QStringLiteral("x.txt"))}),
+             2);
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"),
+                                 other, QStringLiteral("--page-size"), QStringLiteral("a5")}),
+             2);
+    QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--html"),
+                                 other, QStringLiteral("--baseline"), QStringLiteral("12345")}),
              2);
     QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--pdf"),
                                  dir.filePath(QStringLiteral("x.pdf"))}),
-             2);   // core only: no PDF renderer registered
+             2); // core only: no PDF renderer registered
     QVERIFY(!QFile::exists(other));
     QCOMPARE(Cli::reportCommand({QStringLiteral("--help")}), 0);
 }
@@ -725,8 +742,8 @@ void TestReport::oneHourRunIsSmall()
     QVERIFY2(writeReport(run, path, {}, &error), qPrintable(error));
     const qint64 elapsed_ms = timer.elapsed();
     const qint64 bytes = QFileInfo(path).size();
-    qInfo("1-hour run (14,400 intervals x 4 endpoints): HTML report %lld bytes in %lld ms (fixture %lld ms)",
-          bytes, elapsed_ms, fixture_ms);
+    qInfo("1-hour run (14,400 intervals x 4 endpoints): HTML report %lld bytes in %lld ms (fixture %lld ms)", bytes,
+          elapsed_ms, fixture_ms);
     QVERIFY(bytes < 5 * 1024 * 1024);
     QVERIFY(bytes > 20 * 1024);
 }

@@ -67,7 +67,8 @@ private slots:
         for (const char *metric : {"p50_ms", "p95_ms"}) {
             const MetricDelta *d = c.total.metric(QString::fromLatin1(metric));
             QVERIFY(d);
-            QVERIFY2(deltaVerdictId(d->verdict) == expected, qPrintable(QString::fromLatin1(metric) + QLatin1Char(' ') + d->reason));
+            QVERIFY2(deltaVerdictId(d->verdict) == expected,
+                     qPrintable(QString::fromLatin1(metric) + QLatin1Char(' ') + d->reason));
         }
         QCOMPARE(c.endpoints.size(), size_t(1));
         QCOMPARE(c.levels.size(), size_t(2));
@@ -100,7 +101,8 @@ private slots:
     {
         LatencyHistogram small = lognormal(10, 200, 1), slow = lognormal(50, 200, 2);
         // P99 of 200 samples rests on 2 requests.
-        QCOMPARE(RunComparison::compareLatency(QStringLiteral("p99_ms"), 99, small, slow).verdict, DeltaVerdict::Inconclusive);
+        QCOMPARE(RunComparison::compareLatency(QStringLiteral("p99_ms"), 99, small, slow).verdict,
+                 DeltaVerdict::Inconclusive);
         QCOMPARE(RunComparison::compareLatency(QStringLiteral("p50_ms"), 50, small, slow).verdict, DeltaVerdict::Worse);
     }
 
@@ -108,7 +110,7 @@ private slots:
     {
         LatencyHistogram a, b;
         a.record(300, 1000);
-        b.record(600, 1000);   // +100% but only 0.3 ms
+        b.record(600, 1000); // +100% but only 0.3 ms
         QCOMPARE(RunComparison::compareLatency(QStringLiteral("p50_ms"), 50, a, b).verdict, DeltaVerdict::Unchanged);
     }
 

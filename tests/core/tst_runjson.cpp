@@ -117,7 +117,10 @@ RunData withBinaryBodyAndNoDatabase()
 
 using RunFactory = std::function<RunData()>;
 
-GateSet launchGates() { return *GateSet::preset(QStringLiteral("launch")); }
+GateSet launchGates()
+{
+    return *GateSet::preset(QStringLiteral("launch"));
+}
 
 } // namespace
 
@@ -132,7 +135,8 @@ private slots:
         QTest::addColumn<RunFactory>("make");
         QTest::newRow("diagnosed sweep, one shared connection, format-4 fields") << RunFactory(&singleConnection);
         QTest::newRow("diagnosed healthy sweep, format-4 fields") << RunFactory(&healthy);
-        QTest::newRow("aborted open-model run, binary error body, no database") << RunFactory(&withBinaryBodyAndNoDatabase);
+        QTest::newRow("aborted open-model run, binary error body, no database")
+            << RunFactory(&withBinaryBodyAndNoDatabase);
         QTest::newRow("a plan and nothing measured") << RunFactory(&planOnly);
         QTest::newRow("empty run (a plan the parser would not validate)") << RunFactory([] { return RunData(); });
     }
@@ -172,7 +176,8 @@ private slots:
             QCOMPARE(b.send_lag_ms, a.send_lag_ms);
             QCOMPARE(b.endpoints.size(), a.endpoints.size());
             for (size_t e = 0; e < a.endpoints.size(); ++e)
-                QVERIFY2(b.endpoints[e] == a.endpoints[e], qPrintable(QStringLiteral("interval %1 endpoint %2").arg(i).arg(e)));
+                QVERIFY2(b.endpoints[e] == a.endpoints[e],
+                         qPrintable(QStringLiteral("interval %1 endpoint %2").arg(i).arg(e)));
         }
         QVERIFY(run->total() == original.total());
 
@@ -238,10 +243,12 @@ private slots:
     {
         QTest::addColumn<QJsonObject>("document");
         QTest::addColumn<QString>("named");
-        QTest::newRow("no schema") << QJsonObject{{QStringLiteral("run"), QJsonObject()}} << QStringLiteral("preflight.run/1");
+        QTest::newRow("no schema") << QJsonObject{{QStringLiteral("run"), QJsonObject()}}
+                                   << QStringLiteral("preflight.run/1");
         QTest::newRow("a later version") << QJsonObject{{QStringLiteral("schema"), QStringLiteral("preflight.run/2")}}
                                          << QStringLiteral("preflight.run/2");
-        QTest::newRow("the CLI summary") << QJsonObject{{QStringLiteral("schema"), QStringLiteral("preflight.summary/1")}}
+        QTest::newRow("the CLI summary") << QJsonObject{{QStringLiteral("schema"),
+                                                         QStringLiteral("preflight.summary/1")}}
                                          << QStringLiteral("preflight.summary/1");
     }
 
@@ -267,7 +274,8 @@ private slots:
         QCOMPARE(run->plan.name, plan.value(QStringLiteral("name")).toString());
         QCOMPARE(run->intervals.at(0).endpoints.size(), size_t(2));
         QVERIFY(run->total() == ReportFixture::longRun(2, 2, 10).total());
-        QVERIFY2(!run->warnings.isEmpty() && run->warnings.constLast().contains(QLatin1String("a_key_from_a_later_preflight")),
+        QVERIFY2(!run->warnings.isEmpty() &&
+                     run->warnings.constLast().contains(QLatin1String("a_key_from_a_later_preflight")),
                  qPrintable(run->warnings.join(QLatin1Char('\n'))));
     }
 
@@ -276,13 +284,16 @@ private slots:
         // A hand-trimmed corpus file, or one exported before format 4: absent keys are "not measured".
         const QJsonObject document{
             {QStringLiteral("schema"), QStringLiteral("preflight.run/1")},
-            {QStringLiteral("intervals"), QJsonArray{QJsonObject{{QStringLiteral("index"), 0},
-                                                                 {QStringLiteral("end_s"), 0.25},
-                                                                 {QStringLiteral("endpoints"), QJsonArray{QJsonObject{
-                                                                     {QStringLiteral("endpoint"), 0},
-                                                                     {QStringLiteral("requests"), 3}}}}}}},
-            {QStringLiteral("db_samples"), QJsonArray{QJsonObject{{QStringLiteral("t_s"), 1}, {QStringLiteral("active"), 2}}}},
-            {QStringLiteral("findings"), QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("capacity-knee")}}}}};
+            {QStringLiteral("intervals"),
+             QJsonArray{QJsonObject{
+                 {QStringLiteral("index"), 0},
+                 {QStringLiteral("end_s"), 0.25},
+                 {QStringLiteral("endpoints"),
+                  QJsonArray{QJsonObject{{QStringLiteral("endpoint"), 0}, {QStringLiteral("requests"), 3}}}}}}},
+            {QStringLiteral("db_samples"),
+             QJsonArray{QJsonObject{{QStringLiteral("t_s"), 1}, {QStringLiteral("active"), 2}}}},
+            {QStringLiteral("findings"),
+             QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("capacity-knee")}}}}};
         QString error;
         const std::optional<RunData> run = RunJson::runFrom(document, &error);
         QVERIFY2(run, qPrintable(error));
@@ -317,11 +328,13 @@ private slots:
         QTest::addColumn<QString>("key");
         QTest::addColumn<QJsonValue>("value");
         QTest::addColumn<QString>("named");
-        QTest::newRow("undecodable histogram") << QStringLiteral("latency_hist") << QJsonValue(QStringLiteral("bm90IGEgaGlzdG9ncmFt"))
-                                               << QStringLiteral("histogram");
-        QTest::newRow("endpoint beyond the plan") << QStringLiteral("endpoint") << QJsonValue(1000000000)
-                                                  << QStringLiteral("endpoint 1000000000");
-        QTest::newRow("negative endpoint") << QStringLiteral("endpoint") << QJsonValue(-1) << QStringLiteral("endpoint -1");
+        QTest::newRow("undecodable histogram")
+            << QStringLiteral("latency_hist") << QJsonValue(QStringLiteral("bm90IGEgaGlzdG9ncmFt"))
+            << QStringLiteral("histogram");
+        QTest::newRow("endpoint beyond the plan")
+            << QStringLiteral("endpoint") << QJsonValue(1000000000) << QStringLiteral("endpoint 1000000000");
+        QTest::newRow("negative endpoint")
+            << QStringLiteral("endpoint") << QJsonValue(-1) << QStringLiteral("endpoint -1");
     }
 
     void aDamagedIntervalIsAnError()

@@ -181,8 +181,10 @@ RunData makeRun(int intervals = 60)
     knee.title = QStringLiteral("Throughput peaks at 5 users");
     run.findings.push_back(knee);
     run.gate_preset = QStringLiteral("launch");
-    run.gates.push_back({QStringLiteral("p95_ms"), QStringLiteral("P95 ≤ 120 ms"), 120, 80, true, true, QStringLiteral("ms"), QStringLiteral("at 10 users")});
-    run.gates.push_back({QStringLiteral("error_rate"), QStringLiteral("error rate < 0.1%"), 0.001, 0.1, true, false, QStringLiteral("ratio"), QString()});
+    run.gates.push_back({QStringLiteral("p95_ms"), QStringLiteral("P95 ≤ 120 ms"), 120, 80, true, true,
+                         QStringLiteral("ms"), QStringLiteral("at 10 users")});
+    run.gates.push_back({QStringLiteral("error_rate"), QStringLiteral("error rate < 0.1%"), 0.001, 0.1, true, false,
+                         QStringLiteral("ratio"), QString()});
     run.verdict = QStringLiteral("not-ready");
     run.warnings = QStringList{QStringLiteral("pool metrics missing for 1 s")};
     return run;
@@ -254,7 +256,8 @@ private slots:
             QCOMPARE(b.started, a.started);
             QCOMPARE(b.endpoints.size(), a.endpoints.size());
             for (size_t e = 0; e < a.endpoints.size(); ++e)
-                QVERIFY2(b.endpoints[e] == a.endpoints[e], qPrintable(QStringLiteral("interval %1 endpoint %2").arg(i).arg(e)));
+                QVERIFY2(b.endpoints[e] == a.endpoints[e],
+                         qPrintable(QStringLiteral("interval %1 endpoint %2").arg(i).arg(e)));
         }
         const EndpointStats ta = original.total(), tb = loaded->total();
         QCOMPARE(tb.requests, ta.requests);
@@ -264,7 +267,8 @@ private slots:
             QCOMPARE(tb.latency.percentile_ms(p), ta.latency.percentile_ms(p));
         QCOMPARE(tb.latency_uncorrected.percentile_ms(95), ta.latency_uncorrected.percentile_ms(95));
         for (int stage = 0; stage < 3; ++stage)
-            QCOMPARE(loaded->stageTotal(stage).latency.percentile_ms(99), original.stageTotal(stage).latency.percentile_ms(99));
+            QCOMPARE(loaded->stageTotal(stage).latency.percentile_ms(99),
+                     original.stageTotal(stage).latency.percentile_ms(99));
 
         QCOMPARE(loaded->db_samples.size(), original.db_samples.size());
         QCOMPARE(loaded->db_samples[7].backends, original.db_samples[7].backends);
@@ -278,7 +282,7 @@ private slots:
         QCOMPARE(loaded->queries.size(), size_t(1));
         QCOMPARE(loaded->queries[0].calls_per_request, 30.0);
         QCOMPARE(loaded->queries[0].stage, -1);
-        QCOMPARE(loaded->stage_queries.size(), size_t(1));   // kept apart from the run's queries
+        QCOMPARE(loaded->stage_queries.size(), size_t(1)); // kept apart from the run's queries
         QCOMPARE(loaded->stage_queries[0].stage, 1);
         QCOMPARE(loaded->stage_queries[0].phase, QStringLiteral("stage"));
         QCOMPARE(loaded->plans.size(), size_t(1));
@@ -505,12 +509,13 @@ private slots:
         // store gave it and the plan, which is stored with its conninfo password redacted.
         RunData expected = original;
         expected.info.id = *id;
-        expected.info.duration_s = original.intervals.back().end_s;   // not given: the end of the last interval
+        expected.info.duration_s = original.intervals.back().end_s; // not given: the end of the last interval
         const QJsonObject a = RunJson::run(expected), b = RunJson::run(*loaded);
         for (auto it = a.begin(); it != a.end(); ++it)
             if (it.key() != QLatin1String("plan"))
                 QVERIFY2(b.value(it.key()) == it.value(),
-                         qPrintable(it.key() + QLatin1Char(' ') + QString::fromUtf8(QJsonDocument(b.value(it.key()).toObject()).toJson())));
+                         qPrintable(it.key() + QLatin1Char(' ') +
+                                    QString::fromUtf8(QJsonDocument(b.value(it.key()).toObject()).toJson())));
     }
 
     void upgradesAFormat3StoreInPlace()
@@ -521,7 +526,7 @@ private slots:
         {
             SqliteDatabase db;
             QVERIFY(!db.open(path, true));
-            QVERIFY(!db.exec("PRAGMA application_id = 1346784340"));   // 'PFLT', as RunStore stamps it
+            QVERIFY(!db.exec("PRAGMA application_id = 1346784340")); // 'PFLT', as RunStore stamps it
             QVERIFY(!StoreSchema::migrate(db, 3));
             QCOMPARE(db.userVersion(nullptr), 3);
         }
@@ -636,11 +641,16 @@ private slots:
         QTest::addColumn<QString>("kind");
         QTest::addColumn<int>("expected");
         QTest::addColumn<QString>("words");
-        QTest::newRow("text file") << QStringLiteral("text") << int(StoreError::Kind::NotAStore) << QStringLiteral("not a Preflight run store");
-        QTest::newRow("sqlite header, garbage") << QStringLiteral("header") << int(StoreError::Kind::NotAStore) << QStringLiteral("run store");
-        QTest::newRow("foreign sqlite database") << QStringLiteral("foreign") << int(StoreError::Kind::NotAStore) << QStringLiteral("not a Preflight run store");
-        QTest::newRow("damaged store") << QStringLiteral("damaged") << int(StoreError::Kind::Corrupt) << QStringLiteral("damaged");
-        QTest::newRow("directory") << QStringLiteral("directory") << int(StoreError::Kind::NotAStore) << QStringLiteral("directory");
+        QTest::newRow("text file") << QStringLiteral("text") << int(StoreError::Kind::NotAStore)
+                                   << QStringLiteral("not a Preflight run store");
+        QTest::newRow("sqlite header, garbage")
+            << QStringLiteral("header") << int(StoreError::Kind::NotAStore) << QStringLiteral("run store");
+        QTest::newRow("foreign sqlite database") << QStringLiteral("foreign") << int(StoreError::Kind::NotAStore)
+                                                 << QStringLiteral("not a Preflight run store");
+        QTest::newRow("damaged store") << QStringLiteral("damaged") << int(StoreError::Kind::Corrupt)
+                                       << QStringLiteral("damaged");
+        QTest::newRow("directory") << QStringLiteral("directory") << int(StoreError::Kind::NotAStore)
+                                   << QStringLiteral("directory");
     }
     void refusesBadFiles()
     {
@@ -660,7 +670,9 @@ private slots:
             bytes += QByteArray(8192, '\x5a');
             f.write(bytes);
         } else if (kind == QLatin1String("foreign")) {
-            execRaw(path, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a')");
+            execRaw(
+                path,
+                "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a')");
         } else if (kind == QLatin1String("damaged")) {
             {
                 RunStore store;
@@ -681,12 +693,13 @@ private slots:
         RunStore store;
         const StoreError error = store.open(path);
         QVERIFY2(error, "bad file accepted");
-        QVERIFY2(int(error.kind) == expected || (kind == QLatin1String("header") && error.kind == StoreError::Kind::Corrupt),
+        QVERIFY2(int(error.kind) == expected ||
+                     (kind == QLatin1String("header") && error.kind == StoreError::Kind::Corrupt),
                  qPrintable(error.message));
         QVERIFY2(error.message.contains(words), qPrintable(error.message));
         QVERIFY(!store.isOpen());
         if (kind != QLatin1String("directory"))
-            QCOMPARE(fileBytes(path), before);  // refused files are not touched
+            QCOMPARE(fileBytes(path), before); // refused files are not touched
     }
 
     void secretsNeverReachTheFile()
@@ -717,13 +730,15 @@ private slots:
         recorder.finishRun(RunOutcome::fromRunData(uri));
         QVERIFY(!recorder.waitForFinished());
 
-        const QStringList canaries{QStringLiteral("CANARYENV789"), QStringLiteral("CANARY123"), QStringLiteral("CANARY456"),
-                                   QStringLiteral("CANARY321"), QStringLiteral("CANARY654")};
+        const QStringList canaries{QStringLiteral("CANARYENV789"), QStringLiteral("CANARY123"),
+                                   QStringLiteral("CANARY456"), QStringLiteral("CANARY321"),
+                                   QStringLiteral("CANARY654")};
         auto check = [&](const QString &file) {
             const QByteArray bytes = fileBytes(file);
             for (const QString &canary : canaries) {
                 QVERIFY2(!bytes.contains(canary.toUtf8()), qPrintable(file + QStringLiteral(" holds ") + canary));
-                QVERIFY2(!bytes.contains(canary.toUtf8().toBase64()), qPrintable(file + QStringLiteral(" holds base64 ") + canary));
+                QVERIFY2(!bytes.contains(canary.toUtf8().toBase64()),
+                         qPrintable(file + QStringLiteral(" holds base64 ") + canary));
             }
         };
         QVERIFY(QFile::exists(path + QStringLiteral("-wal")));
@@ -732,7 +747,8 @@ private slots:
         // Placeholders are kept so the plan can run again.
         const std::optional<RunData> loaded = store.loadRun(1);
         QVERIFY(loaded);
-        QCOMPARE(loaded->plan.target.headers.at(QStringLiteral("X-Api-Key")), QStringLiteral("${env:PREFLIGHT_CANARY}"));
+        QCOMPARE(loaded->plan.target.headers.at(QStringLiteral("X-Api-Key")),
+                 QStringLiteral("${env:PREFLIGHT_CANARY}"));
         QCOMPARE(loaded->plan.target.headers.at(QStringLiteral("Authorization")), QStringLiteral("***"));
         QVERIFY(loaded->plan.database.conninfo.contains(QLatin1String("***")));
         QVERIFY(!loaded->info.target.contains(QLatin1String("admin")));
@@ -768,7 +784,8 @@ private slots:
 
         const QString json = dir.filePath(QStringLiteral("run.json"));
         QCOMPARE(preflight({QStringLiteral("export"), QStringLiteral("1"), QStringLiteral("--store"), path,
-                            QStringLiteral("--json"), json}), 0);
+                            QStringLiteral("--json"), json}),
+                 0);
         QFile jsonFile(json);
         QVERIFY(jsonFile.open(QIODevice::ReadOnly));
         const QJsonObject root = QJsonDocument::fromJson(jsonFile.readAll()).object();
@@ -778,30 +795,36 @@ private slots:
 
         const QString csv = dir.filePath(QStringLiteral("csv"));
         QCOMPARE(preflight({QStringLiteral("export"), QStringLiteral("1"), QStringLiteral("--store"), path,
-                            QStringLiteral("--csv"), csv}), 0);
+                            QStringLiteral("--csv"), csv}),
+                 0);
         QFile intervals(csv + QStringLiteral("/intervals.csv"));
         QVERIFY(intervals.open(QIODevice::ReadOnly));
         QCOMPARE(intervals.readAll().count('\n'), qsizetype(1 + 12 * 3));
         QVERIFY(QFile::exists(csv + QStringLiteral("/db_samples.csv")));
         QVERIFY(QFile::exists(csv + QStringLiteral("/pool_samples.csv")));
 
-        QCOMPARE(preflight({QStringLiteral("export"), QStringLiteral("1"), QStringLiteral("--store"), path}, nullptr, &err), 2);
+        QCOMPARE(
+            preflight({QStringLiteral("export"), QStringLiteral("1"), QStringLiteral("--store"), path}, nullptr, &err),
+            2);
         QVERIFY(err.contains("exactly one of"));
         QCOMPARE(preflight({QStringLiteral("export"), QStringLiteral("abc"), QStringLiteral("--store"), path,
-                            QStringLiteral("--json"), json}), 2);
+                            QStringLiteral("--json"), json}),
+                 2);
         QCOMPARE(preflight({QStringLiteral("export"), QStringLiteral("42"), QStringLiteral("--store"), path,
-                            QStringLiteral("--json"), json}, nullptr, &err), 2);
+                            QStringLiteral("--json"), json},
+                           nullptr, &err),
+                 2);
         QVERIFY2(err.contains("no run 42"), err.constData());
-        QCOMPARE(preflight({QStringLiteral("runs"), QStringLiteral("--store"), dir.filePath(QStringLiteral("missing.sqlite"))}, nullptr, &err), 2);
+        QCOMPARE(preflight({QStringLiteral("runs"), QStringLiteral("--store"),
+                            dir.filePath(QStringLiteral("missing.sqlite"))},
+                           nullptr, &err),
+                 2);
         QCOMPARE(preflight({QStringLiteral("runs"), QStringLiteral("--store"), json}, nullptr, &err), 2);
         QVERIFY2(err.contains("not a Preflight run store"), err.constData());
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("missing.sqlite"))));
     }
 
-    void defaultPathIsUnderAppData()
-    {
-        QVERIFY(RunStore::defaultPath().endsWith(QLatin1String("/runs.sqlite")));
-    }
+    void defaultPathIsUnderAppData() { QVERIFY(RunStore::defaultPath().endsWith(QLatin1String("/runs.sqlite"))); }
 };
 
 QTEST_GUILESS_MAIN(TestRunStore)

@@ -65,7 +65,7 @@ int writerMain(const QString &path)
         iv.target_users = 50;
         for (int e = 0; e < kEndpoints; ++e) {
             EndpointStats s;
-            for (int r = 0; r < 150; ++r) {   // ~2400 req/s in total, as a busy real run
+            for (int r = 0; r < 150; ++r) { // ~2400 req/s in total, as a busy real run
                 const uint64_t us = uint64_t(std::max(1.0, latency(rng)));
                 s.latency.record(us);
                 s.latency_uncorrected.record(us);
@@ -131,12 +131,13 @@ private slots:
             }
 
             RunStore store;
-            const StoreError openError = store.open(path);   // includes quick_check
+            const StoreError openError = store.open(path); // includes quick_check
             QVERIFY2(!openError, qPrintable(QStringLiteral("kill %1: %2").arg(kill).arg(openError.message)));
             QVERIFY(!store.quickCheck());
             if (runId < 0)
-                continue;   // killed before the run existed: nothing to lose, file must still be sound
-            QVERIFY2(std::find(store.recoveredRuns().begin(), store.recoveredRuns().end(), runId) != store.recoveredRuns().end(),
+                continue; // killed before the run existed: nothing to lose, file must still be sound
+            QVERIFY2(std::find(store.recoveredRuns().begin(), store.recoveredRuns().end(), runId) !=
+                         store.recoveredRuns().end(),
                      qPrintable(QStringLiteral("kill %1: run %2 not recovered").arg(kill).arg(runId)));
             StoreError error;
             const std::optional<RunData> run = store.loadRun(runId, &error);
@@ -154,7 +155,10 @@ private slots:
             const double lost_s = (lastAppended + 1 - stored) * kTick_s;
             worstLoss_s = std::max(worstLoss_s, lost_s);
             QVERIFY2(lost_s <= 1.0, qPrintable(QStringLiteral("kill %1 after %2 ms: appended %3 intervals, stored %4")
-                                                   .arg(kill).arg(delay_ms).arg(lastAppended + 1).arg(stored)));
+                                                   .arg(kill)
+                                                   .arg(delay_ms)
+                                                   .arg(lastAppended + 1)
+                                                   .arg(stored)));
             if (lastAppended >= 0)
                 ++killsWithData;
             // The list summary of a recovered run is recomputed from what survived.

@@ -47,20 +47,20 @@ private slots:
         const QString unset = QStringLiteral("${env:%1}").arg(QLatin1String(kEnvUnset));
         QTest::newRow("no placeholder") << QStringLiteral("host=db user=app") << QStringLiteral("host=db user=app")
                                         << QStringList();
-        QTest::newRow("env") << QStringLiteral("Bearer ") + set << QStringLiteral("Bearer env-value-1") << QStringList();
+        QTest::newRow("env") << QStringLiteral("Bearer ") + set << QStringLiteral("Bearer env-value-1")
+                             << QStringList();
         QTest::newRow("keychain") << QStringLiteral("user=app password=${keychain:DB_PASSWORD} host=db")
                                   << QStringLiteral("user=app password=kc-db-secret host=db") << QStringList();
-        QTest::newRow("empty keychain value is a value") << QStringLiteral("[${keychain:EMPTY}]") << QStringLiteral("[]")
-                                                         << QStringList();
+        QTest::newRow("empty keychain value is a value")
+            << QStringLiteral("[${keychain:EMPTY}]") << QStringLiteral("[]") << QStringList();
         QTest::newRow("missing env") << QStringLiteral("x=") + unset << QStringLiteral("x=") << QStringList{unset};
-        QTest::newRow("missing keychain") << QStringLiteral("p=${keychain:NOT_STORED};")
-                                          << QStringLiteral("p=;") << QStringList{QStringLiteral("${keychain:NOT_STORED}")};
+        QTest::newRow("missing keychain") << QStringLiteral("p=${keychain:NOT_STORED};") << QStringLiteral("p=;")
+                                          << QStringList{QStringLiteral("${keychain:NOT_STORED}")};
         QTest::newRow("mixed, each missing one listed once, as spelled")
             << QStringLiteral("%1 ${keychain:NOPE} %2 ${keychain:DB_PASSWORD} ${keychain:NOPE} %1").arg(unset, set)
-            << QStringLiteral("  env-value-1 kc-db-secret  ")
-            << QStringList{unset, QStringLiteral("${keychain:NOPE}")};
-        QTest::newRow("not a placeholder kind") << QStringLiteral("${vault:X} ${keychain:}")
-                                                << QStringLiteral("${vault:X} ${keychain:}") << QStringList();
+            << QStringLiteral("  env-value-1 kc-db-secret  ") << QStringList{unset, QStringLiteral("${keychain:NOPE}")};
+        QTest::newRow("not a placeholder kind")
+            << QStringLiteral("${vault:X} ${keychain:}") << QStringLiteral("${vault:X} ${keychain:}") << QStringList();
     }
     void resolve()
     {
@@ -70,7 +70,7 @@ private slots:
         QStringList gotMissing;
         QCOMPARE(SecretResolver::resolve(text, &gotMissing), resolved);
         QCOMPARE(gotMissing, missing);
-        QCOMPARE(SecretResolver::resolve(text), resolved);   // *missing is optional
+        QCOMPARE(SecretResolver::resolve(text), resolved); // *missing is optional
     }
 
     void describeMissing_data()
@@ -79,11 +79,10 @@ private slots:
         QTest::addColumn<QStringList>("mustContain");
         QTest::addColumn<QStringList>("mustNotContain");
         QTest::newRow("none") << QStringList() << QStringList() << QStringList();
-        QTest::newRow("env: export it")
-            << QStringList{QStringLiteral("${env:API_TOKEN}")}
-            << QStringList{QStringLiteral("the database conninfo uses ${env:API_TOKEN}"), QStringLiteral("not set"),
-                           QStringLiteral("export it")}
-            << QStringList{QStringLiteral("keychain")};
+        QTest::newRow("env: export it") << QStringList{QStringLiteral("${env:API_TOKEN}")}
+                                        << QStringList{QStringLiteral("the database conninfo uses ${env:API_TOKEN}"),
+                                                       QStringLiteral("not set"), QStringLiteral("export it")}
+                                        << QStringList{QStringLiteral("keychain")};
         QTest::newRow("keychain: the GUI, or ${env:} in CI")
             << QStringList{QStringLiteral("${keychain:DB_PASSWORD}")}
             << QStringList{QStringLiteral("the database conninfo reads DB_PASSWORD from the OS keychain"),
@@ -111,7 +110,8 @@ private slots:
     void describeMissingReadsWhatResolveReports()
     {
         QStringList missing;
-        SecretResolver::resolve(QStringLiteral("${keychain:LOGIN_PW} ${env:%1}").arg(QLatin1String(kEnvUnset)), &missing);
+        SecretResolver::resolve(QStringLiteral("${keychain:LOGIN_PW} ${env:%1}").arg(QLatin1String(kEnvUnset)),
+                                &missing);
         const QString text = SecretResolver::describeMissing(missing);
         QVERIFY2(text.startsWith(QLatin1String("the plan")), qPrintable(text));
         QVERIFY(text.contains(QLatin1String(kEnvUnset)));
@@ -125,8 +125,8 @@ private slots:
         QTest::newRow("none") << QStringLiteral("host=db password=${env:PW}") << QStringList();
         QTest::newRow("in order, once") << QStringLiteral("${keychain:B} ${keychain:A} ${keychain:B}")
                                         << QStringList{QStringLiteral("B"), QStringLiteral("A")};
-        QTest::newRow("invalid name ignored") << QStringLiteral("${keychain:1X} ${keychain:_ok}")
-                                              << QStringList{QStringLiteral("_ok")};
+        QTest::newRow("invalid name ignored")
+            << QStringLiteral("${keychain:1X} ${keychain:_ok}") << QStringList{QStringLiteral("_ok")};
     }
     void keychainNamesInText()
     {
@@ -145,10 +145,10 @@ private slots:
         QTest::newRow("login body") << QStringLiteral("login") << QStringList{QStringLiteral("LOGIN_PW")};
         QTest::newRow("endpoint header") << QStringLiteral("endpoint") << QStringList{QStringLiteral("EP_KEY")};
         QTest::newRow("pool URL") << QStringLiteral("pool") << QStringList{QStringLiteral("POOL_PW")};
-        QTest::newRow("all, each once")
-            << QStringLiteral("all")
-            << QStringList{QStringLiteral("API_TOKEN"), QStringLiteral("DB_PW"), QStringLiteral("EP_KEY"),
-                           QStringLiteral("LOGIN_PW"), QStringLiteral("POOL_PW")};
+        QTest::newRow("all, each once") << QStringLiteral("all")
+                                        << QStringList{QStringLiteral("API_TOKEN"), QStringLiteral("DB_PW"),
+                                                       QStringLiteral("EP_KEY"), QStringLiteral("LOGIN_PW"),
+                                                       QStringLiteral("POOL_PW")};
     }
     void keychainNamesInPlan()
     {
@@ -167,9 +167,10 @@ private slots:
         if (all || where == QLatin1String("login")) {
             plan.target.login.enabled = true;
             plan.target.login.path = QStringLiteral("/login");
-            plan.target.login.json = QJsonObject{
-                {QStringLiteral("user"), QStringLiteral("admin")},
-                {QStringLiteral("auth"), QJsonObject{{QStringLiteral("password"), QStringLiteral("${keychain:LOGIN_PW}")}}}};
+            plan.target.login.json =
+                QJsonObject{{QStringLiteral("user"), QStringLiteral("admin")},
+                            {QStringLiteral("auth"),
+                             QJsonObject{{QStringLiteral("password"), QStringLiteral("${keychain:LOGIN_PW}")}}}};
         }
         if (all || where == QLatin1String("endpoint"))
             e.headers[QStringLiteral("X-Key")] = QStringLiteral("${keychain:EP_KEY}");
@@ -177,7 +178,7 @@ private slots:
             plan.pool.kind = QStringLiteral("json");
             plan.pool.url = QStringLiteral("http://ops:${keychain:POOL_PW}@127.0.0.1:9000/pool");
         }
-        if (all)   // the same name again elsewhere is listed once
+        if (all) // the same name again elsewhere is listed once
             plan.health_path = QStringLiteral("/health?key=${keychain:API_TOKEN}");
         plan.endpoints.push_back(e);
         // The order over a whole plan is not part of the contract (sorted here); each name once is.
@@ -194,12 +195,11 @@ private slots:
         QTest::addColumn<QString>("redacted");
         QTest::newRow("3 characters are masked") << QStringLiteral("SHORT") << QStringLiteral("abc")
                                                  << QStringLiteral("x abc y abc") << QStringLiteral("x *** y ***");
-        QTest::newRow("2 characters are left alone") << QStringLiteral("TINY") << QStringLiteral("ab")
-                                                     << QStringLiteral("x ab y") << QStringLiteral("x ab y");
-        QTest::newRow("echoed in an error body")
-            << QStringLiteral("API") << QStringLiteral("s3cr3t-Token")
-            << QStringLiteral("401: invalid token s3cr3t-Token for user")
-            << QStringLiteral("401: invalid token *** for user");
+        QTest::newRow("2 characters are left alone")
+            << QStringLiteral("TINY") << QStringLiteral("ab") << QStringLiteral("x ab y") << QStringLiteral("x ab y");
+        QTest::newRow("echoed in an error body") << QStringLiteral("API") << QStringLiteral("s3cr3t-Token")
+                                                 << QStringLiteral("401: invalid token s3cr3t-Token for user")
+                                                 << QStringLiteral("401: invalid token *** for user");
         // Secret values that contain one another: the longer is masked whole, no tail of it stays readable.
         QTest::newRow("one secret inside another")
             << QStringLiteral("A_PREFIX") << QStringLiteral("pass")
@@ -221,9 +221,9 @@ private slots:
     {
         SecretResolver::setSessionSecret(QStringLiteral("A"), QStringLiteral("pass"));
         SecretResolver::setSessionSecret(QStringLiteral("B"), QStringLiteral("password123"));
-        QCOMPARE(SecretResolver::redact(QStringLiteral("echo: password123"),
-                                        QStringLiteral("${keychain:A} ${keychain:B}")),
-                 QStringLiteral("echo: ***"));
+        QCOMPARE(
+            SecretResolver::redact(QStringLiteral("echo: password123"), QStringLiteral("${keychain:A} ${keychain:B}")),
+            QStringLiteral("echo: ***"));
     }
 
     void clearSessionSecretsEmptiesTheTable()
@@ -233,7 +233,8 @@ private slots:
         QVERIFY(!SecretResolver::hasSessionSecret(QStringLiteral("DB_PASSWORD")));
         QVERIFY(!SecretResolver::hasSessionSecret(QStringLiteral("EMPTY")));
         QStringList missing;
-        QCOMPARE(SecretResolver::resolve(QStringLiteral("pw=${keychain:DB_PASSWORD}"), &missing), QStringLiteral("pw="));
+        QCOMPARE(SecretResolver::resolve(QStringLiteral("pw=${keychain:DB_PASSWORD}"), &missing),
+                 QStringLiteral("pw="));
         QCOMPARE(missing, QStringList{QStringLiteral("${keychain:DB_PASSWORD}")});
         QCOMPARE(SecretResolver::redactSessionSecrets(QStringLiteral("kc-db-secret")), QStringLiteral("kc-db-secret"));
     }
@@ -250,7 +251,8 @@ private slots:
         QFETCH(QString, conninfo);
         Plan plan;
         plan.database.conninfo = conninfo;
-        const QString echoed = QStringLiteral("FATAL: role \"kc-db-secret\" does not exist; body was {\"p\":\"kc-db-secret\"}");
+        const QString echoed =
+            QStringLiteral("FATAL: role \"kc-db-secret\" does not exist; body was {\"p\":\"kc-db-secret\"}");
         const QString scrubbed = SecretScrubber::text(echoed, plan);
         QVERIFY2(!scrubbed.contains(QLatin1String("kc-db-secret")), qPrintable(scrubbed));
         QCOMPARE(scrubbed.count(QLatin1String("***")), 2);

@@ -77,7 +77,8 @@ void TestSqliteInspector::initTestCase()
 void TestSqliteInspector::journalModeFromHeader()
 {
     QCOMPARE(SqliteInspector::journalModeFromHeader(m_wal), QStringLiteral("wal"));
-    QCOMPARE(SqliteInspector::journalModeFromHeader(QStringLiteral("sqlite:") + m_rollback), QStringLiteral("rollback"));
+    QCOMPARE(SqliteInspector::journalModeFromHeader(QStringLiteral("sqlite:") + m_rollback),
+             QStringLiteral("rollback"));
     QCOMPARE(SqliteInspector::journalModeFromHeader(m_dir.filePath(QStringLiteral("nope.db"))), QString());
 }
 
@@ -175,8 +176,8 @@ void TestSqliteInspector::writerNeverBusyWhileInspecting()
         sqlite3_busy_timeout(db, 2000);
         int i = 0;
         while (!stop) {
-            const QByteArray sql = "BEGIN IMMEDIATE; INSERT INTO events(at, note) VALUES (" + QByteArray::number(++i) +
-                                   ", 'ev'); COMMIT;";
+            const QByteArray sql =
+                "BEGIN IMMEDIATE; INSERT INTO events(at, note) VALUES (" + QByteArray::number(++i) + ", 'ev'); COMMIT;";
             const int rc = sqlite3_exec(db, sql.constData(), nullptr, nullptr, nullptr);
             if (rc == SQLITE_OK) {
                 ++commits;

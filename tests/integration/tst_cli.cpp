@@ -22,7 +22,8 @@ struct Result
     QString err;
 };
 
-Result runPreflight(const QStringList &args, int timeout_ms = 120000, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
+Result runPreflight(const QStringList &args, int timeout_ms = 120000,
+                    const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
                     std::function<void(QProcess &)> whileRunning = {})
 {
     QProcess p;
@@ -35,7 +36,8 @@ Result runPreflight(const QStringList &args, int timeout_ms = 120000, const QPro
     if (!p.waitForFinished(timeout_ms)) {
         p.kill();
         p.waitForFinished();
-        return {-2, QString::fromUtf8(p.readAllStandardOutput()), QStringLiteral("TIMED OUT: ") + QString::fromUtf8(p.readAllStandardError())};
+        return {-2, QString::fromUtf8(p.readAllStandardOutput()),
+                QStringLiteral("TIMED OUT: ") + QString::fromUtf8(p.readAllStandardError())};
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
@@ -95,31 +97,68 @@ void TestCli::badInputGivesOneLineErrorAndExitCode_data()
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("message");
     const QString refused = QStringLiteral("http://127.0.0.1:%1").arg(TestHttpServer::refusedPort());
-    const QString malformed = write(m_dir, QStringLiteral("malformed.json"),
-                                    "{\n  \"target\": {\"base_url\": \"http://127.0.0.1:1\"},\n  \"endpoints\": [ {\"path\": \"/\"}, ]\n}\n");
-    const QString badWeight = write(m_dir, QStringLiteral("weight.json"),
-                                    R"({"target":{"base_url":"http://127.0.0.1:1"},"endpoints":[{"path":"/","weight":-1}]})");
-    const QString unsetSecret = write(m_dir, QStringLiteral("secret.json"),
-                                      QStringLiteral(R"({"target":{"base_url":"%1","headers":{"Authorization":"Bearer ${env:PREFLIGHT_TEST_UNSET_TOKEN}"}},
-                                      "endpoints":[{"path":"/"}],"scenario":{"preset":"sustain","users":1,"duration_s":1}})").arg(refused).toUtf8());
+    const QString malformed =
+        write(m_dir, QStringLiteral("malformed.json"),
+              "{\n  \"target\": {\"base_url\": \"http://127.0.0.1:1\"},\n  \"endpoints\": [ {\"path\": \"/\"}, ]\n}\n");
+    const QString badWeight =
+        write(m_dir, QStringLiteral("weight.json"),
+              R"({"target":{"base_url":"http://127.0.0.1:1"},"endpoints":[{"path":"/","weight":-1}]})");
+    const QString unsetSecret =
+        write(m_dir, QStringLiteral("secret.json"),
+              QStringLiteral(
+                  R"({"target":{"base_url":"%1","headers":{"Authorization":"Bearer ${env:PREFLIGHT_TEST_UNSET_TOKEN}"}},
+                                      "endpoints":[{"path":"/"}],"scenario":{"preset":"sustain","users":1,"duration_s":1}})")
+                  .arg(refused)
+                  .toUtf8());
     const QString badGates = write(m_dir, QStringLiteral("gates.json"), R"({"p96_ms": 100})");
-    QTest::newRow("malformed plan") << QStringList{QStringLiteral("run"), malformed} << 2 << QStringLiteral("line 3, column");
-    QTest::newRow("invalid plan value") << QStringList{QStringLiteral("run"), badWeight} << 2 << QStringLiteral("endpoints[0].weight");
-    QTest::newRow("missing plan file") << QStringList{QStringLiteral("run"), m_dir.filePath(QStringLiteral("nope.json"))} << 2 << QStringLiteral("cannot read plan");
-    QTest::newRow("bad URL") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("htp:/x")} << 2 << QStringLiteral("not an http");
-    QTest::newRow("URL without host") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("http://")} << 2 << QStringLiteral("");
-    QTest::newRow("unknown flag") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused, QStringLiteral("--bogus")} << 2 << QStringLiteral("bogus");
-    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QStringLiteral("unknown command");
+    QTest::newRow("malformed plan") << QStringList{QStringLiteral("run"), malformed} << 2
+                                    << QStringLiteral("line 3, column");
+    QTest::newRow("invalid plan value") << QStringList{QStringLiteral("run"), badWeight} << 2
+                                        << QStringLiteral("endpoints[0].weight");
+    QTest::newRow("missing plan file") << QStringList{QStringLiteral("run"),
+                                                      m_dir.filePath(QStringLiteral("nope.json"))}
+                                       << 2 << QStringLiteral("cannot read plan");
+    QTest::newRow("bad URL") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("htp:/x")}
+                             << 2 << QStringLiteral("not an http");
+    QTest::newRow("URL without host") << QStringList{QStringLiteral("run"), QStringLiteral("--target"),
+                                                     QStringLiteral("http://")}
+                                      << 2 << QStringLiteral("");
+    QTest::newRow("unknown flag") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused,
+                                                 QStringLiteral("--bogus")}
+                                  << 2 << QStringLiteral("bogus");
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2
+                                     << QStringLiteral("unknown command");
     QTest::newRow("no target") << QStringList{QStringLiteral("run")} << 2 << QStringLiteral("--target");
-    QTest::newRow("bad endpoint") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused, QStringLiteral("--endpoint"), QStringLiteral("FETCH /x")} << 2 << QStringLiteral("unknown method");
-    QTest::newRow("users above the limit") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused, QStringLiteral("--users"), QStringLiteral("1000")} << 2 << QStringLiteral("limits.max_users");
-    QTest::newRow("zero rate") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused, QStringLiteral("--rate"), QStringLiteral("0")} << 2 << QStringLiteral("--rate");
-    QTest::newRow("unset secret") << QStringList{QStringLiteral("run"), unsetSecret} << 2 << QStringLiteral("PREFLIGHT_TEST_UNSET_TOKEN");
-    QTest::newRow("bad gates file") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused, QStringLiteral("--gates"), badGates} << 2 << QStringLiteral("p96_ms");
+    QTest::newRow("bad endpoint") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused,
+                                                 QStringLiteral("--endpoint"), QStringLiteral("FETCH /x")}
+                                  << 2 << QStringLiteral("unknown method");
+    QTest::newRow("users above the limit") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused,
+                                                          QStringLiteral("--users"), QStringLiteral("1000")}
+                                           << 2 << QStringLiteral("limits.max_users");
+    QTest::newRow("zero rate") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused,
+                                              QStringLiteral("--rate"), QStringLiteral("0")}
+                               << 2 << QStringLiteral("--rate");
+    QTest::newRow("unset secret") << QStringList{QStringLiteral("run"), unsetSecret} << 2
+                                  << QStringLiteral("PREFLIGHT_TEST_UNSET_TOKEN");
+    QTest::newRow("bad gates file") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused,
+                                                   QStringLiteral("--gates"), badGates}
+                                    << 2 << QStringLiteral("p96_ms");
     // TEST-NET-1 address: refused before any traffic, because it is not loopback and --yes is absent.
-    QTest::newRow("non-loopback target") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("http://192.0.2.1:8080")} << 2 << QStringLiteral("--yes");
-    QTest::newRow("refused port") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused, QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--store"), m_dir.filePath(QStringLiteral("refused.sqlite"))} << 3 << QStringLiteral("connection refused");
-    QTest::newRow("database unreachable") << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused, QStringLiteral("--db"), QStringLiteral("sqlite:/nonexistent/dir/app.db")} << 3 << QStringLiteral("");
+    QTest::newRow("non-loopback target") << QStringList{QStringLiteral("run"), QStringLiteral("--target"),
+                                                        QStringLiteral("http://192.0.2.1:8080")}
+                                         << 2 << QStringLiteral("--yes");
+    QTest::newRow("refused port") << QStringList{QStringLiteral("run"),
+                                                 QStringLiteral("--target"),
+                                                 refused,
+                                                 QStringLiteral("--duration"),
+                                                 QStringLiteral("1"),
+                                                 QStringLiteral("--store"),
+                                                 m_dir.filePath(QStringLiteral("refused.sqlite"))}
+                                  << 3 << QStringLiteral("connection refused");
+    QTest::newRow("database unreachable")
+        << QStringList{QStringLiteral("run"), QStringLiteral("--target"), refused, QStringLiteral("--db"),
+                       QStringLiteral("sqlite:/nonexistent/dir/app.db")}
+        << 3 << QStringLiteral("");
 }
 
 void TestCli::badInputGivesOneLineErrorAndExitCode()
@@ -130,7 +169,8 @@ void TestCli::badInputGivesOneLineErrorAndExitCode()
     const Result r = runPreflight(args, 30000);
     QVERIFY2(r.exitCode == exitCode, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(r.err)));
     QVERIFY2(r.err.contains(message), qPrintable(r.err));
-    QVERIFY2(!r.err.contains(QStringLiteral("Segmentation")) && !r.err.contains(QStringLiteral("terminate")), qPrintable(r.err));
+    QVERIFY2(!r.err.contains(QStringLiteral("Segmentation")) && !r.err.contains(QStringLiteral("terminate")),
+             qPrintable(r.err));
 }
 
 void TestCli::completedRunWritesTheSummaryAndStoresTheRun()
@@ -145,18 +185,23 @@ void TestCli::completedRunWritesTheSummaryAndStoresTheRun()
     const QString store = m_dir.filePath(QStringLiteral("runs.sqlite"));
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("PREFLIGHT_CANARY_TOKEN"), QStringLiteral("canary-7f3a9b"));
-    const QString plan = write(m_dir, QStringLiteral("plan.json"), QStringLiteral(R"({"name":"cli test",
+    const QString plan = write(m_dir, QStringLiteral("plan.json"),
+                               QStringLiteral(R"({"name":"cli test",
         "target":{"base_url":"%1","headers":{"Authorization":"Bearer ${env:PREFLIGHT_CANARY_TOKEN}"}},
         "endpoints":[{"name":"a","path":"/a","weight":2},{"name":"b","method":"POST","path":"/b/{seq}","json":{"n":"{seq}"}}],
         "health":{"path":"/health"},
-        "scenario":{"preset":"sweep","levels":[1,3],"step_s":1}})").arg(QString::fromStdString(server.baseUrl())).toUtf8());
-    const Result r = runPreflight({QStringLiteral("run"), plan, QStringLiteral("--json"), json, QStringLiteral("--junit"), junit,
-                                   QStringLiteral("--store"), store}, 60000, env);
-    QVERIFY2(r.exitCode == 0, qPrintable(r.err));   // no explicit gates: a completed run exits 0
+        "scenario":{"preset":"sweep","levels":[1,3],"step_s":1}})")
+                                   .arg(QString::fromStdString(server.baseUrl()))
+                                   .toUtf8());
+    const Result r = runPreflight({QStringLiteral("run"), plan, QStringLiteral("--json"), json,
+                                   QStringLiteral("--junit"), junit, QStringLiteral("--store"), store},
+                                  60000, env);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err)); // no explicit gates: a completed run exits 0
     QVERIFY(r.out.contains(QStringLiteral("By load level")));
     const QJsonObject s = readJson(json);
     QCOMPARE(s.value(QStringLiteral("schema")).toString(), QStringLiteral("preflight.summary/1"));
-    for (const char *key : {"tool", "run", "totals", "endpoints", "levels", "capacity", "database", "queries", "gates", "findings", "verdict"})
+    for (const char *key : {"tool", "run", "totals", "endpoints", "levels", "capacity", "database", "queries", "gates",
+                            "findings", "verdict"})
         QVERIFY2(s.contains(QLatin1String(key)), key);
     const QJsonObject totals = s.value(QStringLiteral("totals")).toObject();
     // The server also answered the reachability check (health), which is not part of the load.
@@ -165,10 +210,12 @@ void TestCli::completedRunWritesTheSummaryAndStoresTheRun()
     QCOMPARE(qint64(totals.value(QStringLiteral("errors")).toDouble()), qint64(server.answered(500)));
     QCOMPARE(s.value(QStringLiteral("endpoints")).toArray().size(), 2);
     QCOMPARE(s.value(QStringLiteral("levels")).toArray().size(), 2);
-    QCOMPARE(s.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
+    QCOMPARE(s.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("completed"));
     QVERIFY(s.value(QStringLiteral("gates")).toObject().value(QStringLiteral("checks")).toArray().size() >= 4);
     const QString verdict = s.value(QStringLiteral("verdict")).toString();
-    QVERIFY2(verdict == QLatin1String("not-ready") || verdict == QLatin1String("inconclusive"), qPrintable(verdict));  // 10% errors
+    QVERIFY2(verdict == QLatin1String("not-ready") || verdict == QLatin1String("inconclusive"),
+             qPrintable(verdict)); // 10% errors
     for (const QString &path : {json, junit, store}) {
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -190,13 +237,17 @@ void TestCli::loginTokenIsSentWithEveryRequest()
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("PREFLIGHT_TEST_PASSWORD"), QStringLiteral("pw-canary-93"));
     const QString json = m_dir.filePath(QStringLiteral("login.json"));
-    const QString plan = write(m_dir, QStringLiteral("login-plan.json"), QStringLiteral(R"({
+    const QString plan = write(m_dir, QStringLiteral("login-plan.json"),
+                               QStringLiteral(R"({
         "target":{"base_url":"%1","login":{"path":"/login","json":{"user":"admin","password":"${env:PREFLIGHT_TEST_PASSWORD}"},
                   "token_pointer":"/access_token"}},
         "endpoints":[{"path":"/private"}],"health":{"path":"/health"},
-        "scenario":{"preset":"sustain","users":2,"duration_s":1}})").arg(QString::fromStdString(server.baseUrl())).toUtf8());
-    const Result r = runPreflight({QStringLiteral("run"), plan, QStringLiteral("--json"), json, QStringLiteral("--store"),
-                                   m_dir.filePath(QStringLiteral("login.sqlite"))}, 30000, env);
+        "scenario":{"preset":"sustain","users":2,"duration_s":1}})")
+                                   .arg(QString::fromStdString(server.baseUrl()))
+                                   .toUtf8());
+    const Result r = runPreflight({QStringLiteral("run"), plan, QStringLiteral("--json"), json,
+                                   QStringLiteral("--store"), m_dir.filePath(QStringLiteral("login.sqlite"))},
+                                  30000, env);
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const auto paths = server.paths();
     const auto auth = server.authorizations();
@@ -217,12 +268,14 @@ void TestCli::loginTokenIsSentWithEveryRequest()
 void TestCli::failedGateExitsOne()
 {
     TestHttpServer::Config config;
-    config.delay_ms = 150;   // P95 above the launch gate's 120 ms; 6 s of load is long enough to be conclusive
+    config.delay_ms = 150; // P95 above the launch gate's 120 ms; 6 s of load is long enough to be conclusive
     TestHttpServer server(config);
     QVERIFY(server.start());
-    const Result r = runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
-                                   QStringLiteral("--users"), QStringLiteral("2"), QStringLiteral("--duration"), QStringLiteral("6"),
-                                   QStringLiteral("--gates"), QStringLiteral("launch"), QStringLiteral("--store"), m_dir.filePath(QStringLiteral("gates.sqlite"))});
+    const Result r =
+        runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
+                      QStringLiteral("--users"), QStringLiteral("2"), QStringLiteral("--duration"), QStringLiteral("6"),
+                      QStringLiteral("--gates"), QStringLiteral("launch"), QStringLiteral("--store"),
+                      m_dir.filePath(QStringLiteral("gates.sqlite"))});
     QVERIFY2(r.exitCode == 1, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
     QVERIFY(r.out.contains(QStringLiteral("FAIL")));
 }
@@ -232,16 +285,18 @@ void TestCli::interruptStopsAndKeepsTheRun()
     TestHttpServer server;
     QVERIFY(server.start());
     const QString json = m_dir.filePath(QStringLiteral("interrupted.json"));
-    const Result r = runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
-                                   QStringLiteral("--users"), QStringLiteral("2"), QStringLiteral("--duration"), QStringLiteral("60"),
-                                   QStringLiteral("--json"), json, QStringLiteral("--store"), m_dir.filePath(QStringLiteral("int.sqlite"))},
-                                  60000, QProcessEnvironment::systemEnvironment(), [&](QProcess &p) {
-                                      QTRY_VERIFY_WITH_TIMEOUT(server.requestsSeen() > 50, 20000);
-                                      ::kill(pid_t(p.processId()), SIGINT);
-                                  });
+    const Result r = runPreflight(
+        {QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
+         QStringLiteral("--users"), QStringLiteral("2"), QStringLiteral("--duration"), QStringLiteral("60"),
+         QStringLiteral("--json"), json, QStringLiteral("--store"), m_dir.filePath(QStringLiteral("int.sqlite"))},
+        60000, QProcessEnvironment::systemEnvironment(), [&](QProcess &p) {
+            QTRY_VERIFY_WITH_TIMEOUT(server.requestsSeen() > 50, 20000);
+            ::kill(pid_t(p.processId()), SIGINT);
+        });
     QCOMPARE(r.exitCode, 130);
     const QJsonObject s = readJson(json);
-    QCOMPARE(s.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("interrupted"));
+    QCOMPARE(s.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("interrupted"));
     QVERIFY(s.value(QStringLiteral("totals")).toObject().value(QStringLiteral("requests")).toDouble() > 0);
     QVERIFY(s.value(QStringLiteral("run")).toObject().value(QStringLiteral("duration_s")).toDouble() < 30);
 }
@@ -249,19 +304,26 @@ void TestCli::interruptStopsAndKeepsTheRun()
 void TestCli::safetyGuardAbortsWithExitFour()
 {
     TestHttpServer::Config config;
-    config.error_share = 1.0;   // every request fails: the error-rate guard trips after its warm-up
+    config.error_share = 1.0; // every request fails: the error-rate guard trips after its warm-up
     TestHttpServer server(config);
     QVERIFY(server.start());
     const QString json = m_dir.filePath(QStringLiteral("aborted.json"));
-    const Result r = runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
-                                   QStringLiteral("--users"), QStringLiteral("2"), QStringLiteral("--duration"), QStringLiteral("120"),
-                                   QStringLiteral("--json"), json, QStringLiteral("--store"), m_dir.filePath(QStringLiteral("abort.sqlite"))}, 100000);
+    const Result r = runPreflight(
+        {QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
+         QStringLiteral("--users"), QStringLiteral("2"), QStringLiteral("--duration"), QStringLiteral("120"),
+         QStringLiteral("--json"), json, QStringLiteral("--store"), m_dir.filePath(QStringLiteral("abort.sqlite"))},
+        100000);
     QVERIFY2(r.exitCode == 4, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
     const QJsonObject s = readJson(json);
-    QCOMPARE(s.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("aborted"));
-    QVERIFY(s.value(QStringLiteral("run")).toObject().value(QStringLiteral("status_reason")).toString().contains(QStringLiteral("safety")));
+    QCOMPARE(s.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("aborted"));
+    QVERIFY(s.value(QStringLiteral("run"))
+                .toObject()
+                .value(QStringLiteral("status_reason"))
+                .toString()
+                .contains(QStringLiteral("safety")));
     QVERIFY(s.value(QStringLiteral("run")).toObject().value(QStringLiteral("duration_s")).toDouble() < 60);
-    QVERIFY(!s.value(QStringLiteral("findings")).toArray().isEmpty());   // the run and its findings are kept
+    QVERIFY(!s.value(QStringLiteral("findings")).toArray().isEmpty()); // the run and its findings are kept
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -42,7 +42,7 @@ namespace {
 
 struct Reply
 {
-    int status = 0;          // 0: transport failure
+    int status = 0; // 0: transport failure
     QByteArray headers;
     QByteArray body;
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
@@ -192,7 +192,8 @@ double meanLatencyMs(int port, int clients, int requests, const QByteArray &targ
             for (int i = 0; i < requests; ++i) {
                 QElapsedTimer t;
                 t.start();
-                const Reply r = client.get(QByteArray(target).replace("{id}", QByteArray::number(1 + (c * 7 + i) % 500)));
+                const Reply r =
+                    client.get(QByteArray(target).replace("{id}", QByteArray::number(1 + (c * 7 + i) % 500)));
                 totalNs += t.nsecsElapsed();
                 if (r.status != 200)
                     ++bad;
@@ -245,7 +246,7 @@ private Q_SLOTS:
     void demoPlanIsValid();
 
 private:
-    std::unique_ptr<DemoLauncher> m_shared;   // flaws none, for the read-only shape checks
+    std::unique_ptr<DemoLauncher> m_shared; // flaws none, for the read-only shape checks
 };
 
 void TestDemoTarget::initTestCase()
@@ -277,13 +278,15 @@ void TestDemoTarget::servesEveryEndpoint_data()
     row("vehicles", "/api/v1/customers/3/vehicles", 200, {QStringLiteral("customer_id"), QStringLiteral("items")});
     row("customer appointments", "/api/v1/customers/3/appointments", 200, {QStringLiteral("items")});
     row("customer payments", "/api/v1/customers/3/payments", 200, {QStringLiteral("items")});
-    row("appointment", "/api/v1/appointments/5", 200, {QStringLiteral("id"), QStringLiteral("vehicle"), QStringLiteral("status")});
+    row("appointment", "/api/v1/appointments/5", 200,
+        {QStringLiteral("id"), QStringLiteral("vehicle"), QStringLiteral("status")});
     row("services", "/api/v1/appointments/5/services", 200, {QStringLiteral("items")});
     row("payments", "/api/v1/appointments/5/payments", 200, {QStringLiteral("items")});
     row("messages", "/api/v1/appointments/5/messages", 200, {QStringLiteral("items")});
     row("vehicle", "/api/v1/vehicles/2", 200, {QStringLiteral("make"), QStringLiteral("plate")});
     row("orders", "/api/v1/orders?customer=7", 200, {QStringLiteral("items")});
-    row("search", "/api/v1/search?q=engineering", 200, {QStringLiteral("q"), QStringLiteral("count"), QStringLiteral("items")});
+    row("search", "/api/v1/search?q=engineering", 200,
+        {QStringLiteral("q"), QStringLiteral("count"), QStringLiteral("items")});
     row("revenue", "/api/v1/reports/revenue", 200, {QStringLiteral("months")});
     row("profile", "/api/admin/customers/7?include=appointmentDetails", 200,
         customer + QStringList{QStringLiteral("appointments"), QStringLiteral("appointment_count")});
@@ -335,8 +338,8 @@ void TestDemoTarget::nPlusOneRunsOnePlusThreeNStatements()
     Client client(portOf(*target));
     for (int customer : {7, 123}) {
         const int before = int(readLines(log).size());
-        const Reply reply = client.get("/api/admin/customers/" + QByteArray::number(customer)
-                                       + "?include=appointmentDetails");
+        const Reply reply =
+            client.get("/api/admin/customers/" + QByteArray::number(customer) + "?include=appointmentDetails");
         QCOMPARE(reply.status, 200);
         const int n = int(reply.json().value(QStringLiteral("appointments")).toArray().size());
         QVERIFY2(n >= 18 && n <= 22, "the seed gives every customer 18-22 appointments");
@@ -384,8 +387,8 @@ void TestDemoTarget::noHealthAnswers404()
 void TestDemoTarget::healthAnswersWhileEveryHandlerIsBusy()
 {
     auto target = startTarget({QStringLiteral("slow-endpoint")},
-                              kFastSeed + QStringList{QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--slow-ms"),
-                                                      QStringLiteral("5000")});
+                              kFastSeed + QStringList{QStringLiteral("--threads"), QStringLiteral("1"),
+                                                      QStringLiteral("--slow-ms"), QStringLiteral("5000")});
     QVERIFY(target);
     const int port = portOf(*target);
     Client slow(port);
@@ -400,11 +403,11 @@ void TestDemoTarget::healthAnswersWhileEveryHandlerIsBusy()
                 return line.mid(name.size() + 1).toDouble();
         return -1.0;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(metric("demo_http_in_flight") >= 1, 4000);   // the report holds the only handler
+    QTRY_VERIFY_WITH_TIMEOUT(metric("demo_http_in_flight") >= 1, 4000); // the report holds the only handler
     const Reply health = admin.get("/health");
     QCOMPARE(health.status, 200);
     QVERIFY(health.json().value(QStringLiteral("pool")).toObject().contains(QStringLiteral("in_use")));
-    char byte = 0;   // the report is still being served: nothing to read on its connection yet
+    char byte = 0; // the report is still being served: nothing to read on its connection yet
     QCOMPARE(::recv(slow.fd(), &byte, 1, MSG_DONTWAIT), ssize_t(-1));
     QVERIFY(errno == EAGAIN || errno == EWOULDBLOCK);
 }
@@ -468,8 +471,9 @@ void TestDemoTarget::poolTimeoutGivesQueuePoolError()
             ++ok;
         if (r.status == 500) {
             ++timedOut;
-            QCOMPARE(r.json().value(QStringLiteral("error")).toString(),
-                     QStringLiteral("QueuePool limit of size 1 overflow 0 reached, connection timed out, timeout 0.10"));
+            QCOMPARE(
+                r.json().value(QStringLiteral("error")).toString(),
+                QStringLiteral("QueuePool limit of size 1 overflow 0 reached, connection timed out, timeout 0.10"));
         }
     }
     QVERIFY(ok >= 1);
@@ -486,8 +490,8 @@ void TestDemoTarget::writeContentionGivesDatabaseLocked()
             threads.emplace_back([&, t] {
                 Client client(port);
                 for (int i = 0; i < 10; ++i) {
-                    const Reply r = client.request("POST", "/api/items",
-                                                   QByteArray(R"({"name":"w)") + QByteArray::number(t * 100 + i) + "\"}");
+                    const Reply r = client.request(
+                        "POST", "/api/items", QByteArray(R"({"name":"w)") + QByteArray::number(t * 100 + i) + "\"}");
                     if (r.status == 201)
                         ++c;
                     else if (r.status == 503 && r.body.contains("database is locked"))
@@ -553,9 +557,11 @@ void TestDemoTarget::malformedRequestsGet4xx_data()
     QTest::newRow("negative length") << QByteArray("POST /api/items HTTP/1.1\r\nContent-Length: -5\r\n\r\n") << 400;
     QTest::newRow("conflicting lengths")
         << QByteArray("POST /api/items HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}") << 400;
-    QTest::newRow("chunked") << QByteArray("POST /api/items HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 501;
+    QTest::newRow("chunked") << QByteArray("POST /api/items HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                             << 501;
     QTest::newRow("huge body") << QByteArray("POST /api/items HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n") << 413;
-    QTest::newRow("huge header") << QByteArray("GET / HTTP/1.1\r\nX-Big: " + QByteArray(40000, 'a') + "\r\n\r\n") << 431;
+    QTest::newRow("huge header") << QByteArray("GET / HTTP/1.1\r\nX-Big: " + QByteArray(40000, 'a') + "\r\n\r\n")
+                                 << 431;
     QTest::newRow("binary") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15) << 400;
 }
 
@@ -568,7 +574,7 @@ void TestDemoTarget::malformedRequestsGet4xx()
     const Reply reply = client.sendRaw(raw);
     QCOMPARE(reply.status, status);
     QVERIFY(reply.headers.toLower().contains("connection: close"));
-    QCOMPARE(Client(port).get("/health").status, 200);   // and the server is still there
+    QCOMPARE(Client(port).get("/health").status, 200); // and the server is still there
 }
 
 void TestDemoTarget::singleConnectionSerialisesRequests()
@@ -589,8 +595,8 @@ void TestDemoTarget::singleConnectionSerialisesRequests()
         const double eight = meanLatencyMs(port, 8, 20, path, &failures);
         QCOMPARE(failures, 0);
         ratio[m] = eight / one;
-        qInfo("%s: 1 client %.1f ms/request, 8 clients %.1f ms/request, ratio %.2f", qPrintable(modes[m]), one,
-              eight, ratio[m]);
+        qInfo("%s: 1 client %.1f ms/request, 8 clients %.1f ms/request, ratio %.2f", qPrintable(modes[m]), one, eight,
+              ratio[m]);
     }
     QVERIFY2(ratio[0] >= 3.0, "single-connection must serialise: 8 clients at least 3x slower per request");
     QVERIFY2(ratio[1] < ratio[0] / 2, "a pooled target must scale clearly better than a serialised one");
@@ -668,7 +674,7 @@ void TestDemoTarget::noOrphanWhenLauncherIsKilled()
     while (!processGone(pid) && !gone.hasExpired())
         QTest::qWait(50);
     if (!processGone(pid)) {
-        ::kill(pid_t(pid), SIGKILL);   // do not leave it behind even when failing
+        ::kill(pid_t(pid), SIGKILL); // do not leave it behind even when failing
         QFAIL("the demo target outlived its launcher");
     }
     QVERIFY2(!QFile::exists(dbPath), "the target exited through its clean path (temp database removed)");
@@ -714,7 +720,7 @@ static int launcherHelper(int argc, char **argv)
     }
     std::printf("PID %lld\nDB %s\n", launcher.processId(), qPrintable(launcher.databaseConninfo()));
     std::fflush(stdout);
-    QTimer::singleShot(60000, &app, &QCoreApplication::quit);   // bounded even if nobody kills us
+    QTimer::singleShot(60000, &app, &QCoreApplication::quit); // bounded even if nobody kills us
     return app.exec();
 }
 

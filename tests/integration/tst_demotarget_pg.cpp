@@ -125,8 +125,9 @@ void TestDemoTargetPg::initTestCase()
     PREFLIGHT_START_PG(m_pg);
     QString error;
     QVERIFY2(m_pg.createDatabase(QStringLiteral("demo"), QString(), &error), qPrintable(error));
-    QVERIFY2(m_pg.exec(QStringLiteral("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"), QStringLiteral("demo"), &error),
-             qPrintable(error));
+    QVERIFY2(
+        m_pg.exec(QStringLiteral("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"), QStringLiteral("demo"), &error),
+        qPrintable(error));
     m_conninfo = m_pg.conninfo(QStringLiteral("demo"));
 }
 
@@ -153,8 +154,9 @@ qint64 TestDemoTargetPg::sessions() const
 
 int TestDemoTargetPg::demoBackends() const
 {
-    return m_pg.queryValue(QStringLiteral("SELECT count(*) FROM pg_stat_activity "
-                                          "WHERE application_name = 'preflight-demo-target'"))
+    return m_pg
+        .queryValue(QStringLiteral("SELECT count(*) FROM pg_stat_activity "
+                                   "WHERE application_name = 'preflight-demo-target'"))
         .toInt();
 }
 
@@ -178,7 +180,7 @@ void TestDemoTargetPg::connPerRequestOpensABackendPerRequest()
     } while (delta < kRequests && !deadline.hasExpired());
     qInfo("conn-per-request: %lld new sessions for %d requests", delta, kRequests);
     QVERIFY(delta >= kRequests);
-    QVERIFY(delta <= kRequests + 5);   // the test's own queries add a few
+    QVERIFY(delta <= kRequests + 5); // the test's own queries add a few
 }
 
 void TestDemoTargetPg::healthyPoolReusesConnections()
@@ -240,7 +242,7 @@ void TestDemoTargetPg::smallPoolPlateausAtFifteenBackends()
           failed.load());
     QCOMPARE(maxBackends, 15);
     QVERIFY(maxWaiting > 0);
-    QCOMPARE(failed.load(), 0);   // waits are far below the 30 s pool timeout
+    QCOMPARE(failed.load(), 0); // waits are far below the 30 s pool timeout
 }
 
 void TestDemoTargetPg::nPlusOneSeenInPgStatStatements()
@@ -288,7 +290,8 @@ void TestDemoTargetPg::writeContentionHitsTheLockTimeout()
                 QByteArray reply;
                 if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0) {
                     const QByteArray raw = "POST /api/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                           "Content-Length: " + QByteArray::number(json.size()) + "\r\n\r\n" + json;
+                                           "Content-Length: " +
+                                           QByteArray::number(json.size()) + "\r\n\r\n" + json;
                     ::send(fd, raw.constData(), size_t(raw.size()), MSG_NOSIGNAL);
                     char chunk[4096];
                     ssize_t n;
@@ -307,14 +310,18 @@ void TestDemoTargetPg::writeContentionHitsTheLockTimeout()
     }
     int maxLockWaits = 0;
     for (int i = 0; i < 40; ++i) {
-        maxLockWaits = std::max(maxLockWaits, m_pg.queryValue(QStringLiteral(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'preflight-demo-target' "
-            "AND wait_event_type = 'Lock'")).toInt());
+        maxLockWaits =
+            std::max(maxLockWaits,
+                     m_pg
+                         .queryValue(QStringLiteral(
+                             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'preflight-demo-target' "
+                             "AND wait_event_type = 'Lock'"))
+                         .toInt());
         QTest::qWait(20);
     }
     for (auto &t : clients)
         t.join();
-    QVERIFY(maxLockWaits >= 1);   // the wait is visible as wait_event_type = Lock
+    QVERIFY(maxLockWaits >= 1); // the wait is visible as wait_event_type = Lock
     qInfo("write-contention on PostgreSQL: %d created, %d lock timeouts, %d other", created.load(), locked.load(),
           other.load());
     QCOMPARE(other.load(), 0);
@@ -329,7 +336,7 @@ void TestDemoTargetPg::sessionsCarryTheApplicationName()
     Client client(QUrl(target->baseUrl()).port());
     QCOMPARE(client.get("/api/v1/customers/1"), 200);
     QCOMPARE(demoBackends(), 1);
-    target.reset();   // stops the target
+    target.reset(); // stops the target
     QDeadlineTimer deadline(10000);
     while (demoBackends() != 0 && !deadline.hasExpired())
         QTest::qWait(100);

@@ -93,8 +93,8 @@ const Finding *findingById(const Diagnosis &d, const QString &id)
 const Evidence *signatureEvidence(const Finding &f, const QString &needle)
 {
     for (const Evidence &e : f.evidence)
-        if ((e.metric == QLatin1String("error_signature") || e.note.contains(QLatin1String("error bodies")))
-            && e.note.contains(needle))
+        if ((e.metric == QLatin1String("error_signature") || e.note.contains(QLatin1String("error bodies"))) &&
+            e.note.contains(needle))
             return &e;
     return nullptr;
 }
@@ -123,8 +123,9 @@ private slots:
                 {statusFor(sig), sig.example, sig.match == ErrorSignature::Match::RetryAfterHeader ? "5" : ""});
         TestHttpServer server(config);
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":1.5})"),
-                                   QStringLiteral(R"([{"name":"orders","method":"GET","path":"/orders"}])"));
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":1.5})"),
+                     QStringLiteral(R"([{"name":"orders","method":"GET","path":"/orders"}])"));
         const RunData run = runThroughEngine(plan);
         QVERIFY(run.total().requests > uint64_t(catalogue.size()) * 2);
         const std::vector<ErrorSignatureSummary> summary = summarizeErrors(run);
@@ -138,16 +139,20 @@ private slots:
                     QCOMPARE(s.endpoints, QStringList{QStringLiteral("orders")});
                 }
             QVERIFY2(server.answeredError(i) > 0, qPrintable(id));
-            QVERIFY2(counted == server.answeredError(i),
-                     qPrintable(QStringLiteral("%1: counted %2, answered %3").arg(id).arg(counted).arg(server.answeredError(i))));
+            QVERIFY2(
+                counted == server.answeredError(i),
+                qPrintable(
+                    QStringLiteral("%1: counted %2, answered %3").arg(id).arg(counted).arg(server.answeredError(i))));
         }
         for (const ErrorSignatureSummary &s : summary)
             QVERIFY2(s.signature != QLatin1String("unrecognised"), qPrintable(s.normalized));
         // The JSON summary's errors block says the same.
-        const QJsonArray errors = JsonSummary::build(run, summarizeLevels(run), nullptr).value(QLatin1String("errors")).toArray();
+        const QJsonArray errors =
+            JsonSummary::build(run, summarizeLevels(run), nullptr).value(QLatin1String("errors")).toArray();
         QCOMPARE(errors.size(), qsizetype(summary.size()));
         const QJsonObject first = errors.first().toObject();
-        for (const char *key : {"signature", "count", "endpoints", "example", "supports", "first_seen_s", "last_seen_s", "status"})
+        for (const char *key :
+             {"signature", "count", "endpoints", "example", "supports", "first_seen_s", "last_seen_s", "status"})
             QVERIFY2(first.contains(QLatin1String(key)), key);
     }
 
@@ -157,16 +162,18 @@ private slots:
         config.error_share = 0.4;
         config.error_answers = {
             {500, "sqlite3.OperationalError: database is locked", ""},
-            {500, "sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, connection timed out, "
-                  "timeout 30.00",
+            {500,
+             "sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, connection timed out, "
+             "timeout 30.00",
              ""},
             {500, "FATAL:  remaining connection slots are reserved for non-replication superuser connections", ""},
             {503, "{\"error\":\"Service at capacity, please retry\"}", "3"},
         };
         TestHttpServer server(config);
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sweep","levels":[1,4],"step_s":0.8})"),
-                                   QStringLiteral(R"([{"name":"create","method":"POST","path":"/orders","json":{"n":1}}])"));
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sweep","levels":[1,4],"step_s":0.8})"),
+                     QStringLiteral(R"([{"name":"create","method":"POST","path":"/orders","json":{"n":1}}])"));
         const RunData run = runThroughEngine(plan);
         const Diagnosis d = analyze(run, *GateSet::preset(QStringLiteral("launch")));
         struct Expect
@@ -222,8 +229,9 @@ private slots:
         QVERIFY(dir.isValid());
         const QString path = dir.filePath(QStringLiteral("runs.sqlite"));
         RunData run;
-        run.plan = makePlan("http://127.0.0.1:1", QStringLiteral(R"({"preset":"sustain","users":1,"duration_s":1})"),
-                            QStringLiteral(R"([{"name":"a","path":"/a"},{"name":"b","path":"/b"},{"name":"c","path":"/c"},
+        run.plan =
+            makePlan("http://127.0.0.1:1", QStringLiteral(R"({"preset":"sustain","users":1,"duration_s":1})"),
+                     QStringLiteral(R"([{"name":"a","path":"/a"},{"name":"b","path":"/b"},{"name":"c","path":"/c"},
                                                {"name":"d","path":"/d"}])"));
         run.info.status = RunStatus::Completed;
         run.error_samples = kept;
@@ -257,16 +265,17 @@ private slots:
         config.echo_request_headers = true;
         TestHttpServer server(config);
         QVERIFY(server.start());
-        const Plan plan = makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":2,"duration_s":0.6})"),
-                                   QStringLiteral(R"([{"name":"me","path":"/me"}])"),
-                                   QStringLiteral(R"(,"headers":{"Authorization":"Bearer ${env:PREFLIGHT_TEST_TOKEN}",
+        const Plan plan =
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":2,"duration_s":0.6})"),
+                     QStringLiteral(R"([{"name":"me","path":"/me"}])"),
+                     QStringLiteral(R"(,"headers":{"Authorization":"Bearer ${env:PREFLIGHT_TEST_TOKEN}",
                                                                  "X-Api-Key":"${env:PREFLIGHT_TEST_API_KEY}"})"));
         const RunData run = runThroughEngine(plan);
         QVERIFY(!run.error_samples.empty());
         for (const ErrorSample &s : run.error_samples) {
             QVERIFY2(!s.body.contains(canary) && !s.body.contains(token) && !s.body.contains("hunter2-canary-pw"),
                      s.body.constData());
-            QVERIFY(s.body.contains("database is locked"));  // the evidence itself survives
+            QVERIFY(s.body.contains("database is locked")); // the evidence itself survives
         }
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("runs.sqlite"));

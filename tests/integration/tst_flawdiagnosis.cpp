@@ -80,8 +80,7 @@ void TestFlawDiagnosis::flawIsNamed_data()
     // The launch gates judge the highest level; 50 closed-model users with no think time saturate two cores
     // (P95 well above 120 ms for any backend), so the healthy row stops at 5 users, which sustains far more
     // than the gate's 50 req/s.
-    QTest::newRow("none") << QStringLiteral("none") << QStringLiteral("1,2,5") << QStringLiteral("3")
-                          << QStringList{};
+    QTest::newRow("none") << QStringLiteral("none") << QStringLiteral("1,2,5") << QStringLiteral("3") << QStringList{};
 }
 
 void TestFlawDiagnosis::flawIsNamed()
@@ -93,7 +92,8 @@ void TestFlawDiagnosis::flawIsNamed()
 
     const DemoRun run = runDemo(m_dir, flaw, levels, step);
     QVERIFY2(!run.summary.isEmpty(), run.stderrTail.constData());
-    qInfo("%s (%.1f s, exit %d):\n%s", qPrintable(flaw), run.elapsed_s, run.exitCode, qPrintable(describeSummary(run.summary)));
+    qInfo("%s (%.1f s, exit %d):\n%s", qPrintable(flaw), run.elapsed_s, run.exitCode,
+          qPrintable(describeSummary(run.summary)));
     // 0 ready, 1 not ready: the run itself completed (no usage error, unreachable target or safety abort).
     QVERIFY2(run.exitCode == 0 || run.exitCode == 1, run.stderrTail.constData());
     QCOMPARE(run.summary.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(),
@@ -137,26 +137,27 @@ void TestFlawDiagnosis::checkSingleConnection(const QJsonObject &s)
 void TestFlawDiagnosis::checkNPlusOne(const QJsonObject &s)
 {
     const QJsonArray found = findingsWithId(s, QStringLiteral("n-plus-one"));
-    QCOMPARE(found.size(), 1);   // the profile endpoint only
+    QCOMPARE(found.size(), 1); // the profile endpoint only
     const QJsonObject f = found.first().toObject();
     QCOMPARE(f.value(QStringLiteral("endpoint")).toString(), QStringLiteral("customer profile"));
     QCOMPARE(f.value(QStringLiteral("title")).toString(),
              QStringLiteral("GET /api/admin/customers/{id} runs 1 + 3N queries"));
     QCOMPARE(evidenceValue(f, QStringLiteral("children_per_row")), 3.0);
     const double n = evidenceValue(f, QStringLiteral("calls_per_request"), QStringLiteral("child"));
-    QVERIFY2(n >= 18 && n <= 22, qPrintable(QString::number(n)));   // the demo seeds 18–22 appointments per customer
+    QVERIFY2(n >= 18 && n <= 22, qPrintable(QString::number(n))); // the demo seeds 18–22 appointments per customer
 
     double perRequest = -1;
     for (const QJsonValue &v : s.value(QStringLiteral("endpoints")).toArray())
         if (v.toObject().value(QStringLiteral("name")).toString() == QLatin1String("customer profile"))
             perRequest = v.toObject().value(QStringLiteral("queries_per_request")).toDouble(-1);
-    QVERIFY2(qAbs(perRequest - (1 + 3 * n)) <= 0.5, qPrintable(QStringLiteral("%1 vs 1 + 3×%2").arg(perRequest).arg(n)));
+    QVERIFY2(qAbs(perRequest - (1 + 3 * n)) <= 0.5,
+             qPrintable(QStringLiteral("%1 vs 1 + 3×%2").arg(perRequest).arg(n)));
 
     int children = 0, once = 0;
     for (const QJsonValue &v : s.value(QStringLiteral("queries")).toArray()) {
         const QJsonObject q = v.toObject();
-        if (q.value(QStringLiteral("phase")).toString() != QLatin1String("profile")
-            || q.value(QStringLiteral("endpoint")).toString() != QLatin1String("customer profile"))
+        if (q.value(QStringLiteral("phase")).toString() != QLatin1String("profile") ||
+            q.value(QStringLiteral("endpoint")).toString() != QLatin1String("customer profile"))
             continue;
         const double calls = q.value(QStringLiteral("calls_per_request")).toDouble();
         if (calls >= 5) {
@@ -167,8 +168,8 @@ void TestFlawDiagnosis::checkNPlusOne(const QJsonObject &s)
             QCOMPARE(calls, 1.0);
         }
     }
-    QCOMPARE(children, 3);   // services, payments, messages per appointment
-    QCOMPARE(once, 1);       // the customer with its appointments
+    QCOMPARE(children, 3); // services, payments, messages per appointment
+    QCOMPARE(once, 1);     // the customer with its appointments
 }
 
 // Writers sharing one SQLite file under a short busy timeout: "database is locked" on the POST endpoint.
@@ -184,11 +185,11 @@ void TestFlawDiagnosis::checkWriteContention(const QJsonObject &s)
 void TestFlawDiagnosis::checkSlowEndpoint(const QJsonObject &s)
 {
     const QJsonArray slow = findingsWithId(s, QStringLiteral("slow-endpoint"));
-    QCOMPARE(slow.size(), 1);   // the revenue report only: the other endpoints are fast
+    QCOMPARE(slow.size(), 1); // the revenue report only: the other endpoints are fast
     QCOMPARE(slow.first().toObject().value(QStringLiteral("endpoint")).toString(), QStringLiteral("revenue report"));
     const double p95 = evidenceValue(slow.first().toObject(), QStringLiteral("p95_ms"));
-    QVERIFY2(p95 > 120, qPrintable(QString::number(p95)));   // the launch gate's P95, at 1 user
-    QVERIFY(p95 >= 300);                                      // the report sleeps 300 ms (--slow-ms)
+    QVERIFY2(p95 > 120, qPrintable(QString::number(p95))); // the launch gate's P95, at 1 user
+    QVERIFY(p95 >= 300);                                   // the report sleeps 300 ms (--slow-ms)
 }
 
 void TestFlawDiagnosis::checkNoHealth(const QJsonObject &s)

@@ -26,7 +26,8 @@ namespace {
 
 using namespace PreflightTest;
 
-DemoRun runDemo(const QTemporaryDir &dir, const QString &flaw, const QString &levels, const QString &step, const QString &conninfo)
+DemoRun runDemo(const QTemporaryDir &dir, const QString &flaw, const QString &levels, const QString &step,
+                const QString &conninfo)
 {
 #ifdef PREFLIGHT_DEMO_TARGET_BIN
     const QString demoTarget = QStringLiteral(PREFLIGHT_DEMO_TARGET_BIN);
@@ -54,7 +55,7 @@ private:
     void checkNPlusOne(const QJsonObject &s);
     void checkMissingIndex(const QJsonObject &s);
 
-    PgTestServer m_pg{PgTestServer::Options{true, false, {}}};   // pg_stat_statements; no statement log
+    PgTestServer m_pg{PgTestServer::Options{true, false, {}}}; // pg_stat_statements; no statement log
     QTemporaryDir m_dir;
     int m_databases = 0;
 };
@@ -105,7 +106,8 @@ void TestFlawDiagnosisPg::flawIsNamed()
 
     const DemoRun run = runDemo(m_dir, flaw, levels, step, m_pg.conninfo(db));
     QVERIFY2(!run.summary.isEmpty(), run.stderrTail.constData());
-    qInfo("%s (%.1f s, exit %d):\n%s", qPrintable(flaw), run.elapsed_s, run.exitCode, qPrintable(describeSummary(run.summary)));
+    qInfo("%s (%.1f s, exit %d):\n%s", qPrintable(flaw), run.elapsed_s, run.exitCode,
+          qPrintable(describeSummary(run.summary)));
     QVERIFY2(run.exitCode == 0 || run.exitCode == 1, run.stderrTail.constData());
     QCOMPARE(run.summary.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(),
              QStringLiteral("completed"));
@@ -178,25 +180,26 @@ void TestFlawDiagnosisPg::checkConnPerRequest(const QJsonObject &s)
 void TestFlawDiagnosisPg::checkNPlusOne(const QJsonObject &s)
 {
     const QJsonArray found = findingsWithId(s, QStringLiteral("n-plus-one"));
-    QCOMPARE(found.size(), 1);   // the profile endpoint only
+    QCOMPARE(found.size(), 1); // the profile endpoint only
     const QJsonObject f = found.first().toObject();
     QCOMPARE(f.value(QStringLiteral("endpoint")).toString(), QStringLiteral("customer profile"));
     QCOMPARE(f.value(QStringLiteral("title")).toString(),
              QStringLiteral("GET /api/admin/customers/{id} runs 1 + 3N queries"));
     const double n = evidenceValue(f, QStringLiteral("parent_rows_per_call"));
-    QVERIFY2(n >= 18 && n <= 22, qPrintable(QString::number(n)));   // 18–22 appointments per customer
+    QVERIFY2(n >= 18 && n <= 22, qPrintable(QString::number(n))); // 18–22 appointments per customer
 
     double perRequest = -1;
     for (const QJsonValue &v : s.value(QStringLiteral("endpoints")).toArray())
         if (v.toObject().value(QStringLiteral("name")).toString() == QLatin1String("customer profile"))
             perRequest = v.toObject().value(QStringLiteral("queries_per_request")).toDouble(-1);
-    QVERIFY2(qAbs(perRequest - (1 + 3 * n)) <= 0.5, qPrintable(QStringLiteral("%1 vs 1 + 3×%2").arg(perRequest).arg(n)));
+    QVERIFY2(qAbs(perRequest - (1 + 3 * n)) <= 0.5,
+             qPrintable(QStringLiteral("%1 vs 1 + 3×%2").arg(perRequest).arg(n)));
 
     int children = 0;
     for (const QJsonValue &v : s.value(QStringLiteral("queries")).toArray()) {
         const QJsonObject q = v.toObject();
-        if (q.value(QStringLiteral("phase")).toString() != QLatin1String("profile")
-            || q.value(QStringLiteral("endpoint")).toString() != QLatin1String("customer profile"))
+        if (q.value(QStringLiteral("phase")).toString() != QLatin1String("profile") ||
+            q.value(QStringLiteral("endpoint")).toString() != QLatin1String("customer profile"))
             continue;
         const double calls = q.value(QStringLiteral("calls_per_request")).toDouble();
         if (calls >= 5) {
@@ -204,7 +207,7 @@ void TestFlawDiagnosisPg::checkNPlusOne(const QJsonObject &s)
             QVERIFY2(qAbs(calls - n) <= 0.05 * n, qPrintable(q.value(QStringLiteral("text")).toString()));
         }
     }
-    QCOMPARE(children, 3);   // services, payments, messages per appointment
+    QCOMPARE(children, 3); // services, payments, messages per appointment
 }
 
 // No index on orders(customer_id, …): the plan scans the whole orders table with a filter on customer_id.
@@ -219,8 +222,9 @@ void TestFlawDiagnosisPg::checkMissingIndex(const QJsonObject &s)
         onOrders = true;
         QVERIFY2(title.contains(QStringLiteral("customer_id")), qPrintable(title));
         QVERIFY(evidenceValue(f, QStringLiteral("relation_rows")) >= 100000);
-        QVERIFY2(f.value(QStringLiteral("recommendation")).toString().contains(QStringLiteral("CREATE INDEX CONCURRENTLY")),
-                 qPrintable(f.value(QStringLiteral("recommendation")).toString()));
+        QVERIFY2(
+            f.value(QStringLiteral("recommendation")).toString().contains(QStringLiteral("CREATE INDEX CONCURRENTLY")),
+            qPrintable(f.value(QStringLiteral("recommendation")).toString()));
         QCOMPARE(f.value(QStringLiteral("severity")).toString(), QStringLiteral("high"));
     }
     QVERIFY2(onOrders, "a missing-index finding names the orders table");

@@ -36,9 +36,9 @@ using namespace PreflightTest;
 
 namespace {
 
-const QString kApp = QStringLiteral("shop_app");             // the application's role, owner of its database
-const QString kMonitor = QStringLiteral("pf_monitor");       // Preflight with pg_monitor
-const QString kPlain = QStringLiteral("pf_plain");           // Preflight without pg_read_all_stats
+const QString kApp = QStringLiteral("shop_app");       // the application's role, owner of its database
+const QString kMonitor = QStringLiteral("pf_monitor"); // Preflight with pg_monitor
+const QString kPlain = QStringLiteral("pf_plain");     // Preflight without pg_read_all_stats
 const QString kPassword = QStringLiteral("Zq7-literal-pw-in-conninfo");
 
 struct PreflightRun
@@ -46,8 +46,8 @@ struct PreflightRun
     int exitCode = -1;
     QJsonObject summary;
     QByteArray summaryBytes;
-    QByteArray storeBytes;     // the run store and its side files
-    QByteArray output;         // stdout + stderr
+    QByteArray storeBytes; // the run store and its side files
+    QByteArray output;     // stdout + stderr
     double elapsed_s = 0;
 };
 
@@ -96,7 +96,7 @@ private:
 
     // Preloads pg_stat_statements; the logging collector writes every statement to log/pg.{log,csv,json}.
     PgTestServer m_pg{PgTestServer::Options{true, false, {}, true}};
-    std::unique_ptr<PgTestServer> m_notPreloaded;   // state (b), started by its row
+    std::unique_ptr<PgTestServer> m_notPreloaded; // state (b), started by its row
     QTemporaryDir m_dir;
 };
 
@@ -142,11 +142,12 @@ PreflightRun TestPgStatementStates::runPreflight(const QString &name, const QStr
 {
     PreflightRun r;
     auto endpoint = [](const QString &endpointName, const QString &path) {
-        return QJsonObject{{QStringLiteral("name"), endpointName},
-                           {QStringLiteral("method"), QStringLiteral("GET")},
-                           {QStringLiteral("path"), path},
-                           {QStringLiteral("vars"),
-                            QJsonObject{{QStringLiteral("id"), QJsonObject{{QStringLiteral("range"), QJsonArray{1, 500}}}}}}};
+        return QJsonObject{
+            {QStringLiteral("name"), endpointName},
+            {QStringLiteral("method"), QStringLiteral("GET")},
+            {QStringLiteral("path"), path},
+            {QStringLiteral("vars"),
+             QJsonObject{{QStringLiteral("id"), QJsonObject{{QStringLiteral("range"), QJsonArray{1, 500}}}}}}};
     };
     QJsonObject database{{QStringLiteral("conninfo"), conninfo}};
     if (!log.isEmpty())
@@ -155,16 +156,15 @@ PreflightRun TestPgStatementStates::runPreflight(const QString &name, const QStr
                                   QStringLiteral("/api/admin/customers/{id}?include=appointmentDetails"))};
     if (!nPlusOneOnly)
         endpoints.append(endpoint(QStringLiteral("customer"), QStringLiteral("/api/v1/customers/{id}")));
-    const QJsonObject plan{
-        {QStringLiteral("name"), name},
-        {QStringLiteral("target"), QJsonObject{{QStringLiteral("base_url"), baseUrl}}},
-        {QStringLiteral("endpoints"), endpoints},
-        {QStringLiteral("health"), QJsonObject{{QStringLiteral("path"), QStringLiteral("/health")}}},
-        {QStringLiteral("database"), database},
-        {QStringLiteral("scenario"), QJsonObject{{QStringLiteral("preset"), QStringLiteral("sweep")},
-                                                 {QStringLiteral("levels"), QJsonArray{1, 3}},
-                                                 {QStringLiteral("step_s"), 2},
-                                                 {QStringLiteral("profile_requests"), 10}}}};
+    const QJsonObject plan{{QStringLiteral("name"), name},
+                           {QStringLiteral("target"), QJsonObject{{QStringLiteral("base_url"), baseUrl}}},
+                           {QStringLiteral("endpoints"), endpoints},
+                           {QStringLiteral("health"), QJsonObject{{QStringLiteral("path"), QStringLiteral("/health")}}},
+                           {QStringLiteral("database"), database},
+                           {QStringLiteral("scenario"), QJsonObject{{QStringLiteral("preset"), QStringLiteral("sweep")},
+                                                                    {QStringLiteral("levels"), QJsonArray{1, 3}},
+                                                                    {QStringLiteral("step_s"), 2},
+                                                                    {QStringLiteral("profile_requests"), 10}}}};
     const QString planPath = m_dir.filePath(name + QStringLiteral(".plan.json"));
     const QString jsonPath = m_dir.filePath(name + QStringLiteral(".summary.json"));
     const QString storePath = m_dir.filePath(name + QStringLiteral(".store.sqlite"));
@@ -178,9 +178,8 @@ PreflightRun TestPgStatementStates::runPreflight(const QString &name, const QStr
     p.setProcessChannelMode(QProcess::MergedChannels);
     QElapsedTimer timer;
     timer.start();
-    p.start(QStringLiteral(PREFLIGHT_BIN),
-            {QStringLiteral("run"), planPath, QStringLiteral("--json"), jsonPath, QStringLiteral("--store"), storePath,
-             QStringLiteral("--quiet")});
+    p.start(QStringLiteral(PREFLIGHT_BIN), {QStringLiteral("run"), planPath, QStringLiteral("--json"), jsonPath,
+                                            QStringLiteral("--store"), storePath, QStringLiteral("--quiet")});
     if (!p.waitForFinished(kDemoTimeout_ms)) {
         p.kill();
         p.waitForFinished(5000);
@@ -193,7 +192,8 @@ PreflightRun TestPgStatementStates::runPreflight(const QString &name, const QStr
         r.summaryBytes = json.readAll();
         r.summary = QJsonDocument::fromJson(r.summaryBytes).object();
     }
-    const QFileInfoList storeFiles = QDir(m_dir.path()).entryInfoList({name + QStringLiteral(".store.sqlite*")}, QDir::Files);
+    const QFileInfoList storeFiles =
+        QDir(m_dir.path()).entryInfoList({name + QStringLiteral(".store.sqlite*")}, QDir::Files);
     for (const QFileInfo &fi : storeFiles) {
         QFile f(fi.absoluteFilePath());
         if (f.open(QIODevice::ReadOnly))
@@ -218,7 +218,8 @@ void TestPgStatementStates::stateIsReported_data()
     QTest::addColumn<QString>("message");
     QTest::addColumn<QStringList>("remediation");
 
-    QTest::newRow("a: missing") << QStringLiteral("missing") << QStringLiteral("pg_stat_statements is not created in database")
+    QTest::newRow("a: missing") << QStringLiteral("missing")
+                                << QStringLiteral("pg_stat_statements is not created in database")
                                 << QStringList{QStringLiteral("CREATE EXTENSION pg_stat_statements;")};
     QTest::newRow("b: not-preloaded") << QStringLiteral("not-preloaded")
                                       << QStringLiteral("pg_stat_statements is created but not loaded by the server")
@@ -312,7 +313,7 @@ void TestPgStatementStates::serverLogStandsIn()
     QFETCH(QString, destination);
     const QString db = QStringLiteral("log_") + destination;
     QString error;
-    QVERIFY2(m_pg.createDatabase(db, kApp, &error), qPrintable(error));   // no pg_stat_statements: state (a)
+    QVERIFY2(m_pg.createDatabase(db, kApp, &error), qPrintable(error)); // no pg_stat_statements: state (a)
     const QString log = m_pg.serverLog(destination);
     QVERIFY(QFile::exists(log));
 
@@ -323,8 +324,9 @@ void TestPgStatementStates::serverLogStandsIn()
     qInfo("%s (%.1f s, exit %d):\n%s", qPrintable(destination), run.elapsed_s, run.exitCode,
           qPrintable(describeSummary(run.summary)));
     QVERIFY2(run.exitCode == 0, run.output.right(3000).constData());
-    QCOMPARE(run.summary.value(QStringLiteral("database")).toObject().value(QStringLiteral("pg_stat_statements")).toString(),
-             QStringLiteral("missing"));
+    QCOMPARE(
+        run.summary.value(QStringLiteral("database")).toObject().value(QStringLiteral("pg_stat_statements")).toString(),
+        QStringLiteral("missing"));
     QVERIFY2(anyContains(strings(run.summary.value(QStringLiteral("warnings"))),
                          QStringLiteral("queries per request come from the statement log %1").arg(log)),
              run.summaryBytes.constData());
@@ -335,7 +337,8 @@ void TestPgStatementStates::serverLogStandsIn()
     QCOMPARE(found.size(), 1);
     const QJsonObject f = found.first().toObject();
     QCOMPARE(f.value(QStringLiteral("endpoint")).toString(), QStringLiteral("customer profile"));
-    QCOMPARE(f.value(QStringLiteral("title")).toString(), QStringLiteral("GET /api/admin/customers/{id} runs 1 + 3N queries"));
+    QCOMPARE(f.value(QStringLiteral("title")).toString(),
+             QStringLiteral("GET /api/admin/customers/{id} runs 1 + 3N queries"));
     const double n = evidenceValue(f, QStringLiteral("calls_per_request"), QStringLiteral("child"));
     QVERIFY2(n >= 18 && n <= 22, qPrintable(QString::number(n)));
 
@@ -343,7 +346,8 @@ void TestPgStatementStates::serverLogStandsIn()
     for (const QJsonValue &v : run.summary.value(QStringLiteral("endpoints")).toArray())
         if (v.toObject().value(QStringLiteral("name")).toString() == QLatin1String("customer profile"))
             perRequest = v.toObject().value(QStringLiteral("queries_per_request")).toDouble(-1);
-    QVERIFY2(qAbs(perRequest - (1 + 3 * n)) <= 0.5, qPrintable(QStringLiteral("%1 vs 1 + 3×%2").arg(perRequest).arg(n)));
+    QVERIFY2(qAbs(perRequest - (1 + 3 * n)) <= 0.5,
+             qPrintable(QStringLiteral("%1 vs 1 + 3×%2").arg(perRequest).arg(n)));
 
     int children = 0, once = 0;
     for (const QJsonValue &v : run.summary.value(QStringLiteral("queries")).toArray()) {
@@ -364,8 +368,8 @@ void TestPgStatementStates::serverLogStandsIn()
             QCOMPARE(calls, 1.0);
         }
     }
-    QCOMPARE(children, 3);   // services, payments, messages per appointment
-    QCOMPARE(once, 1);       // the customer with its appointments
+    QCOMPARE(children, 3); // services, payments, messages per appointment
+    QCOMPARE(once, 1);     // the customer with its appointments
 
     verifyNoSecret(run);
 }
@@ -385,8 +389,9 @@ void TestPgStatementStates::statementsAreCountedPerLevel()
     const PreflightRun run = runPreflight(db, demo->baseUrl(), m_pg.tcpConninfo(kMonitor, kPassword, db), {}, true);
     QVERIFY2(!run.summary.isEmpty(), run.output.right(3000).constData());
     QVERIFY2(run.exitCode == 0, run.output.right(3000).constData());
-    QCOMPARE(run.summary.value(QStringLiteral("database")).toObject().value(QStringLiteral("pg_stat_statements")).toString(),
-             QStringLiteral("ok"));
+    QCOMPARE(
+        run.summary.value(QStringLiteral("database")).toObject().value(QStringLiteral("pg_stat_statements")).toString(),
+        QStringLiteral("ok"));
     const QJsonArray levels = run.summary.value(QStringLiteral("levels")).toArray();
     QCOMPARE(levels.size(), 2);
     for (const QJsonValue &v : levels) {

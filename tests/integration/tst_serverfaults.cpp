@@ -86,11 +86,14 @@ void TestServerFaults::faultIsClassifiedStoredAndExitsAsDocumented_data()
     QTest::addColumn<qint64>("bodyBytes");
     QTest::addColumn<QString>("errorClass");
     QTest::newRow("never answers") << int(FaultServer::Action::Silence) << qint64(0) << QStringLiteral("timeout");
-    QTest::newRow("closes mid-response") << int(FaultServer::Action::CloseMidBody) << qint64(200000) << QStringLiteral("reset");
-    QTest::newRow("100 MB body") << int(FaultServer::Action::Answer) << qint64(100) * 1024 * 1024 << QStringLiteral("too_large");
+    QTest::newRow("closes mid-response") << int(FaultServer::Action::CloseMidBody) << qint64(200000)
+                                         << QStringLiteral("reset");
+    QTest::newRow("100 MB body") << int(FaultServer::Action::Answer) << qint64(100) * 1024 * 1024
+                                 << QStringLiteral("too_large");
     QTest::newRow("malformed HTTP") << int(FaultServer::Action::Malformed) << qint64(0) << QStringLiteral("reset");
     QTest::newRow("resets") << int(FaultServer::Action::Reset) << qint64(0) << QStringLiteral("reset");
-    QTest::newRow("closes without answering") << int(FaultServer::Action::Close) << qint64(0) << QStringLiteral("reset");
+    QTest::newRow("closes without answering")
+        << int(FaultServer::Action::Close) << qint64(0) << QStringLiteral("reset");
 }
 
 void TestServerFaults::faultIsClassifiedStoredAndExitsAsDocumented()
@@ -107,22 +110,27 @@ void TestServerFaults::faultIsClassifiedStoredAndExitsAsDocumented()
     QVERIFY(server.start());
     const QString store = m_dir.filePath(QStringLiteral("faults.sqlite"));
     const int before = std::max(0, storedRunCount(store));
-    const QString json = m_dir.filePath(QStringLiteral("%1.json").arg(QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'))));
+    const QString json = m_dir.filePath(QStringLiteral("%1.json").arg(
+        QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'))));
     // The target check meets the same fault: only a refused connection would be "unreachable" (item 7).
-    const CliResult r = runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
-                                      QStringLiteral("--users"), QStringLiteral("4"), QStringLiteral("--duration"), QStringLiteral("5.5"),
-                                      QStringLiteral("--timeout"), QStringLiteral("800"), QStringLiteral("--gates"), QStringLiteral("launch"),
-                                      QStringLiteral("--json"), json, QStringLiteral("--store"), store, QStringLiteral("--quiet")});
+    const CliResult r = runPreflight(
+        {QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
+         QStringLiteral("--users"), QStringLiteral("4"), QStringLiteral("--duration"), QStringLiteral("5.5"),
+         QStringLiteral("--timeout"), QStringLiteral("800"), QStringLiteral("--gates"), QStringLiteral("launch"),
+         QStringLiteral("--json"), json, QStringLiteral("--store"), store, QStringLiteral("--quiet")});
     QVERIFY2(!r.crashed(), qPrintable(r.err));
     // A backend that fails is not ready: exit 1 with explicit gates (the run is long enough to be conclusive:
     // 5 s of load and 20 requests, see Diagnoser).
     QVERIFY2(r.exitCode == 1, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
     const QJsonObject summary = readJson(json);
-    QCOMPARE(summary.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
+    QCOMPARE(summary.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("completed"));
     const auto counts = errorCounts(summary);
-    const qint64 requests = qint64(summary.value(QStringLiteral("totals")).toObject().value(QStringLiteral("requests")).toDouble());
+    const qint64 requests =
+        qint64(summary.value(QStringLiteral("totals")).toObject().value(QStringLiteral("requests")).toDouble());
     QVERIFY(requests > 0);
-    QVERIFY2(counts.count(errorClass) && counts.at(errorClass) == requests, qPrintable(describe(counts) + QStringLiteral(" of %1").arg(requests)));
+    QVERIFY2(counts.count(errorClass) && counts.at(errorClass) == requests,
+             qPrintable(describe(counts) + QStringLiteral(" of %1").arg(requests)));
     QCOMPARE(storedRunCount(store), before + 1);
 }
 
@@ -137,16 +145,18 @@ void TestServerFaults::serverKilledMidRun()
         QTRY_VERIFY_WITH_TIMEOUT(server.requestsSeen() > 30, 20000);
         server.kill();
     };
-    const CliResult r = runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
-                                      QStringLiteral("--users"), QStringLiteral("2"), QStringLiteral("--duration"), QStringLiteral("5.5"),
-                                      QStringLiteral("--gates"), QStringLiteral("launch"), QStringLiteral("--json"), json,
-                                      QStringLiteral("--store"), store, QStringLiteral("--quiet")},
-                                     options);
+    const CliResult r =
+        runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
+                      QStringLiteral("--users"), QStringLiteral("2"), QStringLiteral("--duration"),
+                      QStringLiteral("5.5"), QStringLiteral("--gates"), QStringLiteral("launch"),
+                      QStringLiteral("--json"), json, QStringLiteral("--store"), store, QStringLiteral("--quiet")},
+                     options);
     QVERIFY2(r.exitCode == 1, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
     const QJsonObject summary = readJson(json);
     const auto counts = errorCounts(summary);
     // After the kill every connection is refused; the kept-alive ones in use at that moment were reset.
-    QVERIFY2(counts.count(QStringLiteral("connect")) && counts.at(QStringLiteral("connect")) > 0, qPrintable(describe(counts)));
+    QVERIFY2(counts.count(QStringLiteral("connect")) && counts.at(QStringLiteral("connect")) > 0,
+             qPrintable(describe(counts)));
     const QJsonObject totals = summary.value(QStringLiteral("totals")).toObject();
     QVERIFY(totals.value(QStringLiteral("ok")).toDouble() >= 30);
     QCOMPARE(storedRunCount(store), 1);
@@ -157,10 +167,13 @@ void TestServerFaults::tlsHandshakeFailureIsAUsageErrorNamingTheFix()
     FaultServer plain;
     QVERIFY(plain.start(/*plainTextToTls=*/true));
     const QString store = m_dir.filePath(QStringLiteral("tls.sqlite"));
-    const CliResult r = runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(plain.baseUrl("https")),
-                                      QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--store"), store});
+    const CliResult r =
+        runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(plain.baseUrl("https")),
+                      QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--store"), store});
     QVERIFY2(r.exitCode == 2, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
-    QVERIFY2(r.err.contains(QStringLiteral("TLS handshake failed")) && r.err.contains(QStringLiteral("target.tls.ca_file")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("TLS handshake failed")) &&
+                 r.err.contains(QStringLiteral("target.tls.ca_file")),
+             qPrintable(r.err));
     // Refused before any load: nothing to store.
     QVERIFY(!QFile::exists(store) || storedRunCount(store) <= 0);
 }
@@ -168,7 +181,9 @@ void TestServerFaults::tlsHandshakeFailureIsAUsageErrorNamingTheFix()
 // Item 2: a stop while "checking target…" against a slow target crashed in printSummary (no diagnosis).
 void TestServerFaults::interruptWhileCheckingTheTargetExits130()
 {
-    FaultServer silent([](const FaultServer::Request &) { return FaultServer::Answer{FaultServer::Action::Silence, 200, 0}; });
+    FaultServer silent([](const FaultServer::Request &) {
+        return FaultServer::Answer{FaultServer::Action::Silence, 200, 0};
+    });
     QVERIFY(silent.start());
     CliOptions options;
     options.whileRunning = [&](QProcess &p) {
@@ -176,10 +191,11 @@ void TestServerFaults::interruptWhileCheckingTheTargetExits130()
         QTRY_VERIFY_WITH_TIMEOUT(silent.requestsSeen() >= 1, 20000);
         ::kill(pid_t(p.processId()), SIGINT);
     };
-    const CliResult r = runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(silent.baseUrl()),
-                                      QStringLiteral("--timeout"), QStringLiteral("4000"), QStringLiteral("--store"),
-                                      m_dir.filePath(QStringLiteral("int.sqlite"))},
-                                     options);
+    const CliResult r =
+        runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(silent.baseUrl()),
+                      QStringLiteral("--timeout"), QStringLiteral("4000"), QStringLiteral("--store"),
+                      m_dir.filePath(QStringLiteral("int.sqlite"))},
+                     options);
     QVERIFY2(!r.crashed(), qPrintable(r.err));
     QCOMPARE(r.exitCode, 130);
     QVERIFY2(r.err.contains(QStringLiteral("interrupted before the load started")), qPrintable(r.err));
@@ -196,19 +212,21 @@ void TestServerFaults::everyRequestFailingInsideTheClientIsAUsageError()
     QVERIFY(plan.open(QIODevice::WriteOnly));
     plan.write(QStringLiteral(R"({"target":{"base_url":"%1"},"health":{"path":"/health"},
         "endpoints":[{"path":"/search/${env:PREFLIGHT_TEST_QUERY}"}],
-        "scenario":{"preset":"sustain","users":1,"duration_s":1}})").arg(QString::fromStdString(server.baseUrl())).toUtf8());
+        "scenario":{"preset":"sustain","users":1,"duration_s":1}})")
+                   .arg(QString::fromStdString(server.baseUrl()))
+                   .toUtf8());
     plan.close();
     CliOptions options;
     options.environment.insert(QStringLiteral("PREFLIGHT_TEST_QUERY"), QStringLiteral("two words"));
     const QString json = m_dir.filePath(QStringLiteral("client-summary.json"));
-    const CliResult r = runPreflight({QStringLiteral("run"), planPath, QStringLiteral("--json"), json, QStringLiteral("--store"),
-                                      m_dir.filePath(QStringLiteral("client.sqlite"))},
+    const CliResult r = runPreflight({QStringLiteral("run"), planPath, QStringLiteral("--json"), json,
+                                      QStringLiteral("--store"), m_dir.filePath(QStringLiteral("client.sqlite"))},
                                      options);
     QVERIFY2(r.exitCode == 2, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
     QVERIFY2(r.err.contains(QStringLiteral("failed inside Preflight before reaching the backend")), qPrintable(r.err));
     QVERIFY2(r.err.contains(QStringLiteral("%20")), qPrintable(r.err));
-    QCOMPARE(server.requestsSeen(), uint64_t(1));   // the health check only
-    QVERIFY(QFile::exists(json));                   // the run is still written and stored
+    QCOMPARE(server.requestsSeen(), uint64_t(1)); // the health check only
+    QVERIFY(QFile::exists(json));                 // the run is still written and stored
 }
 
 // Item 5 in the CLI: an open-model run past what its connections can carry shows, per level, how many arrivals
@@ -222,16 +240,17 @@ void TestServerFaults::openModelNeverSentArrivalsShowPerLevel()
     });
     QVERIFY(server.start());
     const QString json = m_dir.filePath(QStringLiteral("open.json"));
-    const CliResult r = runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
-                                      QStringLiteral("--rate"), QStringLiteral("100"), QStringLiteral("--duration"), QStringLiteral("2"),
-                                      QStringLiteral("--timeout"), QStringLiteral("300"), QStringLiteral("--max-users"), QStringLiteral("2"),
-                                      QStringLiteral("--workers"), QStringLiteral("1"), QStringLiteral("--json"), json,
-                                      QStringLiteral("--store"), m_dir.filePath(QStringLiteral("open.sqlite"))});
+    const CliResult r = runPreflight(
+        {QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
+         QStringLiteral("--rate"), QStringLiteral("100"), QStringLiteral("--duration"), QStringLiteral("2"),
+         QStringLiteral("--timeout"), QStringLiteral("300"), QStringLiteral("--max-users"), QStringLiteral("2"),
+         QStringLiteral("--workers"), QStringLiteral("1"), QStringLiteral("--json"), json, QStringLiteral("--store"),
+         m_dir.filePath(QStringLiteral("open.sqlite"))});
     QVERIFY2(r.exitCode == 0, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
     QVERIFY2(r.out.contains(QStringLiteral("never sent")), qPrintable(r.out));
     const QJsonObject totals = readJson(json).value(QStringLiteral("totals")).toObject();
     const double requests = totals.value(QStringLiteral("requests")).toDouble();
-    QVERIFY(requests > double(server.requestsSeen()));   // arrivals never sent are requests too
+    QVERIFY(requests > double(server.requestsSeen())); // arrivals never sent are requests too
     QVERIFY(totals.value(QStringLiteral("timeouts")).toDouble() >= requests - double(server.requestsSeen()));
     QVERIFY(totals.value(QStringLiteral("error_rate")).toDouble() > 0.2);
 }

@@ -10,8 +10,6 @@
 
 namespace PreflightTest {
 
-
-
 // Runs `preflight demo --headless --quiet --db conninfo` with these flaws and sweep and returns its JSON summary.
 DemoRun runHeadlessDemo(const QString &preflightBin, const QString &demoTargetBin, const QTemporaryDir &dir,
                         const QString &flaw, const QString &levels, const QString &step, const QString &conninfo)
@@ -26,11 +24,11 @@ DemoRun runHeadlessDemo(const QString &preflightBin, const QString &demoTargetBi
     p.setProcessEnvironment(env);
     QElapsedTimer timer;
     timer.start();
-    p.start(preflightBin,
-            QStringList{QStringLiteral("demo"), QStringLiteral("--headless"), QStringLiteral("--quiet"), QStringLiteral("--flaw"),
-             flaw, QStringLiteral("--levels"), levels, QStringLiteral("--step"), step, QStringLiteral("--json"), json,
-             QStringLiteral("--store"), dir.filePath(flaw + QStringLiteral(".sqlite"))}
-                + (conninfo.isEmpty() ? QStringList() : QStringList{QStringLiteral("--db"), conninfo}));
+    p.start(preflightBin, QStringList{QStringLiteral("demo"), QStringLiteral("--headless"), QStringLiteral("--quiet"),
+                                      QStringLiteral("--flaw"), flaw, QStringLiteral("--levels"), levels,
+                                      QStringLiteral("--step"), step, QStringLiteral("--json"), json,
+                                      QStringLiteral("--store"), dir.filePath(flaw + QStringLiteral(".sqlite"))} +
+                              (conninfo.isEmpty() ? QStringList() : QStringList{QStringLiteral("--db"), conninfo}));
     if (!p.waitForFinished(kDemoTimeout_ms)) {
         p.kill();
         p.waitForFinished(5000);
@@ -63,8 +61,8 @@ double evidenceValue(const QJsonObject &finding, const QString &metric, const QS
 {
     for (const QJsonValue &v : finding.value(QStringLiteral("evidence")).toArray()) {
         const QJsonObject e = v.toObject();
-        if (e.value(QStringLiteral("metric")).toString() == metric
-            && e.value(QStringLiteral("note")).toString().contains(noteContains))
+        if (e.value(QStringLiteral("metric")).toString() == metric &&
+            e.value(QStringLiteral("note")).toString().contains(noteContains))
             return e.value(QStringLiteral("value")).toDouble();
     }
     return qQNaN();
@@ -83,9 +81,9 @@ QString describeSummary(const QJsonObject &summary)
     QStringList lines;
     for (const QJsonValue &v : summary.value(QStringLiteral("findings")).toArray()) {
         const QJsonObject f = v.toObject();
-        lines << QStringLiteral("  %1 [%2] %3").arg(f.value(QStringLiteral("id")).toString(),
-                                                   f.value(QStringLiteral("severity")).toString(),
-                                                   f.value(QStringLiteral("title")).toString());
+        lines << QStringLiteral("  %1 [%2] %3")
+                     .arg(f.value(QStringLiteral("id")).toString(), f.value(QStringLiteral("severity")).toString(),
+                          f.value(QStringLiteral("title")).toString());
     }
     for (const QJsonValue &v : summary.value(QStringLiteral("levels")).toArray()) {
         const QJsonObject l = v.toObject();
@@ -99,12 +97,13 @@ QString describeSummary(const QJsonObject &summary)
                      .arg(l.value(QStringLiteral("pool_in_use_max")).toInt(-1));
     }
     lines << QStringLiteral("  new backends/request %1")
-                 .arg(summary.value(QStringLiteral("database")).toObject().value(QStringLiteral("new_backends_per_request")).toDouble(-1));
+                 .arg(summary.value(QStringLiteral("database"))
+                          .toObject()
+                          .value(QStringLiteral("new_backends_per_request"))
+                          .toDouble(-1));
     lines << QStringLiteral("  verdict %1").arg(summary.value(QStringLiteral("verdict")).toString());
     return lines.join(QLatin1Char('\n'));
 }
-
-
 
 const QStringList kAtLeastMedium{QStringLiteral("medium"), QStringLiteral("high"), QStringLiteral("critical")};
 

@@ -11,7 +11,7 @@
 
 namespace PreflightTest {
 
-constexpr int kDemoTimeout_ms = 180000;   // one row is ~15 s; generous for two loaded cores
+constexpr int kDemoTimeout_ms = 180000; // one row is ~15 s; generous for two loaded cores
 
 struct DemoRun
 {

@@ -26,7 +26,10 @@ bool sendAll(int fd, const char *data, size_t size)
     return true;
 }
 
-bool sendAll(int fd, const std::string &data) { return sendAll(fd, data.data(), data.size()); }
+bool sendAll(int fd, const std::string &data)
+{
+    return sendAll(fd, data.data(), data.size());
+}
 
 // Sends `bytes` bytes of 'x' in 64 KiB pieces; false as soon as the client is gone.
 bool sendBody(int fd, uint64_t bytes)
@@ -66,7 +69,10 @@ FaultServer::FaultServer(Decide decide) : m_decide(std::move(decide))
         m_decide = [](const Request &) { return Answer{}; };
 }
 
-FaultServer::~FaultServer() { kill(); }
+FaultServer::~FaultServer()
+{
+    kill();
+}
 
 FaultServer::Decide FaultServer::resetEvery(uint64_t n)
 {
@@ -141,7 +147,7 @@ void FaultServer::acceptLoop()
 
 void FaultServer::serve(int fd)
 {
-    bool closed = false;   // the fd was closed here (reset or close), not to be closed again
+    bool closed = false; // the fd was closed here (reset or close), not to be closed again
     auto forget = [&] {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_clientFds.erase(std::remove(m_clientFds.begin(), m_clientFds.end(), fd), m_clientFds.end());
@@ -213,9 +219,10 @@ void FaultServer::serve(int fd)
             break;
         }
         if (answer.delay_ms > 0)
-            std::this_thread::sleep_for(std::chrono::milliseconds(answer.delay_ms));   // a slow backend, not a test wait
-        const std::string headers = "HTTP/1.1 " + std::to_string(answer.status) + " Status\r\nContent-Type: text/plain\r\nContent-Length: "
-                                    + std::to_string(answer.body_bytes) + "\r\n\r\n";
+            std::this_thread::sleep_for(std::chrono::milliseconds(answer.delay_ms)); // a slow backend, not a test wait
+        const std::string headers =
+            "HTTP/1.1 " + std::to_string(answer.status) +
+            " Status\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(answer.body_bytes) + "\r\n\r\n";
         if (!sendAll(fd, headers))
             break;
         if (answer.action == Action::CloseMidBody) {

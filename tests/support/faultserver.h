@@ -21,20 +21,20 @@ class FaultServer
 public:
     struct Request
     {
-        uint64_t number = 0;            // 1-based, in the order requests were read (over all connections)
-        uint64_t onConnection = 0;      // 1-based, on this connection
+        uint64_t number = 0;       // 1-based, in the order requests were read (over all connections)
+        uint64_t onConnection = 0; // 1-based, on this connection
         std::string method;
         std::string path;
         std::string body;
     };
 
     enum class Action {
-        Answer,         // status, body_bytes of 'x' (no body for HEAD), keep-alive
-        Reset,          // close at once with RST (SO_LINGER 0), no byte answered
-        Close,          // close at once with FIN, no byte answered
-        Silence,        // never answer; hold the connection open until the client or the server closes it
-        CloseMidBody,   // headers with Content-Length body_bytes, half the body, then close
-        Malformed,      // a line that is not HTTP, then close
+        Answer,       // status, body_bytes of 'x' (no body for HEAD), keep-alive
+        Reset,        // close at once with RST (SO_LINGER 0), no byte answered
+        Close,        // close at once with FIN, no byte answered
+        Silence,      // never answer; hold the connection open until the client or the server closes it
+        CloseMidBody, // headers with Content-Length body_bytes, half the body, then close
+        Malformed,    // a line that is not HTTP, then close
     };
 
     struct Answer
@@ -42,7 +42,7 @@ public:
         Action action = Action::Answer;
         int status = 200;
         uint64_t body_bytes = 2;
-        int delay_ms = 0;       // Answer: wait this long before answering
+        int delay_ms = 0; // Answer: wait this long before answering
     };
 
     using Decide = std::function<Answer(const Request &)>;
@@ -59,7 +59,10 @@ public:
     // Closes the listening socket and every connection (a server that died): later connects are refused.
     void kill();
     int port() const { return m_port; }
-    std::string baseUrl(const char *scheme = "http") const { return std::string(scheme) + "://127.0.0.1:" + std::to_string(m_port); }
+    std::string baseUrl(const char *scheme = "http") const
+    {
+        return std::string(scheme) + "://127.0.0.1:" + std::to_string(m_port);
+    }
 
     uint64_t requestsSeen() const { return m_requests.load(); }
     uint64_t resetsDone() const { return m_resets.load(); }
@@ -82,9 +85,9 @@ private:
     int m_port = 0;
     std::atomic<bool> m_stopping{false};
     std::thread m_acceptor;
-    mutable std::mutex m_mutex;   // guards the fields below
+    mutable std::mutex m_mutex; // guards the fields below
     std::condition_variable m_handlersDone;
-    int m_activeHandlers = 0;     // detached connection threads still running (a run may open thousands)
+    int m_activeHandlers = 0; // detached connection threads still running (a run may open thousands)
     std::vector<int> m_clientFds;
     std::vector<Request> m_seen;
     std::atomic<uint64_t> m_requests{0};

@@ -43,8 +43,8 @@ void fill(RunData &run)
             r.columns = QStringList{QStringLiteral("customer_id"), QStringLiteral("status")};
             r.statements.push_back({QStringLiteral("abcd"), QStringLiteral("parent"),
                                     QStringLiteral("SELECT id FROM customers WHERE id = $1")});
-            r.statements.push_back({QString(), QStringLiteral("child"),
-                                    QStringLiteral("SELECT * FROM orders WHERE customer_id = $1")});
+            r.statements.push_back(
+                {QString(), QStringLiteral("child"), QStringLiteral("SELECT * FROM orders WHERE customer_id = $1")});
         }
     }
     run.verdict_reason = QStringLiteral("P95 above 120 ms from 10 users on (\"profile\": 340 ms)");

@@ -51,13 +51,28 @@ PgTestServer::PgTestServer() : PgTestServer(Options{}) {}
 
 PgTestServer::PgTestServer(Options options) : m_options(std::move(options)) {}
 
-PgTestServer::~PgTestServer() { stop(); }
+PgTestServer::~PgTestServer()
+{
+    stop();
+}
 
-bool PgTestServer::postgresRequired() { return qEnvironmentVariable("PREFLIGHT_REQUIRE_POSTGRES") == QLatin1String("1"); }
+bool PgTestServer::postgresRequired()
+{
+    return qEnvironmentVariable("PREFLIGHT_REQUIRE_POSTGRES") == QLatin1String("1");
+}
 
-QString PgTestServer::socketDir() const { return m_dir ? m_dir->filePath(QStringLiteral("sock")) : QString(); }
-QString PgTestServer::dataDir() const { return m_dir ? m_dir->filePath(QStringLiteral("data")) : QString(); }
-QString PgTestServer::logFile() const { return m_dir ? m_dir->filePath(QStringLiteral("server.log")) : QString(); }
+QString PgTestServer::socketDir() const
+{
+    return m_dir ? m_dir->filePath(QStringLiteral("sock")) : QString();
+}
+QString PgTestServer::dataDir() const
+{
+    return m_dir ? m_dir->filePath(QStringLiteral("data")) : QString();
+}
+QString PgTestServer::logFile() const
+{
+    return m_dir ? m_dir->filePath(QStringLiteral("server.log")) : QString();
+}
 
 QString PgTestServer::serverLog(const QString &destination) const
 {
@@ -211,7 +226,8 @@ bool PgTestServer::start(QString *error)
             return false;
         }
         if (runTool({binDir() + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), dataDir(), QStringLiteral("-l"),
-                     logFile(), QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60"), QStringLiteral("start")},
+                     logFile(), QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60"),
+                     QStringLiteral("start")},
                     &out, 70000))
             break;
         const QString log = serverLogTail();
@@ -309,9 +325,15 @@ bool PgTestServer::createDatabase(const QString &name, const QString &owner, QSt
 
 PgTestServer::Session::Session(const QString &conninfo) : m_conn(PQconnectdb(conninfo.toUtf8().constData())) {}
 
-PgTestServer::Session::~Session() { PQfinish(m_conn); }
+PgTestServer::Session::~Session()
+{
+    PQfinish(m_conn);
+}
 
-bool PgTestServer::Session::ok() const { return PQstatus(m_conn) == CONNECTION_OK; }
+bool PgTestServer::Session::ok() const
+{
+    return PQstatus(m_conn) == CONNECTION_OK;
+}
 
 bool PgTestServer::Session::exec(const QByteArray &sql)
 {

@@ -23,9 +23,9 @@ class PgTestServer
 public:
     struct Options
     {
-        bool preload_pg_stat_statements = true;   // shared_preload_libraries + pg_stat_statements.track=all
-        bool log_statements = true;               // log_statement=all into logFile(), to prove what arrived
-        QStringList extra_settings;               // more postgresql.conf lines
+        bool preload_pg_stat_statements = true; // shared_preload_libraries + pg_stat_statements.track=all
+        bool log_statements = true;             // log_statement=all into logFile(), to prove what arrived
+        QStringList extra_settings;             // more postgresql.conf lines
         // logging_collector = on writing every statement (log_min_duration_statement = 0) to log/pg.log (stderr,
         // log_line_prefix '%m [%p] %q%u@%d/%a '), log/pg.csv (csvlog) and log/pg.json (jsonlog): see serverLog().
         bool log_collector = false;
@@ -40,8 +40,8 @@ public:
         Session(const Session &) = delete;
         Session &operator=(const Session &) = delete;
         bool ok() const;
-        bool exec(const QByteArray &sql);                // any statements, autocommit unless BEGIN
-        QStringList column(const QByteArray &sql);       // first column of every row; empty on error
+        bool exec(const QByteArray &sql);          // any statements, autocommit unless BEGIN
+        QStringList column(const QByteArray &sql); // first column of every row; empty on error
     private:
         pg_conn *m_conn = nullptr;
     };
@@ -97,13 +97,14 @@ private:
 };
 
 // Use in initTestCase(): starts the server or QFAILs (PREFLIGHT_REQUIRE_POSTGRES=1) / QSKIPs with the reason.
-#define PREFLIGHT_START_PG(server)                                                                                 \
-    do {                                                                                                           \
-        QString pgStartError_;                                                                                     \
-        if (!(server).start(&pgStartError_)) {                                                                     \
-            const QByteArray reason_ = (QStringLiteral("PostgreSQL test server unavailable: ") + pgStartError_).toUtf8();\
-            if (PgTestServer::postgresRequired())                                                                  \
-                QFAIL(reason_.constData());                                                                        \
-            QSKIP(reason_.constData());                                                                            \
-        }                                                                                                          \
+#define PREFLIGHT_START_PG(server)                                                                                     \
+    do {                                                                                                               \
+        QString pgStartError_;                                                                                         \
+        if (!(server).start(&pgStartError_)) {                                                                         \
+            const QByteArray reason_ =                                                                                 \
+                (QStringLiteral("PostgreSQL test server unavailable: ") + pgStartError_).toUtf8();                     \
+            if (PgTestServer::postgresRequired())                                                                      \
+                QFAIL(reason_.constData());                                                                            \
+            QSKIP(reason_.constData());                                                                                \
+        }                                                                                                              \
     } while (false)

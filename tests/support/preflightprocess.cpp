@@ -30,7 +30,8 @@ CliResult runProgram(const QString &program, const QStringList &args, const CliO
     if (!p.waitForFinished(options.timeout_ms)) {
         p.kill();
         p.waitForFinished();
-        return {-2, QString::fromUtf8(p.readAllStandardOutput()), QStringLiteral("TIMED OUT: ") + QString::fromUtf8(p.readAllStandardError())};
+        return {-2, QString::fromUtf8(p.readAllStandardOutput()),
+                QStringLiteral("TIMED OUT: ") + QString::fromUtf8(p.readAllStandardError())};
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};

@@ -13,7 +13,7 @@ namespace PreflightTest {
 // The `preflight` executable run as a user runs it, for the CLI tests.
 struct CliResult
 {
-    int exitCode = -1;      // -1: crashed (a signal), -2: did not finish in time
+    int exitCode = -1; // -1: crashed (a signal), -2: did not finish in time
     QString out;
     QString err;
     bool crashed() const { return exitCode == -1; }

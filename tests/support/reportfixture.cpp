@@ -15,7 +15,8 @@ using namespace Preflight::Synthetic;
 
 const std::vector<int> kSweep{1, 2, 5, 10, 20, 50};
 
-QueryStat profileStat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall, double mean_ms = 0.2)
+QueryStat profileStat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall,
+                      double mean_ms = 0.2)
 {
     QueryStat q;
     q.phase = QStringLiteral("profile");
@@ -57,7 +58,7 @@ void commonInfo(RunData &run, const QString &name)
 RunData singleConnectionRun()
 {
     Spec spec = sweep(kSweep, [](Level &l) {
-        EndpointLoad profile = closedLoad(l.users * 0.7, 35);   // S ≈ 20 ms, one at a time
+        EndpointLoad profile = closedLoad(l.users * 0.7, 35); // S ≈ 20 ms, one at a time
         EndpointLoad search = closedLoad(l.users * 0.3, 15);
         if (l.users >= 20) {
             profile.timeout_share = 0.35;
@@ -72,9 +73,10 @@ RunData singleConnectionRun()
         l.pool_max = 1;
         l.pool_waiting = int(l.users) - 1;
     });
-    spec.endpoints = {{QStringLiteral("customer profile"), QStringLiteral("GET"),
-                       QStringLiteral("/api/admin/customers/{id}?include=appointmentDetails")},
-                      {QStringLiteral("search"), QStringLiteral("GET"), QStringLiteral("/api/v1/search?q=engineering")}};
+    spec.endpoints = {
+        {QStringLiteral("customer profile"), QStringLiteral("GET"),
+         QStringLiteral("/api/admin/customers/{id}?include=appointmentDetails")},
+        {QStringLiteral("search"), QStringLiteral("GET"), QStringLiteral("/api/v1/search?q=engineering")}};
     spec.db_kind = QStringLiteral("postgresql");
     spec.timeout_ms = 10000;
     RunData run = build(spec);
@@ -85,8 +87,8 @@ RunData singleConnectionRun()
     run.plan.target.insecure = true;
     run.plan.target.headers[QStringLiteral("Authorization")] = QStringLiteral("Bearer ") + QLatin1String(kTokenCanary);
     run.plan.target.headers[QStringLiteral("Accept")] = QStringLiteral("application/json");
-    run.plan.database.conninfo = QStringLiteral("host=127.0.0.1 port=5432 dbname=app user=app password=")
-                               + QLatin1String(kPasswordCanary);
+    run.plan.database.conninfo =
+        QStringLiteral("host=127.0.0.1 port=5432 dbname=app user=app password=") + QLatin1String(kPasswordCanary);
     run.plan.health_path = QStringLiteral("/health");
     run.health.checked = true;
     run.health.status = 200;
@@ -96,12 +98,9 @@ RunData singleConnectionRun()
 
     using namespace SingleConnection;
     run.queries = {
-        profileStat(kCustomerEndpoint, kCustomers, 1, 1),
-        profileStat(kCustomerEndpoint, kParent, 1, 20),
-        profileStat(kCustomerEndpoint, kServices, 20, 1),
-        profileStat(kCustomerEndpoint, kStaff, 20, 1),
-        profileStat(kCustomerEndpoint, kInvoices, 20, 1),
-        profileStat(kSearchEndpoint, kSearch, 1, 25, 38),
+        profileStat(kCustomerEndpoint, kCustomers, 1, 1), profileStat(kCustomerEndpoint, kParent, 1, 20),
+        profileStat(kCustomerEndpoint, kServices, 20, 1), profileStat(kCustomerEndpoint, kStaff, 20, 1),
+        profileStat(kCustomerEndpoint, kInvoices, 20, 1), profileStat(kSearchEndpoint, kSearch, 1, 25, 38),
     };
     QueryPlan plan;
     plan.valid = true;
@@ -158,9 +157,10 @@ RunData healthyRun()
         l.pool_max = 20;
         l.pool_waiting = 0;
     });
-    spec.endpoints = {{QStringLiteral("customer profile"), QStringLiteral("GET"),
-                       QStringLiteral("/api/admin/customers/{id}?include=appointmentDetails")},
-                      {QStringLiteral("search"), QStringLiteral("GET"), QStringLiteral("/api/v1/search?q=engineering")}};
+    spec.endpoints = {
+        {QStringLiteral("customer profile"), QStringLiteral("GET"),
+         QStringLiteral("/api/admin/customers/{id}?include=appointmentDetails")},
+        {QStringLiteral("search"), QStringLiteral("GET"), QStringLiteral("/api/v1/search?q=engineering")}};
     spec.db_kind = QStringLiteral("postgresql");
     RunData run = build(spec);
     commonInfo(run, QStringLiteral("customer API after the fix"));
@@ -168,10 +168,12 @@ RunData healthyRun()
     const QString customer = QStringLiteral("customer profile");
     run.queries = {
         profileStat(customer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1),
-        profileStat(customer, QStringLiteral("SELECT a.*, s.*, st.* FROM appointments a JOIN services s ON s.id = a.service_id "
-                                             "JOIN staff st ON st.id = a.staff_id WHERE a.customer_id = $1"),
+        profileStat(customer,
+                    QStringLiteral("SELECT a.*, s.*, st.* FROM appointments a JOIN services s ON s.id = a.service_id "
+                                   "JOIN staff st ON st.id = a.staff_id WHERE a.customer_id = $1"),
                     1, 20, 0.6),
-        profileStat(QStringLiteral("search"), QStringLiteral("SELECT id, name FROM items WHERE name ILIKE $1 LIMIT $2"), 1, 25, 0.4),
+        profileStat(QStringLiteral("search"), QStringLiteral("SELECT id, name FROM items WHERE name ILIKE $1 LIMIT $2"),
+                    1, 25, 0.4),
     };
     diagnose(run);
     return run;
@@ -182,7 +184,8 @@ RunData longRun(double duration_s, int endpoints, double rps)
     Spec spec;
     spec.endpoints.clear();
     for (int e = 0; e < endpoints; ++e)
-        spec.endpoints.push_back({QStringLiteral("endpoint %1").arg(e + 1), QStringLiteral("GET"), QStringLiteral("/api/e%1").arg(e + 1)});
+        spec.endpoints.push_back(
+            {QStringLiteral("endpoint %1").arg(e + 1), QStringLiteral("GET"), QStringLiteral("/api/e%1").arg(e + 1)});
     Level l;
     l.rate = rps * endpoints;
     l.duration_s = duration_s;

@@ -18,7 +18,8 @@ namespace SingleConnection {
 inline const QString kCustomerEndpoint = QStringLiteral("customer profile");
 inline const QString kSearchEndpoint = QStringLiteral("search");
 inline const QString kCustomers = QStringLiteral("SELECT * FROM customers WHERE id = $1");
-inline const QString kParent = QStringLiteral("SELECT id, service_id, staff_id FROM appointments WHERE customer_id = $1");
+inline const QString kParent =
+    QStringLiteral("SELECT id, service_id, staff_id FROM appointments WHERE customer_id = $1");
 inline const QString kServices = QStringLiteral("SELECT * FROM services WHERE id = $1");
 inline const QString kStaff = QStringLiteral("SELECT * FROM staff WHERE id = $1");
 inline const QString kInvoices = QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1");

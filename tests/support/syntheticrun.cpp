@@ -111,8 +111,8 @@ RunData build(const Spec &spec)
                 }
                 latencySum += load.rps * load.latency_ms / 1000.0;
             }
-            in.in_flight = lv.in_flight >= 0 ? lv.in_flight
-                                             : (st.open_model ? int(std::lround(latencySum)) : int(lv.users));
+            in.in_flight =
+                lv.in_flight >= 0 ? lv.in_flight : (st.open_model ? int(std::lround(latencySum)) : int(lv.users));
             in.started = 0;
             run.intervals.push_back(std::move(in));
             t_s += spec.tick_s;

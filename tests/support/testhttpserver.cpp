@@ -26,13 +26,20 @@ bool sendAll(int fd, const std::string &data)
 const char *reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 404: return "Not Found";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 404:
+        return "Not Found";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "Status";
     }
 }
 } // namespace
@@ -41,7 +48,10 @@ TestHttpServer::TestHttpServer() = default;
 
 TestHttpServer::TestHttpServer(Config config) : m_config(std::move(config)) {}
 
-TestHttpServer::~TestHttpServer() { stop(); }
+TestHttpServer::~TestHttpServer()
+{
+    stop();
+}
 
 int TestHttpServer::refusedPort()
 {
@@ -221,8 +231,8 @@ bool TestHttpServer::respond(int fd, uint64_t number, const std::string &method,
     std::string extra;
     if (method == "POST" && path == "/login" && !m_config.login_token.empty()) {
         body = "{\"access_token\":\"" + m_config.login_token + "\"}";
-    } else if (m_config.error_share > 0
-               && std::floor(double(number + 1) * m_config.error_share) > std::floor(double(number) * m_config.error_share)) {
+    } else if (m_config.error_share > 0 && std::floor(double(number + 1) * m_config.error_share) >
+                                               std::floor(double(number) * m_config.error_share)) {
         status = m_config.error_status;
         body = m_config.error_body;
         std::string retryAfter = m_config.retry_after;
@@ -244,9 +254,10 @@ bool TestHttpServer::respond(int fd, uint64_t number, const std::string &method,
         std::lock_guard<std::mutex> lock(m_mutex);
         ++m_statusCounts[status];
     }
-    const std::string response = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) + "\r\n"
-                                 "Content-Type: application/json\r\nServer: testhttpserver\r\n" + extra +
-                                 "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string response = "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
+                                 "\r\n"
+                                 "Content-Type: application/json\r\nServer: testhttpserver\r\n" +
+                                 extra + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     return sendAll(fd, response);
 }
 

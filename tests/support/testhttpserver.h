@@ -17,21 +17,21 @@ class TestHttpServer
 {
 public:
     enum class Mode {
-        Normal,         // answers every request (after delay_ms)
-        NeverAnswer,    // reads requests, never answers, keeps the connection open
-        CloseAtOnce,    // reads a request and closes the connection without answering
+        Normal,      // answers every request (after delay_ms)
+        NeverAnswer, // reads requests, never answers, keeps the connection open
+        CloseAtOnce, // reads a request and closes the connection without answering
     };
 
     struct Config
     {
         Mode mode = Mode::Normal;
         int delay_ms = 0;
-        double error_share = 0;      // this share of requests is answered error_status, spread evenly
+        double error_share = 0; // this share of requests is answered error_status, spread evenly
         int error_status = 503;
         std::string error_body = "{\"error\":\"Service at capacity, please retry\"}";
-        std::string retry_after;     // Retry-After header on errors when not empty
+        std::string retry_after; // Retry-After header on errors when not empty
         std::string body = "ok";
-        std::size_t body_bytes = 0;  // > 0: answer a body of this many bytes instead of `body`
+        std::size_t body_bytes = 0; // > 0: answer a body of this many bytes instead of `body`
         // Stall: between stall_from_ms and stall_from_ms + stall_ms after start(), answers are held back.
         int stall_from_ms = -1;
         int stall_ms = 0;
@@ -83,7 +83,7 @@ private:
     int m_port = 0;
     std::atomic<bool> m_stopping{false};
     std::thread m_acceptor;
-    std::mutex m_mutex;  // guards the fields below
+    std::mutex m_mutex; // guards the fields below
     std::vector<std::thread> m_handlers;
     std::vector<int> m_clientFds;
     std::map<int, uint64_t> m_statusCounts;
@@ -92,7 +92,7 @@ private:
     std::atomic<uint64_t> m_requests{0};
     std::atomic<uint64_t> m_connections{0};
     std::atomic<uint64_t> m_errorsAnswered{0};
-    std::map<std::size_t, uint64_t> m_errorAnswerCounts;  // guarded by m_mutex
+    std::map<std::size_t, uint64_t> m_errorAnswerCounts; // guarded by m_mutex
     std::chrono::steady_clock::time_point m_started;
 };
 

@@ -19,8 +19,8 @@ namespace {
 
 constexpr int kTimeout_ms = 30000;
 const QString kPassword = QStringLiteral("tst-dbresult-pw");
-const QString kMonitor = QStringLiteral("monitor");   // may read every statement (pg_read_all_stats)
-const QString kApp = QStringLiteral("app");           // a plain role
+const QString kMonitor = QStringLiteral("monitor"); // may read every statement (pg_read_all_stats)
+const QString kApp = QStringLiteral("app");         // a plain role
 const QString kWithExtension = QStringLiteral("withext");
 const QString kWithoutExtension = QStringLiteral("noext");
 
@@ -42,10 +42,12 @@ private slots:
     {
         PREFLIGHT_START_PG(m_pg);
         QString error;
-        QVERIFY2(m_pg.createRole(kMonitor, kPassword, {QStringLiteral("pg_read_all_stats")}, &error), qPrintable(error));
+        QVERIFY2(m_pg.createRole(kMonitor, kPassword, {QStringLiteral("pg_read_all_stats")}, &error),
+                 qPrintable(error));
         QVERIFY2(m_pg.createRole(kApp, kPassword, {}, &error), qPrintable(error));
         QVERIFY2(m_pg.createDatabase(kWithExtension, kApp, &error), qPrintable(error));
-        QVERIFY2(m_pg.exec(QStringLiteral("CREATE EXTENSION pg_stat_statements"), kWithExtension, &error), qPrintable(error));
+        QVERIFY2(m_pg.exec(QStringLiteral("CREATE EXTENSION pg_stat_statements"), kWithExtension, &error),
+                 qPrintable(error));
         QVERIFY2(m_pg.createDatabase(kWithoutExtension, kApp, &error), qPrintable(error));
         m_version = m_pg.queryValue(QStringLiteral("SHOW server_version")).section(QLatin1Char(' '), 0, 0);
         QVERIFY(m_version.startsWith(QLatin1String("15.")));
@@ -59,12 +61,12 @@ private slots:
         QTest::addColumn<QString>("db");
         QTest::addColumn<QString>("pgss");
         QTest::addColumn<int>("state");
-        QTest::addColumn<QString>("remediation");   // a line the box must hold; empty: no box
+        QTest::addColumn<QString>("remediation"); // a line the box must hold; empty: no box
         QTest::newRow("ok") << kMonitor << kWithExtension << QStringLiteral("ok") << int(DatabaseTestResult::State::Ok)
                             << QString();
-        QTest::newRow("extension not created") << kMonitor << kWithoutExtension << QStringLiteral("missing")
-                                               << int(DatabaseTestResult::State::Warning)
-                                               << QStringLiteral("CREATE EXTENSION pg_stat_statements;");
+        QTest::newRow("extension not created")
+            << kMonitor << kWithoutExtension << QStringLiteral("missing") << int(DatabaseTestResult::State::Warning)
+            << QStringLiteral("CREATE EXTENSION pg_stat_statements;");
         QTest::newRow("role may not read others' statements")
             << kApp << kWithExtension << QStringLiteral("insufficient-privilege")
             << int(DatabaseTestResult::State::Warning) << QStringLiteral("GRANT pg_read_all_stats TO \"app\";");
@@ -86,8 +88,9 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 1, kTimeout_ms);
         QCOMPARE(int(result->state()), state);
         QVERIFY(result->isVisible());
-        QCOMPARE(result->summaryText(), QStringLiteral("Connected: PostgreSQL %1 · max_connections %2 · pg_stat_statements %3")
-                                            .arg(m_version, m_pg.queryValue(QStringLiteral("SHOW max_connections")), pgss));
+        QCOMPARE(result->summaryText(),
+                 QStringLiteral("Connected: PostgreSQL %1 · max_connections %2 · pg_stat_statements %3")
+                     .arg(m_version, m_pg.queryValue(QStringLiteral("SHOW max_connections")), pgss));
         QCOMPARE(result->detailsText().isEmpty(), remediation.isEmpty());
         if (remediation.isEmpty()) {
             QVERIFY(result->remediationText().isEmpty());
@@ -135,7 +138,8 @@ private slots:
         QCOMPARE(result->state(), DatabaseTestResult::State::Error);
         QVERIFY(result->isVisible());
         QVERIFY(!result->summaryText().isEmpty());
-        QVERIFY2(result->detailsText().contains(fix), qPrintable(result->summaryText() + QLatin1Char('\n') + result->detailsText()));
+        QVERIFY2(result->detailsText().contains(fix),
+                 qPrintable(result->summaryText() + QLatin1Char('\n') + result->detailsText()));
         QVERIFY(!result->summaryText().contains(QLatin1String("not-the-password")));
         QVERIFY(QApplication::activeModalWidget() == nullptr);
         QVERIFY(panel.testDatabaseButton()->isEnabled());
@@ -147,8 +151,8 @@ private slots:
         SecretResolver::setSessionSecret(QStringLiteral("TST_PG_PW"), kPassword);
         TargetPanel panel;
         panel.show();
-        const QString conninfo = TargetPanel::conninfoWithPassword(m_pg.tcpConninfo(kMonitor, kPassword, kWithExtension),
-                                                                   QStringLiteral("${keychain:TST_PG_PW}"));
+        const QString conninfo = TargetPanel::conninfoWithPassword(
+            m_pg.tcpConninfo(kMonitor, kPassword, kWithExtension), QStringLiteral("${keychain:TST_PG_PW}"));
         QVERIFY(!conninfo.contains(kPassword));
         panel.conninfoEdit()->setText(conninfo);
         QSignalSpy tested(&panel, &TargetPanel::databaseTested);
@@ -214,7 +218,8 @@ private slots:
         DatabaseTestResult result;
         result.showOutcome(o);
         QCOMPARE(result.state(), DatabaseTestResult::State::Ok);
-        QCOMPARE(result.summaryText(), QStringLiteral("SQLite 3.40.1 · WAL journal · 2.0 kB file · WAL 0 bytes · 3 tables · page size 4096"));
+        QCOMPARE(result.summaryText(),
+                 QStringLiteral("SQLite 3.40.1 · WAL journal · 2.0 kB file · WAL 0 bytes · 3 tables · page size 4096"));
     }
 
 private:

@@ -40,14 +40,22 @@ private slots:
         const QStringList defaults{QStringLiteral("single-connection"), QStringLiteral("n-plus-one")};
         QTest::newRow("gui") << QStringList{} << true << false << defaults << QString();
         QTest::newRow("demo defaults") << QStringList{QStringLiteral("demo")} << true << true << defaults << QString();
-        QTest::newRow("flaw list") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw"), QStringLiteral("small-pool,missing-index")}
-                                   << true << true << QStringList{QStringLiteral("small-pool"), QStringLiteral("missing-index")} << QString();
-        QTest::newRow("equals forms") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw=none"), QStringLiteral("--db=dbname=demo")}
-                                      << true << true << QStringList{QStringLiteral("none")} << QStringLiteral("dbname=demo");
-        QTest::newRow("db") << QStringList{QStringLiteral("demo"), QStringLiteral("--db"), QStringLiteral("host=/tmp dbname=x")}
+        QTest::newRow("flaw list") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw"),
+                                                  QStringLiteral("small-pool,missing-index")}
+                                   << true << true
+                                   << QStringList{QStringLiteral("small-pool"), QStringLiteral("missing-index")}
+                                   << QString();
+        QTest::newRow("equals forms") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw=none"),
+                                                     QStringLiteral("--db=dbname=demo")}
+                                      << true << true << QStringList{QStringLiteral("none")}
+                                      << QStringLiteral("dbname=demo");
+        QTest::newRow("db") << QStringList{QStringLiteral("demo"), QStringLiteral("--db"),
+                                           QStringLiteral("host=/tmp dbname=x")}
                             << true << true << defaults << QStringLiteral("host=/tmp dbname=x");
-        QTest::newRow("missing value") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw")} << false << true << defaults << QString();
-        QTest::newRow("unknown option") << QStringList{QStringLiteral("demo"), QStringLiteral("--frobnicate")} << false << true << defaults << QString();
+        QTest::newRow("missing value") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw")} << false << true
+                                       << defaults << QString();
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("demo"), QStringLiteral("--frobnicate")} << false
+                                        << true << defaults << QString();
     }
 
     void parsesTheDemoArguments()
@@ -79,7 +87,7 @@ private slots:
         auto *session = new DemoSession(&window, &window);
         QSignalSpy ready(session, &DemoSession::ready);
         QSignalSpy failed(session, &DemoSession::failed);
-        DemoLauncher::Options options;   // default flaws: single-connection,n-plus-one
+        DemoLauncher::Options options; // default flaws: single-connection,n-plus-one
         session->start(options);
         // While the target seeds: an informative banner, Start disabled, the GUI thread free.
         QCOMPARE(window.banner()->kind(), ErrorBanner::Kind::Info);

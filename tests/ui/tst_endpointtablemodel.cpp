@@ -45,8 +45,12 @@ private slots:
         for (int i = 0; i < 8; ++i)
             model.addSnapshot(tick(i, {100, 10}, {2.0, 250.0}, {0, 1}));
 
-        const auto raw = [&](int row, int column) { return model.index(row, column).data(EndpointTableModel::SortRole); };
-        const auto shown = [&](int row, int column) { return model.index(row, column).data(Qt::DisplayRole).toString(); };
+        const auto raw = [&](int row, int column) {
+            return model.index(row, column).data(EndpointTableModel::SortRole);
+        };
+        const auto shown = [&](int row, int column) {
+            return model.index(row, column).data(Qt::DisplayRole).toString();
+        };
         QCOMPARE(raw(0, EndpointTableModel::RequestsColumn).toULongLong(), 800ull);
         QCOMPARE(shown(0, EndpointTableModel::RequestsColumn), QStringLiteral("800"));
         // rps covers the last second: four ticks of 100.

@@ -17,7 +17,8 @@ namespace {
 
 const Finding &findingWithId(const RunData &run, const QString &id)
 {
-    const auto it = std::find_if(run.findings.begin(), run.findings.end(), [&id](const Finding &f) { return f.id == id; });
+    const auto it =
+        std::find_if(run.findings.begin(), run.findings.end(), [&id](const Finding &f) { return f.id == id; });
     if (it == run.findings.end())
         qFatal("the fixture run has no %s finding", qPrintable(id));
     return *it;
@@ -64,7 +65,7 @@ private slots:
     {
         const RunData run = ReportFixture::singleConnectionRun();
         Finding f = findingWithId(run, QStringLiteral("n-plus-one"));
-        f.endpoint = QStringLiteral("a name the plan does not have");   // the reference, not the words, decides
+        f.endpoint = QStringLiteral("a name the plan does not have"); // the reference, not the words, decides
         const EvidenceFocus focus = EvidenceLocator::locate(run, f);
         QCOMPARE(focus.endpoint, f.refs.endpoint);
         QCOMPARE(run.plan.endpoints[size_t(focus.endpoint)].name, kCustomerEndpoint);
@@ -122,7 +123,8 @@ private slots:
         double costliest = -1;
         QString text;
         for (const QueryStat &q : run.queries) {
-            const bool sameEndpoint = focus.endpoint < 0 || q.endpoint == run.plan.endpoints[size_t(focus.endpoint)].name;
+            const bool sameEndpoint =
+                focus.endpoint < 0 || q.endpoint == run.plan.endpoints[size_t(focus.endpoint)].name;
             if ((focus.endpoint < 0 || q.phase == QLatin1String("profile")) && sameEndpoint && q.total_ms > costliest) {
                 costliest = q.total_ms;
                 text = q.text;

@@ -72,7 +72,7 @@ private slots:
         LiveDashboard dashboard;
         QCOMPARE(dashboard.latencyGate(LiveDashboard::P95),
                  presetThreshold(QStringLiteral("launch"), QStringLiteral("p95_ms")));
-        QCOMPARE(dashboard.latencyGate(LiveDashboard::P50), -1.0);   // launch checks no P50
+        QCOMPARE(dashboard.latencyGate(LiveDashboard::P50), -1.0); // launch checks no P50
     }
 
     void customGatesFileOfThePlanReachesTheDashboard()
@@ -90,7 +90,7 @@ private slots:
         plan.gates = path;
         presenter.prepare(plan);
         QCOMPARE(dashboard.latencyGate(LiveDashboard::P95), 150.0);
-        QCOMPARE(dashboard.latencyGate(LiveDashboard::P99), -1.0);   // the file removes the preset's P99 check
+        QCOMPARE(dashboard.latencyGate(LiveDashboard::P99), -1.0); // the file removes the preset's P99 check
     }
 
     void customGatesFileChosenInTheScenarioPanelReachesTheDashboard()
@@ -106,17 +106,17 @@ private slots:
 
     void aDiagnosedRunShowsTheThresholdsItWasJudgedBy()
     {
-        RunData run = ReportFixture::healthyRun();   // judged by launch
+        RunData run = ReportFixture::healthyRun(); // judged by launch
         for (GateCheck &c : run.gates)
             if (c.id == QLatin1String("p95_ms"))
-                c.threshold = 175;   // as a custom gate set would have stored it
+                c.threshold = 175; // as a custom gate set would have stored it
         LiveDashboard dashboard;
         dashboard.setGates(*GateSet::preset(QStringLiteral("revised")));
         dashboard.showRun(run);
         QCOMPARE(dashboard.latencyGate(LiveDashboard::P95), 175.0);
         QCOMPARE(dashboard.latencyGate(LiveDashboard::P99),
                  presetThreshold(QStringLiteral("launch"), QStringLiteral("p99_ms")));
-        QCOMPARE(dashboard.latencyGate(LiveDashboard::P50), -1.0);   // the run's gates had no P50 check
+        QCOMPARE(dashboard.latencyGate(LiveDashboard::P50), -1.0); // the run's gates had no P50 check
     }
 };
 

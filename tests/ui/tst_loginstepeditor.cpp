@@ -63,7 +63,7 @@ private slots:
         LoginStepEditor editor;
         QSignalSpy changed(&editor, &LoginStepEditor::changed);
         editor.setLogin(sampleLogin());
-        QCOMPARE(changed.count(), 0);   // loading is not an edit
+        QCOMPARE(changed.count(), 0); // loading is not an edit
         QVERIFY(editor.enabledBox()->isChecked());
         QCOMPARE(editor.findChild<QComboBox *>(QStringLiteral("loginMethod"))->currentText(), QStringLiteral("PUT"));
         LoginSpec out;
@@ -93,21 +93,21 @@ private slots:
 
     void whatToCorrect_data()
     {
-        QTest::addColumn<QString>("field");     // object name of the line edit, or "body"
+        QTest::addColumn<QString>("field"); // object name of the line edit, or "body"
         QTest::addColumn<QString>("text");
-        QTest::addColumn<QString>("problem");   // a part of the message; empty: accepted
+        QTest::addColumn<QString>("problem"); // a part of the message; empty: accepted
         QTest::newRow("no path") << QStringLiteral("loginPath") << QString() << QStringLiteral("has no path");
         QTest::newRow("path without /") << QStringLiteral("loginPath") << QStringLiteral("auth/login") << QString();
         QTest::newRow("pointer without /") << QStringLiteral("loginTokenPointer") << QStringLiteral("access_token")
                                            << QStringLiteral("must start with /");
         QTest::newRow("no header") << QStringLiteral("loginHeader") << QString() << QStringLiteral("needs the header");
-        QTest::newRow("format without {token}") << QStringLiteral("loginFormat") << QStringLiteral("Bearer")
-                                                << QStringLiteral("{token}");
-        QTest::newRow("body not an object") << QStringLiteral("body") << QStringLiteral("[1, 2]")
-                                            << QStringLiteral("must be a JSON object");
-        QTest::newRow("body broken on line 3") << QStringLiteral("body")
-                                               << QStringLiteral("{\n  \"username\": \"admin\",\n  \"password\" \"x\"\n}")
-                                               << QStringLiteral("Login body: Line 3, column");
+        QTest::newRow("format without {token}")
+            << QStringLiteral("loginFormat") << QStringLiteral("Bearer") << QStringLiteral("{token}");
+        QTest::newRow("body not an object")
+            << QStringLiteral("body") << QStringLiteral("[1, 2]") << QStringLiteral("must be a JSON object");
+        QTest::newRow("body broken on line 3")
+            << QStringLiteral("body") << QStringLiteral("{\n  \"username\": \"admin\",\n  \"password\" \"x\"\n}")
+            << QStringLiteral("Login body: Line 3, column");
         QTest::newRow("empty body") << QStringLiteral("body") << QString() << QString();
     }
     void whatToCorrect()
@@ -150,7 +150,8 @@ private slots:
         const QByteArray json = QStringLiteral("{\"név\": x}").toUtf8();
         QCOMPARE(LoginStepEditor::describeJsonError(json, json.indexOf('x'), QStringLiteral("illegal value")),
                  QStringLiteral("Line 1, column 9: illegal value"));
-        QCOMPARE(LoginStepEditor::describeJsonError("{\n\n  !", 5, QStringLiteral("e")), QStringLiteral("Line 3, column 3: e"));
+        QCOMPARE(LoginStepEditor::describeJsonError("{\n\n  !", 5, QStringLiteral("e")),
+                 QStringLiteral("Line 3, column 3: e"));
     }
 
     void passwordPlaceholderGoesIntoThePasswordField_data()
@@ -159,8 +160,8 @@ private slots:
         QTest::addColumn<QString>("key");
         QTest::newRow("password") << QStringLiteral("{\"username\": \"admin\", \"password\": \"hunter2\"}")
                                   << QStringLiteral("password");
-        QTest::newRow("another secret-looking name") << QStringLiteral("{\"user\": \"a\", \"passwd\": \"\"}")
-                                                     << QStringLiteral("passwd");
+        QTest::newRow("another secret-looking name")
+            << QStringLiteral("{\"user\": \"a\", \"passwd\": \"\"}") << QStringLiteral("passwd");
         QTest::newRow("none yet") << QStringLiteral("{\"user\": \"a\"}") << QStringLiteral("password");
         QTest::newRow("empty body") << QString() << QStringLiteral("password");
     }

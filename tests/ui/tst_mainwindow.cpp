@@ -20,6 +20,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -28,7 +29,6 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QLabel>
 #include <QTest>
 
 using namespace Preflight;
@@ -41,8 +41,7 @@ void setPreset(MainWindow &window, const QString &preset)
     combo->setCurrentIndex(combo->findData(preset));
 }
 
-template<typename T>
-T *child(QWidget *root, const QString &name)
+template <typename T> T *child(QWidget *root, const QString &name)
 {
     T *w = root->findChild<T *>(name);
     if (!w)
@@ -71,7 +70,8 @@ private slots:
         MainWindow window;
         window.show();
         QAbstractItemModelTester tester(window.endpointModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester proxyTester(window.endpointView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(window.endpointView()->model(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
 
         // Fill the form as a user would.
         QLineEdit *url = window.targetPanel()->baseUrlEdit();
@@ -96,9 +96,11 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(latency->shownPoints(LiveDashboard::P95) >= 3, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(throughput->shownPoints(LiveDashboard::RequestsPerSecond) >= 3, 20000);
         QCOMPARE(window.endpointModel()->rowCount(), 2);
-        QTRY_VERIFY_WITH_TIMEOUT(
-            window.endpointModel()->index(1, EndpointTableModel::RequestsColumn).data(EndpointTableModel::SortRole).toULongLong() > 0,
-            20000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.endpointModel()
+                                         ->index(1, EndpointTableModel::RequestsColumn)
+                                         .data(EndpointTableModel::SortRole)
+                                         .toULongLong() > 0,
+                                 20000);
         QVERIFY(window.statusLine()->text().contains(QLatin1String("running")));
         QVERIFY(window.banner()->isHidden());
 
@@ -186,8 +188,8 @@ private slots:
         QStringList literal;
         for (QLabel *label : window.findChildren<QLabel *>()) {
             const QString text = label->text();
-            if (label->textFormat() != Qt::RichText && !Qt::mightBeRichText(text) && !label->buddy()
-                && QString(text).remove(QStringLiteral("&&")).contains(QLatin1Char('&')))
+            if (label->textFormat() != Qt::RichText && !Qt::mightBeRichText(text) && !label->buddy() &&
+                QString(text).remove(QStringLiteral("&&")).contains(QLatin1Char('&')))
                 literal << text;
         }
         QVERIFY2(literal.isEmpty(), qPrintable(literal.join(QStringLiteral(", "))));
@@ -202,7 +204,10 @@ private slots:
             MainWindow window;
             window.targetPanel()->baseUrlEdit()->setText(QStringLiteral("http://127.0.0.1:8123"));
             window.targetPanel()->addEndpoint();
-            window.targetPanel()->endpointsTable()->item(1, TargetPanel::PathColumn)->setText(QStringLiteral("/search?q=x"));
+            window.targetPanel()
+                ->endpointsTable()
+                ->item(1, TargetPanel::PathColumn)
+                ->setText(QStringLiteral("/search?q=x"));
             window.targetPanel()->moveEndpointUp();
             setPreset(window, QStringLiteral("sustain"));
             QVERIFY(window.savePlan(path));

@@ -70,7 +70,8 @@ QStringList rasterise(const QString &pdf, const QString &outDir, QString *error)
     p.start(QStringLiteral("pdftoppm"), {QStringLiteral("-r"), QStringLiteral("40"), QStringLiteral("-png"), pdf,
                                          QDir(outDir).filePath(QStringLiteral("page"))});
     if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        *error = QStringLiteral("pdftoppm exit %1: %2").arg(p.exitCode()).arg(QString::fromUtf8(p.readAllStandardError()));
+        *error =
+            QStringLiteral("pdftoppm exit %1: %2").arg(p.exitCode()).arg(QString::fromUtf8(p.readAllStandardError()));
         return {};
     }
     const QString err = QString::fromUtf8(p.readAllStandardError()).trimmed();
@@ -102,8 +103,8 @@ private slots:
 
 void TestPdfReport::initTestCase()
 {
-    if (QStandardPaths::findExecutable(QStringLiteral("pdftoppm")).isEmpty()
-        || QStandardPaths::findExecutable(QStringLiteral("pdfinfo")).isEmpty())
+    if (QStandardPaths::findExecutable(QStringLiteral("pdftoppm")).isEmpty() ||
+        QStandardPaths::findExecutable(QStringLiteral("pdfinfo")).isEmpty())
         QFAIL("poppler-utils (pdftoppm, pdfinfo) are needed: apt-get install poppler-utils");
 }
 
@@ -173,7 +174,8 @@ void TestPdfReport::sameContentAsHtml()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("report.pdf"));
     QString error;
-    QVERIFY2(PdfReport::write(documentOf(ReportFixture::singleConnectionRun()), path, ReportPageSize::A4, &error), qPrintable(error));
+    QVERIFY2(PdfReport::write(documentOf(ReportFixture::singleConnectionRun()), path, ReportPageSize::A4, &error),
+             qPrintable(error));
     QProcess p;
     p.start(QStringLiteral("pdftotext"), {QStringLiteral("-layout"), path, QStringLiteral("-")});
     QVERIFY(p.waitForFinished(60000));
@@ -206,10 +208,10 @@ void TestPdfReport::cliWritesPdf()
     const QString html = dir.filePath(QStringLiteral("r.html"));
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("QT_QPA_PLATFORM"));   // the CLI picks offscreen itself
+    env.remove(QStringLiteral("QT_QPA_PLATFORM")); // the CLI picks offscreen itself
     p.setProcessEnvironment(env);
-    p.start(QStringLiteral(PREFLIGHT_BIN), {QStringLiteral("report"), QString::number(id), QStringLiteral("--store"), storePath,
-                                            QStringLiteral("--pdf"), pdf, QStringLiteral("--html"), html,
+    p.start(QStringLiteral(PREFLIGHT_BIN), {QStringLiteral("report"), QString::number(id), QStringLiteral("--store"),
+                                            storePath, QStringLiteral("--pdf"), pdf, QStringLiteral("--html"), html,
                                             QStringLiteral("--page-size"), QStringLiteral("letter")});
     QVERIFY(p.waitForFinished(120000));
     QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
@@ -218,8 +220,8 @@ void TestPdfReport::cliWritesPdf()
     QVERIFY(std::abs(info.width_pt - 612) < 2);
     QVERIFY(QFileInfo(html).size() > 10000);
     // A bad page size is a usage error, nothing written.
-    p.start(QStringLiteral(PREFLIGHT_BIN), {QStringLiteral("report"), QString::number(id), QStringLiteral("--store"), storePath,
-                                            QStringLiteral("--pdf"), dir.filePath(QStringLiteral("x.pdf")),
+    p.start(QStringLiteral(PREFLIGHT_BIN), {QStringLiteral("report"), QString::number(id), QStringLiteral("--store"),
+                                            storePath, QStringLiteral("--pdf"), dir.filePath(QStringLiteral("x.pdf")),
                                             QStringLiteral("--page-size"), QStringLiteral("a3")});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 2);
@@ -264,7 +266,7 @@ void TestPdfReport::exportDialog()
     QSignalSpy preview(&dialog, &ReportExportDialog::previewUpdated);
     dialog.show();
     QTRY_COMPARE_WITH_TIMEOUT(baselines.count(), 1, 20000);
-    QCOMPARE(dialog.baselineIds(), std::vector<qint64>{before});   // the run itself is not offered
+    QCOMPARE(dialog.baselineIds(), std::vector<qint64>{before}); // the run itself is not offered
     QTRY_VERIFY_WITH_TIMEOUT(preview.count() >= 1, 20000);
     QVERIFY(dialog.previewText().contains(QStringLiteral("READY\n5 of 5 gates passed")));
     QVERIFY(!dialog.previewText().contains(QStringLiteral("Before and after")));
@@ -283,7 +285,7 @@ void TestPdfReport::exportDialog()
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray bytes = f.readAll();
     QVERIFY(bytes.contains("<section id=\"comparison\">"));
-    QVERIFY(bytes.contains("<svg viewBox="));   // the saved file has inline SVG, not the preview's images
+    QVERIFY(bytes.contains("<svg viewBox=")); // the saved file has inline SVG, not the preview's images
     QCOMPARE(exported.count(), 2);
     QVERIFY(!dialog.exportTo(dir.filePath(QStringLiteral("export.doc")), &error));
 }

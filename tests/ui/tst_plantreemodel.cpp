@@ -89,7 +89,7 @@ private slots:
         QCOMPARE(model.rowCount(at(model, {0})), 2);
         QCOMPARE(model.rowCount(at(model, {0, 1})), 1);
         QCOMPARE(model.rowCount(at(model, {0, 1, 0})), 0);
-        QCOMPARE(model.rowCount(at(model, {0}, PlanTreeModel::CostColumn)), 0);   // only column 0 has children
+        QCOMPARE(model.rowCount(at(model, {0}, PlanTreeModel::CostColumn)), 0); // only column 0 has children
         QCOMPARE(model.parent(at(model, {0, 1, 0})), at(model, {0, 1}));
         QCOMPARE(model.node(at(model, {0, 1, 0}))->index_name, QStringLiteral("customers_pkey"));
         model.setPalette(paletteWithBase(Qt::black, Qt::white));
@@ -123,24 +123,26 @@ private slots:
         const QList<int> scan{0, 0}, index{0, 1, 0}, root{};
         QTest::newRow("node type") << scan << int(PlanTreeModel::NodeTypeColumn) << QStringLiteral("Seq Scan")
                                    << QVariant(QStringLiteral("Seq Scan"));
-        QTest::newRow("schema.relation") << scan << int(PlanTreeModel::RelationColumn) << QStringLiteral("public.orders")
+        QTest::newRow("schema.relation") << scan << int(PlanTreeModel::RelationColumn)
+                                         << QStringLiteral("public.orders")
                                          << QVariant(QStringLiteral("public.orders"));
-        QTest::newRow("relation without schema") << index << int(PlanTreeModel::RelationColumn)
-                                                 << QStringLiteral("customers") << QVariant(QStringLiteral("customers"));
+        QTest::newRow("relation without schema")
+            << index << int(PlanTreeModel::RelationColumn) << QStringLiteral("customers")
+            << QVariant(QStringLiteral("customers"));
         QTest::newRow("index") << index << int(PlanTreeModel::IndexColumn) << QStringLiteral("customers_pkey")
                                << QVariant(QStringLiteral("customers_pkey"));
         QTest::newRow("filter") << scan << int(PlanTreeModel::FilterColumn) << QStringLiteral("(status = $1)")
                                 << QVariant(QStringLiteral("(status = $1)"));
-        QTest::newRow("estimated rows, whole") << scan << int(PlanTreeModel::EstimatedRowsColumn) << Format::amount(2000)
-                                               << QVariant(2000.0);
-        QTest::newRow("estimated rows, fractional") << index << int(PlanTreeModel::EstimatedRowsColumn)
-                                                    << Format::amount(120.5) << QVariant(120.5);
+        QTest::newRow("estimated rows, whole")
+            << scan << int(PlanTreeModel::EstimatedRowsColumn) << Format::amount(2000) << QVariant(2000.0);
+        QTest::newRow("estimated rows, fractional")
+            << index << int(PlanTreeModel::EstimatedRowsColumn) << Format::amount(120.5) << QVariant(120.5);
         QTest::newRow("relation rows") << scan << int(PlanTreeModel::RelationRowsColumn) << QStringLiteral("1000000")
                                        << QVariant(1000000.0);
-        QTest::newRow("relation rows unknown") << index << int(PlanTreeModel::RelationRowsColumn)
-                                               << QString(QChar(0x2013)) << QVariant(-1.0);
-        QTest::newRow("cost startup..total") << index << int(PlanTreeModel::CostColumn) << QStringLiteral("0.42..290.00")
-                                             << QVariant(290.0);
+        QTest::newRow("relation rows unknown")
+            << index << int(PlanTreeModel::RelationRowsColumn) << QString(QChar(0x2013)) << QVariant(-1.0);
+        QTest::newRow("cost startup..total")
+            << index << int(PlanTreeModel::CostColumn) << QStringLiteral("0.42..290.00") << QVariant(290.0);
         QTest::newRow("root cost") << root << int(PlanTreeModel::CostColumn) << Format::planCost(310, 5000)
                                    << QVariant(5000.0);
     }
@@ -194,9 +196,9 @@ private slots:
         const QString tip = at(model, path).data(Qt::ToolTipRole).toString();
         QCOMPARE(tip.contains(QLatin1String("Flagged")), flagged);
         QCOMPARE(tip.contains(QLatin1String("Costliest")), costliest);
-        if (flagged) {   // says which rows are read and what index would avoid it
-            QVERIFY2(tip.contains(QLatin1String("1000000")) && tip.contains(QLatin1String("public.orders"))
-                         && tip.contains(QLatin1String("index on status")),
+        if (flagged) { // says which rows are read and what index would avoid it
+            QVERIFY2(tip.contains(QLatin1String("1000000")) && tip.contains(QLatin1String("public.orders")) &&
+                         tip.contains(QLatin1String("index on status")),
                      qPrintable(tip));
         }
         if (costliest)
@@ -240,7 +242,7 @@ private slots:
         model.setPlan(samplePlan());
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         model.setPalette(palette);
-        QCOMPARE(changed.count(), 5);   // every node, for its background
+        QCOMPARE(changed.count(), 5); // every node, for its background
         QVERIFY(changed.at(0).at(2).value<QList<int>>().contains(Qt::BackgroundRole));
         const int textLightness = palette.color(QPalette::Text).lightness();
         for (const QList<int> &path : {QList<int>{0}, QList<int>{0, 0}}) {

@@ -47,8 +47,8 @@ TestHttpServer::Config serving(const std::string &body)
 void pressTest(PoolSourceEditor &editor)
 {
     QTest::mouseClick(editor.testButton(), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(editor.testButton()->text() == QStringLiteral("Test")
-                                 && !editor.testResultText().startsWith(QLatin1String("Reading")),
+    QTRY_VERIFY_WITH_TIMEOUT(editor.testButton()->text() == QStringLiteral("Test") &&
+                                 !editor.testResultText().startsWith(QLatin1String("Reading")),
                              kTimeout_ms);
     QVERIFY(editor.testButton()->isEnabled());
 }
@@ -75,10 +75,12 @@ private slots:
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("inUse");
         QTest::addColumn<QString>("waiting");
-        QTest::newRow("sqlalchemy") << QStringLiteral("sqlalchemy") << QStringLiteral("json") << QStringLiteral("/health")
-                                    << QStringLiteral("/pool/checked_out") << QStringLiteral("/pool/waiting");
+        QTest::newRow("sqlalchemy") << QStringLiteral("sqlalchemy") << QStringLiteral("json")
+                                    << QStringLiteral("/health") << QStringLiteral("/pool/checked_out")
+                                    << QStringLiteral("/pool/waiting");
         QTest::newRow("hikaricp") << QStringLiteral("hikaricp") << QStringLiteral("prometheus")
-                                  << QStringLiteral("/actuator/prometheus") << QStringLiteral("hikaricp_connections_active")
+                                  << QStringLiteral("/actuator/prometheus")
+                                  << QStringLiteral("hikaricp_connections_active")
                                   << QStringLiteral("hikaricp_connections_pending");
         QTest::newRow("demo") << QStringLiteral("demo") << QStringLiteral("json") << QStringLiteral("/health")
                               << QStringLiteral("/pool/in_use") << QStringLiteral("/pool/waiting");
@@ -123,7 +125,7 @@ private slots:
         in.metrics = {{QStringLiteral("in_use"), QStringLiteral("app_pool_busy")}};
         QSignalSpy changed(&editor, &PoolSourceEditor::changed);
         editor.setSpec(in);
-        QCOMPARE(changed.count(), 0);   // loading is not an edit
+        QCOMPARE(changed.count(), 0); // loading is not an edit
         QCOMPARE(editor.keyEdit(PoolSourceEditor::InUse)->text(), QStringLiteral("/db/busy"));
         QCOMPARE(editor.keyEdit(PoolSourceEditor::Idle)->text(), QString());
         QCOMPARE(editor.keyEdit(PoolSourceEditor::Idle)->placeholderText(), QStringLiteral("/pool/checked_in"));
@@ -154,14 +156,16 @@ private slots:
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("url");
-        QTest::addColumn<QStringList>("names");   // in_use, idle, max, waiting; empty: the kind's default preset
+        QTest::addColumn<QStringList>("names"); // in_use, idle, max, waiting; empty: the kind's default preset
         QTest::addColumn<QString>("shown");
         QTest::newRow("SQLAlchemy-style JSON, default pointers")
             << QStringLiteral("json")
             << QByteArray(R"({"status":"ok","pool":{"checked_out":3,"checked_in":5,"max":10,"waiting":1}})")
-            << QStringLiteral("/pool/status") << QStringList() << QStringLiteral("in use 3 · idle 5 · max 10 · waiting 1");
+            << QStringLiteral("/pool/status") << QStringList()
+            << QStringLiteral("in use 3 · idle 5 · max 10 · waiting 1");
         QTest::newRow("own pointers, one absent")
-            << QStringLiteral("json") << QByteArray(R"({"db":{"busy":7,"free":1,"size":8}})") << QStringLiteral("health")
+            << QStringLiteral("json") << QByteArray(R"({"db":{"busy":7,"free":1,"size":8}})")
+            << QStringLiteral("health")
             << QStringList{QStringLiteral("/db/busy"), QStringLiteral("/db/free"), QStringLiteral("/db/size"),
                            QStringLiteral("/db/queue")}
             << QStringLiteral("in use 7 · idle 1 · max 8 · waiting – (not found: /db/queue)");
@@ -171,7 +175,8 @@ private slots:
                           "hikaricp_connections_active{pool=\"a\"} 2\nhikaricp_connections_active{pool=\"b\"} 3\n"
                           "hikaricp_connections_idle{pool=\"a\"} 4\nhikaricp_connections_max{pool=\"a\"} 10\n"
                           "hikaricp_connections_pending{pool=\"a\"} 0\n")
-            << QStringLiteral("/actuator/prometheus") << QStringList() << QStringLiteral("in use 5 · idle 4 · max 10 · waiting 0");
+            << QStringLiteral("/actuator/prometheus") << QStringList()
+            << QStringLiteral("in use 5 · idle 4 · max 10 · waiting 0");
     }
     void liveProbe()
     {
@@ -218,28 +223,30 @@ private slots:
         QTest::addColumn<QString>("what");
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QStringList>("mustContain");
-        QTest::newRow("missing endpoint (404)") << QStringLiteral("404") << QStringLiteral("json")
-                                                << QStringList{QStringLiteral("answered HTTP 404"),
-                                                               QStringLiteral("check the pool URL")};
+        QTest::newRow("missing endpoint (404)")
+            << QStringLiteral("404") << QStringLiteral("json")
+            << QStringList{QStringLiteral("answered HTTP 404"), QStringLiteral("check the pool URL")};
         QTest::newRow("not JSON") << QStringLiteral("html") << QStringLiteral("json")
                                   << QStringList{QStringLiteral("did not answer JSON"),
                                                  QStringLiteral("point the URL at the document that reports the pool")};
-        QTest::newRow("JSON without pool figures") << QStringLiteral("other-json") << QStringLiteral("json")
-                                                   << QStringList{QStringLiteral("has none of"), QStringLiteral("/pool/checked_out"),
-                                                                  QStringLiteral("JSON pointers")};
+        QTest::newRow("JSON without pool figures")
+            << QStringLiteral("other-json") << QStringLiteral("json")
+            << QStringList{QStringLiteral("has none of"), QStringLiteral("/pool/checked_out"),
+                           QStringLiteral("JSON pointers")};
         QTest::newRow("no such metrics") << QStringLiteral("html") << QStringLiteral("prometheus")
                                          << QStringList{QStringLiteral("exposes none of"),
                                                         QStringLiteral("hikaricp_connections_active"),
                                                         QStringLiteral("set the metric names")};
         QTest::newRow("nothing listens") << QStringLiteral("refused") << QStringLiteral("json")
                                          << QStringList{QStringLiteral("connection refused"),
-                                                        QStringLiteral("check the pool URL and that the application is running")};
-        QTest::newRow("relative URL, no base URL") << QStringLiteral("no-base") << QStringLiteral("json")
-                                                   << QStringList{QStringLiteral("base URL is not usable"),
-                                                                  QStringLiteral("set the target's base URL")};
-        QTest::newRow("unset ${env:} in the URL") << QStringLiteral("env") << QStringLiteral("json")
-                                                  << QStringList{QStringLiteral("PREFLIGHT_TST_POOL_UNSET"),
-                                                                 QStringLiteral("export it")};
+                                                        QStringLiteral(
+                                                            "check the pool URL and that the application is running")};
+        QTest::newRow("relative URL, no base URL")
+            << QStringLiteral("no-base") << QStringLiteral("json")
+            << QStringList{QStringLiteral("base URL is not usable"), QStringLiteral("set the target's base URL")};
+        QTest::newRow("unset ${env:} in the URL")
+            << QStringLiteral("env") << QStringLiteral("json")
+            << QStringList{QStringLiteral("PREFLIGHT_TST_POOL_UNSET"), QStringLiteral("export it")};
     }
     void brokenSourcesShowAnInlineErrorNamingTheFix()
     {
@@ -300,7 +307,7 @@ private slots:
         QCOMPARE(editor.testResultText(), QString());
         QTRY_COMPARE_WITH_TIMEOUT(editor.testButton()->text(), QStringLiteral("Test"), kTimeout_ms);
         QVERIFY(editor.testButton()->isEnabled());
-        QCOMPARE(editor.testResultText(), QString());   // the timeout of /health is not shown for /healthz
+        QCOMPARE(editor.testResultText(), QString()); // the timeout of /health is not shown for /healthz
     }
 
     void lockedDuringARun()
@@ -311,7 +318,7 @@ private slots:
         QVERIFY(!editor.kindCombo()->isEnabled());
         QVERIFY(!editor.urlEdit()->isEnabled());
         QVERIFY(!editor.keyEdit(PoolSourceEditor::Max)->isEnabled());
-        QVERIFY(editor.testButton()->isEnabled());   // reading the pool during a run is harmless
+        QVERIFY(editor.testButton()->isEnabled()); // reading the pool during a run is harmless
         editor.setEnabledForRun(true);
         QVERIFY(editor.urlEdit()->isEnabled());
     }

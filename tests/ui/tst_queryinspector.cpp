@@ -105,7 +105,7 @@ private slots:
         QVERIFY(!inspector.table()->isColumnHidden(QueryTableModel::EndpointColumn));
         const QueryTableModel::Row *row = inspector.currentStatement();
         QVERIFY(row);
-        QCOMPARE(row->stat.text, kServices);   // most repeated first
+        QCOMPARE(row->stat.text, kServices); // most repeated first
         // No plan was captured for it; the note says so rather than showing an old plan.
         QVERIFY(inspector.planModel()->isEmpty());
         QCOMPARE(inspector.planNote(), QStringLiteral("No plan captured for this query."));
@@ -161,8 +161,8 @@ private slots:
         QTest::newRow("per-row statement on its endpoint") << kStaff << 0 << int(Phase::Profile) << kCustomerEndpoint;
         QTest::newRow("no endpoint: the whole run first") << kStaff << -1 << int(Phase::Run) << QString();
         QTest::newRow("only in the whole run") << kWholeRunOnly << 0 << int(Phase::Run) << QString();
-        QTest::newRow("not in the whole run, on another endpoint") << kCustomers << 1 << int(Phase::Profile)
-                                                                   << kCustomerEndpoint;
+        QTest::newRow("not in the whole run, on another endpoint")
+            << kCustomers << 1 << int(Phase::Profile) << kCustomerEndpoint;
         QTest::newRow("endpoint index out of range") << kSearch << 9 << int(Phase::Profile) << kSearchEndpoint;
     }
     void focusQuery()
@@ -182,7 +182,8 @@ private slots:
         QCOMPARE(row->stat.text.simplified(), text.simplified());
         QCOMPARE(row->stat.endpoint, rowEndpoint);
         // Selected, not only current.
-        const QModelIndexList selected = inspector.table()->selectionModel()->selectedRows(QueryTableModel::QueryColumn);
+        const QModelIndexList selected =
+            inspector.table()->selectionModel()->selectedRows(QueryTableModel::QueryColumn);
         QCOMPARE(selected.size(), 1);
         QCOMPARE(selected.first().data(QueryTableModel::FullTextRole).toString(), row->stat.text);
     }
@@ -223,7 +224,7 @@ private slots:
         QCOMPARE(inspector.queryModel()->phase(), Phase::Run);
         QCOMPARE(inspector.proxy()->rowCount(), 2);
         QVERIFY(inspector.table()->isColumnHidden(QueryTableModel::EndpointColumn));
-        QCOMPARE(inspector.currentStatement()->stat.text, kStaff);   // most time first
+        QCOMPARE(inspector.currentStatement()->stat.text, kStaff); // most time first
     }
 
     void reFeedingTheSameRunKeepsTheSelection()
@@ -273,20 +274,21 @@ private slots:
         QTest::addColumn<QString>("conninfo");
         QTest::addColumn<QStringList>("mustContain");
         QTest::newRow("no database") << QStringLiteral("none") << QStringLiteral("n/a") << QString()
-                                     << QStringList{QStringLiteral("No database configured"), QStringLiteral("Target panel")};
-        QTest::newRow("database unreadable") << QStringLiteral("none") << QStringLiteral("n/a")
-                                             << QStringLiteral("host=127.0.0.1")
-                                             << QStringList{QStringLiteral("could not be read"), QStringLiteral("Target panel")};
+                                     << QStringList{QStringLiteral("No database configured"),
+                                                    QStringLiteral("Target panel")};
+        QTest::newRow("database unreadable")
+            << QStringLiteral("none") << QStringLiteral("n/a") << QStringLiteral("host=127.0.0.1")
+            << QStringList{QStringLiteral("could not be read"), QStringLiteral("Target panel")};
         QTest::newRow("pg_stat_statements not preloaded")
             << QStringLiteral("postgresql") << QStringLiteral("not-preloaded") << QStringLiteral("host=127.0.0.1")
-            << QStringList{QStringLiteral("pg_stat_statements unavailable: pg_stat_statements is installed but not preloaded"),
-                           QStringLiteral("shared_preload_libraries = 'pg_stat_statements'"),
-                           QStringLiteral("never runs")};
-        QTest::newRow("sqlite") << QStringLiteral("sqlite") << QStringLiteral("n/a") << QStringLiteral("sqlite:/tmp/app.db")
-                                << QStringList{QStringLiteral("database.log")};
-        QTest::newRow("postgresql, nothing recorded") << QStringLiteral("postgresql") << QStringLiteral("ok")
-                                                      << QStringLiteral("host=127.0.0.1")
-                                                      << QStringList{QStringLiteral("No statements were recorded")};
+            << QStringList{
+                   QStringLiteral("pg_stat_statements unavailable: pg_stat_statements is installed but not preloaded"),
+                   QStringLiteral("shared_preload_libraries = 'pg_stat_statements'"), QStringLiteral("never runs")};
+        QTest::newRow("sqlite") << QStringLiteral("sqlite") << QStringLiteral("n/a")
+                                << QStringLiteral("sqlite:/tmp/app.db") << QStringList{QStringLiteral("database.log")};
+        QTest::newRow("postgresql, nothing recorded")
+            << QStringLiteral("postgresql") << QStringLiteral("ok") << QStringLiteral("host=127.0.0.1")
+            << QStringList{QStringLiteral("No statements were recorded")};
     }
     void emptyRunSaysWhyAndWhatToDo()
     {

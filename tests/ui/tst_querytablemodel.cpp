@@ -19,7 +19,6 @@ using namespace Preflight::ReportFixture::SingleConnection;
 
 namespace {
 
-
 QueryStat stat(const QString &phase, const QString &endpoint, const QString &text, double calls, double requests,
                double rows, double mean_ms)
 {
@@ -53,8 +52,8 @@ int rowOf(const QueryTableModel &model, const QString &text, const QString &endp
 {
     for (int r = 0; r < model.rowCount(); ++r) {
         const QModelIndex i = model.index(r, QueryTableModel::QueryColumn);
-        if (i.data(QueryTableModel::FullTextRole).toString() == text
-            && (endpoint.isEmpty() || model.index(r, QueryTableModel::EndpointColumn).data().toString() == endpoint))
+        if (i.data(QueryTableModel::FullTextRole).toString() == text &&
+            (endpoint.isEmpty() || model.index(r, QueryTableModel::EndpointColumn).data().toString() == endpoint))
             return r;
     }
     return -1;
@@ -119,18 +118,18 @@ private slots:
         QTest::addColumn<double>("raw");
         QTest::addColumn<QString>("display");
         // Fixture: 20 profiled requests; per-row statements 20 calls/request, 1 row, 0.2 ms; the search 38 ms.
-        QTest::newRow("calls/request, whole") << kServices << int(QueryTableModel::CallsPerRequestColumn) << 20.0
-                                              << QStringLiteral("20");
-        QTest::newRow("rows/call of the parent") << kParent << int(QueryTableModel::RowsPerCallColumn) << 20.0
-                                                 << QStringLiteral("20");
-        QTest::newRow("mean below a millisecond") << kStaff << int(QueryTableModel::MeanColumn) << 0.2
-                                                  << QStringLiteral("0.20 ms");
-        QTest::newRow("total over 400 calls") << kStaff << int(QueryTableModel::TotalColumn) << 80.0
-                                              << QStringLiteral("80.0 ms");
-        QTest::newRow("mean of the slow search") << kSearch << int(QueryTableModel::MeanColumn) << 38.0
-                                                 << QStringLiteral("38.0 ms");
-        QTest::newRow("total of the slow search") << kSearch << int(QueryTableModel::TotalColumn) << 760.0
-                                                  << QStringLiteral("760 ms");
+        QTest::newRow("calls/request, whole")
+            << kServices << int(QueryTableModel::CallsPerRequestColumn) << 20.0 << QStringLiteral("20");
+        QTest::newRow("rows/call of the parent")
+            << kParent << int(QueryTableModel::RowsPerCallColumn) << 20.0 << QStringLiteral("20");
+        QTest::newRow("mean below a millisecond")
+            << kStaff << int(QueryTableModel::MeanColumn) << 0.2 << QStringLiteral("0.20 ms");
+        QTest::newRow("total over 400 calls")
+            << kStaff << int(QueryTableModel::TotalColumn) << 80.0 << QStringLiteral("80.0 ms");
+        QTest::newRow("mean of the slow search")
+            << kSearch << int(QueryTableModel::MeanColumn) << 38.0 << QStringLiteral("38.0 ms");
+        QTest::newRow("total of the slow search")
+            << kSearch << int(QueryTableModel::TotalColumn) << 760.0 << QStringLiteral("760 ms");
     }
     void numbersThroughFormatAndRawSortRole()
     {
@@ -147,8 +146,8 @@ private slots:
         QCOMPARE(index.data(QueryTableModel::SortRole).toDouble(), raw);
         QCOMPARE(index.data().toString(), display);
         const QString viaFormat = column == QueryTableModel::MeanColumn || column == QueryTableModel::TotalColumn
-            ? Format::milliseconds(raw)
-            : Format::amount(raw);
+                                      ? Format::milliseconds(raw)
+                                      : Format::amount(raw);
         QCOMPARE(index.data().toString(), viaFormat);
         QCOMPARE(index.data(Qt::TextAlignmentRole).value<Qt::Alignment>(), Qt::AlignRight | Qt::AlignVCenter);
     }
@@ -159,7 +158,8 @@ private slots:
         RunData run;
         run.plan.endpoints.resize(1);
         run.plan.endpoints[0].name = QStringLiteral("profile");
-        QueryStat logged = stat(QStringLiteral("profile"), QStringLiteral("profile"), QStringLiteral("SELECT 1 FROM t"), 20, 20, -1, 0);
+        QueryStat logged = stat(QStringLiteral("profile"), QStringLiteral("profile"), QStringLiteral("SELECT 1 FROM t"),
+                                20, 20, -1, 0);
         run.queries.push_back(logged);
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -247,9 +247,9 @@ private slots:
     void wholeRunStatementsByTotalTime()
     {
         RunData run = fixtureRun();
-        run.queries.push_back(stat(QStringLiteral("run"), {}, kStaff, 12000, 600, 12000, 0.25));    // 3000 ms
-        run.queries.push_back(stat(QStringLiteral("run"), {}, kSearch, 600, 600, 15000, 40));       // 24000 ms
-        run.queries.push_back(stat(QStringLiteral("log"), {}, kCustomers, 600, 0, -1, 0.5));        // 300 ms, a log
+        run.queries.push_back(stat(QStringLiteral("run"), {}, kStaff, 12000, 600, 12000, 0.25)); // 3000 ms
+        run.queries.push_back(stat(QStringLiteral("run"), {}, kSearch, 600, 600, 15000, 40));    // 24000 ms
+        run.queries.push_back(stat(QStringLiteral("log"), {}, kCustomers, 600, 0, -1, 0.5));     // 300 ms, a log
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRun(run);
@@ -299,8 +299,9 @@ private slots:
         run.queries = {stat(profile, kCustomerEndpoint, kParent, 20, 20, 400, 0.5),
                        stat(profile, kCustomerEndpoint, QStringLiteral("SAVEPOINT sa_savepoint_1"), 400, 20, 0, 0.01)};
         for (int id : {3, 4, 5, 6}) {
-            QueryStat q = stat(profile, kCustomerEndpoint, QStringLiteral("SELECT * FROM services WHERE id = %1").arg(id),
-                               100 + id, 20, 100 + id, 0.2);
+            QueryStat q =
+                stat(profile, kCustomerEndpoint, QStringLiteral("SELECT * FROM services WHERE id = %1").arg(id),
+                     100 + id, 20, 100 + id, 0.2);
             q.fingerprint = QStringLiteral("services-by-id");
             run.queries.push_back(q);
         }
@@ -342,10 +343,10 @@ private slots:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("endpoint");
-        QTest::addColumn<QString>("found");   // the row's text; empty: -1
+        QTest::addColumn<QString>("found"); // the row's text; empty: -1
         QTest::newRow("exact") << kStaff << QString() << kStaff;
-        QTest::newRow("whitespace differs") << QStringLiteral("SELECT *\n  FROM staff\tWHERE id = $1") << QString()
-                                            << kStaff;
+        QTest::newRow("whitespace differs")
+            << QStringLiteral("SELECT *\n  FROM staff\tWHERE id = $1") << QString() << kStaff;
         QTest::newRow("on its endpoint") << kSearch << kSearchEndpoint << kSearch;
         QTest::newRow("on another endpoint") << kSearch << kCustomerEndpoint << QString();
         QTest::newRow("unknown") << QStringLiteral("SELECT 1") << QString() << QString();
@@ -371,7 +372,8 @@ private slots:
         QueryTableModel model;
         for (int c = 0; c < QueryTableModel::NUM_COLUMNS; ++c)
             QVERIFY2(!model.headerData(c, Qt::Horizontal).toString().isEmpty(), qPrintable(QString::number(c)));
-        QVERIFY(!model.headerData(QueryTableModel::NPlusOneColumn, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
+        QVERIFY(
+            !model.headerData(QueryTableModel::NPlusOneColumn, Qt::Horizontal, Qt::ToolTipRole).toString().isEmpty());
     }
 };
 

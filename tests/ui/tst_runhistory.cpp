@@ -32,14 +32,17 @@ namespace {
 // A five-level sweep of two endpoints whose throughput flattens at `ceiling` req/s.
 RunData sweepRun(const QString &name, double ceiling, int day)
 {
-    Spec spec = sweep({1, 2, 5, 10, 20}, [ceiling](Level &l) {
-        const double rps = std::min(100.0 * l.users, ceiling);
-        l.endpoints = {closedLoad(l.users, rps * 0.7), closedLoad(l.users, rps * 0.3)};
-        l.db_backends = 5;
-        l.db_active = int(std::min(5.0, l.users));
-        l.pool_in_use = int(std::min(5.0, l.users));
-        l.pool_max = 5;
-    }, 4);
+    Spec spec = sweep(
+        {1, 2, 5, 10, 20},
+        [ceiling](Level &l) {
+            const double rps = std::min(100.0 * l.users, ceiling);
+            l.endpoints = {closedLoad(l.users, rps * 0.7), closedLoad(l.users, rps * 0.3)};
+            l.db_backends = 5;
+            l.db_active = int(std::min(5.0, l.users));
+            l.pool_in_use = int(std::min(5.0, l.users));
+            l.pool_max = 5;
+        },
+        4);
     spec.endpoints = {{QStringLiteral("list"), QStringLiteral("GET"), QStringLiteral("/items")},
                       {QStringLiteral("search"), QStringLiteral("GET"), QStringLiteral("/search")}};
     spec.db_kind = QStringLiteral("postgresql");
@@ -151,7 +154,8 @@ private slots:
         window.show();
         RunHistoryPanel *history = window.historyPanel();
         QAbstractItemModelTester tester(history->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester proxyTester(history->view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(history->view()->model(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
         history->setStorePath(path);
         QTRY_COMPARE_WITH_TIMEOUT(history->model()->rowCount(), 2, 20000);
 
@@ -163,9 +167,17 @@ private slots:
         QVERIFY(dashboard->connectionsChart()->shownPoints(LiveDashboard::PoolInUse) > 0);
         QCOMPARE(dashboard->capacityChart()->pointCount(), 5);
         QCOMPARE(window.endpointModel()->rowCount(), 2);
-        QVERIFY(window.endpointModel()->index(0, EndpointTableModel::RequestsColumn).data(EndpointTableModel::SortRole).toULongLong() > 0);
-        QCOMPARE(window.endpointModel()->index(0, EndpointTableModel::QueriesColumn).data(EndpointTableModel::SortRole).toDouble(), 3.0);
-        QCOMPARE(window.endpointModel()->index(1, EndpointTableModel::QueriesColumn).data().toString(), QStringLiteral("–"));
+        QVERIFY(window.endpointModel()
+                    ->index(0, EndpointTableModel::RequestsColumn)
+                    .data(EndpointTableModel::SortRole)
+                    .toULongLong() > 0);
+        QCOMPARE(window.endpointModel()
+                     ->index(0, EndpointTableModel::QueriesColumn)
+                     .data(EndpointTableModel::SortRole)
+                     .toDouble(),
+                 3.0);
+        QCOMPARE(window.endpointModel()->index(1, EndpointTableModel::QueriesColumn).data().toString(),
+                 QStringLiteral("–"));
         QVERIFY(window.banner()->message().contains(QLatin1String("Monday, before the fix")));
 
         // Clicking a finding shows its evidence: shaded span, endpoint row, latency of that endpoint.
@@ -191,8 +203,9 @@ private slots:
 
         // Rename.
         history->renameRun(before, QStringLiteral("Monday"));
-        QTRY_VERIFY_WITH_TIMEOUT(history->model()->rowOf(before) >= 0
-                                     && history->model()->entry(history->model()->rowOf(before))->name == QLatin1String("Monday"),
+        QTRY_VERIFY_WITH_TIMEOUT(history->model()->rowOf(before) >= 0 &&
+                                     history->model()->entry(history->model()->rowOf(before))->name ==
+                                         QLatin1String("Monday"),
                                  20000);
 
         // Compare: rows for the total, both endpoints and the levels, coloured by verdict.
@@ -221,7 +234,8 @@ private slots:
         MainWindow window;
         window.show();
         window.historyPanel()->setStorePath(path);
-        QTRY_VERIFY_WITH_TIMEOUT(!window.banner()->isHidden() && window.banner()->kind() == ErrorBanner::Kind::Error, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.banner()->isHidden() && window.banner()->kind() == ErrorBanner::Kind::Error,
+                                 20000);
         QCOMPARE(window.historyPanel()->model()->rowCount(), 0);
     }
 };

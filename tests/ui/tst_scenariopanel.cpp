@@ -71,7 +71,7 @@ private slots:
         ScenarioPanel panel;
         const QString bad = writeFile(QStringLiteral("bad.json"), json);
         QVERIFY(!panel.useGatesFile(bad));
-        QCOMPARE(panel.gatePreset(), QStringLiteral("launch"));   // the previous choice stays
+        QCOMPARE(panel.gatePreset(), QStringLiteral("launch")); // the previous choice stays
         auto *note = panel.findChild<QLabel *>(QStringLiteral("gatesNote"));
         QVERIFY(!note->isHidden());
         QVERIFY2(note->text().contains(fragment), qPrintable(note->text()));

@@ -122,7 +122,8 @@ private slots:
     {
         QWidget parent;
         auto *dialog = new PasswordDialog(&parent);
-        dialog->setRequest(QStringLiteral("The database password goes to the OS keychain."), QStringLiteral("DB_PW"), false);
+        dialog->setRequest(QStringLiteral("The database password goes to the OS keychain."), QStringLiteral("DB_PW"),
+                           false);
         auto *value = dialog->findChild<QLineEdit *>(QStringLiteral("secretValue"));
         QCOMPARE(value->echoMode(), QLineEdit::Password);
         QCOMPARE(UiWiring::unnamedControls(dialog), QList<QWidget *>());
@@ -135,7 +136,7 @@ private slots:
         answer(dialog, kSecret);
         QCOMPARE(handed, kSecret);
         QCOMPARE(dialog->name(), QStringLiteral("DB_PW"));
-        QCOMPARE(dialog->password(), QString());   // cleared once the handlers have read it
+        QCOMPARE(dialog->password(), QString()); // cleared once the handlers have read it
     }
 
     void namesAlreadyInTheSessionNeedNothing()
@@ -145,11 +146,12 @@ private slots:
         SecretStore store;
         DoneSpy done;
         store.ensureSession({QStringLiteral("A")}, &parent, done.callback());
-        QCOMPARE(done.calls, 1);   // synchronously
+        QCOMPARE(done.calls, 1); // synchronously
         QVERIFY(done.ok);
         QVERIFY(!store.isBusy());
         QVERIFY(openDialogs(&parent).isEmpty());
-        QCOMPARE(SecretStore::missingFromSession({QStringLiteral("A"), QStringLiteral("B")}), QStringList{QStringLiteral("B")});
+        QCOMPARE(SecretStore::missingFromSession({QStringLiteral("A"), QStringLiteral("B")}),
+                 QStringList{QStringLiteral("B")});
     }
 
     void withoutAKeychainEachNameIsAskedOnceAndKeptInMemory()
@@ -170,18 +172,19 @@ private slots:
         PasswordDialog *first = openDialogs(&parent).first();
         QCOMPARE(first->name(), QStringLiteral("DB_PW"));
         const QString why = first->findChild<QLabel *>(QStringLiteral("passwordReason"))->text();
-        QVERIFY2(why.contains(QLatin1String("unavailable")) && why.contains(QLatin1String("memory for this session only")),
+        QVERIFY2(why.contains(QLatin1String("unavailable")) &&
+                     why.contains(QLatin1String("memory for this session only")),
                  qPrintable(why));
         // Only one request at a time.
         DoneSpy second;
         store.ensureSession({QStringLiteral("OTHER")}, &parent, second.callback());
         QCOMPARE(second.calls, 1);
         QVERIFY(!second.ok);
-        answer(first, kSecret);   // closes it (deleted later): `first` is not used again
+        answer(first, kSecret); // closes it (deleted later): `first` is not used again
         QCOMPARE(done.calls, 0);
         QTRY_COMPARE_WITH_TIMEOUT(openDialogs(&parent).size(), 1, kTimeout_ms);
         PasswordDialog *next = openDialogs(&parent).first();
-        QCOMPARE(next->name(), QStringLiteral("LOGIN_PW"));   // DB_PW is not asked again
+        QCOMPARE(next->name(), QStringLiteral("LOGIN_PW")); // DB_PW is not asked again
         answer(next, QStringLiteral("login-secret"));
         QTRY_COMPARE_WITH_TIMEOUT(done.calls, 1, kTimeout_ms);
         QVERIFY(done.ok);

@@ -25,7 +25,7 @@ namespace Preflight {
 namespace {
 
 constexpr int kDpi = 300;
-constexpr double kPt = kDpi / 72.0;   // device pixels per point
+constexpr double kPt = kDpi / 72.0; // device pixels per point
 
 const QColor kInk(0x11, 0x18, 0x27);
 const QColor kMuted(0x4b, 0x55, 0x63);
@@ -78,7 +78,8 @@ public:
             if (token == QXmlStreamReader::StartElement) {
                 const QXmlStreamAttributes a = xml.attributes();
                 if (xml.name() == QLatin1String("svg")) {
-                    const QStringList box = a.value(QLatin1String("viewBox")).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+                    const QStringList box =
+                        a.value(QLatin1String("viewBox")).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
                     if (box.size() == 4)
                         m_viewBox = QRectF(box[0].toDouble(), box[1].toDouble(), box[2].toDouble(), box[3].toDouble());
                 } else if (xml.name() == QLatin1String("g")) {
@@ -93,7 +94,7 @@ public:
                     l.anchor = a.value(QLatin1String("text-anchor")).toString();
                     l.halo = a.hasAttribute(QLatin1String("stroke"));
                     l.text = xml.readElementText();
-                    if (!l.halo)   // the halo copy only marks where the white background goes
+                    if (!l.halo) // the halo copy only marks where the white background goes
                         m_labels.push_back(l);
                     else
                         m_halos.push_back(l);
@@ -147,7 +148,7 @@ public:
             p.save();
             p.setTransform(l.transform, true);
             p.translate(r.left(), l.pos.y());
-            p.scale(1.0 / 8, 1.0 / 8);   // laid out at 8× so hinting at small sizes does not skew advances
+            p.scale(1.0 / 8, 1.0 / 8); // laid out at 8× so hinting at small sizes does not skew advances
             p.setFont(f);
             p.setPen(l.color.isValid() ? l.color : kInk);
             p.drawText(QPointF(0, 0), l.text);
@@ -175,7 +176,8 @@ private:
         static const QRegularExpression op(QStringLiteral("(translate|rotate)\\(([^)]*)\\)"));
         for (auto it = op.globalMatch(text); it.hasNext();) {
             const auto m = it.next();
-            const QStringList args = m.captured(2).split(QRegularExpression(QStringLiteral("[ ,]+")), Qt::SkipEmptyParts);
+            const QStringList args =
+                m.captured(2).split(QRegularExpression(QStringLiteral("[ ,]+")), Qt::SkipEmptyParts);
             if (m.captured(1) == QLatin1String("translate") && args.size() >= 1)
                 t = QTransform::fromTranslate(args[0].toDouble(), args.size() > 1 ? args[1].toDouble() : 0) * t;
             else if (m.captured(1) == QLatin1String("rotate") && args.size() >= 1)
@@ -192,16 +194,16 @@ private:
 // A piece of the page flow that is never split: a paragraph, a table row, a code line, a chart.
 struct Atom
 {
-    double height = 0;          // device pixels
-    double spaceBefore = 0;     // dropped at the top of a page
+    double height = 0;      // device pixels
+    double spaceBefore = 0; // dropped at the top of a page
     double spaceAfter = 0;
-    bool keepWithNext = false;  // headings, table headers, code labels
-    int keepTogether = 1;       // with the next keepTogether-1 atoms when they fit on one page
-    int tableHeader = -1;       // rows: the header atom to repeat on a page the table continues on
-    bool marker = false;        // group begin/end: no ink, only a pagination hint
-    QString groupTone;          // inside a finding card: the colour of its left bar
+    bool keepWithNext = false; // headings, table headers, code labels
+    int keepTogether = 1;      // with the next keepTogether-1 atoms when they fit on one page
+    int tableHeader = -1;      // rows: the header atom to repeat on a page the table continues on
+    bool marker = false;       // group begin/end: no ink, only a pagination hint
+    QString groupTone;         // inside a finding card: the colour of its left bar
     double indent = 0;
-    double barExtend = 0;       // the card bar continues over the gap to the next atom of the same card
+    double barExtend = 0; // the card bar continues over the gap to the next atom of the same card
     std::function<void(QPainter &, double x, double y)> paint;
 };
 
@@ -214,9 +216,7 @@ struct Placement
 class Layout
 {
 public:
-    Layout(QPaintDevice *device, double width)
-        : m_device(device)
-        , m_width(width)
+    Layout(QPaintDevice *device, double width) : m_device(device), m_width(width)
     {
         m_body.setFamily(QStringLiteral("DejaVu Sans"));
         m_body.setPointSizeF(9.2);
@@ -325,7 +325,8 @@ private:
         return d;
     }
 
-    static void drawDoc(QPainter &p, const std::shared_ptr<QTextDocument> &d, double x, double y, const QColor &color = kInk)
+    static void drawDoc(QPainter &p, const std::shared_ptr<QTextDocument> &d, double x, double y,
+                        const QColor &color = kInk)
     {
         p.save();
         p.translate(x, y);
@@ -347,7 +348,8 @@ private:
         return atoms.back();
     }
 
-    void textAtom(const QString &html, const QFont &f, double w, double before, double after, const QColor &color = kInk)
+    void textAtom(const QString &html, const QFont &f, double w, double before, double after,
+                  const QColor &color = kInk)
     {
         auto d = doc(html, f, w);
         Atom &a = push(d->size().height(), before, after);
@@ -369,8 +371,10 @@ private:
         }
         QString html;
         if (!b.badge.isEmpty())
-            html += QStringLiteral("<span style=\"background-color:%1; color:#ffffff; font-size:7.5pt; font-weight:bold\">&nbsp;%2&nbsp;</span>&nbsp; ")
-                        .arg(toneColor(b.tone.isEmpty() ? QStringLiteral("info") : b.tone).name(), b.badge.toHtmlEscaped());
+            html +=
+                QStringLiteral("<span style=\"background-color:%1; color:#ffffff; font-size:7.5pt; "
+                               "font-weight:bold\">&nbsp;%2&nbsp;</span>&nbsp; ")
+                    .arg(toneColor(b.tone.isEmpty() ? QStringLiteral("info") : b.tone).name(), b.badge.toHtmlEscaped());
         html += QStringLiteral("<b>%1</b>").arg(reportInlineHtml(b.text, false));
         auto d = doc(html, font(10.8, false), w);
         Atom &a = push(d->size().height(), 9 * kPt, 4 * kPt);
@@ -386,8 +390,9 @@ private:
         const double wordW = word->idealWidth();
         QString details;
         for (int i = 0; i < b.items.size(); ++i)
-            details += (i == 0 ? QStringLiteral("<p><b>%1</b></p>") : QStringLiteral("<p style=\"color:#4b5563\">%1</p>"))
-                           .arg(reportInlineHtml(b.items[i], false));
+            details +=
+                (i == 0 ? QStringLiteral("<p><b>%1</b></p>") : QStringLiteral("<p style=\"color:#4b5563\">%1</p>"))
+                    .arg(reportInlineHtml(b.items[i], false));
         const double detailW = std::max(60 * kPt, w - wordW - 3 * pad);
         auto detail = doc(details, m_body, detailW);
         const double h = std::max(word->size().height(), detail->size().height()) + 2 * pad;
@@ -478,7 +483,8 @@ private:
                 QString html = reportInlineHtml(c < cells.size() ? cells[c] : QString(), false);
                 const auto tone = cellTones.find(c);
                 if (tone != cellTones.end() && !tone->second.isEmpty())
-                    html = QStringLiteral("<span style=\"color:%1; font-weight:bold\">%2</span>").arg(toneColor(tone->second).name(), html);
+                    html = QStringLiteral("<span style=\"color:%1; font-weight:bold\">%2</span>")
+                               .arg(toneColor(tone->second).name(), html);
                 auto d = doc(html, f, colW[size_t(c)] - 2 * padH, numeric(c) ? Qt::AlignRight : Qt::AlignLeft);
                 h = std::max(h, d->size().height());
                 docs.push_back(d);
@@ -589,11 +595,12 @@ std::vector<std::vector<Placement>> paginate(const std::vector<Atom> &atoms, dou
     std::vector<std::vector<Placement>> pages(1);
     const double pageH = bottom - top;
     double y = top;
-    int lastTable = -1;   // table header of the last placed atom
+    int lastTable = -1; // table header of the last placed atom
     auto extent = [&](size_t from, int count) {
         double h = 0;
         for (size_t k = from; k < atoms.size() && k < from + size_t(count); ++k)
-            h += (k == from ? 0 : atoms[k].spaceBefore) + atoms[k].height + (k + 1 < from + size_t(count) ? atoms[k].spaceAfter : 0);
+            h += (k == from ? 0 : atoms[k].spaceBefore) + atoms[k].height +
+                 (k + 1 < from + size_t(count) ? atoms[k].spaceAfter : 0);
         return h;
     };
     for (size_t i = 0; i < atoms.size(); ++i) {
@@ -651,14 +658,16 @@ std::vector<std::vector<Placement>> paginate(const std::vector<Atom> &atoms, dou
         }
         pages.back().push_back({int(i), y + before});
         y += before + a.height + a.spaceAfter;
-        lastTable = a.tableHeader >= 0 ? a.tableHeader : (i + 1 < atoms.size() && atoms[i + 1].tableHeader == int(i) ? int(i) : -1);
+        lastTable = a.tableHeader >= 0 ? a.tableHeader
+                                       : (i + 1 < atoms.size() && atoms[i + 1].tableHeader == int(i) ? int(i) : -1);
     }
     return pages;
 }
 
 } // namespace
 
-bool PdfReport::write(const ReportDocument &document, const QString &path, ReportPageSize pageSize, QString *error, int *pages)
+bool PdfReport::write(const ReportDocument &document, const QString &path, ReportPageSize pageSize, QString *error,
+                      int *pages)
 {
     if (!qobject_cast<QGuiApplication *>(QCoreApplication::instance())) {
         if (error)
@@ -691,7 +700,8 @@ bool PdfReport::write(const ReportDocument &document, const QString &path, Repor
     QPainter painter;
     if (!painter.begin(&writer)) {
         if (error)
-            *error = QStringLiteral("cannot write %1: the PDF could not be started").arg(QDir::toNativeSeparators(path));
+            *error =
+                QStringLiteral("cannot write %1: the PDF could not be started").arg(QDir::toNativeSeparators(path));
         return false;
     }
     painter.setRenderHint(QPainter::Antialiasing);
@@ -714,13 +724,15 @@ bool PdfReport::write(const ReportDocument &document, const QString &path, Repor
         painter.setPen(kMuted);
         painter.drawText(footRect, Qt::AlignLeft | Qt::AlignTop,
                          painter.fontMetrics().elidedText(document.footer, Qt::ElideRight, int(width * 0.78)));
-        painter.drawText(footRect, Qt::AlignRight | Qt::AlignTop, QStringLiteral("Page %1 of %2").arg(pg + 1).arg(total));
+        painter.drawText(footRect, Qt::AlignRight | Qt::AlignTop,
+                         QStringLiteral("Page %1 of %2").arg(pg + 1).arg(total));
 
         for (const Placement &p : placed[size_t(pg)]) {
             const Atom &a = layout.atoms[size_t(p.atom)];
             if (!a.groupTone.isEmpty()) {
                 // The card's left bar, drawn per atom so it follows the card across pages.
-                painter.fillRect(QRectF(0, p.y, 3 * kPt, std::min(a.height + a.barExtend, bottom - p.y)), toneColor(a.groupTone));
+                painter.fillRect(QRectF(0, p.y, 3 * kPt, std::min(a.height + a.barExtend, bottom - p.y)),
+                                 toneColor(a.groupTone));
             }
             if (a.paint)
                 a.paint(painter, a.indent, p.y);
@@ -728,7 +740,8 @@ bool PdfReport::write(const ReportDocument &document, const QString &path, Repor
     }
     if (!painter.end()) {
         if (error)
-            *error = QStringLiteral("cannot write %1: the PDF could not be finished").arg(QDir::toNativeSeparators(path));
+            *error =
+                QStringLiteral("cannot write %1: the PDF could not be finished").arg(QDir::toNativeSeparators(path));
         return false;
     }
     if (pages)
@@ -738,9 +751,8 @@ bool PdfReport::write(const ReportDocument &document, const QString &path, Repor
 
 void PdfReport::install()
 {
-    ReportWriter::setPdfRenderer([](const ReportDocument &document, const QString &path, ReportPageSize pageSize, QString *error) {
-        return PdfReport::write(document, path, pageSize, error);
-    });
+    ReportWriter::setPdfRenderer([](const ReportDocument &document, const QString &path, ReportPageSize pageSize,
+                                    QString *error) { return PdfReport::write(document, path, pageSize, error); });
 }
 
 } // namespace Preflight

@@ -61,9 +61,8 @@ QString safeFileName(QString name)
 } // namespace
 
 ReportExportDialog::ReportExportDialog(const RunData &run, const QString &storePath, QWidget *parent)
-    : QDialog(parent)
-    , m_run(std::make_shared<const RunData>(run))
-    , m_storePath(storePath.isEmpty() ? RunStore::defaultPath() : storePath)
+    : QDialog(parent), m_run(std::make_shared<const RunData>(run)),
+      m_storePath(storePath.isEmpty() ? RunStore::defaultPath() : storePath)
 {
     setWindowTitle(tr("Export Report"));
     setAccessibleName(tr("Export readiness report"));
@@ -84,7 +83,8 @@ ReportExportDialog::ReportExportDialog(const RunData &run, const QString &storeP
         m_pageSize->setCurrentIndex(1);
     m_title = new QLineEdit(this);
     m_title->setAccessibleName(tr("Report title"));
-    m_title->setPlaceholderText(tr("Readiness report: %1").arg(run.info.name.isEmpty() ? run.plan.name : run.info.name));
+    m_title->setPlaceholderText(
+        tr("Readiness report: %1").arg(run.info.name.isEmpty() ? run.plan.name : run.info.name));
 
     auto *form = new QFormLayout;
     form->addRow(tr("&Title:"), m_title);
@@ -99,7 +99,7 @@ ReportExportDialog::ReportExportDialog(const RunData &run, const QString &storeP
 
     m_preview = new QTextBrowser(this);
     m_preview->setAccessibleName(tr("Report preview"));
-    m_preview->setOpenLinks(false);   // only in-page anchors; nothing leaves the dialog
+    m_preview->setOpenLinks(false); // only in-page anchors; nothing leaves the dialog
     connect(m_preview, &QTextBrowser::anchorClicked, this, [this](const QUrl &url) {
         if (url.hasFragment())
             m_preview->scrollToAnchor(url.fragment());
@@ -145,7 +145,7 @@ void ReportExportDialog::loadBaselines()
     QtConcurrent::run([path, self]() {
         BaselineList list;
         if (!QFileInfo::exists(path))
-            return list;   // no store yet: nothing to compare against
+            return list; // no store yet: nothing to compare against
         RunStore store;
         RunStore::OpenOptions options;
         options.create = false;
@@ -211,7 +211,7 @@ void ReportExportDialog::onBaselineChanged()
         return {std::make_shared<const RunData>(std::move(*run)), QString()};
     }).then(this, [this, generation](const std::pair<std::shared_ptr<const RunData>, QString> &result) {
         if (generation != m_baselineGeneration)
-            return;   // another baseline was picked meanwhile
+            return; // another baseline was picked meanwhile
         if (!result.first) {
             showError(tr("Cannot load the baseline: %1").arg(result.second));
             m_baseline.reset();
@@ -238,7 +238,7 @@ void ReportExportDialog::refreshPreview()
     ReportOptions options = currentOptions();
     std::shared_ptr<const RunData> run = m_run, baseline = m_baseline;
     QtConcurrent::run([run, baseline, options]() mutable {
-        options.baseline = baseline.get();   // kept alive by the capture
+        options.baseline = baseline.get(); // kept alive by the capture
         return std::make_shared<const ReportModel>(ReportModel::build(*run, options));
     }).then(this, [this, generation](const std::shared_ptr<const ReportModel> &model) {
         if (generation != m_generation)
@@ -304,7 +304,8 @@ void ReportExportDialog::save()
 {
     const bool pdf = m_format->currentData().toString() == QLatin1String("pdf");
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString suggested = QDir(dir).filePath(safeFileName(m_run->info.name) + (pdf ? QStringLiteral(".pdf") : QStringLiteral(".html")));
+    const QString suggested =
+        QDir(dir).filePath(safeFileName(m_run->info.name) + (pdf ? QStringLiteral(".pdf") : QStringLiteral(".html")));
     QString path = QFileDialog::getSaveFileName(this, tr("Save report"), suggested,
                                                 pdf ? tr("PDF document (*.pdf)") : tr("Web page (*.html)"));
     if (path.isEmpty())

@@ -46,7 +46,7 @@ public:
     QString previewText() const;
     // Ids of the runs offered as baselines, in combo order (for tests).
     std::vector<qint64> baselineIds() const;
-    void setBaseline(qint64 runId);   // -1: none
+    void setBaseline(qint64 runId); // -1: none
 
 signals:
     void previewUpdated();
@@ -72,7 +72,7 @@ private:
     QTextBrowser *m_preview = nullptr;
     QLabel *m_status = nullptr;
     QPushButton *m_save = nullptr;
-    std::shared_ptr<const ReportModel> m_model;   // what the preview shows and Save writes
+    std::shared_ptr<const ReportModel> m_model; // what the preview shows and Save writes
     quint64 m_generation = 0;
     quint64 m_baselineGeneration = 0;
 };

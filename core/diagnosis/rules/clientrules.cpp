@@ -8,11 +8,11 @@ namespace Preflight {
 
 namespace {
 
-constexpr double kSlowAloneConcurrency = 2;      // a level counts as "alone" up to 2 users (or rate·S ≤ 2)
+constexpr double kSlowAloneConcurrency = 2; // a level counts as "alone" up to 2 users (or rate·S ≤ 2)
 constexpr int kSlowMinRequests = 5;
-constexpr double kShedShare = 0.01;              // 503/429 share of all requests
-constexpr double kDefaultTimeoutRate = 0.005;    // used when the gates have no timeout_rate
-constexpr double kDefaultErrorRate = 0.001;      // used when the gates have no error_rate
+constexpr double kShedShare = 0.01;           // 503/429 share of all requests
+constexpr double kDefaultTimeoutRate = 0.005; // used when the gates have no timeout_rate
+constexpr double kDefaultErrorRate = 0.001;   // used when the gates have no error_rate
 
 Severity bySeverityShare(double share)
 {
@@ -36,7 +36,7 @@ std::vector<Finding> ruleSlowEndpoint(const RuleContext &ctx)
     const LevelSummary &alone = ctx.levels[size_t(order.front())];
     const double offered = ctx.offeredConcurrency(alone);
     if (offered < 0 || offered > kSlowAloneConcurrency)
-        return out;  // no level where endpoints ran (nearly) alone
+        return out; // no level where endpoints ran (nearly) alone
     const double gate = ctx.gates.threshold(QStringLiteral("p95_ms"), 120);
     for (size_t e = 0; e < alone.endpoints.size(); ++e) {
         const EndpointStats &s = alone.endpoints[e];
@@ -65,10 +65,12 @@ std::vector<Finding> ruleSlowEndpoint(const RuleContext &ctx)
             if (h.supports == QLatin1String("slow-endpoint") && h.endpoint == int(e))
                 f.evidence.push_back(evidence(QStringLiteral("statement_timeouts"), double(h.count),
                                               QStringLiteral("responses"), QStringLiteral("\"%1\"").arg(h.excerpt)));
-        f.recommendation = QStringLiteral(
-            "Profile %1 alone: check its queries (profiling pass, plans) and external calls; add an index, pagination "
-            "or caching, or move the work to a background job so it stops holding workers and connections.")
-                               .arg(label);
+        f.recommendation =
+            QStringLiteral(
+                "Profile %1 alone: check its queries (profiling pass, plans) and external calls; add an index, "
+                "pagination "
+                "or caching, or move the work to a background job so it stops holding workers and connections.")
+                .arg(label);
         out.push_back(f);
     }
     return out;
@@ -112,7 +114,7 @@ std::optional<Finding> ruleLoadShedding(const RuleContext &ctx)
         dbActiveMax = std::max(dbActiveMax, ctx.levels[size_t(i)].db_active_max);
     const bool quietDb = ctx.postgres && dbActiveMax >= 0 && dbActiveMax <= 1;
     if (withRetryAfter == 0 && !quietDb && shedSignatures == 0)
-        return std::nullopt;  // plain 503s: error-rate covers them
+        return std::nullopt; // plain 503s: error-rate covers them
     Finding f;
     f.id = QStringLiteral("load-shedding");
     f.layer = QStringLiteral("configuration");
@@ -132,20 +134,24 @@ std::optional<Finding> ruleLoadShedding(const RuleContext &ctx)
                                   QStringLiteral("HTTP 503/429")));
     f.evidence.push_back(evidence(QStringLiteral("rejected_share"), share, QStringLiteral("ratio")));
     if (withRetryAfter > 0)
-        f.evidence.push_back(evidence(QStringLiteral("retry_after"), retryAfter.toDouble(), QStringLiteral("s"),
-                                      QStringLiteral("Retry-After: %1 on %2 sampled responses")
-                                          .arg(retryAfter).arg(withRetryAfter)));
+        f.evidence.push_back(
+            evidence(QStringLiteral("retry_after"), retryAfter.toDouble(), QStringLiteral("s"),
+                     QStringLiteral("Retry-After: %1 on %2 sampled responses").arg(retryAfter).arg(withRetryAfter)));
     if (!server.isEmpty())
-        f.evidence.push_back(evidence(QStringLiteral("server"), 0, QString(), QStringLiteral("Server: %1").arg(server)));
+        f.evidence.push_back(
+            evidence(QStringLiteral("server"), 0, QString(), QStringLiteral("Server: %1").arg(server)));
     addSignatureEvidence(ctx, QStringLiteral("load-shedding"), f);
     if (ctx.postgres)
-        f.evidence.push_back(evidence(QStringLiteral("db_active_max"), std::max(0, dbActiveMax), QStringLiteral("sessions"),
+        f.evidence.push_back(evidence(QStringLiteral("db_active_max"), std::max(0, dbActiveMax),
+                                      QStringLiteral("sessions"),
                                       QStringLiteral("active DB sessions at most while requests were rejected")));
-    f.recommendation = QStringLiteral(
-        "Find the tier that answers 503%1 (reverse proxy, rate limiter, load balancer, app-server backlog) and raise "
-        "its limits (limit_req, max connections, queue size) to the expected load, or scale the app behind it; "
-        "clients should honour Retry-After.")
-                           .arg(server.isEmpty() ? QString() : QStringLiteral(" (Server: %1)").arg(server));
+    f.recommendation =
+        QStringLiteral(
+            "Find the tier that answers 503%1 (reverse proxy, rate limiter, load balancer, app-server backlog) and "
+            "raise "
+            "its limits (limit_req, max connections, queue size) to the expected load, or scale the app behind it; "
+            "clients should honour Retry-After.")
+            .arg(server.isEmpty() ? QString() : QStringLiteral(" (Server: %1)").arg(server));
     return f;
 }
 
@@ -161,9 +167,11 @@ std::optional<Finding> ruleTimeouts(const RuleContext &ctx)
     f.id = QStringLiteral("timeouts");
     f.layer = QStringLiteral("capacity");
     f.severity = share >= 0.1 ? Severity::Critical : share >= 0.01 ? Severity::High : Severity::Medium;
-    f.confidence = 0.95;  // measured directly
-    f.title = QStringLiteral("%1 of requests time out (client timeout %2 ms)").arg(pct(share), fmt(ctx.clientTimeout_ms()));
-    f.evidence.push_back(evidence(QStringLiteral("timeouts"), double(ctx.total.timeouts()), QStringLiteral("requests")));
+    f.confidence = 0.95; // measured directly
+    f.title =
+        QStringLiteral("%1 of requests time out (client timeout %2 ms)").arg(pct(share), fmt(ctx.clientTimeout_ms()));
+    f.evidence.push_back(
+        evidence(QStringLiteral("timeouts"), double(ctx.total.timeouts()), QStringLiteral("requests")));
     f.evidence.push_back(evidence(QStringLiteral("timeout_rate"), share, QStringLiteral("ratio")));
     for (int i : ctx.loadLevels()) {
         const LevelSummary &l = ctx.levels[size_t(i)];
@@ -173,13 +181,16 @@ std::optional<Finding> ruleTimeouts(const RuleContext &ctx)
             break;
         }
     }
-    addSignatureEvidence(ctx, QStringLiteral("timeouts"), f);  // a proxy's 504 pages: it gave up too
+    addSignatureEvidence(ctx, QStringLiteral("timeouts"), f); // a proxy's 504 pages: it gave up too
     f.summary = QStringLiteral("Clients gave up waiting on %1 requests. Timeouts are a symptom: the requests queued "
-                               "somewhere (see the other findings).").arg(ctx.total.timeouts());
-    f.recommendation = QStringLiteral(
-        "Fix the queueing named by the other findings; meanwhile make the server fail fast — pool timeout and "
-        "statement_timeout shorter than the client's %1 ms — so overload returns an error instead of a hung request.")
-                           .arg(fmt(ctx.clientTimeout_ms()));
+                               "somewhere (see the other findings).")
+                    .arg(ctx.total.timeouts());
+    f.recommendation =
+        QStringLiteral(
+            "Fix the queueing named by the other findings; meanwhile make the server fail fast — pool timeout and "
+            "statement_timeout shorter than the client's %1 ms — so overload returns an error instead of a hung "
+            "request.")
+            .arg(fmt(ctx.clientTimeout_ms()));
     return f;
 }
 
@@ -194,8 +205,8 @@ std::optional<Finding> ruleErrorRate(const RuleContext &ctx)
     // Failures inside the client (a host that does not resolve, a TLS setup the client refused, a URL libcurl could
     // not use) never reached the app: they are no evidence against the backend.
     auto clientSide = [](const EndpointStats &e) {
-        return e.transport_errors[size_t(ErrorClass::Dns)] + e.transport_errors[size_t(ErrorClass::Tls)]
-            + e.transport_errors[size_t(ErrorClass::Other)];
+        return e.transport_errors[size_t(ErrorClass::Dns)] + e.transport_errors[size_t(ErrorClass::Tls)] +
+               e.transport_errors[size_t(ErrorClass::Other)];
     };
     const uint64_t clientFailures = clientSide(ctx.total);
     const uint64_t transport = ctx.total.transportErrorTotal() - ctx.total.timeouts() - clientFailures;
@@ -218,8 +229,8 @@ std::optional<Finding> ruleErrorRate(const RuleContext &ctx)
                                           QStringLiteral("responses"), QStringLiteral("HTTP %1").arg(status)));
     for (int c = 0; c < kErrorClassCount; ++c) {
         const ErrorClass k = ErrorClass(c);
-        if (k == ErrorClass::Timeout || k == ErrorClass::Dns || k == ErrorClass::Tls || k == ErrorClass::Other
-            || ctx.total.transport_errors[size_t(c)] == 0)
+        if (k == ErrorClass::Timeout || k == ErrorClass::Dns || k == ErrorClass::Tls || k == ErrorClass::Other ||
+            ctx.total.transport_errors[size_t(c)] == 0)
             continue;
         f.evidence.push_back(evidence(QStringLiteral("transport_%1").arg(errorClassId(ErrorClass(c))),
                                       double(ctx.total.transport_errors[size_t(c)]), QStringLiteral("requests"),
@@ -230,18 +241,19 @@ std::optional<Finding> ruleErrorRate(const RuleContext &ctx)
                                       QStringLiteral("requests"),
                                       QStringLiteral("failed inside the client (DNS, TLS, unusable URL): not counted "
                                                      "against the backend")));
-    addSignatureEvidence(ctx, QStringLiteral("error-rate"), f);  // bad gateways, lost DB connections
+    addSignatureEvidence(ctx, QStringLiteral("error-rate"), f); // bad gateways, lost DB connections
     // One endpoint carrying most errors?
     const std::vector<EndpointStats> perEndpoint = ctx.run.endpointTotals();
     for (size_t e = 0; e < perEndpoint.size(); ++e) {
-        uint64_t epErrors = perEndpoint[e].transportErrorTotal() - perEndpoint[e].timeouts() - clientSide(perEndpoint[e]);
+        uint64_t epErrors =
+            perEndpoint[e].transportErrorTotal() - perEndpoint[e].timeouts() - clientSide(perEndpoint[e]);
         for (const auto &[status, count] : perEndpoint[e].status_counts)
             if (status >= 500)
                 epErrors += count;
         if (epErrors * 10 >= errors * 8 && perEndpoint.size() > 1) {
             f.endpoint = ctx.run.plan.endpoints[e].name;
-            f.title = QStringLiteral("%1 fails %2 of its requests").arg(ctx.endpointLabel(int(e)),
-                                                                         pct(perEndpoint[e].errorRate()));
+            f.title = QStringLiteral("%1 fails %2 of its requests")
+                          .arg(ctx.endpointLabel(int(e)), pct(perEndpoint[e].errorRate()));
         }
     }
     QString sampleNote;
@@ -250,10 +262,11 @@ std::optional<Finding> ruleErrorRate(const RuleContext &ctx)
             sampleNote = QString::fromUtf8(s.body.left(160)).simplified();
             break;
         }
-    f.summary = QStringLiteral("%1 of %2 requests failed with a server or transport error%3.")
-                    .arg(errors)
-                    .arg(ctx.total.requests)
-                    .arg(sampleNote.isEmpty() ? QString() : QStringLiteral("; a sampled body reads \"%1\"").arg(sampleNote));
+    f.summary =
+        QStringLiteral("%1 of %2 requests failed with a server or transport error%3.")
+            .arg(errors)
+            .arg(ctx.total.requests)
+            .arg(sampleNote.isEmpty() ? QString() : QStringLiteral("; a sampled body reads \"%1\"").arg(sampleNote));
     f.recommendation = QStringLiteral(
         "Read the sampled error bodies and the app's logs for the failing class; fix the cause named by the other "
         "findings, and return 503 with Retry-After for deliberate overload rather than 500.");
@@ -269,7 +282,8 @@ std::optional<Finding> ruleHealthEndpointMissing(const RuleContext &ctx)
     f.id = QStringLiteral("health-endpoint-missing");
     f.layer = QStringLiteral("configuration");
     f.confidence = 0.95;
-    const QString path = ctx.run.plan.health_path.isEmpty() ? QStringLiteral("the health path") : ctx.run.plan.health_path;
+    const QString path =
+        ctx.run.plan.health_path.isEmpty() ? QStringLiteral("the health path") : ctx.run.plan.health_path;
     if (h.status == 0) {
         f.severity = Severity::Medium;
         f.title = QStringLiteral("No answer from %1").arg(path);
@@ -279,14 +293,16 @@ std::optional<Finding> ruleHealthEndpointMissing(const RuleContext &ctx)
         f.severity = h.status >= 500 ? Severity::High : Severity::Medium;
         f.title = h.status == 404 ? QStringLiteral("No health endpoint: %1 answers 404").arg(path)
                                   : QStringLiteral("Health check %1 answers %2").arg(path).arg(h.status);
-        f.evidence.push_back(evidence(QStringLiteral("health_status"), h.status, QString(), QStringLiteral("HTTP status")));
+        f.evidence.push_back(
+            evidence(QStringLiteral("health_status"), h.status, QString(), QStringLiteral("HTTP status")));
     }
     f.summary = QStringLiteral("Load balancers and orchestrators cannot tell a healthy instance from a broken one, so "
                                "traffic keeps flowing to instances that fail.");
-    f.recommendation = QStringLiteral(
-        "Serve %1 with 200 when the app can serve (a cheap DB round-trip such as SELECT 1 with a short timeout), 503 "
-        "otherwise; optionally include pool metrics (in_use, idle, max, waiting) for Preflight to read.")
-                           .arg(path);
+    f.recommendation =
+        QStringLiteral("Serve %1 with 200 when the app can serve (a cheap DB round-trip such as SELECT 1 with a short "
+                       "timeout), 503 "
+                       "otherwise; optionally include pool metrics (in_use, idle, max, waiting) for Preflight to read.")
+            .arg(path);
     return f;
 }
 
@@ -326,8 +342,8 @@ std::vector<Finding> runAllRules(const RuleContext &ctx)
     }
     // A ceiling of k in service is the pool's when the pool rule found one; the workers' otherwise.
     const bool poolCeiling = std::any_of(out.begin(), out.end(), [](const Finding &f) {
-        return f.id == QLatin1String("pool-exhaustion") || f.id == QLatin1String("lock-contention")
-            || f.id == QLatin1String("db-saturation");
+        return f.id == QLatin1String("pool-exhaustion") || f.id == QLatin1String("lock-contention") ||
+               f.id == QLatin1String("db-saturation");
     });
     if (!poolCeiling)
         add(ruleWorkerSaturation(ctx));

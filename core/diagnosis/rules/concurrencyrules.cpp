@@ -11,20 +11,20 @@ namespace {
 
 struct Serialisation
 {
-    std::vector<int> levels;      // the serialised levels (offered concurrency >= 3), increasing load
+    std::vector<int> levels; // the serialised levels (offered concurrency >= 3), increasing load
     double parallelismMax = 0;
-    double okRpsMax = 0;          // best successful throughput over them
-    int top = -1;                 // highest serialised level
-    int dbBackendsMax = -1;       // over the serialised levels; -1 no samples
+    double okRpsMax = 0;    // best successful throughput over them
+    int top = -1;           // highest serialised level
+    int dbBackendsMax = -1; // over the serialised levels; -1 no samples
     int dbActiveMax = -1;
-    double dbActiveMean = -1;     // the largest per-level mean of active app sessions; -1 no samples
+    double dbActiveMean = -1; // the largest per-level mean of active app sessions; -1 no samples
 };
 
 // Serialisation is about one request in service while latency grows with the queue in front of it. When the
 // database runs several app statements at once, the flat throughput is saturation (db-saturation), not one
 // request at a time, whatever Little's law says (a parallel Seq Scan at 1 user already used every core).
-constexpr double kSerialLatencyGrowth = 2.0;   // P50 at the top serialised level ≥ 2 × service time
-constexpr double kSerialDbActiveMean = 1.5;    // more active app sessions than this on average: not serialised
+constexpr double kSerialLatencyGrowth = 2.0; // P50 at the top serialised level ≥ 2 × service time
+constexpr double kSerialDbActiveMean = 1.5;  // more active app sessions than this on average: not serialised
 
 std::optional<Serialisation> serialisation(const RuleContext &ctx, double maxParallelism = kSerialParallelism)
 {
@@ -40,7 +40,7 @@ std::optional<Serialisation> serialisation(const RuleContext &ctx, double maxPar
         if (offered < kSerialMinConcurrency || l.effective_parallelism < 0)
             continue;
         if (l.effective_parallelism > maxParallelism)
-            return std::nullopt;  // some loaded level ran requests in parallel
+            return std::nullopt; // some loaded level ran requests in parallel
         s.levels.push_back(i);
         s.parallelismMax = std::max(s.parallelismMax, l.effective_parallelism);
         s.okRpsMax = std::max(s.okRpsMax, l.ok_rps);
@@ -53,7 +53,7 @@ std::optional<Serialisation> serialisation(const RuleContext &ctx, double maxPar
         return std::nullopt;
     const LevelSummary &top = ctx.levels[size_t(s.top)];
     if (top.p50_ms < kSerialLatencyGrowth * ctx.capacity.service_time_ms)
-        return std::nullopt;   // latency does not grow: a think-time or client limit, not a queue at the server
+        return std::nullopt; // latency does not grow: a think-time or client limit, not a queue at the server
     if (ctx.postgres && s.dbActiveMean > kSerialDbActiveMean)
         return std::nullopt;
     return s;
@@ -79,20 +79,21 @@ void addSerialEvidence(const RuleContext &ctx, const Serialisation &s, Finding &
     const LevelSummary &first = ctx.levels[size_t(s.levels.front())];
     const LevelSummary &top = ctx.levels[size_t(s.top)];
     f.evidence.push_back(evidence(QStringLiteral("service_time_ms"), ctx.capacity.service_time_ms, QStringLiteral("ms"),
-                                  QStringLiteral("mean latency at %1").arg(ctx.capacity.service_time_from_load == 1
-                                                                               ? QStringLiteral("1 user")
-                                                                               : fmt(ctx.capacity.service_time_from_load)
-                                                                                     + QStringLiteral(" users"))));
-    f.evidence.push_back(evidence(QStringLiteral("effective_parallelism"), s.parallelismMax, QString(),
-                                  QStringLiteral("max of throughput × service time from %1 to %2")
-                                      .arg(first.loadLabel(), top.loadLabel())));
+                                  QStringLiteral("mean latency at %1")
+                                      .arg(ctx.capacity.service_time_from_load == 1
+                                               ? QStringLiteral("1 user")
+                                               : fmt(ctx.capacity.service_time_from_load) + QStringLiteral(" users"))));
+    f.evidence.push_back(evidence(
+        QStringLiteral("effective_parallelism"), s.parallelismMax, QString(),
+        QStringLiteral("max of throughput × service time from %1 to %2").arg(first.loadLabel(), top.loadLabel())));
     f.evidence.push_back(evidence(QStringLiteral("rps"), first.ok_rps, QStringLiteral("req/s"),
                                   QStringLiteral("successful throughput at %1").arg(first.loadLabel())));
     f.evidence.push_back(evidence(QStringLiteral("rps"), top.ok_rps, QStringLiteral("req/s"),
                                   QStringLiteral("successful throughput at %1").arg(top.loadLabel())));
-    f.evidence.push_back(evidence(QStringLiteral("p50_ms"), top.p50_ms, QStringLiteral("ms"),
-                                  QStringLiteral("median latency at %1: %2× the service time (latency grows with users)")
-                                      .arg(top.loadLabel(), fmt(top.p50_ms / ctx.capacity.service_time_ms, 1))));
+    f.evidence.push_back(
+        evidence(QStringLiteral("p50_ms"), top.p50_ms, QStringLiteral("ms"),
+                 QStringLiteral("median latency at %1: %2× the service time (latency grows with users)")
+                     .arg(top.loadLabel(), fmt(top.p50_ms / ctx.capacity.service_time_ms, 1))));
 }
 
 Severity serialSeverity(const RuleContext &ctx, const Serialisation &s)
@@ -157,12 +158,13 @@ std::optional<Finding> ruleSingleConnection(const RuleContext &ctx)
                     .arg(fmt(s->okRpsMax, 1), ctx.levels[size_t(s->levels.front())].loadLabel(), top.loadLabel(),
                          fmt(s->parallelismMax, 1),
                          ctx.postgres ? QStringLiteral(", and the database sees at most one app session") : QString());
-    f.recommendation = QStringLiteral(
-        "Replace the single shared connection (e.g. an ORM static/singleton pool) with a connection pool sized for the "
-        "expected concurrency (about %1 connections for %2, below the database's max_connections), and set a pool "
-        "timeout shorter than the client timeout (%3 ms) so overload fails fast instead of queueing.")
-                           .arg(fmt(std::max(5.0, std::ceil(top.load() / 2))), top.loadLabel(),
-                                fmt(ctx.clientTimeout_ms()));
+    f.recommendation =
+        QStringLiteral(
+            "Replace the single shared connection (e.g. an ORM static/singleton pool) with a connection pool sized for "
+            "the "
+            "expected concurrency (about %1 connections for %2, below the database's max_connections), and set a pool "
+            "timeout shorter than the client timeout (%3 ms) so overload fails fast instead of queueing.")
+            .arg(fmt(std::max(5.0, std::ceil(top.load() / 2))), top.loadLabel(), fmt(ctx.clientTimeout_ms()));
     return f;
 }
 
@@ -180,7 +182,7 @@ std::optional<Finding> ruleSerializedServer(const RuleContext &ctx)
     f.layer = QStringLiteral("architecture");
     f.title = QStringLiteral("The server handles one request at a time");
     if (singlePoolMax(ctx, *s) == 1)
-        return std::nullopt;  // single-connection, from the pool metrics
+        return std::nullopt; // single-connection, from the pool metrics
     if (ctx.postgres && s->dbBackendsMax > 1) {
         f.confidence = 0.8;
         f.evidence.push_back(evidence(QStringLiteral("db_backends_max"), s->dbBackendsMax, QString(),
@@ -192,11 +194,12 @@ std::optional<Finding> ruleSerializedServer(const RuleContext &ctx)
         addSessionScopeEvidence(ctx, f);
     } else if (!ctx.dbSamples && !ctx.sqlite) {
         f.confidence = 0.5;
-        f.evidence.push_back(evidence(QStringLiteral("database_kind"), 0, QString(),
-                                      QStringLiteral("no database configured: configure it (--db) to tell one shared DB "
-                                                     "connection (single-connection) from a single-threaded server")));
+        f.evidence.push_back(
+            evidence(QStringLiteral("database_kind"), 0, QString(),
+                     QStringLiteral("no database configured: configure it (--db) to tell one shared DB "
+                                    "connection (single-connection) from a single-threaded server")));
     } else {
-        return std::nullopt;  // single-connection (or lock-contention) explains it
+        return std::nullopt; // single-connection (or lock-contention) explains it
     }
     addSerialEvidence(ctx, *s, f);
     f.severity = serialSeverity(ctx, *s);
@@ -214,7 +217,7 @@ std::optional<Finding> ruleSerializedServer(const RuleContext &ctx)
 
 std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
 {
-    constexpr double kLatencyClimb = 1.5;   // P50 at the top vs at the start of the ceiling
+    constexpr double kLatencyClimb = 1.5; // P50 at the top vs at the start of the ceiling
     Finding f;
     f.id = QStringLiteral("pool-exhaustion");
     f.layer = QStringLiteral("configuration");
@@ -225,15 +228,17 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
     // 1. Pool metrics: in_use reached max with waiters (or more requests in flight than the pool holds).
     for (int i : order) {
         const LevelSummary &l = ctx.levels[size_t(i)];
-        if (l.pool_max > 0 && l.pool_in_use_max >= l.pool_max
-            && (l.pool_waiting_max > 0 || l.in_flight_max > l.pool_max)) {
+        if (l.pool_max > 0 && l.pool_in_use_max >= l.pool_max &&
+            (l.pool_waiting_max > 0 || l.in_flight_max > l.pool_max)) {
             k = l.pool_max;
             confidence = 0.9;
-            f.evidence.push_back(evidence(QStringLiteral("pool_in_use_max"), l.pool_in_use_max, QString(),
-                                          QStringLiteral("pool in use = max (%1) at %2").arg(l.pool_max).arg(l.loadLabel())));
+            f.evidence.push_back(
+                evidence(QStringLiteral("pool_in_use_max"), l.pool_in_use_max, QString(),
+                         QStringLiteral("pool in use = max (%1) at %2").arg(l.pool_max).arg(l.loadLabel())));
             if (l.pool_waiting_max > 0)
-                f.evidence.push_back(evidence(QStringLiteral("pool_waiting_max"), l.pool_waiting_max, QString(),
-                                              QStringLiteral("requests waiting for a connection at %1").arg(l.loadLabel())));
+                f.evidence.push_back(
+                    evidence(QStringLiteral("pool_waiting_max"), l.pool_waiting_max, QString(),
+                             QStringLiteral("requests waiting for a connection at %1").arg(l.loadLabel())));
             break;
         }
     }
@@ -250,7 +255,8 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
     }
     if (poolTimeouts > 0) {
         confidence = std::max(confidence, 0.85);
-        f.evidence.push_back(evidence(QStringLiteral("pool_timeouts"), double(poolTimeouts), QStringLiteral("responses"),
+        f.evidence.push_back(evidence(QStringLiteral("pool_timeouts"), double(poolTimeouts),
+                                      QStringLiteral("responses"),
                                       QStringLiteral("error bodies: \"%1\"").arg(excerpt)));
     }
     // 3. DB sessions: app backends plateau at k while more requests are in flight and latency climbs.
@@ -285,16 +291,17 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
             firstAt = -1;
         // A pool's sessions live on; sessions opened per request (connection-churn) also level off at a few
         // backends when connecting is what costs (measured: 3 on conn-per-request), which is no pool ceiling.
-        constexpr double kPooledChurnMax = 0.3;   // connection-churn's threshold
+        constexpr double kPooledChurnMax = 0.3; // connection-churn's threshold
         if (requests >= 20 && newBackends / requests >= kPooledChurnMax)
             firstAt = -1;
-        const bool plateauMatches = ctx.capacity.plateau_reached && ceiling >= 2
-            && ctx.capacity.plateau_value >= 0.5 * ceiling && ctx.capacity.plateau_value <= 1.5 * ceiling;
+        const bool plateauMatches = ctx.capacity.plateau_reached && ceiling >= 2 &&
+                                    ctx.capacity.plateau_value >= 0.5 * ceiling &&
+                                    ctx.capacity.plateau_value <= 1.5 * ceiling;
         if (firstAt >= 0 && !order.empty()) {
             const LevelSummary &start = ctx.levels[size_t(firstAt)];
             const LevelSummary &top = ctx.levels[size_t(order.back())];
-            const bool climbing = top.p50_ms >= kLatencyClimb * std::max(ctx.capacity.service_time_ms, 1e-3)
-                && top.p50_ms > start.p50_ms * 1.1;
+            const bool climbing = top.p50_ms >= kLatencyClimb * std::max(ctx.capacity.service_time_ms, 1e-3) &&
+                                  top.p50_ms > start.p50_ms * 1.1;
             if (climbing && (plateauMatches || confidence > 0)) {
                 if (k < 0)
                     k = ceiling;
@@ -302,7 +309,9 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
                 f.evidence.push_back(evidence(QStringLiteral("db_backends_max"), ceiling, QString(),
                                               QStringLiteral("app DB sessions plateau from %1 on (%2 levels), "
                                                              "while up to %3 requests were in flight")
-                                                  .arg(start.loadLabel()).arg(atCeiling).arg(top.in_flight_max)));
+                                                  .arg(start.loadLabel())
+                                                  .arg(atCeiling)
+                                                  .arg(top.in_flight_max)));
                 f.evidence.push_back(evidence(QStringLiteral("p50_ms"), top.p50_ms, QStringLiteral("ms"),
                                               QStringLiteral("median latency at %1 (%2 ms at %3)")
                                                   .arg(top.loadLabel(), fmt(start.p50_ms, 1), start.loadLabel())));
@@ -314,22 +323,22 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
             }
         }
         if (plateauMatches && confidence > 0)
-            f.evidence.push_back(evidence(QStringLiteral("effective_parallelism"), ctx.capacity.plateau_value, QString(),
+            f.evidence.push_back(evidence(QStringLiteral("effective_parallelism"), ctx.capacity.plateau_value,
+                                          QString(),
                                           QStringLiteral("throughput × service time stops growing from %1")
                                               .arg(usersLabel(ctx.capacity.plateau_load))));
     }
     if (k < 2 && !(k < 0 && confidence > 0))
-        return std::nullopt;  // k = 1 is single-connection; nothing at all: no finding
+        return std::nullopt; // k = 1 is single-connection; nothing at all: no finding
     f.confidence = confidence;
     const LevelSummary *top = order.empty() ? nullptr : &ctx.levels[size_t(order.back())];
     f.severity = top && !ctx.gates.levelPasses(*top) && (top->error_rate >= 0.05 || top->timeout_rate >= 0.01)
-        ? Severity::Critical
-        : Severity::High;
+                     ? Severity::Critical
+                     : Severity::High;
     if (k > 0) {
         f.title = QStringLiteral("Pool ceiling of %1 connections reached").arg(k);
-        f.evidence.insert(f.evidence.begin(),
-                          evidence(QStringLiteral("pool_size"), k, QStringLiteral("connections"),
-                                   QStringLiteral("the ceiling requests queue behind")));
+        f.evidence.insert(f.evidence.begin(), evidence(QStringLiteral("pool_size"), k, QStringLiteral("connections"),
+                                                       QStringLiteral("the ceiling requests queue behind")));
     } else {
         f.title = QStringLiteral("Requests time out waiting for a pool connection");
     }
@@ -341,16 +350,19 @@ std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx)
     for (const DbSample &s : ctx.run.db_samples)
         if (s.max_connections > 0)
             maxConn = s.max_connections;
-    f.recommendation = QStringLiteral(
-        "Size the pool for the expected concurrency (at least %1 for %2%3), or cap concurrency in front of the app; "
-        "set a pool timeout shorter than the client timeout (%4 ms); and shorten the time each request holds a "
-        "connection (no slow work inside a transaction).")
-                           .arg(top ? fmt(std::max<double>(k, top->load())) : QStringLiteral("the users"),
-                                top ? top->loadLabel() : QStringLiteral("the expected load"),
-                                maxConn > 0 ? QStringLiteral(", staying below max_connections = %1 across all app "
-                                                             "processes").arg(maxConn)
-                                            : QString(),
-                                fmt(ctx.clientTimeout_ms()));
+    f.recommendation =
+        QStringLiteral(
+            "Size the pool for the expected concurrency (at least %1 for %2%3), or cap concurrency in front of the "
+            "app; "
+            "set a pool timeout shorter than the client timeout (%4 ms); and shorten the time each request holds a "
+            "connection (no slow work inside a transaction).")
+            .arg(top ? fmt(std::max<double>(k, top->load())) : QStringLiteral("the users"),
+                 top ? top->loadLabel() : QStringLiteral("the expected load"),
+                 maxConn > 0 ? QStringLiteral(", staying below max_connections = %1 across all app "
+                                              "processes")
+                                   .arg(maxConn)
+                             : QString(),
+                 fmt(ctx.clientTimeout_ms()));
     return f;
 }
 
@@ -358,13 +370,13 @@ std::optional<Finding> ruleCapacityKnee(const RuleContext &ctx)
 {
     constexpr double kMinR2 = 0.8;
     const CapacityModel &c = ctx.capacity;
-    constexpr double kMaxBeyondSweep = 2;   // a knee more than 2× past the largest level is not "seen"
+    constexpr double kMaxBeyondSweep = 2; // a knee more than 2× past the largest level is not "seen"
     double maxUsers = 0;
     for (const LevelSummary &l : ctx.levels)
         if (!l.open_model)
             maxUsers = std::max(maxUsers, l.users);
-    const bool usl = c.usl.valid && c.usl.r2 >= kMinR2 && c.usl.peak_users > 0
-        && c.usl.peak_users <= kMaxBeyondSweep * maxUsers;
+    const bool usl =
+        c.usl.valid && c.usl.r2 >= kMinR2 && c.usl.peak_users > 0 && c.usl.peak_users <= kMaxBeyondSweep * maxUsers;
     if (!usl && !c.plateau_reached)
         return std::nullopt;
     Finding f;
@@ -377,8 +389,10 @@ std::optional<Finding> ruleCapacityKnee(const RuleContext &ctx)
                       .arg(fmt(c.usl.peak_users), fmt(c.usl.peak_rps, 1));
         f.evidence.push_back(evidence(QStringLiteral("usl_peak_users"), c.usl.peak_users, QStringLiteral("users")));
         f.evidence.push_back(evidence(QStringLiteral("usl_peak_rps"), c.usl.peak_rps, QStringLiteral("req/s")));
-        f.evidence.push_back(evidence(QStringLiteral("usl_sigma"), c.usl.sigma, QString(), QStringLiteral("contention")));
-        f.evidence.push_back(evidence(QStringLiteral("usl_kappa"), c.usl.kappa, QString(), QStringLiteral("coherency")));
+        f.evidence.push_back(
+            evidence(QStringLiteral("usl_sigma"), c.usl.sigma, QString(), QStringLiteral("contention")));
+        f.evidence.push_back(
+            evidence(QStringLiteral("usl_kappa"), c.usl.kappa, QString(), QStringLiteral("coherency")));
         f.evidence.push_back(evidence(QStringLiteral("usl_r2"), c.usl.r2, QString(),
                                       QStringLiteral("fit over %1 levels").arg(c.usl.points)));
     } else {

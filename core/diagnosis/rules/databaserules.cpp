@@ -2,8 +2,8 @@
 // what the database samples, the profiling pass and the plans show.
 #include "rules.h"
 
-#include "diagnosis/querycount.h"
 #include "db/queryfingerprint.h"
+#include "diagnosis/querycount.h"
 
 #include <QRegularExpression>
 
@@ -16,14 +16,14 @@ namespace Preflight {
 
 namespace {
 
-constexpr double kChurnPerRequest = 0.3;        // new backends per request that count as churn
+constexpr double kChurnPerRequest = 0.3; // new backends per request that count as churn
 constexpr double kChurnHigh = 0.8;
-constexpr double kNPlusOneMinCalls = 5;          // child calls per request
-constexpr double kNPlusOneTrack = 0.25;          // |parent rows/call − child calls/req| ≤ 25%
+constexpr double kNPlusOneMinCalls = 5; // child calls per request
+constexpr double kNPlusOneTrack = 0.25; // |parent rows/call − child calls/req| ≤ 25%
 constexpr double kMissingIndexMinRows = 10000;
-constexpr double kLockShare = 0.2;               // waiting on Lock / active
+constexpr double kLockShare = 0.2; // waiting on Lock / active
 constexpr double kMaxConnectionsNear = 0.8;
-constexpr double kMissingIndexMaxSelectivity = 0.2;  // returns > 20% of the table: an index would not help
+constexpr double kMissingIndexMaxSelectivity = 0.2; // returns > 20% of the table: an index would not help
 constexpr double kMissingIndexColdShare = 0.01;     // < 1% of the database's time: a note (low)
 constexpr double kMissingIndexHotShare = 0.1;       // ≥ 10%: hot
 constexpr double kIdleTxLong_s = 0.1;               // idle in a transaction longer than a statement-to-commit gap
@@ -67,9 +67,9 @@ QStringList orderedFilterColumns(const QString &filter, const QStringList &colum
 {
     QStringList equality, other;
     for (const QString &c : columns) {
-        const QRegularExpression eq(QStringLiteral("\\b%1\\)?(::\\w+)?\\s*(=|IN\\b|= ANY)")
-                                        .arg(QRegularExpression::escape(c)),
-                                    QRegularExpression::CaseInsensitiveOption);
+        const QRegularExpression eq(
+            QStringLiteral("\\b%1\\)?(::\\w+)?\\s*(=|IN\\b|= ANY)").arg(QRegularExpression::escape(c)),
+            QRegularExpression::CaseInsensitiveOption);
         (eq.match(filter).hasMatch() ? equality : other) << c;
     }
     equality.removeDuplicates();
@@ -157,8 +157,8 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
 {
     std::vector<QString> endpoints;
     for (const QueryStat &q : ctx.run.queries)
-        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty()
-            && std::find(endpoints.begin(), endpoints.end(), q.endpoint) == endpoints.end())
+        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty() &&
+            std::find(endpoints.begin(), endpoints.end(), q.endpoint) == endpoints.end())
             endpoints.push_back(q.endpoint);
     std::vector<Finding> out;
     for (const QString &endpoint : endpoints) {
@@ -191,13 +191,14 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
             }
         }
         // Nested loops (1 + N + N·M): a statement run once per row of a child, i.e. child calls × child rows/call.
-        std::vector<std::pair<const QueryStat *, const QueryStat *>> nested;   // (grandchild, its child)
+        std::vector<std::pair<const QueryStat *, const QueryStat *>> nested; // (grandchild, its child)
         if (parent) {
             for (const QueryStat *g : children) {
                 if (std::find(tracking.begin(), tracking.end(), g) != tracking.end())
                     continue;
                 for (const QueryStat *c : tracking)
-                    if (c->rows_per_call >= 1 && tracks(g->calls_per_request, c->calls_per_request * c->rows_per_call)) {
+                    if (c->rows_per_call >= 1 &&
+                        tracks(g->calls_per_request, c->calls_per_request * c->rows_per_call)) {
                         nested.emplace_back(g, c);
                         break;
                     }
@@ -207,8 +208,8 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
         // Then the parent is the endpoint's one statement run once per request, when there is exactly one, and the
         // children are those sharing one N (calls per request within 25% of each other); confidence stays below
         // a rows-confirmed parent.
-        const bool rowsKnown = std::any_of(stats.begin(), stats.end(),
-                                           [](const QueryStat *q) { return q->rows_per_call >= 0; });
+        const bool rowsKnown =
+            std::any_of(stats.begin(), stats.end(), [](const QueryStat *q) { return q->rows_per_call >= 0; });
         const QueryStat *onceParent = nullptr;
         if (!parent && !rowsKnown) {
             std::vector<const QueryStat *> once;
@@ -261,64 +262,72 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
         if (hasParent) {
             f.title = QStringLiteral("%1 runs %2 queries").arg(label, formula);
             const double expected = 1 + k * n + j * n * m;
-            f.summary = parent
-                ? QStringLiteral("With N = %1 rows from the parent query%2, one request runs %3 = %4 queries (%5 "
-                                 "measured in the profiling pass). Parent: `%6`. Per row: %7.")
-                      .arg(fmt(n), j > 0 ? QStringLiteral(" and M = %1 rows per child").arg(fmt(m, 1)) : QString(),
-                           j > 0 ? formula
-                                 : QStringLiteral("1 + %1·%2").arg(k).arg(fmt(n)),
-                           fmt(expected), fmt(total, 1), shortText(parent->text),
-                           childTexts.join(QStringLiteral(", ")))
-                : QStringLiteral("Each of %1 statements runs N = %2 times per request, after one statement run once "
-                                 "per request: 1 + %1·%2 = %3 queries (%4 measured in the profiling pass). Parent (the "
-                                 "statement log has no row counts to confirm that it returns the N rows): `%5`. Per "
-                                 "row: %6.")
-                      .arg(QString::number(k), fmt(n, 1), fmt(expected, 1), fmt(total, 1), shortText(onceParent->text),
-                           childTexts.join(QStringLiteral(", ")));
+            f.summary =
+                parent
+                    ? QStringLiteral("With N = %1 rows from the parent query%2, one request runs %3 = %4 queries (%5 "
+                                     "measured in the profiling pass). Parent: `%6`. Per row: %7.")
+                          .arg(fmt(n), j > 0 ? QStringLiteral(" and M = %1 rows per child").arg(fmt(m, 1)) : QString(),
+                               j > 0 ? formula : QStringLiteral("1 + %1·%2").arg(k).arg(fmt(n)), fmt(expected),
+                               fmt(total, 1), shortText(parent->text), childTexts.join(QStringLiteral(", ")))
+                    : QStringLiteral(
+                          "Each of %1 statements runs N = %2 times per request, after one statement run once "
+                          "per request: 1 + %1·%2 = %3 queries (%4 measured in the profiling pass). Parent (the "
+                          "statement log has no row counts to confirm that it returns the N rows): `%5`. Per "
+                          "row: %6.")
+                          .arg(QString::number(k), fmt(n, 1), fmt(expected, 1), fmt(total, 1),
+                               shortText(onceParent->text), childTexts.join(QStringLiteral(", ")));
         } else {
             // No parent found: say what repeats, claim no N.
             f.severity = Severity::Medium;
-            f.title = QStringLiteral("%1 repeats %2 per request").arg(
-                label, k == 1 ? QStringLiteral("a query %1×").arg(fmt(kids.front()->calls_per_request))
-                              : QStringLiteral("%1 queries ≥ %2× each").arg(k).arg(fmt(kNPlusOneMinCalls)));
+            f.title =
+                QStringLiteral("%1 repeats %2 per request")
+                    .arg(label, k == 1 ? QStringLiteral("a query %1×").arg(fmt(kids.front()->calls_per_request))
+                                       : QStringLiteral("%1 queries ≥ %2× each").arg(k).arg(fmt(kNPlusOneMinCalls)));
             f.summary = QStringLiteral("One request runs %1 queries; %2 statement(s) run %3 times or more per request "
                                        "each, but no parent query returning that many rows was measured, so N is not "
                                        "known. Repeated: %4.")
-                            .arg(fmt(total, 1)).arg(k).arg(fmt(kNPlusOneMinCalls), childTexts.join(QStringLiteral(", ")));
+                            .arg(fmt(total, 1))
+                            .arg(k)
+                            .arg(fmt(kNPlusOneMinCalls), childTexts.join(QStringLiteral(", ")));
         }
         f.evidence.push_back(evidence(QStringLiteral("queries_per_request"), total, QStringLiteral("queries"),
                                       QStringLiteral("data statements per request of %1 (profiling pass, %2 requests; "
                                                      "transaction control left out)")
                                           .arg(label, fmt(stats.front()->requests))));
         if (n >= 0)
-            f.evidence.push_back(evidence(QStringLiteral("n_rows"), n, QStringLiteral("rows"),
-                                          parent ? QStringLiteral("N: rows per call of the parent")
-                                                 : QStringLiteral("N: calls per request each child shares (statement log)")));
+            f.evidence.push_back(
+                evidence(QStringLiteral("n_rows"), n, QStringLiteral("rows"),
+                         parent ? QStringLiteral("N: rows per call of the parent")
+                                : QStringLiteral("N: calls per request each child shares (statement log)")));
         if (parent) {
             f.evidence.push_back(evidence(QStringLiteral("parent_rows_per_call"), parent->rows_per_call,
-                                          QStringLiteral("rows"), QStringLiteral("parent: %1").arg(shortText(parent->text))));
+                                          QStringLiteral("rows"),
+                                          QStringLiteral("parent: %1").arg(shortText(parent->text))));
             f.refs.statements.push_back({parent->fingerprint, QStringLiteral("parent"), parent->text});
         }
         if (onceParent) {
-            f.evidence.push_back(evidence(QStringLiteral("parent_calls_per_request"), onceParent->calls_per_request,
-                                          QStringLiteral("calls"),
-                                          QStringLiteral("parent (the one statement run once per request; no row counts "
-                                                         "in the statement log): %1").arg(shortText(onceParent->text))));
+            f.evidence.push_back(evidence(
+                QStringLiteral("parent_calls_per_request"), onceParent->calls_per_request, QStringLiteral("calls"),
+                QStringLiteral("parent (the one statement run once per request; no row counts "
+                               "in the statement log): %1")
+                    .arg(shortText(onceParent->text))));
             f.refs.statements.push_back({onceParent->fingerprint, QStringLiteral("parent"), onceParent->text});
         }
         for (const QueryStat *c : kids) {
             f.evidence.push_back(evidence(QStringLiteral("calls_per_request"), c->calls_per_request,
-                                          QStringLiteral("calls"), QStringLiteral("child: %1").arg(shortText(c->text))));
+                                          QStringLiteral("calls"),
+                                          QStringLiteral("child: %1").arg(shortText(c->text))));
             f.refs.statements.push_back({c->fingerprint, QStringLiteral("child"), c->text});
         }
         for (const auto &[g, c] : nested) {
-            f.evidence.push_back(evidence(QStringLiteral("calls_per_request"), g->calls_per_request, QStringLiteral("calls"),
-                                          QStringLiteral("grandchild (once per row of %1): %2")
-                                              .arg(shortText(c->text, 60), shortText(g->text))));
+            f.evidence.push_back(evidence(
+                QStringLiteral("calls_per_request"), g->calls_per_request, QStringLiteral("calls"),
+                QStringLiteral("grandchild (once per row of %1): %2").arg(shortText(c->text, 60), shortText(g->text))));
             f.refs.statements.push_back({g->fingerprint, QStringLiteral("grandchild"), g->text});
         }
         if (hasParent)
-            f.evidence.push_back(evidence(QStringLiteral("children_per_row"), k, QString(), QStringLiteral("k in 1 + k·N")));
+            f.evidence.push_back(
+                evidence(QStringLiteral("children_per_row"), k, QString(), QStringLiteral("k in 1 + k·N")));
         if (j > 0) {
             f.evidence.push_back(evidence(QStringLiteral("grandchildren_per_row"), j, QString(),
                                           QStringLiteral("statements per row of a child")));
@@ -326,11 +335,12 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
                                           QStringLiteral("M: rows per call of the child they hang from")));
         }
         const double now = hasParent ? 1 + k * n + j * n * m : total;
-        f.recommendation = QStringLiteral(
-            "Load the related rows in one query per relation instead of one per parent row: a JOIN, or "
-            "`WHERE parent_id = ANY($1)` with the parent ids (ORM eager loading: selectinload/joinedload, "
-            "prefetch_related, includes). That turns %1 queries into %2.")
-                               .arg(fmt(now), QString::number((hasParent ? 1 : 0) + k + j));
+        f.recommendation =
+            QStringLiteral(
+                "Load the related rows in one query per relation instead of one per parent row: a JOIN, or "
+                "`WHERE parent_id = ANY($1)` with the parent ids (ORM eager loading: selectinload/joinedload, "
+                "prefetch_related, includes). That turns %1 queries into %2.")
+                .arg(fmt(now), QString::number((hasParent ? 1 : 0) + k + j));
         out.push_back(f);
     }
     return out;
@@ -341,19 +351,21 @@ std::vector<Finding> ruleMissingIndex(const RuleContext &ctx)
     struct Hit
     {
         QString relation;
-        QStringList columns;      // equality columns first
+        QStringList columns; // equality columns first
         double relationRows = 0;
         QString filter;
         std::vector<const QueryPlan *> plans;
     };
-    std::map<QString, Hit> hits;  // key: relation + columns
+    std::map<QString, Hit> hits; // key: relation + columns
     auto consider = [&](const PlanNode &n, const QueryPlan &plan) {
-        const bool pgSeq = n.node_type == QLatin1String("Seq Scan") || n.node_type == QLatin1String("Parallel Seq Scan");
+        const bool pgSeq =
+            n.node_type == QLatin1String("Seq Scan") || n.node_type == QLatin1String("Parallel Seq Scan");
         const bool sqliteScan = n.node_type == QLatin1String("SCAN") && n.flagged;
         const bool large = n.relation_rows >= kMissingIndexMinRows;
         QStringList cols;
         QString filter;
-        if (pgSeq && (!n.filter.isEmpty() || !n.filter_columns.isEmpty()) && (large || (n.flagged && n.relation_rows < 0))) {
+        if (pgSeq && (!n.filter.isEmpty() || !n.filter_columns.isEmpty()) &&
+            (large || (n.flagged && n.relation_rows < 0))) {
             cols = orderedFilterColumns(n.filter, n.filter_columns);
             filter = n.filter;
         } else if (sqliteScan) {
@@ -415,11 +427,11 @@ std::vector<Finding> ruleMissingIndex(const RuleContext &ctx)
                 }
             }
             f.refs.statements.push_back({p->fingerprint, QStringLiteral("scan"), p->text});
-            f.evidence.push_back(evidence(QStringLiteral("relation_rows"), h.relationRows, QStringLiteral("rows"),
-                                          QStringLiteral("%1 on %2, filter: %3 — query: %4")
-                                              .arg(ctx.sqlite ? QStringLiteral("SCAN") : QStringLiteral("Seq Scan"),
-                                                   h.relation, h.filter.isEmpty() ? cols : h.filter,
-                                                   shortText(p->text))));
+            f.evidence.push_back(
+                evidence(QStringLiteral("relation_rows"), h.relationRows, QStringLiteral("rows"),
+                         QStringLiteral("%1 on %2, filter: %3 — query: %4")
+                             .arg(ctx.sqlite ? QStringLiteral("SCAN") : QStringLiteral("Seq Scan"), h.relation,
+                                  h.filter.isEmpty() ? cols : h.filter, shortText(p->text))));
         }
         // Selectivity: an index pays when the filter keeps few rows. A query that returns a good part of the table
         // reads it anyway (that is db-saturation's business, not an index's).
@@ -450,25 +462,29 @@ std::vector<Finding> ruleMissingIndex(const RuleContext &ctx)
             f.severity = Severity::Medium;
         f.confidence = h.columns.isEmpty() ? 0.6 : selectivity >= 0 ? 0.85 : 0.7;
         if (ctx.sqlite)
-            f.confidence = std::min(f.confidence, 0.7);   // columns read from the statement, not the plan
+            f.confidence = std::min(f.confidence, 0.7); // columns read from the statement, not the plan
         f.title = h.columns.isEmpty() ? QStringLiteral("Sequential scan of %1 for a filtered query").arg(h.relation)
                                       : QStringLiteral("No index on %1(%2)").arg(h.relation, cols);
-        f.summary = QStringLiteral("The planner reads all %1 rows of %2 to find the %3 that match `%4`%5; the cost grows "
-                                   "with the table and every call competes for I/O and CPU.")
-                        .arg(fmt(h.relationRows), h.relation,
-                             rowsPerCall >= 0 ? QStringLiteral("%1 rows per call").arg(fmt(rowsPerCall, 1))
-                                              : QStringLiteral("few"),
-                             h.filter.isEmpty() ? cols : h.filter,
-                             share >= 0 ? QStringLiteral(" (%1 of the database's time)").arg(pct(share, 0)) : QString());
-        QString indexName = QStringLiteral("idx_%1_%2").arg(h.relation.section(QLatin1Char('.'), -1),
-                                                             h.columns.join(QLatin1Char('_')));
+        f.summary =
+            QStringLiteral("The planner reads all %1 rows of %2 to find the %3 that match `%4`%5; the cost grows "
+                           "with the table and every call competes for I/O and CPU.")
+                .arg(fmt(h.relationRows), h.relation,
+                     rowsPerCall >= 0 ? QStringLiteral("%1 rows per call").arg(fmt(rowsPerCall, 1))
+                                      : QStringLiteral("few"),
+                     h.filter.isEmpty() ? cols : h.filter,
+                     share >= 0 ? QStringLiteral(" (%1 of the database's time)").arg(pct(share, 0)) : QString());
+        QString indexName =
+            QStringLiteral("idx_%1_%2").arg(h.relation.section(QLatin1Char('.'), -1), h.columns.join(QLatin1Char('_')));
         indexName.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_]")), QStringLiteral("_"));
-        f.recommendation = h.columns.isEmpty()
-            ? QStringLiteral("Add an index on the filtered column(s) of %1 (see the plan's Filter), created "
-                             "CONCURRENTLY; then re-check the plan uses it.").arg(h.relation)
+        f.recommendation =
+            h.columns.isEmpty()
+                ? QStringLiteral("Add an index on the filtered column(s) of %1 (see the plan's Filter), created "
+                                 "CONCURRENTLY; then re-check the plan uses it.")
+                      .arg(h.relation)
             : ctx.sqlite
                 ? QStringLiteral("CREATE INDEX %1 ON %2 (%3); — then re-run EXPLAIN QUERY PLAN to confirm a SEARCH "
-                                 "USING INDEX (Preflight never runs it).").arg(indexName, h.relation, cols)
+                                 "USING INDEX (Preflight never runs it).")
+                      .arg(indexName, h.relation, cols)
                 : QStringLiteral("CREATE INDEX CONCURRENTLY %1 ON %2 (%3); — equality columns first; then re-run "
                                  "EXPLAIN to confirm an Index Scan (Preflight never runs it).")
                       .arg(indexName, h.relation, cols);
@@ -510,17 +526,18 @@ std::optional<Finding> ruleLockContention(const RuleContext &ctx)
         const QString label = e >= 0 ? ctx.endpointLabel(e) : QStringLiteral("the app");
         if (e >= 0)
             f.endpoint = ctx.run.plan.endpoints[size_t(e)].name;
-        f.title = QStringLiteral("%1 wait on the database lock: %2 errors at %3")
-                      .arg(write ? QStringLiteral("Writes (%1)").arg(label) : QStringLiteral("Requests to %1").arg(label),
-                           pct(rate(top), 0), top.loadLabel());
+        f.title =
+            QStringLiteral("%1 wait on the database lock: %2 errors at %3")
+                .arg(write ? QStringLiteral("Writes (%1)").arg(label) : QStringLiteral("Requests to %1").arg(label),
+                     pct(rate(top), 0), top.loadLabel());
         f.evidence.push_back(evidence(QStringLiteral("lock_errors"), double(worst->second), QStringLiteral("responses"),
                                       QStringLiteral("error bodies on %1: \"%2\"").arg(label, excerpt)));
         f.evidence.push_back(evidence(QStringLiteral("error_rate"), rate(low), QStringLiteral("ratio"),
                                       QStringLiteral("%1 at %2").arg(label, low.loadLabel())));
-        f.evidence.push_back(evidence(QStringLiteral("error_rate"), rate(top), QStringLiteral("ratio"),
-                                      QStringLiteral("%1 at %2%3").arg(label, top.loadLabel(),
-                                                                       growing ? QStringLiteral(" (grows with users)")
-                                                                               : QString())));
+        f.evidence.push_back(
+            evidence(QStringLiteral("error_rate"), rate(top), QStringLiteral("ratio"),
+                     QStringLiteral("%1 at %2%3")
+                         .arg(label, top.loadLabel(), growing ? QStringLiteral(" (grows with users)") : QString())));
         f.summary = QStringLiteral("Concurrent requests contend for the database's lock; the losers fail (%1 of %2 at "
                                    "%3)%4.")
                         .arg(pct(rate(top), 0), label, top.loadLabel(),
@@ -546,7 +563,8 @@ std::optional<Finding> ruleLockContention(const RuleContext &ctx)
                 f.title = QStringLiteral("Requests wait on database locks (%1 of active sessions)").arg(pct(share, 0));
             f.evidence.push_back(evidence(QStringLiteral("lock_wait_share"), share, QStringLiteral("ratio"),
                                           QStringLiteral("mean share of active sessions with wait_event_type = Lock")));
-            f.evidence.push_back(evidence(QStringLiteral("waiting_on_lock_max"), waitingMax, QStringLiteral("sessions")));
+            f.evidence.push_back(
+                evidence(QStringLiteral("waiting_on_lock_max"), waitingMax, QStringLiteral("sessions")));
             // Who waits, on what, behind whom (pg_blocking_pids at each sample), most frequent first.
             std::map<QString, int> relations, waiting, blocking;
             int waits = 0;
@@ -561,20 +579,24 @@ std::optional<Finding> ruleLockContention(const RuleContext &ctx)
                         ++blocking[w.blocking_query + QStringLiteral("\x1f") + w.blocking_state];
                 }
             auto most = [](const std::map<QString, int> &m) {
-                return std::max_element(m.begin(), m.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
+                return std::max_element(m.begin(), m.end(),
+                                        [](const auto &a, const auto &b) { return a.second < b.second; });
             };
             if (!relations.empty()) {
                 const auto r = most(relations);
                 f.refs.relation = r->first;
-                f.evidence.push_back(evidence(QStringLiteral("lock_waits_on_relation"), r->second, QStringLiteral("waits"),
-                                              QStringLiteral("of %1 lock waits seen were on %2").arg(waits).arg(r->first)));
+                f.evidence.push_back(
+                    evidence(QStringLiteral("lock_waits_on_relation"), r->second, QStringLiteral("waits"),
+                             QStringLiteral("of %1 lock waits seen were on %2").arg(waits).arg(r->first)));
                 if (f.title.startsWith(QLatin1String("Requests wait on database locks")))
-                    f.title = QStringLiteral("Writers wait on locks on %1 (%2 of active sessions)").arg(r->first, pct(share, 0));
+                    f.title = QStringLiteral("Writers wait on locks on %1 (%2 of active sessions)")
+                                  .arg(r->first, pct(share, 0));
             }
             if (!waiting.empty()) {
                 const auto q = most(waiting);
                 f.refs.statements.push_back({QueryFingerprint::of(q->first), QStringLiteral("waiting"), q->first});
-                f.evidence.push_back(evidence(QStringLiteral("lock_waiting_statement"), q->second, QStringLiteral("waits"),
+                f.evidence.push_back(evidence(QStringLiteral("lock_waiting_statement"), q->second,
+                                              QStringLiteral("waits"),
                                               QStringLiteral("waiting: %1").arg(shortText(q->first))));
             }
             if (!blocking.empty()) {
@@ -582,15 +604,17 @@ std::optional<Finding> ruleLockContention(const RuleContext &ctx)
                 const QString text = b->first.section(QChar(0x1f), 0, 0);
                 const QString state = b->first.section(QChar(0x1f), 1);
                 f.refs.statements.push_back({QueryFingerprint::of(text), QStringLiteral("blocking"), text});
-                f.evidence.push_back(evidence(QStringLiteral("lock_blocking_statement"), b->second, QStringLiteral("waits"),
-                                              QStringLiteral("blocked by a session %1, last statement: %2")
-                                                  .arg(state.isEmpty() ? QStringLiteral("in an unknown state") : state,
-                                                       shortText(text))));
+                f.evidence.push_back(evidence(
+                    QStringLiteral("lock_blocking_statement"), b->second, QStringLiteral("waits"),
+                    QStringLiteral("blocked by a session %1, last statement: %2")
+                        .arg(state.isEmpty() ? QStringLiteral("in an unknown state") : state, shortText(text))));
             }
             addSessionScopeEvidence(ctx, f);
             if (f.summary.isEmpty())
-                f.summary = QStringLiteral("Under load, %1 of the active database sessions wait on a lock held by another "
-                                           "transaction.").arg(pct(share, 0));
+                f.summary =
+                    QStringLiteral("Under load, %1 of the active database sessions wait on a lock held by another "
+                                   "transaction.")
+                        .arg(pct(share, 0));
         }
     }
     // An embedded SQLite database behind generic error pages: no body names the lock, no session can be seen.
@@ -624,28 +648,34 @@ std::optional<Finding> ruleLockContention(const RuleContext &ctx)
         const double writeRate = writeRequests ? double(writeErrors) / double(writeRequests) : 0;
         double lowRate = 0;
         if (worst >= 0 && size_t(worst) < low.endpoints.size() && low.endpoints[size_t(worst)].requests > 0)
-            lowRate = double(serverErrors(low.endpoints[size_t(worst)])) / double(low.endpoints[size_t(worst)].requests);
-        if (worst >= 0 && allErrors >= 5 && writeErrors * 10 >= allErrors * 8 && writeRate >= 0.01
-            && writeRate > lowRate + 0.01) {
+            lowRate =
+                double(serverErrors(low.endpoints[size_t(worst)])) / double(low.endpoints[size_t(worst)].requests);
+        if (worst >= 0 && allErrors >= 5 && writeErrors * 10 >= allErrors * 8 && writeRate >= 0.01 &&
+            writeRate > lowRate + 0.01) {
             const QString label = ctx.endpointLabel(worst);
             confidence = 0.5;
             severity = Severity::Low;
             f.endpoint = ctx.run.plan.endpoints[size_t(worst)].name;
             f.refs.endpoint = worst;
-            f.title = QStringLiteral("Writes (%1) fail as users grow on an embedded SQLite database: likely its write lock")
-                          .arg(label);
-            f.evidence.push_back(evidence(QStringLiteral("write_error_share"), double(writeErrors) / double(allErrors),
-                                          QStringLiteral("ratio"),
-                                          QStringLiteral("share of server errors at %1 on write endpoints").arg(top.loadLabel())));
+            f.title =
+                QStringLiteral("Writes (%1) fail as users grow on an embedded SQLite database: likely its write lock")
+                    .arg(label);
+            f.evidence.push_back(evidence(
+                QStringLiteral("write_error_share"), double(writeErrors) / double(allErrors), QStringLiteral("ratio"),
+                QStringLiteral("share of server errors at %1 on write endpoints").arg(top.loadLabel())));
             f.evidence.push_back(evidence(QStringLiteral("error_rate"), lowRate, QStringLiteral("ratio"),
                                           QStringLiteral("%1 at %2").arg(label, low.loadLabel())));
-            f.evidence.push_back(evidence(QStringLiteral("error_rate"), writeRate, QStringLiteral("ratio"),
-                                          QStringLiteral("write endpoints at %1 (grows with users)").arg(top.loadLabel())));
-            f.evidence.push_back(evidence(QStringLiteral("indirect"), 0, QString(),
-                                          QStringLiteral("indirect: the error pages are generic and SQLite shows no "
-                                                         "sessions; the app's log (\"database is locked\") would confirm")));
-            f.summary = QStringLiteral("Server errors grow with users and almost all of them are on %1, a write, while the "
-                                       "database is one SQLite file that allows one writer at a time.").arg(label);
+            f.evidence.push_back(
+                evidence(QStringLiteral("error_rate"), writeRate, QStringLiteral("ratio"),
+                         QStringLiteral("write endpoints at %1 (grows with users)").arg(top.loadLabel())));
+            f.evidence.push_back(
+                evidence(QStringLiteral("indirect"), 0, QString(),
+                         QStringLiteral("indirect: the error pages are generic and SQLite shows no "
+                                        "sessions; the app's log (\"database is locked\") would confirm")));
+            f.summary =
+                QStringLiteral("Server errors grow with users and almost all of them are on %1, a write, while the "
+                               "database is one SQLite file that allows one writer at a time.")
+                    .arg(label);
         }
     }
     if (confidence <= 0)
@@ -654,8 +684,9 @@ std::optional<Finding> ruleLockContention(const RuleContext &ctx)
     f.severity = severity;
     if (ctx.sqlite) {
         if (!ctx.run.database.journal_mode.isEmpty())
-            f.evidence.push_back(evidence(QStringLiteral("journal_mode"), 0, QString(),
-                                          QStringLiteral("SQLite journal mode: %1").arg(ctx.run.database.journal_mode)));
+            f.evidence.push_back(
+                evidence(QStringLiteral("journal_mode"), 0, QString(),
+                         QStringLiteral("SQLite journal mode: %1").arg(ctx.run.database.journal_mode)));
         f.recommendation = QStringLiteral(
             "SQLite allows one writer at a time: enable WAL (PRAGMA journal_mode=WAL), set busy_timeout (e.g. 5000 ms) "
             "on every connection, keep write transactions short (BEGIN IMMEDIATE, no slow work inside), and funnel "
@@ -697,7 +728,8 @@ std::optional<Finding> ruleMaxConnectionsNear(const RuleContext &ctx)
     f.severity = (ratio >= 0.95 || refused > 0) ? Severity::Critical : Severity::High;
     f.confidence = ratio >= kMaxConnectionsNear ? 0.9 : 0.7;
     if (ratio >= 0) {
-        f.title = QStringLiteral("Database at %1 of max_connections (%2 of %3)").arg(pct(ratio, 0)).arg(peak).arg(maxConn);
+        f.title =
+            QStringLiteral("Database at %1 of max_connections (%2 of %3)").arg(pct(ratio, 0)).arg(peak).arg(maxConn);
         f.evidence.push_back(evidence(QStringLiteral("db_backends_ratio"), ratio, QStringLiteral("ratio"),
                                       QStringLiteral("peak at t = %1 s").arg(fmt(peakAt_s))));
         f.evidence.push_back(evidence(QStringLiteral("peak_backends"), peak, QStringLiteral("sessions")));
@@ -706,14 +738,17 @@ std::optional<Finding> ruleMaxConnectionsNear(const RuleContext &ctx)
         f.title = QStringLiteral("The database refuses connections (max_connections reached)");
     }
     if (refused > 0)
-        f.evidence.push_back(evidence(QStringLiteral("refused_connections"), double(refused), QStringLiteral("responses"),
+        f.evidence.push_back(evidence(QStringLiteral("refused_connections"), double(refused),
+                                      QStringLiteral("responses"),
                                       QStringLiteral("error bodies: \"%1\"").arg(excerpt)));
     f.summary = QStringLiteral("The server is close to its connection limit; the next process or pool to grow gets "
                                "\"too many clients\" and its requests fail.");
-    f.recommendation = QStringLiteral(
-        "Keep the sum of all app pools (processes × pool size) below 80% of max_connections%1: lower per-process pool "
-        "sizes or put PgBouncer (transaction pooling) in front; raise max_connections only with memory to spare.")
-                           .arg(maxConn > 0 ? QStringLiteral(" (%1)").arg(maxConn) : QString());
+    f.recommendation =
+        QStringLiteral(
+            "Keep the sum of all app pools (processes × pool size) below 80% of max_connections%1: lower per-process "
+            "pool "
+            "sizes or put PgBouncer (transaction pooling) in front; raise max_connections only with memory to spare.")
+            .arg(maxConn > 0 ? QStringLiteral(" (%1)").arg(maxConn) : QString());
     return f;
 }
 
@@ -745,7 +780,7 @@ std::optional<Finding> ruleIdleInTransaction(const RuleContext &ctx)
                 ++waiters;
     }
     const double n = double(samples.size());
-    const double heldMean = heldSum / n;                      // connections held idle in a transaction, on average
+    const double heldMean = heldSum / n; // connections held idle in a transaction, on average
     const double share = backendsSum > 0 ? heldSum / backendsSum : 0;
     // Little's law: connections held = request rate × idle time per request.
     double requests = 0, span_s = 0;
@@ -758,8 +793,8 @@ std::optional<Finding> ruleIdleInTransaction(const RuleContext &ctx)
     const double perRequest_s = rps > 0 ? heldMean / rps : 0;
     // Sessions held idle longer than a statement-to-commit gap, as a share of the app's sessions.
     const double longShare = backendsSum > 0 ? heldLongSum / backendsSum : 0;
-    if (longest < kIdleTxLong_s || withLong < 2
-        || (perRequest_s < kIdleTxPerRequestMin_s && longShare < kIdleTxLongShare))
+    if (longest < kIdleTxLong_s || withLong < 2 ||
+        (perRequest_s < kIdleTxPerRequestMin_s && longShare < kIdleTxLongShare))
         return std::nullopt;
     Finding f;
     f.id = QStringLiteral("idle-in-transaction");
@@ -784,12 +819,13 @@ std::optional<Finding> ruleIdleInTransaction(const RuleContext &ctx)
                                       .arg(fmt(heldMean, 2), fmt(rps, 1))));
     f.evidence.push_back(evidence(QStringLiteral("idle_in_transaction_longest_s"), longest, QStringLiteral("s"),
                                   QStringLiteral("longest now() − state_change of a session idle in a transaction")));
-    f.evidence.push_back(evidence(QStringLiteral("idle_in_transaction_held"), heldMean, QStringLiteral("sessions"),
-                                  QStringLiteral("%1 of the app's sessions, %2 samples under load")
-                                      .arg(pct(share, 0)).arg(samples.size())));
+    f.evidence.push_back(evidence(
+        QStringLiteral("idle_in_transaction_held"), heldMean, QStringLiteral("sessions"),
+        QStringLiteral("%1 of the app's sessions, %2 samples under load").arg(pct(share, 0)).arg(samples.size())));
     if (waiters > 0)
-        f.evidence.push_back(evidence(QStringLiteral("lock_waits_on_idle"), waiters, QStringLiteral("waits"),
-                                      QStringLiteral("sessions waiting on a lock held by a session idle in a transaction")));
+        f.evidence.push_back(
+            evidence(QStringLiteral("lock_waits_on_idle"), waiters, QStringLiteral("waits"),
+                     QStringLiteral("sessions waiting on a lock held by a session idle in a transaction")));
     addSessionScopeEvidence(ctx, f);
     f.recommendation = QStringLiteral(
         "Commit or roll back before slow work (HTTP calls, rendering, sleeps); end the session's transaction at the "

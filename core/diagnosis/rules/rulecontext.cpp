@@ -77,8 +77,8 @@ bool RuleContext::isWriteEndpoint(int index) const
     if (index < 0 || size_t(index) >= run.plan.endpoints.size())
         return false;
     const QString m = run.plan.endpoints[size_t(index)].method.toUpper();
-    return m == QLatin1String("POST") || m == QLatin1String("PUT") || m == QLatin1String("PATCH")
-        || m == QLatin1String("DELETE");
+    return m == QLatin1String("POST") || m == QLatin1String("PUT") || m == QLatin1String("PATCH") ||
+           m == QLatin1String("DELETE");
 }
 
 std::vector<int> RuleContext::loadLevels() const

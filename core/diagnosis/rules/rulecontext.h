@@ -24,16 +24,16 @@ struct RuleContext
     CapacityModel capacity;
     std::vector<SignatureHit> signatures;
     EndpointStats total;
-    bool postgres = false;      // PostgreSQL samples exist
-    bool sqlite = false;        // the target database is a SQLite file
-    bool dbSamples = false;     // any DB sample at all
-    AppSessions appSessions;    // which sessions were counted as the app's (the plan's database.app)
+    bool postgres = false;   // PostgreSQL samples exist
+    bool sqlite = false;     // the target database is a SQLite file
+    bool dbSamples = false;  // any DB sample at all
+    AppSessions appSessions; // which sessions were counted as the app's (the plan's database.app)
 
     // "GET /customers/{id}" (query string dropped) for a plan endpoint index or name; the name if unknown.
     QString endpointLabel(int index) const;
     QString endpointLabelByName(const QString &name) const;
     int endpointIndexByName(const QString &name) const;
-    bool isWriteEndpoint(int index) const;   // POST, PUT, PATCH, DELETE
+    bool isWriteEndpoint(int index) const; // POST, PUT, PATCH, DELETE
     // Level indices that carry load and are not ramps, in increasing load (closed model first).
     std::vector<int> loadLevels() const;
     // Offered concurrency of a level: users, or rate × service time for the open model; -1 unknown.
@@ -54,8 +54,8 @@ void addSessionScopeEvidence(const RuleContext &ctx, Finding &f);
 
 // Formatting helpers shared by the rules' wording.
 QString fmt(double value, int decimals = 0);
-QString pct(double ratio, int decimals = 1);       // 0.587 -> "58.7%"
-QString usersLabel(double users);                  // "1 user", "20 users"
+QString pct(double ratio, int decimals = 1); // 0.587 -> "58.7%"
+QString usersLabel(double users);            // "1 user", "20 users"
 Evidence evidence(const QString &metric, double value, const QString &unit, const QString &note = QString());
 
 } // namespace Preflight

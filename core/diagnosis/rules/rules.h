@@ -13,10 +13,10 @@ namespace Preflight {
 // thresholds are named constants in the .cpp files and listed in docs/diagnosis.md.
 
 // Concurrency (rules/concurrencyrules.cpp)
-std::optional<Finding> ruleSingleConnection(const RuleContext &ctx);   // single-connection
-std::optional<Finding> ruleSerializedServer(const RuleContext &ctx);   // serialized-server
-std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx);     // pool-exhaustion
-std::optional<Finding> ruleCapacityKnee(const RuleContext &ctx);       // capacity-knee (info)
+std::optional<Finding> ruleSingleConnection(const RuleContext &ctx); // single-connection
+std::optional<Finding> ruleSerializedServer(const RuleContext &ctx); // serialized-server
+std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx);   // pool-exhaustion
+std::optional<Finding> ruleCapacityKnee(const RuleContext &ctx);     // capacity-knee (info)
 
 // Database (rules/databaserules.cpp)
 std::optional<Finding> ruleConnectionChurn(const RuleContext &ctx);    // connection-churn
@@ -32,10 +32,10 @@ std::optional<Finding> ruleWorkerSaturation(const RuleContext &ctx);   // worker
 std::optional<Finding> ruleGeneratorSaturated(const RuleContext &ctx); // generator-saturated
 
 // Client side (rules/clientrules.cpp)
-std::vector<Finding> ruleSlowEndpoint(const RuleContext &ctx);         // slow-endpoint, one per endpoint
-std::optional<Finding> ruleLoadShedding(const RuleContext &ctx);       // load-shedding
-std::optional<Finding> ruleTimeouts(const RuleContext &ctx);           // timeouts
-std::optional<Finding> ruleErrorRate(const RuleContext &ctx);          // error-rate
+std::vector<Finding> ruleSlowEndpoint(const RuleContext &ctx);            // slow-endpoint, one per endpoint
+std::optional<Finding> ruleLoadShedding(const RuleContext &ctx);          // load-shedding
+std::optional<Finding> ruleTimeouts(const RuleContext &ctx);              // timeouts
+std::optional<Finding> ruleErrorRate(const RuleContext &ctx);             // error-rate
 std::optional<Finding> ruleHealthEndpointMissing(const RuleContext &ctx); // health-endpoint-missing
 
 // Every rule, unmerged and unordered.

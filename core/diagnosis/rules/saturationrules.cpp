@@ -67,14 +67,14 @@ std::optional<Finding> ruleDbSaturation(const RuleContext &ctx)
     const LevelSummary &below = ctx.levels[size_t(two[0])];
     const LevelSummary &top = ctx.levels[size_t(two[1])];
     if (top.db_active_running_mean < 0)
-        return std::nullopt;   // a run recorded before format 4: no working/waiting split
+        return std::nullopt; // a run recorded before format 4: no working/waiting split
     const bool flat = top.load() >= kFlatLoadStep * below.load() && top.ok_rps <= kFlatGrowth * below.ok_rps;
     const bool slower = top.p50_ms >= kSaturationLatencyGrowth * ctx.capacity.service_time_ms;
     const double serving = inService(ctx, top);
     const double working = top.db_active_running_mean;
     const double busyRequests = std::max({serving, double(top.in_flight_max), 1.0});
-    if (!flat || !slower || working < kDbWorkingMin || working < kDbWorkingShare * std::min(busyRequests,
-                                                                                         double(std::max(1, top.db_backends_max))))
+    if (!flat || !slower || working < kDbWorkingMin ||
+        working < kDbWorkingShare * std::min(busyRequests, double(std::max(1, top.db_backends_max))))
         return std::nullopt;
 
     Finding f;
@@ -83,11 +83,11 @@ std::optional<Finding> ruleDbSaturation(const RuleContext &ctx)
     f.refs.level = two[1];
     f.title = QStringLiteral("The database is the bottleneck: %1 app sessions working at once at %2")
                   .arg(fmt(working, 1), top.loadLabel());
-    f.evidence.push_back(evidence(QStringLiteral("db_active_running_mean"), working, QStringLiteral("sessions"),
-                                  QStringLiteral("app sessions active and not waiting on a lock, the client or a "
-                                                 "sleep, on average at %1 (%2 at %3)")
-                                      .arg(top.loadLabel(), fmt(std::max(0.0, below.db_active_running_mean), 1),
-                                           below.loadLabel())));
+    f.evidence.push_back(
+        evidence(QStringLiteral("db_active_running_mean"), working, QStringLiteral("sessions"),
+                 QStringLiteral("app sessions active and not waiting on a lock, the client or a "
+                                "sleep, on average at %1 (%2 at %3)")
+                     .arg(top.loadLabel(), fmt(std::max(0.0, below.db_active_running_mean), 1), below.loadLabel())));
     f.evidence.push_back(evidence(QStringLiteral("rps"), below.ok_rps, QStringLiteral("req/s"),
                                   QStringLiteral("successful throughput at %1").arg(below.loadLabel())));
     f.evidence.push_back(evidence(QStringLiteral("rps"), top.ok_rps, QStringLiteral("req/s"),
@@ -139,9 +139,10 @@ std::optional<Finding> ruleDbSaturation(const RuleContext &ctx)
         const double share = q.total_ms / dbTime;
         if (i > 0 && share < 0.1)
             break;
-        f.evidence.push_back(evidence(QStringLiteral("statement_time_share"), share, QStringLiteral("ratio"),
-                                      QStringLiteral("share of database time %1 (%2 calls, mean %3 ms): %4")
-                                          .arg(windowName, fmt(q.calls), fmt(q.mean_ms, 1), q.text.simplified().left(160))));
+        f.evidence.push_back(
+            evidence(QStringLiteral("statement_time_share"), share, QStringLiteral("ratio"),
+                     QStringLiteral("share of database time %1 (%2 calls, mean %3 ms): %4")
+                         .arg(windowName, fmt(q.calls), fmt(q.mean_ms, 1), q.text.simplified().left(160))));
         f.refs.statements.push_back({q.fingerprint, QStringLiteral("top"), q.text});
         named << QStringLiteral("`%1` (%2 of the database's time)").arg(q.text.simplified().left(100), pct(share, 0));
     }
@@ -152,7 +153,9 @@ std::optional<Finding> ruleDbSaturation(const RuleContext &ctx)
                                "is busy running about %4 app statements at once (not waiting on locks): it has no "
                                "capacity left.%5")
                     .arg(below.loadLabel(), top.loadLabel(), fmt(top.ok_rps, 1), fmt(working, 1),
-                         named.isEmpty() ? QString() : QStringLiteral(" Most of its time goes to ") + named.join(QStringLiteral(", ")) + QLatin1Char('.'));
+                         named.isEmpty() ? QString()
+                                         : QStringLiteral(" Most of its time goes to ") +
+                                               named.join(QStringLiteral(", ")) + QLatin1Char('.'));
     f.recommendation = QStringLiteral(
         "Make the statements that take the database's time cheaper: an index where a plan scans (see missing-index), "
         "fewer calls per request (cache results that change rarely, batch per-row queries), or a smaller result; "
@@ -174,7 +177,7 @@ std::optional<Finding> ruleWorkerSaturation(const RuleContext &ctx)
         return std::nullopt;
     const int k = int(std::lround(c.plateau_value));
     if (ctx.offeredConcurrency(top) < k + 2 || top.p50_ms < 1.5 * c.service_time_ms)
-        return std::nullopt;   // nothing queued in front of the ceiling
+        return std::nullopt; // nothing queued in front of the ceiling
     // Pool evidence points at the database, not the workers.
     if (top.pool_max > 0 && top.pool_in_use_max >= top.pool_max)
         return std::nullopt;
@@ -194,25 +197,29 @@ std::optional<Finding> ruleWorkerSaturation(const RuleContext &ctx)
     }
     const bool dbSeen = ctx.postgres && activeMean >= 0;
     if (dbSeen && (activeMean > kWorkerDbActiveShare * k || busyShare >= 0.5))
-        return std::nullopt;   // the database is busy: db-saturation, pool-exhaustion or lock-contention
+        return std::nullopt; // the database is busy: db-saturation, pool-exhaustion or lock-contention
 
     Finding f;
     f.id = QStringLiteral("worker-saturation");
     f.layer = QStringLiteral("configuration");
     f.refs.level = order.back();
     f.title = QStringLiteral("The app server runs at most %1 requests at once").arg(k);
-    f.evidence.push_back(evidence(QStringLiteral("worker_limit"), k, QStringLiteral("requests"),
-                                  QStringLiteral("requests in service at once: the plateau of throughput × service time "
-                                                 "(Little's law) from %1 on, over %2 level(s)")
-                                      .arg(usersLabel(c.plateau_load)).arg(plateauLevels)));
+    f.evidence.push_back(
+        evidence(QStringLiteral("worker_limit"), k, QStringLiteral("requests"),
+                 QStringLiteral("requests in service at once: the plateau of throughput × service time "
+                                "(Little's law) from %1 on, over %2 level(s)")
+                     .arg(usersLabel(c.plateau_load))
+                     .arg(plateauLevels)));
     f.evidence.push_back(evidence(QStringLiteral("effective_parallelism"), c.plateau_value, QString(),
                                   QStringLiteral("mean over the plateau; service time %1 ms at %2")
                                       .arg(fmt(c.service_time_ms, 1), usersLabel(c.service_time_from_load))));
-    f.evidence.push_back(evidence(QStringLiteral("offered_concurrency"), ctx.offeredConcurrency(top), QStringLiteral("requests"),
+    f.evidence.push_back(evidence(QStringLiteral("offered_concurrency"), ctx.offeredConcurrency(top),
+                                  QStringLiteral("requests"),
                                   QStringLiteral("requests the users kept outstanding at %1").arg(top.loadLabel())));
-    f.evidence.push_back(evidence(QStringLiteral("p50_ms"), top.p50_ms, QStringLiteral("ms"),
-                                  QStringLiteral("median latency at %1: %2× the service time (requests queue for a worker)")
-                                      .arg(top.loadLabel(), fmt(top.p50_ms / c.service_time_ms, 1))));
+    f.evidence.push_back(
+        evidence(QStringLiteral("p50_ms"), top.p50_ms, QStringLiteral("ms"),
+                 QStringLiteral("median latency at %1: %2× the service time (requests queue for a worker)")
+                     .arg(top.loadLabel(), fmt(top.p50_ms / c.service_time_ms, 1))));
     if (dbSeen) {
         f.confidence = 0.8;
         f.severity = impactSeverity(ctx, top);
@@ -231,17 +238,21 @@ std::optional<Finding> ruleWorkerSaturation(const RuleContext &ctx)
                                       QStringLiteral("no PostgreSQL sessions to tell a worker limit from a pool or a "
                                                      "busy database: configure --db to confirm")));
     }
-    f.summary = QStringLiteral("Throughput stops growing at about %1 req/s once %2 requests are in service, and latency "
-                               "grows with users while the database %3: the app server has %2 workers (processes, "
-                               "threads or FPM children), or its host has no CPU left, and the rest wait.")
-                    .arg(fmt(top.ok_rps, 1))
-                    .arg(k)
-                    .arg(dbSeen ? QStringLiteral("stays mostly idle") : QStringLiteral("was not watched"));
-    f.recommendation = QStringLiteral(
-        "Raise the app server's concurrency to match the expected load (gunicorn --workers/--threads or an async "
-        "worker class, puma threads, PHP-FPM pm.max_children, more replicas), or move slow non-database work "
-        "(calls to other services, rendering) out of the request; re-run the sweep to confirm throughput grows past "
-        "%1 requests at once.").arg(k);
+    f.summary =
+        QStringLiteral("Throughput stops growing at about %1 req/s once %2 requests are in service, and latency "
+                       "grows with users while the database %3: the app server has %2 workers (processes, "
+                       "threads or FPM children), or its host has no CPU left, and the rest wait.")
+            .arg(fmt(top.ok_rps, 1))
+            .arg(k)
+            .arg(dbSeen ? QStringLiteral("stays mostly idle") : QStringLiteral("was not watched"));
+    f.recommendation =
+        QStringLiteral(
+            "Raise the app server's concurrency to match the expected load (gunicorn --workers/--threads or an async "
+            "worker class, puma threads, PHP-FPM pm.max_children, more replicas), or move slow non-database work "
+            "(calls to other services, rendering) out of the request; re-run the sweep to confirm throughput grows "
+            "past "
+            "%1 requests at once.")
+            .arg(k);
     return f;
 }
 
@@ -272,9 +283,9 @@ std::optional<Finding> ruleGeneratorSaturated(const RuleContext &ctx)
     f.confidence = 0.85;
     f.title = QStringLiteral("Preflight itself limited the load at %1").arg(worst->loadLabel());
     if (cpu)
-        f.evidence.push_back(evidence(QStringLiteral("client_cpu_share"), worstCpu, QStringLiteral("ratio"),
-                                      QStringLiteral("CPU Preflight's load threads used at %1 (of their capacity)")
-                                          .arg(worst->loadLabel())));
+        f.evidence.push_back(evidence(
+            QStringLiteral("client_cpu_share"), worstCpu, QStringLiteral("ratio"),
+            QStringLiteral("CPU Preflight's load threads used at %1 (of their capacity)").arg(worst->loadLabel())));
     if (lag)
         f.evidence.push_back(evidence(QStringLiteral("send_lag_ms"), worstLag, QStringLiteral("ms"),
                                       QStringLiteral("largest delay of a send behind its schedule")));
