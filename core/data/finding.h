@@ -39,6 +39,11 @@ struct FindingRefs
     QString relation;    // table (missing-index, lock-contention)
     QStringList columns; // missing-index: equality columns first
     std::vector<StatementRef> statements;
+
+    bool isEmpty() const
+    {
+        return endpoint < 0 && level < 0 && relation.isEmpty() && columns.isEmpty() && statements.empty();
+    }
 };
 
 // A named root cause (DESIGN.md §7: ids are stable, tests and CI depend on them).

@@ -30,6 +30,10 @@ struct IntervalSnapshot
     double client_cpu_s = -1;
     int load_threads = 0;
     double send_lag_ms = -1;
+    // The host's CPUs over the interval, all of them together (/proc/stat): busy share 0..1 and how many there are;
+    // -1 / 0 when not measured. On a loopback target they are shared by the backend, its database and Preflight.
+    double host_cpu_busy = -1;
+    int host_cpus = 0;
 
     double duration_s() const { return end_s - start_s; }
     EndpointStats total() const;

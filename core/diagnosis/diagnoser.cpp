@@ -128,6 +128,19 @@ Diagnosis analyze(const RunData &run, const GateSet &gates)
                                                                  : run.database.remediation.join(QStringLiteral("; ")));
     if (!d.capacity.usl.valid)
         d.notes << QStringLiteral("No USL fit: %1.").arg(d.capacity.usl.reason);
+    // A loopback target shares this host's CPUs: where they were saturated, throughput says little about the backend.
+    for (int i : ctx.loadLevels()) {
+        const LevelSummary &l = d.levels[size_t(i)];
+        if (!ctx.hostCpuSaturated(l))
+            continue;
+        d.notes << QStringLiteral("This host's %1 CPUs were %2 busy from %3 on, and the backend runs on this host: "
+                                  "from there throughput is limited by CPU shared by the backend, its database and "
+                                  "Preflight, so a serialised server is not inferred from flat throughput. Run "
+                                  "Preflight from another machine to measure the backend alone.")
+                       .arg(l.host_cpus)
+                       .arg(pct(l.host_cpu_busy, 0), l.loadLabel());
+        break;
+    }
     if (run.pool_samples.empty() && run.plan.pool.kind.isEmpty())
         d.notes << QStringLiteral("No pool metrics: pool-exhaustion relies on DB sessions and error bodies.");
 

@@ -59,6 +59,7 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
     std::vector<EndpointStats> steadyEndpoints(endpointCount);
     double steadyStart_s = -1;
     double clientCpu_s = 0, clientCapacity_s = 0;
+    double hostBusy_s = 0, hostSpan_s = 0;
     for (const IntervalSnapshot &in : run.intervals) {
         if (in.stage_index != stage.index)
             continue;
@@ -66,6 +67,11 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
         if (isSteady && in.client_cpu_s >= 0 && in.load_threads > 0) {
             clientCpu_s += in.client_cpu_s;
             clientCapacity_s += in.duration_s() * in.load_threads;
+        }
+        if (isSteady && in.host_cpu_busy >= 0) {
+            hostBusy_s += in.host_cpu_busy * in.duration_s();
+            hostSpan_s += in.duration_s();
+            level.host_cpus = std::max(level.host_cpus, in.host_cpus);
         }
         if (isSteady && in.send_lag_ms >= 0)
             level.send_lag_ms_max = std::max(level.send_lag_ms_max, in.send_lag_ms);
@@ -105,6 +111,8 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
     level.steady_s = steadyStart_s >= 0 ? last_s - steadyStart_s : 0;
     if (clientCapacity_s > 0)
         level.client_cpu_share = clientCpu_s / clientCapacity_s;
+    if (hostSpan_s > 0)
+        level.host_cpu_busy = hostBusy_s / hostSpan_s;
     level.requests = all.requests;
     level.queries_per_request = QueryCount::stagePerRequest(run, stage.index, all.requests);
     level.ok = all.ok;

@@ -62,6 +62,9 @@ struct LevelSummary
     // send lag (open model); -1 when not measured.
     double client_cpu_share = -1;
     double send_lag_ms_max = -1;
+    // The host's CPUs over the steady span (all together, time-weighted), 0..1, and how many; -1 / 0 not measured.
+    double host_cpu_busy = -1;
+    int host_cpus = 0;
     int pool_in_use_max = -1;
     int pool_max = -1;
     int pool_waiting_max = -1;

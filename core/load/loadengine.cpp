@@ -123,12 +123,18 @@ IntervalSnapshotPtr LoadEngine::collect(int index, double start_s, double end_s)
         snapshot->client_cpu_s = cpu_s;
         snapshot->load_threads = int(m_workers.size());
     }
+    if (const std::optional<double> busy = m_hostCpu.busyShareSinceLast()) {
+        snapshot->host_cpu_busy = *busy;
+        snapshot->host_cpus = m_hostCpu.cpuCount();
+    }
     for (auto &w : m_workers) {
         WorkerInterval part = w->takeInterval();
         for (size_t e = 0; e < part.endpoints.size(); ++e)
             snapshot->endpoints[e].merge(part.endpoints[e]);
         snapshot->started += part.started;
         snapshot->dropped += part.dropped;
+        if (part.send_lag_ms >= 0)
+            snapshot->send_lag_ms = std::max(snapshot->send_lag_ms, part.send_lag_ms);
         snapshot->in_flight += w->inFlight();
         snapshot->queued += w->queued();
         failures.merge(w->takeFailures());

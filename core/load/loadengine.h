@@ -2,6 +2,7 @@
 
 #include "data/errorsample.h"
 #include "data/intervalsnapshot.h"
+#include "hostcpu.h"
 #include "loadworker.h"
 #include "requestfactory.h"
 #include "schedule.h"
@@ -77,6 +78,7 @@ private:
     EngineShared m_shared;
     std::vector<std::unique_ptr<LoadWorker>> m_workers;
     std::vector<double> m_workerCpu_s; // each worker's CPU clock at the previous collect(); coordinator thread
+    HostCpuMeter m_hostCpu;            // the host's CPUs between collect()s; coordinator thread
     std::thread m_coordinator;
     SnapshotSink m_snapshotSink;
     FinishedSink m_finishedSink;

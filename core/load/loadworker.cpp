@@ -532,6 +532,11 @@ void LoadWorker::pumpOpen(EngineClock::time_point now)
         // Workers are phase-shifted so that their arrivals interleave instead of coinciding.
         m_nextArrival_s += 1.0 / rate;
         if (Slot *slot = freeSlot()) {
+            // Send lag: how late the generator itself is (a free connection was there, the thread was not).
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_current.send_lag_ms = std::max(m_current.send_lag_ms, (now_s - arrival_s) * 1000.0);
+            }
             const auto intended = m_shared->start + duration_cast<EngineClock::duration>(duration<double>(arrival_s));
             startRequest(*slot, m_shared->factory->pickEndpoint(m_random.uniform01()), intended, now);
         } else if (m_queue.size() - m_queueHead < m_maxQueue) {

@@ -40,6 +40,7 @@ struct WorkerInterval
     std::vector<EndpointStats> endpoints;
     uint64_t started = 0;
     uint64_t dropped = 0; // open model: arrivals never sent (also counted as timeouts of an endpoint, unless stopped)
+    double send_lag_ms = -1; // open model: the largest delay of a send behind its scheduled time; -1 none sent
 };
 
 // One load-generating thread in the shape of wrk: it owns a CURLM and its easy handles, keeps its own

@@ -4,6 +4,7 @@
 #include "diagnosis/querycount.h"
 
 #include "plan/secretresolver.h"
+#include "store/runjson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -65,6 +66,10 @@ QJsonObject findingObject(const Finding &f)
         o.insert(QStringLiteral("endpoint"), f.endpoint);
     if (!f.layer.isEmpty())
         o.insert(QStringLiteral("layer"), f.layer);
+    // What the finding points at (endpoint and level indices, relation, columns, statements): CI can act on it
+    // without parsing the prose.
+    if (!f.refs.isEmpty())
+        o.insert(QStringLiteral("refs"), RunJson::findingRefs(f.refs));
     return o;
 }
 
@@ -293,7 +298,9 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
         {QStringLiteral("findings"), findings},
         {QStringLiteral("errors"), errors},
         {QStringLiteral("warnings"), QJsonArray::fromStringList(run.warnings)},
-        {QStringLiteral("verdict"), run.verdict.isEmpty() ? QJsonValue() : QJsonValue(run.verdict)}};
+        {QStringLiteral("verdict"), run.verdict.isEmpty() ? QJsonValue() : QJsonValue(run.verdict)},
+        {QStringLiteral("verdict_reason"), run.verdict_reason},
+        {QStringLiteral("notes"), QJsonArray::fromStringList(run.diagnosis_notes)}};
 }
 
 QByteArray JsonSummary::toBytes(const QJsonObject &summary)

@@ -9,6 +9,7 @@
 #include "plan/jsonpointer.h"
 #include "plan/planparser.h"
 #include "plan/secretresolver.h"
+#include "plan/targethost.h"
 #include "store/runoutcome.h"
 #include "store/runrecorder.h"
 #include "store/runstore.h"
@@ -108,14 +109,7 @@ void RunController::stopSamplers()
 
 bool RunController::isLoopbackUrl(const QString &url)
 {
-    const QString host = QUrl(url).host().toLower();
-    if (host == QLatin1String("localhost") || host.endsWith(QLatin1String(".localhost")))
-        return true;
-    if (host == QLatin1String("::1") || host == QLatin1String("0:0:0:0:0:0:0:1"))
-        return true;
-    // Only a literal 127.0.0.0/8 address counts: other names are not resolved (that alone would be traffic).
-    static const QRegularExpression ipv4Loopback(QStringLiteral(R"(^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$)"));
-    return ipv4Loopback.match(host).hasMatch();
+    return Preflight::isLoopbackUrl(url);
 }
 
 void RunController::fail(const QString &message, int exitCode)

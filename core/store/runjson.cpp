@@ -404,6 +404,8 @@ QJsonObject RunJson::run(const RunData &run)
                                      {key("client_cpu_s"), iv.client_cpu_s},
                                      {key("load_threads"), iv.load_threads},
                                      {key("send_lag_ms"), iv.send_lag_ms},
+                                     {key("host_cpu_busy"), iv.host_cpu_busy},
+                                     {key("host_cpus"), iv.host_cpus},
                                      {key("endpoints"), endpoints}});
     }
 
@@ -610,6 +612,8 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
         iv.client_cpu_s = real(i, "client_cpu_s", -1);
         iv.load_threads = integer(i, "load_threads");
         iv.send_lag_ms = real(i, "send_lag_ms", -1);
+        iv.host_cpu_busy = real(i, "host_cpu_busy", -1);
+        iv.host_cpus = integer(i, "host_cpus");
         // Every interval has a slot per plan endpoint (as the engine and RunStore::loadRun make them).
         iv.endpoints.resize(run.plan.endpoints.size());
         const QJsonArray endpoints = array(i, "endpoints");

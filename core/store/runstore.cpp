@@ -412,10 +412,11 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             return fail(q.error());
     }
     {
-        SqliteStatement q(m_db,
-                          "SELECT idx, start_s, end_s, stage_index, target_users, target_rate, in_flight, queued, "
-                          "started, dropped, client_cpu_s, load_threads, send_lag_ms FROM intervals WHERE run_id = ? "
-                          "ORDER BY idx");
+        SqliteStatement q(
+            m_db, "SELECT idx, start_s, end_s, stage_index, target_users, target_rate, in_flight, queued, "
+                  "started, dropped, client_cpu_s, load_threads, send_lag_ms, host_cpu_busy, host_cpus FROM intervals "
+                  "WHERE run_id = ? "
+                  "ORDER BY idx");
         q.bind(1, id);
         while (q.next()) {
             IntervalSnapshot iv;
@@ -432,6 +433,8 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             iv.client_cpu_s = q.real(10);
             iv.load_threads = int(q.int64(11));
             iv.send_lag_ms = q.real(12);
+            iv.host_cpu_busy = q.real(13);
+            iv.host_cpus = int(q.int64(14));
             iv.endpoints.resize(run.plan.endpoints.size());
             run.intervals.push_back(std::move(iv));
         }
@@ -822,16 +825,18 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
 {
     if (!batch.intervals.empty()) {
         // Upserts: a repeated tick must not wedge the writer in a retry loop.
-        SqliteStatement interval(m_db,
-                                 "INSERT INTO intervals (run_id, idx, start_s, end_s, stage_index, target_users, "
-                                 "target_rate, in_flight, queued, started, dropped, client_cpu_s, load_threads, "
-                                 "send_lag_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
-                                 "(run_id, idx) DO UPDATE SET start_s = excluded.start_s, end_s = excluded.end_s, "
-                                 "stage_index = excluded.stage_index, target_users = excluded.target_users, "
-                                 "target_rate = excluded.target_rate, in_flight = excluded.in_flight, queued = "
-                                 "excluded.queued, started = excluded.started, dropped = excluded.dropped, "
-                                 "client_cpu_s = excluded.client_cpu_s, load_threads = excluded.load_threads, "
-                                 "send_lag_ms = excluded.send_lag_ms");
+        SqliteStatement interval(
+            m_db, "INSERT INTO intervals (run_id, idx, start_s, end_s, stage_index, target_users, "
+                  "target_rate, in_flight, queued, started, dropped, client_cpu_s, load_threads, "
+                  "send_lag_ms, host_cpu_busy, host_cpus) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
+                  "CONFLICT "
+                  "(run_id, idx) DO UPDATE SET start_s = excluded.start_s, end_s = excluded.end_s, "
+                  "stage_index = excluded.stage_index, target_users = excluded.target_users, "
+                  "target_rate = excluded.target_rate, in_flight = excluded.in_flight, queued = "
+                  "excluded.queued, started = excluded.started, dropped = excluded.dropped, "
+                  "client_cpu_s = excluded.client_cpu_s, load_threads = excluded.load_threads, "
+                  "send_lag_ms = excluded.send_lag_ms, host_cpu_busy = excluded.host_cpu_busy, host_cpus = "
+                  "excluded.host_cpus");
         SqliteStatement endpoint(m_db,
                                  "INSERT OR REPLACE INTO interval_endpoints (run_id, interval_idx, endpoint_idx, "
                                  "requests, ok, http_errors, transport_errors, bytes_received, status_counts, "
@@ -852,7 +857,9 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
                 .bind(11, qint64(iv.dropped))
                 .bind(12, iv.client_cpu_s)
                 .bind(13, qint64(iv.load_threads))
-                .bind(14, iv.send_lag_ms);
+                .bind(14, iv.send_lag_ms)
+                .bind(15, iv.host_cpu_busy)
+                .bind(16, qint64(iv.host_cpus));
             if (StoreError e = interval.exec())
                 return e;
             for (size_t i = 0; i < iv.endpoints.size(); ++i) {

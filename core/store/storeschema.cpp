@@ -254,6 +254,13 @@ ALTER TABLE runs ADD COLUMN verdict_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN diagnosis_notes TEXT NOT NULL DEFAULT '[]';
 )SQL";
 
+// Format 5: the host's CPU per interval (busy share of all CPUs, how many), which tells a saturated shared host
+// from a server that serialises requests. Older rows read back as not measured (-1 / 0).
+const char *kSchemaV5 = R"SQL(
+ALTER TABLE intervals ADD COLUMN host_cpu_busy REAL NOT NULL DEFAULT -1;
+ALTER TABLE intervals ADD COLUMN host_cpus INTEGER NOT NULL DEFAULT 0;
+)SQL";
+
 } // namespace
 
 const std::vector<StoreMigration> &StoreSchema::migrations()
@@ -264,6 +271,7 @@ const std::vector<StoreMigration> &StoreSchema::migrations()
         {3, "stage of per-stage query statistics", [](SqliteDatabase &db) { return db.exec(kSchemaV3); }},
         {4, "session details, generator health, finding references, verdict reason",
          [](SqliteDatabase &db) { return db.exec(kSchemaV4); }},
+        {5, "host CPU per interval", [](SqliteDatabase &db) { return db.exec(kSchemaV5); }},
     };
     return steps;
 }

@@ -480,6 +480,47 @@ private slots:
                             [](const QString &n) { return n.contains(QLatin1String("No database configured")); }));
     }
 
+    // A backend sharing a saturated host with Preflight shows flat throughput at any parallelism: that is CPU, not
+    // one request at a time. The host's CPU only speaks for the backend when the target is on this host.
+    void hostCpuSaturationIsNotSerialisation_data()
+    {
+        QTest::addColumn<QString>("baseUrl");
+        QTest::addColumn<double>("hostBusy");
+        QTest::addColumn<bool>("serialised");
+        QTest::addColumn<bool>("note");
+        QTest::addRow("loopback, saturated") << "http://127.0.0.1:8000" << 0.97 << false << true;
+        QTest::addRow("loopback, headroom") << "http://localhost:8000" << 0.55 << true << false;
+        QTest::addRow("loopback, not measured") << "http://127.0.0.1:8000" << -1.0 << true << false;
+        QTest::addRow("remote, saturated") << "https://api.example.com" << 0.97 << true << false;
+    }
+
+    void hostCpuSaturationIsNotSerialisation()
+    {
+        QFETCH(QString, baseUrl);
+        QFETCH(double, hostBusy);
+        QFETCH(bool, serialised);
+        QFETCH(bool, note);
+        RunData run = scenario(QStringLiteral("serialized-server"));
+        run.plan.target.base_url = baseUrl;
+        for (IntervalSnapshot &iv : run.intervals) {
+            iv.host_cpu_busy = hostBusy;
+            iv.host_cpus = hostBusy >= 0 ? 2 : 0;
+        }
+        const Diagnosis d = analyze(run, launch());
+        const Finding *f = findingById(d, QStringLiteral("serialized-server"));
+        QCOMPARE(f != nullptr, serialised);
+        const bool noted = std::any_of(d.notes.begin(), d.notes.end(), [](const QString &n) {
+            return n.contains(QLatin1String("2 CPUs were 97% busy")) && n.contains(QLatin1String("another machine"));
+        });
+        QCOMPARE(noted, note);
+        if (f && hostBusy >= 0 && baseUrl.contains(QLatin1String("localhost"))) {
+            const bool cited = std::any_of(f->evidence.begin(), f->evidence.end(), [](const Evidence &e) {
+                return e.metric == QLatin1String("host_cpu_busy") && e.note.contains(QLatin1String("55% busy"));
+            });
+            QVERIFY(cited);
+        }
+    }
+
     void findingsAreOrderedBySeverity()
     {
         RunData run = scenario(QStringLiteral("single-connection"));

@@ -17,7 +17,7 @@ namespace {
 
 QString fixture(const QString &name)
 {
-    return QFINDTESTDATA(QStringLiteral("../data/import/") + name);
+    return QStringLiteral(PREFLIGHT_TEST_DATA_DIR "/import/") + name;
 }
 
 QByteArray readFixture(const QString &name)

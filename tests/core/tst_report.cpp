@@ -119,6 +119,7 @@ private slots:
     void titleBlockAndVerdict();
     void executiveSummary();
     void gateTableMatchesJsonSummary();
+    void jsonSummaryCarriesTheDiagnosis();
     void findingsMostSevereFirst();
     void damageTable();
     void errorsSection();
@@ -275,6 +276,33 @@ void TestReport::gateTableMatchesJsonSummary()
                      qPrintable(QStringLiteral("%1: %2 vs %3").arg(r.id).arg(r.value).arg(j)));
         }
     }
+}
+
+// The summary carries the stored diagnosis whole: why the verdict is what it is, what could not be checked, and
+// what each finding points at, so that CI acts on it without parsing prose.
+void TestReport::jsonSummaryCarriesTheDiagnosis()
+{
+    const RunData run = ReportFixture::singleConnectionRun();
+    QVERIFY(!run.verdict_reason.isEmpty());
+    const QJsonObject json = JsonSummary::build(run, {}, nullptr);
+    QCOMPARE(json.value(QStringLiteral("verdict")).toString(), run.verdict);
+    QCOMPARE(json.value(QStringLiteral("verdict_reason")).toString(), run.verdict_reason);
+    QCOMPARE(json.value(QStringLiteral("notes")).toArray().size(), qsizetype(run.diagnosis_notes.size()));
+    const QJsonArray findings = json.value(QStringLiteral("findings")).toArray();
+    QCOMPARE(findings.size(), qsizetype(run.findings.size()));
+    int withRefs = 0;
+    for (qsizetype i = 0; i < findings.size(); ++i) {
+        const Finding &f = run.findings[size_t(i)];
+        const QJsonObject o = findings[i].toObject();
+        QCOMPARE(o.contains(QStringLiteral("refs")), !f.refs.isEmpty());
+        if (f.refs.isEmpty())
+            continue;
+        ++withRefs;
+        const QJsonObject refs = o.value(QStringLiteral("refs")).toObject();
+        QCOMPARE(refs.value(QStringLiteral("level")).toInt(), f.refs.level);
+        QCOMPARE(refs.value(QStringLiteral("endpoint")).toInt(), f.refs.endpoint);
+    }
+    QVERIFY(withRefs > 0);
 }
 
 void TestReport::findingsMostSevereFirst()

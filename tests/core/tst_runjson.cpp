@@ -174,6 +174,8 @@ private slots:
             QCOMPARE(b.client_cpu_s, a.client_cpu_s);
             QCOMPARE(b.load_threads, a.load_threads);
             QCOMPARE(b.send_lag_ms, a.send_lag_ms);
+            QCOMPARE(b.host_cpu_busy, a.host_cpu_busy);
+            QCOMPARE(b.host_cpus, a.host_cpus);
             QCOMPARE(b.endpoints.size(), a.endpoints.size());
             for (size_t e = 0; e < a.endpoints.size(); ++e)
                 QVERIFY2(b.endpoints[e] == a.endpoints[e],
@@ -302,6 +304,8 @@ private slots:
         QCOMPARE(iv.client_cpu_s, -1.0);
         QCOMPARE(iv.load_threads, 0);
         QCOMPARE(iv.send_lag_ms, -1.0);
+        QCOMPARE(iv.host_cpu_busy, -1.0);
+        QCOMPARE(iv.host_cpus, 0);
         QCOMPARE(iv.endpoints.size(), size_t(1));
         QCOMPARE(iv.endpoints[0].requests, uint64_t(3));
         QVERIFY(iv.endpoints[0].latency.isEmpty());

@@ -416,8 +416,8 @@ private slots:
     void migratesAVersion1File()
     {
         // The fixture is schema 1 as released, written as SQL so that a change to migration 1 shows in review.
-        const QString fixture = QFINDTESTDATA("../data/store/v1.sql");
-        QVERIFY(!fixture.isEmpty());
+        const QString fixture = QStringLiteral(PREFLIGHT_TEST_DATA_DIR "/store/v1.sql");
+        QVERIFY2(QFile::exists(fixture), qPrintable(fixture));
         QFile sql(fixture);
         QVERIFY(sql.open(QIODevice::ReadOnly));
         QTemporaryDir dir;
@@ -468,6 +468,8 @@ private slots:
             QCOMPARE(loaded->intervals[i].client_cpu_s, original.intervals[i].client_cpu_s);
             QCOMPARE(loaded->intervals[i].load_threads, original.intervals[i].load_threads);
             QCOMPARE(loaded->intervals[i].send_lag_ms, original.intervals[i].send_lag_ms);
+            QCOMPARE(loaded->intervals[i].host_cpu_busy, original.intervals[i].host_cpu_busy);
+            QCOMPARE(loaded->intervals[i].host_cpus, original.intervals[i].host_cpus);
         }
         QCOMPARE(loaded->db_samples.size(), original.db_samples.size());
         for (size_t i = 0; i < original.db_samples.size(); ++i) {
@@ -552,7 +554,7 @@ private slots:
         {
             SqliteDatabase raw;
             QVERIFY(!raw.open(path, false));
-            QCOMPARE(raw.userVersion(nullptr), 4);
+            QCOMPARE(raw.userVersion(nullptr), StoreSchema::kCurrentVersion);
         }
         StoreError error;
         const std::optional<RunData> run = store.loadRun(1, &error);
@@ -566,6 +568,8 @@ private slots:
         QCOMPARE(run->intervals[0].client_cpu_s, -1.0);
         QCOMPARE(run->intervals[0].load_threads, 0);
         QCOMPARE(run->intervals[0].send_lag_ms, -1.0);
+        QCOMPARE(run->intervals[0].host_cpu_busy, -1.0);
+        QCOMPARE(run->intervals[0].host_cpus, 0);
         QCOMPARE(run->db_samples.size(), size_t(1));
         const DbSample &s = run->db_samples[0];
         QCOMPARE(s.waiting_on_lock, 1);

@@ -201,7 +201,7 @@ void TestCli::completedRunWritesTheSummaryAndStoresTheRun()
     const QJsonObject s = readJson(json);
     QCOMPARE(s.value(QStringLiteral("schema")).toString(), QStringLiteral("preflight.summary/1"));
     for (const char *key : {"tool", "run", "totals", "endpoints", "levels", "capacity", "database", "queries", "gates",
-                            "findings", "verdict"})
+                            "findings", "verdict", "verdict_reason", "notes"})
         QVERIFY2(s.contains(QLatin1String(key)), key);
     const QJsonObject totals = s.value(QStringLiteral("totals")).toObject();
     // The server also answered the reachability check (health), which is not part of the load.

@@ -39,7 +39,7 @@ Result runPreflight(const QStringList &args, int timeout_ms = 60000)
 
 QString fixture(const QString &name)
 {
-    return QFINDTESTDATA(QStringLiteral("../data/import/") + name);
+    return QStringLiteral(PREFLIGHT_TEST_DATA_DIR "/import/") + name;
 }
 
 QJsonObject readJson(const QString &path)

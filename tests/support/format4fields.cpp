@@ -33,6 +33,8 @@ void fill(RunData &run)
         iv.client_cpu_s = 0.0625 * double(i % 9) + 0.001;
         iv.load_threads = 2 + int(i % 3);
         iv.send_lag_ms = i % 4 == 0 ? -1 : 0.75 * double(i % 11);
+        iv.host_cpu_busy = i % 5 == 0 ? -1 : 0.125 * double(i % 8);
+        iv.host_cpus = i % 5 == 0 ? 0 : 2 + int(i % 4);
     }
     for (size_t i = 0; i < run.findings.size(); ++i) {
         FindingRefs &r = run.findings[i].refs;

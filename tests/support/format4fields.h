@@ -2,7 +2,7 @@
 
 #include "data/rundata.h"
 
-// Store format 4 / preflight.run/1 additive keys (docs/store.md): fills every field added in format 4 with
+// Store formats 4 and 5 / preflight.run/1 additive keys (docs/store.md): fills every field added in format 4 with
 // distinct, non-default values, so that a round trip that drops or swaps one shows in a comparison.
 namespace Preflight::Format4Fields {
 

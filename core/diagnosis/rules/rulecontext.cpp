@@ -1,5 +1,7 @@
 #include "rulecontext.h"
 
+#include "plan/targethost.h"
+
 #include <algorithm>
 #include <map>
 
@@ -13,7 +15,13 @@ RuleContext makeRuleContext(const RunData &run, const GateSet &gates)
     ctx.sqlite = run.database.kind == QLatin1String("sqlite") || run.plan.database.isSqlite();
     ctx.postgres = ctx.dbSamples && !ctx.sqlite;
     ctx.appSessions = AppSessions(run.plan.database);
+    ctx.targetOnThisHost = isLoopbackUrl(run.plan.target.base_url);
     return ctx;
+}
+
+bool RuleContext::hostCpuSaturated(const LevelSummary &level) const
+{
+    return targetOnThisHost && level.host_cpus >= 2 && level.host_cpu_busy >= kHostCpuSaturated;
 }
 
 uint64_t addSignatureEvidence(const RuleContext &ctx, const QString &supports, Finding &f, int maxLines)

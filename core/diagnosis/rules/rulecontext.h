@@ -24,10 +24,11 @@ struct RuleContext
     CapacityModel capacity;
     std::vector<SignatureHit> signatures;
     EndpointStats total;
-    bool postgres = false;   // PostgreSQL samples exist
-    bool sqlite = false;     // the target database is a SQLite file
-    bool dbSamples = false;  // any DB sample at all
-    AppSessions appSessions; // which sessions were counted as the app's (the plan's database.app)
+    bool postgres = false;         // PostgreSQL samples exist
+    bool sqlite = false;           // the target database is a SQLite file
+    bool dbSamples = false;        // any DB sample at all
+    AppSessions appSessions;       // which sessions were counted as the app's (the plan's database.app)
+    bool targetOnThisHost = false; // loopback target: the backend shares this host's CPUs with Preflight
 
     // "GET /customers/{id}" (query string dropped) for a plan endpoint index or name; the name if unknown.
     QString endpointLabel(int index) const;
@@ -39,9 +40,15 @@ struct RuleContext
     // Offered concurrency of a level: users, or rate × service time for the open model; -1 unknown.
     double offeredConcurrency(const LevelSummary &level) const;
     double clientTimeout_ms() const { return run.plan.target.timeout_ms; }
+    // The target runs on this host and the host's CPUs were saturated at this level (≥ kHostCpuSaturated busy on
+    // two or more CPUs): flat throughput there is CPU shared by the backend, its database and Preflight, which
+    // Little's law cannot tell from one request at a time.
+    bool hostCpuSaturated(const LevelSummary &level) const;
 };
 
 RuleContext makeRuleContext(const RunData &run, const GateSet &gates);
+
+constexpr double kHostCpuSaturated = 0.9; // busy share of all the host's CPUs
 
 // Adds one evidence line per error signature backing `supports` (metric "error_signature", value = responses,
 // note = catalogue id and the normalised message in quotes), most frequent first, at most maxLines.
