@@ -186,7 +186,7 @@ std::optional<Finding> ruleSerializedServer(const RuleContext &ctx)
     if (singlePoolMax(ctx, *s) == 1)
         return std::nullopt; // single-connection, from the pool metrics
     // A saturated host shared with the backend gives the same flat throughput (measured: Django, 3 sync workers,
-    // ~58 ms of CPU per page on 2 cores, P 1.2 at 97% host CPU); the diagnosis says so in a note instead.
+    // ~58 ms of CPU per page on 2 cores, P 1.2, host CPU 100% busy); the diagnosis says so in a note instead.
     const LevelSummary &top = ctx.levels[size_t(s->top)];
     if (ctx.hostCpuSaturated(top))
         return std::nullopt;
