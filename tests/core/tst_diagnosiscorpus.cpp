@@ -146,6 +146,8 @@ private Q_SLOTS:
     void replay_data();
     void replay();
     void corpusCoversTheCatalogue();
+    void hostCpuDecidesTheWorkerCeiling_data();
+    void hostCpuDecidesTheWorkerCeiling();
     void cleanupTestCase();
 
 private:
@@ -278,6 +280,44 @@ void TestDiagnosisCorpus::corpusCoversTheCatalogue()
     QVERIFY2(backends.size() >= 8, qPrintable(QStringLiteral("%1 recorded backends").arg(backends.size())));
     QVERIFY2(stacks.size() >= 4, qPrintable(QStringLiteral("%1 recorded stacks").arg(stacks.size())));
     QVERIFY2(healthy >= 3, qPrintable(QStringLiteral("%1 recorded healthy controls").arg(healthy)));
+}
+
+// Django's three sync workers (recorded before host CPU sampling): the same run read as if its host had been saturated
+// keeps worker-saturation only as a low note that names the CPU; with headroom it stays medium and says CPU was not it.
+void TestDiagnosisCorpus::hostCpuDecidesTheWorkerCeiling_data()
+{
+    QTest::addColumn<double>("hostBusy");
+    QTest::addColumn<int>("severity");
+    QTest::addColumn<QString>("says");
+    QTest::addRow("saturated host") << 0.97 << int(Severity::Low) << "the ceiling may be CPU";
+    QTest::addRow("host with headroom") << 0.45 << int(Severity::Medium) << "CPU was not the ceiling";
+    QTest::addRow("not measured") << -1.0 << int(Severity::Medium) << "";
+}
+
+void TestDiagnosisCorpus::hostCpuDecidesTheWorkerCeiling()
+{
+    QFETCH(double, hostBusy);
+    QFETCH(int, severity);
+    QFETCH(QString, says);
+    QFile file(recordings() + QStringLiteral("/py-django-sync-workers.run.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QString error;
+    std::optional<RunData> run = RunJson::runFrom(QJsonDocument::fromJson(file.readAll()).object(), &error);
+    QVERIFY2(run, qPrintable(error));
+    for (IntervalSnapshot &iv : run->intervals) {
+        iv.host_cpu_busy = hostBusy;
+        iv.host_cpus = hostBusy >= 0 ? 2 : 0;
+    }
+    const Diagnosis d = analyze(*run, *GateSet::preset(QStringLiteral("launch")));
+    const auto f = std::find_if(d.findings.begin(), d.findings.end(),
+                                [](const Finding &x) { return x.id == QLatin1String("worker-saturation"); });
+    QVERIFY(f != d.findings.end());
+    QCOMPARE(int(f->severity), severity);
+    QCOMPARE(f->parameter(QStringLiteral("worker_limit")).value_or(-1), 3.0);
+    const bool cited = std::any_of(f->evidence.begin(), f->evidence.end(), [&](const Evidence &e) {
+        return e.metric == QLatin1String("host_cpu_busy") && e.note.contains(says);
+    });
+    QCOMPARE(cited, !says.isEmpty());
 }
 
 void TestDiagnosisCorpus::cleanupTestCase()

@@ -238,6 +238,22 @@ std::optional<Finding> ruleWorkerSaturation(const RuleContext &ctx)
                                       QStringLiteral("no PostgreSQL sessions to tell a worker limit from a pool or a "
                                                      "busy database: configure --db to confirm")));
     }
+    // The host's CPUs, when the backend shares them (loopback target): saturated, they are as likely the ceiling as
+    // the workers (Django, 3 sync workers, plateaued at 2 on a host 100% busy), so the finding stays a low note.
+    if (ctx.targetOnThisHost && top.host_cpu_busy >= 0) {
+        const bool saturated = ctx.hostCpuSaturated(top);
+        f.evidence.push_back(evidence(
+            QStringLiteral("host_cpu_busy"), top.host_cpu_busy, QStringLiteral("ratio"),
+            QStringLiteral("this host's %1 CPUs (shared with the backend) were %2 busy at %3: %4")
+                .arg(top.host_cpus)
+                .arg(pct(top.host_cpu_busy, 0), top.loadLabel(),
+                     saturated ? QStringLiteral("the ceiling may be CPU, not workers; measure from another machine")
+                               : QStringLiteral("CPU was not the ceiling"))));
+        if (saturated) {
+            f.severity = Severity::Low;
+            f.confidence = std::min(f.confidence, 0.5);
+        }
+    }
     f.summary =
         QStringLiteral("Throughput stops growing at about %1 req/s once %2 requests are in service, and latency "
                        "grows with users while the database %3: the app server has %2 workers (processes, "
