@@ -31,6 +31,31 @@ const char *kUsage =
     "            4 aborted by a safety guard · 130 interrupted.\n";
 }
 
+ExitCode exitCodeFor(RunFailure::Kind kind)
+{
+    using Kind = RunFailure::Kind;
+    switch (kind) {
+    case Kind::PlanInvalid:
+    case Kind::SecretMissing:
+    case Kind::TargetNotConfirmed:
+    case Kind::RequestNotSent:
+    case Kind::TlsFailed: // the fix is in the plan (CA file, scheme, port), not at the target
+    case Kind::DatabaseInvalid:
+    case Kind::StoreUnavailable:
+        return ExitUsage;
+    case Kind::TargetUnreachable:
+    case Kind::LoginFailed:
+    case Kind::DatabaseUnreachable:
+        return ExitUnreachable;
+    case Kind::SafetyGuard:
+        return ExitSafetyAbort;
+    case Kind::Interrupted:
+        return ExitInterrupted;
+    }
+    Q_UNREACHABLE();
+    return ExitUsage;
+}
+
 bool wantsGui(int argc, char **argv)
 {
     if (argc < 2)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "run/runfailure.h"
+
 namespace Preflight::Cli {
 
 // Exit codes of DESIGN.md §5.
@@ -11,6 +13,10 @@ enum ExitCode {
     ExitSafetyAbort = 4,
     ExitInterrupted = 130,
 };
+
+// The one place a run failure becomes an exit code: 2 for what the user fixes in the plan, the flags or this
+// machine, 3 for a target or database that is not there, 4 for a safety guard, 130 for an interruption.
+ExitCode exitCodeFor(RunFailure::Kind kind);
 
 // True when argv asks for the GUI (no subcommand, or `demo` without --headless).
 bool wantsGui(int argc, char **argv);

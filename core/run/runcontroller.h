@@ -7,6 +7,7 @@
 #include "diagnosis/gates.h"
 #include "load/loadengine.h"
 #include "plan/plan.h"
+#include "runfailure.h"
 
 #include <QObject>
 #include <QString>
@@ -52,7 +53,8 @@ public:
     ~RunController() override;
 
     // Starts a run. Problems found before any load (bad plan, unset ${env:…}, non-loopback target without
-    // confirmation, unreachable target, failed login) arrive as runFailed(message, exitCode).
+    // confirmation, unreachable target, failed login, database, run store) arrive as runFailed(failure), always
+    // queued (after start() returns). A run that starts ends with runFinished, whatever its status.
     void start(const Plan &plan, const Options &options);
     // First call: no new requests (in-flight ones complete). Second call: abandon in-flight requests.
     void stop();
@@ -74,7 +76,7 @@ signals:
     // A problem that does not stop the run (pool endpoint broken, DB sampler lost its connection, …).
     void warningRaised(const QString &message);
     void runFinished(const Preflight::RunDataPtr &run);
-    void runFailed(const QString &message, int exitCode);
+    void runFailed(const Preflight::RunFailure &failure);
 
 private:
     struct Preparation;
@@ -84,7 +86,7 @@ private:
     void onPoolSample(const PoolSample &sample);
     void onEngineFinished();
     void onAnalysed(std::shared_ptr<RunData> run, DiagnosisPtr diagnosis);
-    void fail(const QString &message, int exitCode);
+    void fail(const RunFailure &failure);
     void stopSamplers();
     void joinHelpers();
 
