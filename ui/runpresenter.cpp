@@ -8,7 +8,6 @@
 #include "diagnosis/levelsummary.h"
 #include "endpointtablemodel.h"
 #include "errorbanner.h"
-#include "errorhints.h"
 #include "findingspanel.h"
 #include "gatechips.h"
 #include "livedashboard.h"
@@ -85,7 +84,7 @@ void RunPresenter::showRun(const RunDataPtr &run)
 
 void RunPresenter::onWarning(const QString &message)
 {
-    m_views.banner->showMessage(ErrorBanner::Kind::Warning, message, ErrorHints::suggestedFix(message, 0));
+    m_views.banner->showMessage(ErrorBanner::Kind::Warning, message);
 }
 
 void RunPresenter::updateLiveGates()
@@ -201,7 +200,8 @@ void RunPresenter::diagnoseFinishedRun(const RunDataPtr &run)
     }
     if (run->intervals.empty())
         return;
-    // Diagnosis is pure but not free (USL fit, every rule): a worker thread, never the GUI thread (STYLE §8).
+    // Diagnosis is pure but not free (USL fit, every rule): a worker thread, never the GUI thread
+    // (docs/architecture.md).
     const quint64 generation = m_generation;
     QtConcurrent::run([run]() -> RunDataPtr {
         auto diagnosed = std::make_shared<RunData>(*run);
@@ -220,14 +220,15 @@ void RunPresenter::diagnoseFinishedRun(const RunDataPtr &run)
     });
 }
 
-void RunPresenter::onFailed(const QString &message, int exitCode)
+void RunPresenter::onFailed(const RunFailure &failure)
 {
     m_views.dashboard->flush();
     m_views.status->setPhase(tr("failed"));
     m_views.findings->clear(tr("The run did not start. See the message above the charts."));
     if (m_views.queries)
         m_views.queries->clear(tr("The run did not start, so there are no queries. See the message above the charts."));
-    m_views.banner->showMessage(ErrorBanner::Kind::Error, message, ErrorHints::suggestedFix(message, exitCode));
+    // The failure names its own fix (docs/architecture.md): the banner shows it as it comes.
+    m_views.banner->showMessage(ErrorBanner::Kind::Error, failure.message, failure.fix);
     setRunning(false);
 }
 

@@ -71,7 +71,7 @@ private:
     // Runs the steps one per turn of the event loop, in order, each after a 1 ms timer so that input, the
     // other timers and repaints get through between them; dropped if another run starts or is opened.
     void runInTurns(std::vector<std::function<void()>> steps);
-    void onFailed(const QString &message, int exitCode);
+    void onFailed(const RunFailure &failure);
     void onWarning(const QString &message);
     void updateLiveGates();
     // Summarises the stages before beforeStage (all with -1) not summarised yet, and shows every level so far.

@@ -20,7 +20,7 @@ void appendNumber(std::string &out, int64_t v)
 }
 } // namespace
 
-std::optional<RequestFactory> RequestFactory::create(const Plan &plan, QString *error)
+std::optional<RequestFactory> RequestFactory::create(const Plan &plan, QString *error, QStringList *missingSecrets)
 {
     QStringList missing;
     RequestFactory f;
@@ -79,6 +79,8 @@ std::optional<RequestFactory> RequestFactory::create(const Plan &plan, QString *
     }
     if (!missing.isEmpty()) {
         *error = SecretResolver::describeMissing(missing);
+        if (missingSecrets)
+            *missingSecrets = missing;
         return std::nullopt;
     }
     for (Endpoint &e : f.m_endpoints)

@@ -35,8 +35,10 @@ struct FastRandom
 class RequestFactory
 {
 public:
-    // nullopt + *error when the plan refers to an unset environment variable or cannot be built.
-    static std::optional<RequestFactory> create(const Plan &plan, QString *error);
+    // nullopt + *error when the plan refers to an unset environment variable or cannot be built; the unset
+    // placeholders ("${env:NAME}") are listed in *missingSecrets when given.
+    static std::optional<RequestFactory> create(const Plan &plan, QString *error,
+                                                QStringList *missingSecrets = nullptr);
 
     // Adds "Name: value" to every request (the login token). Call before workers start.
     void addCommonHeader(const std::string &header);

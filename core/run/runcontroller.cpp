@@ -1,6 +1,5 @@
 #include "runcontroller.h"
 
-#include "cli/cli.h"
 #include "databasesession.h"
 #include "db/dbsampler.h"
 #include "db/poolsampler.h"
@@ -10,6 +9,7 @@
 #include "plan/planparser.h"
 #include "plan/secretresolver.h"
 #include "plan/targethost.h"
+#include "runfailure.h"
 #include "store/runoutcome.h"
 #include "store/runrecorder.h"
 #include "store/runstore.h"
@@ -55,6 +55,50 @@ TargetProbe::Request probeRequest(const Plan &plan, const RequestFactory &factor
     return r;
 }
 
+using Kind = RunFailure::Kind;
+
+// What a plan error asks of the user; the message names the field.
+QString planFix()
+{
+    return QStringLiteral("correct it in the plan (in the GUI: the Target and Scenario panels), then start again");
+}
+
+// What to do about an unset ${env:…}; the message names the variable.
+QString secretFix()
+{
+    return QStringLiteral("set it where Preflight is started from; secrets never live in a plan");
+}
+
+// What to do about a target that took no connection, by how the connection failed.
+QString unreachableFix(ErrorClass errorClass)
+{
+    switch (errorClass) {
+    case ErrorClass::Connect:
+        return QStringLiteral("start the backend, or correct the host and port in target.base_url (--target)");
+    case ErrorClass::Dns:
+        return QStringLiteral("check the host name in target.base_url (--target) and this machine's DNS, or use an "
+                              "IP address");
+    case ErrorClass::Timeout:
+        return QStringLiteral("check that the backend is up and not hung, and that no firewall drops the connection");
+    default:
+        return QStringLiteral("check that the backend is running and reachable from this machine");
+    }
+}
+
+// What to do about a database that cannot be used; DbError's message already says what was wrong in detail.
+QString databaseFix(DbError::Kind kind)
+{
+    switch (kind) {
+    case DbError::Kind::Config:
+        return QStringLiteral("correct database.conninfo in the plan (or --db), then start again");
+    case DbError::Kind::Auth:
+        return QStringLiteral("give Preflight a role that may connect (it only reads), then start again");
+    default:
+        return QStringLiteral("start the database or correct database.conninfo (or --db); a run with a database "
+                              "needs it before the load starts");
+    }
+}
+
 } // namespace
 
 struct RunController::Preparation
@@ -65,8 +109,7 @@ struct RunController::Preparation
     std::shared_ptr<DatabaseSession> database;
     DbCapabilities capabilities;
     HealthResult health;
-    QString error;
-    int exitCode = 0;
+    std::optional<RunFailure> failure;
 };
 
 RunController::RunController(QObject *parent) : QObject(parent), m_run(std::make_shared<RunData>())
@@ -77,6 +120,7 @@ RunController::RunController(QObject *parent) : QObject(parent), m_run(std::make
     qRegisterMetaType<Preflight::DbSample>();
     qRegisterMetaType<Preflight::PoolSample>();
     qRegisterMetaType<Preflight::DiagnosisPtr>();
+    qRegisterMetaType<Preflight::RunFailure>();
 }
 
 RunController::~RunController()
@@ -112,7 +156,7 @@ bool RunController::isLoopbackUrl(const QString &url)
     return Preflight::isLoopbackUrl(url);
 }
 
-void RunController::fail(const QString &message, int exitCode)
+void RunController::fail(const RunFailure &failure)
 {
     m_running = false;
     // Always queued: a failure found inside start() must reach the caller after start() returns,
@@ -120,9 +164,9 @@ void RunController::fail(const QString &message, int exitCode)
     const quint64 generation = m_generation;
     QMetaObject::invokeMethod(
         this,
-        [this, message, exitCode, generation] {
+        [this, failure, generation] {
             if (generation == m_generation)
-                emit runFailed(message, exitCode);
+                emit runFailed(failure);
         },
         Qt::QueuedConnection);
 }
@@ -147,20 +191,25 @@ void RunController::start(const Plan &plan, const Options &options)
     m_run = std::make_shared<RunData>();
 
     if (const QString problem = PlanParser::validate(plan); !problem.isEmpty())
-        return fail(problem, Cli::ExitUsage);
+        return fail(RunFailure::make(Kind::PlanInvalid, problem, planFix()));
     QString gateError;
     m_gates = GateSet::fromPlan(plan, &gateError);
     if (!m_gates)
-        return fail(gateError, Cli::ExitUsage);
+        return fail(RunFailure::make(Kind::PlanInvalid, gateError,
+                                     QStringLiteral("correct the gates (the plan's \"gates\" or --gates FILE): a "
+                                                    "preset (launch, revised) or the check ids in docs/diagnosis.md")));
     QString urlError;
     const auto baseUrl = PlanParser::normaliseBaseUrl(plan.target.base_url, &urlError);
     if (!baseUrl)
-        return fail(urlError, Cli::ExitUsage);
+        return fail(RunFailure::make(Kind::PlanInvalid, urlError,
+                                     QStringLiteral("give the backend's URL in target.base_url (--target), e.g. "
+                                                    "http://127.0.0.1:8000")));
     if (!options.allowNonLoopback && !isLoopbackUrl(SecretResolver::resolve(*baseUrl)))
-        return fail(QStringLiteral("%1 is not a loopback address; load-testing another host needs --yes "
-                                   "(or confirmation in the GUI) so that nobody is load-tested by accident")
-                        .arg(SecretResolver::redactUrl(*baseUrl)),
-                    Cli::ExitUsage);
+        return fail(RunFailure::make(
+            Kind::TargetNotConfirmed,
+            QStringLiteral("%1 is not a loopback address").arg(SecretResolver::redactUrl(*baseUrl)),
+            QStringLiteral("load-testing another host needs --yes (or confirmation in the GUI) so that nobody is "
+                           "load-tested by accident")));
 
     Plan normalised = plan;
     normalised.target.base_url = *baseUrl;
@@ -171,10 +220,11 @@ void RunController::start(const Plan &plan, const Options &options)
         prep->generation = generation;
         prep->plan = normalised;
         QString error;
-        auto factory = RequestFactory::create(normalised, &error);
+        QStringList missingSecrets;
+        auto factory = RequestFactory::create(normalised, &error, &missingSecrets);
         if (!factory) {
-            prep->error = error;
-            prep->exitCode = Cli::ExitUsage;
+            prep->failure = missingSecrets.isEmpty() ? RunFailure::make(Kind::PlanInvalid, error, planFix())
+                                                     : RunFailure::make(Kind::SecretMissing, error, secretFix());
         } else {
             prep->factory = std::make_shared<RequestFactory>(std::move(*factory));
             // Health doubles as the reachability check; without a health path the first endpoint is used.
@@ -190,30 +240,31 @@ void RunController::start(const Plan &plan, const Options &options)
             }
             const ProbeResult probe = TargetProbe::fetch(request);
             const QString shownUrl = SecretResolver::redactUrl(QString::fromStdString(request.url));
-            // Only a failure to connect is "unreachable" (issue 15): a reset, a malformed or a large first
+            // Only a failure to connect is "unreachable" (docs/cli.md): a reset, a malformed or a large first
             // answer comes from a running server, and measuring how it fails is the run's job.
             if (!probe.connected && probe.error_class == ErrorClass::Other) {
-                prep->error =
-                    QStringLiteral("cannot send a request to %1 (%2); check target.base_url and the endpoint paths")
-                        .arg(shownUrl, probe.error);
-                prep->exitCode = Cli::ExitUsage;
+                prep->failure = RunFailure::make(
+                    Kind::RequestNotSent, QStringLiteral("cannot send a request to %1 (%2)").arg(shownUrl, probe.error),
+                    QStringLiteral("check target.base_url and the endpoint paths"));
             } else if (!probe.connected) {
-                prep->error = QStringLiteral("target unreachable: ") + probe.describe(shownUrl);
-                prep->exitCode = Cli::ExitUnreachable;
+                prep->failure = RunFailure::make(Kind::TargetUnreachable,
+                                                 QStringLiteral("target unreachable: ") + probe.describe(shownUrl),
+                                                 unreachableFix(probe.error_class));
             } else if (!probe.answered && probe.error_class == ErrorClass::Tls) {
-                prep->error =
-                    QStringLiteral("TLS handshake failed: %1; give the server's CA with target.tls.ca_file, check "
-                                   "that the scheme (http/https) and port match the server, or for a test server "
-                                   "only set target.tls.insecure (--insecure)")
-                        .arg(probe.describe(shownUrl));
-                prep->exitCode = Cli::ExitUsage;
+                prep->failure = RunFailure::make(
+                    Kind::TlsFailed, QStringLiteral("TLS handshake failed: %1").arg(probe.describe(shownUrl)),
+                    QStringLiteral("give the server's CA with target.tls.ca_file, check that the scheme (http/https) "
+                                   "and port match the server, or for a test server only set target.tls.insecure "
+                                   "(--insecure)"));
             } else {
                 prep->health.checked = !checkPath.isEmpty();
                 prep->health.status = probe.status;
                 prep->health.error = probe.answered ? QString() : probe.describe(shownUrl);
                 prep->health.latency_ms = probe.latency_ms;
             }
-            if (prep->error.isEmpty() && normalised.target.login.enabled) {
+            if (prep->failure)
+                prep->failure->error_class = probe.error_class;
+            if (!prep->failure && normalised.target.login.enabled) {
                 const LoginSpec &login = normalised.target.login;
                 QStringList missing;
                 const QJsonValue body = resolveSecrets(login.json, &missing);
@@ -226,17 +277,21 @@ void RunController::start(const Plan &plan, const Options &options)
                 const QJsonValue token =
                     jsonPointer(QJsonDocument::fromJson(answer.body).object(), login.token_pointer);
                 if (!missing.isEmpty()) {
-                    prep->error = SecretResolver::describeMissing(missing, QStringLiteral("the login step"));
-                    prep->exitCode = Cli::ExitUsage;
+                    prep->failure = RunFailure::make(
+                        Kind::SecretMissing, SecretResolver::describeMissing(missing, QStringLiteral("the login step")),
+                        secretFix());
                 } else if (!answer.isSuccess()) {
-                    prep->error = QStringLiteral("login failed: ") +
-                                  answer.describe(SecretResolver::redactUrl(QString::fromStdString(r.url))) +
-                                  QStringLiteral("; check target.login and the credentials it uses");
-                    prep->exitCode = Cli::ExitUnreachable;
+                    prep->failure =
+                        RunFailure::make(Kind::LoginFailed,
+                                         QStringLiteral("login failed: ") +
+                                             answer.describe(SecretResolver::redactUrl(QString::fromStdString(r.url))),
+                                         QStringLiteral("check target.login and the credentials it uses"));
+                    if (!answer.answered)
+                        prep->failure->error_class = answer.error_class;
                 } else if (!token.isString() || token.toString().isEmpty()) {
-                    prep->error = QStringLiteral("login answered but no token at %1; fix target.login.token_pointer")
-                                      .arg(login.token_pointer);
-                    prep->exitCode = Cli::ExitUnreachable;
+                    prep->failure = RunFailure::make(
+                        Kind::LoginFailed, QStringLiteral("login answered but no token at %1").arg(login.token_pointer),
+                        QStringLiteral("fix target.login.token_pointer"));
                 } else {
                     QString header = login.header + QStringLiteral(": ") + login.format;
                     header.replace(QLatin1String("{token}"), token.toString());
@@ -244,16 +299,17 @@ void RunController::start(const Plan &plan, const Options &options)
                 }
             }
         }
-        if (prep->error.isEmpty() && normalised.database.isConfigured()) {
+        if (!prep->failure && normalised.database.isConfigured()) {
             prep->database = std::make_shared<DatabaseSession>(normalised.database);
             const DbError dbError = prep->database->open(&prep->capabilities);
             if (!dbError.ok()) {
                 // A conninfo or path that cannot be used as written is a plan error (2); a database that is
                 // not there or will not let Preflight in is unreachable (3), as the README's table says.
                 const bool usage = dbError.kind == DbError::Kind::Config;
-                prep->error =
-                    (usage ? QStringLiteral("database: ") : QStringLiteral("database unreachable: ")) + dbError.message;
-                prep->exitCode = usage ? Cli::ExitUsage : Cli::ExitUnreachable;
+                prep->failure = RunFailure::make(
+                    usage ? Kind::DatabaseInvalid : Kind::DatabaseUnreachable,
+                    (usage ? QStringLiteral("database: ") : QStringLiteral("database unreachable: ")) + dbError.message,
+                    databaseFix(dbError.kind));
                 prep->database.reset();
             } else {
                 prep->database->snapshotBeforeLoad();
@@ -270,8 +326,8 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
         return;
     if (m_preparer.joinable())
         m_preparer.join();
-    if (!prep->error.isEmpty())
-        return fail(prep->error, prep->exitCode);
+    if (prep->failure)
+        return fail(*prep->failure);
     if (m_stopRequests > 0) {
         m_run->info.status = RunStatus::Interrupted;
         m_running = false;
@@ -327,7 +383,9 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
         const auto id = m_recorder->beginRun(storePath, run.info, run.plan, run.stages, &storeError);
         if (!id) {
             m_recorder.reset();
-            return fail(QStringLiteral("run store: ") + storeError.message, Cli::ExitUsage);
+            return fail(RunFailure::make(Kind::StoreUnavailable, QStringLiteral("run store: ") + storeError.message,
+                                         QStringLiteral("give a run store Preflight can write (--store FILE), or "
+                                                        "close the program that holds it")));
         }
         run.info.id = *id;
         m_recorder->setDatabaseCapabilities(run.database);
@@ -404,7 +462,7 @@ void RunController::onSnapshot(const IntervalSnapshotPtr &snapshot)
     emit snapshotAvailable(snapshot);
     if (!m_guardTripped && m_engine && !m_engine->isStopping()) {
         if (const auto reason = safetyGuard(m_run->intervals, m_run->db_samples)) {
-            // DESIGN.md §9: the run stops at once and is kept, with what it measured, as aborted.
+            // docs/architecture.md: the run stops at once and is kept, with what it measured, as aborted.
             m_guardTripped = true;
             m_run->info.status_reason = QStringLiteral("aborted by a safety guard: ") + *reason;
             emit warningRaised(m_run->info.status_reason);

@@ -2,11 +2,12 @@
 
 #include "data/dbsample.h"
 #include "data/intervalsnapshot.h"
-#include "data/rundata.h"
+#include "data/rundataptr.h"
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/gates.h"
 #include "load/loadengine.h"
 #include "plan/plan.h"
+#include "runfailure.h"
 
 #include <QObject>
 #include <QString>
@@ -23,10 +24,9 @@ class DbSampler;
 class PoolSampler;
 class RunRecorder;
 
-using RunDataPtr = std::shared_ptr<const RunData>;
 using DiagnosisPtr = std::shared_ptr<const Diagnosis>;
 
-// Runs one plan end to end for the CLI and the GUI alike (DESIGN.md §3):
+// Runs one plan end to end for the CLI and the GUI alike (docs/architecture.md):
 //  1. checks on a helper thread: the plan's gates, the target (reachability, health, login), the database
 //     (capabilities, pg_stat_statements before the load);
 //  2. the load: engine, DB sampler and pool sampler on one clock, every sample recorded in the run store
@@ -52,7 +52,8 @@ public:
     ~RunController() override;
 
     // Starts a run. Problems found before any load (bad plan, unset ${env:…}, non-loopback target without
-    // confirmation, unreachable target, failed login) arrive as runFailed(message, exitCode).
+    // confirmation, unreachable target, failed login, database, run store) arrive as runFailed(failure), always
+    // queued (after start() returns). A run that starts ends with runFinished, whatever its status.
     void start(const Plan &plan, const Options &options);
     // First call: no new requests (in-flight ones complete). Second call: abandon in-flight requests.
     void stop();
@@ -74,7 +75,7 @@ signals:
     // A problem that does not stop the run (pool endpoint broken, DB sampler lost its connection, …).
     void warningRaised(const QString &message);
     void runFinished(const Preflight::RunDataPtr &run);
-    void runFailed(const QString &message, int exitCode);
+    void runFailed(const Preflight::RunFailure &failure);
 
 private:
     struct Preparation;
@@ -84,7 +85,7 @@ private:
     void onPoolSample(const PoolSample &sample);
     void onEngineFinished();
     void onAnalysed(std::shared_ptr<RunData> run, DiagnosisPtr diagnosis);
-    void fail(const QString &message, int exitCode);
+    void fail(const RunFailure &failure);
     void stopSamplers();
     void joinHelpers();
 
@@ -110,5 +111,4 @@ private:
 
 } // namespace Preflight
 
-Q_DECLARE_METATYPE(Preflight::RunDataPtr)
 Q_DECLARE_METATYPE(Preflight::DiagnosisPtr)

@@ -123,10 +123,17 @@ private slots:
         QSignalSpy failed(window.controller(), &RunController::runFailed);
         window.startAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 20000);
-        const QString message = failed.at(0).at(0).toString();
+        const auto failure = failed.at(0).at(0).value<RunFailure>();
+        QCOMPARE(failure.kind, RunFailure::Kind::TargetUnreachable);
         QVERIFY(!window.banner()->isHidden());
-        QCOMPARE(window.banner()->message(), message);
-        QVERIFY(!window.banner()->fix().isEmpty());
+        QCOMPARE(window.banner()->kind(), ErrorBanner::Kind::Error);
+        // The banner shows what the failure carries: what happened, and the fix for a refused connection.
+        QCOMPARE(window.banner()->message(), failure.message);
+        QVERIFY2(window.banner()->message().contains(QLatin1String("connection refused")),
+                 qPrintable(window.banner()->message()));
+        QCOMPARE(window.banner()->fix(), failure.fix);
+        QVERIFY2(window.banner()->fix().contains(QLatin1String("start the backend")),
+                 qPrintable(window.banner()->fix()));
         QVERIFY(QApplication::activeModalWidget() == nullptr);
         QVERIFY(window.startAction()->isEnabled());
         // The banner closes with its own button.

@@ -1,6 +1,7 @@
 #include "runexecution.h"
 
 #include "cli.h"
+#include "commands.h"
 #include "diagnosis/junit.h"
 #include "interruptwatcher.h"
 #include "outputpaths.h"
@@ -35,44 +36,6 @@ void addPlanInputs(OutputPaths &paths, const Plan &plan)
         paths.addInput(QStringLiteral("the database (sqlite:)"), plan.database.conninfo.mid(int(qstrlen("sqlite:"))));
     paths.addInput(QStringLiteral("database.log"), plan.database.log);
     paths.addInput(QStringLiteral("target.tls.ca_file"), plan.target.ca_file);
-}
-
-// Every request failed inside the client before reaching the server (a URL libcurl refuses, a host name that
-// does not resolve, a TLS handshake that fails): that is a usage problem to fix in the plan or the machine,
-// not a backend to diagnose (issue 15, item 12). Returns the message naming the fix, or empty.
-QString clientSideFailure(const RunData &run)
-{
-    const EndpointStats total = run.total();
-    if (total.requests == 0 || total.ok + total.http_errors > 0)
-        return {};
-    const auto count = [&](ErrorClass c) { return total.transport_errors[size_t(c)]; };
-    const uint64_t dns = count(ErrorClass::Dns), tls = count(ErrorClass::Tls), other = count(ErrorClass::Other);
-    if (dns + tls + other != total.requests)
-        return {};
-    QString detail;
-    for (const ErrorSample &sample : run.error_samples) {
-        if (!sample.body.isEmpty()) {
-            detail = QString::fromUtf8(sample.body.left(200)).trimmed();
-            break;
-        }
-    }
-    QString fix;
-    if (tls >= dns && tls >= other)
-        fix = QStringLiteral(
-            "the TLS handshake failed: give the server's CA with target.tls.ca_file, check that the URL's "
-            "scheme (http/https) and port match the server, or (for a test server only) set "
-            "target.tls.insecure or --insecure");
-    else if (dns >= other)
-        fix = QStringLiteral("the host name did not resolve: check the host in target.base_url (or --target) and this "
-                             "machine's DNS");
-    else
-        fix = QStringLiteral(
-            "libcurl refused the request before sending it: check the endpoint paths and target.base_url "
-            "(a space must be written %20, no control characters) and the endpoint methods");
-    return QStringLiteral("all %1 requests failed inside Preflight before reaching the backend%2; %3. Nothing about "
-                          "the backend was measured.")
-        .arg(total.requests)
-        .arg(detail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(detail), fix);
 }
 
 // A gate or evidence value in its unit: "74.0 ms", "0.00%", "1116 req/s".
@@ -131,7 +94,7 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
     out << '\n' << endpoints.render();
 
     // Open model: arrivals that never got a connection are timeouts (in success, the percentiles and the
-    // gates); "never sent" says how many of the timeouts they were, per level (issue 15, item 5).
+    // gates); "never sent" says how many of the timeouts they were, per level (docs/cli.md).
     const bool openModel =
         std::any_of(levels.begin(), levels.end(), [](const LevelSummary &l) { return l.open_model; });
     std::map<int, uint64_t> neverSent;
@@ -216,7 +179,8 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
     const bool tty = ::isatty(fileno(stderr)) && !outputs.quiet;
     // An output that could not be written, or that would destroy an input or the run store, is found before
     // the load, not after it.
-    if (QString error; !outputs.reportPath.isEmpty() && !ReportWriter::check(outputs.reportPath, &error)) {
+    const ReportWriter reports = reportWriter();
+    if (QString error; !outputs.reportPath.isEmpty() && !reports.check(outputs.reportPath, &error)) {
         err << "preflight: " << error << '\n';
         return ExitUsage;
     }
@@ -275,13 +239,13 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
         }
         lastStage = s->stage_index;
     });
-    QObject::connect(&controller, &RunController::runFailed, &controller, [&](const QString &message, int code) {
+    QObject::connect(&controller, &RunController::runFailed, &controller, [&](const RunFailure &failure) {
         if (tty)
             err << "\r\033[K";
-        err << "preflight: " << message << '\n';
+        err << "preflight: " << failure.text() << '\n';
         err.flush();
-        exitCode = code;
-        QCoreApplication::exit(code);
+        exitCode = exitCodeFor(failure.kind);
+        QCoreApplication::exit(exitCode);
     });
     QObject::connect(&controller, &RunController::runFinished, &controller, [&](const RunDataPtr &finished) {
         if (tty)
@@ -293,7 +257,7 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
             // Stopped while the target was being checked: no load ran, so there is nothing to analyse or store.
             err << "preflight: interrupted before the load started; nothing was measured or stored\n";
             err.flush();
-            exitCode = ExitInterrupted;
+            exitCode = exitCodeFor(RunFailure::Kind::Interrupted);
             QCoreApplication::exit(exitCode);
             return;
         }
@@ -314,7 +278,7 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
         if (!outputs.reportPath.isEmpty()) {
             ReportOptions reportOptions;
             reportOptions.diagnosis = diagnosis.get();
-            if (!writeReport(run, outputs.reportPath, reportOptions, &error)) {
+            if (!reports.write(run, outputs.reportPath, reportOptions, &error)) {
                 err << "preflight: " << error << '\n';
                 exitCode = ExitUsage;
             } else if (!outputs.quiet) {
@@ -324,15 +288,15 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
         if (run.info.id >= 0 && !outputs.quiet)
             out << "\nStored as run " << run.info.id << " (`preflight report " << run.info.id
                 << " --html FILE` for the report)\n";
-        const QString clientFailure = clientSideFailure(run);
-        if (!clientFailure.isEmpty())
-            err << "preflight: " << clientFailure << '\n';
-        if (run.info.status == RunStatus::Interrupted || interrupts.count() > 0)
-            exitCode = ExitInterrupted;
-        else if (!clientFailure.isEmpty())
-            exitCode = ExitUsage; // before a safety abort: the guard tripped on failures the plan caused
-        else if (run.info.status == RunStatus::Aborted)
-            exitCode = ExitSafetyAbort; // the run and its findings are kept
+        // Interrupted, then every request failing inside Preflight (a guard trips on failures the plan caused),
+        // then a safety guard (the run and its findings are kept): RunFailure::ofFinishedRun's order.
+        const std::optional<RunFailure> failure = RunFailure::ofFinishedRun(run);
+        if (failure && failure->kind == RunFailure::Kind::RequestNotSent)
+            err << "preflight: " << failure->text() << '\n';
+        if (interrupts.count() > 0)
+            exitCode = ExitInterrupted; // Ctrl-C during the analysis of a completed run
+        else if (failure)
+            exitCode = exitCodeFor(failure->kind);
         else if (exitCode == ExitReady && plan.gates_explicit && run.verdict == QLatin1String("not-ready"))
             exitCode = ExitNotReady;
         QCoreApplication::exit(exitCode);

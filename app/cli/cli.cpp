@@ -2,6 +2,12 @@
 
 #include "commands.h"
 
+#ifdef PREFLIGHT_WITH_PDF
+#include "pdfreport.h"
+
+#include <QGuiApplication>
+#endif
+
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QTextStream>
@@ -29,6 +35,31 @@ const char *kUsage =
     "Run `preflight COMMAND --help` for a command's options.\n"
     "Exit codes: 0 ready · 1 not ready · 2 usage or plan error · 3 target or database unreachable ·\n"
     "            4 aborted by a safety guard · 130 interrupted.\n";
+}
+
+ExitCode exitCodeFor(RunFailure::Kind kind)
+{
+    using Kind = RunFailure::Kind;
+    switch (kind) {
+    case Kind::PlanInvalid:
+    case Kind::SecretMissing:
+    case Kind::TargetNotConfirmed:
+    case Kind::RequestNotSent:
+    case Kind::TlsFailed: // the fix is in the plan (CA file, scheme, port), not at the target
+    case Kind::DatabaseInvalid:
+    case Kind::StoreUnavailable:
+        return ExitUsage;
+    case Kind::TargetUnreachable:
+    case Kind::LoginFailed:
+    case Kind::DatabaseUnreachable:
+        return ExitUnreachable;
+    case Kind::SafetyGuard:
+        return ExitSafetyAbort;
+    case Kind::Interrupted:
+        return ExitInterrupted;
+    }
+    Q_UNREACHABLE();
+    return ExitUsage;
 }
 
 bool wantsGui(int argc, char **argv)
@@ -62,10 +93,28 @@ bool writesPdf(int argc, char **argv)
     return false;
 }
 
+ReportWriter reportWriter()
+{
+#ifdef PREFLIGHT_WITH_PDF
+    return ReportWriter([](const ReportDocument &document, const QString &path, ReportPageSize pageSize,
+                           QString *error) { return PdfReport::write(document, path, pageSize, error); });
+#else
+    return ReportWriter();
+#endif
+}
+
 int run(int argc, char **argv)
 {
-    // main.cpp may have made the application already (a QGuiApplication when a PDF is written).
     std::optional<QCoreApplication> owned;
+#ifdef PREFLIGHT_WITH_PDF
+    // PDF painting needs QtGui (fonts): a headless QGuiApplication unless a platform was chosen.
+    std::optional<QGuiApplication> gui;
+    if (!QCoreApplication::instance() && writesPdf(argc, argv)) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        gui.emplace(argc, argv);
+    }
+#endif
     if (!QCoreApplication::instance())
         owned.emplace(argc, argv);
     QCoreApplication &app = *QCoreApplication::instance();
