@@ -44,23 +44,6 @@ ErrorSample errorSample(int endpoint, int status, const QByteArray &body, uint64
     return s;
 }
 
-QueryStat profileStat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall)
-{
-    QueryStat q;
-    q.phase = QStringLiteral("profile");
-    q.endpoint = endpoint;
-    q.fingerprint = QString::number(qHash(text), 16);
-    q.text = text;
-    q.requests = 20;
-    q.calls = cpr * 20;
-    q.calls_per_request = cpr;
-    q.rows_per_call = rowsPerCall;
-    q.rows = rowsPerCall * q.calls;
-    q.mean_ms = 0.2;
-    q.total_ms = q.mean_ms * q.calls;
-    return q;
-}
-
 RunData scenario(const QString &name, double noise = 0, unsigned seed = 1)
 {
     Spec spec;

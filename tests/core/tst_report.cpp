@@ -1,6 +1,7 @@
 // The readiness report (docs/report.md): what it says, in which order, that it matches the JSON summary, that it
 // leaks no secret and references nothing outside the file, and that a 1-hour run stays small.
 #include "reportfixture.h"
+#include "syntheticrun.h"
 
 #include "cli/commands.h"
 #include "diagnosis/diagnoser.h"
@@ -27,6 +28,7 @@
 #include <cmath>
 
 using namespace Preflight;
+using Synthetic::profileStat;
 
 namespace {
 
@@ -69,23 +71,6 @@ std::vector<GateRowData> gateRowsOf(const QString &page)
         rows.push_back(r);
     }
     return rows;
-}
-
-QueryStat profileStat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall)
-{
-    QueryStat q;
-    q.phase = QStringLiteral("profile");
-    q.endpoint = endpoint;
-    q.fingerprint = QString::number(qHash(text), 16);
-    q.text = text;
-    q.requests = 20;
-    q.calls = cpr * 20;
-    q.calls_per_request = cpr;
-    q.rows_per_call = rowsPerCall;
-    q.rows = rowsPerCall * q.calls;
-    q.mean_ms = 0.2;
-    q.total_ms = q.mean_ms * q.calls;
-    return q;
 }
 
 // The run's diagnosis again, as the run controller stores it (after the test changed its statements).

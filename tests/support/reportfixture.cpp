@@ -15,24 +15,6 @@ using namespace Preflight::Synthetic;
 
 const std::vector<int> kSweep{1, 2, 5, 10, 20, 50};
 
-QueryStat profileStat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall,
-                      double mean_ms = 0.2)
-{
-    QueryStat q;
-    q.phase = QStringLiteral("profile");
-    q.endpoint = endpoint;
-    q.fingerprint = QString::number(qHash(text), 16);
-    q.text = text;
-    q.requests = 20;
-    q.calls = cpr * 20;
-    q.calls_per_request = cpr;
-    q.rows_per_call = rowsPerCall;
-    q.rows = rowsPerCall * q.calls;
-    q.mean_ms = mean_ms;
-    q.total_ms = q.mean_ms * q.calls;
-    return q;
-}
-
 void diagnose(RunData &run)
 {
     const GateSet gates = *GateSet::preset(QStringLiteral("launch"));

@@ -155,4 +155,21 @@ RunData build(const Spec &spec)
     return run;
 }
 
+QueryStat profileStat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall, double mean_ms)
+{
+    QueryStat q;
+    q.phase = QStringLiteral("profile");
+    q.endpoint = endpoint;
+    q.fingerprint = QString::number(qHash(text), 16);
+    q.text = text;
+    q.requests = 20;
+    q.calls = cpr * 20;
+    q.calls_per_request = cpr;
+    q.rows_per_call = rowsPerCall;
+    q.rows = rowsPerCall < 0 ? -1 : rowsPerCall * q.calls;
+    q.mean_ms = mean_ms;
+    q.total_ms = q.mean_ms * q.calls;
+    return q;
+}
+
 } // namespace Preflight::Synthetic
