@@ -1,4 +1,5 @@
 #include "demosession.h"
+#include "endpointseditor.h"
 #include "errorbanner.h"
 #include "mainwindow.h"
 #include "plandocument.h"
@@ -99,7 +100,7 @@ private slots:
         const QString url = ready.at(0).at(0).toString();
         QVERIFY(url.startsWith(QLatin1String("http://127.0.0.1:")));
         QCOMPARE(window.targetPanel()->baseUrlEdit()->text(), url);
-        QVERIFY(window.targetPanel()->endpointsTable()->rowCount() >= 3);
+        QVERIFY(window.targetPanel()->endpointsEditor()->table()->rowCount() >= 3);
         QCOMPARE(window.document()->displayName(), QStringLiteral("Demo"));
         QVERIFY(window.windowTitle().startsWith(QLatin1String("Demo")));
         QVERIFY(!window.document()->isModified());
