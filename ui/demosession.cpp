@@ -10,42 +10,6 @@
 
 namespace Preflight {
 
-std::optional<DemoSession::Arguments> DemoSession::parse(const QStringList &args, QString *error)
-{
-    Arguments result;
-    if (args.isEmpty() || args.first() != QLatin1String("demo"))
-        return result;
-    result.demo = true;
-    // Both "--flaw LIST" and "--flaw=LIST"; the CLI accepts the same forms for --headless.
-    for (int i = 1; i < args.size(); ++i) {
-        QString name = args[i];
-        QString value;
-        bool hasValue = false;
-        if (const int eq = name.indexOf(QLatin1Char('=')); name.startsWith(QLatin1String("--")) && eq > 0) {
-            value = name.mid(eq + 1);
-            name = name.left(eq);
-            hasValue = true;
-        }
-        if (name != QLatin1String("--flaw") && name != QLatin1String("--db")) {
-            *error = tr("Unknown option for preflight demo: %1 (the GUI demo takes --flaw LIST and --db CONNINFO)")
-                         .arg(args[i]);
-            return std::nullopt;
-        }
-        if (!hasValue) {
-            if (i + 1 >= args.size()) {
-                *error = tr("%1 needs a value").arg(name);
-                return std::nullopt;
-            }
-            value = args[++i];
-        }
-        if (name == QLatin1String("--flaw"))
-            result.options.flaws = value.split(QLatin1Char(','), Qt::SkipEmptyParts);
-        else
-            result.options.db = value;
-    }
-    return result;
-}
-
 DemoSession::DemoSession(MainWindow *window, QObject *parent)
     : QObject(parent), m_window(window), m_launcher(new DemoLauncher(this))
 {
@@ -56,15 +20,17 @@ DemoSession::DemoSession(MainWindow *window, QObject *parent)
     connect(qApp, &QCoreApplication::aboutToQuit, m_launcher, &DemoLauncher::stop);
 }
 
-void DemoSession::start(const DemoLauncher::Options &options)
+void DemoSession::start(const DemoArguments &arguments)
 {
-    m_flaws = options.flaws;
+    m_arguments = arguments;
+    const DemoLauncher::Options &options = arguments.launcher;
+    const QStringList &flaws = options.flaws;
     m_ready = false;
     m_window->startAction()->setEnabled(false);
     m_window->statusLine()->setPhase(tr("starting demo backend…"));
     m_window->banner()->showMessage(ErrorBanner::Kind::Info,
                                     tr("Starting the demo backend (flaws: %1)…")
-                                        .arg(m_flaws.isEmpty() ? tr("none") : m_flaws.join(QStringLiteral(", "))),
+                                        .arg(flaws.isEmpty() ? tr("none") : flaws.join(QStringLiteral(", "))),
                                     options.db.isEmpty()
                                         ? tr("It seeds a SQLite database first; this takes a few seconds.")
                                         : tr("It seeds the PostgreSQL database first; this takes a few seconds."));
@@ -74,13 +40,16 @@ void DemoSession::start(const DemoLauncher::Options &options)
 void DemoSession::onReady(const QString &baseUrl)
 {
     m_ready = true;
-    m_window->loadUnsavedPlan(demoPlan(baseUrl, m_launcher->databaseConninfo(), m_launcher->sqlLogPath()), tr("Demo"));
+    Plan plan = demoPlan(baseUrl, m_launcher->databaseConninfo(), m_launcher->sqlLogPath());
+    m_arguments.applyTo(&plan);
+    m_window->loadUnsavedPlan(plan, tr("Demo"));
+    const QStringList &flaws = m_arguments.launcher.flaws;
     m_window->startAction()->setEnabled(true);
     m_window->statusLine()->setPhase(tr("demo backend ready"));
     m_window->banner()->showMessage(
         ErrorBanner::Kind::Info,
         tr("Demo backend running at %1 with flaws: %2.")
-            .arg(baseUrl, m_flaws.isEmpty() ? tr("none") : m_flaws.join(QStringLiteral(", "))),
+            .arg(baseUrl, flaws.isEmpty() ? tr("none") : flaws.join(QStringLiteral(", "))),
         tr("Press Start (Ctrl+R) to run the sweep; findings appear when it ends. The backend stops when you close "
            "Preflight."));
     emit ready(baseUrl);

@@ -45,22 +45,31 @@ int runGui(int argc, char **argv)
                                                  QIcon(QStringLiteral(":/preflight/icons/preflight.svg"))));
     applyPaletteOverride(app);
 
+    // `preflight demo …`: the same arguments as the CLI's (DemoArguments); main() sent --headless and --help there.
+    const QStringList arguments = app.arguments().mid(1);
+    const bool demo = !arguments.isEmpty() && arguments.first() == QLatin1String("demo");
     QString argumentError;
-    const std::optional<DemoSession::Arguments> args = DemoSession::parse(app.arguments().mid(1), &argumentError);
+    std::optional<DemoArguments> args = demo ? DemoArguments::parse(arguments.mid(1), &argumentError) : std::nullopt;
+    if (args && !args->headlessOnly().isEmpty()) {
+        argumentError = QObject::tr("%1 apply to `preflight demo --headless` only; add --headless, or export the "
+                                    "report from the window (File → Export Report).")
+                            .arg(args->headlessOnly().join(QStringLiteral(", ")));
+        args.reset();
+    }
 
     MainWindow window;
     auto *director = new ScreenshotDirector(&window);
     window.show();
-    if (!args) {
+    if (demo && !args) {
         window.banner()->showMessage(ErrorBanner::Kind::Error, argumentError,
                                      QObject::tr("Run `preflight demo --help` for the options."));
         director->begin();
-    } else if (args->demo) {
+    } else if (demo) {
         // The screenshot director (autostart, screenshots) waits for the demo plan.
-        auto *demo = new DemoSession(&window, &window);
-        QObject::connect(demo, &DemoSession::ready, director, &ScreenshotDirector::begin);
-        QObject::connect(demo, &DemoSession::failed, director, &ScreenshotDirector::begin);
-        demo->start(args->options);
+        auto *session = new DemoSession(&window, &window);
+        QObject::connect(session, &DemoSession::ready, director, &ScreenshotDirector::begin);
+        QObject::connect(session, &DemoSession::failed, director, &ScreenshotDirector::begin);
+        session->start(*args);
     } else {
         director->begin();
     }

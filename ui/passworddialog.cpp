@@ -1,5 +1,7 @@
 #include "passworddialog.h"
 
+#include "secretstore.h"
+
 #include "uiwiring.h"
 
 #include <QDialogButtonBox>
@@ -81,6 +83,20 @@ void PasswordDialog::done(int result)
 void PasswordDialog::updateOk()
 {
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(isValidName(name()));
+}
+
+void PasswordDialog::askAndStore(QWidget *parent, SecretStore *secrets, const QString &why, const QString &defaultName,
+                                 std::function<void(const QString &)> apply)
+{
+    auto *dialog = new PasswordDialog(parent);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setRequest(why, defaultName, true);
+    QObject::connect(dialog, &QDialog::accepted, parent, [dialog, secrets, apply] {
+        const QString name = dialog->name();
+        secrets->store(name, dialog->password());
+        apply(name);
+    });
+    dialog->open();
 }
 
 } // namespace Preflight

@@ -2,6 +2,8 @@
 
 #include <QDialog>
 
+#include <functional>
+
 QT_BEGIN_NAMESPACE
 class QLabel;
 class QLineEdit;
@@ -9,6 +11,8 @@ class QDialogButtonBox;
 QT_END_NAMESPACE
 
 namespace Preflight {
+
+class SecretStore;
 
 // Asks for one secret: its placeholder name (editable only when a new secret is being set) and its value,
 // typed into a QLineEdit::Password field. The value is handed to the caller and never kept here after the
@@ -27,6 +31,10 @@ public:
 
     // Valid placeholder name: [A-Za-z_][A-Za-z0-9_]* (what ${keychain:NAME} accepts).
     static bool isValidName(const QString &name);
+    // Opens a dialog for a new secret (returns at once); on OK stores the password through `secrets` (keychain,
+    // or memory only) and calls apply(name) so that the caller writes the ${keychain:NAME} placeholder.
+    static void askAndStore(QWidget *parent, SecretStore *secrets, const QString &why, const QString &defaultName,
+                            std::function<void(const QString &name)> apply);
 
 protected:
     void done(int result) override;

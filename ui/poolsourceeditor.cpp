@@ -2,6 +2,7 @@
 
 #include "db/poolsampler.h"
 #include "demo/demoplan.h"
+#include "jobtracker.h"
 #include "load/targetprobe.h"
 #include "plan/planparser.h"
 #include "plan/secretresolver.h"
@@ -13,11 +14,12 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace Preflight {
 
 namespace {
+
+enum Job { TestJob };
 
 const char *const kKeyNames[PoolSourceEditor::NUM_KEYS] = {"in_use", "idle", "max", "waiting"};
 
@@ -35,7 +37,7 @@ QString value(int v)
 
 PoolSourceEditor::PoolSourceEditor(QWidget *parent)
     : QWidget(parent), m_kind(new QComboBox), m_preset(new QComboBox), m_url(new QLineEdit),
-      m_test(new QPushButton(tr("Test"))), m_result(new QLabel)
+      m_test(new QPushButton(tr("Test"))), m_result(new QLabel), m_jobs(new JobTracker(this))
 {
     setObjectName(QStringLiteral("poolSourceEditor"));
     m_kind->setObjectName(QStringLiteral("poolKind"));
@@ -92,8 +94,7 @@ PoolSourceEditor::PoolSourceEditor(QWidget *parent)
     });
     connect(m_test, &QPushButton::clicked, this, &PoolSourceEditor::test);
     auto edited = [this] {
-        ++m_generation; // a result read with the old settings no longer applies
-        m_result->hide();
+        dropTest(); // a result read with the old settings no longer applies
         if (!m_loading)
             emit changed();
     };
@@ -147,8 +148,7 @@ void PoolSourceEditor::setSpec(const PoolSpec &spec)
     m_kind->setCurrentIndex(index < 0 ? 0 : index);
     m_shownKind = m_kind->currentData().toString();
     loadEdits();
-    m_result->hide();
-    ++m_generation;
+    dropTest();
     updateEnabled();
     m_loading = false;
 }
@@ -205,8 +205,7 @@ void PoolSourceEditor::kindChanged()
         storeEdits();
     m_shownKind = m_kind->currentData().toString();
     loadEdits();
-    m_result->hide();
-    ++m_generation;
+    dropTest();
     updateEnabled();
     if (!m_loading)
         emit changed();
@@ -301,32 +300,36 @@ void PoolSourceEditor::test()
     if (spec.kind.isEmpty())
         return;
     const TargetSpec target = m_target ? m_target() : TargetSpec{};
-    const int generation = ++m_generation;
     m_test->setEnabled(false);
     m_test->setText(tr("Testing…"));
     m_result->setStyleSheet(QString());
     m_result->setText(tr("Reading %1…").arg(SecretResolver::redactUrl(spec.url)));
     m_result->show();
-    QtConcurrent::run([spec, target] {
-        return readOnce(spec, target);
-    }).then(this, [this, generation](const PoolSample &s) {
-        m_test->setText(tr("Test"));
-        updateEnabled();
-        if (generation != m_generation)
-            return; // the fields changed while the request was out
-        if (!s.ok) {
-            m_result->setStyleSheet(QStringLiteral("color: #c62828;"));
-            m_result->setText(s.error);
-        } else {
-            m_result->setStyleSheet(QStringLiteral("color: #2e8b3e;"));
-            QString text = tr("in use %1 · idle %2 · max %3 · waiting %4")
-                               .arg(value(s.in_use), value(s.idle), value(s.max), value(s.waiting));
-            if (!s.error.isEmpty())
-                text += QStringLiteral(" (") + s.error + QLatin1Char(')'); // some names were not found
-            m_result->setText(text);
-        }
-        m_result->show();
-    });
+    m_jobs->start(
+        TestJob, [spec, target] { return readOnce(spec, target); },
+        [this](const PoolSample &s) {
+            m_test->setText(tr("Test"));
+            updateEnabled();
+            if (!s.ok) {
+                m_result->setStyleSheet(QStringLiteral("color: #c62828;"));
+                m_result->setText(s.error);
+            } else {
+                m_result->setStyleSheet(QStringLiteral("color: #2e8b3e;"));
+                QString text = tr("in use %1 · idle %2 · max %3 · waiting %4")
+                                   .arg(value(s.in_use), value(s.idle), value(s.max), value(s.waiting));
+                if (!s.error.isEmpty())
+                    text += QStringLiteral(" (") + s.error + QLatin1Char(')'); // some names were not found
+                m_result->setText(text);
+            }
+            m_result->show();
+        });
+}
+
+void PoolSourceEditor::dropTest()
+{
+    m_jobs->cancel(TestJob);
+    m_test->setText(tr("Test"));
+    m_result->hide();
 }
 
 QString PoolSourceEditor::testResultText() const

@@ -17,6 +17,8 @@ QT_END_NAMESPACE
 
 namespace Preflight {
 
+class JobTracker;
+
 // Edits the plan's pool source (PoolSpec): none, a JSON health document read with JSON pointers, or a
 // Prometheus text endpoint read by metric names, for in_use / idle / max / waiting. Presets come from core
 // (PoolSampler::preset: SQLAlchemy-style status JSON, HikariCP metric names; demoPlan(): the demo target's
@@ -61,6 +63,8 @@ private:
     void storeEdits();
     void loadEdits();
     void updateEnabled();
+    // The fields changed: a test in flight no longer applies, and its result goes.
+    void dropTest();
 
     QComboBox *m_kind;
     QComboBox *m_preset;
@@ -73,7 +77,7 @@ private:
     std::map<QString, QString> m_metrics;
     QString m_shownKind;
     TargetProvider m_target;
-    int m_generation = 0;
+    JobTracker *m_jobs;
     bool m_loading = false;
     bool m_editable = true;
 };

@@ -1,7 +1,9 @@
 #include "runhistorypanel.h"
 
+#include "jobtracker.h"
 #include "runlistmodel.h"
 #include "store/runstore.h"
+#include "storecall.h"
 #include "uiwiring.h"
 
 #include <QDir>
@@ -16,7 +18,6 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -24,41 +25,16 @@ namespace Preflight {
 
 namespace {
 
-struct ListResult
-{
-    std::vector<RunListEntry> runs;
-    QString error;
-};
-
-struct LoadResult
-{
-    RunDataPtr run;
-    QString error;
-};
-
-struct CompareResult
-{
-    RunComparisonPtr comparison;
-    QString before;
-    QString after;
-    QString error;
-};
-
-// One RunStore per call, on the worker thread that makes it (RunStore is one connection for one thread).
-StoreError openStore(RunStore &store, const QString &path, bool quickCheck)
-{
-    RunStore::OpenOptions options;
-    options.quick_check = quickCheck;
-    return store.open(path, options);
-}
+enum Job { ListJob, OpenJob, CompareJob };
 
 } // namespace
 
 RunHistoryPanel::RunHistoryPanel(QWidget *parent)
-    : QWidget(parent), m_model(new RunListModel(this)), m_proxy(new QSortFilterProxyModel(this)),
-      m_view(new QTableView), m_pathLabel(new QLabel), m_open(new QPushButton(tr("&Open"))),
-      m_rename(new QPushButton(tr("Rena&me…"))), m_delete(new QPushButton(tr("&Delete…"))),
-      m_compare(new QPushButton(tr("&Compare"))), m_refresh(new QPushButton(tr("Refresh")))
+    : QWidget(parent), m_jobs(new JobTracker(this)), m_model(new RunListModel(this)),
+      m_proxy(new QSortFilterProxyModel(this)), m_view(new QTableView), m_pathLabel(new QLabel),
+      m_open(new QPushButton(tr("&Open"))), m_rename(new QPushButton(tr("Rena&me…"))),
+      m_delete(new QPushButton(tr("&Delete…"))), m_compare(new QPushButton(tr("&Compare"))),
+      m_refresh(new QPushButton(tr("Refresh")))
 {
     setObjectName(QStringLiteral("runHistory"));
     setAccessibleName(tr("Run history"));
@@ -110,12 +86,7 @@ RunHistoryPanel::RunHistoryPanel(QWidget *parent)
     updateButtons();
 }
 
-RunHistoryPanel::~RunHistoryPanel()
-{
-    // Qt 6.4 asserts that a continuation's context is alive when its future finishes: let the store
-    // calls in flight finish first (bounded by one SQLite open and query on a local file).
-    m_pool.waitForDone();
-}
+RunHistoryPanel::~RunHistoryPanel() = default;
 
 QList<qint64> RunHistoryPanel::selectedIds() const
 {
@@ -157,114 +128,101 @@ void RunHistoryPanel::refresh()
 {
     if (m_path.isEmpty())
         return setStorePath({});
-    const quint64 generation = ++m_listGeneration;
-    const QString path = m_path;
     const bool check = std::exchange(m_checkNextOpen, false);
-    QtConcurrent::run(&m_pool, [path, check]() -> ListResult {
-        ListResult result;
-        RunStore store;
-        if (StoreError e = openStore(store, path, check)) {
-            result.error = e.message;
-            return result;
-        }
-        StoreError e;
-        result.runs = store.listRuns(&e);
-        if (e)
-            result.error = e.message;
-        return result;
-    }).then(this, [this, generation](ListResult result) {
-        if (generation != m_listGeneration)
-            return;
-        if (!result.error.isEmpty())
-            reportStoreError(result.error);
-        m_model->setRuns(std::move(result.runs));
-        emit refreshed(m_model->rowCount());
-    });
+    m_jobs->start(
+        ListJob,
+        [path = m_path, check] {
+            return StoreCall::run(path, StoreCall::writing(check),
+                                  [](RunStore &store, StoreError *error) { return store.listRuns(error); });
+        },
+        [this](StoreOutcome<std::vector<RunListEntry>> result) {
+            if (!result.ok())
+                reportStoreError(result.error);
+            m_model->setRuns(std::move(result.value));
+            emit refreshed(m_model->rowCount());
+        });
 }
 
 void RunHistoryPanel::openRun(qint64 id)
 {
-    const QString path = m_path;
-    QtConcurrent::run(&m_pool, [path, id]() -> LoadResult {
-        LoadResult result;
-        RunStore store;
-        if (StoreError e = openStore(store, path, false)) {
-            result.error = e.message;
-            return result;
-        }
-        StoreError e;
-        std::optional<RunData> run = store.loadRun(id, &e);
-        if (!run)
-            result.error = e.message;
-        else
-            result.run = std::make_shared<const RunData>(std::move(*run));
-        return result;
-    }).then(this, [this](LoadResult result) {
-        if (!result.run)
-            return reportStoreError(result.error);
-        emit runOpened(result.run);
-    });
+    m_jobs->start(
+        OpenJob,
+        [path = m_path, id] {
+            return StoreCall::run(path, StoreCall::writing(), [id](RunStore &store, StoreError *error) -> RunDataPtr {
+                std::optional<RunData> run = store.loadRun(id, error);
+                return run ? std::make_shared<const RunData>(std::move(*run)) : nullptr;
+            });
+        },
+        [this](const StoreOutcome<RunDataPtr> &result) {
+            if (!result.value)
+                return reportStoreError(result.error);
+            emit runOpened(result.value);
+        });
 }
 
 void RunHistoryPanel::renameRun(qint64 id, const QString &name)
 {
-    const QString path = m_path;
-    QtConcurrent::run(&m_pool, [path, id, name]() -> QString {
-        RunStore store;
-        if (StoreError e = openStore(store, path, false))
-            return e.message;
-        return store.renameRun(id, name).message;
-    }).then(this, [this](QString error) {
-        if (!error.isEmpty())
-            reportStoreError(error);
-        refresh();
-    });
+    m_jobs->startEach(
+        [path = m_path, id, name] {
+            return StoreCall::run(path, StoreCall::writing(), [id, name](RunStore &store, StoreError *error) {
+                *error = store.renameRun(id, name);
+                return true;
+            });
+        },
+        [this](const StoreOutcome<bool> &result) {
+            if (!result.ok())
+                reportStoreError(result.error);
+            refresh();
+        });
 }
 
 void RunHistoryPanel::deleteRun(qint64 id)
 {
-    const QString path = m_path;
-    QtConcurrent::run(&m_pool, [path, id]() -> QString {
-        RunStore store;
-        if (StoreError e = openStore(store, path, false))
-            return e.message;
-        return store.deleteRun(id).message;
-    }).then(this, [this](QString error) {
-        if (!error.isEmpty())
-            reportStoreError(error);
-        refresh();
-    });
+    m_jobs->startEach(
+        [path = m_path, id] {
+            return StoreCall::run(path, StoreCall::writing(), [id](RunStore &store, StoreError *error) {
+                *error = store.deleteRun(id);
+                return true;
+            });
+        },
+        [this](const StoreOutcome<bool> &result) {
+            if (!result.ok())
+                reportStoreError(result.error);
+            refresh();
+        });
 }
 
 void RunHistoryPanel::compareRuns(qint64 before, qint64 after)
 {
-    const QString path = m_path;
-    QtConcurrent::run(&m_pool, [path, before, after]() -> CompareResult {
-        CompareResult result;
-        RunStore store;
-        if (StoreError e = openStore(store, path, false)) {
-            result.error = e.message;
-            return result;
-        }
-        StoreError e;
-        std::optional<RunData> a = store.loadRun(before, &e);
-        std::optional<RunData> b = a ? store.loadRun(after, &e) : std::nullopt;
-        if (!a || !b) {
-            result.error = e.message;
-            return result;
-        }
-        auto comparison = std::make_shared<RunComparison>(RunComparison::compare(*a, *b));
-        comparison->before_id = before;
-        comparison->after_id = after;
-        result.comparison = comparison;
-        result.before = a->info.name;
-        result.after = b->info.name;
-        return result;
-    }).then(this, [this](CompareResult result) {
-        if (!result.comparison)
-            return reportStoreError(result.error);
-        emit comparisonReady(result.comparison, result.before, result.after);
-    });
+    struct Compared
+    {
+        RunComparisonPtr comparison;
+        QString before;
+        QString after;
+    };
+    m_jobs->start(
+        CompareJob,
+        [path = m_path, before, after] {
+            return StoreCall::run(path, StoreCall::writing(), [before, after](RunStore &store, StoreError *error) {
+                Compared result;
+                std::optional<RunData> a = store.loadRun(before, error);
+                std::optional<RunData> b = a ? store.loadRun(after, error) : std::nullopt;
+                if (!a || !b)
+                    return result;
+                auto comparison = std::make_shared<RunComparison>(RunComparison::compare(*a, *b));
+                comparison->before_id = before;
+                comparison->after_id = after;
+                result.comparison = comparison;
+                result.before = a->info.name;
+                result.after = b->info.name;
+                return result;
+            });
+        },
+        [this](const StoreOutcome<Compared> &result) {
+            if (!result.value.comparison)
+                return reportStoreError(result.error);
+            emit comparisonReady(result.value.comparison, result.value.before, result.value.after);
+        });
 }
 
 void RunHistoryPanel::openSelected()

@@ -3,7 +3,6 @@
 #include "run/runcontroller.h"
 #include "store/runcomparison.h"
 
-#include <QThreadPool>
 #include <QWidget>
 
 #include <memory>
@@ -17,13 +16,15 @@ QT_END_NAMESPACE
 
 namespace Preflight {
 
+class JobTracker;
 class RunListModel;
 
 using RunComparisonPtr = std::shared_ptr<const RunComparison>;
 
 // The run history of one store file: list, open (read-only into the views), rename, delete (confirmed),
-// compare two. Every store access runs on a worker thread with its own RunStore (QtConcurrent); results
-// come back to this widget, stale ones dropped by a generation counter. The GUI thread never touches SQLite.
+// compare two. Every store access runs on a worker thread with its own RunStore (StoreCall through a
+// JobTracker); a list, open or comparison superseded by a newer one is dropped. The GUI thread never touches
+// SQLite.
 class RunHistoryPanel : public QWidget
 {
     Q_OBJECT
@@ -65,6 +66,7 @@ private:
     void reportStoreError(const QString &message);
 
     QString m_path;
+    JobTracker *m_jobs;
     RunListModel *m_model;
     QSortFilterProxyModel *m_proxy;
     QTableView *m_view;
@@ -74,8 +76,6 @@ private:
     QPushButton *m_delete;
     QPushButton *m_compare;
     QPushButton *m_refresh;
-    QThreadPool m_pool; // store calls; waited for on destruction
-    quint64 m_listGeneration = 0;
     bool m_checkNextOpen = true;
 };
 

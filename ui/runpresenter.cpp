@@ -10,6 +10,7 @@
 #include "errorbanner.h"
 #include "findingspanel.h"
 #include "gatechips.h"
+#include "jobtracker.h"
 #include "livedashboard.h"
 #include "load/schedule.h"
 #include "queryinspector.h"
@@ -18,12 +19,18 @@
 #include "timeserieschart.h"
 
 #include <QTimer>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace Preflight {
 
+namespace {
+// The end of a run fills the views in turns, then diagnoses it: both are dropped when another run starts or is
+// opened.
+enum Job { FillJob, DiagnosisJob };
+} // namespace
+
 RunPresenter::RunPresenter(RunController *controller, const Views &views, QObject *parent)
-    : QObject(parent), m_controller(controller), m_views(views), m_gateTimer(new QTimer(this))
+    : QObject(parent), m_controller(controller), m_views(views), m_gateTimer(new QTimer(this)),
+      m_jobs(new JobTracker(this))
 {
     m_gateTimer->setInterval(1000);
     connect(m_gateTimer, &QTimer::timeout, this, &RunPresenter::updateLiveGates);
@@ -58,7 +65,7 @@ void RunPresenter::prepare(const Plan &plan)
     m_levels.clear();
     m_summarisedStages = 0;
     m_shown.reset();
-    ++m_generation;
+    dropPendingWork();
     setRunning(true);
 }
 
@@ -66,7 +73,7 @@ void RunPresenter::showRun(const RunDataPtr &run)
 {
     if (m_running || !run)
         return;
-    ++m_generation;
+    dropPendingWork();
     m_shown = run;
     // A run diagnosed when it was stored shows the thresholds of its gate checks; one never diagnosed those of its
     // plan's gate set.
@@ -154,18 +161,24 @@ void RunPresenter::onSnapshot(const IntervalSnapshotPtr &snapshot)
     }
 }
 
-void RunPresenter::runInTurns(std::vector<std::function<void()>> steps)
+void RunPresenter::dropPendingWork()
+{
+    m_jobs->cancel(FillJob);
+    m_jobs->cancel(DiagnosisJob);
+}
+
+void RunPresenter::runInTurns(std::vector<std::function<void()>> steps, quint64 ticket)
 {
     if (steps.empty())
         return;
     // A timer, not a queued call: Qt delivers posted events that are posted while it delivers others in the
     // same turn, so queued steps ran back to back (measured: one 63 ms turn of 142 events).
-    QTimer::singleShot(1, this, [this, steps = std::move(steps), generation = m_generation]() mutable {
-        if (generation != m_generation)
+    QTimer::singleShot(1, this, [this, steps = std::move(steps), ticket]() mutable {
+        if (!m_jobs->isCurrent(FillJob, ticket))
             return;
         steps.front()();
         steps.erase(steps.begin());
-        runInTurns(std::move(steps));
+        runInTurns(std::move(steps), ticket);
     });
 }
 
@@ -179,7 +192,8 @@ void RunPresenter::onFinished(const RunDataPtr &run)
     m_shown = run;
     setRunning(false);
     runInTurns({[this, run] { m_views.findings->setRun(*run); }, [this, run] { showFinishedRun(run); },
-                [this, run] { updateCapacity(*run); }, [this, run] { diagnoseFinishedRun(run); }});
+                [this, run] { updateCapacity(*run); }, [this, run] { diagnoseFinishedRun(run); }},
+               m_jobs->begin(FillJob));
 }
 
 void RunPresenter::showFinishedRun(const RunDataPtr &run)
@@ -202,22 +216,23 @@ void RunPresenter::diagnoseFinishedRun(const RunDataPtr &run)
         return;
     // Diagnosis is pure but not free (USL fit, every rule): a worker thread, never the GUI thread
     // (docs/architecture.md).
-    const quint64 generation = m_generation;
-    QtConcurrent::run([run]() -> RunDataPtr {
-        auto diagnosed = std::make_shared<RunData>(*run);
-        const GateSet gates = RunGates::forPlan(diagnosed->plan, diagnosed->gate_preset);
-        applyDiagnosis(analyze(*diagnosed, gates), diagnosed.get());
-        return diagnosed;
-    }).then(this, [this, generation](RunDataPtr diagnosed) {
-        if (generation != m_generation)
-            return;
-        m_views.findings->setRun(*diagnosed);
-        if (m_views.queries)
-            m_views.queries->setRun(diagnosed); // the N+1 marks come from the findings
-        m_views.dashboard->gateChips()->setChecks(diagnosed->gates, tr("Gates (verdict: %1):").arg(diagnosed->verdict));
-        m_shown = diagnosed;
-        emit runDiagnosed(diagnosed);
-    });
+    m_jobs->start(
+        DiagnosisJob,
+        [run]() -> RunDataPtr {
+            auto diagnosed = std::make_shared<RunData>(*run);
+            const GateSet gates = RunGates::forPlan(diagnosed->plan, diagnosed->gate_preset);
+            applyDiagnosis(analyze(*diagnosed, gates), diagnosed.get());
+            return diagnosed;
+        },
+        [this](const RunDataPtr &diagnosed) {
+            m_views.findings->setRun(*diagnosed);
+            if (m_views.queries)
+                m_views.queries->setRun(diagnosed); // the N+1 marks come from the findings
+            m_views.dashboard->gateChips()->setChecks(diagnosed->gates,
+                                                      tr("Gates (verdict: %1):").arg(diagnosed->verdict));
+            m_shown = diagnosed;
+            emit runDiagnosed(diagnosed);
+        });
 }
 
 void RunPresenter::onFailed(const RunFailure &failure)

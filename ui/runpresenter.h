@@ -22,6 +22,7 @@ class ErrorBanner;
 class ErrorsView;
 class EndpointTableModel;
 class FindingsPanel;
+class JobTracker;
 class LiveDashboard;
 class QueryInspector;
 class StatusLine;
@@ -69,8 +70,11 @@ private:
     void showFinishedRun(const Preflight::RunDataPtr &run);
     void diagnoseFinishedRun(const Preflight::RunDataPtr &run);
     // Runs the steps one per turn of the event loop, in order, each after a 1 ms timer so that input, the
-    // other timers and repaints get through between them; dropped if another run starts or is opened.
-    void runInTurns(std::vector<std::function<void()>> steps);
+    // other timers and repaints get through between them; dropped if another run starts or is opened (the
+    // ticket of FillJob is no longer current).
+    void runInTurns(std::vector<std::function<void()>> steps, quint64 ticket);
+    // Another run starts or is shown: the last one's fill steps and diagnosis no longer apply.
+    void dropPendingWork();
     void onFailed(const RunFailure &failure);
     void onWarning(const QString &message);
     void updateLiveGates();
@@ -81,6 +85,7 @@ private:
     RunController *m_controller;
     Views m_views;
     QTimer *m_gateTimer;
+    JobTracker *m_jobs;
     std::optional<GateSet> m_gates;
     RunDataPtr m_shown;
     int m_lastStage = -1;
@@ -88,7 +93,6 @@ private:
     int m_summarisedStages = 0;         // stages [0, m_summarisedStages) are in m_levels
     bool m_sweep = false;
     bool m_running = false;
-    quint64 m_generation = 0; // drops a diagnosis that arrives after the next run started
 };
 
 } // namespace Preflight

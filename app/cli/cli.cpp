@@ -2,6 +2,8 @@
 
 #include "commands.h"
 
+#include "demo/demoarguments.h"
+
 #ifdef PREFLIGHT_WITH_PDF
 #include "pdfreport.h"
 
@@ -67,10 +69,14 @@ bool wantsGui(int argc, char **argv)
     if (argc < 2)
         return true;
     if (std::strcmp(argv[1], "demo") == 0) {
+        // The GUI runs the demo unless it is headless or asks for help; wrong arguments are reported by the CLI,
+        // in the terminal they were typed in.
+        QStringList args;
         for (int i = 2; i < argc; ++i)
-            if (std::strcmp(argv[i], "--headless") == 0 || std::strcmp(argv[i], "--help") == 0)
-                return false;
-        return true;
+            args << QString::fromLocal8Bit(argv[i]);
+        QString error;
+        const std::optional<DemoArguments> parsed = DemoArguments::parse(args, &error);
+        return parsed && !parsed->headless && !parsed->help;
     }
     return false;
 }

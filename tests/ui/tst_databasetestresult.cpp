@@ -1,6 +1,7 @@
 // The Target panel's database "Test" button and its inline result, against a throwaway PostgreSQL 15 server:
 // the result names the server version and the pg_stat_statements state (with the remediation lines when it is not
 // usable), and a wrong password or a refused port is an inline error that names the fix, never a modal box.
+#include "databaseeditor.h"
 #include "databasetestresult.h"
 #include "pgserver.h"
 #include "plan/secretresolver.h"
@@ -80,11 +81,11 @@ private slots:
         QFETCH(QString, remediation);
         TargetPanel panel;
         panel.show();
-        DatabaseTestResult *result = panel.databaseTestResult();
+        DatabaseTestResult *result = panel.databaseEditor()->testResult();
         QVERIFY(result->isHidden());
-        panel.conninfoEdit()->setText(m_pg.tcpConninfo(role, kPassword, db));
-        QSignalSpy tested(&panel, &TargetPanel::databaseTested);
-        QTest::mouseClick(panel.testDatabaseButton(), Qt::LeftButton);
+        panel.databaseEditor()->conninfoEdit()->setText(m_pg.tcpConninfo(role, kPassword, db));
+        QSignalSpy tested(panel.databaseEditor(), &DatabaseEditor::databaseTested);
+        QTest::mouseClick(panel.databaseEditor()->testButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 1, kTimeout_ms);
         QCOMPARE(int(result->state()), state);
         QVERIFY(result->isVisible());
@@ -99,8 +100,8 @@ private slots:
                      qPrintable(result->remediationText()));
             QVERIFY(result->findChild<QWidget *>(QStringLiteral("copyRemediation"))->isVisible());
         }
-        QVERIFY(panel.testDatabaseButton()->isEnabled());
-        QCOMPARE(panel.testDatabaseButton()->text(), QStringLiteral("Test"));
+        QVERIFY(panel.databaseEditor()->testButton()->isEnabled());
+        QCOMPARE(panel.databaseEditor()->testButton()->text(), QStringLiteral("Test"));
         QVERIFY(QApplication::activeModalWidget() == nullptr);
         // The password never shows in the result.
         const QString shown = result->summaryText() + result->detailsText() + result->remediationText();
@@ -130,11 +131,11 @@ private slots:
             conninfo = QStringLiteral("host=127.0.0.1 this is not a conninfo");
         TargetPanel panel;
         panel.show();
-        panel.conninfoEdit()->setText(conninfo);
-        QSignalSpy tested(&panel, &TargetPanel::databaseTested);
-        QTest::mouseClick(panel.testDatabaseButton(), Qt::LeftButton);
+        panel.databaseEditor()->conninfoEdit()->setText(conninfo);
+        QSignalSpy tested(panel.databaseEditor(), &DatabaseEditor::databaseTested);
+        QTest::mouseClick(panel.databaseEditor()->testButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 1, kTimeout_ms);
-        DatabaseTestResult *result = panel.databaseTestResult();
+        DatabaseTestResult *result = panel.databaseEditor()->testResult();
         QCOMPARE(result->state(), DatabaseTestResult::State::Error);
         QVERIFY(result->isVisible());
         QVERIFY(!result->summaryText().isEmpty());
@@ -142,7 +143,7 @@ private slots:
                  qPrintable(result->summaryText() + QLatin1Char('\n') + result->detailsText()));
         QVERIFY(!result->summaryText().contains(QLatin1String("not-the-password")));
         QVERIFY(QApplication::activeModalWidget() == nullptr);
-        QVERIFY(panel.testDatabaseButton()->isEnabled());
+        QVERIFY(panel.databaseEditor()->testButton()->isEnabled());
     }
 
     void aKeychainPasswordFromTheSessionTable()
@@ -151,29 +152,29 @@ private slots:
         SecretResolver::setSessionSecret(QStringLiteral("TST_PG_PW"), kPassword);
         TargetPanel panel;
         panel.show();
-        const QString conninfo = TargetPanel::conninfoWithPassword(
+        const QString conninfo = DatabaseEditor::conninfoWithPassword(
             m_pg.tcpConninfo(kMonitor, kPassword, kWithExtension), QStringLiteral("${keychain:TST_PG_PW}"));
         QVERIFY(!conninfo.contains(kPassword));
-        panel.conninfoEdit()->setText(conninfo);
-        QSignalSpy tested(&panel, &TargetPanel::databaseTested);
-        panel.testDatabase();
+        panel.databaseEditor()->conninfoEdit()->setText(conninfo);
+        QSignalSpy tested(panel.databaseEditor(), &DatabaseEditor::databaseTested);
+        panel.databaseEditor()->testDatabase();
         QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 1, kTimeout_ms);
-        QCOMPARE(panel.databaseTestResult()->state(), DatabaseTestResult::State::Ok);
-        QVERIFY(panel.databaseTestResult()->summaryText().contains(m_version));
+        QCOMPARE(panel.databaseEditor()->testResult()->state(), DatabaseTestResult::State::Ok);
+        QVERIFY(panel.databaseEditor()->testResult()->summaryText().contains(m_version));
     }
 
     void editingTheConninfoDropsTheResult()
     {
         TargetPanel panel;
         panel.show();
-        panel.conninfoEdit()->setText(m_pg.tcpConninfo(kMonitor, kPassword, kWithExtension));
-        QSignalSpy tested(&panel, &TargetPanel::databaseTested);
-        panel.testDatabase();
+        panel.databaseEditor()->conninfoEdit()->setText(m_pg.tcpConninfo(kMonitor, kPassword, kWithExtension));
+        QSignalSpy tested(panel.databaseEditor(), &DatabaseEditor::databaseTested);
+        panel.databaseEditor()->testDatabase();
         QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 1, kTimeout_ms);
-        QVERIFY(panel.databaseTestResult()->isVisible());
-        QTest::keyClicks(panel.conninfoEdit(), QStringLiteral(" "));
-        QCOMPARE(panel.databaseTestResult()->state(), DatabaseTestResult::State::Empty);
-        QVERIFY(panel.databaseTestResult()->isHidden());
+        QVERIFY(panel.databaseEditor()->testResult()->isVisible());
+        QTest::keyClicks(panel.databaseEditor()->conninfoEdit(), QStringLiteral(" "));
+        QCOMPARE(panel.databaseEditor()->testResult()->state(), DatabaseTestResult::State::Empty);
+        QVERIFY(panel.databaseEditor()->testResult()->isHidden());
     }
 
     void outcomesShownWithoutAServer_data()

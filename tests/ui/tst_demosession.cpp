@@ -1,4 +1,5 @@
 #include "demosession.h"
+#include "endpointseditor.h"
 #include "errorbanner.h"
 #include "mainwindow.h"
 #include "plandocument.h"
@@ -30,53 +31,6 @@ private slots:
 #endif
     }
 
-    void parsesTheDemoArguments_data()
-    {
-        QTest::addColumn<QStringList>("args");
-        QTest::addColumn<bool>("ok");
-        QTest::addColumn<bool>("demo");
-        QTest::addColumn<QStringList>("flaws");
-        QTest::addColumn<QString>("db");
-        const QStringList defaults{QStringLiteral("single-connection"), QStringLiteral("n-plus-one")};
-        QTest::newRow("gui") << QStringList{} << true << false << defaults << QString();
-        QTest::newRow("demo defaults") << QStringList{QStringLiteral("demo")} << true << true << defaults << QString();
-        QTest::newRow("flaw list") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw"),
-                                                  QStringLiteral("small-pool,missing-index")}
-                                   << true << true
-                                   << QStringList{QStringLiteral("small-pool"), QStringLiteral("missing-index")}
-                                   << QString();
-        QTest::newRow("equals forms") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw=none"),
-                                                     QStringLiteral("--db=dbname=demo")}
-                                      << true << true << QStringList{QStringLiteral("none")}
-                                      << QStringLiteral("dbname=demo");
-        QTest::newRow("db") << QStringList{QStringLiteral("demo"), QStringLiteral("--db"),
-                                           QStringLiteral("host=/tmp dbname=x")}
-                            << true << true << defaults << QStringLiteral("host=/tmp dbname=x");
-        QTest::newRow("missing value") << QStringList{QStringLiteral("demo"), QStringLiteral("--flaw")} << false << true
-                                       << defaults << QString();
-        QTest::newRow("unknown option") << QStringList{QStringLiteral("demo"), QStringLiteral("--frobnicate")} << false
-                                        << true << defaults << QString();
-    }
-
-    void parsesTheDemoArguments()
-    {
-        QFETCH(QStringList, args);
-        QFETCH(bool, ok);
-        QFETCH(bool, demo);
-        QFETCH(QStringList, flaws);
-        QFETCH(QString, db);
-        QString error;
-        const std::optional<DemoSession::Arguments> parsed = DemoSession::parse(args, &error);
-        QCOMPARE(bool(parsed), ok);
-        if (!ok) {
-            QVERIFY(!error.isEmpty());
-            return;
-        }
-        QCOMPARE(parsed->demo, demo);
-        QCOMPARE(parsed->options.flaws, flaws);
-        QCOMPARE(parsed->options.db, db);
-    }
-
     void startsTheRealDemoTargetAndLoadsItsPlan()
     {
         QString error;
@@ -87,8 +41,9 @@ private slots:
         auto *session = new DemoSession(&window, &window);
         QSignalSpy ready(session, &DemoSession::ready);
         QSignalSpy failed(session, &DemoSession::failed);
-        DemoLauncher::Options options; // default flaws: single-connection,n-plus-one
-        session->start(options);
+        DemoArguments arguments; // default flaws: single-connection,n-plus-one
+        arguments.levels = {1, 3};
+        session->start(arguments);
         // While the target seeds: an informative banner, Start disabled, the GUI thread free.
         QCOMPARE(window.banner()->kind(), ErrorBanner::Kind::Info);
         QVERIFY(window.banner()->message().contains(QLatin1String("Starting the demo backend")));
@@ -99,14 +54,16 @@ private slots:
         const QString url = ready.at(0).at(0).toString();
         QVERIFY(url.startsWith(QLatin1String("http://127.0.0.1:")));
         QCOMPARE(window.targetPanel()->baseUrlEdit()->text(), url);
-        QVERIFY(window.targetPanel()->endpointsTable()->rowCount() >= 3);
+        QVERIFY(window.targetPanel()->endpointsEditor()->table()->rowCount() >= 3);
         QCOMPARE(window.document()->displayName(), QStringLiteral("Demo"));
         QVERIFY(window.windowTitle().startsWith(QLatin1String("Demo")));
         QVERIFY(!window.document()->isModified());
         QVERIFY(window.startAction()->isEnabled());
         QVERIFY(window.banner()->message().contains(url));
         QString planError;
-        QVERIFY2(window.currentPlan(&planError), qPrintable(planError));
+        const std::optional<Plan> plan = window.currentPlan(&planError);
+        QVERIFY2(plan, qPrintable(planError));
+        QCOMPARE(plan->scenario.levels, (std::vector<int>{1, 3})); // --levels reaches the GUI's plan too
 
         // Closing the window (destroying the session) stops the target.
         const qint64 pid = session->launcher()->processId();

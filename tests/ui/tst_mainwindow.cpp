@@ -1,4 +1,6 @@
+#include "databaseeditor.h"
 #include "databasetestresult.h"
+#include "endpointseditor.h"
 #include "endpointtablemodel.h"
 #include "errorbanner.h"
 #include "livedashboard.h"
@@ -78,9 +80,9 @@ private slots:
         url->clear();
         QTest::keyClicks(url, QString::fromStdString(server.baseUrl()));
         QTest::mouseClick(child<QWidget>(&window, QStringLiteral("addEndpoint")), Qt::LeftButton);
-        QTableWidget *endpoints = window.targetPanel()->endpointsTable();
+        QTableWidget *endpoints = window.targetPanel()->endpointsEditor()->table();
         QCOMPARE(endpoints->rowCount(), 2);
-        endpoints->item(1, TargetPanel::PathColumn)->setText(QStringLiteral("/items"));
+        endpoints->item(1, EndpointsEditor::PathColumn)->setText(QStringLiteral("/items"));
         setPreset(window, QStringLiteral("sustain"));
         child<QSpinBox>(&window, QStringLiteral("users"))->setValue(4);
         child<QDoubleSpinBox>(&window, QStringLiteral("duration"))->setValue(60);
@@ -145,7 +147,11 @@ private slots:
     {
         MainWindow window;
         window.show();
-        window.targetPanel()->endpointsTable()->item(0, TargetPanel::WeightColumn)->setText(QStringLiteral("heavy"));
+        window.targetPanel()
+            ->endpointsEditor()
+            ->table()
+            ->item(0, EndpointsEditor::WeightColumn)
+            ->setText(QStringLiteral("heavy"));
         QSignalSpy phase(window.controller(), &RunController::phaseChanged);
         window.startAction()->trigger();
         QVERIFY(!window.banner()->isHidden());
@@ -178,8 +184,9 @@ private slots:
         // It reaches the query dock, the login and pool editors and the database test result, shown or not: an
         // unnamed button inside any of them is caught too.
         TargetPanel *target = window.targetPanel();
-        for (QWidget *part : std::initializer_list<QWidget *>{window.queryInspector(), target->loginEditor(),
-                                                              target->poolEditor(), target->databaseTestResult()}) {
+        for (QWidget *part :
+             std::initializer_list<QWidget *>{window.queryInspector(), target->loginEditor(), target->poolEditor(),
+                                              target->databaseEditor(), target->endpointsEditor()->detail()}) {
             QVERIFY(window.isAncestorOf(part));
             auto *planted = new QPushButton(QStringLiteral("?"), part);
             QCOMPARE(UiWiring::unnamedControls(&window), QList<QWidget *>{planted});
@@ -210,12 +217,13 @@ private slots:
         {
             MainWindow window;
             window.targetPanel()->baseUrlEdit()->setText(QStringLiteral("http://127.0.0.1:8123"));
-            window.targetPanel()->addEndpoint();
+            window.targetPanel()->endpointsEditor()->addEndpoint();
             window.targetPanel()
-                ->endpointsTable()
-                ->item(1, TargetPanel::PathColumn)
+                ->endpointsEditor()
+                ->table()
+                ->item(1, EndpointsEditor::PathColumn)
                 ->setText(QStringLiteral("/search?q=x"));
-            window.targetPanel()->moveEndpointUp();
+            window.targetPanel()->endpointsEditor()->moveEndpointUp();
             setPreset(window, QStringLiteral("sustain"));
             QVERIFY(window.savePlan(path));
             QVERIFY(!window.document()->isModified());

@@ -1,6 +1,8 @@
 #include "reportexportdialog.h"
 
+#include "jobtracker.h"
 #include "pdfreport.h"
+#include "storecall.h"
 
 #include "report/htmlreport.h"
 #include "report/reportdocument.h"
@@ -25,11 +27,14 @@
 #include <QTextBrowser>
 #include <QUrl>
 #include <QVBoxLayout>
-#include <QtConcurrent>
+
+#include <algorithm>
 
 namespace Preflight {
 
 namespace {
+
+enum Job { BaselineListJob, BaselineJob, PreviewJob };
 
 struct BaselineList
 {
@@ -64,6 +69,7 @@ ReportExportDialog::ReportExportDialog(const RunData &run, const QString &storeP
     : QDialog(parent), m_run(std::make_shared<const RunData>(run)),
       m_storePath(storePath.isEmpty() ? RunStore::defaultPath() : storePath)
 {
+    m_jobs = new JobTracker(this);
     setWindowTitle(tr("Export Report"));
     setAccessibleName(tr("Export readiness report"));
     resize(900, 760);
@@ -141,34 +147,29 @@ ReportExportDialog *ReportExportDialog::openFor(const RunData &run, const QStrin
 void ReportExportDialog::loadBaselines()
 {
     const QString path = m_storePath;
-    const qint64 self = m_run->info.id;
-    QtConcurrent::run([path, self]() {
-        BaselineList list;
-        if (!QFileInfo::exists(path))
-            return list; // no store yet: nothing to compare against
-        RunStore store;
-        RunStore::OpenOptions options;
-        options.create = false;
-        options.quick_check = false;
-        options.recover_interrupted = false;
-        if (const StoreError e = store.open(path, options)) {
-            list.error = e.message;
-            return list;
-        }
-        StoreError error;
-        for (RunListEntry &e : store.listRuns(&error))
-            if (e.id != self)
-                list.runs.push_back(std::move(e));
-        if (error)
-            list.error = error.message;
-        return list;
-    }).then(this, [this](const BaselineList &list) {
-        for (const RunListEntry &e : list.runs)
-            m_baselineCombo->addItem(entryLabel(e), QVariant::fromValue<qint64>(e.id));
-        if (!list.error.isEmpty())
-            showError(tr("Baselines unavailable: %1").arg(list.error));
-        emit baselinesLoaded();
-    });
+    if (!QFileInfo::exists(path)) {
+        // No store yet: nothing to compare against. Announced on the next turn, like a list that was read.
+        QMetaObject::invokeMethod(this, &ReportExportDialog::baselinesLoaded, Qt::QueuedConnection);
+        return;
+    }
+    m_jobs->start(
+        BaselineListJob,
+        [path, self = m_run->info.id] {
+            return StoreCall::run(path, StoreCall::reading(), [self](RunStore &store, StoreError *error) {
+                std::vector<RunListEntry> runs = store.listRuns(error);
+                runs.erase(
+                    std::remove_if(runs.begin(), runs.end(), [self](const RunListEntry &e) { return e.id == self; }),
+                    runs.end());
+                return runs;
+            });
+        },
+        [this](const StoreOutcome<std::vector<RunListEntry>> &list) {
+            for (const RunListEntry &e : list.value)
+                m_baselineCombo->addItem(entryLabel(e), QVariant::fromValue<qint64>(e.id));
+            if (!list.ok())
+                showError(tr("Baselines unavailable: %1").arg(list.error));
+            emit baselinesLoaded();
+        });
 }
 
 std::vector<qint64> ReportExportDialog::baselineIds() const
@@ -188,39 +189,32 @@ void ReportExportDialog::setBaseline(qint64 runId)
 void ReportExportDialog::onBaselineChanged()
 {
     const qint64 id = m_baselineCombo->currentData().toLongLong();
-    const quint64 generation = ++m_baselineGeneration;
     if (id < 0) {
+        m_jobs->cancel(BaselineJob);
         m_baseline.reset();
         refreshPreview();
         return;
     }
     m_status->setText(tr("Loading baseline run #%1…").arg(id));
-    const QString path = m_storePath;
-    QtConcurrent::run([path, id]() -> std::pair<std::shared_ptr<const RunData>, QString> {
-        RunStore store;
-        RunStore::OpenOptions options;
-        options.create = false;
-        options.quick_check = false;
-        options.recover_interrupted = false;
-        if (const StoreError e = store.open(path, options))
-            return {nullptr, e.message};
-        StoreError error;
-        std::optional<RunData> run = store.loadRun(id, &error);
-        if (!run)
-            return {nullptr, error.message};
-        return {std::make_shared<const RunData>(std::move(*run)), QString()};
-    }).then(this, [this, generation](const std::pair<std::shared_ptr<const RunData>, QString> &result) {
-        if (generation != m_baselineGeneration)
-            return; // another baseline was picked meanwhile
-        if (!result.first) {
-            showError(tr("Cannot load the baseline: %1").arg(result.second));
-            m_baseline.reset();
-        } else {
-            m_status->clear();
-            m_baseline = result.first;
-        }
-        refreshPreview();
-    });
+    m_jobs->start(
+        BaselineJob,
+        [path = m_storePath, id] {
+            return StoreCall::run(path, StoreCall::reading(),
+                                  [id](RunStore &store, StoreError *error) -> std::shared_ptr<const RunData> {
+                                      std::optional<RunData> run = store.loadRun(id, error);
+                                      return run ? std::make_shared<const RunData>(std::move(*run)) : nullptr;
+                                  });
+        },
+        [this](const StoreOutcome<std::shared_ptr<const RunData>> &result) {
+            if (!result.value) {
+                showError(tr("Cannot load the baseline: %1").arg(result.error));
+                m_baseline.reset();
+            } else {
+                m_status->clear();
+                m_baseline = result.value;
+            }
+            refreshPreview();
+        });
 }
 
 ReportOptions ReportExportDialog::currentOptions() const
@@ -233,38 +227,38 @@ ReportOptions ReportExportDialog::currentOptions() const
 
 void ReportExportDialog::refreshPreview()
 {
-    const quint64 generation = ++m_generation;
     m_save->setEnabled(false);
     ReportOptions options = currentOptions();
     std::shared_ptr<const RunData> run = m_run, baseline = m_baseline;
-    QtConcurrent::run([run, baseline, options]() mutable {
-        options.baseline = baseline.get(); // kept alive by the capture
-        return std::make_shared<const ReportModel>(ReportModel::build(*run, options));
-    }).then(this, [this, generation](const std::shared_ptr<const ReportModel> &model) {
-        if (generation != m_generation)
-            return;
-        m_model = model;
-        const ReportDocument document = ReportDocument::compose(*model);
-        QTextDocument *doc = m_preview->document();
-        // Charts as images for Qt's rich text (it does not draw SVG), at twice the size for a sharp preview.
-        for (const ReportModel::Chart &c : model->charts) {
-            QSvgRenderer renderer(c.svg.toUtf8().replace("<svg ", "<svg xmlns=\"http://www.w3.org/2000/svg\" "));
-            QImage image(QSize(int(c.width * 2), int(c.height * 2)), QImage::Format_ARGB32_Premultiplied);
-            image.setDevicePixelRatio(2);
-            image.fill(Qt::white);
-            QPainter painter(&image);
-            painter.setRenderHint(QPainter::Antialiasing);
-            renderer.render(&painter, QRectF(0, 0, c.width, c.height));
-            painter.end();
-            doc->addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("chart:chart-") + c.id), image);
-        }
-        const int scroll = m_preview->verticalScrollBar() ? m_preview->verticalScrollBar()->value() : 0;
-        m_preview->setHtml(QString::fromUtf8(HtmlReport::render(document, HtmlReport::Charts::ImageResource)));
-        if (m_preview->verticalScrollBar())
-            m_preview->verticalScrollBar()->setValue(scroll);
-        m_save->setEnabled(true);
-        emit previewUpdated();
-    });
+    m_jobs->start(
+        PreviewJob,
+        [run, baseline, options]() mutable {
+            options.baseline = baseline.get(); // kept alive by the capture
+            return std::make_shared<const ReportModel>(ReportModel::build(*run, options));
+        },
+        [this](const std::shared_ptr<const ReportModel> &model) {
+            m_model = model;
+            const ReportDocument document = ReportDocument::compose(*model);
+            QTextDocument *doc = m_preview->document();
+            // Charts as images for Qt's rich text (it does not draw SVG), at twice the size for a sharp preview.
+            for (const ReportModel::Chart &c : model->charts) {
+                QSvgRenderer renderer(c.svg.toUtf8().replace("<svg ", "<svg xmlns=\"http://www.w3.org/2000/svg\" "));
+                QImage image(QSize(int(c.width * 2), int(c.height * 2)), QImage::Format_ARGB32_Premultiplied);
+                image.setDevicePixelRatio(2);
+                image.fill(Qt::white);
+                QPainter painter(&image);
+                painter.setRenderHint(QPainter::Antialiasing);
+                renderer.render(&painter, QRectF(0, 0, c.width, c.height));
+                painter.end();
+                doc->addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("chart:chart-") + c.id), image);
+            }
+            const int scroll = m_preview->verticalScrollBar() ? m_preview->verticalScrollBar()->value() : 0;
+            m_preview->setHtml(QString::fromUtf8(HtmlReport::render(document, HtmlReport::Charts::ImageResource)));
+            if (m_preview->verticalScrollBar())
+                m_preview->verticalScrollBar()->setValue(scroll);
+            m_save->setEnabled(true);
+            emit previewUpdated();
+        });
 }
 
 void ReportExportDialog::onFormatChanged()

@@ -19,9 +19,11 @@ QT_END_NAMESPACE
 
 namespace Preflight {
 
+class JobTracker;
+
 // File → Export Report: a preview of the readiness report of one run, a baseline picker fed by the run store
 // (before/after section), format (HTML or PDF) and page size, and Save. The store is read and the report
-// model built off the GUI thread (QtConcurrent, stale results dropped by a generation counter); the file is
+// model built off the GUI thread (a JobTracker drops results superseded by a newer choice); the file is
 // written on the GUI thread (PDF painting needs it). Errors show inline, never as a modal box.
 //
 // Hook-up (main window): one action,
@@ -73,8 +75,7 @@ private:
     QLabel *m_status = nullptr;
     QPushButton *m_save = nullptr;
     std::shared_ptr<const ReportModel> m_model; // what the preview shows and Save writes
-    quint64 m_generation = 0;
-    quint64 m_baselineGeneration = 0;
+    JobTracker *m_jobs = nullptr;
 };
 
 } // namespace Preflight
