@@ -14,7 +14,8 @@ QT_END_NAMESPACE
 
 namespace Preflight {
 
-// One-shot work off the GUI thread (STYLE §8), its result delivered back on the tracker's thread.
+// One-shot work off the GUI thread (docs/architecture.md, "Threads"), its result delivered back on the tracker's
+// thread.
 //
 // start(kind, work, deliver) runs work() on a thread pool and then calls deliver(result) on the tracker's
 // thread — only if no later job of the same kind was started, and the kind was not cancelled, meanwhile: a
