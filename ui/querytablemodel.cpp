@@ -25,9 +25,9 @@ QueryTableModel::QueryTableModel(QObject *parent) : QAbstractTableModel(parent) 
 bool QueryTableModel::inPhase(const QueryStat &stat, Phase phase)
 {
     if (phase == Phase::Profile)
-        return stat.phase == QLatin1String("profile");
+        return stat.phase == QueryPhase::Profile;
     // "log": a statement log read over the whole run (no endpoint).
-    return stat.phase == QLatin1String("run") || (stat.phase == QLatin1String("log") && stat.endpoint.isEmpty());
+    return stat.phase == QueryPhase::Run || (stat.phase == QueryPhase::Log && stat.endpoint.isEmpty());
 }
 
 void QueryTableModel::setRun(const RunData &run)

@@ -7,10 +7,20 @@
 
 namespace Preflight {
 
+// Where a statement's figures were measured. Stored and written to JSON by its id (queryPhaseId).
+enum class QueryPhase {
+    Profile, // the profiling pass: one endpoint alone, K sequential requests ("profile")
+    Run,     // the whole load ("run")
+    Stage,   // one stage of the load, e.g. one sweep level ("stage")
+    Log,     // a statement log without a profiling pass to attribute it ("log")
+};
+QString queryPhaseId(QueryPhase phase);                           // "profile", "run", "stage", "log"
+QueryPhase queryPhaseFrom(const QString &id, bool *ok = nullptr); // unknown ids read as Run, *ok false
+
 // One query's pg_stat_statements delta over a span (the profiling pass of one endpoint, or the whole run).
 struct QueryStat
 {
-    QString phase;       // "profile" (one endpoint alone, K requests), "run" (whole load) or "stage"
+    QueryPhase phase = QueryPhase::Run;
     QString endpoint;    // endpoint name for "profile"; empty for "run" and "stage"
     QString queryid;     // pg_stat_statements queryid as text
     QString fingerprint; // libpg_query fingerprint (hex)

@@ -93,7 +93,7 @@ PgStatements::Delta PgStatements::delta(const Snapshot &before, const Snapshot &
     return d;
 }
 
-std::vector<QueryStat> PgStatements::toQueryStats(const Delta &delta, const QString &phase, const QString &endpoint,
+std::vector<QueryStat> PgStatements::toQueryStats(const Delta &delta, QueryPhase phase, const QString &endpoint,
                                                   double requests)
 {
     std::vector<QueryStat> out;

@@ -49,7 +49,7 @@ public:
     static Snapshot snapshot(PgConnection &conn);
     static Delta delta(const Snapshot &before, const Snapshot &after);
     // One QueryStat per entry: fingerprint via libpg_query, per-request figures when requests > 0.
-    static std::vector<QueryStat> toQueryStats(const Delta &delta, const QString &phase, const QString &endpoint,
+    static std::vector<QueryStat> toQueryStats(const Delta &delta, QueryPhase phase, const QString &endpoint,
                                                double requests);
 };
 

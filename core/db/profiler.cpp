@@ -138,7 +138,7 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
                                        .arg(er.endpoint)
                                        .arg(failed)
                                        .arg(er.responses);
-            er.stats = PgStatements::toQueryStats(d, QStringLiteral("profile"), er.endpoint, er.responses);
+            er.stats = PgStatements::toQueryStats(d, QueryPhase::Profile, er.endpoint, er.responses);
         }
         qCInfo(lcPreflightDb) << "profiled" << er.endpoint << er.responses << "responses" << er.stats.size()
                               << "queries";
@@ -153,7 +153,7 @@ std::vector<QueryStat> Profiler::runStats(const PgStatements::Snapshot &before, 
     const PgStatements::Delta d = PgStatements::delta(before, after);
     if (warnings)
         *warnings << d.warnings;
-    return PgStatements::toQueryStats(d, QStringLiteral("run"), QString(), totalRequests);
+    return PgStatements::toQueryStats(d, QueryPhase::Run, QString(), totalRequests);
 }
 
 } // namespace Preflight

@@ -416,7 +416,7 @@ std::vector<QueryStat> StatementLog::perRequest(const std::vector<Statement> &st
     std::vector<QueryStat> out;
     for (const auto &[fp, a] : byFp) {
         QueryStat q;
-        q.phase = endpoint.isEmpty() ? QStringLiteral("log") : QStringLiteral("profile");
+        q.phase = endpoint.isEmpty() ? QueryPhase::Log : QueryPhase::Profile;
         q.endpoint = endpoint;
         q.fingerprint = fp.size() == 16 ? fp : QString();
         q.text = a.text; // as logged: may hold literal values, unlike pg_stat_statements' normalised text

@@ -18,7 +18,7 @@ std::vector<QueryStat> profiledStatements(const RunData &run, const QString &end
     std::map<QString, size_t> byFingerprint;
     std::map<QString, double> mostCalls;
     for (const QueryStat &q : run.queries) {
-        if (q.phase != QLatin1String("profile") || q.endpoint != endpoint || !countsAsQuery(q))
+        if (q.phase != QueryPhase::Profile || q.endpoint != endpoint || !countsAsQuery(q))
             continue;
         const auto it = q.fingerprint.isEmpty() ? byFingerprint.end() : byFingerprint.find(q.fingerprint);
         if (it == byFingerprint.end()) {
@@ -54,7 +54,7 @@ double perRequest(const RunData &run, const QString &endpoint)
     bool profiled = false;
     double sum = 0;
     for (const QueryStat &q : run.queries) {
-        if (q.phase != QLatin1String("profile") || q.endpoint != endpoint)
+        if (q.phase != QueryPhase::Profile || q.endpoint != endpoint)
             continue;
         profiled = true;
         if (countsAsQuery(q))
@@ -67,7 +67,7 @@ double worstPerRequest(const RunData &run, QString *endpoint)
 {
     std::map<QString, bool> endpoints;
     for (const QueryStat &q : run.queries)
-        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty())
+        if (q.phase == QueryPhase::Profile && !q.endpoint.isEmpty())
             endpoints[q.endpoint] = true;
     double worst = -1;
     for (const auto &[name, unused] : endpoints) {

@@ -223,7 +223,7 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
             QJsonObject{{QStringLiteral("fingerprint"), q.fingerprint},
                         {QStringLiteral("text"), q.text},
                         {QStringLiteral("endpoint"), q.endpoint.isEmpty() ? QJsonValue() : QJsonValue(q.endpoint)},
-                        {QStringLiteral("phase"), q.phase},
+                        {QStringLiteral("phase"), queryPhaseId(q.phase)},
                         {QStringLiteral("calls"), number(q.calls, 0)},
                         {QStringLiteral("calls_per_request"), number(q.calls_per_request, 2)},
                         {QStringLiteral("rows_per_call"), number(q.rows_per_call, 2)},

@@ -556,7 +556,7 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         if (QueryCount::perRequest(run, e.name) >= 0)
             profiled.push_back(e.name);
     for (const QueryStat &q : run.queries)
-        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty() &&
+        if (q.phase == QueryPhase::Profile && !q.endpoint.isEmpty() &&
             std::find(profiled.begin(), profiled.end(), q.endpoint) == profiled.end())
             profiled.push_back(q.endpoint); // endpoints no longer in the plan
     for (const QString &name : profiled) {

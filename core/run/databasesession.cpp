@@ -212,8 +212,8 @@ std::vector<QueryStat> DatabaseSession::stageStats(const PgStatements::Snapshot 
         if (!from || !to || !from->valid || !to->valid)
             continue;
         // A reset inside one stage is that stage's business: its figures are the after-values as they are.
-        std::vector<QueryStat> stats = PgStatements::toQueryStats(
-            PgStatements::delta(*from, *to), QStringLiteral("stage"), QString(), load.stage_requests[size_t(stage)]);
+        std::vector<QueryStat> stats = PgStatements::toQueryStats(PgStatements::delta(*from, *to), QueryPhase::Stage,
+                                                                  QString(), load.stage_requests[size_t(stage)]);
         for (QueryStat &q : stats) {
             q.stage = stage;
             out.push_back(std::move(q));
@@ -228,13 +228,13 @@ std::vector<QueryPlan> DatabaseSession::explainQueries(const std::vector<QuerySt
     std::vector<const QueryStat *> candidates;
     std::vector<const QueryStat *> run;
     for (const QueryStat &q : queries)
-        if (q.phase == QLatin1String("run"))
+        if (q.phase == QueryPhase::Run)
             run.push_back(&q);
     std::sort(run.begin(), run.end(), [](const QueryStat *a, const QueryStat *b) { return a->total_ms > b->total_ms; });
     for (size_t i = 0; i < run.size() && i < size_t(kTopQueriesToExplain); ++i)
         candidates.push_back(run[i]);
     for (const QueryStat &q : queries)
-        if (q.phase == QLatin1String("profile"))
+        if (q.phase == QueryPhase::Profile)
             candidates.push_back(&q);
 
     std::vector<QueryPlan> plans;

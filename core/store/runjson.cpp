@@ -89,12 +89,18 @@ QJsonArray queryArray(const std::vector<QueryStat> &stats)
 {
     QJsonArray out;
     for (const QueryStat &q : stats) {
-        QJsonObject o{{key("phase"), q.phase},       {key("endpoint"), q.endpoint},
-                      {key("queryid"), q.queryid},   {key("fingerprint"), q.fingerprint},
-                      {key("text"), q.text},         {key("calls"), q.calls},
-                      {key("requests"), q.requests}, {key("calls_per_request"), q.calls_per_request},
-                      {key("rows"), q.rows},         {key("rows_per_call"), q.rows_per_call},
-                      {key("mean_ms"), q.mean_ms},   {key("total_ms"), q.total_ms}};
+        QJsonObject o{{key("phase"), queryPhaseId(q.phase)},
+                      {key("endpoint"), q.endpoint},
+                      {key("queryid"), q.queryid},
+                      {key("fingerprint"), q.fingerprint},
+                      {key("text"), q.text},
+                      {key("calls"), q.calls},
+                      {key("requests"), q.requests},
+                      {key("calls_per_request"), q.calls_per_request},
+                      {key("rows"), q.rows},
+                      {key("rows_per_call"), q.rows_per_call},
+                      {key("mean_ms"), q.mean_ms},
+                      {key("total_ms"), q.total_ms}};
         if (q.stage >= 0)
             o.insert(key("stage"), q.stage);
         out.append(o);
@@ -108,7 +114,7 @@ std::vector<QueryStat> queriesFrom(const QJsonArray &a)
     for (const QJsonValue &v : a) {
         const QJsonObject o = v.toObject();
         QueryStat q;
-        q.phase = text(o, "phase");
+        q.phase = queryPhaseFrom(text(o, "phase"));
         q.endpoint = text(o, "endpoint");
         q.queryid = text(o, "queryid");
         q.fingerprint = text(o, "fingerprint");

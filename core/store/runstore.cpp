@@ -549,7 +549,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
         q.bind(1, id);
         while (q.next()) {
             QueryStat s;
-            s.phase = q.text(0);
+            s.phase = queryPhaseFrom(q.text(0));
             s.endpoint = q.text(1);
             s.queryid = q.text(2);
             s.fingerprint = q.text(3);
@@ -562,7 +562,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             s.mean_ms = q.real(10);
             s.total_ms = q.real(11);
             s.stage = int(q.int64(12));
-            (s.phase == QLatin1String("stage") ? run.stage_queries : run.queries).push_back(s);
+            (s.phase == QueryPhase::Stage ? run.stage_queries : run.queries).push_back(s);
         }
         if (q.error())
             return fail(q.error());
@@ -995,7 +995,7 @@ StoreError RunStore::writeOutcome(qint64 runId, const RunOutcome &outcome, const
         for (const std::vector<QueryStat> *stats : {&outcome.queries, &outcome.stage_queries}) {
             for (const QueryStat &s : *stats) {
                 q.bind(1, runId)
-                    .bind(2, s.phase)
+                    .bind(2, queryPhaseId(s.phase))
                     .bind(3, s.endpoint)
                     .bind(4, s.queryid)
                     .bind(5, s.fingerprint)

@@ -195,7 +195,7 @@ private slots:
 
         RunData run;
         QueryStat q;
-        q.phase = QStringLiteral("profile");
+        q.phase = QueryPhase::Profile;
         q.endpoint = QStringLiteral("customer");
         q.calls_per_request = 61;
         run.queries = {q};

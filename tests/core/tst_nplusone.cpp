@@ -216,7 +216,7 @@ private slots:
         const Shape s = shapeOrFail(QStringLiteral("rows-confirmed"));
         const RunData run = diagnosed({s.queries.begin(), s.queries.begin() + 5}); // customer profile only
         QueryStat whole = s.queries[2];                                            // services, per row
-        whole.phase = QStringLiteral("run");
+        whole.phase = QueryPhase::Run;
         whole.endpoint.clear();
         whole.calls_per_request = 3.7; // over every request of the run: not the profiled figure
         QCOMPARE(NPlusOne::role(whole, run.findings), Role::Child);

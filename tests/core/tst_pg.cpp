@@ -435,7 +435,7 @@ void TestPg::snapshotDeltaCountsKnownStatements()
     const PgStatements::Delta d = PgStatements::delta(before, after);
     QVERIFY(d.valid);
     QVERIFY(!d.reset);
-    const auto stats = PgStatements::toQueryStats(d, QStringLiteral("run"), QString(), 7);
+    const auto stats = PgStatements::toQueryStats(d, QueryPhase::Run, QString(), 7);
     const QueryStat *known = nullptr;
     for (const QueryStat &q : stats) {
         QVERIFY2(!q.text.contains(QLatin1String("preflight")), qPrintable(q.text)); // own statements excluded
@@ -501,7 +501,7 @@ void TestPg::profilerGivesCallsPerRequest()
     QCOMPARE(r.endpoints[0].responses, 6);
     QCOMPARE(int(r.endpoints[0].stats.size()), 1);
     QCOMPARE(r.endpoints[0].stats[0].calls_per_request, 1.0);
-    QCOMPARE(r.endpoints[0].stats[0].phase, QStringLiteral("profile"));
+    QCOMPARE(r.endpoints[0].stats[0].phase, QueryPhase::Profile);
     QCOMPARE(r.endpoints[0].stats[0].endpoint, QStringLiteral("one"));
 
     // 1 + 3N with N = 4: the parent once per request, three child fingerprints at 4 calls per request.

@@ -48,7 +48,7 @@ void TestPgLog::appLogGroupsByRequestAndFingerprint()
     QCOMPARE(int(stats.size()), 3);
     for (const QueryStat &q : stats) {
         QCOMPARE(q.requests, 2.0);
-        QCOMPARE(q.phase, QStringLiteral("profile"));
+        QCOMPARE(q.phase, QueryPhase::Profile);
         QCOMPARE(q.fingerprint.size(), 16);
         QCOMPARE(q.calls_per_request, q.text.contains(QLatin1String("orders")) ? 1.0 : 2.0);
     }
@@ -73,7 +73,7 @@ void TestPgLog::stderrLogWithDurations()
     QCOMPARE(stats[0].calls_per_request, 1.0);
     QCOMPARE(stats[0].total_ms, 1.0);
     QCOMPARE(stats[0].mean_ms, 0.5);
-    QCOMPARE(stats[0].phase, QStringLiteral("log"));
+    QCOMPARE(stats[0].phase, QueryPhase::Log);
 }
 
 void TestPgLog::stderrLogStatementAllAndMultiline()

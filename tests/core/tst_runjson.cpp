@@ -108,7 +108,7 @@ RunData withBinaryBodyAndNoDatabase()
     transport.error_class = ErrorClass::Reset;
     run.error_samples.push_back(transport);
     QueryStat stage;
-    stage.phase = QStringLiteral("stage");
+    stage.phase = QueryPhase::Stage;
     stage.text = QStringLiteral("SELECT 1");
     stage.stage = 0;
     run.stage_queries.push_back(stage);

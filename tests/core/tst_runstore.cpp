@@ -133,11 +133,11 @@ RunData makeRun(int intervals = 60)
     run.database.pg_stat_statements = QStringLiteral("ok");
     run.database.warnings = QStringList{QStringLiteral("track_io_timing is off")};
     run.health = {true, 200, QString(), 1.5};
-    run.queries.push_back({QStringLiteral("profile"), QStringLiteral("profile"), QStringLiteral("123"),
+    run.queries.push_back({QueryPhase::Profile, QStringLiteral("profile"), QStringLiteral("123"),
                            QStringLiteral("abcd"), QStringLiteral("SELECT * FROM orders WHERE customer_id = $1"), 600,
                            20, 30, 1200, 2, 0.4, 240});
     QueryStat level = run.queries.back();
-    level.phase = QStringLiteral("stage");
+    level.phase = QueryPhase::Stage;
     level.endpoint.clear();
     level.stage = 1;
     run.stage_queries.push_back(level);
@@ -284,7 +284,7 @@ private slots:
         QCOMPARE(loaded->queries[0].stage, -1);
         QCOMPARE(loaded->stage_queries.size(), size_t(1)); // kept apart from the run's queries
         QCOMPARE(loaded->stage_queries[0].stage, 1);
-        QCOMPARE(loaded->stage_queries[0].phase, QStringLiteral("stage"));
+        QCOMPARE(loaded->stage_queries[0].phase, QueryPhase::Stage);
         QCOMPARE(loaded->plans.size(), size_t(1));
         QCOMPARE(loaded->plans[0].root.children.size(), size_t(1));
         QCOMPARE(loaded->plans[0].root.children[0].filter_columns, QStringList{QStringLiteral("customer_id")});

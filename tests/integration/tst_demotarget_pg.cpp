@@ -155,10 +155,8 @@ qint64 TestDemoTargetPg::sessions() const
 
 QString TestDemoTargetPg::demoBackendPids() const
 {
-    return m_pg
-        .queryValue(QStringLiteral("SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM "
-                                   "pg_stat_activity WHERE application_name = 'preflight-demo-target'"))
-        .toString();
+    return m_pg.queryValue(QStringLiteral("SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM "
+                                          "pg_stat_activity WHERE application_name = 'preflight-demo-target'"));
 }
 
 int TestDemoTargetPg::demoBackends() const

@@ -158,7 +158,7 @@ RunData build(const Spec &spec)
 QueryStat profileStat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall, double mean_ms)
 {
     QueryStat q;
-    q.phase = QStringLiteral("profile");
+    q.phase = QueryPhase::Profile;
     q.endpoint = endpoint;
     q.fingerprint = QString::number(qHash(text), 16);
     q.text = text;

@@ -24,7 +24,7 @@ const QString kWholeRunOnly = QStringLiteral("SELECT count(*) FROM audit_log");
 QueryStat wholeRun(const QString &text, double calls, double mean_ms)
 {
     QueryStat q;
-    q.phase = QStringLiteral("run");
+    q.phase = QueryPhase::Run;
     q.text = text;
     q.fingerprint = QString::number(qHash(text), 16);
     q.calls = calls;

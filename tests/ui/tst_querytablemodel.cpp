@@ -19,7 +19,7 @@ using namespace Preflight::ReportFixture::SingleConnection;
 
 namespace {
 
-QueryStat stat(const QString &phase, const QString &endpoint, const QString &text, double calls, double requests,
+QueryStat stat(QueryPhase phase, const QString &endpoint, const QString &text, double calls, double requests,
                double rows, double mean_ms)
 {
     QueryStat q;
@@ -86,7 +86,7 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(model.columnCount(), int(QueryTableModel::NUM_COLUMNS));
         RunData run = fixtureRun();
-        run.queries.push_back(stat(QStringLiteral("run"), {}, kSearch, 900, 0, 22500, 35));
+        run.queries.push_back(stat(QueryPhase::Run, {}, kSearch, 900, 0, 22500, 35));
         model.setRun(run);
         QCOMPARE(model.rowCount(), 6);
         model.setPhase(Phase::Run);
@@ -158,8 +158,8 @@ private slots:
         RunData run;
         run.plan.endpoints.resize(1);
         run.plan.endpoints[0].name = QStringLiteral("profile");
-        QueryStat logged = stat(QStringLiteral("profile"), QStringLiteral("profile"), QStringLiteral("SELECT 1 FROM t"),
-                                20, 20, -1, 0);
+        QueryStat logged =
+            stat(QueryPhase::Profile, QStringLiteral("profile"), QStringLiteral("SELECT 1 FROM t"), 20, 20, -1, 0);
         run.queries.push_back(logged);
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -233,7 +233,7 @@ private slots:
     {
         RunData run = fixtureRun();
         // The same per-row statement on another endpoint, added after the diagnosis: no finding names it there.
-        run.queries.push_back(stat(QStringLiteral("profile"), kSearchEndpoint, kStaff, 400, 20, 400, 0.2));
+        run.queries.push_back(stat(QueryPhase::Profile, kSearchEndpoint, kStaff, 400, 20, 400, 0.2));
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRun(run);
@@ -247,9 +247,9 @@ private slots:
     void wholeRunStatementsByTotalTime()
     {
         RunData run = fixtureRun();
-        run.queries.push_back(stat(QStringLiteral("run"), {}, kStaff, 12000, 600, 12000, 0.25)); // 3000 ms
-        run.queries.push_back(stat(QStringLiteral("run"), {}, kSearch, 600, 600, 15000, 40));    // 24000 ms
-        run.queries.push_back(stat(QStringLiteral("log"), {}, kCustomers, 600, 0, -1, 0.5));     // 300 ms, a log
+        run.queries.push_back(stat(QueryPhase::Run, {}, kStaff, 12000, 600, 12000, 0.25)); // 3000 ms
+        run.queries.push_back(stat(QueryPhase::Run, {}, kSearch, 600, 600, 15000, 40));    // 24000 ms
+        run.queries.push_back(stat(QueryPhase::Log, {}, kCustomers, 600, 0, -1, 0.5));     // 300 ms, a log
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRun(run);
@@ -273,11 +273,11 @@ private slots:
     {
         RunData run;
         // pg_stat_statements kept two queryids for one statement (a search_path change): one row, deltas summed.
-        QueryStat a = stat(QStringLiteral("profile"), kCustomerEndpoint, kStaff, 300, 20, 300, 0.2);
-        QueryStat b = stat(QStringLiteral("profile"), kCustomerEndpoint, kStaff, 100, 20, 100, 0.6);
+        QueryStat a = stat(QueryPhase::Profile, kCustomerEndpoint, kStaff, 300, 20, 300, 0.2);
+        QueryStat b = stat(QueryPhase::Profile, kCustomerEndpoint, kStaff, 100, 20, 100, 0.6);
         a.queryid = QStringLiteral("1");
         b.queryid = QStringLiteral("2");
-        run.queries = {a, b, stat(QStringLiteral("profile"), kCustomerEndpoint, kCustomers, 20, 20, 20, 1)};
+        run.queries = {a, b, stat(QueryPhase::Profile, kCustomerEndpoint, kCustomers, 20, 20, 20, 1)};
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRun(run);
@@ -295,7 +295,7 @@ private slots:
         RunData run;
         // A savepoint per row (transaction control, not a query) and an app that inlines literals (one
         // pg_stat_statements entry per value, one fingerprint).
-        const QString profile = QStringLiteral("profile");
+        const QueryPhase profile = QueryPhase::Profile;
         run.queries = {stat(profile, kCustomerEndpoint, kParent, 20, 20, 400, 0.5),
                        stat(profile, kCustomerEndpoint, QStringLiteral("SAVEPOINT sa_savepoint_1"), 400, 20, 0, 0.01)};
         for (int id : {3, 4, 5, 6}) {
@@ -325,9 +325,9 @@ private slots:
     {
         RunData run;
         // As text "9.00 ms" sorts after "10.0 ms" and "120 ms"; as numbers it comes first.
-        run.queries = {stat(QStringLiteral("profile"), kCustomerEndpoint, kStaff, 20, 20, 20, 10),
-                       stat(QStringLiteral("profile"), kCustomerEndpoint, kServices, 20, 20, 20, 9),
-                       stat(QStringLiteral("profile"), kCustomerEndpoint, kInvoices, 20, 20, 20, 120)};
+        run.queries = {stat(QueryPhase::Profile, kCustomerEndpoint, kStaff, 20, 20, 20, 10),
+                       stat(QueryPhase::Profile, kCustomerEndpoint, kServices, 20, 20, 20, 9),
+                       stat(QueryPhase::Profile, kCustomerEndpoint, kInvoices, 20, 20, 20, 120)};
         QueryTableModel model;
         QSortFilterProxyModel proxy;
         proxy.setSourceModel(&model);

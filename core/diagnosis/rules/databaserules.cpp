@@ -157,7 +157,7 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
 {
     std::vector<QString> endpoints;
     for (const QueryStat &q : ctx.run.queries)
-        if (q.phase == QLatin1String("profile") && !q.endpoint.isEmpty() &&
+        if (q.phase == QueryPhase::Profile && !q.endpoint.isEmpty() &&
             std::find(endpoints.begin(), endpoints.end(), q.endpoint) == endpoints.end())
             endpoints.push_back(q.endpoint);
     std::vector<Finding> out;
@@ -398,7 +398,7 @@ std::vector<Finding> ruleMissingIndex(const RuleContext &ctx)
     // The database's time over the run, for each statement's share.
     double runDbTime = 0;
     for (const QueryStat &q : ctx.run.queries)
-        if (q.phase == QLatin1String("run") && QueryCount::countsAsQuery(q))
+        if (q.phase == QueryPhase::Run && QueryCount::countsAsQuery(q))
             runDbTime += q.total_ms;
 
     std::vector<Finding> out;
@@ -417,11 +417,11 @@ std::vector<Finding> ruleMissingIndex(const RuleContext &ctx)
                 meanMs = std::max(meanMs, q.mean_ms);
                 if (q.rows_per_call >= 0)
                     rowsPerCall = std::max(rowsPerCall, q.rows_per_call);
-                if (q.phase == QLatin1String("run")) {
+                if (q.phase == QueryPhase::Run) {
                     calls += q.calls;
                     totalMs += q.total_ms;
                 }
-                if (q.phase == QLatin1String("profile") && f.endpoint.isEmpty()) {
+                if (q.phase == QueryPhase::Profile && f.endpoint.isEmpty()) {
                     f.endpoint = q.endpoint;
                     f.refs.endpoint = ctx.endpointIndexByName(q.endpoint);
                 }

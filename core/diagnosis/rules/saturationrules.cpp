@@ -124,7 +124,7 @@ std::optional<Finding> ruleDbSaturation(const RuleContext &ctx)
     QString windowName = QStringLiteral("at %1").arg(top.loadLabel());
     if (window.empty()) {
         for (const QueryStat &q : ctx.run.queries)
-            if (q.phase == QLatin1String("run") && QueryCount::countsAsQuery(q))
+            if (q.phase == QueryPhase::Run && QueryCount::countsAsQuery(q))
                 window.push_back(q);
         windowName = QStringLiteral("over the run");
     }
