@@ -1,5 +1,6 @@
 #pragma once
 
+#include "data/normalizebody.h"
 #include "data/rundata.h"
 
 #include <QByteArray>
@@ -38,12 +39,6 @@ const ErrorSignature *errorSignatureById(const QString &id);
 // Recognises one failing response. Transport failures (status 0) are never recognised (their body is the
 // client's own message). Returns nullptr when nothing matches. Thread-safe, pure.
 const ErrorSignature *recogniseErrorBody(const QByteArray &body, int status, const QString &retryAfter);
-
-// The body folded into a signature: HTML tags dropped, whitespace collapsed, and everything that varies
-// between two occurrences of the same error — numbers, ids, uuids, timestamps, hex, IP addresses — replaced
-// by "<n>"; at most kMaxNormalizedChars characters. Cheap (one pass, no regular expressions), thread-safe.
-QString normalizeBody(const QByteArray &body);
-constexpr int kMaxNormalizedChars = 300;
 
 // One signature of a run: samples with the same catalogue entry and the same normalised message, folded over
 // endpoints and statuses. `signature` is the catalogue id or "unrecognised".

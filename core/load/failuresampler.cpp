@@ -1,6 +1,6 @@
 #include "failuresampler.h"
 
-#include "diagnosis/errorsignatures.h"
+#include "data/normalizebody.h"
 
 #include <QRegularExpression>
 

@@ -5,23 +5,9 @@
 #include <QDir>
 #include <QFileInfo>
 
-#include <mutex>
-
 namespace Preflight {
 
 namespace {
-
-std::mutex &rendererMutex()
-{
-    static std::mutex m;
-    return m;
-}
-
-ReportWriter::PdfRenderer &renderer()
-{
-    static ReportWriter::PdfRenderer r;
-    return r;
-}
 
 void setError(QString *error, const QString &message)
 {
@@ -41,19 +27,7 @@ std::optional<ReportFormatKind> ReportWriter::formatOf(const QString &path)
     return std::nullopt;
 }
 
-void ReportWriter::setPdfRenderer(PdfRenderer r)
-{
-    std::lock_guard<std::mutex> lock(rendererMutex());
-    renderer() = std::move(r);
-}
-
-bool ReportWriter::hasPdfRenderer()
-{
-    std::lock_guard<std::mutex> lock(rendererMutex());
-    return bool(renderer());
-}
-
-bool ReportWriter::check(const QString &path, QString *error)
+bool ReportWriter::check(const QString &path, QString *error) const
 {
     if (path.isEmpty()) {
         setError(error, QStringLiteral("no report file given"));
@@ -65,9 +39,9 @@ bool ReportWriter::check(const QString &path, QString *error)
                             .arg(QDir::toNativeSeparators(path)));
         return false;
     }
-    if (*format == ReportFormatKind::Pdf && !hasPdfRenderer()) {
-        setError(error, QStringLiteral("PDF reports need the GUI build of Preflight (Qt Gui); this build writes HTML "
-                                       "only: use a .html file name, or rebuild with PREFLIGHT_BUILD_GUI=ON"));
+    if (*format == ReportFormatKind::Pdf && !writesPdf()) {
+        setError(error, QStringLiteral("PDF reports need Preflight built with PDF support (Qt Gui); this build writes "
+                                       "HTML only: use a .html file name, or rebuild with PREFLIGHT_BUILD_PDF=ON"));
         return false;
     }
     const QFileInfo info(path);
@@ -84,26 +58,22 @@ bool ReportWriter::check(const QString &path, QString *error)
     return true;
 }
 
-bool ReportWriter::write(const ReportDocument &document, const QString &path, ReportPageSize pageSize, QString *error)
+bool ReportWriter::write(const ReportDocument &document, const QString &path, ReportPageSize pageSize,
+                         QString *error) const
 {
     if (!check(path, error))
         return false;
     if (*formatOf(path) == ReportFormatKind::Html)
         return HtmlReport::write(document, path, error);
-    PdfRenderer r;
-    {
-        std::lock_guard<std::mutex> lock(rendererMutex());
-        r = renderer();
-    }
-    return r(document, path, pageSize, error);
+    return m_pdf(document, path, pageSize, error);
 }
 
-bool writeReport(const RunData &run, const QString &path, const ReportOptions &options, QString *error)
+bool ReportWriter::write(const RunData &run, const QString &path, const ReportOptions &options, QString *error) const
 {
-    if (!ReportWriter::check(path, error))
+    if (!check(path, error))
         return false;
     const ReportModel model = ReportModel::build(run, options);
-    return ReportWriter::write(ReportDocument::compose(model), path, options.page_size, error);
+    return write(ReportDocument::compose(model), path, options.page_size, error);
 }
 
 } // namespace Preflight

@@ -2,7 +2,7 @@
 
 #include "data/dbsample.h"
 #include "data/intervalsnapshot.h"
-#include "data/rundata.h"
+#include "data/rundataptr.h"
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/gates.h"
 #include "load/loadengine.h"
@@ -24,7 +24,6 @@ class DbSampler;
 class PoolSampler;
 class RunRecorder;
 
-using RunDataPtr = std::shared_ptr<const RunData>;
 using DiagnosisPtr = std::shared_ptr<const Diagnosis>;
 
 // Runs one plan end to end for the CLI and the GUI alike (DESIGN.md §3):
@@ -112,5 +111,4 @@ private:
 
 } // namespace Preflight
 
-Q_DECLARE_METATYPE(Preflight::RunDataPtr)
 Q_DECLARE_METATYPE(Preflight::DiagnosisPtr)

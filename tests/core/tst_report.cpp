@@ -647,33 +647,32 @@ void TestReport::writeReportByExtension()
     const RunData run = ReportFixture::healthyRun();
     QString error;
     const QString htmlPath = dir.filePath(QStringLiteral("r.html"));
-    QVERIFY2(writeReport(run, htmlPath, {}, &error), qPrintable(error));
+    const ReportWriter htmlOnly;
+    QVERIFY2(htmlOnly.write(run, htmlPath, {}, &error), qPrintable(error));
     QFile f(htmlPath);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QVERIFY(f.readAll().startsWith("<!DOCTYPE html>"));
-    // Core alone has no PDF renderer: a clear refusal, nothing written.
-    ReportWriter::setPdfRenderer({});
-    QVERIFY(!writeReport(run, dir.filePath(QStringLiteral("r.pdf")), {}, &error));
-    QVERIFY2(error.contains(QStringLiteral("GUI build")), qPrintable(error));
+    // Without a PDF renderer (core alone): a clear refusal, nothing written.
+    QVERIFY(!htmlOnly.write(run, dir.filePath(QStringLiteral("r.pdf")), {}, &error));
+    QVERIFY2(error.contains(QStringLiteral("PREFLIGHT_BUILD_PDF")), qPrintable(error));
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("r.pdf"))));
-    QVERIFY(!writeReport(run, dir.filePath(QStringLiteral("r.txt")), {}, &error));
+    QVERIFY(!htmlOnly.write(run, dir.filePath(QStringLiteral("r.txt")), {}, &error));
     QVERIFY(error.contains(QStringLiteral(".html or .pdf")));
-    QVERIFY(!writeReport(run, dir.filePath(QStringLiteral("missing/r.html")), {}, &error));
+    QVERIFY(!htmlOnly.write(run, dir.filePath(QStringLiteral("missing/r.html")), {}, &error));
     QVERIFY(error.contains(QStringLiteral("does not exist")));
-    // A registered renderer receives the composed document and the page size.
+    // The renderer it was given receives the composed document and the page size.
     ReportPageSize seen = ReportPageSize::A4;
     QString seenTitle;
-    ReportWriter::setPdfRenderer([&](const ReportDocument &doc, const QString &, ReportPageSize size, QString *) {
+    const ReportWriter withPdf([&](const ReportDocument &doc, const QString &, ReportPageSize size, QString *) {
         seen = size;
         seenTitle = doc.title;
         return true;
     });
     ReportOptions letter;
     letter.page_size = ReportPageSize::Letter;
-    QVERIFY(writeReport(run, dir.filePath(QStringLiteral("r.pdf")), letter, &error));
+    QVERIFY(withPdf.write(run, dir.filePath(QStringLiteral("r.pdf")), letter, &error));
     QCOMPARE(seen, ReportPageSize::Letter);
     QCOMPARE(seenTitle, QStringLiteral("Readiness report: customer API after the fix"));
-    ReportWriter::setPdfRenderer({});
 }
 
 void TestReport::reportCommand()
@@ -717,7 +716,7 @@ void TestReport::reportCommand()
              2);
     QCOMPARE(Cli::reportCommand({QString::number(after), QStringLiteral("--store"), storePath, QStringLiteral("--pdf"),
                                  dir.filePath(QStringLiteral("x.pdf"))}),
-             2); // core only: no PDF renderer registered
+             2); // no QGuiApplication here (or no PDF support in this build): refused, nothing written
     QVERIFY(!QFile::exists(other));
     QCOMPARE(Cli::reportCommand({QStringLiteral("--help")}), 0);
 }
@@ -739,7 +738,7 @@ void TestReport::oneHourRunIsSmall()
     const qint64 model_ms = timer.restart();
     qInfo("analyze %lld ms, model %lld ms (charts: %d)", analyze_ms, model_ms, int(model.charts.size()));
     QString error;
-    QVERIFY2(writeReport(run, path, {}, &error), qPrintable(error));
+    QVERIFY2(ReportWriter().write(run, path, {}, &error), qPrintable(error));
     const qint64 elapsed_ms = timer.elapsed();
     const qint64 bytes = QFileInfo(path).size();
     qInfo("1-hour run (14,400 intervals x 4 endpoints): HTML report %lld bytes in %lld ms (fixture %lld ms)", bytes,

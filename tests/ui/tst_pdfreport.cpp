@@ -2,8 +2,9 @@
 // pdftoppm, the page count and size are plausible for A4 and Letter, `preflight report --pdf` works through
 // the CLI seam, a 1-hour run stays under 5 MB, and the dialog previews, lists baselines and saves.
 #include "reportfixture.h"
+#include "testhttpserver.h"
 
-#include "report/pdfreport.h"
+#include "pdfreport.h"
 #include "report/reportexportdialog.h"
 
 #include "report/reportdocument.h"
@@ -97,6 +98,7 @@ private slots:
     void everyPageRenders();
     void sameContentAsHtml();
     void cliWritesPdf();
+    void runWritesPdfWithoutADisplay();
     void oneHourRunIsSmall();
     void exportDialog();
 };
@@ -209,6 +211,8 @@ void TestPdfReport::cliWritesPdf()
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove(QStringLiteral("QT_QPA_PLATFORM")); // the CLI picks offscreen itself
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(PREFLIGHT_BIN), {QStringLiteral("report"), QString::number(id), QStringLiteral("--store"),
                                             storePath, QStringLiteral("--pdf"), pdf, QStringLiteral("--html"), html,
@@ -226,6 +230,31 @@ void TestPdfReport::cliWritesPdf()
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 2);
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.pdf"))));
+}
+
+// `run --report F.pdf` on a machine without a display (CI): the CLI paints the PDF on the offscreen platform.
+void TestPdfReport::runWritesPdfWithoutADisplay()
+{
+    PreflightTest::TestHttpServer server;
+    QVERIFY(server.start());
+    QTemporaryDir dir;
+    const QString pdf = dir.filePath(QStringLiteral("run.pdf"));
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(PREFLIGHT_BIN),
+            {QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
+             QStringLiteral("--users"), QStringLiteral("1"), QStringLiteral("--duration"), QStringLiteral("1"),
+             QStringLiteral("--report"), pdf, QStringLiteral("--store"), dir.filePath(QStringLiteral("runs.sqlite")),
+             QStringLiteral("--quiet")});
+    QVERIFY(p.waitForFinished(120000));
+    QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0,
+             qPrintable(QString::fromUtf8(p.readAllStandardError())));
+    QVERIFY(pdfInfo(pdf).pages >= 1);
+    QVERIFY(server.requestsSeen() > 0);
 }
 
 void TestPdfReport::oneHourRunIsSmall()

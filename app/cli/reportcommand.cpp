@@ -103,9 +103,10 @@ int reportCommand(const QStringList &args)
         return usageError(QStringLiteral("--html \"%1\" must end in .html").arg(htmlFile));
     if (!pdfFile.isEmpty() && ReportWriter::formatOf(pdfFile) != ReportFormatKind::Pdf)
         return usageError(QStringLiteral("--pdf \"%1\" must end in .pdf").arg(pdfFile));
+    const ReportWriter reports = reportWriter();
     for (const QString &file : {htmlFile, pdfFile}) {
         QString error;
-        if (!file.isEmpty() && !ReportWriter::check(file, &error)) {
+        if (!file.isEmpty() && !reports.check(file, &error)) {
             err << "preflight report: " << error << '\n';
             return ExitUsage;
         }
@@ -150,7 +151,7 @@ int reportCommand(const QStringList &args)
         if (file.isEmpty())
             continue;
         QString writeError;
-        if (!ReportWriter::write(document, file, options.page_size, &writeError)) {
+        if (!reports.write(document, file, options.page_size, &writeError)) {
             err << "preflight report: " << writeError << '\n';
             return ExitUsage;
         }

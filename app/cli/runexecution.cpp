@@ -1,6 +1,7 @@
 #include "runexecution.h"
 
 #include "cli.h"
+#include "commands.h"
 #include "diagnosis/junit.h"
 #include "interruptwatcher.h"
 #include "outputpaths.h"
@@ -178,7 +179,8 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
     const bool tty = ::isatty(fileno(stderr)) && !outputs.quiet;
     // An output that could not be written, or that would destroy an input or the run store, is found before
     // the load, not after it.
-    if (QString error; !outputs.reportPath.isEmpty() && !ReportWriter::check(outputs.reportPath, &error)) {
+    const ReportWriter reports = reportWriter();
+    if (QString error; !outputs.reportPath.isEmpty() && !reports.check(outputs.reportPath, &error)) {
         err << "preflight: " << error << '\n';
         return ExitUsage;
     }
@@ -276,7 +278,7 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
         if (!outputs.reportPath.isEmpty()) {
             ReportOptions reportOptions;
             reportOptions.diagnosis = diagnosis.get();
-            if (!writeReport(run, outputs.reportPath, reportOptions, &error)) {
+            if (!reports.write(run, outputs.reportPath, reportOptions, &error)) {
                 err << "preflight: " << error << '\n';
                 exitCode = ExitUsage;
             } else if (!outputs.quiet) {

@@ -12,7 +12,8 @@ namespace Preflight {
 // header, "Page n of N" footers, headings kept with what follows them, table headers repeated on every page
 // a table spans, and charts, finding cards and table rows never split when they fit on a page.
 //
-// Needs a QGuiApplication (fonts); the CLI creates one on the offscreen platform when it writes a PDF.
+// Needs a QGuiApplication (fonts); the CLI creates one on the offscreen platform when it writes a PDF, and hands
+// write() to core's ReportWriter (app/cli/cli.cpp). Target preflight_pdf (pdf/CMakeLists.txt).
 // Not thread-safe with respect to other painting on the same fonts: call from the GUI thread.
 class PdfReport
 {
@@ -20,9 +21,6 @@ public:
     // false and *error when there is no QGuiApplication or the file cannot be written. *pages: pages written.
     static bool write(const ReportDocument &document, const QString &path, ReportPageSize pageSize, QString *error,
                       int *pages = nullptr);
-
-    // Registers write() as ReportWriter's PDF renderer (app/main.cpp calls it before dispatching).
-    static void install();
 };
 
 } // namespace Preflight

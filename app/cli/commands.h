@@ -1,5 +1,7 @@
 #pragma once
 
+#include "report/reportwriter.h"
+
 #include <QStringList>
 
 // One function per subcommand of DESIGN.md §5, each in its own file. `args` excludes the program name and
@@ -12,5 +14,8 @@ int exportCommand(const QStringList &args); // exportcommand.cpp
 int reportCommand(const QStringList &args); // reportcommand.cpp
 int demoCommand(const QStringList &args);   // democommand.cpp (headless demo)
 int importCommand(const QStringList &args); // importcommand.cpp (plan from OpenAPI 3 JSON or HAR)
+
+// The CLI's report writer: HTML always, PDF when preflight_pdf is built (cli.cpp).
+ReportWriter reportWriter();
 
 } // namespace Preflight::Cli

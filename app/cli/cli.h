@@ -21,12 +21,12 @@ ExitCode exitCodeFor(RunFailure::Kind kind);
 // True when argv asks for the GUI (no subcommand, or `demo` without --headless).
 bool wantsGui(int argc, char **argv);
 
-// True when a CLI command will write a PDF report (`report --pdf F`, `run|demo --report F.pdf`): app/main.cpp
-// then creates a QGuiApplication (offscreen platform unless QT_QPA_PLATFORM is set) before calling run().
+// True when a CLI command will write a PDF report (`report --pdf F`, `run|demo --report F.pdf`): run() then
+// creates a QGuiApplication (offscreen platform unless QT_QPA_PLATFORM is set) instead of a QCoreApplication.
 bool writesPdf(int argc, char **argv);
 
 // Runs a CLI subcommand; returns the process exit code. Uses the application object the caller created, if
-// any (a QGuiApplication for PDF output), else creates a QCoreApplication.
+// any, else creates a QCoreApplication (a QGuiApplication when writesPdf() and PDF support is built).
 int run(int argc, char **argv);
 
 } // namespace Preflight::Cli

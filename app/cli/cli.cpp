@@ -2,6 +2,12 @@
 
 #include "commands.h"
 
+#ifdef PREFLIGHT_WITH_PDF
+#include "pdfreport.h"
+
+#include <QGuiApplication>
+#endif
+
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QTextStream>
@@ -87,10 +93,28 @@ bool writesPdf(int argc, char **argv)
     return false;
 }
 
+ReportWriter reportWriter()
+{
+#ifdef PREFLIGHT_WITH_PDF
+    return ReportWriter([](const ReportDocument &document, const QString &path, ReportPageSize pageSize,
+                           QString *error) { return PdfReport::write(document, path, pageSize, error); });
+#else
+    return ReportWriter();
+#endif
+}
+
 int run(int argc, char **argv)
 {
-    // main.cpp may have made the application already (a QGuiApplication when a PDF is written).
     std::optional<QCoreApplication> owned;
+#ifdef PREFLIGHT_WITH_PDF
+    // PDF painting needs QtGui (fonts): a headless QGuiApplication unless a platform was chosen.
+    std::optional<QGuiApplication> gui;
+    if (!QCoreApplication::instance() && writesPdf(argc, argv)) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        gui.emplace(argc, argv);
+    }
+#endif
     if (!QCoreApplication::instance())
         owned.emplace(argc, argv);
     QCoreApplication &app = *QCoreApplication::instance();

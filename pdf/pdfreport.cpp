@@ -1,7 +1,5 @@
 #include "pdfreport.h"
 
-#include "report/reportwriter.h"
-
 #include <QAbstractTextDocumentLayout>
 #include <QDir>
 #include <QFile>
@@ -747,12 +745,6 @@ bool PdfReport::write(const ReportDocument &document, const QString &path, Repor
     if (pages)
         *pages = total;
     return true;
-}
-
-void PdfReport::install()
-{
-    ReportWriter::setPdfRenderer([](const ReportDocument &document, const QString &path, ReportPageSize pageSize,
-                                    QString *error) { return PdfReport::write(document, path, pageSize, error); });
 }
 
 } // namespace Preflight
