@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Preflight's load engine against wrk and hey on loopback (issue 2, "Benchmark"). Not a test.
+# Preflight's load engine against wrk and hey on loopback (docs/benchmarks.md). Not a test.
 #
 #   bench/engine.sh [options]
 #     --preflight BIN   preflight executable (default: build-bench/app/preflight, then build/app/preflight)

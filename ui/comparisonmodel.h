@@ -9,7 +9,7 @@
 namespace Preflight {
 
 // Two runs side by side (RunComparison): the run total, then endpoints, then levels; one column per metric
-// showing "before → after (±%)", coloured by its verdict. STYLE §10: SortRole = the relative change,
+// showing "before → after (±%)", coloured by its verdict. docs/architecture.md: SortRole = the relative change,
 // VerdictRole = the DeltaVerdict as int.
 class ComparisonModel : public QAbstractTableModel
 {

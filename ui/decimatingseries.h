@@ -5,7 +5,7 @@
 
 namespace Preflight {
 
-// The points of one chart series, bounded in memory for runs of any length (STYLE §11).
+// The points of one chart series, bounded in memory for runs of any length (docs/architecture.md).
 //
 // Points are appended in time order. When the buffer holds more than maxPoints(), the older half is
 // decimated: neighbouring pairs are merged into one point at their mean time. Peak keeps the larger value

@@ -52,7 +52,7 @@ DemoSession::DemoSession(MainWindow *window, QObject *parent)
     connect(m_launcher, &DemoLauncher::targetReady, this, &DemoSession::onReady);
     connect(m_launcher, &DemoLauncher::targetFailed, this, &DemoSession::onFailed);
     connect(m_launcher, &DemoLauncher::targetExited, this, &DemoSession::onExited);
-    // Closing the last window quits the application; the target must not outlive it (issue 4).
+    // Closing the last window quits the application; the target must not outlive it (docs/demo.md).
     connect(qApp, &QCoreApplication::aboutToQuit, m_launcher, &DemoLauncher::stop);
 }
 

@@ -13,7 +13,7 @@ namespace Preflight {
 
 // Per-endpoint figures of a run, live (one dataChanged per snapshot) or from a finished run.
 // Requests, error % and percentiles cover the run so far; rps covers the last second.
-// Follows STYLE §10: Columns enum, SortRole = raw number, DisplayRole through Format.
+// Follows docs/architecture.md: Columns enum, SortRole = raw number, DisplayRole through Format.
 class EndpointTableModel : public QAbstractTableModel
 {
     Q_OBJECT

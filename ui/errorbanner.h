@@ -10,7 +10,7 @@ QT_END_NAMESPACE
 namespace Preflight {
 
 // An inline message above the dashboard: what went wrong and what to do about it, with a close button.
-// Replaces modal error boxes (STYLE §13); a new message replaces the previous one.
+// Replaces modal error boxes (docs/architecture.md); a new message replaces the previous one.
 class ErrorBanner : public QFrame
 {
     Q_OBJECT

@@ -10,7 +10,7 @@
 namespace Preflight {
 
 // What the errors said: one row per error signature of a run (summarizeErrors), most frequent first.
-// Follows STYLE §10: Columns enum, SortRole = raw value, DisplayRole through Format. GUI thread only.
+// Follows docs/architecture.md: Columns enum, SortRole = raw value, DisplayRole through Format. GUI thread only.
 class ErrorsModel : public QAbstractTableModel
 {
     Q_OBJECT

@@ -24,8 +24,8 @@ class TimeSeriesChart;
 // stacked by class, and connections (client in-flight vs database backends by state, pool max).
 //
 // Samples are buffered as they arrive; a 4 Hz coalescing timer pushes them into the charts while live.
-// Snapshots arrive from RunController::snapshotAvailable; database and pool samples through the public
-// slots below (RunController will emit them once the DB sampler is wired in).
+// Snapshots, database samples and pool samples come from RunController (snapshotAvailable,
+// dbSampleAvailable, poolSampleAvailable), forwarded by RunPresenter.
 class LiveDashboard : public QWidget
 {
     Q_OBJECT

@@ -338,7 +338,7 @@ void MainWindow::startRun()
     RunController::Options options;
     const std::optional<QString> url = PlanParser::normaliseBaseUrl(plan->target.base_url, &error);
     if (url && !RunController::isLoopbackUrl(*url)) {
-        // The one modal question: load-testing someone else's host must be a deliberate choice (DESIGN §9).
+        // The one modal question: load-testing someone else's host must be a deliberate choice (docs/architecture.md).
         const auto answer = QMessageBox::warning(
             this, tr("Load-test another host?"),
             tr("%1 is not on this machine. Preflight will send load to it.\n\nOnly continue if you own this "

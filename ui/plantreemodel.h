@@ -14,7 +14,7 @@ namespace Preflight {
 // tooltip saying why): the flagged ones (a Seq Scan with a Filter on a large relation: the missing-index
 // evidence) and the costliest step (the largest own cost: total cost minus its children's, so the step where
 // the planner expects the work, not the root that sums it).
-// Follows STYLE §10: Columns enum, SortRole = raw value, DisplayRole through Format. GUI thread only.
+// Follows docs/architecture.md: Columns enum, SortRole = raw value, DisplayRole through Format. GUI thread only.
 class PlanTreeModel : public QAbstractItemModel
 {
     Q_OBJECT

@@ -16,7 +16,7 @@ namespace Preflight {
 // (no BEGIN/SAVEPOINT/SET), grouped by fingerprint; for the whole run ("run", or "log" when the whole run was
 // read from a statement log) one row per fingerprint. The N+1 column marks what the run's n-plus-one findings name
 // (NPlusOne::role), so it says exactly what the diagnosis says; before diagnosis it is empty.
-// Follows STYLE §10: Columns enum, SortRole = raw value, DisplayRole through Format. GUI thread only.
+// Follows docs/architecture.md: Columns enum, SortRole = raw value, DisplayRole through Format. GUI thread only.
 class QueryTableModel : public QAbstractTableModel
 {
     Q_OBJECT

@@ -8,7 +8,7 @@
 
 namespace Preflight {
 
-// The run history (RunStore::listRuns), newest first. STYLE §10: Columns, SortRole = raw value,
+// The run history (RunStore::listRuns), newest first. docs/architecture.md: Columns, SortRole = raw value,
 // DisplayRole through Format; IdRole gives the run id of any cell.
 class RunListModel : public QAbstractTableModel
 {

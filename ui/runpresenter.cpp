@@ -200,7 +200,8 @@ void RunPresenter::diagnoseFinishedRun(const RunDataPtr &run)
     }
     if (run->intervals.empty())
         return;
-    // Diagnosis is pure but not free (USL fit, every rule): a worker thread, never the GUI thread (STYLE §8).
+    // Diagnosis is pure but not free (USL fit, every rule): a worker thread, never the GUI thread
+    // (docs/architecture.md).
     const quint64 generation = m_generation;
     QtConcurrent::run([run]() -> RunDataPtr {
         auto diagnosed = std::make_shared<RunData>(*run);
@@ -226,7 +227,7 @@ void RunPresenter::onFailed(const RunFailure &failure)
     m_views.findings->clear(tr("The run did not start. See the message above the charts."));
     if (m_views.queries)
         m_views.queries->clear(tr("The run did not start, so there are no queries. See the message above the charts."));
-    // The failure names its own fix (STYLE §17): the banner shows it as it comes.
+    // The failure names its own fix (docs/architecture.md): the banner shows it as it comes.
     m_views.banner->showMessage(ErrorBanner::Kind::Error, failure.message, failure.fix);
     setRunning(false);
 }

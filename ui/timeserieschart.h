@@ -19,7 +19,7 @@ namespace Preflight {
 
 // A live chart over the run clock (x = seconds since run start). Values are buffered with append*() and
 // reach Qt Charts only in flush(), which the owner calls from one coalescing timer: one replace() per
-// changed series per tick, never an append() per sample (STYLE §11). Buffers are DecimatingSeries, so a
+// changed series per tick, never an append() per sample (docs/architecture.md). Buffers are DecimatingSeries, so a
 // one-hour run costs the same per tick as a one-minute run.
 //
 // Colours follow the widget palette (light and dark) and are re-applied when the palette changes.

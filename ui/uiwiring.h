@@ -13,7 +13,7 @@ QT_END_NAMESPACE
 
 namespace Preflight::UiWiring {
 
-// Shared wiring for panels (STYLE §12), so that every page names its controls the same way.
+// Shared wiring for panels (docs/architecture.md), so that every page names its controls the same way.
 
 // Sets the accessible name (and description) and, when empty, the tooltip.
 void name(QWidget *widget, const QString &accessibleName, const QString &description = {});

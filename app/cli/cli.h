@@ -4,7 +4,7 @@
 
 namespace Preflight::Cli {
 
-// Exit codes of DESIGN.md §5.
+// Exit codes of docs/cli.md.
 enum ExitCode {
     ExitReady = 0,
     ExitNotReady = 1,

@@ -4,7 +4,7 @@
 
 #include <QStringList>
 
-// One function per subcommand of DESIGN.md §5, each in its own file. `args` excludes the program name and
+// One function per subcommand of docs/cli.md, each in its own file. `args` excludes the program name and
 // the subcommand itself. Each returns a Cli::ExitCode. A QCoreApplication exists when they are called.
 namespace Preflight::Cli {
 

@@ -120,7 +120,7 @@ int exportCommand(const QStringList &args)
             err << "preflight export: " << e.message << '\n';
             return ExitUsage;
         }
-        // Beside the raw intervals, the summary (DESIGN.md §6) the run produced.
+        // Beside the raw intervals, the summary (docs/architecture.md) the run produced.
         const QString summaryPath = QDir(csvDir).filePath(QStringLiteral("summary.json"));
         if (QString writeError; !OutputPaths::write(summaryPath, JsonSummary::toBytes(summaryOf(*run)), &writeError)) {
             err << "preflight export: " << writeError << '\n';

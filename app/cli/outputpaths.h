@@ -7,7 +7,7 @@
 
 namespace Preflight::Cli {
 
-// The files a CLI command reads and writes, checked before anything is written (issue 15, "nothing lost"):
+// The files a CLI command reads and writes, checked before anything is written (docs/cli.md):
 //  - an output may not be one of the inputs (the plan, a gates file, an imported document), the run store
 //    (or its -wal/-shm/-journal files) or another output: the same file is recognised through symbolic links,
 //    hard links and relative paths;

@@ -123,7 +123,7 @@ QString conflictingScenarioFlags(const QCommandLineParser &p, const QString &pre
     return {};
 }
 
-// Plan file (optional) + flags → plan. Flags override the plan (DESIGN.md §5), and the plan is validated only
+// Plan file (optional) + flags → plan. Flags override the plan (docs/cli.md), and the plan is validated only
 // once they have: a sustain plan without duration_s is complete with --duration.
 std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *helpShown)
 {

@@ -94,7 +94,7 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
     out << '\n' << endpoints.render();
 
     // Open model: arrivals that never got a connection are timeouts (in success, the percentiles and the
-    // gates); "never sent" says how many of the timeouts they were, per level (issue 15, item 5).
+    // gates); "never sent" says how many of the timeouts they were, per level (docs/cli.md).
     const bool openModel =
         std::any_of(levels.begin(), levels.end(), [](const LevelSummary &l) { return l.open_model; });
     std::map<int, uint64_t> neverSent;

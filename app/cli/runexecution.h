@@ -24,7 +24,7 @@ struct RunOutputs
 
 // The headless pipeline shared by `preflight run` and `preflight demo --headless`: drives a RunController
 // in the CLI's event loop, shows progress on a TTY, turns Ctrl-C into stop/abort, then analyses, stores
-// and writes the outputs. Returns the exit code of DESIGN.md §5.
+// and writes the outputs. Returns the exit code of docs/cli.md.
 int executeRun(const Plan &plan, const RunController::Options &options, const RunOutputs &outputs);
 
 } // namespace Preflight::Cli

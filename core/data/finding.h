@@ -41,7 +41,7 @@ struct FindingRefs
     std::vector<StatementRef> statements;
 };
 
-// A named root cause (DESIGN.md §7: ids are stable, tests and CI depend on them).
+// A named root cause (docs/diagnosis.md: ids are stable, tests and CI depend on them).
 struct Finding
 {
     QString id;
@@ -60,7 +60,7 @@ struct Finding
     std::optional<double> parameter(const QString &metric) const;
 };
 
-// One launch-gate check (DESIGN.md §8).
+// One launch-gate check (docs/diagnosis.md).
 struct GateCheck
 {
     QString id;    // e.g. "p95_ms", "error_rate"

@@ -47,7 +47,7 @@ struct RunInfo
     int workers = 0;
 };
 
-// What the database side could do (DESIGN.md §6 "database").
+// What the database side could do (docs/architecture.md).
 struct DbCapabilities
 {
     QString kind = QStringLiteral("none"); // postgresql | sqlite | none

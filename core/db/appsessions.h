@@ -6,8 +6,8 @@
 
 namespace Preflight {
 
-// Decides which sessions of the target database are the application's (DESIGN.md §7 "App sessions are the
-// app's"). Preflight's own sessions and known interactive/maintenance tools are never the app's; when the plan
+// Decides which sessions of the target database are the application's (docs/database.md, "What is read").
+// Preflight's own sessions and known interactive/maintenance tools are never the app's; when the plan
 // names the app (database.app: user, application_name, client_addr), a session must match every named field.
 // Pure and thread-safe.
 class AppSessions

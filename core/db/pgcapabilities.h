@@ -6,7 +6,7 @@ namespace Preflight {
 
 class PgConnection;
 
-// What Preflight can read from a PostgreSQL target, in words a user can act on (DESIGN.md §6 "database").
+// What Preflight can read from a PostgreSQL target, in words a user can act on (docs/architecture.md).
 // Reads only: server version, max_connections, whether pg_stat_statements is usable:
 //   ok | missing (extension not created in this database) | not-preloaded (created, but the library is not in
 //   shared_preload_libraries: SQLSTATE 55000) | insufficient-privilege (other roles' query texts and

@@ -227,7 +227,7 @@ DbError PgConnection::connectError() const
                 QStringLiteral("role \"%1\" does not exist on %2: check user= in the conninfo").arg(user, where)};
     }
     if (has("database") && has("does not exist")) {
-        // The server is there but the database is not: unreachable, like a missing SQLite file (issue 15).
+        // The server is there but the database is not: unreachable, like a missing SQLite file (docs/cli.md).
         return {DbError::Kind::Unreachable,
                 {},
                 QStringLiteral("database \"%1\" does not exist on %2: check dbname= in the conninfo").arg(db, where)};

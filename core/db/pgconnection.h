@@ -16,7 +16,7 @@ struct pg_cancel;
 namespace Preflight {
 
 // One libpq session to the target database, owned by one thread at a time (not thread-safe, except
-// cancel()). Safety properties, enforced here so no caller can forget them (DESIGN.md §9):
+// cancel()). Safety properties, enforced here so no caller can forget them (docs/architecture.md):
 //  - the conninfo may be anything libpq accepts (URI, key=value, `service=`); `${env:NAME}` placeholders are
 //    resolved here; .pgpass / PGPASSFILE / PGSERVICEFILE work because libpq reads them;
 //  - `sslmode=verify-full` is added for non-loopback hosts when neither the conninfo, the service file nor

@@ -12,7 +12,7 @@ namespace Preflight {
 
 class PgConnection;
 
-// Plans of the target's queries, obtained without ever executing or writing anything (DESIGN.md §9):
+// Plans of the target's queries, obtained without ever executing or writing anything (docs/architecture.md):
 //  1. StatementGuard (libpg_query) first: exactly one plain SELECT (WITH … SELECT only without
 //     data-modifying CTEs), no FOR UPDATE/SHARE, no SELECT INTO; everything else is refused before a byte
 //     reaches the server (QueryPlan::error starts with "refused:").

@@ -16,7 +16,7 @@ namespace Preflight {
 class PgConnection;
 class RequestFactory;
 
-// The profiling pass of DESIGN.md §4: each endpoint alone, K sequential requests, pg_stat_statements read
+// The profiling pass (README.md): each endpoint alone, K sequential requests, pg_stat_statements read
 // before and after, giving each query's calls per request, rows per call, mean and total time per endpoint
 // (QueryStat phase "profile"). Also turns a whole-run pair of snapshots into phase "run" stats.
 //

@@ -17,7 +17,7 @@
 
 namespace Preflight {
 
-// Everything diagnosis concludes about one run (DESIGN.md §6: levels, capacity, findings, gates, verdict).
+// Everything diagnosis concludes about one run (docs/architecture.md: levels, capacity, findings, gates, verdict).
 struct Diagnosis
 {
     std::vector<LevelSummary> levels;
@@ -49,7 +49,7 @@ void applyDiagnosis(const Diagnosis &diagnosis, RunData *run);
 // fold symptoms (timeouts, error-rate) into the root cause that explains them, and order them.
 std::vector<Finding> mergeFindings(std::vector<Finding> findings);
 
-// Safety guards during a run (DESIGN.md §9). The caller aborts with exit code 4 when a reason is returned.
+// Safety guards during a run (docs/architecture.md). The caller aborts with exit code 4 when a reason is returned.
 struct SafetyLimits
 {
     double warmup_s = 5;             // nothing trips before this run time

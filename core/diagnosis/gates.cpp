@@ -204,7 +204,7 @@ std::optional<GateSet> GateSet::preset(const QString &name)
     GateSet set;
     set.m_name = name;
     if (name == QLatin1String("launch")) {
-        // DESIGN.md §8: P95 ≤ 120 ms · P99 ≤ 200 ms · error rate < 0.1% · sustains ≥ 50 req/s · no pool-exhaustion
+        // docs/diagnosis.md: P95 ≤ 120 ms · P99 ≤ 200 ms · error rate < 0.1% · sustains ≥ 50 req/s · no pool-exhaustion
         set.m_checks = {spec("p95_ms", Op::Le, 120), spec("p99_ms", Op::Le, 200), spec("error_rate", Op::Lt, 0.001),
                         spec("min_rps", Op::Ge, 50), spec("no_finding:pool-exhaustion", Op::Le, 0)};
         return set;

@@ -35,7 +35,7 @@ struct GateSpec
     QString unit() const;  // "ms", "ratio", "req/s", "queries", ""
 };
 
-// A set of launch gates (DESIGN.md §8): a preset or custom JSON. A value; cheap to copy.
+// A set of launch gates (docs/diagnosis.md): a preset or custom JSON. A value; cheap to copy.
 class GateSet
 {
 public:

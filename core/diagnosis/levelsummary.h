@@ -11,7 +11,7 @@
 namespace Preflight {
 
 // What one stage of the schedule (a sweep level, a sustain period) measured: the rows of the "damage
-// table" and of `levels` in the JSON summary (DESIGN.md §6).
+// table" and of `levels` in the JSON summary (docs/architecture.md).
 //
 // Warm-up: the first kLevelWarmup_s of each stage is excluded from throughput, latency and the DB/pool
 // maxima (a new level needs a moment for users to start and pools to grow). Counts (requests, errors,

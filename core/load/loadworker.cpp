@@ -306,7 +306,7 @@ void LoadWorker::startRequest(Slot &slot, int endpoint, EngineClock::time_point 
         if (!sameEndpoint) {
             const std::string &method = f.method(endpoint);
             // HTTPGET clears NOBODY, so NOBODY comes after it: the other order sent HEAD as a GET that
-            // downloaded the body (issue 15, item 3).
+            // downloaded the body (docs/cli.md).
             if (!f.hasBody(endpoint))
                 curl_easy_setopt(slot.easy, CURLOPT_HTTPGET, 1L);
             curl_easy_setopt(slot.easy, CURLOPT_NOBODY, method == "HEAD" ? 1L : 0L);

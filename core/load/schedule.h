@@ -7,7 +7,7 @@
 
 namespace Preflight {
 
-// A scenario (DESIGN.md §4) compiled into consecutive stages on the run clock. Each stage ramps linearly
+// A scenario (docs/architecture.md) compiled into consecutive stages on the run clock. Each stage ramps linearly
 // from `from` to `to` (users for the closed model, arrivals/s for the open model). Immutable; thread-safe.
 class Schedule
 {

@@ -254,14 +254,14 @@ QString uniqueVarName(QString wanted, const std::map<QString, PathVariable> &tak
         base.append(c.isLetterOrNumber() || c == QLatin1Char('_') || c == QLatin1Char('-') ? c : QLatin1Char('_'));
     if (base.isEmpty())
         base = QStringLiteral("var");
-    // {seq} is the built-in request counter (DESIGN.md §4): a variable may not take its name.
+    // {seq} is the built-in request counter (docs/architecture.md): a variable may not take its name.
     QString name = base == QLatin1String("seq") ? QStringLiteral("seq_") : base;
     for (int n = 2; taken.count(name); ++n)
         name = base + QString::number(n);
     return name;
 }
 
-// Values seen for one variable -> Range when all are integers, else a List (DESIGN.md §4 vars).
+// Values seen for one variable -> Range when all are integers, else a List (docs/architecture.md vars).
 PathVariable variableFromValues(const QStringList &values)
 {
     PathVariable var;

@@ -10,7 +10,7 @@
 
 namespace Preflight {
 
-// The plan of DESIGN.md §4, as parsed and validated by PlanParser. Strings may hold `${env:NAME}`
+// The plan format (README.md), as parsed and validated by PlanParser. Strings may hold `${env:NAME}`
 // placeholders; they are resolved only where a request is built (SecretResolver) so that a stored plan
 // never carries a secret.
 
@@ -64,7 +64,7 @@ struct DatabaseSpec
 {
     QString conninfo; // libpq conninfo, or "sqlite:PATH"; may hold ${env:…}
     QString log;      // optional statement log to tail (PostgreSQL or app SQL log)
-    // Which sessions are the app's (DESIGN.md §7): empty = every session of the target database except
+    // Which sessions are the app's (docs/database.md): empty = every session of the target database except
     // Preflight's own and known tools (psql, pg_dump, pgAdmin, ...). Each non-empty field must match.
     QString app_user;             // "database.app.user": the app's role
     QString app_application_name; // "database.app.application_name"

@@ -60,7 +60,7 @@ void lineColumnAt(const QByteArray &text, int offset, int *line, int *column)
     }
 }
 
-// Every key a plan may hold, by the object it belongs in (DESIGN.md §4). Keys that start with "_" or "$"
+// Every key a plan may hold, by the object it belongs in (docs/architecture.md). Keys that start with "_" or "$"
 // ("_comment", "$schema") are the writer's notes and are ignored; anything else unknown is an error, because a
 // misspelt key ("databse", "userz") would otherwise silently run a different test than the one written.
 struct KnownObject
@@ -801,7 +801,7 @@ QString PlanParser::validate(const Plan &plan)
         if (!e.path.startsWith(QLatin1Char('/')))
             return p + QStringLiteral(".path: must start with / (it is appended to target.base_url)");
         // libcurl refuses such a URL before sending it: every request would fail inside Preflight, not at the
-        // backend, and the run would blame the backend for it (issue 15, item 12).
+        // backend, and the run would blame the backend for it (docs/cli.md).
         for (const QChar c : e.path) {
             if (c == QLatin1Char(' '))
                 return p + QStringLiteral(".path: \"%1\" contains a space, which a URL cannot hold; write it as %20")

@@ -19,7 +19,7 @@ struct PlanError
     QString toString() const; // "plan.json:3:14: ..." style without the file name
 };
 
-// Parses and validates plans (DESIGN.md §4). Pure functions, thread-safe.
+// Parses and validates plans (docs/architecture.md). Pure functions, thread-safe.
 class PlanParser
 {
 public:

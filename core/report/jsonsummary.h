@@ -9,7 +9,7 @@
 
 namespace Preflight {
 
-// The machine-readable summary of a run, schema `preflight.summary/1` (DESIGN.md §6). Every key of the
+// The machine-readable summary of a run, schema `preflight.summary/1` (docs/architecture.md). Every key of the
 // schema is present; what a run could not measure is null. Never contains a secret: the target is the
 // redacted URL and no conninfo is written.
 class JsonSummary

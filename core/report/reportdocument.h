@@ -64,7 +64,7 @@ struct ReportBlock
     bool keep_with_next = false; // never the last block on a page (an intro and what it introduces)
 };
 
-// The report as blocks (issue 8 order): title block, executive summary, gates, findings, what the errors
+// The report as blocks (docs/report.md order): title block, executive summary, gates, findings, what the errors
 // said, damage, charts, queries, before/after, method appendix. Pure, thread-safe.
 class ReportDocument
 {

@@ -35,7 +35,7 @@ struct ReportOptions
     QDateTime generated_at;                        // invalid: now (UTC); tests fix it for stable output
 };
 
-// What the readiness report says (issue 8, DESIGN.md §1), in the order it says it, independent of the format.
+// What the readiness report says (docs/report.md), in the order it says it, independent of the format.
 // Built by ReportModel::build() from a RunData alone: pure, Qt Core only, thread-safe, never throws.
 //
 // Findings, gates, verdict, verdict reason and notes are the ones stored in the run (what the JSON summary and the

@@ -246,7 +246,7 @@ void RunController::start(const Plan &plan, const Options &options)
             }
             const ProbeResult probe = TargetProbe::fetch(request);
             const QString shownUrl = SecretResolver::redactUrl(QString::fromStdString(request.url));
-            // Only a failure to connect is "unreachable" (issue 15): a reset, a malformed or a large first
+            // Only a failure to connect is "unreachable" (docs/cli.md): a reset, a malformed or a large first
             // answer comes from a running server, and measuring how it fails is the run's job.
             if (!probe.connected && probe.error_class == ErrorClass::Other) {
                 prep->failure = RunFailure::make(
@@ -468,7 +468,7 @@ void RunController::onSnapshot(const IntervalSnapshotPtr &snapshot)
     emit snapshotAvailable(snapshot);
     if (!m_guardTripped && m_engine && !m_engine->isStopping()) {
         if (const auto reason = safetyGuard(m_run->intervals, m_run->db_samples)) {
-            // DESIGN.md §9: the run stops at once and is kept, with what it measured, as aborted.
+            // docs/architecture.md: the run stops at once and is kept, with what it measured, as aborted.
             m_guardTripped = true;
             m_run->info.status_reason = QStringLiteral("aborted by a safety guard: ") + *reason;
             emit warningRaised(m_run->info.status_reason);

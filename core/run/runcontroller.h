@@ -26,7 +26,7 @@ class RunRecorder;
 
 using DiagnosisPtr = std::shared_ptr<const Diagnosis>;
 
-// Runs one plan end to end for the CLI and the GUI alike (DESIGN.md §3):
+// Runs one plan end to end for the CLI and the GUI alike (docs/architecture.md):
 //  1. checks on a helper thread: the plan's gates, the target (reachability, health, login), the database
 //     (capabilities, pg_stat_statements before the load);
 //  2. the load: engine, DB sampler and pool sampler on one clock, every sample recorded in the run store

@@ -8,7 +8,7 @@ namespace {
 
 // Every request failed inside the client before reaching the server (a URL libcurl refuses, a host name that
 // does not resolve, a TLS handshake that fails): a problem to fix in the plan or on this machine, not a backend
-// to diagnose (issue 15, item 12).
+// to diagnose (docs/cli.md).
 std::optional<RunFailure> clientSideFailure(const RunData &run)
 {
     const EndpointStats total = run.total();

@@ -11,7 +11,7 @@ namespace Preflight {
 
 struct RunData;
 
-// Why a run could not start or could not finish, as a value (STYLE §17). RunController emits it with
+// Why a run could not start or could not finish, as a value (docs/architecture.md). RunController emits it with
 // runFailed(); the CLI maps the kind to its exit code (app/cli: exitCodeFor), the GUI shows message and fix in
 // its banner. Nobody parses the text to learn what happened: add a kind instead.
 //
@@ -31,7 +31,7 @@ struct RunFailure
         DatabaseInvalid,     // database.conninfo (or --db) cannot be used as written
         DatabaseUnreachable, // the database is not there or does not let Preflight in
         StoreUnavailable,    // the run store cannot be opened for writing
-        SafetyGuard,         // a safety guard stopped the load; the run is kept as aborted (DESIGN.md §9)
+        SafetyGuard,         // a safety guard stopped the load; the run is kept as aborted (docs/architecture.md)
         Interrupted,         // the user stopped the run
     };
 
@@ -47,7 +47,7 @@ struct RunFailure
     static RunFailure make(Kind kind, const QString &message, const QString &fix);
 
     // The failure a finished run carries, if any: stopped by the user, stopped by a safety guard, or every request
-    // failed inside Preflight before reaching the backend (issue 15, item 12). In that order of precedence, which
+    // failed inside Preflight before reaching the backend (docs/cli.md). In that order of precedence, which
     // is the CLI's exit code order; nullopt for a run that measured the backend to the end.
     static std::optional<RunFailure> ofFinishedRun(const RunData &run);
 };

@@ -7,7 +7,7 @@
 
 namespace Preflight {
 
-// What the run store does so that no secret reaches the file (DESIGN.md §9). Pure functions, thread-safe.
+// What the run store does so that no secret reaches the file (docs/architecture.md). Pure functions, thread-safe.
 //
 // - plan(): Plan::toJson() (placeholders kept), then the conninfo through SecretResolver::redactConninfo,
 //   the base URL through redactUrl, and — defence in depth, since a plan should never hold a literal secret —

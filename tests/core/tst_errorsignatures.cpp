@@ -1,5 +1,5 @@
 // The error-signature catalogue, body normalisation, the failure sampler's bounds and credential scrubbing
-// (issue 10).
+// (docs/errors.md).
 #include "diagnosis/errorsignatures.h"
 #include "diagnosis/signaturehit.h"
 #include "load/failuresampler.h"

@@ -1,4 +1,4 @@
-// What Preflight reports is what the server saw (issue 15, "wrong numbers"): resets libcurl hid by resending a
+// What Preflight reports is what the server saw (docs/cli.md): resets libcurl hid by resending a
 // request, HEAD sent as GET, {seq} repeated across workers and the profiling pass, open-model arrivals that
 // never got a connection, and the target check that called a large or broken answer "unreachable".
 #include "faultserver.h"

@@ -1,4 +1,4 @@
-// The load engine against loopback servers that misbehave on purpose (issue 2's engine tests).
+// The load engine against loopback servers that misbehave on purpose (docs/benchmarks.md).
 #include "load/loadengine.h"
 #include "load/proxysettings.h"
 #include "load/requestfactory.h"

@@ -1,4 +1,4 @@
-// The readiness report (issue 8): what it says, in which order, that it matches the JSON summary, that it
+// The readiness report (docs/report.md): what it says, in which order, that it matches the JSON summary, that it
 // leaks no secret and references nothing outside the file, and that a 1-hour run stays small.
 #include "reportfixture.h"
 

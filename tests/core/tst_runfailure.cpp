@@ -1,4 +1,4 @@
-// Run failures are values (STYLE §17, docs/architecture.md): every way a run cannot start names its kind and a
+// Run failures are values (docs/architecture.md): every way a run cannot start names its kind and a
 // fix, and the CLI turns the kind into the exit code of docs/cli.md in one function.
 #include "cli/cli.h"
 #include "plan/planparser.h"

@@ -1,4 +1,4 @@
-// Specification of the run store (issue 3): round trip, schema migrations, refusal of newer, foreign and
+// Specification of the run store (docs/store.md): round trip, schema migrations, refusal of newer, foreign and
 // damaged files, secrets never in the file, rename/delete, and the live recorder.
 #include "format4fields.h"
 

@@ -1,4 +1,4 @@
-// Crash safety of the run store (issue 3): a writer process recording at 4 Hz is killed with SIGKILL at
+// Crash safety of the run store (docs/store.md): a writer process recording at 4 Hz is killed with SIGKILL at
 // random moments; every time, the file passes quick_check, the run is found interrupted on the next open,
 // and at most 1 s of intervals is lost. The writer is this same binary re-executed in "writer mode".
 #include "store/runrecorder.h"

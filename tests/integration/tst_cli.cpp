@@ -1,4 +1,4 @@
-// `preflight` as CI uses it: exit codes, one-line errors, and the JSON summary of a real run (issue 2, §5).
+// `preflight` as CI uses it: exit codes, one-line errors, and the JSON summary of a real run (docs/cli.md).
 #include "testhttpserver.h"
 
 #include <QFile>

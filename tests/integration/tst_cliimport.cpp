@@ -1,5 +1,5 @@
 // `preflight import FILE` as a user runs it: a plan on stdout or in a file, warnings on stderr, exit codes of
-// DESIGN.md §5, and the written plan runs against a real loopback server.
+// docs/cli.md, and the written plan runs against a real loopback server.
 #include "testhttpserver.h"
 
 #include <QFile>

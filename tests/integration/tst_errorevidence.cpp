@@ -1,4 +1,4 @@
-// Error evidence end to end (issue 10): a loopback server answers the catalogue's real-world bodies under load
+// Error evidence end to end (docs/errors.md): a loopback server answers the catalogue's real-world bodies under load
 // through the real engine; each is recognised and counted, the findings gain the evidence, memory and the store
 // stay bounded, and credentials echoed by the backend never reach the store.
 #include "diagnosis/diagnoser.h"

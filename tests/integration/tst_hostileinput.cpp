@@ -1,4 +1,4 @@
-// Hostile input (issue 15): bad plans, flags, URLs, conninfos, stores and import documents, each answered with
+// Hostile input (docs/cli.md): bad plans, flags, URLs, conninfos, stores and import documents, each answered with
 // the README's exit code and a message that names the problem and the fix, and never at the cost of what is
 // stored: the run store given with --store keeps every run it had, and no input is overwritten.
 #include "faultserver.h"

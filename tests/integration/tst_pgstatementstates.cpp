@@ -1,5 +1,5 @@
-// The database side when pg_stat_statements is not usable (issue 5), end to end: the demo backend on a throwaway
-// PostgreSQL 15, as its own role, loaded by the real `preflight run PLAN.json`.
+// The database side when pg_stat_statements is not usable (docs/database.md), end to end: the demo backend on a
+// throwaway PostgreSQL 15, as its own role, loaded by the real `preflight run PLAN.json`.
 //
 // stateIsReported: each of the three failure states — (a) the extension is not created in the target database,
 // (b) created but the server does not preload the library (SQLSTATE 55000), (c) Preflight's role lacks

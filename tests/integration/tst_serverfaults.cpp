@@ -1,4 +1,4 @@
-// The server-fault table of issue 15, over real loopback sockets: a backend that never answers, closes in the
+// The server-fault table of docs/cli.md, over real loopback sockets: a backend that never answers, closes in the
 // middle of a response, sends 100 MB, answers garbage, resets, dies in the middle of the run, or fails the TLS
 // handshake. Each is classified in the JSON summary, the run is stored, and the exit code is the README's.
 // Also: Ctrl-C while the target is being checked, and a run whose every request fails inside the client.

@@ -11,7 +11,7 @@
 
 namespace PreflightTest {
 
-// A loopback HTTP/1.1 server whose every answer is decided by the test, for the fault cases of issue 15:
+// A loopback HTTP/1.1 server whose every answer is decided by the test, for the fault cases of docs/cli.md:
 // resets, silence, a close in the middle of a body, a body of any size, malformed HTTP, a TLS client
 // answered in plain text, and a server killed in the middle of a run. Thread per connection, keep-alive.
 // It counts exactly what it read, so that a test can compare what Preflight reports with what the server

@@ -1,4 +1,4 @@
-// The errors view (issue 10): signatures of a run in a sortable table and the example body pane, offscreen.
+// The errors view (docs/errors.md): signatures of a run in a sortable table and the example body pane, offscreen.
 #include "errorsmodel.h"
 #include "errorsview.h"
 

@@ -9,7 +9,7 @@
 
 namespace Preflight {
 
-// One pure function per finding id of DESIGN.md §7. Each returns nothing when its evidence is absent;
+// One pure function per finding id of docs/diagnosis.md. Each returns nothing when its evidence is absent;
 // thresholds are named constants in the .cpp files and listed in docs/diagnosis.md.
 
 // Concurrency (rules/concurrencyrules.cpp)
