@@ -84,7 +84,9 @@ bool EndpointDraft::isFormContentType(const std::map<QString, QString> &headers)
 QByteArray EndpointDraft::encodeForm(const std::vector<Pair> &fields)
 {
     static const QRegularExpression placeholder(QStringLiteral(R"(\$\{[^}]*\}|\{[A-Za-z_][A-Za-z0-9_]*\})"));
-    auto encode = [](const QString &text) {
+    // The return type is spelled out: with QT_USE_QSTRINGBUILDER "out + …" would be a builder referring to the dead
+    // local.
+    auto encode = [](const QString &text) -> QByteArray {
         QByteArray out;
         qsizetype at = 0;
         for (QRegularExpressionMatchIterator it = placeholder.globalMatch(text); it.hasNext();) {

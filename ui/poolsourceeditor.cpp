@@ -329,6 +329,7 @@ void PoolSourceEditor::dropTest()
 {
     m_jobs->cancel(TestJob);
     m_test->setText(tr("Test"));
+    updateEnabled(); // the dropped probe's answer will never come to enable it
     m_result->hide();
 }
 
