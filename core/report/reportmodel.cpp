@@ -1,7 +1,7 @@
 #include "reportmodel.h"
 
+#include "data/format.h"
 #include "reportcharts.h"
-#include "reportformat.h"
 
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/errorsignatures.h"
@@ -18,7 +18,7 @@
 
 namespace Preflight {
 
-namespace F = ReportFormat;
+namespace F = Format;
 
 namespace {
 
@@ -423,10 +423,10 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         const auto [check, threshold] = splitGateLabel(c.label.isEmpty() ? c.id : c.label);
         row.check = check;
         row.threshold = threshold.isEmpty() ? F::gateValue(c.threshold, c.unit) : threshold;
-        row.value = c.measured ? F::gateValue(c.value, c.unit) : F::dash();
+        row.value = c.measured ? F::gateValue(c.value, c.unit) : F::unknown();
         if (c.id.startsWith(QLatin1String("no_finding:"))) { // "no pool-exhaustion finding": a count of findings
             row.threshold = QStringLiteral("none");
-            row.value = !c.measured    ? F::dash()
+            row.value = !c.measured    ? F::unknown()
                         : c.value == 0 ? QStringLiteral("none")
                         : c.value == 1 ? QStringLiteral("1 finding")
                                        : QStringLiteral("%1 findings").arg(c.value);
