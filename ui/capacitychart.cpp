@@ -3,6 +3,8 @@
 #include "chartcolors.h"
 #include "chartstyle.h"
 
+#include "data/format.h"
+
 #include <QChart>
 #include <QEvent>
 #include <QLegend>
@@ -15,22 +17,6 @@
 #include <cmath>
 
 namespace Preflight {
-
-namespace {
-
-double roundedUp(double v)
-{
-    if (!(v > 0))
-        return 1;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(v)));
-    for (double step : {1.0, 2.0, 5.0, 10.0}) {
-        if (step * magnitude >= v)
-            return step * magnitude;
-    }
-    return 10 * magnitude;
-}
-
-} // namespace
 
 CapacityChart::CapacityChart(QWidget *parent)
     : QChartView(parent), m_chart(new QChart), m_users(new QValueAxis(m_chart)), m_rps(new QValueAxis(m_chart)),
@@ -176,9 +162,9 @@ void CapacityChart::setLevels(const std::vector<LevelSummary> &levels, const Cap
     m_knee->setName(m_knee_users > 0 ? tr("knee ≈ %1 users").arg(m_knee_users, 0, 'f', m_knee_users < 10 ? 1 : 0)
                                      : tr("knee"));
 
-    m_users->setRange(0, roundedUp(std::max(maxUsers, m_knee_users) * 1.05));
-    m_rps->setRange(0, roundedUp(maxRps * 1.1));
-    m_p95->setRange(0, roundedUp(maxP95 * 1.1));
+    m_users->setRange(0, Format::niceNumber(std::max(maxUsers, m_knee_users) * 1.05, Format::NiceRounding::Up));
+    m_rps->setRange(0, Format::niceNumber(maxRps * 1.1, Format::NiceRounding::Up));
+    m_p95->setRange(0, Format::niceNumber(maxP95 * 1.1, Format::NiceRounding::Up));
 }
 
 int CapacityChart::pointCount() const

@@ -1,7 +1,7 @@
 #include "comparisonmodel.h"
 
 #include "chartcolors.h"
-#include "format.h"
+#include "data/format.h"
 
 #include <QColor>
 

@@ -1,6 +1,6 @@
 #include "endpointtablemodel.h"
 
-#include "format.h"
+#include "data/format.h"
 
 #include "diagnosis/querycount.h"
 

@@ -1,6 +1,6 @@
 #include "errorsmodel.h"
 
-#include "format.h"
+#include "data/format.h"
 
 #include <QStringList>
 

@@ -1,6 +1,6 @@
 #include "findingcard.h"
 
-#include "format.h"
+#include "data/format.h"
 
 #include <QKeyEvent>
 #include <QLabel>

@@ -1,7 +1,7 @@
 #include "findingspanel.h"
 
+#include "data/format.h"
 #include "findingcard.h"
-#include "format.h"
 
 #include <QLabel>
 #include <QVBoxLayout>

@@ -1,8 +1,8 @@
 #include "gatechips.h"
 
 #include "chartcolors.h"
+#include "data/format.h"
 #include "flowlayout.h"
-#include "format.h"
 
 #include <QLabel>
 

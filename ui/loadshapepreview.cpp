@@ -1,7 +1,7 @@
 #include "loadshapepreview.h"
 
 #include "chartcolors.h"
-#include "format.h"
+#include "data/format.h"
 #include "load/schedule.h"
 
 #include <QPainter>

@@ -1,7 +1,7 @@
 #include "plantreemodel.h"
 
 #include "chartcolors.h"
-#include "format.h"
+#include "data/format.h"
 
 #include <QBrush>
 #include <QFont>

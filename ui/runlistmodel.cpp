@@ -1,6 +1,6 @@
 #include "runlistmodel.h"
 
-#include "format.h"
+#include "data/format.h"
 
 namespace Preflight {
 

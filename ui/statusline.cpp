@@ -1,6 +1,6 @@
 #include "statusline.h"
 
-#include "format.h"
+#include "data/format.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

@@ -2,6 +2,8 @@
 
 #include "chartstyle.h"
 
+#include "data/format.h"
+
 #include <QAreaSeries>
 #include <QChart>
 #include <QEvent>
@@ -19,19 +21,6 @@
 namespace Preflight {
 
 namespace {
-
-// 1, 2, 5 × 10^n at or above v, so that axis labels stay round.
-double niceCeiling(double v)
-{
-    if (!(v > 0))
-        return 1;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(v)));
-    for (double step : {1.0, 2.0, 5.0, 10.0}) {
-        if (step * magnitude >= v)
-            return step * magnitude;
-    }
-    return 10 * magnitude;
-}
 
 // Dynamic ticks: Qt Charts creates one item per tick at once, so the range and the interval must never be
 // set in an order that asks, even for a moment, for thousands of ticks (that froze the GUI thread).
@@ -274,7 +263,8 @@ void TimeSeriesChart::flush()
         }
     }
     if (m_rangeDirty) {
-        setRangeAndInterval(m_xAxis, 0, m_timeRange_s, niceCeiling(m_timeRange_s / 8.0));
+        setRangeAndInterval(m_xAxis, 0, m_timeRange_s,
+                            Format::niceNumber(m_timeRange_s / 8.0, Format::NiceRounding::Up));
         m_rangeDirty = false;
     }
     updateYRange(yMin, yMax);
@@ -283,7 +273,7 @@ void TimeSeriesChart::flush()
 void TimeSeriesChart::updateYRange(double dataMin, double dataMax)
 {
     double low = 0;
-    double high = niceCeiling(dataMax * 1.05);
+    double high = Format::niceNumber(dataMax * 1.05, Format::NiceRounding::Up);
     if (m_scale == Scale::Logarithmic) {
         // Whole decades, so the labels read 0.1, 1, 10, 100, 1000; from the lowest value, not from 1 ms, so
         // that a short chart does not spend a label on a decade with no data (labels that do not fit become "...").
@@ -296,7 +286,7 @@ void TimeSeriesChart::updateYRange(double dataMin, double dataMax)
         m_yMax = high;
         if (auto *linear = qobject_cast<QValueAxis *>(m_yAxis)) {
             // Four or five labels: a chart squeezed to its minimum height has room for no more without eliding them.
-            const double step = niceCeiling(high / 4.0);
+            const double step = Format::niceNumber(high / 4.0, Format::NiceRounding::Up);
             setRangeAndInterval(linear, low, high, step);
             linear->setLabelFormat(step < 1 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
         } else {

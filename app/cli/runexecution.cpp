@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "data/format.h"
 #include "diagnosis/junit.h"
 #include "interruptwatcher.h"
 #include "outputpaths.h"
@@ -114,8 +115,8 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
                               formatMs(l.p95_ms), formatMs(l.p99_ms), QString::number(l.timeouts)};
             if (openModel)
                 cells << QString::number(neverSent[l.stage]);
-            cells << (l.db_backends_max < 0 || !hasBackends ? QStringLiteral("—") : QString::number(l.db_backends_max))
-                  << (l.pool_in_use_max < 0 ? QStringLiteral("—") : QString::number(l.pool_in_use_max));
+            cells << (l.db_backends_max < 0 || !hasBackends ? Format::unknown() : QString::number(l.db_backends_max))
+                  << (l.pool_in_use_max < 0 ? Format::unknown() : QString::number(l.pool_in_use_max));
             table.addRow(cells);
         }
         out << "\nBy load level:\n" << table.render();

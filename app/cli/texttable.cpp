@@ -1,5 +1,7 @@
 #include "texttable.h"
 
+#include "data/format.h"
+
 #include <algorithm>
 
 namespace Preflight::Cli {
@@ -34,24 +36,17 @@ QString TextTable::render() const
 
 QString formatMs(double ms)
 {
-    if (ms < 0)
-        return QStringLiteral("—");
-    if (ms >= 1000)
-        return QString::number(ms / 1000.0, 'f', 2) + QStringLiteral(" s");
-    if (ms >= 100)
-        return QString::number(ms, 'f', 0) + QStringLiteral(" ms");
-    return QString::number(ms, 'f', ms >= 10 ? 1 : 2) + QStringLiteral(" ms");
+    return Format::milliseconds(ms);
 }
 
 QString formatRate(double perSecond)
 {
-    return QString::number(perSecond, 'f', perSecond >= 100 ? 0 : 1);
+    return Format::rate(perSecond);
 }
 
 QString formatPercent(double ratio)
 {
-    const double pct = ratio * 100.0;
-    return QString::number(pct, 'f', pct > 0 && pct < 0.1 ? 3 : (pct < 10 ? 2 : 1)) + QLatin1Char('%');
+    return Format::percent(ratio);
 }
 
 } // namespace Preflight::Cli

@@ -21,9 +21,9 @@ private:
     std::vector<QStringList> m_rows;
 };
 
-// "3.21 ms", "1.24 s", "—" for negative values.
+// The table's cells in the words of data/format.h (the one formatter): "3.21 ms", "1.24 s", "–" when unknown.
 QString formatMs(double ms);
-QString formatRate(double perSecond); // "1234.5"
-QString formatPercent(double ratio);  // "0.12%"
+QString formatRate(double perSecond); // "1235", "42.0"
+QString formatPercent(double ratio);  // "0.120%"
 
 } // namespace Preflight::Cli

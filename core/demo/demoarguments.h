@@ -11,7 +11,7 @@
 
 namespace Preflight {
 
-// The arguments of `preflight demo` (DESIGN.md §5), parsed once for the CLI (`--headless`) and the GUI:
+// The arguments of `preflight demo` (docs/cli.md), parsed once for the CLI (`--headless`) and the GUI:
 //   preflight demo [--flaw LIST] [--db CONNINFO] [--levels LIST] [--step S]
 //                  [--headless [--report FILE] [--json FILE] [--junit FILE] [--store FILE] [--quiet]]
 // Both "--flaw LIST" and "--flaw=LIST". Pure; no QCoreApplication needed.

@@ -1,5 +1,7 @@
 #include "planparser.h"
 
+#include "plankeys.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -26,26 +28,6 @@ QString PlanError::toString() const
 
 namespace {
 
-// Hard ceilings that even an explicit `limits` block cannot pass: a run is always bounded.
-constexpr double kCeilingDuration_s = 7 * 24 * 3600.0;
-constexpr int kCeilingUsers = 20000;
-constexpr double kCeilingRate = 1e6;
-
-const QStringList &knownPresets()
-{
-    static const QStringList presets{QStringLiteral("sweep"), QStringLiteral("sustain"), QStringLiteral("burst"),
-                                     QStringLiteral("soak"), QStringLiteral("stages")};
-    return presets;
-}
-
-const QStringList &knownMethods()
-{
-    static const QStringList methods{QStringLiteral("GET"),    QStringLiteral("POST"),   QStringLiteral("PUT"),
-                                     QStringLiteral("PATCH"),  QStringLiteral("DELETE"), QStringLiteral("HEAD"),
-                                     QStringLiteral("OPTIONS")};
-    return methods;
-}
-
 void lineColumnAt(const QByteArray &text, int offset, int *line, int *column)
 {
     *line = 1;
@@ -58,133 +40,6 @@ void lineColumnAt(const QByteArray &text, int offset, int *line, int *column)
             ++*column;
         }
     }
-}
-
-// Every key a plan may hold, by the object it belongs in (docs/architecture.md). Keys that start with "_" or "$"
-// ("_comment", "$schema") are the writer's notes and are ignored; anything else unknown is an error, because a
-// misspelt key ("databse", "userz") would otherwise silently run a different test than the one written.
-struct KnownObject
-{
-    const char *path; // as shown in messages; "" for the top level
-    QStringList keys;
-};
-
-const std::vector<KnownObject> &knownObjects()
-{
-    static const std::vector<KnownObject> objects{
-        {"",
-         {QStringLiteral("name"), QStringLiteral("target"), QStringLiteral("endpoints"), QStringLiteral("health"),
-          QStringLiteral("database"), QStringLiteral("pool"), QStringLiteral("scenario"), QStringLiteral("gates"),
-          QStringLiteral("limits")}},
-        {"target",
-         {QStringLiteral("base_url"), QStringLiteral("headers"), QStringLiteral("login"), QStringLiteral("timeout_ms"),
-          QStringLiteral("tls"), QStringLiteral("max_response_bytes")}},
-        {"target.tls", {QStringLiteral("ca_file"), QStringLiteral("insecure")}},
-        {"target.login",
-         {QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("json"), QStringLiteral("token_pointer"),
-          QStringLiteral("header"), QStringLiteral("format")}},
-        {"endpoints[]",
-         {QStringLiteral("name"), QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("weight"),
-          QStringLiteral("headers"), QStringLiteral("timeout_ms"), QStringLiteral("json"), QStringLiteral("body"),
-          QStringLiteral("vars")}},
-        {"endpoints[].vars.NAME", {QStringLiteral("range"), QStringLiteral("list")}},
-        {"health", {QStringLiteral("path")}},
-        {"database", {QStringLiteral("conninfo"), QStringLiteral("log"), QStringLiteral("app")}},
-        {"database.app", {QStringLiteral("user"), QStringLiteral("application_name"), QStringLiteral("client_addr")}},
-        {"pool",
-         {QStringLiteral("kind"), QStringLiteral("url"), QStringLiteral("pointers"), QStringLiteral("metrics")}},
-        {"scenario",
-         {QStringLiteral("preset"), QStringLiteral("levels"), QStringLiteral("step_s"), QStringLiteral("users"),
-          QStringLiteral("rate"), QStringLiteral("duration_s"), QStringLiteral("idle_s"),
-          QStringLiteral("think_time_ms"), QStringLiteral("stages"), QStringLiteral("profile_requests")}},
-        {"scenario.stages[]", {QStringLiteral("duration_s"), QStringLiteral("users"), QStringLiteral("rate")}},
-        {"limits", {QStringLiteral("max_duration_s"), QStringLiteral("max_users"), QStringLiteral("max_rate")}},
-    };
-    return objects;
-}
-
-const QStringList &knownKeys(const char *objectPath)
-{
-    for (const KnownObject &o : knownObjects())
-        if (qstrcmp(o.path, objectPath) == 0)
-            return o.keys;
-    Q_ASSERT_X(false, "knownKeys", objectPath);
-    static const QStringList none;
-    return none;
-}
-
-// Optimal string alignment distance (Levenshtein with adjacent transpositions), case-insensitive.
-int editDistance(const QString &a, const QString &b)
-{
-    const QString x = a.toLower(), y = b.toLower();
-    const qsizetype n = x.size(), m = y.size();
-    std::vector<std::vector<int>> d(size_t(n + 1), std::vector<int>(size_t(m + 1)));
-    for (qsizetype i = 0; i <= n; ++i)
-        d[size_t(i)][0] = int(i);
-    for (qsizetype j = 0; j <= m; ++j)
-        d[0][size_t(j)] = int(j);
-    for (qsizetype i = 1; i <= n; ++i) {
-        for (qsizetype j = 1; j <= m; ++j) {
-            const int cost = x[i - 1] == y[j - 1] ? 0 : 1;
-            int v = std::min({d[size_t(i - 1)][size_t(j)] + 1, d[size_t(i)][size_t(j - 1)] + 1,
-                              d[size_t(i - 1)][size_t(j - 1)] + cost});
-            if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1])
-                v = std::min(v, d[size_t(i - 2)][size_t(j - 2)] + 1);
-            d[size_t(i)][size_t(j)] = v;
-        }
-    }
-    return d[size_t(n)][size_t(m)];
-}
-
-// How far `typed` is from `known`: the edit distance, or 1 when one is the other with a unit or qualifier
-// added ("timeout" → "timeout_ms", "duration" → "duration_s"). Above the threshold: no suggestion.
-int keyDistance(const QString &typed, const QString &known)
-{
-    const QString t = typed.toLower(), k = known.toLower();
-    if (t == k)
-        return 0;
-    if ((k.startsWith(t) || t.startsWith(k)) && std::min(t.size(), k.size()) >= 3)
-        return 1;
-    return editDistance(t, k);
-}
-
-int threshold(const QString &typed)
-{
-    return std::clamp(int(typed.size()) / 3, 1, 3);
-}
-
-// "did you mean …?" for an unknown key: the nearest key of the same object, else a key of that name (or
-// nearly) elsewhere in the plan, shown with its path so that the user sees where it belongs.
-QString suggestion(const QString &typed, const char *objectPath)
-{
-    QString best;
-    int bestDistance = threshold(typed) + 1;
-    for (const QString &k : knownKeys(objectPath)) {
-        const int d = keyDistance(typed, k);
-        if (d < bestDistance) {
-            bestDistance = d;
-            best = k;
-        }
-    }
-    if (!best.isEmpty())
-        return QStringLiteral("; did you mean \"%1\"?").arg(best);
-    for (const KnownObject &o : knownObjects()) {
-        if (qstrcmp(o.path, objectPath) == 0)
-            continue;
-        for (const QString &k : o.keys) {
-            const int d = keyDistance(typed, k);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = (*o.path ? QString::fromLatin1(o.path) + QLatin1Char('.') : QString()) + k;
-            }
-        }
-    }
-    if (!best.isEmpty())
-        return QStringLiteral("; did you mean \"%1\"? (it belongs %2)")
-            .arg(best, best.contains(QLatin1Char('.'))
-                           ? QStringLiteral("in \"%1\"").arg(best.section(QLatin1Char('.'), 0, -2))
-                           : QStringLiteral("at the top level"));
-    return QStringLiteral("; known keys here: %1").arg(knownKeys(objectPath).join(QStringLiteral(", ")));
 }
 
 // Reads typed fields and remembers the first problem with its path ("endpoints[2].weight").
@@ -207,12 +62,13 @@ public:
         for (auto it = o.begin(); it != o.end(); ++it) {
             const QString key = it.key();
             if (key.startsWith(QLatin1Char('_')) || key.startsWith(QLatin1Char('$')) ||
-                knownKeys(objectPath).contains(key))
+                PlanKeys::knownKeys(objectPath).contains(key))
                 continue;
             const QString where =
                 path.isEmpty() ? QStringLiteral("at the top level of the plan") : QStringLiteral("in %1").arg(path);
             if (error.isEmpty())
-                error = QStringLiteral("unknown key \"%1\" %2%3").arg(key, where, suggestion(key, objectPath));
+                error =
+                    QStringLiteral("unknown key \"%1\" %2%3").arg(key, where, PlanKeys::suggestion(key, objectPath));
             return;
         }
     }
@@ -460,19 +316,6 @@ void readScenario(Reader &r, const QJsonObject &o, ScenarioSpec &s)
     }
 }
 
-QString checkBound(const QString &what, double value, double limit, const QString &limitKey, double ceiling)
-{
-    if (value > ceiling)
-        return QStringLiteral("%1 of %2 is above Preflight's ceiling of %3").arg(what).arg(value).arg(ceiling);
-    if (value > limit)
-        return QStringLiteral("%1 of %2 exceeds limits.%3 = %4; raise limits.%3 in the plan to allow it")
-            .arg(what)
-            .arg(value)
-            .arg(limitKey)
-            .arg(limit);
-    return {};
-}
-
 } // namespace
 
 std::optional<QString> PlanParser::normaliseBaseUrl(const QString &text, QString *error)
@@ -548,9 +391,9 @@ std::optional<EndpointSpec> PlanParser::parseEndpointShorthand(const QString &te
                      : QStringLiteral("endpoint \"%1\" is not of the form \"METHOD /path\"").arg(text);
         return std::nullopt;
     }
-    if (!knownMethods().contains(e.method)) {
+    if (!PlanKeys::methods().contains(e.method)) {
         *error = QStringLiteral("endpoint \"%1\": unknown method %2 (known: %3)")
-                     .arg(text, e.method, knownMethods().join(QStringLiteral(", ")));
+                     .arg(text, e.method, PlanKeys::methods().join(QStringLiteral(", ")));
         return std::nullopt;
     }
     if (!e.path.startsWith(QLatin1Char('/'))) {
@@ -776,254 +619,6 @@ std::optional<Plan> PlanParser::parse(const QByteArray &json, PlanError *error)
     if (auto normal = PlanParser::normaliseBaseUrl(plan->target.base_url, &error->message))
         plan->target.base_url = *normal;
     return plan;
-}
-
-QString PlanParser::validate(const Plan &plan)
-{
-    QString urlError;
-    if (plan.target.base_url.isEmpty())
-        return QStringLiteral("target.base_url is missing; give the backend's URL, e.g. http://127.0.0.1:8000");
-    if (!normaliseBaseUrl(plan.target.base_url, &urlError))
-        return QStringLiteral("target.base_url: ") + urlError;
-    if (plan.target.timeout_ms <= 0 || plan.target.timeout_ms > 3600 * 1000)
-        return QStringLiteral("target.timeout_ms must be between 1 and 3600000 (no timeout is not allowed)");
-    if (plan.target.max_response_bytes <= 0)
-        return QStringLiteral("target.max_response_bytes must be positive");
-    if (plan.endpoints.empty())
-        return QStringLiteral(
-            "endpoints: a plan needs at least one endpoint, e.g. {\"method\": \"GET\", \"path\": \"/\"}");
-    for (size_t i = 0; i < plan.endpoints.size(); ++i) {
-        const EndpointSpec &e = plan.endpoints[i];
-        const QString p = QStringLiteral("endpoints[%1]").arg(i);
-        if (!knownMethods().contains(e.method))
-            return p + QStringLiteral(".method: unknown method \"%1\" (known: %2)")
-                           .arg(e.method, knownMethods().join(QStringLiteral(", ")));
-        if (!e.path.startsWith(QLatin1Char('/')))
-            return p + QStringLiteral(".path: must start with / (it is appended to target.base_url)");
-        // libcurl refuses such a URL before sending it: every request would fail inside Preflight, not at the
-        // backend, and the run would blame the backend for it (docs/cli.md).
-        for (const QChar c : e.path) {
-            if (c == QLatin1Char(' '))
-                return p + QStringLiteral(".path: \"%1\" contains a space, which a URL cannot hold; write it as %20")
-                               .arg(e.path);
-            if (c.isSpace() || c.category() == QChar::Other_Control || c == QChar(0x7F))
-                return p + QStringLiteral(".path: \"%1\" contains a control character (tab, newline, …); remove it")
-                               .arg(e.path);
-        }
-        for (const auto &[name, var] : e.vars)
-            for (const QString &value : var.values)
-                if (std::any_of(value.begin(), value.end(),
-                                [](QChar c) { return c.isSpace() || c.category() == QChar::Other_Control; }))
-                    return p +
-                           QStringLiteral(".vars.%1.list: \"%2\" contains a space or control character, which a URL "
-                                          "cannot hold; write a space as %20")
-                               .arg(name, value);
-        if (!(e.weight > 0))
-            return p + QStringLiteral(".weight: must be a positive number");
-        if (e.timeout_ms < 0)
-            return p + QStringLiteral(".timeout_ms: must be positive");
-        for (qsizetype open = e.path.indexOf(QLatin1Char('{')); open >= 0;
-             open = e.path.indexOf(QLatin1Char('{'), open + 1)) {
-            const qsizetype close = e.path.indexOf(QLatin1Char('}'), open);
-            if (close < 0)
-                return p + QStringLiteral(".path: unclosed {");
-            const QString var = e.path.mid(open + 1, close - open - 1);
-            if (open > 0 && e.path[open - 1] == QLatin1Char('$'))
-                continue; // ${env:NAME}: resolved when the request is built, not a path variable
-            if (var != QLatin1String("seq") && !e.vars.count(var))
-                return p + QStringLiteral(
-                               ".path: {%1} has no entry in vars (give \"vars\": {\"%1\": {\"range\": [1, 100]}})")
-                               .arg(var);
-        }
-    }
-    const Limits &l = plan.limits;
-    if (!(l.max_duration_s > 0) || l.max_users <= 0 || !(l.max_rate > 0))
-        return QStringLiteral("limits: every limit must be positive (0 never means unlimited)");
-    const ScenarioSpec &s = plan.scenario;
-    if (!knownPresets().contains(s.preset))
-        return QStringLiteral("scenario.preset: unknown preset \"%1\" (sweep, sustain, burst, soak, stages)")
-            .arg(s.preset);
-    if (s.think_time_ms < 0)
-        return QStringLiteral("scenario.think_time_ms must not be negative");
-    if (s.profile_requests < 0 || s.profile_requests > 1000)
-        return QStringLiteral("scenario.profile_requests must be between 0 and 1000");
-
-    double total_s = 0;
-    double peakUsers = 0;
-    double peakRate = 0;
-    if (s.preset == QLatin1String("sweep")) {
-        if (s.levels.empty())
-            return QStringLiteral("scenario.levels: a sweep needs at least one level");
-        if (!(s.step_s > 0))
-            return QStringLiteral("scenario.step_s must be positive");
-        for (int level : s.levels)
-            peakUsers = std::max(peakUsers, double(level));
-        total_s = s.step_s * double(s.levels.size());
-    } else if (s.preset == QLatin1String("stages")) {
-        if (s.stages.empty())
-            return QStringLiteral("scenario.stages: give at least one {\"duration_s\": …, \"users\": …} stage");
-        const bool open = s.stages.front().rate >= 0;
-        for (size_t i = 0; i < s.stages.size(); ++i) {
-            const StageSpec &st = s.stages[i];
-            const QString p = QStringLiteral("scenario.stages[%1]").arg(i);
-            if (!(st.duration_s > 0))
-                return p + QStringLiteral(".duration_s must be positive");
-            if ((st.users >= 0) == (st.rate >= 0))
-                return p + QStringLiteral(": give exactly one of users or rate");
-            if ((st.rate >= 0) != open)
-                return p + QStringLiteral(": all stages must use the same model (users or rate)");
-            total_s += st.duration_s;
-            peakUsers = std::max(peakUsers, st.users);
-            peakRate = std::max(peakRate, st.rate);
-        }
-    } else {
-        if (s.users >= 0 && s.rate >= 0)
-            return QStringLiteral("scenario: give users (closed model) or rate (open model), not both");
-        if (s.preset == QLatin1String("burst") && !(s.users >= 1))
-            return QStringLiteral("scenario.users: a burst needs the number of users to start at once");
-        if (s.users >= 0 && s.users < 1)
-            return QStringLiteral("scenario.users must be at least 1");
-        if (s.rate >= 0 && !(s.rate > 0))
-            return QStringLiteral("scenario.rate must be positive");
-        if (s.users < 0 && s.rate < 0)
-            return QStringLiteral("scenario: %1 needs users (closed model) or rate (open model), e.g. \"users\": 10")
-                .arg(s.preset);
-        if (!(s.duration_s > 0))
-            return QStringLiteral(
-                       "scenario.duration_s: %1 needs a positive duration in seconds, e.g. \"duration_s\": 60")
-                .arg(s.preset);
-        peakUsers = std::max(0.0, s.users);
-        peakRate = std::max(0.0, s.rate);
-        total_s = s.duration_s + (s.preset == QLatin1String("burst") ? std::max(0.0, s.idle_s) : 0.0);
-    }
-    if (auto e = checkBound(QStringLiteral("a duration"), total_s, l.max_duration_s, QStringLiteral("max_duration_s"),
-                            kCeilingDuration_s);
-        !e.isEmpty())
-        return QStringLiteral("scenario: ") + e;
-    if (auto e = checkBound(QStringLiteral("a user count"), peakUsers, l.max_users, QStringLiteral("max_users"),
-                            kCeilingUsers);
-        !e.isEmpty())
-        return QStringLiteral("scenario: ") + e;
-    if (auto e = checkBound(QStringLiteral("a rate"), peakRate, l.max_rate, QStringLiteral("max_rate"), kCeilingRate);
-        !e.isEmpty())
-        return QStringLiteral("scenario: ") + e;
-    return {};
-}
-
-QJsonObject Plan::toJson() const
-{
-    auto stringMap = [](const std::map<QString, QString> &m) {
-        QJsonObject o;
-        for (const auto &[k, v] : m)
-            o.insert(k, v);
-        return o;
-    };
-    QJsonObject target{{QStringLiteral("base_url"), this->target.base_url},
-                       {QStringLiteral("timeout_ms"), this->target.timeout_ms},
-                       {QStringLiteral("max_response_bytes"), double(this->target.max_response_bytes)},
-                       {QStringLiteral("tls"),
-                        QJsonObject{{QStringLiteral("ca_file"),
-                                     this->target.ca_file.isEmpty() ? QJsonValue() : QJsonValue(this->target.ca_file)},
-                                    {QStringLiteral("insecure"), this->target.insecure}}}};
-    if (!this->target.headers.empty())
-        target.insert(QStringLiteral("headers"), stringMap(this->target.headers));
-    if (this->target.login.enabled) {
-        const LoginSpec &l = this->target.login;
-        target.insert(QStringLiteral("login"), QJsonObject{{QStringLiteral("method"), l.method},
-                                                           {QStringLiteral("path"), l.path},
-                                                           {QStringLiteral("json"), l.json},
-                                                           {QStringLiteral("token_pointer"), l.token_pointer},
-                                                           {QStringLiteral("header"), l.header},
-                                                           {QStringLiteral("format"), l.format}});
-    }
-    QJsonArray endpointArray;
-    for (const EndpointSpec &e : endpoints) {
-        QJsonObject o{{QStringLiteral("name"), e.name},
-                      {QStringLiteral("method"), e.method},
-                      {QStringLiteral("path"), e.path},
-                      {QStringLiteral("weight"), e.weight}};
-        if (!e.headers.empty())
-            o.insert(QStringLiteral("headers"), stringMap(e.headers));
-        if (e.timeout_ms > 0)
-            o.insert(QStringLiteral("timeout_ms"), e.timeout_ms);
-        if (e.body_is_json) {
-            const QJsonDocument doc = QJsonDocument::fromJson(e.body);
-            o.insert(QStringLiteral("json"), doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()));
-        } else if (!e.body.isEmpty()) {
-            o.insert(QStringLiteral("body"), QString::fromUtf8(e.body));
-        }
-        if (!e.vars.empty()) {
-            QJsonObject vars;
-            for (const auto &[name, v] : e.vars) {
-                if (v.kind == PathVariable::Kind::Range)
-                    vars.insert(name, QJsonObject{{QStringLiteral("range"), QJsonArray{double(v.from), double(v.to)}}});
-                else
-                    vars.insert(name, QJsonObject{{QStringLiteral("list"), QJsonArray::fromStringList(v.values)}});
-            }
-            o.insert(QStringLiteral("vars"), vars);
-        }
-        endpointArray.append(o);
-    }
-    QJsonObject scenarioObject{{QStringLiteral("preset"), scenario.preset}};
-    if (scenario.preset == QLatin1String("sweep")) {
-        QJsonArray levels;
-        for (int l : scenario.levels)
-            levels.append(l);
-        scenarioObject.insert(QStringLiteral("levels"), levels);
-        scenarioObject.insert(QStringLiteral("step_s"), scenario.step_s);
-    } else if (scenario.preset == QLatin1String("stages")) {
-        QJsonArray stages;
-        for (const StageSpec &s : scenario.stages) {
-            QJsonObject o{{QStringLiteral("duration_s"), s.duration_s}};
-            o.insert(s.rate >= 0 ? QStringLiteral("rate") : QStringLiteral("users"), s.rate >= 0 ? s.rate : s.users);
-            stages.append(o);
-        }
-        scenarioObject.insert(QStringLiteral("stages"), stages);
-    } else {
-        if (scenario.users >= 0)
-            scenarioObject.insert(QStringLiteral("users"), scenario.users);
-        if (scenario.rate >= 0)
-            scenarioObject.insert(QStringLiteral("rate"), scenario.rate);
-        scenarioObject.insert(QStringLiteral("duration_s"), scenario.duration_s);
-        if (scenario.preset == QLatin1String("burst"))
-            scenarioObject.insert(QStringLiteral("idle_s"), scenario.idle_s);
-    }
-    if (scenario.think_time_ms > 0)
-        scenarioObject.insert(QStringLiteral("think_time_ms"), scenario.think_time_ms);
-    scenarioObject.insert(QStringLiteral("profile_requests"), scenario.profile_requests);
-
-    QJsonObject root{{QStringLiteral("name"), name},
-                     {QStringLiteral("target"), target},
-                     {QStringLiteral("endpoints"), endpointArray},
-                     {QStringLiteral("scenario"), scenarioObject},
-                     {QStringLiteral("limits"), QJsonObject{{QStringLiteral("max_duration_s"), limits.max_duration_s},
-                                                            {QStringLiteral("max_users"), limits.max_users},
-                                                            {QStringLiteral("max_rate"), limits.max_rate}}}};
-    if (!health_path.isEmpty())
-        root.insert(QStringLiteral("health"), QJsonObject{{QStringLiteral("path"), health_path}});
-    if (database.isConfigured()) {
-        QJsonObject db{{QStringLiteral("conninfo"), database.conninfo}};
-        if (!database.log.isEmpty())
-            db.insert(QStringLiteral("log"), database.log);
-        QJsonObject app;
-        if (!database.app_user.isEmpty())
-            app.insert(QStringLiteral("user"), database.app_user);
-        if (!database.app_application_name.isEmpty())
-            app.insert(QStringLiteral("application_name"), database.app_application_name);
-        if (!database.app_client_addr.isEmpty())
-            app.insert(QStringLiteral("client_addr"), database.app_client_addr);
-        if (!app.isEmpty())
-            db.insert(QStringLiteral("app"), app);
-        root.insert(QStringLiteral("database"), db);
-    }
-    if (!pool.kind.isEmpty())
-        root.insert(QStringLiteral("pool"), QJsonObject{{QStringLiteral("kind"), pool.kind},
-                                                        {QStringLiteral("url"), pool.url},
-                                                        {QStringLiteral("pointers"), stringMap(pool.pointers)},
-                                                        {QStringLiteral("metrics"), stringMap(pool.metrics)}});
-    if (gates_explicit)
-        root.insert(QStringLiteral("gates"), gates_inline.isEmpty() ? QJsonValue(gates) : QJsonValue(gates_inline));
-    return root;
 }
 
 } // namespace Preflight

@@ -1,6 +1,6 @@
 #include "reportcharts.h"
 
-#include "reportformat.h"
+#include "data/format.h"
 
 #include <algorithm>
 #include <cmath>
@@ -83,7 +83,7 @@ void addStageRules(SvgChart &chart, const RunData &run)
         SvgChart::Rule r;
         r.value = s.start_s;
         const bool ramp = s.from != s.to;
-        r.label = !labels ? QString() : ramp || s.to <= 0 ? s.label : ReportFormat::load(s.to, s.open_model);
+        r.label = !labels ? QString() : ramp || s.to <= 0 ? s.label : Format::load(s.to, s.open_model);
         r.color = QStringLiteral("#cbd5e1");
         r.dashed = false;
         chart.addVerticalRule(r);
@@ -147,11 +147,11 @@ SvgChart latencyChart(const RunData &run, const std::vector<Bucket> &buckets, co
     // A log axis once the percentiles span more than ~1.5 decades, so a 10 ms P50 and a 30 s P99 both read.
     const bool log = std::isfinite(lo) && hi / lo > 30;
     chart.setYAxis(
-        log ? QStringLiteral("latency (log scale)") : QStringLiteral("latency"),
-        [](double v) { return ReportFormat::ms(v); }, log);
+        log ? QStringLiteral("latency (log scale)") : QStringLiteral("latency"), [](double v) { return Format::ms(v); },
+        log);
     const double end = runEnd_s(run);
     chart.setXAxis(
-        timeAxisLabel(end), [](double v) { return ReportFormat::clock(v); }, true);
+        timeAxisLabel(end), [](double v) { return Format::clock(v); }, true);
     chart.setXRange(0, end);
     addStageRules(chart, run);
     return chart;
@@ -192,10 +192,10 @@ SvgChart throughputChart(const RunData &run, const std::vector<Bucket> &buckets,
         r.strong = true;
         chart.addHorizontalRule(r);
     }
-    chart.setYAxis(QStringLiteral("requests/s"), [](double v) { return ReportFormat::number(v, v < 10 ? 1 : 0); });
+    chart.setYAxis(QStringLiteral("requests/s"), [](double v) { return Format::number(v, v < 10 ? 1 : 0); });
     const double end = runEnd_s(run);
     chart.setXAxis(
-        timeAxisLabel(end), [](double v) { return ReportFormat::clock(v); }, true);
+        timeAxisLabel(end), [](double v) { return Format::clock(v); }, true);
     chart.setXRange(0, end);
     addStageRules(chart, run);
     return chart;
@@ -255,9 +255,9 @@ SvgChart connectionsChart(const RunData &run, const std::vector<Bucket> &buckets
         if (!max.points.empty())
             chart.addSeries(max);
     }
-    chart.setYAxis(QStringLiteral("connections / requests"), [](double v) { return ReportFormat::number(v, 0); });
+    chart.setYAxis(QStringLiteral("connections / requests"), [](double v) { return Format::number(v, 0); });
     chart.setXAxis(
-        timeAxisLabel(end), [](double v) { return ReportFormat::clock(v); }, true);
+        timeAxisLabel(end), [](double v) { return Format::clock(v); }, true);
     chart.setXRange(0, end);
     addStageRules(chart, run);
     return chart;
@@ -347,7 +347,7 @@ SvgChart ReportCharts::capacity(const std::vector<LevelSummary> &levels, const C
         SvgChart::Rule knee;
         knee.value = usl.peak_users;
         knee.label = QStringLiteral("USL peak ≈ %1 (%2)")
-                         .arg(ReportFormat::load(std::round(usl.peak_users), false), ReportFormat::rps(usl.peak_rps));
+                         .arg(Format::load(std::round(usl.peak_users), false), Format::rps(usl.peak_rps));
         knee.color = kFit;
         knee.strong = true;
         chart.addVerticalRule(knee);
@@ -355,16 +355,15 @@ SvgChart ReportCharts::capacity(const std::vector<LevelSummary> &levels, const C
     if (capacity.supported_load > 0 && capacity.supported_open_model == open) {
         SvgChart::Rule sup;
         sup.value = capacity.supported_load;
-        sup.label = QStringLiteral("within gates up to %1").arg(ReportFormat::load(capacity.supported_load, open));
+        sup.label = QStringLiteral("within gates up to %1").arg(Format::load(capacity.supported_load, open));
         sup.color = kOk;
         sup.strong = true;
         chart.addVerticalRule(sup);
     }
     chart.setXRange(0, xMax);
     chart.setXAxis(open ? QStringLiteral("offered rate (req/s)") : QStringLiteral("virtual users"),
-                   [](double v) { return ReportFormat::number(v, v < 10 ? 1 : 0); });
-    chart.setYAxis(QStringLiteral("successful requests/s"),
-                   [](double v) { return ReportFormat::number(v, v < 10 ? 1 : 0); });
+                   [](double v) { return Format::number(v, v < 10 ? 1 : 0); });
+    chart.setYAxis(QStringLiteral("successful requests/s"), [](double v) { return Format::number(v, v < 10 ? 1 : 0); });
     chart.setDescription(open ? QStringLiteral("Successful throughput against the offered arrival rate")
                               : QStringLiteral("Successful throughput against virtual users, with the Universal "
                                                "Scalability Law fit and its peak"));
@@ -413,8 +412,8 @@ std::vector<ReportModel::Chart> ReportCharts::build(const RunData &run, const st
         : capacity.usl.valid
             ? QStringLiteral("Successful requests per second at each level (dots) with the Universal Scalability "
                              "Law fit (σ = %1 contention, κ = %2 coherency, R² = %3).")
-                  .arg(ReportFormat::number(capacity.usl.sigma, 3), ReportFormat::number(capacity.usl.kappa, 5),
-                       ReportFormat::number(capacity.usl.r2, 3))
+                  .arg(Format::number(capacity.usl.sigma, 3), Format::number(capacity.usl.kappa, 5),
+                       Format::number(capacity.usl.r2, 3))
             : QStringLiteral("Successful requests per second at each level. No USL fit: %1.").arg(capacity.usl.reason),
         ReportCharts::capacity(levels, capacity));
     return out;

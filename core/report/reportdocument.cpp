@@ -1,19 +1,19 @@
 #include "reportdocument.h"
 
-#include "reportformat.h"
+#include "data/format.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace Preflight {
 
-namespace F = ReportFormat;
+namespace F = Format;
 
 namespace {
 
 QString dateText(const QDateTime &t)
 {
-    return t.isValid() ? t.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")) : F::dash();
+    return t.isValid() ? t.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")) : F::unknown();
 }
 
 QString toneOfDelta(const QString &verdict)
@@ -30,7 +30,7 @@ QString toneOfDelta(const QString &verdict)
 QString connections(int value, int max = -1)
 {
     if (value < 0)
-        return F::dash();
+        return F::unknown();
     return max > 0 ? QStringLiteral("%1 / %2").arg(value).arg(max) : QString::number(value);
 }
 
@@ -316,10 +316,10 @@ private:
             ReportTable::Row r;
             r.cells = {l.load,
                        F::count(l.requests),
-                       l.requests ? F::percent(l.success_rate) : F::dash(),
-                       l.requests ? F::ms(l.p50_ms) : F::dash(),
-                       l.requests ? F::ms(l.p95_ms) : F::dash(),
-                       l.requests ? F::ms(l.p99_ms) : F::dash(),
+                       l.requests ? F::percent(l.success_rate) : F::unknown(),
+                       l.requests ? F::ms(l.p50_ms) : F::unknown(),
+                       l.requests ? F::ms(l.p95_ms) : F::unknown(),
+                       l.requests ? F::ms(l.p99_ms) : F::unknown(),
                        F::number(l.rps, l.rps < 10 ? 1 : 0),
                        QString::number(l.in_flight_max),
                        connections(l.db_backends_max),
@@ -437,7 +437,7 @@ private:
                 t.widths = {1.5, 1.0, 4.5};
                 for (const ReportModel::NPlusOne::Statement &st : n.statements)
                     t.rows.push_back(
-                        {{st.role, st.calls_per_request < 0 ? F::dash() : F::number(st.calls_per_request, 1),
+                        {{st.role, st.calls_per_request < 0 ? F::unknown() : F::number(st.calls_per_request, 1),
                           QStringLiteral("`%1`").arg(st.text)},
                          st.role == QLatin1String("other") ? QStringLiteral("muted") : QString(),
                          {},

@@ -253,6 +253,12 @@ struct ReportModel
     QStringList remediation;                                 // lines to run (never run by Preflight)
 
     static ReportModel build(const RunData &run, const ReportOptions &options = {});
+
+private:
+    struct Inputs;                          // reportsections.h
+    void buildQueries(const Inputs &in);    // 7. Queries
+    void buildComparison(const Inputs &in); // 8. Before/after
+    void buildMethod(const Inputs &in);     // 9. Method appendix
 };
 
 } // namespace Preflight

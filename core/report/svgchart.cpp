@@ -1,5 +1,7 @@
 #include "svgchart.h"
 
+#include "data/format.h"
+
 #include <QStringList>
 
 #include <algorithm>
@@ -44,15 +46,12 @@ QString haloText(double x, double y, const QString &text, const QString &anchor,
            textElement(x, y, text, anchor, fill, size);
 }
 
+// A round tick step that splits span into about target parts.
 double niceStep(double span, int target)
 {
     if (span <= 0 || !std::isfinite(span))
         return 1;
-    const double raw = span / std::max(1, target);
-    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-    const double f = raw / mag;
-    const double nice = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
-    return nice * mag;
+    return Format::niceNumber(span / std::max(1, target), Format::NiceRounding::Nearest);
 }
 
 } // namespace

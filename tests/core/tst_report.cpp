@@ -8,7 +8,6 @@
 #include "report/htmlreport.h"
 #include "report/jsonsummary.h"
 #include "report/reportdocument.h"
-#include "report/reportformat.h"
 #include "report/reportmodel.h"
 #include "report/reportwriter.h"
 #include "report/svgchart.h"
@@ -98,8 +97,6 @@ class TestReport : public QObject
     Q_OBJECT
 
 private slots:
-    void formatting_data();
-    void formatting();
     void sectionsInOrder();
     void titleBlockAndVerdict();
     void executiveSummary();
@@ -126,36 +123,6 @@ private slots:
     void reportCommand();
     void oneHourRunIsSmall();
 };
-
-void TestReport::formatting_data()
-{
-    QTest::addColumn<QString>("actual");
-    QTest::addColumn<QString>("expected");
-    namespace F = ReportFormat;
-    QTest::newRow("sub-ms") << F::ms(0.43) << QStringLiteral("0.43 ms");
-    QTest::newRow("ms one decimal") << F::ms(4.34) << QStringLiteral("4.3 ms");
-    QTest::newRow("ms whole") << F::ms(120) << QStringLiteral("120 ms");
-    QTest::newRow("seconds") << F::ms(31240) << QStringLiteral("31.2 s");
-    QTest::newRow("unknown ms") << F::ms(-1) << QStringLiteral("\u2013");
-    QTest::newRow("percent") << F::percent(0.587) << QStringLiteral("58.7%");
-    QTest::newRow("tiny percent") << F::percent(0.00012) << QStringLiteral("0.012%");
-    QTest::newRow("not quite 100") << F::percent(0.99996) << QStringLiteral("99.996%");
-    QTest::newRow("100") << F::percent(1) << QStringLiteral("100%");
-    QTest::newRow("rps") << F::rps(48.25) << QStringLiteral("48.3 req/s");
-    QTest::newRow("grouped") << F::count(61234) << QStringLiteral("61,234");
-    QTest::newRow("users") << F::load(20, false) << QStringLiteral("20 users");
-    QTest::newRow("one user") << F::load(1, false) << QStringLiteral("1 user");
-    QTest::newRow("duration") << F::seconds(90) << QStringLiteral("1 min 30 s");
-    QTest::newRow("clock") << F::clock(3725) << QStringLiteral("1:02:05");
-    QTest::newRow("gate ratio") << F::gateValue(0.001, QStringLiteral("ratio")) << QStringLiteral("0.1%");
-}
-
-void TestReport::formatting()
-{
-    QFETCH(QString, actual);
-    QFETCH(QString, expected);
-    QCOMPARE(actual, expected);
-}
 
 void TestReport::sectionsInOrder()
 {

@@ -1,5 +1,6 @@
 #include "rulecontext.h"
 
+#include "data/format.h"
 #include "plan/targethost.h"
 
 #include <algorithm>
@@ -151,17 +152,17 @@ void addSessionScopeEvidence(const RuleContext &ctx, Finding &f)
 
 QString fmt(double value, int decimals)
 {
-    return QString::number(value, 'f', decimals);
+    return Format::fixed(value, decimals);
 }
 
 QString pct(double ratio, int decimals)
 {
-    return QString::number(ratio * 100.0, 'f', decimals) + QLatin1Char('%');
+    return Format::fixed(ratio * 100.0, decimals) + QLatin1Char('%');
 }
 
 QString usersLabel(double users)
 {
-    return users == 1 ? QStringLiteral("1 user") : QStringLiteral("%1 users").arg(users);
+    return Format::load(users, false);
 }
 
 Evidence evidence(const QString &metric, double value, const QString &unit, const QString &note)

@@ -59,10 +59,10 @@ uint64_t addSignatureEvidence(const RuleContext &ctx, const QString &supports, F
 // and why (metric "sessions_left_out"): every DB-side finding carries it.
 void addSessionScopeEvidence(const RuleContext &ctx, Finding &f);
 
-// Formatting helpers shared by the rules' wording.
-QString fmt(double value, int decimals = 0);
+// The rules' wording in the words of data/format.h (the one formatter), with the decimals the rule chooses.
+QString fmt(double value, int decimals = 0); // Format::fixed
 QString pct(double ratio, int decimals = 1); // 0.587 -> "58.7%"
-QString usersLabel(double users);            // "1 user", "20 users"
+QString usersLabel(double users);            // Format::load: "1 user", "20 users"
 Evidence evidence(const QString &metric, double value, const QString &unit, const QString &note = QString());
 
 } // namespace Preflight
