@@ -16,6 +16,15 @@ RuleContext makeRuleContext(const RunData &run, const GateSet &gates)
     return ctx;
 }
 
+uint64_t serverErrors(const EndpointStats &stats)
+{
+    uint64_t n = 0;
+    for (const auto &[status, count] : stats.status_counts)
+        if (status >= 500)
+            n += count;
+    return n;
+}
+
 uint64_t addSignatureEvidence(const RuleContext &ctx, const QString &supports, Finding &f, int maxLines)
 {
     struct Group

@@ -43,6 +43,9 @@ struct RuleContext
 
 RuleContext makeRuleContext(const RunData &run, const GateSet &gates);
 
+// HTTP 5xx answers in these counts: the one definition of "server errors" the rules share.
+uint64_t serverErrors(const EndpointStats &stats);
+
 // Adds one evidence line per error signature backing `supports` (metric "error_signature", value = responses,
 // note = catalogue id and the normalised message in quotes), most frequent first, at most maxLines.
 // Returns the responses those signatures stand for (0: no signature backs the finding).
