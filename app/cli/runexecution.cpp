@@ -70,6 +70,21 @@ QString progressLine(const RunData &run, const IntervalSnapshot &s, double total
         .arg(requests);
 }
 
+// The gate checks that did not pass, each with why: "P95 ≤ 120 ms (failed)", "queries per request ≤ 5 (not
+// measured: no profiling pass: …)".
+QStringList notPassed(const std::vector<GateCheck> &checks)
+{
+    QStringList out;
+    for (const GateCheck &c : checks) {
+        if (!c.measured)
+            out << c.label + QStringLiteral(" (not measured") +
+                       (c.note.isEmpty() ? QString() : QStringLiteral(": ") + c.note) + QLatin1Char(')');
+        else if (!c.pass)
+            out << c.label + QStringLiteral(" (failed)");
+    }
+    return out;
+}
+
 void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelSummary> &levels)
 {
     out << "\nPreflight run: " << run.info.name << " (" << runStatusId(run.info.status) << ", "
@@ -98,9 +113,6 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
     // gates); "never sent" says how many of the timeouts they were, per level (docs/cli.md).
     const bool openModel =
         std::any_of(levels.begin(), levels.end(), [](const LevelSummary &l) { return l.open_model; });
-    std::map<int, uint64_t> neverSent;
-    for (const IntervalSnapshot &i : run.intervals)
-        neverSent[i.stage_index] += i.dropped;
     if (levels.size() > 1 || (openModel && !levels.empty())) {
         QStringList header{QStringLiteral("load"),    QStringLiteral("req/s"), QStringLiteral("success"),
                            QStringLiteral("p50"),     QStringLiteral("p95"),   QStringLiteral("p99"),
@@ -114,13 +126,14 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
             QStringList cells{l.loadLabel(),      formatRate(l.rps),  formatPercent(l.success_rate), formatMs(l.p50_ms),
                               formatMs(l.p95_ms), formatMs(l.p99_ms), QString::number(l.timeouts)};
             if (openModel)
-                cells << QString::number(neverSent[l.stage]);
+                cells << QString::number(l.never_sent);
             cells << (l.db_backends_max < 0 || !hasBackends ? Format::unknown() : QString::number(l.db_backends_max))
                   << (l.pool_in_use_max < 0 ? Format::unknown() : QString::number(l.pool_in_use_max));
             table.addRow(cells);
         }
         out << "\nBy load level:\n" << table.render();
-        if (openModel && std::any_of(neverSent.begin(), neverSent.end(), [](const auto &kv) { return kv.second > 0; }))
+        if (openModel &&
+            std::any_of(levels.begin(), levels.end(), [](const LevelSummary &l) { return l.never_sent > 0; }))
             out << "(never sent: arrivals that found every connection busy for longer than the timeout; counted as "
                    "timeouts with the time they waited)\n";
     }
@@ -300,6 +313,17 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
             exitCode = exitCodeFor(failure->kind);
         else if (exitCode == ExitReady && plan.gates_explicit && run.verdict == QLatin1String("not-ready"))
             exitCode = ExitNotReady;
+        else if (exitCode == ExitReady && plan.gates_explicit && run.verdict == QLatin1String("inconclusive") &&
+                 !notPassed(run.gates).isEmpty()) {
+            // Gates set explicitly gate a deploy: a check that was not measured, or failed while the verdict blames
+            // Preflight itself, has not passed (docs/cli.md, "Inconclusive"). Every check measured and passed: 0.
+            err << "preflight: the verdict is inconclusive (" << run.verdict_reason
+                << ") and the gates were set explicitly: not passed: "
+                << notPassed(run.gates).join(QStringLiteral("; "))
+                << ". A check that was not shown to pass has not passed: measure what the note names, fix what the "
+                   "reason names and re-run, or remove the check from the gates\n";
+            exitCode = ExitNotReady;
+        }
         QCoreApplication::exit(exitCode);
     });
 

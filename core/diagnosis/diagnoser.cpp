@@ -44,6 +44,26 @@ Finding *find(std::vector<Finding> &fs, const QString &id)
     return nullptr;
 }
 
+// The timeouts finding when it blames Preflight's own connection cap (ruleTimeouts), and only then: no other
+// failure finding, and the requests that were sent within the P95 gate. Those failed gates describe the generator,
+// not the backend; nullptr otherwise.
+const Finding *generatorCapOnly(const std::vector<Finding> &findings, const GateSet &gates)
+{
+    const Finding *cap = nullptr;
+    for (const Finding &f : findings) {
+        if (f.id == QLatin1String("timeouts") && f.parameter(QStringLiteral("generator_cap")).has_value())
+            cap = &f;
+        if (f.id == QLatin1String("error-rate") || f.id == QLatin1String("load-shedding"))
+            return nullptr;
+    }
+    if (!cap)
+        return nullptr;
+    const std::optional<double> sentP95 = cap->parameter(QStringLiteral("sent_p95_ms"));
+    if (gates.has(QStringLiteral("p95_ms")) && (!sentP95 || *sentP95 > gates.threshold(QStringLiteral("p95_ms"), 0)))
+        return nullptr;
+    return cap;
+}
+
 } // namespace
 
 std::vector<Finding> mergeFindings(std::vector<Finding> in)
@@ -64,7 +84,9 @@ std::vector<Finding> mergeFindings(std::vector<Finding> in)
     // 2. Symptoms folded into the root cause that explains them.
     auto fold = [&](const QString &symptom, const QStringList &causes) {
         Finding *s = find(out, symptom);
-        if (!s)
+        // Timeouts that were Preflight's own connection cap are no symptom of the backend (a capped generator
+        // shows the backend a plateau of exactly its k connections, which looks like a worker limit).
+        if (!s || s->parameter(QStringLiteral("generator_cap")).has_value())
             return;
         for (const QString &c : causes) {
             // A cause inferred indirectly does not take over the symptom's direct evidence (and severity).
@@ -174,6 +196,14 @@ Diagnosis analyze(const RunData &run, const GateSet &gates)
         d.verdict = QStringLiteral("inconclusive");
         d.verdict_reason = QStringLiteral("Preflight's own load threads were saturated: the measurements describe the "
                                           "generator's limit as much as the backend's");
+    } else if (const Finding *cap = generatorCapOnly(d.findings, gates)) {
+        d.verdict = QStringLiteral("inconclusive");
+        d.verdict_reason =
+            QStringLiteral("Preflight's connection limit was reached (%1 arrivals never sent with limits.max_users = "
+                           "%2) while the requests it sent were answered in time: raise limits.max_users or lower the "
+                           "rate")
+                .arg(fmt(cap->parameter(QStringLiteral("never_sent")).value_or(0)),
+                     fmt(cap->parameter(QStringLiteral("max_connections_client")).value_or(0)));
     } else if (anyFailed) {
         QStringList failed;
         for (const GateCheck &c : d.gates)

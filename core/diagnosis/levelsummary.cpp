@@ -64,6 +64,8 @@ std::optional<LevelSummary> summarizeLevel(const RunData &run, const StageInfo &
         if (in.stage_index != stage.index)
             continue;
         const bool isSteady = in.start_s >= steadyFrom_s - 1e-9;
+        level.never_sent += in.dropped;
+        level.queued_max = std::max(level.queued_max, in.queued);
         if (isSteady && in.client_cpu_s >= 0 && in.load_threads > 0) {
             clientCpu_s += in.client_cpu_s;
             clientCapacity_s += in.duration_s() * in.load_threads;

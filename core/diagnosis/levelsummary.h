@@ -32,6 +32,12 @@ struct LevelSummary
     uint64_t ok = 0;
     uint64_t errors = 0;
     uint64_t timeouts = 0;
+    // Open model: arrivals that were due but never sent because every connection was busy (IntervalSnapshot::
+    // dropped, whole stage). Each is also one of `requests` and `timeouts` and enters the corrected latency with
+    // the time it waited (at least the timeout), so a saturated generator cannot hide its worst requests; this
+    // says how many of the timeouts were Preflight's own connection cap, not the backend. 0 in a closed model.
+    uint64_t never_sent = 0;
+    int queued_max = 0;      // open model: arrivals waiting for a free connection, max over the stage's intervals
     double rps = 0;          // completed requests/s over the steady span
     double ok_rps = 0;       // successful (1xx-3xx) requests/s over the steady span
     double error_rate = 0;   // errors / requests, 0..1

@@ -133,6 +133,8 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
             {QStringLiteral("rps"), number(l.rps, 2)},
             {QStringLiteral("error_rate"), number(l.error_rate, 5)},
             {QStringLiteral("timeouts"), double(l.timeouts)},
+            {QStringLiteral("never_sent"), double(l.never_sent)},
+            {QStringLiteral("queued_max"), l.queued_max},
             {QStringLiteral("latency_ms"), QJsonObject{{QStringLiteral("p50"), number(l.p50_ms)},
                                                        {QStringLiteral("p90"), number(l.p90_ms)},
                                                        {QStringLiteral("p95"), number(l.p95_ms)},

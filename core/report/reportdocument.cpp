@@ -328,12 +328,26 @@ private:
             r.data[QStringLiteral("within-gates")] = l.within_gates ? QStringLiteral("true") : QStringLiteral("false");
             t.rows.push_back(r);
         }
+        // Open model: how many arrivals never got a connection (LevelSummary::never_sent), beside Success.
+        const bool anyOpen =
+            std::any_of(m.levels.begin(), m.levels.end(), [](const ReportModel::LevelRow &l) { return l.open_model; });
+        if (anyOpen) {
+            t.header.insert(3, QStringLiteral("Never sent"));
+            t.numeric.insert(t.numeric.begin() + 3, true);
+            t.widths.insert(t.widths.begin() + 3, 0.95);
+            for (size_t i = 0; i < t.rows.size(); ++i)
+                t.rows[i].cells.insert(3, m.levels[i].open_model ? F::count(m.levels[i].never_sent) : F::dash());
+        }
         table(t);
         paragraph(
             QStringLiteral("Rows in red break at least one per-level gate check. Latency and req/s leave out the "
                            "first half second of each level (warm-up); counts cover the whole level. "
                            "\u201cDB backends\u201d are the application's database sessions; \u201cPool in use\u201d "
-                           "is what the application's pool reported."));
+                           "is what the application's pool reported.") +
+            (anyOpen ? QStringLiteral(" \u201cNever sent\u201d counts arrivals that found every one of Preflight's "
+                                      "connections busy for longer than the timeout: each is also a timeout, "
+                                      "counted in Success and in the percentiles with the time it waited.")
+                     : QString()));
         const CapacityModel &c = m.capacity;
         std::vector<std::pair<QString, QString>> fs;
         if (c.service_time_ms > 0)

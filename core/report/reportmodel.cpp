@@ -382,6 +382,7 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
         row.ramp = l.ramp;
         row.requests = l.requests;
         row.success_rate = l.success_rate;
+        row.never_sent = l.never_sent;
         row.p50_ms = l.p50_ms;
         row.p95_ms = l.p95_ms;
         row.p99_ms = l.p99_ms;

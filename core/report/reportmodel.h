@@ -135,6 +135,7 @@ struct ReportModel
         bool ramp = false;
         uint64_t requests = 0;
         double success_rate = 1;
+        uint64_t never_sent = 0; // open model: arrivals never sent, all connections busy (LevelSummary::never_sent)
         double p50_ms = 0, p95_ms = 0, p99_ms = 0;
         double rps = 0; // completed requests/s over the steady span
         int in_flight_max = 0;

@@ -3,6 +3,8 @@
 // never got a connection, and the target check that called a large or broken answer "unreachable".
 #include "faultserver.h"
 
+#include "diagnosis/gates.h"
+#include "diagnosis/levelsummary.h"
 #include "load/loadengine.h"
 #include "load/requestfactory.h"
 #include "load/schedule.h"
@@ -219,6 +221,29 @@ void TestHonestCounts::openModelArrivalsThatNeverGotAConnectionAreTimeouts()
     for (const ErrorSample &e : o.errorSamples)
         explained |= e.body.contains("never sent") && e.body.contains("limits.max_users");
     QVERIFY(explained);
+
+    // The level counts them once (what the CLI, JSON, report read), and the error-rate gate includes them.
+    RunData run;
+    run.plan = plan;
+    run.stages = Schedule::compile(plan.scenario).stages();
+    run.intervals = o.intervals;
+    const std::vector<LevelSummary> levels = summarizeLevels(run);
+    QCOMPARE(levels.size(), size_t(1));
+    uint64_t inDrain = 0;
+    for (const IntervalSnapshot &i : o.intervals)
+        if (i.stage_index < 0)
+            inDrain += i.dropped;
+    QCOMPARE(levels.front().never_sent + inDrain, o.dropped);
+    QVERIFY(levels.front().never_sent > 20);
+    QVERIFY(levels.front().timeouts >= levels.front().never_sent);
+    QString gateError;
+    const std::optional<GateSet> gates =
+        GateSet::fromJson(QJsonObject{{QStringLiteral("error_rate"), 0.001}}, &gateError);
+    QVERIFY2(gates, qPrintable(gateError));
+    const std::vector<GateCheck> checks = gates->evaluate(run, levels, {});
+    QCOMPARE(checks.size(), size_t(1));
+    QVERIFY(checks.front().measured && !checks.front().pass);
+    QVERIFY(checks.front().value >= double(levels.front().never_sent) / double(levels.front().requests));
 }
 
 void TestHonestCounts::targetCheckCallsOnlyAConnectFailureUnreachable_data()

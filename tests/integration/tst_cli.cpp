@@ -73,6 +73,8 @@ private slots:
     void badInputGivesOneLineErrorAndExitCode();
     void completedRunWritesTheSummaryAndStoresTheRun();
     void failedGateExitsOne();
+    void inconclusiveExitsOneOnlyForAnExplicitGateNotMeasured_data();
+    void inconclusiveExitsOneOnlyForAnExplicitGateNotMeasured();
     void loginTokenIsSentWithEveryRequest();
     void interruptStopsAndKeepsTheRun();
     void safetyGuardAbortsWithExitFour();
@@ -226,6 +228,47 @@ void TestCli::completedRunWritesTheSummaryAndStoresTheRun()
     const Result runs = runPreflight({QStringLiteral("runs"), QStringLiteral("--store"), store});
     QCOMPARE(runs.exitCode, 0);
     QVERIFY2(runs.out.contains(QStringLiteral("cli test")), qPrintable(runs.out));
+}
+
+void TestCli::inconclusiveExitsOneOnlyForAnExplicitGateNotMeasured_data()
+{
+    QTest::addColumn<QString>("gates"); // a gates file's content; empty: no --gates
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("err"); // in standard error; empty: nothing about the verdict
+    // No database: queries per request cannot be measured; the run is also too short to conclude.
+    QTest::newRow("explicit gate not measured")
+        << R"({"p95_ms":500,"queries_per_request":5})" << 1
+        << "not passed: queries per request ≤ 5 (not measured: no profiling pass";
+    // Every explicit check measured and passed; inconclusive only because 1 s of load is too short.
+    QTest::newRow("explicit gates measured, run too short") << R"({"p95_ms":500})" << 0 << "";
+    QTest::newRow("no explicit gates") << "" << 0 << "";
+}
+
+// DESIGN.md §5 and docs/cli.md "Inconclusive": with gates set explicitly, an inconclusive verdict exits 1 when a
+// check was not shown to pass (not measured, or failed while the verdict blames Preflight), 0 when every check was
+// measured and passed.
+void TestCli::inconclusiveExitsOneOnlyForAnExplicitGateNotMeasured()
+{
+    QFETCH(QString, gates);
+    QFETCH(int, exitCode);
+    QFETCH(QString, err);
+    TestHttpServer server;
+    QVERIFY(server.start());
+    QStringList args{
+        QStringLiteral("run"),     QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
+        QStringLiteral("--users"), QStringLiteral("2"),        QStringLiteral("--duration"),
+        QStringLiteral("1"),       QStringLiteral("--store"),  m_dir.filePath(QStringLiteral("inc.sqlite"))};
+    if (!gates.isEmpty())
+        args << QStringLiteral("--gates") << write(m_dir, QStringLiteral("inc-gates.json"), gates.toUtf8());
+    const Result r = runPreflight(args, 60000);
+    QVERIFY2(r.exitCode == exitCode, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
+    QVERIFY2(r.out.contains(QStringLiteral("Verdict: INCONCLUSIVE")), qPrintable(r.out));
+    if (err.isEmpty()) {
+        QVERIFY2(!r.err.contains(QStringLiteral("inconclusive")), qPrintable(r.err));
+    } else {
+        QVERIFY2(r.err.contains(err), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("remove the check from the gates")), qPrintable(r.err));
+    }
 }
 
 void TestCli::loginTokenIsSentWithEveryRequest()

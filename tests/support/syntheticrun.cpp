@@ -36,6 +36,7 @@ RunData build(const Spec &spec)
     run.plan.name = QStringLiteral("synthetic");
     run.plan.target.base_url = run.info.target;
     run.plan.target.timeout_ms = int(spec.timeout_ms);
+    run.plan.limits.max_users = spec.max_users;
     for (const EndpointDef &e : spec.endpoints) {
         EndpointSpec es;
         es.name = e.name;
@@ -93,10 +94,16 @@ RunData build(const Spec &spec)
                     const double u = unit(rng);
                     double ms = lat * (1 - load.spread + 2 * load.spread * unit(rng));
                     s.requests++;
-                    if (u < load.timeout_share) {
+                    if (u < load.never_sent_share) {
+                        s.transport_errors[size_t(ErrorClass::Timeout)]++;
+                        s.latency.record(uint64_t(load.timeout_ms * 1000.0));
+                        ++in.dropped;
+                        continue;
+                    }
+                    if (u < load.never_sent_share + load.timeout_share) {
                         s.transport_errors[size_t(ErrorClass::Timeout)]++;
                         ms = load.timeout_ms;
-                    } else if (u < load.timeout_share + load.error_share) {
+                    } else if (u < load.never_sent_share + load.timeout_share + load.error_share) {
                         s.http_errors++;
                         s.status_counts[load.error_status]++;
                         if (load.error_latency_ms >= 0)

@@ -28,6 +28,9 @@ struct EndpointLoad
     int error_status = 500;
     double error_latency_ms = -1; // latency of error answers; -1 = same as latency_ms
     double timeout_share = 0;     // share failing with a transport timeout (latency = timeout_ms)
+    // Open model: share of arrivals never sent because every one of Preflight's connections was busy (a timeout
+    // with latency timeout_ms in the corrected histogram only, counted in IntervalSnapshot::dropped).
+    double never_sent_share = 0;
     double timeout_ms = 10000;
 };
 
@@ -57,6 +60,7 @@ struct Spec
     unsigned seed = 1;
     double tick_s = 0.25;
     double timeout_ms = 10000; // plan target timeout
+    int max_users = 256;       // plan limits.max_users (the open model's connection cap)
 };
 
 RunData build(const Spec &spec);

@@ -2,6 +2,7 @@
 #include "rules.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace Preflight {
@@ -14,6 +15,15 @@ constexpr double kShedShare = 0.01;           // 503/429 share of all requests
 constexpr double kDefaultTimeoutRate = 0.005; // used when the gates have no timeout_rate
 constexpr double kDefaultErrorRate = 0.001;   // used when the gates have no error_rate
 
+// All endpoints of one level added up (counts over the whole stage, latency over its steady span).
+EndpointStats levelTotal(const LevelSummary &level)
+{
+    EndpointStats total;
+    for (const EndpointStats &e : level.endpoints)
+        total.merge(e);
+    return total;
+}
+
 Severity bySeverityShare(double share)
 {
     if (share >= 0.2)
@@ -23,6 +33,84 @@ Severity bySeverityShare(double share)
     if (share >= 0.01)
         return Severity::Medium;
     return Severity::Low;
+}
+
+// The timeouts are Preflight's own: arrivals that found every connection busy (open model, limits.max_users) and
+// were never sent, while the requests that were sent timed out less often than the gate allows. The backend is not
+// blamed; the fix is the generator's connection limit or the rate. Parameter "generator_cap" (1) marks this case for
+// the verdict, "sent_p95_ms" is the latency of the requests that were sent (as the backend answered them).
+Finding generatorCapTimeouts(const RuleContext &ctx, const LevelSummary &level, uint64_t neverSent,
+                             uint64_t sentTimeouts, double share)
+{
+    const int connections = ctx.run.plan.limits.max_users;
+    const EndpointStats stats = levelTotal(level);
+    const double sentMean_ms = stats.latency_uncorrected.mean_us() / 1000.0;
+    const double sentP95_ms = stats.latency_uncorrected.percentile_ms(95);
+    // Little's law: connections / mean latency of a sent request is what the connections can carry.
+    const double carried_rps = sentMean_ms > 0 ? connections * 1000.0 / sentMean_ms : -1;
+    const double needed = sentMean_ms > 0 ? level.rate * sentMean_ms / 1000.0 : -1;
+    Finding f;
+    f.id = QStringLiteral("timeouts");
+    f.layer = QStringLiteral("configuration");
+    f.severity = Severity::Medium; // a limit of the measurement, not of the backend
+    f.confidence = 0.9;
+    f.title = QStringLiteral("%1 arrivals never sent at %2: Preflight's connection limit (%3) was reached, not a "
+                             "backend timeout")
+                  .arg(neverSent)
+                  .arg(level.loadLabel())
+                  .arg(connections);
+    f.evidence.push_back(evidence(QStringLiteral("generator_cap"), 1, QString(),
+                                  QStringLiteral("every one of Preflight's connections was busy")));
+    f.evidence.push_back(evidence(QStringLiteral("never_sent"), double(neverSent), QStringLiteral("requests"),
+                                  QStringLiteral("arrivals that waited longer than the %1 ms timeout for a free "
+                                                 "connection (counted as timeouts)")
+                                      .arg(fmt(ctx.clientTimeout_ms()))));
+    f.evidence.push_back(evidence(QStringLiteral("max_connections_client"), connections, QStringLiteral("connections"),
+                                  QStringLiteral("limits.max_users: Preflight's open-model connection cap")));
+    f.evidence.push_back(evidence(QStringLiteral("rate"), level.rate, QStringLiteral("req/s"),
+                                  QStringLiteral("arrival rate asked for")));
+    if (sentMean_ms > 0) {
+        f.evidence.push_back(evidence(QStringLiteral("sent_mean_ms"), sentMean_ms, QStringLiteral("ms"),
+                                      QStringLiteral("mean latency of the requests that were sent")));
+        f.evidence.push_back(evidence(QStringLiteral("sent_p95_ms"), sentP95_ms, QStringLiteral("ms"),
+                                      QStringLiteral("P95 of the requests that were sent, from their send")));
+        f.evidence.push_back(
+            evidence(QStringLiteral("carried_rps"), carried_rps, QStringLiteral("req/s"),
+                     QStringLiteral("what %1 connections carry at that mean latency (Little's law)").arg(connections)));
+    }
+    f.evidence.push_back(evidence(QStringLiteral("backend_timeouts"), double(sentTimeouts), QStringLiteral("requests"),
+                                  QStringLiteral("requests sent that timed out at the backend")));
+    f.evidence.push_back(evidence(QStringLiteral("timeout_rate"), share, QStringLiteral("ratio"),
+                                  QStringLiteral("never-sent arrivals included")));
+    f.refs.level = int(&level - ctx.levels.data());
+    f.summary =
+        QStringLiteral("At %1, all %2 of Preflight's connections were busy and %3 arrivals waited longer than the "
+                       "timeout without being sent; they count as timeouts (so the corrected percentiles and the "
+                       "error gates include them), but the backend never saw them. Of the requests that were sent, "
+                       "%4 timed out%5.")
+            .arg(level.loadLabel())
+            .arg(connections)
+            .arg(neverSent)
+            .arg(sentTimeouts)
+            .arg(sentMean_ms > 0 ? QStringLiteral("; they took %1 ms on average, so %2 connections carry at most %3 "
+                                                  "req/s")
+                                       .arg(fmt(sentMean_ms, 1))
+                                       .arg(connections)
+                                       .arg(fmt(carried_rps))
+                                 : QString());
+    f.recommendation =
+        needed > 0
+            ? QStringLiteral("Raise limits.max_users to at least %1 (rate × mean latency = %2 requests in flight, "
+                             "with headroom) or lower the rate to %3 req/s or less, then re-run; the backend was not "
+                             "measured beyond %4 requests at once.")
+                  .arg(fmt(std::max(std::ceil(needed * 2), 2.0 * connections)))
+                  .arg(fmt(needed, 1))
+                  .arg(fmt(std::floor(carried_rps)))
+                  .arg(connections)
+            : QStringLiteral("Raise limits.max_users or lower the rate, then re-run; the backend was not measured "
+                             "beyond %1 requests at once.")
+                  .arg(connections);
+    return f;
 }
 
 } // namespace
@@ -163,6 +251,19 @@ std::optional<Finding> ruleTimeouts(const RuleContext &ctx)
     const double gate = ctx.gates.threshold(QStringLiteral("timeout_rate"), kDefaultTimeoutRate);
     if (ctx.total.timeouts() == 0 || share < gate)
         return std::nullopt;
+    // Open model: an arrival that found every one of Preflight's connections busy for a timeout is counted as a
+    // timeout (HdrHistogram's rule) but the backend never saw it. Only the rest are the backend's.
+    uint64_t neverSent = 0;
+    const LevelSummary *capped = nullptr; // the level that left the most arrivals unsent
+    for (const LevelSummary &l : ctx.levels) {
+        neverSent += l.never_sent;
+        if (l.never_sent > 0 && (!capped || l.never_sent > capped->never_sent))
+            capped = &l;
+    }
+    neverSent = std::min(neverSent, ctx.total.timeouts());
+    const uint64_t sentTimeouts = ctx.total.timeouts() - neverSent;
+    if (capped && double(sentTimeouts) / double(ctx.total.requests) < gate)
+        return generatorCapTimeouts(ctx, *capped, neverSent, sentTimeouts, share);
     Finding f;
     f.id = QStringLiteral("timeouts");
     f.layer = QStringLiteral("capacity");
@@ -173,6 +274,12 @@ std::optional<Finding> ruleTimeouts(const RuleContext &ctx)
     f.evidence.push_back(
         evidence(QStringLiteral("timeouts"), double(ctx.total.timeouts()), QStringLiteral("requests")));
     f.evidence.push_back(evidence(QStringLiteral("timeout_rate"), share, QStringLiteral("ratio")));
+    if (neverSent > 0)
+        f.evidence.push_back(evidence(QStringLiteral("never_sent"), double(neverSent), QStringLiteral("requests"),
+                                      QStringLiteral("of the timeouts, arrivals Preflight never sent (all %1 "
+                                                     "connections busy); %2 timed out at the backend")
+                                          .arg(ctx.run.plan.limits.max_users)
+                                          .arg(sentTimeouts)));
     for (int i : ctx.loadLevels()) {
         const LevelSummary &l = ctx.levels[size_t(i)];
         if (l.timeouts > 0) {
@@ -198,10 +305,7 @@ std::optional<Finding> ruleErrorRate(const RuleContext &ctx)
 {
     if (ctx.total.requests == 0)
         return std::nullopt;
-    uint64_t serverErrors = 0;
-    for (const auto &[status, count] : ctx.total.status_counts)
-        if (status >= 500)
-            serverErrors += count;
+    const uint64_t serverFailures = serverErrors(ctx.total);
     // Failures inside the client (a host that does not resolve, a TLS setup the client refused, a URL libcurl could
     // not use) never reached the app: they are no evidence against the backend.
     auto clientSide = [](const EndpointStats &e) {
@@ -210,7 +314,7 @@ std::optional<Finding> ruleErrorRate(const RuleContext &ctx)
     };
     const uint64_t clientFailures = clientSide(ctx.total);
     const uint64_t transport = ctx.total.transportErrorTotal() - ctx.total.timeouts() - clientFailures;
-    const uint64_t errors = serverErrors + transport;
+    const uint64_t errors = serverFailures + transport;
     const double share = double(errors) / double(ctx.total.requests);
     const double gate = ctx.gates.threshold(QStringLiteral("error_rate"), kDefaultErrorRate);
     if (errors == 0 || share < gate)
@@ -245,11 +349,8 @@ std::optional<Finding> ruleErrorRate(const RuleContext &ctx)
     // One endpoint carrying most errors?
     const std::vector<EndpointStats> perEndpoint = ctx.run.endpointTotals();
     for (size_t e = 0; e < perEndpoint.size(); ++e) {
-        uint64_t epErrors =
-            perEndpoint[e].transportErrorTotal() - perEndpoint[e].timeouts() - clientSide(perEndpoint[e]);
-        for (const auto &[status, count] : perEndpoint[e].status_counts)
-            if (status >= 500)
-                epErrors += count;
+        const uint64_t epErrors = perEndpoint[e].transportErrorTotal() - perEndpoint[e].timeouts() -
+                                  clientSide(perEndpoint[e]) + serverErrors(perEndpoint[e]);
         if (epErrors * 10 >= errors * 8 && perEndpoint.size() > 1) {
             f.endpoint = ctx.run.plan.endpoints[e].name;
             f.title = QStringLiteral("%1 fails %2 of its requests")

@@ -623,13 +623,6 @@ std::optional<Finding> ruleLockContention(const RuleContext &ctx)
     if (confidence <= 0 && ctx.sqlite && order.size() >= 2) {
         const LevelSummary &low = ctx.levels[size_t(order.front())];
         const LevelSummary &top = ctx.levels[size_t(order.back())];
-        auto serverErrors = [](const EndpointStats &e) {
-            uint64_t n = 0;
-            for (const auto &[status, count] : e.status_counts)
-                if (status >= 500)
-                    n += count;
-            return n;
-        };
         uint64_t writeErrors = 0, allErrors = 0, writeRequests = 0;
         int worst = -1;
         uint64_t worstErrors = 0;

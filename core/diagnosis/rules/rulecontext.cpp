@@ -25,6 +25,15 @@ bool RuleContext::hostCpuSaturated(const LevelSummary &level) const
     return targetOnThisHost && level.host_cpus >= 2 && level.host_cpu_busy >= kHostCpuSaturated;
 }
 
+uint64_t serverErrors(const EndpointStats &stats)
+{
+    uint64_t n = 0;
+    for (const auto &[status, count] : stats.status_counts)
+        if (status >= 500)
+            n += count;
+    return n;
+}
+
 uint64_t addSignatureEvidence(const RuleContext &ctx, const QString &supports, Finding &f, int maxLines)
 {
     struct Group

@@ -50,6 +50,9 @@ RuleContext makeRuleContext(const RunData &run, const GateSet &gates);
 
 constexpr double kHostCpuSaturated = 0.9; // busy share of all the host's CPUs
 
+// HTTP 5xx answers in these counts: the one definition of "server errors" the rules share.
+uint64_t serverErrors(const EndpointStats &stats);
+
 // Adds one evidence line per error signature backing `supports` (metric "error_signature", value = responses,
 // note = catalogue id and the normalised message in quotes), most frequent first, at most maxLines.
 // Returns the responses those signatures stand for (0: no signature backs the finding).
