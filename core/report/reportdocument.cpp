@@ -336,7 +336,7 @@ private:
             t.numeric.insert(t.numeric.begin() + 3, true);
             t.widths.insert(t.widths.begin() + 3, 0.95);
             for (size_t i = 0; i < t.rows.size(); ++i)
-                t.rows[i].cells.insert(3, m.levels[i].open_model ? F::count(m.levels[i].never_sent) : F::dash());
+                t.rows[i].cells.insert(3, m.levels[i].open_model ? F::count(m.levels[i].never_sent) : F::unknown());
         }
         table(t);
         paragraph(

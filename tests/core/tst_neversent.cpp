@@ -3,12 +3,12 @@
 // failed the timeout gate, the timeouts finding names Preflight's connection cap, not the backend.
 #include "syntheticrun.h"
 
+#include "data/format.h"
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/gates.h"
 #include "diagnosis/levelsummary.h"
 #include "report/jsonsummary.h"
 #include "report/reportdocument.h"
-#include "report/reportformat.h"
 #include "report/reportmodel.h"
 
 #include <QJsonArray>
@@ -113,7 +113,7 @@ private slots:
                 continue;
             const qsizetype column = b.table.header.indexOf(QStringLiteral("Never sent"));
             QVERIFY2(column >= 0, qPrintable(b.table.header.join(QLatin1Char('|'))));
-            QCOMPARE(b.table.rows.front().cells.at(column), ReportFormat::count(d.levels.front().never_sent));
+            QCOMPARE(b.table.rows.front().cells.at(column), Format::count(d.levels.front().never_sent));
             found = true;
         }
         QVERIFY(found);

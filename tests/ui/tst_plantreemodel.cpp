@@ -1,7 +1,7 @@
 // The plan pane's tree: one row per EXPLAIN node under its parent, numbers through Format with raw SortRole values,
 // and two kinds of node highlighted: the flagged scan (missing-index evidence) and the costliest step by own cost
 // (total minus the children's), which is not the root that sums the plan.
-#include "format.h"
+#include "data/format.h"
 #include "plantreemodel.h"
 #include "uiwiring.h"
 

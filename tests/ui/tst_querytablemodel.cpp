@@ -1,8 +1,8 @@
 // The query inspector's table: one row per statement of a phase, numbers through Format with the raw value as
 // SortRole, and the N+1 column saying exactly what the run's n-plus-one findings name (the real rule's findings
 // on the report fixture's 1 + 3N endpoint).
+#include "data/format.h"
 #include "diagnosis/nplusone.h"
-#include "format.h"
 #include "querytablemodel.h"
 #include "reportfixture.h"
 
