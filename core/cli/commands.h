@@ -12,5 +12,6 @@ int exportCommand(const QStringList &args); // exportcommand.cpp
 int reportCommand(const QStringList &args); // reportcommand.cpp
 int demoCommand(const QStringList &args);   // democommand.cpp (headless demo)
 int importCommand(const QStringList &args); // importcommand.cpp (plan from OpenAPI 3 JSON or HAR)
+int agentCommand(const QStringList &args);  // agentcommand.cpp (headless agent of a distributed run)
 
 } // namespace Preflight::Cli

@@ -331,6 +331,8 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
             exitCode = ExitInterrupted;
         else if (!clientFailure.isEmpty())
             exitCode = ExitUsage; // before a safety abort: the guard tripped on failures the plan caused
+        else if (controller.loadFailure().kind == LoadFailure::Kind::AgentLost)
+            exitCode = ExitAgentLost; // stored with what was measured, marked aborted with the cause
         else if (run.info.status == RunStatus::Aborted)
             exitCode = ExitSafetyAbort; // the run and its findings are kept
         else if (exitCode == ExitReady && plan.gates_explicit && run.verdict == QLatin1String("not-ready"))
