@@ -8,6 +8,7 @@ packages=(
   postgresql-15 postgresql-contrib
   xvfb xauth poppler-utils
   desktop-file-utils appstream lintian file clang-format
+  openssl python3-jsonschema python3-yaml
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -29,6 +29,7 @@ const char *kUsage =
     "  (none)                 open the GUI\n"
     "  run [PLAN.json]        drive load at a backend, watch its database, print findings\n"
     "  demo [--headless]      run against the built-in demo backend\n"
+    "  agent --coordinator U  run one distributed run's share of the load for a coordinator\n"
     "  runs                   list stored runs\n"
     "  report RUN_ID          write the readiness report of a stored run\n"
     "  export RUN_ID          export a stored run's intervals (CSV) or summary (JSON)\n"
@@ -55,6 +56,8 @@ ExitCode exitCodeFor(RunFailure::Kind kind)
     case Kind::LoginFailed:
     case Kind::DatabaseUnreachable:
         return ExitUnreachable;
+    case Kind::AgentsUnavailable:
+        return ExitAgentLost;
     case Kind::SafetyGuard:
         return ExitSafetyAbort;
     case Kind::Interrupted:
@@ -155,6 +158,8 @@ int run(int argc, char **argv)
         return demoCommand(args);
     if (command == QLatin1String("import"))
         return importCommand(args);
+    if (command == QLatin1String("agent"))
+        return agentCommand(args);
     err << "preflight: unknown command \"" << command << "\"; run `preflight --help` for the list\n";
     return ExitUsage;
 }

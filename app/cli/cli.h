@@ -11,6 +11,7 @@ enum ExitCode {
     ExitUsage = 2,
     ExitUnreachable = 3,
     ExitSafetyAbort = 4,
+    ExitAgentLost = 5, // a distributed run lost an agent, or its agents never all came (docs/distributed.md)
     ExitInterrupted = 130,
 };
 

@@ -14,6 +14,7 @@ int exportCommand(const QStringList &args); // exportcommand.cpp
 int reportCommand(const QStringList &args); // reportcommand.cpp
 int demoCommand(const QStringList &args);   // democommand.cpp (headless demo)
 int importCommand(const QStringList &args); // importcommand.cpp (plan from OpenAPI 3 JSON or HAR)
+int agentCommand(const QStringList &args);  // agentcommand.cpp (headless agent of a distributed run)
 
 // The CLI's report writer: HTML always, PDF when preflight_pdf is built (cli.cpp).
 ReportWriter reportWriter();

@@ -1,3 +1,4 @@
+#include "agentoptions.h"
 #include "cli.h"
 #include "commands.h"
 #include "runexecution.h"
@@ -29,44 +30,52 @@ QList<QCommandLineOption> runOptions()
     auto opt = [](const QString &name, const QString &description, const QString &value = {}) {
         return value.isEmpty() ? QCommandLineOption(name, description) : QCommandLineOption(name, description, value);
     };
-    return {
-        opt(QStringLiteral("target"), QStringLiteral("Base URL of the backend (overrides the plan)."),
-            QStringLiteral("URL")),
-        opt(QStringLiteral("endpoint"),
-            QStringLiteral("Endpoint as \"METHOD /path\"; repeat for several (replaces the plan's)."),
-            QStringLiteral("ENDPOINT")),
-        opt(QStringLiteral("db"), QStringLiteral("Database: a libpq conninfo or sqlite:PATH."),
-            QStringLiteral("CONNINFO")),
-        opt(QStringLiteral("scenario"), QStringLiteral("sweep | sustain | burst | soak."), QStringLiteral("PRESET")),
-        opt(QStringLiteral("users"), QStringLiteral("Virtual users (closed model)."), QStringLiteral("N")),
-        opt(QStringLiteral("rate"), QStringLiteral("Arrivals per second (open model)."), QStringLiteral("R")),
-        opt(QStringLiteral("duration"), QStringLiteral("Duration in seconds (sustain, burst, soak)."),
-            QStringLiteral("S")),
-        opt(QStringLiteral("levels"), QStringLiteral("Sweep levels, e.g. 1,2,5,10,20,50."), QStringLiteral("LIST")),
-        opt(QStringLiteral("step"), QStringLiteral("Seconds per sweep level."), QStringLiteral("S")),
-        opt(QStringLiteral("think-time"), QStringLiteral("Pause between a user's requests, ms."), QStringLiteral("MS")),
-        opt(QStringLiteral("timeout"), QStringLiteral("Per-request timeout, ms."), QStringLiteral("MS")),
-        opt(QStringLiteral("max-users"), QStringLiteral("Raise limits.max_users (safety bound)."), QStringLiteral("N")),
-        opt(QStringLiteral("max-rate"), QStringLiteral("Raise limits.max_rate (safety bound)."), QStringLiteral("R")),
-        opt(QStringLiteral("max-duration"), QStringLiteral("Raise limits.max_duration_s (safety bound)."),
-            QStringLiteral("S")),
-        opt(QStringLiteral("workers"), QStringLiteral("Load-generating threads (default: cores − 1)."),
-            QStringLiteral("N")),
-        opt(QStringLiteral("gates"),
-            QStringLiteral("launch | revised | FILE.json; the exit code then follows the gates."),
-            QStringLiteral("GATES")),
-        opt(QStringLiteral("json"), QStringLiteral("Write the JSON summary (preflight.summary/1)."),
-            QStringLiteral("FILE")),
-        opt(QStringLiteral("junit"), QStringLiteral("Write JUnit XML (one testcase per gate and serious finding)."),
-            QStringLiteral("FILE")),
-        opt(QStringLiteral("report"), QStringLiteral("Write the readiness report (.html or .pdf)."),
-            QStringLiteral("FILE")),
-        opt(QStringLiteral("store"), QStringLiteral("Run store file (default: the user's data location)."),
-            QStringLiteral("FILE")),
-        opt(QStringLiteral("insecure"), QStringLiteral("Do not verify TLS certificates (recorded in the report).")),
-        opt(QStringLiteral("yes"), QStringLiteral("Allow a non-loopback target.")),
-        opt(QStringLiteral("quiet"), QStringLiteral("No progress line and no summary table.")),
-    };
+    return QList<QCommandLineOption>{
+               opt(QStringLiteral("target"), QStringLiteral("Base URL of the backend (overrides the plan)."),
+                   QStringLiteral("URL")),
+               opt(QStringLiteral("endpoint"),
+                   QStringLiteral("Endpoint as \"METHOD /path\"; repeat for several (replaces the plan's)."),
+                   QStringLiteral("ENDPOINT")),
+               opt(QStringLiteral("db"), QStringLiteral("Database: a libpq conninfo or sqlite:PATH."),
+                   QStringLiteral("CONNINFO")),
+               opt(QStringLiteral("scenario"), QStringLiteral("sweep | sustain | burst | soak."),
+                   QStringLiteral("PRESET")),
+               opt(QStringLiteral("users"), QStringLiteral("Virtual users (closed model)."), QStringLiteral("N")),
+               opt(QStringLiteral("rate"), QStringLiteral("Arrivals per second (open model)."), QStringLiteral("R")),
+               opt(QStringLiteral("duration"), QStringLiteral("Duration in seconds (sustain, burst, soak)."),
+                   QStringLiteral("S")),
+               opt(QStringLiteral("levels"), QStringLiteral("Sweep levels, e.g. 1,2,5,10,20,50."),
+                   QStringLiteral("LIST")),
+               opt(QStringLiteral("step"), QStringLiteral("Seconds per sweep level."), QStringLiteral("S")),
+               opt(QStringLiteral("think-time"), QStringLiteral("Pause between a user's requests, ms."),
+                   QStringLiteral("MS")),
+               opt(QStringLiteral("timeout"), QStringLiteral("Per-request timeout, ms."), QStringLiteral("MS")),
+               opt(QStringLiteral("max-users"), QStringLiteral("Raise limits.max_users (safety bound)."),
+                   QStringLiteral("N")),
+               opt(QStringLiteral("max-rate"), QStringLiteral("Raise limits.max_rate (safety bound)."),
+                   QStringLiteral("R")),
+               opt(QStringLiteral("max-duration"), QStringLiteral("Raise limits.max_duration_s (safety bound)."),
+                   QStringLiteral("S")),
+               opt(QStringLiteral("workers"), QStringLiteral("Load-generating threads (default: cores − 1)."),
+                   QStringLiteral("N")),
+               opt(QStringLiteral("gates"),
+                   QStringLiteral("launch | revised | FILE.json; the exit code then follows the gates."),
+                   QStringLiteral("GATES")),
+               opt(QStringLiteral("json"), QStringLiteral("Write the JSON summary (preflight.summary/1)."),
+                   QStringLiteral("FILE")),
+               opt(QStringLiteral("junit"),
+                   QStringLiteral("Write JUnit XML (one testcase per gate and serious finding)."),
+                   QStringLiteral("FILE")),
+               opt(QStringLiteral("report"), QStringLiteral("Write the readiness report (.html or .pdf)."),
+                   QStringLiteral("FILE")),
+               opt(QStringLiteral("store"), QStringLiteral("Run store file (default: the user's data location)."),
+                   QStringLiteral("FILE")),
+               opt(QStringLiteral("insecure"),
+                   QStringLiteral("Do not verify TLS certificates (recorded in the report).")),
+               opt(QStringLiteral("yes"), QStringLiteral("Allow a non-loopback target.")),
+               opt(QStringLiteral("quiet"), QStringLiteral("No progress line and no summary table.")),
+           } +
+           distributedRunOptions();
 }
 
 bool toNumber(const QCommandLineParser &p, const QString &name, double minimum, double *out, QString *error,
@@ -312,6 +321,8 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
     if (auto normal = PlanParser::normaliseBaseUrl(plan.target.base_url, error))
         plan.target.base_url = *normal;
     parsed.options.allowNonLoopback = p.isSet(QStringLiteral("yes"));
+    if (!readDistributedOptions(p, &parsed.options.distributed, error))
+        return std::nullopt;
     parsed.options.engine.workers = int(workers);
     parsed.outputs.jsonPath = p.value(QStringLiteral("json"));
     parsed.outputs.junitPath = p.value(QStringLiteral("junit"));

@@ -303,12 +303,17 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
             out << "\nStored as run " << run.info.id << " (`preflight report " << run.info.id
                 << " --html FILE` for the report)\n";
         // Interrupted, then every request failing inside Preflight (a guard trips on failures the plan caused),
-        // then a safety guard (the run and its findings are kept): RunFailure::ofFinishedRun's order.
+        // then a lost agent, then a safety guard (the run and its findings are kept): RunFailure::ofFinishedRun's
+        // order, with the distributed run's own cause before the guard that also marks it aborted.
         const std::optional<RunFailure> failure = RunFailure::ofFinishedRun(run);
         if (failure && failure->kind == RunFailure::Kind::RequestNotSent)
             err << "preflight: " << failure->text() << '\n';
         if (interrupts.count() > 0)
             exitCode = ExitInterrupted; // Ctrl-C during the analysis of a completed run
+        else if (failure && failure->kind != RunFailure::Kind::SafetyGuard)
+            exitCode = exitCodeFor(failure->kind);
+        else if (controller.loadFailure().kind == LoadFailure::Kind::AgentLost)
+            exitCode = ExitAgentLost; // stored with what was measured, marked aborted with the cause
         else if (failure)
             exitCode = exitCodeFor(failure->kind);
         else if (exitCode == ExitReady && plan.gates_explicit && run.verdict == QLatin1String("not-ready"))

@@ -79,8 +79,8 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
         for (int i = 0; i < k; ++i) {
             if (stop && stop->load())
                 break;
-            m_factory.buildUrl(ep, rng, seq, url);
-            m_factory.buildBody(ep, seq, body);
+            m_factory.buildUrl(ep, rng, m_factory.sequenceValue(seq), url);
+            m_factory.buildBody(ep, m_factory.sequenceValue(seq), body);
             ++seq;
             curl_easy_setopt(curl.h, CURLOPT_URL, url.c_str());
             const bool head = m_factory.method(ep) == "HEAD";

@@ -26,9 +26,12 @@ LoadEngine::LoadEngine(std::shared_ptr<const RequestFactory> factory, Schedule s
     m_shared.schedule = &m_schedule;
     const int requested = m_options.workers > 0 ? m_options.workers : defaultWorkerCount();
     // Never more workers than users: an idle worker would only add threads and noise.
-    const int useful = m_schedule.isOpenModel() ? requested : std::max(1, std::min(requested, int(m_schedule.peak())));
-    m_shared.workerCount = useful;
-    m_shared.maxConnections = std::max(useful, m_options.maxConnections);
+    // A segment of a distributed run has the worker count its coordinator chose for every segment.
+    const int segments = std::max(1, m_options.segmentCount);
+    const int useful =
+        m_schedule.isOpenModel() || segments > 1 ? requested : std::max(1, std::min(requested, int(m_schedule.peak())));
+    m_shared.workerCount = useful * segments;
+    m_shared.maxConnections = std::max(m_shared.workerCount, m_options.maxConnections);
     m_shared.caFile = m_options.caFile.toStdString();
     m_shared.insecure = m_options.insecure;
     const ProxySettings proxy = ProxySettings::fromEnvironment(m_factory->baseUrl());
@@ -36,7 +39,7 @@ LoadEngine::LoadEngine(std::shared_ptr<const RequestFactory> factory, Schedule s
     m_shared.noProxy = proxy.noProxy;
     m_shared.maxResponseBytes = m_options.maxResponseBytes;
     for (int i = 0; i < useful; ++i)
-        m_workers.push_back(std::make_unique<LoadWorker>(i, &m_shared));
+        m_workers.push_back(std::make_unique<LoadWorker>(m_options.segmentIndex + segments * i, &m_shared));
 }
 
 LoadEngine::~LoadEngine()

@@ -3,6 +3,7 @@
 #include "data/errorsample.h"
 #include "data/intervalsnapshot.h"
 #include "hostcpu.h"
+#include "loadsource.h"
 #include "loadworker.h"
 #include "requestfactory.h"
 #include "schedule.h"
@@ -27,6 +28,12 @@ struct EngineOptions
     QString caFile;
     bool insecure = false;
     qint64 maxResponseBytes = 16 << 20;
+    // A distributed run (core/distributed/segmentplan.h): this engine is segment `segmentIndex` of
+    // `segmentCount`, every segment with the same `workers`. Local worker j is global worker
+    // segmentIndex + segmentCount·j of workers·segmentCount, so the users and the open model's arrivals of all
+    // segments together are exactly those of one engine with every worker. 1: a local run.
+    int segmentIndex = 0;
+    int segmentCount = 1;
 };
 
 // Drives the load of one run: N LoadWorker threads plus a coordinator thread that, every tick, swaps each
@@ -34,36 +41,33 @@ struct EngineOptions
 //
 // Threading: construct, set sinks and start() from one thread. The sinks are called on the coordinator
 // thread. stop() and abort() are thread-safe and never block. The destructor aborts and joins.
-class LoadEngine
+class LoadEngine : public LoadSource
 {
 public:
-    using SnapshotSink = std::function<void(IntervalSnapshotPtr)>;
-    using FinishedSink = std::function<void()>;
-
     LoadEngine(std::shared_ptr<const RequestFactory> factory, Schedule schedule, EngineOptions options);
-    ~LoadEngine();
+    ~LoadEngine() override;
 
-    void setSnapshotSink(SnapshotSink sink) { m_snapshotSink = std::move(sink); }
+    void setSnapshotSink(SnapshotSink sink) override { m_snapshotSink = std::move(sink); }
     // Called once, on the coordinator thread, after the last snapshot.
-    void setFinishedSink(FinishedSink sink) { m_finishedSink = std::move(sink); }
+    void setFinishedSink(FinishedSink sink) override { m_finishedSink = std::move(sink); }
 
     // Starts the clock, the workers and the coordinator. `start` becomes t = 0 of the run.
-    void start(EngineClock::time_point start = EngineClock::now());
+    void start(EngineClock::time_point start = EngineClock::now()) override;
     // First stop: no new requests from now on, in-flight ones may complete. Second: abort() .
-    void stop();
+    void stop() override;
     // Abandons in-flight requests at once.
-    void abort();
-    bool isStopping() const { return m_shared.stopLevel.load() > 0; }
+    void abort() override;
+    bool isStopping() const override { return m_shared.stopLevel.load() > 0; }
     bool wasAborted() const { return m_shared.stopLevel.load() >= 2; }
     bool isFinished() const { return m_finished.load(); }
     // Blocks until the run is over (for tests and the CLI's worker thread, never the GUI thread).
     void waitFinished();
 
     const Schedule &schedule() const { return m_schedule; }
-    int workerCount() const { return int(m_workers.size()); }
+    int workerCount() const override { return int(m_workers.size()); }
     EngineClock::time_point startTime() const { return m_shared.start; }
     // Failing responses kept as evidence; complete once finished.
-    std::vector<ErrorSample> errorSamples() const;
+    std::vector<ErrorSample> errorSamples() const override;
     uint64_t errorSamplesOverflow() const;
 
     static int defaultWorkerCount();

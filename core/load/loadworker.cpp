@@ -191,9 +191,14 @@ double LoadWorker::nowSeconds(EngineClock::time_point now) const
 
 int LoadWorker::closedShare(double targetUsers) const
 {
+    return closedShare(targetUsers, m_index, m_shared->workerCount);
+}
+
+int LoadWorker::closedShare(double targetUsers, int index, int workerCount)
+{
     const int users = int(std::floor(targetUsers + 1e-9));
-    const int n = m_shared->workerCount;
-    return users / n + (m_index < users % n ? 1 : 0);
+    const int n = std::max(1, workerCount);
+    return users / n + (index < users % n ? 1 : 0);
 }
 
 void LoadWorker::setUp()
@@ -296,10 +301,10 @@ void LoadWorker::startRequest(Slot &slot, int endpoint, EngineClock::time_point 
     if (slot.endpoint != endpoint || !slot.fixedRequest) {
         // Re-configure the handle only when the request differs from the previous one on this slot.
         const bool sameEndpoint = slot.endpoint == endpoint;
-        f.buildUrl(endpoint, m_random, m_sequence, slot.url);
+        f.buildUrl(endpoint, m_random, f.sequenceValue(m_sequence), slot.url);
         curl_easy_setopt(slot.easy, CURLOPT_URL, slot.url.c_str());
         if (f.hasBody(endpoint)) {
-            f.buildBody(endpoint, m_sequence, slot.body);
+            f.buildBody(endpoint, f.sequenceValue(m_sequence), slot.body);
             curl_easy_setopt(slot.easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(slot.body.size()));
             curl_easy_setopt(slot.easy, CURLOPT_POSTFIELDS, slot.body.c_str());
         }

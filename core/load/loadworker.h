@@ -72,6 +72,10 @@ public:
 
     struct Slot;
 
+    // Users of `targetUsers` that global worker `index` of `workerCount` runs: an even split, the first
+    // (users mod workerCount) workers one more.
+    static int closedShare(double targetUsers, int index, int workerCount);
+
 private:
     friend struct LibcurlCallbacks; // loadworker.cpp: the socket, timer and open/close socket callbacks
 

@@ -61,6 +61,14 @@ public:
     // a POST with a unique name per request never collides. Thread-safe; workers reserve blocks so that the
     // hot loop shares nothing but one atomic add every few hundred requests.
     uint64_t reserveSequence(uint64_t count) const { return m_sequence->fetch_add(count, std::memory_order_relaxed); }
+    // The {seq} value of reserved number n (n ≥ 1): n itself in a local run. A distributed run gives segment i of
+    // k the values i+1, i+1+k, i+1+2k, … (setSequenceSegment(i, k)), so that segments never share a value.
+    uint64_t sequenceValue(uint64_t n) const { return m_sequenceOffset + 1 + (n - 1) * m_sequenceStride; }
+    void setSequenceSegment(uint64_t index, uint64_t count)
+    {
+        m_sequenceOffset = index;
+        m_sequenceStride = count > 0 ? count : 1;
+    }
 
     // base_url + path for paths outside the endpoint list (health, pool metrics, login). Absolute URLs pass.
     std::string absoluteUrl(const QString &pathOrUrl) const;
@@ -89,6 +97,8 @@ private:
     std::vector<Endpoint> m_endpoints;
     // Shared by copies of the factory (the engine and the profiler hold the same run's). Starts at 1.
     std::shared_ptr<std::atomic<uint64_t>> m_sequence = std::make_shared<std::atomic<uint64_t>>(1);
+    uint64_t m_sequenceOffset = 0;
+    uint64_t m_sequenceStride = 1;
 };
 
 } // namespace Preflight

@@ -3,6 +3,7 @@
 #include "databasesession.h"
 #include "db/dbsampler.h"
 #include "db/poolsampler.h"
+#include "distributed/distributedload.h"
 #include "intervalcompactor.h"
 #include "load/targetprobe.h"
 #include "plan/jsonpointer.h"
@@ -107,6 +108,8 @@ struct RunController::Preparation
     Plan plan;
     std::shared_ptr<RequestFactory> factory;
     std::shared_ptr<DatabaseSession> database;
+    std::shared_ptr<DistributedLoad> distributed;
+    QStringList headers; // resolved headers the agents add (the login token)
     DbCapabilities capabilities;
     HealthResult health;
     std::optional<RunFailure> failure;
@@ -127,6 +130,11 @@ RunController::~RunController()
 {
     ++m_generation;
     m_analysisStop = true;
+    {
+        std::lock_guard<std::mutex> lock(m_distributedMutex);
+        if (m_distributed)
+            m_distributed->cancel();
+    }
     if (m_engine)
         m_engine->abort();
     stopSamplers();
@@ -181,6 +189,7 @@ void RunController::start(const Plan &plan, const Options &options)
     m_recorder.reset();
     m_database.reset();
     m_diagnosis.reset();
+    m_loadFailure = LoadFailure();
     m_options = options;
     m_stopRequests = 0;
     m_guardTripped = false;
@@ -296,6 +305,7 @@ void RunController::start(const Plan &plan, const Options &options)
                     QString header = login.header + QStringLiteral(": ") + login.format;
                     header.replace(QLatin1String("{token}"), token.toString());
                     prep->factory->addCommonHeader(header.toStdString());
+                    prep->headers << header;
                 }
             }
         }
@@ -313,6 +323,31 @@ void RunController::start(const Plan &plan, const Options &options)
                 prep->database.reset();
             } else {
                 prep->database->snapshotBeforeLoad();
+            }
+        }
+        if (prep->error.isEmpty() && m_options.distributed.enabled()) {
+            // The agents are gathered after the checks (nobody waits at the barrier for a target that is down)
+            // and before the database's "before" snapshot is used: the load starts right after.
+            const int agents = m_options.distributed.agents;
+            prep->distributed = std::make_shared<DistributedLoad>(m_options.distributed);
+            {
+                std::lock_guard<std::mutex> lock(m_distributedMutex);
+                m_distributed = prep->distributed;
+            }
+            // The coordinator's own {seq} values (the profiling pass) never meet an agent's.
+            prep->factory->setSequenceSegment(uint64_t(agents), uint64_t(agents) + 1);
+            const QString error = prep->distributed->prepare(normalised, Schedule::compile(normalised.scenario),
+                                                             prep->headers, m_options.allowNonLoopback);
+            {
+                std::lock_guard<std::mutex> lock(m_distributedMutex);
+                m_distributed.reset();
+            }
+            if (!error.isEmpty()) {
+                prep->failure =
+                    RunFailure::make(Kind::AgentsUnavailable, error,
+                                     QStringLiteral("start the missing agents (preflight agent --coordinator "
+                                                    "HOST:PORT …) or lower --agents; docs/distributed.md"));
+                prep->distributed.reset();
             }
         }
         QMetaObject::invokeMethod(
@@ -372,7 +407,12 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
 
     m_factory = prep->factory;
     m_database = prep->database;
-    m_engine = std::make_unique<LoadEngine>(prep->factory, schedule, engineOptions);
+    if (prep->distributed) {
+        m_engine = prep->distributed;
+        run.info.machine += QStringLiteral(" · coordinator of %1 agents").arg(m_options.distributed.agents);
+    } else {
+        m_engine = std::make_shared<LoadEngine>(prep->factory, schedule, engineOptions);
+    }
     run.info.workers = m_engine->workerCount();
     const quint64 generation = m_generation;
 
@@ -395,7 +435,7 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     }
 
     // One clock for everything: the engine's t = 0 is the samplers' t = 0.
-    const auto runStart = EngineClock::now();
+    const auto runStart = m_engine->proposedStart();
     if (plan.database.isConfigured()) {
         DbSampler::Options samplerOptions;
         samplerOptions.app_sessions = AppSessions(plan.database);
@@ -499,8 +539,13 @@ void RunController::onEngineFinished()
     stopSamplers();
     RunData &run = *m_run;
     run.error_samples = m_engine->errorSamples();
-    // A stop by the user is an interruption; "aborted" is reserved for the safety guards.
-    if (m_guardTripped) {
+    m_loadFailure = m_engine->failure();
+    // A stop by the user is an interruption; "aborted" is reserved for the safety guards and a lost agent.
+    if (m_loadFailure.failed()) {
+        run.info.status = RunStatus::Aborted;
+        run.info.status_reason = m_loadFailure.message;
+        emit warningRaised(m_loadFailure.message);
+    } else if (m_guardTripped) {
         run.info.status = RunStatus::Aborted;
     } else if (m_stopRequests > 0) {
         run.info.status = RunStatus::Interrupted;
@@ -516,7 +561,7 @@ void RunController::onEngineFinished()
     // a second to copy): from here on the run is only read, by that thread and by the GUI (live views).
     m_loadFinished = true;
     std::shared_ptr<const RunData> source = m_run;
-    const bool profile = m_database && m_stopRequests == 0 && !m_guardTripped;
+    const bool profile = m_database && m_stopRequests == 0 && !m_guardTripped && !m_loadFailure.failed();
     DatabaseSession::LoadSpan load;
     if (m_dbSampler)
         load.stage_starts = m_dbSampler->statementsSnapshots();
@@ -574,6 +619,11 @@ void RunController::stop()
     ++m_stopRequests;
     if (m_stopRequests > 1)
         m_analysisStop = true; // a second stop also cuts a profiling pass short
+    {
+        std::lock_guard<std::mutex> lock(m_distributedMutex);
+        if (m_distributed)
+            m_distributed->cancel(); // stopped while the agents were being gathered
+    }
     if (m_engine) {
         emit phaseChanged(m_stopRequests == 1 ? QStringLiteral("draining") : QStringLiteral("aborting"));
         if (m_stopRequests == 1)

@@ -5,6 +5,7 @@
 #include "data/rundataptr.h"
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/gates.h"
+#include "distributed/distributedoptions.h"
 #include "load/loadengine.h"
 #include "plan/plan.h"
 #include "runfailure.h"
@@ -14,12 +15,14 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
 namespace Preflight {
 
 class DatabaseSession;
+class DistributedLoad;
 class DbSampler;
 class PoolSampler;
 class RunRecorder;
@@ -46,6 +49,8 @@ public:
         bool allowNonLoopback = false; // --yes / confirmed in the GUI
         bool store = true;             // record the run in the run store
         QString storePath;             // empty: RunStore::defaultPath()
+        // agents > 0: the load comes from that many `preflight agent` processes (core/distributed)
+        DistributedOptions distributed;
     };
 
     explicit RunController(QObject *parent = nullptr);
@@ -62,6 +67,8 @@ public:
     const RunData &run() const { return *m_run; }
     // The analysis of the last finished run (levels, capacity model, findings, gates); null before.
     DiagnosisPtr diagnosis() const { return m_diagnosis; }
+    // Why the load of the last run ended by itself (a distributed run lost an agent); Kind::None otherwise.
+    LoadFailure loadFailure() const { return m_loadFailure; }
 
     static bool isLoopbackUrl(const QString &url);
 
@@ -90,7 +97,10 @@ private:
     void joinHelpers();
 
     std::shared_ptr<RunData> m_run;
-    std::unique_ptr<LoadEngine> m_engine;
+    std::shared_ptr<LoadSource> m_engine;           // a LoadEngine, or a DistributedLoad with --agents
+    std::shared_ptr<DistributedLoad> m_distributed; // while its agents are being gathered (stop() cancels)
+    std::mutex m_distributedMutex;
+    LoadFailure m_loadFailure;
     std::shared_ptr<RequestFactory> m_factory;
     std::shared_ptr<DatabaseSession> m_database;
     std::unique_ptr<DbSampler> m_dbSampler;

@@ -106,6 +106,8 @@ QString runFailureKindId(RunFailure::Kind kind)
         return QStringLiteral("database-unreachable");
     case RunFailure::Kind::StoreUnavailable:
         return QStringLiteral("store-unavailable");
+    case RunFailure::Kind::AgentsUnavailable:
+        return QStringLiteral("agents-unavailable");
     case RunFailure::Kind::SafetyGuard:
         return QStringLiteral("safety-guard");
     case RunFailure::Kind::Interrupted:

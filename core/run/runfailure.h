@@ -31,6 +31,7 @@ struct RunFailure
         DatabaseInvalid,     // database.conninfo (or --db) cannot be used as written
         DatabaseUnreachable, // the database is not there or does not let Preflight in
         StoreUnavailable,    // the run store cannot be opened for writing
+        AgentsUnavailable,   // a distributed run: its agents did not all come, were refused, or one was lost
         SafetyGuard,         // a safety guard stopped the load; the run is kept as aborted (docs/architecture.md)
         Interrupted,         // the user stopped the run
     };

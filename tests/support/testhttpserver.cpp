@@ -118,6 +118,12 @@ std::vector<std::string> TestHttpServer::paths() const
     return m_paths;
 }
 
+std::vector<double> TestHttpServer::arrivals_s() const
+{
+    std::lock_guard<std::mutex> lock(const_cast<std::mutex &>(m_mutex));
+    return m_arrivals_s;
+}
+
 std::vector<std::string> TestHttpServer::authorizations() const
 {
     std::lock_guard<std::mutex> lock(const_cast<std::mutex &>(m_mutex));
@@ -190,6 +196,8 @@ void TestHttpServer::serve(int fd)
             if (m_paths.size() < 100000) {
                 m_paths.push_back(path);
                 m_authorizations.push_back(authorization);
+                m_arrivals_s.push_back(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count());
             }
         }
         if (m_config.mode == Mode::CloseAtOnce) {

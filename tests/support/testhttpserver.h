@@ -66,6 +66,8 @@ public:
     // Paths and the Authorization header of every request seen (bounded to the first 100k).
     std::vector<std::string> paths() const;
     std::vector<std::string> authorizations() const;
+    // When each of those requests was read, seconds since start() (the same bound).
+    std::vector<double> arrivals_s() const;
     // Error answers given with error_answers[i].
     uint64_t answeredError(std::size_t i) const;
 
@@ -89,6 +91,7 @@ private:
     std::map<int, uint64_t> m_statusCounts;
     std::vector<std::string> m_paths;
     std::vector<std::string> m_authorizations;
+    std::vector<double> m_arrivals_s;
     std::atomic<uint64_t> m_requests{0};
     std::atomic<uint64_t> m_connections{0};
     std::atomic<uint64_t> m_errorsAnswered{0};
