@@ -325,7 +325,7 @@ void RunController::start(const Plan &plan, const Options &options)
                 prep->database->snapshotBeforeLoad();
             }
         }
-        if (prep->error.isEmpty() && m_options.distributed.enabled()) {
+        if (!prep->failure && m_options.distributed.enabled()) {
             // The agents are gathered after the checks (nobody waits at the barrier for a target that is down)
             // and before the database's "before" snapshot is used: the load starts right after.
             const int agents = m_options.distributed.agents;
