@@ -6,7 +6,7 @@ namespace Preflight::NPlusOne {
 
 QString quote(const QString &text)
 {
-    // Must stay as the rule writes its notes (core/diagnosis/rules/databaserules.cpp, shortText); tst_nplusone
+    // Must stay as the rule writes its notes (core/diagnosis/rules/statementrules.cpp, shortText); tst_nplusone
     // runs the rule and checks that every statement it names is found here.
     constexpr int kMax = 120;
     const QString s = text.simplified();

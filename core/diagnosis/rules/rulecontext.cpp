@@ -184,4 +184,10 @@ Evidence evidence(const QString &metric, double value, const QString &unit, cons
     return e;
 }
 
+QString shortText(const QString &text, int max)
+{
+    const QString s = text.simplified();
+    return s.size() > max ? s.left(max - 1) + QStringLiteral("…") : s;
+}
+
 } // namespace Preflight

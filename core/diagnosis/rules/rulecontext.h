@@ -67,5 +67,6 @@ QString fmt(double value, int decimals = 0); // Format::fixed
 QString pct(double ratio, int decimals = 1); // 0.587 -> "58.7%"
 QString usersLabel(double users);            // Format::load: "1 user", "20 users"
 Evidence evidence(const QString &metric, double value, const QString &unit, const QString &note = QString());
+QString shortText(const QString &text, int max = 120); // whitespace simplified, cut with "…" beyond max characters
 
 } // namespace Preflight

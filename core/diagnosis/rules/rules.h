@@ -18,13 +18,15 @@ std::optional<Finding> ruleSerializedServer(const RuleContext &ctx); // serializ
 std::optional<Finding> rulePoolExhaustion(const RuleContext &ctx);   // pool-exhaustion
 std::optional<Finding> ruleCapacityKnee(const RuleContext &ctx);     // capacity-knee (info)
 
-// Database (rules/databaserules.cpp)
+// Database sessions (rules/databaserules.cpp)
 std::optional<Finding> ruleConnectionChurn(const RuleContext &ctx);    // connection-churn
-std::vector<Finding> ruleNPlusOne(const RuleContext &ctx);             // n-plus-one, one per endpoint
-std::vector<Finding> ruleMissingIndex(const RuleContext &ctx);         // missing-index, one per table+columns
 std::optional<Finding> ruleLockContention(const RuleContext &ctx);     // lock-contention
 std::optional<Finding> ruleMaxConnectionsNear(const RuleContext &ctx); // max-connections-near
 std::optional<Finding> ruleIdleInTransaction(const RuleContext &ctx);  // idle-in-transaction
+
+// Statements and plans (rules/statementrules.cpp)
+std::vector<Finding> ruleNPlusOne(const RuleContext &ctx);     // n-plus-one, one per endpoint
+std::vector<Finding> ruleMissingIndex(const RuleContext &ctx); // missing-index, one per table+columns
 
 // Saturation (rules/saturationrules.cpp)
 std::optional<Finding> ruleDbSaturation(const RuleContext &ctx);       // db-saturation
