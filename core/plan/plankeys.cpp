@@ -1,6 +1,7 @@
 #include "plankeys.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 namespace Preflight::PlanKeys {
@@ -111,6 +112,11 @@ int keyDistance(const QString &typed, const QString &known)
         return 0;
     if ((k.startsWith(t) || t.startsWith(k)) && std::min(t.size(), k.size()) >= 3)
         return 1;
+    // The edit distance is at least the difference in length, and no suggestion is further than 3 away
+    // (threshold()): a long key (a fuzzer's 100 kB one took seconds, O(n·m) per known key) is not compared.
+    const qsizetype lengthGap = std::abs(t.size() - k.size());
+    if (lengthGap > 3)
+        return int(std::min<qsizetype>(lengthGap, 1000));
     return editDistance(t, k);
 }
 
