@@ -84,7 +84,7 @@ bool EndpointDraft::isFormContentType(const std::map<QString, QString> &headers)
 QByteArray EndpointDraft::encodeForm(const std::vector<Pair> &fields)
 {
     static const QRegularExpression placeholder(QStringLiteral(R"(\$\{[^}]*\}|\{[A-Za-z_][A-Za-z0-9_]*\})"));
-    auto encode = [](const QString &text) {
+    auto encode = [](const QString &text) -> QByteArray {
         QByteArray out;
         qsizetype at = 0;
         for (QRegularExpressionMatchIterator it = placeholder.globalMatch(text); it.hasNext();) {
@@ -97,7 +97,7 @@ QByteArray EndpointDraft::encodeForm(const std::vector<Pair> &fields)
     };
     QByteArrayList parts;
     for (const Pair &f : fields)
-        parts << encode(f.name) + '=' + encode(f.value);
+        parts << QByteArray(encode(f.name) + '=' + encode(f.value));
     return parts.join('&');
 }
 

@@ -10,6 +10,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QFile>
 #include <QJsonDocument>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -56,22 +57,13 @@ std::optional<Plan> saveAndParse(const TargetPanel &panel, QString *problem)
     return parsed;
 }
 
-const char *kFullPlan = R"({
-  "name": "every endpoint field",
-  "target": {"base_url": "http://127.0.0.1:8000"},
-  "endpoints": [
-    {"name": "customer profile", "method": "GET", "path": "/api/customers/{id}?include=x", "weight": 3,
-     "vars": {"id": {"range": [1, 500]}}, "timeout_ms": 2500, "headers": {"X-Trace": "on"}},
-    {"name": "by region", "method": "GET", "path": "/api/{region}/items", "weight": 0.5,
-     "vars": {"region": {"list": ["eu,west", "us"]}}},
-    {"name": "create", "method": "POST", "path": "/api/items", "json": [{"name": "item-{seq}"}]},
-    {"name": "token", "method": "POST", "path": "/oauth/token",
-     "headers": {"Content-Type": "application/x-www-form-urlencoded"},
-     "body": "grant_type=client_credentials&client_secret=${env:CLIENT_SECRET}"},
-    {"name": "raw", "method": "PUT", "path": "/api/raw", "body": "a+b=c&&d", "headers": {"Content-Type": "text/plain"}}
-  ],
-  "scenario": {"preset": "sweep", "levels": [1, 2], "step_s": 1}
-})";
+// Every endpoint field the plan has: a range, a list value with a comma, an array JSON body, a form body with a
+// placeholder, a text body that only looks like a form.
+QByteArray fullPlan()
+{
+    QFile file(QStringLiteral(PREFLIGHT_TEST_DATA_DIR "/endpoints-every-field.preflight.json"));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
 
 } // namespace
 
@@ -173,7 +165,7 @@ private slots:
     void aPlanSavedWithoutEditsComesBackUnchanged()
     {
         PlanError error;
-        const std::optional<Plan> original = PlanParser::parse(kFullPlan, &error);
+        const std::optional<Plan> original = PlanParser::parse(fullPlan(), &error);
         QVERIFY2(original, qPrintable(error.toString()));
         TargetPanel panel;
         panel.setPlan(*original);
@@ -190,7 +182,7 @@ private slots:
     void theFormBodyOfAPlanIsShownAsFields()
     {
         PlanError error;
-        const std::optional<Plan> original = PlanParser::parse(kFullPlan, &error);
+        const std::optional<Plan> original = PlanParser::parse(fullPlan(), &error);
         QVERIFY(original);
         TargetPanel panel;
         panel.setPlan(*original);
