@@ -1,5 +1,6 @@
 #include "databaseeditor.h"
 #include "databasetestresult.h"
+#include "endpointdetaileditor.h"
 #include "endpointseditor.h"
 #include "endpointtablemodel.h"
 #include "errorbanner.h"
