@@ -8,6 +8,7 @@
 #include "plan/secretresolver.h"
 #include "poolsourceeditor.h"
 #include "secretstore.h"
+#include "transportfields.h"
 #include "uiwiring.h"
 
 #include <QFileDialog>
@@ -81,10 +82,10 @@ TargetPanel::TargetPanel(QWidget *parent)
     : QWidget(parent), m_name(new QLineEdit), m_baseUrl(new QLineEdit),
       m_endpoints(table({tr("Method"), tr("Path"), tr("Weight")}, tr("Endpoints"))),
       m_headers(table({tr("Header"), tr("Value")}, tr("Request headers"))), m_timeout(new QSpinBox),
-      m_health(new QLineEdit), m_conninfo(new QLineEdit), m_statementLog(new QLineEdit),
-      m_testDatabase(new QPushButton(tr("Test"))), m_setPassword(new QPushButton(tr("Set password…"))),
-      m_import(new QPushButton(tr("Import…"))), m_dbResult(new DatabaseTestResult),
-      m_secretNote(noteLabel(QStringLiteral("secretNote"))),
+      m_transport(new TransportFields), m_health(new QLineEdit), m_conninfo(new QLineEdit),
+      m_statementLog(new QLineEdit), m_testDatabase(new QPushButton(tr("Test"))),
+      m_setPassword(new QPushButton(tr("Set password…"))), m_import(new QPushButton(tr("Import…"))),
+      m_dbResult(new DatabaseTestResult), m_secretNote(noteLabel(QStringLiteral("secretNote"))),
       m_importMessage(noteLabel(QStringLiteral("importMessage"))), m_login(new LoginStepEditor),
       m_pool(new PoolSourceEditor), m_secrets(new SecretStore(this))
 {
@@ -193,6 +194,7 @@ TargetPanel::TargetPanel(QWidget *parent)
     form->addRow(tr("&Name"), m_name);
     form->addRow(tr("Base &URL"), m_baseUrl);
     form->addRow(tr("&Timeout"), m_timeout);
+    form->addRow(tr("TLS / HTTP"), m_transport);
     form->addRow(tr("&Health path"), m_health);
     auto *databaseRow = new QHBoxLayout;
     databaseRow->addWidget(m_conninfo, 1);
@@ -228,6 +230,7 @@ TargetPanel::TargetPanel(QWidget *parent)
         m_dbResult->clear();
         setDatabaseTesting(false);
     });
+    connect(m_transport, &TransportFields::changed, this, &TargetPanel::changed);
     connect(m_timeout, &QSpinBox::valueChanged, this, [this] {
         if (!m_loading)
             emit changed();
@@ -258,6 +261,7 @@ void TargetPanel::setPlan(const Plan &plan)
     m_name->setText(plan.name);
     m_baseUrl->setText(plan.target.base_url);
     m_timeout->setValue(plan.target.timeout_ms);
+    m_transport->setTarget(plan.target);
     m_health->setText(plan.health_path);
     m_conninfo->setText(plan.database.conninfo);
     m_statementLog->setText(plan.database.log);
@@ -294,6 +298,7 @@ QString TargetPanel::applyTo(Plan *plan) const
     plan->name = m_name->text().trimmed();
     plan->target.base_url = m_baseUrl->text().trimmed();
     plan->target.timeout_ms = m_timeout->value();
+    m_transport->applyTo(&plan->target);
     plan->health_path = m_health->text().trimmed();
     plan->database.conninfo = m_conninfo->text().trimmed();
     plan->database.log = m_statementLog->text().trimmed();

@@ -21,6 +21,7 @@ namespace Preflight {
 class DatabaseTestResult;
 class LoginStepEditor;
 class PoolSourceEditor;
+class TransportFields;
 class SecretStore;
 
 // Edits the target side of a plan: name, base URL, endpoints (method, path, weight; add, remove, reorder,
@@ -102,6 +103,7 @@ private:
     QTableWidget *m_endpoints;
     QTableWidget *m_headers;
     QSpinBox *m_timeout;
+    TransportFields *m_transport;
     QLineEdit *m_health;
     QLineEdit *m_conninfo;
     QLineEdit *m_statementLog;

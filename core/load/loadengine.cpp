@@ -1,7 +1,6 @@
 #include "loadengine.h"
 
 #include "curlglobal.h"
-#include "proxysettings.h"
 
 #include <algorithm>
 #include <mutex>
@@ -29,11 +28,7 @@ LoadEngine::LoadEngine(std::shared_ptr<const RequestFactory> factory, Schedule s
     const int useful = m_schedule.isOpenModel() ? requested : std::max(1, std::min(requested, int(m_schedule.peak())));
     m_shared.workerCount = useful;
     m_shared.maxConnections = std::max(useful, m_options.maxConnections);
-    m_shared.caFile = m_options.caFile.toStdString();
-    m_shared.insecure = m_options.insecure;
-    const ProxySettings proxy = ProxySettings::fromEnvironment(m_factory->baseUrl());
-    m_shared.proxy = proxy.proxy;
-    m_shared.noProxy = proxy.noProxy;
+    m_shared.transport = m_options.transport;
     m_shared.maxResponseBytes = m_options.maxResponseBytes;
     for (int i = 0; i < useful; ++i)
         m_workers.push_back(std::make_unique<LoadWorker>(i, &m_shared));

@@ -22,9 +22,8 @@ struct EngineOptions
 {
     int workers = 0; // 0: cores − 1, at least 1
     int tick_ms = 250;
-    int maxConnections = 256; // open model connection cap (plan limits.max_users)
-    QString caFile;
-    bool insecure = false;
+    int maxConnections = 256;   // open model connection cap (plan limits.max_users)
+    TransportOptions transport; // TransportOptions::fromTarget(plan.target)
     qint64 maxResponseBytes = 16 << 20;
 };
 

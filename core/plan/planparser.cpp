@@ -78,8 +78,11 @@ const std::vector<KnownObject> &knownObjects()
           QStringLiteral("limits")}},
         {"target",
          {QStringLiteral("base_url"), QStringLiteral("headers"), QStringLiteral("login"), QStringLiteral("timeout_ms"),
-          QStringLiteral("tls"), QStringLiteral("max_response_bytes")}},
-        {"target.tls", {QStringLiteral("ca_file"), QStringLiteral("insecure")}},
+          QStringLiteral("tls"), QStringLiteral("max_response_bytes"), QStringLiteral("http_version"),
+          QStringLiteral("multiplex")}},
+        {"target.tls",
+         {QStringLiteral("ca_file"), QStringLiteral("insecure"), QStringLiteral("cert_file"),
+          QStringLiteral("key_file")}},
         {"target.login",
          {QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("json"), QStringLiteral("token_pointer"),
           QStringLiteral("header"), QStringLiteral("format")}},
@@ -336,6 +339,20 @@ void readTarget(Reader &r, const QJsonObject &o, TargetSpec &t)
     r.checkKeys(tls, "target.tls", QStringLiteral("target.tls"));
     t.ca_file = r.string(tls, "ca_file", QStringLiteral("target.tls"));
     t.insecure = r.boolean(tls, "insecure", QStringLiteral("target.tls"), false);
+    t.cert_file = r.string(tls, "cert_file", QStringLiteral("target.tls"));
+    t.key_file = r.string(tls, "key_file", QStringLiteral("target.tls"));
+    if (!t.key_file.isEmpty() && t.cert_file.isEmpty())
+        r.fail(QStringLiteral("target.tls.key_file"), QStringLiteral("needs target.tls.cert_file (the certificate "
+                                                                     "the key belongs to)"));
+    const QString version = r.string(o, "http_version", path);
+    if (!parseHttpVersion(version, &t.http_version))
+        r.fail(QStringLiteral("target.http_version"),
+               QStringLiteral("must be %1; got \"%2\"").arg(httpVersionChoices(), version));
+    t.multiplex = int(r.whole(o, "multiplex", path, 0, 0, 1000));
+    if (t.multiplex > 1 && t.http_version == HttpVersion::Http1_1)
+        r.fail(QStringLiteral("target.multiplex"),
+               QStringLiteral("needs HTTP/2: set target.http_version to \"2\" or \"2-prior-knowledge\", or remove "
+                              "target.multiplex (HTTP/1.1 sends one request per connection at a time)"));
     const QJsonObject login = r.object(o, "login", path);
     if (!login.isEmpty()) {
         const QString lp = QStringLiteral("target.login");
@@ -925,6 +942,16 @@ QJsonObject Plan::toJson() const
                         QJsonObject{{QStringLiteral("ca_file"),
                                      this->target.ca_file.isEmpty() ? QJsonValue() : QJsonValue(this->target.ca_file)},
                                     {QStringLiteral("insecure"), this->target.insecure}}}};
+    QJsonObject tls = target.value(QStringLiteral("tls")).toObject();
+    if (!this->target.cert_file.isEmpty())
+        tls.insert(QStringLiteral("cert_file"), this->target.cert_file);
+    if (!this->target.key_file.isEmpty())
+        tls.insert(QStringLiteral("key_file"), this->target.key_file);
+    target.insert(QStringLiteral("tls"), tls);
+    if (this->target.http_version != HttpVersion::Default)
+        target.insert(QStringLiteral("http_version"), httpVersionName(this->target.http_version));
+    if (this->target.multiplex > 0)
+        target.insert(QStringLiteral("multiplex"), this->target.multiplex);
     if (!this->target.headers.empty())
         target.insert(QStringLiteral("headers"), stringMap(this->target.headers));
     if (this->target.login.enabled) {

@@ -819,6 +819,18 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
                             plan.target.insecure || run.info.tls_insecure ? QStringLiteral("OFF (insecure override)")
                             : plan.target.ca_file.isEmpty()               ? QStringLiteral("on (system CAs)")
                                                                           : QStringLiteral("on (custom CA file)")});
+    {
+        const QString spoken = run.total().transportSummary();
+        const QString asked = plan.target.http_version == HttpVersion::Default
+                                  ? QStringLiteral("libcurl's default")
+                                  : QStringLiteral("--http ") + httpVersionName(plan.target.http_version);
+        m.plan_facts.push_back(
+            {QStringLiteral("HTTP"),
+             asked +
+                 (plan.target.multiplex > 1 ? QStringLiteral(", %1 streams per connection").arg(plan.target.multiplex)
+                                            : QStringLiteral(", one connection per user")) +
+                 (spoken.isEmpty() ? QString() : QStringLiteral("; measured: ") + spoken)});
+    }
     if (!plan.health_path.isEmpty())
         m.plan_facts.push_back(
             {QStringLiteral("Health check"),

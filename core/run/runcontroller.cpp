@@ -49,8 +49,7 @@ TargetProbe::Request probeRequest(const Plan &plan, const RequestFactory &factor
     TargetProbe::Request r;
     r.url = factory.absoluteUrl(path);
     r.timeout_ms = std::min(plan.target.timeout_ms, 5000);
-    r.caFile = plan.target.ca_file.toStdString();
-    r.insecure = plan.target.insecure;
+    r.transport = TransportOptions::fromTarget(plan.target);
     return r;
 }
 
@@ -206,6 +205,25 @@ void RunController::start(const Plan &plan, const Options &options)
             } else if (!probe.connected) {
                 prep->error = QStringLiteral("target unreachable: ") + probe.describe(shownUrl);
                 prep->exitCode = Cli::ExitUnreachable;
+            } else if (probe.tls_problem == ProbeResult::TlsProblem::Untrusted) {
+                // The server is there and speaks TLS; what fails is trusting it: exit 3, with the two ways out.
+                prep->error = QStringLiteral("TLS: certificate not trusted at %1 (%2) — pass --ca-file FILE "
+                                             "(target.tls.ca_file) with the CA that signed it or, for a test target "
+                                             "only, --insecure")
+                                  .arg(shownUrl, probe.error);
+                prep->exitCode = Cli::ExitUnreachable;
+            } else if (probe.tls_problem == ProbeResult::TlsProblem::WrongHost) {
+                prep->error = QStringLiteral("TLS: the certificate at %1 is not for this host name (%2) — use a host "
+                                             "name the certificate lists in --target / target.base_url or, for a test "
+                                             "target only, --insecure")
+                                  .arg(shownUrl, probe.error);
+                prep->exitCode = Cli::ExitUnreachable;
+            } else if (probe.tls_problem == ProbeResult::TlsProblem::ClientCertificate) {
+                prep->error = QStringLiteral("TLS: the client certificate cannot be used (%1) — check "
+                                             "target.tls.cert_file and target.tls.key_file (PEM files, key matching "
+                                             "the certificate, readable by this user)")
+                                  .arg(probe.error);
+                prep->exitCode = Cli::ExitUsage;
             } else if (!probe.answered && probe.error_class == ErrorClass::Tls) {
                 prep->error =
                     QStringLiteral("TLS handshake failed: %1; give the server's CA with target.tls.ca_file, check "
@@ -289,8 +307,7 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     Schedule schedule = Schedule::compile(plan.scenario);
     EngineOptions engineOptions = m_options.engine;
     engineOptions.maxConnections = plan.limits.max_users;
-    engineOptions.caFile = plan.target.ca_file;
-    engineOptions.insecure = plan.target.insecure;
+    engineOptions.transport = TransportOptions::fromTarget(plan.target);
     engineOptions.maxResponseBytes = plan.target.max_response_bytes;
 
     RunData &run = *m_run;
@@ -361,8 +378,7 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     }
     if (!plan.pool.kind.isEmpty()) {
         PoolSampler::Options poolOptions;
-        poolOptions.tls_insecure = plan.target.insecure;
-        poolOptions.ca_file = plan.target.ca_file;
+        poolOptions.transport = engineOptions.transport;
         poolOptions.headers = prep->factory->headers(0);
         m_poolSampler =
             std::make_unique<PoolSampler>(plan.pool, prep->factory->absoluteUrl(plan.pool.url), runStart, poolOptions);

@@ -439,9 +439,10 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             return fail(q.error());
     }
     {
-        SqliteStatement q(m_db, "SELECT interval_idx, endpoint_idx, requests, ok, http_errors, bytes_received, "
-                                "status_counts, error_counts, latency, latency_uncorrected FROM interval_endpoints "
-                                "WHERE run_id = ? ORDER BY interval_idx, endpoint_idx");
+        SqliteStatement q(
+            m_db, "SELECT interval_idx, endpoint_idx, requests, ok, http_errors, bytes_received, "
+                  "status_counts, error_counts, latency, latency_uncorrected, transport FROM interval_endpoints "
+                  "WHERE run_id = ? ORDER BY interval_idx, endpoint_idx");
         q.bind(1, id);
         size_t cursor = 0;
         while (q.next()) {
@@ -462,6 +463,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             e.bytes_received = uint64_t(q.int64(5));
             e.status_counts = RunJson::statusCountsFrom(objectFrom(q.text(6)));
             e.transport_errors = RunJson::errorCountsFrom(objectFrom(q.text(7)));
+            RunJson::transportFrom(objectFrom(q.text(10)), &e);
             if (!LatencyHistogram::deserialize(q.blob(8), &e.latency) ||
                 !LatencyHistogram::deserialize(q.blob(9), &e.latency_uncorrected))
                 return fail(
@@ -835,8 +837,8 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
         SqliteStatement endpoint(m_db,
                                  "INSERT OR REPLACE INTO interval_endpoints (run_id, interval_idx, endpoint_idx, "
                                  "requests, ok, http_errors, transport_errors, bytes_received, status_counts, "
-                                 "error_counts, latency, latency_uncorrected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                 "?, ?)");
+                                 "error_counts, latency, latency_uncorrected, transport) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                                 "?, ?, ?, ?, ?, ?)");
         const EndpointStats empty;
         for (const IntervalSnapshot &iv : batch.intervals) {
             interval.bind(1, runId)
@@ -870,7 +872,8 @@ StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QStri
                     .bind(9, json(RunJson::statusCounts(s.status_counts)))
                     .bind(10, json(RunJson::errorCounts(s.transport_errors)))
                     .bindBlob(11, s.latency.serialize())
-                    .bindBlob(12, s.latency_uncorrected.serialize());
+                    .bindBlob(12, s.latency_uncorrected.serialize())
+                    .bind(13, json(RunJson::transport(s)));
                 if (StoreError e = endpoint.exec())
                     return e;
             }

@@ -254,6 +254,12 @@ ALTER TABLE runs ADD COLUMN verdict_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN diagnosis_notes TEXT NOT NULL DEFAULT '[]';
 )SQL";
 
+// Migration 5: the transport under each interval's requests (RunJson::transport: answers by HTTP version,
+// connections opened). Older rows read back as "not recorded" (no protocol, no connections).
+const char *kSchemaV5 = R"SQL(
+ALTER TABLE interval_endpoints ADD COLUMN transport TEXT NOT NULL DEFAULT '{}';
+)SQL";
+
 } // namespace
 
 const std::vector<StoreMigration> &StoreSchema::migrations()
@@ -264,6 +270,7 @@ const std::vector<StoreMigration> &StoreSchema::migrations()
         {3, "stage of per-stage query statistics", [](SqliteDatabase &db) { return db.exec(kSchemaV3); }},
         {4, "session details, generator health, finding references, verdict reason",
          [](SqliteDatabase &db) { return db.exec(kSchemaV4); }},
+        {5, "protocol and connections per interval endpoint", [](SqliteDatabase &db) { return db.exec(kSchemaV5); }},
     };
     return steps;
 }

@@ -552,7 +552,7 @@ private slots:
         {
             SqliteDatabase raw;
             QVERIFY(!raw.open(path, false));
-            QCOMPARE(raw.userVersion(nullptr), 4);
+            QCOMPARE(raw.userVersion(nullptr), StoreSchema::kCurrentVersion);
         }
         StoreError error;
         const std::optional<RunData> run = store.loadRun(1, &error);
