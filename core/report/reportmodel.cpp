@@ -7,6 +7,7 @@
 #include "diagnosis/errorsignatures.h"
 #include "diagnosis/querycount.h"
 #include "plan/secretresolver.h"
+#include "plan/secrets.h"
 #include "store/runcomparison.h"
 #include "store/secretscrubber.h"
 
@@ -840,10 +841,9 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
                       ? QStringLiteral("HTTP %1 in %2").arg(run.health.status).arg(F::ms(run.health.latency_ms))
                       : QStringLiteral("no answer (%1)").arg(scrub(run.health.error)))});
     if (plan.database.isConfigured())
-        m.plan_facts.push_back(
-            {QStringLiteral("Database"), plan.database.isSqlite()
-                                             ? scrub(plan.database.conninfo)
-                                             : SecretResolver::redactConninfo(scrub(plan.database.conninfo))});
+        m.plan_facts.push_back({QStringLiteral("Database"),
+                                plan.database.isSqlite() ? scrub(plan.database.conninfo)
+                                                         : Secrets::redactConninfo(scrub(plan.database.conninfo))});
     if (!plan.pool.kind.isEmpty())
         m.plan_facts.push_back(
             {QStringLiteral("Pool metrics"),

@@ -9,6 +9,7 @@
 #include "plan/jsonpointer.h"
 #include "plan/planparser.h"
 #include "plan/secretresolver.h"
+#include "plan/secrets.h"
 #include "store/runoutcome.h"
 #include "store/runrecorder.h"
 #include "store/runstore.h"
@@ -312,7 +313,7 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
 
     RunData &run = *m_run;
     run.plan = plan;
-    run.plan.database.conninfo = SecretResolver::redactConninfo(plan.database.conninfo);
+    run.plan.database.conninfo = Secrets::redactConninfo(plan.database.conninfo);
     run.plan.target.base_url = SecretResolver::redactUrl(plan.target.base_url);
     run.stages = schedule.stages();
     run.health = prep->health;
