@@ -4,6 +4,7 @@
 #include "jobtracker.h"
 #include "passworddialog.h"
 #include "plan/secretresolver.h"
+#include "plan/secrets.h"
 #include "secretstore.h"
 #include "uiwiring.h"
 
@@ -12,7 +13,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QRegularExpression>
 
 namespace Preflight {
 
@@ -165,33 +165,7 @@ void DatabaseEditor::testDatabase()
 
 QString DatabaseEditor::conninfoWithPassword(const QString &conninfo, const QString &placeholder)
 {
-    static const QRegularExpression uri(QStringLiteral("^postgres(?:ql)?://"),
-                                        QRegularExpression::CaseInsensitiveOption);
-    if (uri.match(conninfo).hasMatch()) {
-        QString out = conninfo;
-        // A literal user:password@ goes; the placeholder takes its place as the password parameter.
-        static const QRegularExpression userPassword(QStringLiteral(R"(^(postgres(?:ql)?://[^:/@]*):[^@/]*@)"),
-                                                     QRegularExpression::CaseInsensitiveOption);
-        out.replace(userPassword, QStringLiteral("\\1@"));
-        static const QRegularExpression queryPassword(QStringLiteral(R"(([?&]password=)[^&]*)"),
-                                                      QRegularExpression::CaseInsensitiveOption);
-        if (queryPassword.match(out).hasMatch()) {
-            QString replacement = placeholder;
-            return out.replace(queryPassword,
-                               QStringLiteral("\\1") + replacement.replace(QLatin1Char('\\'), QStringLiteral("\\\\")));
-        }
-        return out + (out.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?')) +
-               QStringLiteral("password=") + placeholder;
-    }
-    static const QRegularExpression keyValue(QStringLiteral(R"(\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+))"),
-                                             QRegularExpression::CaseInsensitiveOption);
-    const QRegularExpressionMatch m = keyValue.match(conninfo);
-    if (m.hasMatch())
-        return conninfo.left(m.capturedStart()) + QStringLiteral("password=") + placeholder +
-               conninfo.mid(m.capturedEnd());
-    if (conninfo.isEmpty())
-        return QStringLiteral("password=") + placeholder;
-    return conninfo + QStringLiteral(" password=") + placeholder;
+    return Secrets::conninfoWithPassword(conninfo, placeholder);
 }
 
 void DatabaseEditor::setDatabasePassword()

@@ -1,7 +1,7 @@
 #include "loginstepeditor.h"
 
 #include "plan/secretresolver.h"
-#include "store/secretscrubber.h"
+#include "plan/secrets.h"
 #include "uiwiring.h"
 
 #include <QCheckBox>
@@ -43,7 +43,7 @@ QJsonObject parseBody(const QString &text, QString *error)
 QString passwordKey(const QJsonObject &body)
 {
     for (auto it = body.begin(); it != body.end(); ++it)
-        if (SecretScrubber::isSecretName(it.key()))
+        if (Secrets::isSecretName(it.key()))
             return it.key();
     return QStringLiteral("password");
 }

@@ -248,8 +248,7 @@ PoolSample PoolSourceEditor::readOnce(const PoolSpec &spec, const TargetSpec &ta
     TargetProbe::Request request;
     request.url = url.toStdString();
     request.timeout_ms = std::min(target.timeout_ms, 5000);
-    request.caFile = target.ca_file.toStdString();
-    request.insecure = target.insecure;
+    request.transport = TransportOptions::fromTarget(target);
     for (const auto &[name, v] : target.headers)
         request.headers.push_back(
             QString(name + QStringLiteral(": ") + SecretResolver::resolve(v, &missing)).toStdString());

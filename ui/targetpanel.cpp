@@ -7,6 +7,7 @@
 #include "plan/secretresolver.h"
 #include "poolsourceeditor.h"
 #include "secretstore.h"
+#include "transportfields.h"
 #include "uiwiring.h"
 
 #include <QFormLayout>
@@ -61,7 +62,8 @@ TargetPanel::~TargetPanel() = default;
 TargetPanel::TargetPanel(QWidget *parent)
     : QWidget(parent), m_secrets(new SecretStore(this)), m_name(new QLineEdit), m_baseUrl(new QLineEdit),
       m_endpoints(new EndpointsEditor), m_headers(table({tr("Header"), tr("Value")}, tr("Request headers"))),
-      m_timeout(new QSpinBox), m_health(new QLineEdit), m_database(new DatabaseEditor(m_secrets)),
+      m_timeout(new QSpinBox), m_transport(new TransportFields), m_health(new QLineEdit),
+      m_database(new DatabaseEditor(m_secrets)),
       m_login(new LoginStepEditor), m_pool(new PoolSourceEditor)
 {
     setObjectName(QStringLiteral("targetPanel"));
@@ -128,6 +130,7 @@ TargetPanel::TargetPanel(QWidget *parent)
     form->addRow(tr("&Name"), m_name);
     form->addRow(tr("Base &URL"), m_baseUrl);
     form->addRow(tr("&Timeout"), m_timeout);
+    form->addRow(tr("TLS / HTTP"), m_transport);
     form->addRow(tr("&Health path"), m_health);
 
     auto *layout = new QVBoxLayout(this);
@@ -144,6 +147,7 @@ TargetPanel::TargetPanel(QWidget *parent)
 
     for (QLineEdit *edit : {m_name, m_baseUrl, m_health})
         connect(edit, &QLineEdit::textEdited, this, &TargetPanel::changed);
+    connect(m_transport, &TransportFields::changed, this, &TargetPanel::changed);
     connect(m_timeout, &QSpinBox::valueChanged, this, [this] {
         if (!m_loading)
             emit changed();
@@ -160,6 +164,8 @@ void TargetPanel::setPlan(const Plan &plan)
     m_name->setText(plan.name);
     m_baseUrl->setText(plan.target.base_url);
     m_timeout->setValue(plan.target.timeout_ms);
+    m_transport->setTarget(plan.target);
+    m_transport->setTarget(plan.target);
     m_health->setText(plan.health_path);
     m_database->setDatabase(plan.database);
     m_login->setLogin(plan.target.login);
@@ -180,6 +186,8 @@ QString TargetPanel::applyTo(Plan *plan) const
     plan->name = m_name->text().trimmed();
     plan->target.base_url = m_baseUrl->text().trimmed();
     plan->target.timeout_ms = m_timeout->value();
+    m_transport->applyTo(&plan->target);
+    m_transport->applyTo(&plan->target);
     plan->health_path = m_health->text().trimmed();
     m_database->applyTo(&plan->database);
     if (const QString problem = m_login->applyTo(&plan->target.login); !problem.isEmpty())

@@ -17,6 +17,7 @@ class DatabaseEditor;
 class EndpointsEditor;
 class LoginStepEditor;
 class PoolSourceEditor;
+class TransportFields;
 class SecretStore;
 
 // Edits the target side of a plan: name, base URL, common headers, request timeout and health path here; the
@@ -61,6 +62,8 @@ private:
     EndpointsEditor *m_endpoints;
     QTableWidget *m_headers;
     QSpinBox *m_timeout;
+    TransportFields *m_transport;
+    TransportFields *m_transport;
     QLineEdit *m_health;
     DatabaseEditor *m_database;
     LoginStepEditor *m_login;

@@ -53,6 +53,7 @@ ExitCode exitCodeFor(RunFailure::Kind kind)
     case Kind::StoreUnavailable:
         return ExitUsage;
     case Kind::TargetUnreachable:
+    case Kind::TlsUntrusted: // the target is there, but not one Preflight may trust as configured
     case Kind::LoginFailed:
     case Kind::DatabaseUnreachable:
         return ExitUnreachable;

@@ -72,6 +72,12 @@ QList<QCommandLineOption> runOptions()
                    QStringLiteral("FILE")),
                opt(QStringLiteral("insecure"),
                    QStringLiteral("Do not verify TLS certificates (recorded in the report).")),
+               opt(QStringLiteral("ca-file"),
+                   QStringLiteral("Trust the CA certificates in this PEM file (target.tls.ca_file)."),
+                   QStringLiteral("FILE")),
+               opt(QStringLiteral("http"),
+                   QStringLiteral("HTTP version: 1.1 | 2 | 2-prior-knowledge (target.http_version)."),
+                   QStringLiteral("VERSION")),
                opt(QStringLiteral("yes"), QStringLiteral("Allow a non-loopback target.")),
                opt(QStringLiteral("quiet"), QStringLiteral("No progress line and no summary table.")),
            } +
@@ -290,6 +296,18 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
     plan.limits.max_users = int(maxUsers);
     if (p.isSet(QStringLiteral("insecure")))
         plan.target.insecure = true;
+    if (p.isSet(QStringLiteral("ca-file")))
+        plan.target.ca_file = p.value(QStringLiteral("ca-file"));
+    if (p.isSet(QStringLiteral("http")) &&
+        !parseHttpVersion(p.value(QStringLiteral("http")), &plan.target.http_version)) {
+        *error = QStringLiteral("--http %1: expected %2").arg(p.value(QStringLiteral("http")), httpVersionChoices());
+        return std::nullopt;
+    }
+    if (plan.target.multiplex > 1 && plan.target.http_version == HttpVersion::Http1_1) {
+        *error = QStringLiteral("--http 1.1 cannot multiplex the plan's target.multiplex streams per connection; "
+                                "use --http 2, or remove target.multiplex from the plan");
+        return std::nullopt;
+    }
     if (p.isSet(QStringLiteral("gates"))) {
         plan.gates = p.value(QStringLiteral("gates"));
         plan.gates_inline = {};

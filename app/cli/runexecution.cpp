@@ -149,6 +149,9 @@ void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelS
                 << QStringLiteral("%1 %2").arg(total.transport_errors[size_t(c)]).arg(errorClassLabel(ErrorClass(c)));
     if (!errorParts.isEmpty())
         out << "\nErrors: " << errorParts.join(QStringLiteral(", ")) << '\n';
+    if (const QString transport = total.transportSummary(); !transport.isEmpty())
+        out << "Transport: " << transport
+            << (run.info.tls_insecure ? QStringLiteral(" · TLS NOT VERIFIED (--insecure)") : QString()) << '\n';
 
     if (!run.gates.empty()) {
         out << "\nGates (" << run.gate_preset << "):\n";

@@ -2,6 +2,7 @@
 
 #include "dblog.h"
 #include "plan/secretresolver.h"
+#include "plan/secrets.h"
 
 #include <QDir>
 #include <QFile>
@@ -90,7 +91,7 @@ DbError PgConnection::open(const QString &conninfo, const Options &options)
     close();
     m_conninfoTemplate = conninfo;
     m_options = options;
-    m_redacted = SecretResolver::redactConninfo(conninfo);
+    m_redacted = Secrets::redactConninfo(conninfo);
 
     QStringList missing;
     const QString resolved = SecretResolver::resolve(conninfo, &missing);

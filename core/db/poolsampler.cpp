@@ -234,20 +234,14 @@ PoolSample PoolSampler::fetch()
     curl_slist *headers = nullptr;
     for (const std::string &hd : m_options.headers)
         headers = curl_slist_append(headers, hd.c_str());
-    const QByteArray ca = m_options.ca_file.toLocal8Bit();
+    TransportOptions transport = m_options.transport;
+    transport.timeout_ms = m_options.timeout_ms;
+    transport.connect_timeout_ms = m_options.timeout_ms;
+    transport.apply(h);
     curl_easy_setopt(h, CURLOPT_URL, m_url.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, long(m_options.timeout_ms));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, long(m_options.timeout_ms));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-    if (m_options.tls_insecure) {
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    if (!ca.isEmpty())
-        curl_easy_setopt(h, CURLOPT_CAINFO, ca.constData());
     const CURLcode rc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

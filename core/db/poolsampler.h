@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/dbsample.h"
+#include "load/transportoptions.h"
 #include "plan/plan.h"
 
 #include <QByteArray>
@@ -37,9 +38,8 @@ public:
     struct Options
     {
         int interval_ms = 1000;
-        int timeout_ms = 800;
-        bool tls_insecure = false;
-        QString ca_file;
+        int timeout_ms = 800;             // per sample, whole and connect (overrides transport's)
+        TransportOptions transport;       // TLS, proxy, HTTP version: TransportOptions::fromTarget(plan.target)
         std::vector<std::string> headers; // "Name: value" (e.g. the login token), already resolved
     };
 

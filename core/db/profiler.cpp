@@ -2,6 +2,7 @@
 
 #include "dblog.h"
 #include "load/requestfactory.h"
+#include "load/transportoptions.h"
 #include "pgconnection.h"
 
 #include <curl/curl.h>
@@ -55,6 +56,8 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
         result.warnings << QStringLiteral("profiling pass skipped: libcurl could not create a handle");
         return result;
     }
+    // One handle for the pass, so its requests reuse one connection, as a single user's would.
+    TransportOptions::fromTarget(m_plan.target).apply(curl.h);
     FastRandom rng(0x5eed);
     std::string url, body;
     const int k = qMax(1, m_options.requests_per_endpoint);
@@ -85,7 +88,6 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
             curl_easy_setopt(curl.h, CURLOPT_URL, url.c_str());
             const bool head = m_factory.method(ep) == "HEAD";
             curl_easy_setopt(curl.h, CURLOPT_HTTPHEADER, headers.l);
-            curl_easy_setopt(curl.h, CURLOPT_NOSIGNAL, 1L);
             curl_easy_setopt(curl.h, CURLOPT_TIMEOUT_MS,
                              m_factory.timeoutMs(ep) > 0 ? m_factory.timeoutMs(ep) : 10000L);
             curl_easy_setopt(curl.h, CURLOPT_WRITEFUNCTION, &discardBody);
@@ -100,13 +102,6 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
             // body that never comes.
             curl_easy_setopt(curl.h, CURLOPT_NOBODY, head ? 1L : 0L);
             curl_easy_setopt(curl.h, CURLOPT_CUSTOMREQUEST, head ? nullptr : m_factory.method(ep).c_str());
-            if (m_plan.target.insecure) {
-                curl_easy_setopt(curl.h, CURLOPT_SSL_VERIFYPEER, 0L);
-                curl_easy_setopt(curl.h, CURLOPT_SSL_VERIFYHOST, 0L);
-            }
-            const QByteArray ca = m_plan.target.ca_file.toLocal8Bit();
-            if (!ca.isEmpty())
-                curl_easy_setopt(curl.h, CURLOPT_CAINFO, ca.constData());
             ++er.requests;
             const CURLcode rc = curl_easy_perform(curl.h);
             if (rc == CURLE_OK) {

@@ -79,6 +79,7 @@ QJsonObject AgentProtocol::interval(const IntervalSnapshot &s)
                                      {key("error_counts"), RunJson::errorCounts(e.transport_errors)},
                                      {key("status_counts"), RunJson::statusCounts(e.status_counts)},
                                      {key("bytes_received"), double(e.bytes_received)},
+                                     {key("transport"), RunJson::transport(e)},
                                      {key("latency_hist"), histogram(e.latency)},
                                      {key("latency_uncorrected_hist"), histogram(e.latency_uncorrected)}});
     return QJsonObject{{key("index"), s.index},
@@ -122,6 +123,7 @@ std::optional<IntervalSnapshot> AgentProtocol::intervalFrom(const QJsonObject &o
         stats.transport_errors = RunJson::errorCountsFrom(e.value(QLatin1String("error_counts")).toObject());
         stats.status_counts = RunJson::statusCountsFrom(e.value(QLatin1String("status_counts")).toObject());
         stats.bytes_received = count(e, "bytes_received");
+        RunJson::transportFrom(e.value(QLatin1String("transport")).toObject(), &stats);
         if (!histogramFrom(e.value(QLatin1String("latency_hist")), &stats.latency) ||
             !histogramFrom(e.value(QLatin1String("latency_uncorrected_hist")), &stats.latency_uncorrected))
             return std::nullopt;

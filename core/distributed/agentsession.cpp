@@ -252,8 +252,8 @@ QString AgentSession::takeAssignment(const QJsonObject &message)
     options.segmentIndex = segment.index;
     options.segmentCount = segment.count;
     options.maxConnections = plan->limits.max_users;
-    options.caFile = plan->target.ca_file;
-    options.insecure = plan->target.insecure;
+    // Paths in target.tls (CA, client certificate) are read on the agent's machine: mount the same files there.
+    options.transport = TransportOptions::fromTarget(plan->target);
     options.maxResponseBytes = plan->target.max_response_bytes;
     m_engine = std::make_unique<LoadEngine>(m_factory, Schedule::compile(plan->scenario), options);
     m_engine->setSnapshotSink([this](IntervalSnapshotPtr snapshot) {

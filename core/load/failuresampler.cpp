@@ -1,6 +1,7 @@
 #include "failuresampler.h"
 
 #include "data/normalizebody.h"
+#include "plan/secrets.h"
 
 #include <QRegularExpression>
 
@@ -9,16 +10,6 @@
 namespace Preflight {
 
 namespace {
-
-bool isSecretHeaderName(const std::string &name)
-{
-    std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    for (const char *word : {"authori", "cookie", "token", "secret", "passw", "key", "credential", "session"})
-        if (lower.find(word) != std::string::npos)
-            return true;
-    return false;
-}
 
 // Words without which no pattern below can match: bodies without them (most error pages) skip the regexes.
 bool mayHoldCredentials(const QByteArray &body)
@@ -37,7 +28,7 @@ std::vector<QByteArray> FailureSampler::secretHeaderValues(const std::vector<std
     std::vector<QByteArray> out;
     for (const std::string &line : requestHeaders) {
         const size_t colon = line.find(':');
-        if (colon == std::string::npos || !isSecretHeaderName(line.substr(0, colon)))
+        if (colon == std::string::npos || !Secrets::isSecretName(line.substr(0, colon)))
             continue;
         QByteArray value = QByteArray::fromStdString(line.substr(colon + 1)).trimmed();
         if (value.isEmpty())

@@ -1,7 +1,6 @@
 #include "loadengine.h"
 
 #include "curlglobal.h"
-#include "proxysettings.h"
 
 #include <algorithm>
 #include <mutex>
@@ -32,11 +31,7 @@ LoadEngine::LoadEngine(std::shared_ptr<const RequestFactory> factory, Schedule s
         m_schedule.isOpenModel() || segments > 1 ? requested : std::max(1, std::min(requested, int(m_schedule.peak())));
     m_shared.workerCount = useful * segments;
     m_shared.maxConnections = std::max(m_shared.workerCount, m_options.maxConnections);
-    m_shared.caFile = m_options.caFile.toStdString();
-    m_shared.insecure = m_options.insecure;
-    const ProxySettings proxy = ProxySettings::fromEnvironment(m_factory->baseUrl());
-    m_shared.proxy = proxy.proxy;
-    m_shared.noProxy = proxy.noProxy;
+    m_shared.transport = m_options.transport;
     m_shared.maxResponseBytes = m_options.maxResponseBytes;
     for (int i = 0; i < useful; ++i)
         m_workers.push_back(std::make_unique<LoadWorker>(m_options.segmentIndex + segments * i, &m_shared));

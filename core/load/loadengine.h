@@ -24,9 +24,8 @@ struct EngineOptions
 {
     int workers = 0; // 0: cores − 1, at least 1
     int tick_ms = 250;
-    int maxConnections = 256; // open model connection cap (plan limits.max_users)
-    QString caFile;
-    bool insecure = false;
+    int maxConnections = 256;   // open model connection cap (plan limits.max_users)
+    TransportOptions transport; // TransportOptions::fromTarget(plan.target)
     qint64 maxResponseBytes = 16 << 20;
     // A distributed run (core/distributed/segmentplan.h): this engine is segment `segmentIndex` of
     // `segmentCount`, every segment with the same `workers`. Local worker j is global worker

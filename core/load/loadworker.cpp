@@ -220,6 +220,13 @@ void LoadWorker::setUp()
     }
     m_multi = curl_multi_init();
     curl_multi_setopt(m_multi, CURLMOPT_MAXCONNECTS, long(slotCount + 8));
+    // Connections and streams are explicit: libcurl 7.88 multiplexes HTTP/2 transfers of one CURLM on a shared
+    // connection by default, which would put several users on one connection without saying so. One user is
+    // one connection unless the plan asks for target.multiplex streams per connection.
+    const int streams = m_shared->transport.streams_per_connection;
+    curl_multi_setopt(m_multi, CURLMOPT_PIPELINING, streams > 1 ? long(CURLPIPE_MULTIPLEX) : long(CURLPIPE_NOTHING));
+    if (streams > 1)
+        curl_multi_setopt(m_multi, CURLMOPT_MAX_CONCURRENT_STREAMS, long(streams));
     curl_multi_setopt(m_multi, CURLMOPT_SOCKETFUNCTION, &LibcurlCallbacks::socket);
     curl_multi_setopt(m_multi, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(m_multi, CURLMOPT_TIMERFUNCTION, &LibcurlCallbacks::timer);
@@ -239,27 +246,18 @@ void LoadWorker::setUp()
         slot->easy = curl_easy_init();
         slot->maxBytes = m_shared->maxResponseBytes;
         slot->worker = this;
+        m_shared->transport.apply(slot->easy);
         curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
         curl_easy_setopt(slot->easy, CURLOPT_PREREQFUNCTION, &LibcurlCallbacks::beforeRequest);
         curl_easy_setopt(slot->easy, CURLOPT_PREREQDATA, slot);
-        curl_easy_setopt(slot->easy, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(slot->easy, CURLOPT_WRITEFUNCTION, writeBody);
         curl_easy_setopt(slot->easy, CURLOPT_WRITEDATA, slot);
         curl_easy_setopt(slot->easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(m_shared->maxResponseBytes));
-        curl_easy_setopt(slot->easy, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
         curl_easy_setopt(slot->easy, CURLOPT_ACCEPT_ENCODING, nullptr);
-        curl_easy_setopt(slot->easy, CURLOPT_PROXY, m_shared->proxy.c_str());
-        curl_easy_setopt(slot->easy, CURLOPT_NOPROXY, m_shared->noProxy.c_str());
         curl_easy_setopt(slot->easy, CURLOPT_OPENSOCKETFUNCTION, &LibcurlCallbacks::openSocket);
         curl_easy_setopt(slot->easy, CURLOPT_OPENSOCKETDATA, this);
         curl_easy_setopt(slot->easy, CURLOPT_CLOSESOCKETFUNCTION, &LibcurlCallbacks::closeSocket);
         curl_easy_setopt(slot->easy, CURLOPT_CLOSESOCKETDATA, this);
-        if (!m_shared->caFile.empty())
-            curl_easy_setopt(slot->easy, CURLOPT_CAINFO, m_shared->caFile.c_str());
-        if (m_shared->insecure) {
-            curl_easy_setopt(slot->easy, CURLOPT_SSL_VERIFYPEER, 0L);
-            curl_easy_setopt(slot->easy, CURLOPT_SSL_VERIFYHOST, 0L);
-        }
         m_slots.push_back(slot);
         m_idle.push_back(slot);
     }
@@ -394,9 +392,12 @@ void LoadWorker::recordResent(Slot &slot, EngineClock::time_point now)
 void LoadWorker::record(Slot &slot, int curlCode, EngineClock::time_point now)
 {
     const auto code = CURLcode(curlCode);
-    long status = 0;
-    if (code == CURLE_OK)
+    long status = 0, version = 0, connects = 0;
+    if (code == CURLE_OK) {
         curl_easy_getinfo(slot.easy, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(slot.easy, CURLINFO_HTTP_VERSION, &version);
+    }
+    curl_easy_getinfo(slot.easy, CURLINFO_NUM_CONNECTS, &connects);
     const double t_s = nowSeconds(now);
     std::lock_guard<std::mutex> lock(m_mutex);
     EndpointStats &s = m_current.endpoints[size_t(slot.endpoint)];
@@ -404,7 +405,22 @@ void LoadWorker::record(Slot &slot, int curlCode, EngineClock::time_point now)
     s.bytes_received += uint64_t(std::max<int64_t>(0, slot.bytes));
     s.latency.record(micros(now - slot.intended));
     s.latency_uncorrected.record(micros(now - slot.sent));
+    s.connections_opened += uint64_t(connects);
     if (code == CURLE_OK) {
+        switch (version) {
+        case CURL_HTTP_VERSION_1_0:
+            ++s.protocol_answers[size_t(HttpProtocol::Http1_0)];
+            break;
+        case CURL_HTTP_VERSION_2_0:
+            ++s.protocol_answers[size_t(HttpProtocol::Http2)];
+            break;
+        case CURL_HTTP_VERSION_3:
+            ++s.protocol_answers[size_t(HttpProtocol::Http3)];
+            break;
+        default:
+            ++s.protocol_answers[size_t(HttpProtocol::Http1_1)];
+            break;
+        }
         ++s.status_counts[int(status)];
         if (status >= 400)
             ++s.http_errors;

@@ -4,6 +4,7 @@
 #include "failuresampler.h"
 #include "requestfactory.h"
 #include "schedule.h"
+#include "transportoptions.h"
 
 #include <atomic>
 #include <chrono>
@@ -25,11 +26,8 @@ struct EngineShared
     const Schedule *schedule = nullptr;
     EngineClock::time_point start;
     int workerCount = 1;
-    int maxConnections = 256; // open model: total connections across workers
-    std::string caFile;
-    bool insecure = false;
-    std::string proxy; // ProxySettings resolved once for the run ("" = none)
-    std::string noProxy;
+    int maxConnections = 256;   // open model: total connections across workers
+    TransportOptions transport; // every slot's handle is configured with it (timeouts: per endpoint)
     int64_t maxResponseBytes = 16 << 20;
     std::atomic<int> stopLevel{0}; // 0 run, 1 drain (no new requests), 2 abort in-flight now
 };

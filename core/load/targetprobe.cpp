@@ -75,15 +75,15 @@ ProbeResult TargetProbe::fetch(const Request &request)
     struct curl_slist *headers = nullptr;
     for (const std::string &h : request.headers)
         headers = curl_slist_append(headers, h.c_str());
+    TransportOptions transport = request.transport;
+    transport.timeout_ms = request.timeout_ms;
+    transport.connect_timeout_ms = request.timeout_ms;
+    transport.apply(easy);
     curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, request.timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, request.timeout_ms);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errorBuffer);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "preflight/" PREFLIGHT_VERSION);
     if (request.method == "HEAD")
         curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
     else if (request.method != "GET" && !(request.method == "POST" && !request.body.empty()))
@@ -91,12 +91,6 @@ ProbeResult TargetProbe::fetch(const Request &request)
     if (!request.body.empty()) {
         curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.size()));
         curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.c_str());
-    }
-    if (!request.caFile.empty())
-        curl_easy_setopt(easy, CURLOPT_CAINFO, request.caFile.c_str());
-    if (request.insecure) {
-        curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     const auto started = std::chrono::steady_clock::now();
     const CURLcode code = curl_easy_perform(easy);
@@ -111,6 +105,13 @@ ProbeResult TargetProbe::fetch(const Request &request)
         result.truncated = sink.truncated;
     } else {
         result.error_class = classifyCurlError(int(code));
+        if (code == CURLE_PEER_FAILED_VERIFICATION)
+            // libcurl 7.88 with OpenSSL says "... target host name ..." for a name mismatch, "SSL certificate
+            // problem: ..." for a chain it does not trust.
+            result.tls_problem = QByteArray(errorBuffer).contains("host name") ? ProbeResult::TlsProblem::WrongHost
+                                                                               : ProbeResult::TlsProblem::Untrusted;
+        else if (code == CURLE_SSL_CERTPROBLEM)
+            result.tls_problem = ProbeResult::TlsProblem::ClientCertificate;
         result.error = QString::fromUtf8(errorBuffer[0] ? errorBuffer : curl_easy_strerror(code));
         curl_off_t connect_us = 0;
         curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);

@@ -2,6 +2,7 @@
 
 #include "data/errorclass.h"
 #include "requestfactory.h"
+#include "transportoptions.h"
 
 #include <QByteArray>
 #include <QString>
@@ -24,6 +25,14 @@ struct ProbeResult
     QString error;                              // libcurl's words when !answered
     QByteArray body;                            // at most the probe's body limit
     bool truncated = false; // the body was longer than the limit: reading stopped there (still answered)
+    // Why a TLS handshake failed, when it did: what the user has to change differs.
+    enum class TlsProblem {
+        None,
+        Untrusted,        // the certificate chain is not trusted (self-signed, unknown CA): --ca-file
+        WrongHost,        // trusted, but not for the URL's host name
+        ClientCertificate // our own certificate or key could not be used: target.tls.cert_file / key_file
+    };
+    TlsProblem tls_problem = TlsProblem::None;
     double latency_ms = 0;
 
     bool isSuccess() const { return answered && status >= 200 && status < 300; }
@@ -41,9 +50,8 @@ public:
         std::string url;
         std::vector<std::string> headers;
         std::string body;
-        long timeout_ms = 5000;
-        std::string caFile;
-        bool insecure = false;
+        long timeout_ms = 5000;     // this request's whole and connect timeout (overrides transport's)
+        TransportOptions transport; // TLS, proxy, HTTP version: TransportOptions::fromTarget(plan.target)
         // What is kept of the body. A longer body is not an error: the probe stops reading at this point
         // (the status is known by then) and says so with truncated. The load applies the plan's
         // max_response_bytes to every response it measures.

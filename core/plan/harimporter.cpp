@@ -1,6 +1,7 @@
 #include "harimporter.h"
 
 #include "planparser.h"
+#include "secrets.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -123,7 +124,7 @@ void HarImporter::keepHeaders(const QJsonObject &request, EndpointSpec &spec)
         const QString lower = name.toLower();
         if (name.isEmpty() || isTransportHeader(lower))
             continue;
-        if (isSecretName(name) || isSecretValue(value)) {
+        if (Secrets::isSecretName(name) || isSecretValue(value)) {
             Dropped &d = m_droppedHeaders[lower];
             d.display = name;
             if (d.sample.isEmpty())
@@ -184,7 +185,7 @@ void HarImporter::keepBody(const QJsonObject &request, const QString &label, End
         for (QString &pair : pairs) {
             const QString name = QUrl::fromPercentEncoding(pair.section(QLatin1Char('='), 0, 0).toUtf8());
             const QString value = QUrl::fromPercentEncoding(pair.section(QLatin1Char('='), 1).toUtf8());
-            if (isSecretName(name) || isSecretValue(value)) {
+            if (Secrets::isSecretName(name) || isSecretValue(value)) {
                 replaced.append(name);
                 pair = pair.section(QLatin1Char('='), 0, 0) + QStringLiteral("=${env:") + envNameFor(name) +
                        QLatin1Char('}');

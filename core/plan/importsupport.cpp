@@ -1,6 +1,7 @@
 #include "importsupport.h"
 
 #include "planparser.h"
+#include "secrets.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -111,42 +112,10 @@ bool isUuid(const QString &text)
     return uuid.match(text).hasMatch();
 }
 
-// Names of headers, query parameters and JSON keys that carry credentials. Deliberately broad: dropping a
-// harmless header costs one line in the plan; copying a token into a file that gets committed costs a rotation.
-bool isSecretName(const QString &name)
-{
-    static const QRegularExpression secret(
-        QStringLiteral("auth(?!or)|token|secret|passw|passwd|pwd|session|cookie|csrf|xsrf|credential|signature|"
-                       "jwt|bearer|private|otp|key$|^(key|sig|sid|pass|pw|hash)$"),
-        QRegularExpression::CaseInsensitiveOption);
-    // A name that ends in a word describing the secret rather than holding it ("authenticationType",
-    // "privateKeyId", "tokenExpiresAt", "sessionTimeout") is ordinary data: replacing it by ${env:…} would only
-    // make the request invalid.
-    static const QRegularExpression descriptor(
-        QStringLiteral("(^|[a-z0-9_.-])(id|ids|type|types|kind|name|names|method|methods|mode|provider|scheme|format|"
-                       "status|state|version|url|uri|path|count|length|at|date|time|timeout|ttl|expiry|expires|"
-                       "expiresat|expiration|enabled|required|policy|hint|field|fields|label|description)$"),
-        QRegularExpression::CaseInsensitiveOption);
-    // The suffix must be its own word: "Id" in "privateKeyId" or "private_key_id", not the end of "valid".
-    static const QRegularExpression wordEnd(QStringLiteral("(?:[a-z0-9](?=[A-Z])|[_.-])([A-Za-z]+)$"));
-    if (!secret.match(name).hasMatch())
-        return false;
-    const QRegularExpressionMatch last = wordEnd.match(name);
-    if (last.hasMatch() && descriptor.match(last.captured(1)).hasMatch() && last.captured(1).size() < name.size()) {
-        // "apiKeyType": the descriptor; but "X-Auth-Token" ends in Token, a secret word, and stays one. A session's
-        // id is the session itself ("sessionId", "session_id").
-        const QString stem = name.left(last.capturedStart(1)).toLower();
-        const bool idOfSession = last.captured(1).startsWith(QLatin1String("id"), Qt::CaseInsensitive) &&
-                                 stem.contains(QLatin1String("sess"));
-        return idOfSession;
-    }
-    return true;
-}
-
 // OAuth redirects carry one-time codes in the query (?code=…&state=…): secrets there, not in a JSON body.
 bool isSecretQueryName(const QString &name)
 {
-    return isSecretName(name) || name.compare(QLatin1String("code"), Qt::CaseInsensitive) == 0 ||
+    return Secrets::isSecretName(name) || name.compare(QLatin1String("code"), Qt::CaseInsensitive) == 0 ||
            name.compare(QLatin1String("state"), Qt::CaseInsensitive) == 0;
 }
 
@@ -197,7 +166,7 @@ QJsonValue scrubJson(const QJsonValue &value, QStringList *replacedKeys)
     if (value.isObject()) {
         QJsonObject o = value.toObject();
         for (auto it = o.begin(); it != o.end(); ++it) {
-            if (isSecretName(it.key()) && !it.value().isObject() && !it.value().isArray() && !it.value().isNull()) {
+            if (Secrets::isSecretName(it.key()) && !it.value().isObject() && !it.value().isArray() && !it.value().isNull()) {
                 replacedKeys->append(it.key());
                 it.value() = QString(QStringLiteral("${env:") + envNameFor(it.key()) + QLatin1Char('}'));
             } else if (it.value().isString() && isSecretValue(it.value().toString())) {

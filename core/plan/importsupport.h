@@ -47,8 +47,6 @@ QString scalarText(const QJsonValue &v);
 QString percentEncoded(const QString &text);
 bool isInteger(const QString &text, qint64 *value = nullptr);
 bool isUuid(const QString &text);
-// Names of headers, query parameters and JSON keys that carry credentials.
-bool isSecretName(const QString &name);
 // OAuth redirects carry one-time codes in the query (?code=…&state=…): secrets there, not in a JSON body.
 bool isSecretQueryName(const QString &name);
 // Values that are credentials whatever their name: JWTs and HTTP authentication schemes.

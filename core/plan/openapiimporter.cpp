@@ -2,6 +2,7 @@
 
 #include "jsonpointer.h"
 #include "planparser.h"
+#include "secrets.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -514,7 +515,7 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
             if (text.isNull())
                 text = QString::fromUtf8(
                     QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact).mid(1).chopped(1));
-            if (isSecretName(it.key()) || isSecretValue(text)) {
+            if (Secrets::isSecretName(it.key()) || isSecretValue(text)) {
                 replaced.append(it.key());
                 pairs.append(percentEncoded(it.key()) + QStringLiteral("=${env:") + envNameFor(it.key()) +
                              QLatin1Char('}'));
@@ -704,7 +705,7 @@ void OpenApiImporter::importOperation(const QString &specPath, const QString &me
             query += queryPairs(label, param);
         } else if (in == QLatin1String("header")) {
             const QJsonArray examples = examplesOf(param, schemaOf(param));
-            if (isSecretName(name))
+            if (Secrets::isSecretName(name))
                 m_warn.add(QStringLiteral(
                                "%1: required header %2 looks like a credential and is left out: add \"%2\": \"%3\" to "
                                "target.headers and export %4")

@@ -20,6 +20,16 @@ QJsonObject Plan::toJson() const
                         QJsonObject{{QStringLiteral("ca_file"),
                                      this->target.ca_file.isEmpty() ? QJsonValue() : QJsonValue(this->target.ca_file)},
                                     {QStringLiteral("insecure"), this->target.insecure}}}};
+    QJsonObject tls = target.value(QStringLiteral("tls")).toObject();
+    if (!this->target.cert_file.isEmpty())
+        tls.insert(QStringLiteral("cert_file"), this->target.cert_file);
+    if (!this->target.key_file.isEmpty())
+        tls.insert(QStringLiteral("key_file"), this->target.key_file);
+    target.insert(QStringLiteral("tls"), tls);
+    if (this->target.http_version != HttpVersion::Default)
+        target.insert(QStringLiteral("http_version"), httpVersionName(this->target.http_version));
+    if (this->target.multiplex > 0)
+        target.insert(QStringLiteral("multiplex"), this->target.multiplex);
     if (!this->target.headers.empty())
         target.insert(QStringLiteral("headers"), stringMap(this->target.headers));
     if (this->target.login.enabled) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "httpversion.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
@@ -55,8 +57,12 @@ struct TargetSpec
     std::map<QString, QString> headers;
     LoginSpec login;
     int timeout_ms = 10000;
-    QString ca_file;
-    bool insecure = false;                        // TLS verification off: recorded and shown in reports
+    QString ca_file;                                 // target.tls.ca_file: PEM bundle to trust ("" = system CAs)
+    QString cert_file;                               // target.tls.cert_file: client certificate (PEM)
+    QString key_file;                                // target.tls.key_file: its private key (PEM)
+    bool insecure = false;                           // TLS verification off: recorded and shown in reports
+    HttpVersion http_version = HttpVersion::Default; // target.http_version
+    int multiplex = 0; // HTTP/2 streams per connection; 0 = one connection per user, no multiplexing
     qint64 max_response_bytes = 16 * 1024 * 1024; // larger bodies are aborted and counted as too_large
 };
 

@@ -192,6 +192,20 @@ void readTarget(Reader &r, const QJsonObject &o, TargetSpec &t)
     r.checkKeys(tls, "target.tls", QStringLiteral("target.tls"));
     t.ca_file = r.string(tls, "ca_file", QStringLiteral("target.tls"));
     t.insecure = r.boolean(tls, "insecure", QStringLiteral("target.tls"), false);
+    t.cert_file = r.string(tls, "cert_file", QStringLiteral("target.tls"));
+    t.key_file = r.string(tls, "key_file", QStringLiteral("target.tls"));
+    if (!t.key_file.isEmpty() && t.cert_file.isEmpty())
+        r.fail(QStringLiteral("target.tls.key_file"), QStringLiteral("needs target.tls.cert_file (the certificate "
+                                                                     "the key belongs to)"));
+    const QString version = r.string(o, "http_version", path);
+    if (!parseHttpVersion(version, &t.http_version))
+        r.fail(QStringLiteral("target.http_version"),
+               QStringLiteral("must be %1; got \"%2\"").arg(httpVersionChoices(), version));
+    t.multiplex = int(r.whole(o, "multiplex", path, 0, 0, 1000));
+    if (t.multiplex > 1 && t.http_version == HttpVersion::Http1_1)
+        r.fail(QStringLiteral("target.multiplex"),
+               QStringLiteral("needs HTTP/2: set target.http_version to \"2\" or \"2-prior-knowledge\", or remove "
+                              "target.multiplex (HTTP/1.1 sends one request per connection at a time)"));
     const QJsonObject login = r.object(o, "login", path);
     if (!login.isEmpty()) {
         const QString lp = QStringLiteral("target.login");

@@ -190,23 +190,6 @@ QString SecretResolver::redactSessionSecrets(const QString &text)
     return mask(text, values);
 }
 
-QString SecretResolver::redactConninfo(const QString &conninfo)
-{
-    QString out = conninfo;
-    // key=value form: password='...' or password=...
-    static const QRegularExpression keyValue(QStringLiteral(R"((\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))"),
-                                             QRegularExpression::CaseInsensitiveOption);
-    out.replace(keyValue, QStringLiteral("\\1***"));
-    // URI form: postgresql://user:secret@host/db and ?password=secret
-    static const QRegularExpression uriPassword(QStringLiteral(R"(^(postgres(?:ql)?://[^:/@]*):[^@/]*@)"),
-                                                QRegularExpression::CaseInsensitiveOption);
-    out.replace(uriPassword, QStringLiteral("\\1:***@"));
-    static const QRegularExpression queryPassword(QStringLiteral(R"(([?&]password=)[^&]*)"),
-                                                  QRegularExpression::CaseInsensitiveOption);
-    out.replace(queryPassword, QStringLiteral("\\1***"));
-    return out;
-}
-
 QString SecretResolver::redactUrl(const QString &url)
 {
     static const QRegularExpression userInfo(QStringLiteral(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@)"));

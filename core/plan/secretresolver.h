@@ -40,8 +40,6 @@ public:
     static QString redact(const QString &text, const QString &templateText);
     // Replaces every value of the session secret table in text by "***" (same length rule as redact()).
     static QString redactSessionSecrets(const QString &text);
-    // A libpq conninfo (key=value or URI) with any literal password removed, safe to store or print.
-    static QString redactConninfo(const QString &conninfo);
     // A URL with any user:password@ part removed.
     static QString redactUrl(const QString &url);
 };

@@ -110,16 +110,19 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
         const EndpointSpec &spec = run.plan.endpoints[i];
         const EndpointStats &s = perEndpoint[i];
         const double qpr = QueryCount::perRequest(run, spec.name);
-        endpoints.append(QJsonObject{{QStringLiteral("name"), spec.name},
-                                     {QStringLiteral("method"), spec.method},
-                                     {QStringLiteral("path"), spec.path},
-                                     {QStringLiteral("requests"), double(s.requests)},
-                                     {QStringLiteral("error_rate"), number(s.errorRate(), 5)},
-                                     {QStringLiteral("rps"), rate(s.requests)},
-                                     {QStringLiteral("latency_ms"), latencyObject(s.latency)},
-                                     {QStringLiteral("status_counts"), statusCounts(s)},
-                                     {QStringLiteral("error_counts"), errorCounts(s)},
-                                     {QStringLiteral("queries_per_request"), qpr < 0 ? QJsonValue() : number(qpr, 2)}});
+        endpoints.append(
+            QJsonObject{{QStringLiteral("name"), spec.name},
+                        {QStringLiteral("method"), spec.method},
+                        {QStringLiteral("path"), spec.path},
+                        {QStringLiteral("requests"), double(s.requests)},
+                        {QStringLiteral("error_rate"), number(s.errorRate(), 5)},
+                        {QStringLiteral("rps"), rate(s.requests)},
+                        {QStringLiteral("latency_ms"), latencyObject(s.latency)},
+                        {QStringLiteral("status_counts"), statusCounts(s)},
+                        {QStringLiteral("error_counts"), errorCounts(s)},
+                        {QStringLiteral("queries_per_request"), qpr < 0 ? QJsonValue() : number(qpr, 2)},
+                        {QStringLiteral("protocol"), s.protocol().isEmpty() ? QJsonValue() : QJsonValue(s.protocol())},
+                        {QStringLiteral("connections_opened"), double(s.connections_opened)}});
     }
 
     // Only PostgreSQL has backends; an embedded SQLite file reports none, which is "unknown", not 0.
@@ -273,17 +276,22 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                         {QStringLiteral("status"), statuses}});
     }
 
-    QJsonObject runObject{{QStringLiteral("id"), run.info.id < 0 ? QJsonValue() : QJsonValue(double(run.info.id))},
-                          {QStringLiteral("name"), run.info.name},
-                          {QStringLiteral("started_at"), run.info.started_at.toString(Qt::ISODateWithMs)},
-                          {QStringLiteral("duration_s"), number(duration_s, 2)},
-                          {QStringLiteral("status"), runStatusId(run.info.status)},
-                          {QStringLiteral("status_reason"),
-                           run.info.status_reason.isEmpty() ? QJsonValue() : QJsonValue(run.info.status_reason)},
-                          {QStringLiteral("target"), SecretResolver::redactUrl(run.info.target)},
-                          {QStringLiteral("scenario"), run.info.scenario},
-                          {QStringLiteral("workers"), run.info.workers},
-                          {QStringLiteral("tls_insecure"), run.info.tls_insecure}};
+    QJsonObject runObject{
+        {QStringLiteral("id"), run.info.id < 0 ? QJsonValue() : QJsonValue(double(run.info.id))},
+        {QStringLiteral("name"), run.info.name},
+        {QStringLiteral("started_at"), run.info.started_at.toString(Qt::ISODateWithMs)},
+        {QStringLiteral("duration_s"), number(duration_s, 2)},
+        {QStringLiteral("status"), runStatusId(run.info.status)},
+        {QStringLiteral("status_reason"),
+         run.info.status_reason.isEmpty() ? QJsonValue() : QJsonValue(run.info.status_reason)},
+        {QStringLiteral("target"), SecretResolver::redactUrl(run.info.target)},
+        {QStringLiteral("scenario"), run.info.scenario},
+        {QStringLiteral("workers"), run.info.workers},
+        {QStringLiteral("tls_insecure"), run.info.tls_insecure},
+        {QStringLiteral("http_version"), run.plan.target.http_version == HttpVersion::Default
+                                             ? QJsonValue()
+                                             : QJsonValue(httpVersionName(run.plan.target.http_version))},
+        {QStringLiteral("multiplex"), run.plan.target.multiplex}};
 
     return QJsonObject{
         {QStringLiteral("schema"), QString::fromLatin1(kSchema)},

@@ -6,6 +6,7 @@
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/querycount.h"
 #include "plan/secretresolver.h"
+#include "plan/secrets.h"
 #include "store/runcomparison.h"
 #include "store/secretscrubber.h"
 
@@ -457,6 +458,18 @@ void ReportModel::buildMethod(const Inputs &in)
                             plan.target.insecure || run.info.tls_insecure ? QStringLiteral("OFF (insecure override)")
                             : plan.target.ca_file.isEmpty()               ? QStringLiteral("on (system CAs)")
                                                                           : QStringLiteral("on (custom CA file)")});
+    {
+        const QString spoken = run.total().transportSummary();
+        const QString asked = plan.target.http_version == HttpVersion::Default
+                                  ? QStringLiteral("libcurl's default")
+                                  : QStringLiteral("--http ") + httpVersionName(plan.target.http_version);
+        m.plan_facts.push_back(
+            {QStringLiteral("HTTP"),
+             asked +
+                 (plan.target.multiplex > 1 ? QStringLiteral(", %1 streams per connection").arg(plan.target.multiplex)
+                                            : QStringLiteral(", one connection per user")) +
+                 (spoken.isEmpty() ? QString() : QStringLiteral("; measured: ") + spoken)});
+    }
     if (!plan.health_path.isEmpty())
         m.plan_facts.push_back(
             {QStringLiteral("Health check"),
@@ -469,7 +482,7 @@ void ReportModel::buildMethod(const Inputs &in)
         m.plan_facts.push_back(
             {QStringLiteral("Database"), plan.database.isSqlite()
                                              ? scrub(plan.database.conninfo)
-                                             : SecretResolver::redactConninfo(scrub(plan.database.conninfo))});
+                                             : Secrets::redactConninfo(scrub(plan.database.conninfo))});
     if (!plan.pool.kind.isEmpty())
         m.plan_facts.push_back(
             {QStringLiteral("Pool metrics"),

@@ -322,8 +322,7 @@ std::vector<QueryStat> DatabaseSession::profileFromLog(const Plan &plan, const R
             request.headers = factory.headers(e);
             request.headers.push_back("X-Preflight-Profile: 1");
             request.timeout_ms = factory.timeoutMs(e);
-            request.caFile = plan.target.ca_file.toStdString();
-            request.insecure = plan.target.insecure;
+            request.transport = TransportOptions::fromTarget(plan.target);
             if (TargetProbe::fetch(request).answered)
                 ++answered;
         }

@@ -9,6 +9,7 @@
 #include "plan/jsonpointer.h"
 #include "plan/planparser.h"
 #include "plan/secretresolver.h"
+#include "plan/secrets.h"
 #include "plan/targethost.h"
 #include "runfailure.h"
 #include "store/runoutcome.h"
@@ -51,8 +52,7 @@ TargetProbe::Request probeRequest(const Plan &plan, const RequestFactory &factor
     TargetProbe::Request r;
     r.url = factory.absoluteUrl(path);
     r.timeout_ms = std::min(plan.target.timeout_ms, 5000);
-    r.caFile = plan.target.ca_file.toStdString();
-    r.insecure = plan.target.insecure;
+    r.transport = TransportOptions::fromTarget(plan.target);
     return r;
 }
 
@@ -259,6 +259,24 @@ void RunController::start(const Plan &plan, const Options &options)
                 prep->failure = RunFailure::make(Kind::TargetUnreachable,
                                                  QStringLiteral("target unreachable: ") + probe.describe(shownUrl),
                                                  unreachableFix(probe.error_class));
+            } else if (probe.tls_problem == ProbeResult::TlsProblem::Untrusted) {
+                // The server is there and speaks TLS; what fails is trusting it: exit 3, with the two ways out.
+                prep->failure = RunFailure::make(
+                    Kind::TlsUntrusted,
+                    QStringLiteral("TLS: certificate not trusted at %1 (%2)").arg(shownUrl, probe.error),
+                    QStringLiteral("pass --ca-file FILE (target.tls.ca_file) with the CA that signed it or, for a "
+                                   "test target only, --insecure"));
+            } else if (probe.tls_problem == ProbeResult::TlsProblem::WrongHost) {
+                prep->failure = RunFailure::make(
+                    Kind::TlsUntrusted,
+                    QStringLiteral("TLS: the certificate at %1 is not for this host name (%2)").arg(shownUrl, probe.error),
+                    QStringLiteral("use a host name the certificate lists in --target / target.base_url or, for a "
+                                   "test target only, --insecure"));
+            } else if (probe.tls_problem == ProbeResult::TlsProblem::ClientCertificate) {
+                prep->failure = RunFailure::make(
+                    Kind::TlsFailed, QStringLiteral("TLS: the client certificate cannot be used (%1)").arg(probe.error),
+                    QStringLiteral("check target.tls.cert_file and target.tls.key_file (PEM files, key matching the "
+                                   "certificate, readable by this user)"));
             } else if (!probe.answered && probe.error_class == ErrorClass::Tls) {
                 prep->failure = RunFailure::make(
                     Kind::TlsFailed, QStringLiteral("TLS handshake failed: %1").arg(probe.describe(shownUrl)),
@@ -374,13 +392,12 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     Schedule schedule = Schedule::compile(plan.scenario);
     EngineOptions engineOptions = m_options.engine;
     engineOptions.maxConnections = plan.limits.max_users;
-    engineOptions.caFile = plan.target.ca_file;
-    engineOptions.insecure = plan.target.insecure;
+    engineOptions.transport = TransportOptions::fromTarget(plan.target);
     engineOptions.maxResponseBytes = plan.target.max_response_bytes;
 
     RunData &run = *m_run;
     run.plan = plan;
-    run.plan.database.conninfo = SecretResolver::redactConninfo(plan.database.conninfo);
+    run.plan.database.conninfo = Secrets::redactConninfo(plan.database.conninfo);
     run.plan.target.base_url = SecretResolver::redactUrl(plan.target.base_url);
     run.stages = schedule.stages();
     run.health = prep->health;
@@ -453,8 +470,7 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     }
     if (!plan.pool.kind.isEmpty()) {
         PoolSampler::Options poolOptions;
-        poolOptions.tls_insecure = plan.target.insecure;
-        poolOptions.ca_file = plan.target.ca_file;
+        poolOptions.transport = engineOptions.transport;
         poolOptions.headers = prep->factory->headers(0);
         m_poolSampler =
             std::make_unique<PoolSampler>(plan.pool, prep->factory->absoluteUrl(plan.pool.url), runStart, poolOptions);

@@ -96,6 +96,8 @@ QString runFailureKindId(RunFailure::Kind kind)
         return QStringLiteral("request-not-sent");
     case RunFailure::Kind::TlsFailed:
         return QStringLiteral("tls-failed");
+    case RunFailure::Kind::TlsUntrusted:
+        return QStringLiteral("tls-untrusted");
     case RunFailure::Kind::TargetUnreachable:
         return QStringLiteral("target-unreachable");
     case RunFailure::Kind::LoginFailed:

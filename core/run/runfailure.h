@@ -25,7 +25,8 @@ struct RunFailure
         TargetNotConfirmed,  // a non-loopback target without --yes or the GUI's confirmation
         RequestNotSent,      // requests fail inside Preflight, before the backend: libcurl refuses the URL, or
                              // after the load, every request failed in DNS, TLS or libcurl (error_class says)
-        TlsFailed,           // the target answers, but not over a TLS connection Preflight can verify
+        TlsFailed,           // the TLS handshake fails for a reason in the plan: scheme, port, client certificate
+        TlsUntrusted,        // the target speaks TLS, but its certificate is not trusted or not for this host
         TargetUnreachable,   // no TCP connection to the target (refused, no route, no DNS, connect timeout)
         LoginFailed,         // the plan's login step did not yield a token
         DatabaseInvalid,     // database.conninfo (or --db) cannot be used as written

@@ -164,6 +164,26 @@ std::map<int, uint64_t> RunJson::statusCountsFrom(const QJsonObject &o)
     return counts;
 }
 
+QJsonObject RunJson::transport(const EndpointStats &stats)
+{
+    QJsonObject protocols;
+    for (int p = 0; p < kHttpProtocolCount; ++p)
+        if (stats.protocol_answers[size_t(p)])
+            protocols.insert(QLatin1String(httpProtocolName(HttpProtocol(p))),
+                             double(stats.protocol_answers[size_t(p)]));
+    return QJsonObject{{QStringLiteral("protocols"), protocols},
+                       {QStringLiteral("connections"), double(stats.connections_opened)}};
+}
+
+void RunJson::transportFrom(const QJsonObject &o, EndpointStats *stats)
+{
+    const QJsonObject protocols = o.value(QLatin1String("protocols")).toObject();
+    for (auto it = protocols.begin(); it != protocols.end(); ++it)
+        if (const int p = httpProtocolFromName(it.key()); p >= 0)
+            stats->protocol_answers[size_t(p)] = uint64_t(std::max(0.0, it.value().toDouble()));
+    stats->connections_opened = uint64_t(std::max(0.0, o.value(QLatin1String("connections")).toDouble()));
+}
+
 QJsonObject RunJson::errorCounts(const ErrorCounts &counts)
 {
     QJsonObject o;
@@ -392,6 +412,7 @@ QJsonObject RunJson::run(const RunData &run)
                 {key("error_counts"), errorCounts(e.transport_errors)},
                 {key("status_counts"), statusCounts(e.status_counts)},
                 {key("bytes_received"), double(e.bytes_received)},
+                {key("transport"), transport(e)},
                 {key("latency_ms"), latency(e.latency)},
                 {key("latency_uncorrected_ms"), latency(e.latency_uncorrected)},
                 {key("latency_hist"), QString::fromLatin1(e.latency.serialize().toBase64())},
@@ -641,6 +662,7 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
             stats.transport_errors = errorCountsFrom(object(e, "error_counts"));
             stats.status_counts = statusCountsFrom(object(e, "status_counts"));
             stats.bytes_received = count(e, "bytes_received");
+            transportFrom(object(e, "transport"), &stats);
             if (!histogramFrom(e, "latency_hist", &stats.latency) ||
                 !histogramFrom(e, "latency_uncorrected_hist", &stats.latency_uncorrected))
                 return fail(QStringLiteral("interval %1, endpoint %2: the latency histogram cannot be decoded "

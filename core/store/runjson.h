@@ -23,6 +23,10 @@ public:
     static QJsonObject errorCounts(const ErrorCounts &counts); // {"timeout": n}, zeros left out
     static ErrorCounts errorCountsFrom(const QJsonObject &o);
     static ErrorClass errorClassFrom(const QString &id); // unknown -> Other
+    // {"protocols": {"HTTP/2": n}, "connections": k}: EndpointStats' protocol_answers and connections_opened
+    // (store column interval_endpoints.transport, "transport" of each interval endpoint in the export).
+    static QJsonObject transport(const EndpointStats &stats);
+    static void transportFrom(const QJsonObject &o, EndpointStats *stats);
     static QJsonObject intMap(const std::map<QString, int> &m);
     static std::map<QString, int> intMapFrom(const QJsonObject &o);
 

@@ -1,6 +1,7 @@
 #include "secretscrubber.h"
 
 #include "plan/secretresolver.h"
+#include "plan/secrets.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -22,7 +23,7 @@ QJsonObject maskHeaders(const QJsonObject &headers)
 {
     QJsonObject out = headers;
     for (auto it = out.begin(); it != out.end(); ++it)
-        if (SecretScrubber::isSecretName(it.key()) && it.value().isString() && !onlyPlaceholders(it.value().toString()))
+        if (Secrets::isSecretName(it.key()) && it.value().isString() && !onlyPlaceholders(it.value().toString()))
             it.value() = kMask;
     return out;
 }
@@ -32,7 +33,7 @@ QJsonValue maskJson(const QJsonValue &value, bool secretContext)
     if (value.isObject()) {
         QJsonObject o = value.toObject();
         for (auto it = o.begin(); it != o.end(); ++it)
-            it.value() = maskJson(it.value(), SecretScrubber::isSecretName(it.key()));
+            it.value() = maskJson(it.value(), Secrets::isSecretName(it.key()));
         return o;
     }
     if (value.isArray()) {
@@ -48,14 +49,6 @@ QJsonValue maskJson(const QJsonValue &value, bool secretContext)
     return value;
 }
 } // namespace
-
-bool SecretScrubber::isSecretName(const QString &name)
-{
-    static const QRegularExpression re(
-        QStringLiteral(R"(authori[sz]ation|cookie|passw|passwd|secret|token|api[-_]?key|credential|private)"),
-        QRegularExpression::CaseInsensitiveOption);
-    return re.match(name).hasMatch();
-}
 
 QJsonObject SecretScrubber::plan(const Plan &plan)
 {
@@ -84,7 +77,7 @@ QJsonObject SecretScrubber::plan(const Plan &plan)
 
     if (root.contains(QLatin1String("database"))) {
         QJsonObject db = root.value(QLatin1String("database")).toObject();
-        db.insert(QStringLiteral("conninfo"), SecretResolver::redactConninfo(plan.database.conninfo));
+        db.insert(QStringLiteral("conninfo"), Secrets::redactConninfo(plan.database.conninfo));
         root.insert(QStringLiteral("database"), db);
     }
     if (root.contains(QLatin1String("pool"))) {
@@ -108,13 +101,10 @@ QString SecretScrubber::text(const QString &text, const QString &planJson)
     // Every value the GUI read from the OS keychain this session, whether or not this plan names it: a
     // response may echo a credential that an earlier plan of the same session sent.
     out = SecretResolver::redactSessionSecrets(out);
-    out = SecretResolver::redactConninfo(out);
+    out = Secrets::redactConninfo(out);
     // URLs anywhere in the text, not only at its start.
     static const QRegularExpression userInfo(QStringLiteral(R"(\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*:[^/@\s]*@)"));
     out.replace(userInfo, QStringLiteral("\\1***@"));
-    static const QRegularExpression keyValue(QStringLiteral(R"((\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))"),
-                                             QRegularExpression::CaseInsensitiveOption);
-    out.replace(keyValue, QStringLiteral("\\1***"));
     return out;
 }
 

@@ -9,10 +9,10 @@ namespace Preflight {
 
 // What the run store does so that no secret reaches the file (docs/architecture.md). Pure functions, thread-safe.
 //
-// - plan(): Plan::toJson() (placeholders kept), then the conninfo through SecretResolver::redactConninfo,
+// - plan(): Plan::toJson() (placeholders kept), then the conninfo through Secrets::redactConninfo,
 //   the base URL through redactUrl, and — defence in depth, since a plan should never hold a literal secret —
-//   any header or login-JSON value under a secret-looking name (authorization, cookie, password, token,
-//   secret, api key) that holds no `${env:…}` / `${keychain:…}` placeholder becomes "***".
+//   any header or login-JSON value under a secret name (Secrets::isSecretName) that holds no `${env:…}` /
+//   `${keychain:…}` placeholder becomes "***".
 // - text(): free text that may echo input (status reasons, warnings, error messages): conninfo and URL
 //   passwords removed, every resolved `${env:…}` / `${keychain:…}` value of the plan and every value of
 //   SecretResolver's session secret table (what the GUI read from the OS keychain) replaced by "***".
@@ -22,7 +22,6 @@ public:
     static QJsonObject plan(const Plan &plan);
     static QString text(const QString &text, const Plan &plan);
     static QString text(const QString &text, const QString &planJson);
-    static bool isSecretName(const QString &name);
 };
 
 } // namespace Preflight

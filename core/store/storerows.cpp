@@ -185,6 +185,15 @@ const RowMapper<EndpointStats> &intervalEndpoints()
                 [](const SqliteStatement &q, int c, E &s) {
                     return LatencyHistogram::deserialize(q.blob(c), &s.latency_uncorrected);
                 }),
+            custom<E>(
+                "transport", // format 6
+                [](SqliteStatement &q, int i, const E &s, const RowContext &) {
+                    q.bind(i, json(RunJson::transport(s)));
+                },
+                [](const SqliteStatement &q, int c, E &s) {
+                    RunJson::transportFrom(objectFrom(q.text(c)), &s);
+                    return true;
+                }),
         });
     return m;
 }

@@ -1,6 +1,7 @@
 // The PostgreSQL side against a real throwaway server: connection safety and errors, capability states,
 // the activity sampler, pg_stat_statements deltas and the profiling pass.
 #include "pgserver.h"
+#include "testhttpserver.h"
 
 #include "data/rundata.h"
 #include "db/dbsampler.h"
@@ -126,6 +127,7 @@ private Q_SLOTS:
     void snapshotDeltaCountsKnownStatements();
     void deltaHandlesResetAndVanishing();
     void profilerGivesCallsPerRequest();
+    void profilerGoesThroughTheProxy();
     void serverLogCaptureCountsStatements();
 
 private:
@@ -547,4 +549,37 @@ void TestPg::serverLogCaptureCountsStatements()
 }
 
 QTEST_GUILESS_MAIN(TestPg)
+// The profiling pass reaches the target the way the load does (TransportOptions): through the environment's
+// proxy here, to a loopback "target" where nothing listens.
+void TestPg::profilerGoesThroughTheProxy()
+{
+    PreflightTest::TestHttpServer proxy;
+    QVERIFY(proxy.start());
+    const QByteArray previous = qgetenv("http_proxy");
+    qputenv("http_proxy", QByteArray::fromStdString(proxy.baseUrl()));
+    const QString target = QStringLiteral("http://127.0.0.2:%1").arg(PreflightTest::TestHttpServer::refusedPort());
+    Plan plan;
+    plan.target.base_url = target;
+    EndpointSpec one;
+    one.name = QStringLiteral("one");
+    one.path = QStringLiteral("/one");
+    plan.endpoints = {one};
+    QString err;
+    auto factory = RequestFactory::create(plan, &err);
+    QVERIFY2(factory, qPrintable(err));
+    PgConnection conn;
+    QVERIFY(conn.open(monitor()).ok());
+    Profiler::Options o;
+    o.requests_per_endpoint = 3;
+    const Profiler::Result r = Profiler(conn, plan, *factory, o).run();
+    if (previous.isEmpty())
+        qunsetenv("http_proxy");
+    else
+        qputenv("http_proxy", previous);
+    QCOMPARE(int(r.endpoints.size()), 1);
+    QCOMPARE(r.endpoints[0].responses, 3);
+    const auto paths = proxy.paths();
+    QCOMPARE(int(std::count(paths.begin(), paths.end(), target.toStdString() + "/one")), 3);
+}
+
 #include "tst_pg.moc"

@@ -84,6 +84,7 @@ void TestRunFailure::everyKindHasTheExitCodeOfTheCliReference_data()
     QTest::newRow("target-not-confirmed") << K::TargetNotConfirmed << 2;
     QTest::newRow("request-not-sent") << K::RequestNotSent << 2;
     QTest::newRow("tls-failed") << K::TlsFailed << 2;
+    QTest::newRow("tls-untrusted") << K::TlsUntrusted << 3;
     QTest::newRow("database-invalid") << K::DatabaseInvalid << 2;
     QTest::newRow("store-unavailable") << K::StoreUnavailable << 2;
     QTest::newRow("target-unreachable") << K::TargetUnreachable << 3;
