@@ -1,7 +1,9 @@
 #include "loadengine.h"
 
 #include "curlglobal.h"
+#include "loadworker.h"
 #include "proxysettings.h"
+#include "rawworker.h"
 
 #include <algorithm>
 #include <mutex>
@@ -35,8 +37,13 @@ LoadEngine::LoadEngine(std::shared_ptr<const RequestFactory> factory, Schedule s
     m_shared.proxy = proxy.proxy;
     m_shared.noProxy = proxy.noProxy;
     m_shared.maxResponseBytes = m_options.maxResponseBytes;
-    for (int i = 0; i < useful; ++i)
-        m_workers.push_back(std::make_unique<LoadWorker>(i, &m_shared));
+    m_loadPath = chooseLoadPath(m_options.engine, m_factory->baseUrl(), proxy);
+    for (int i = 0; i < useful; ++i) {
+        if (m_loadPath.path == LoadPath::Raw)
+            m_workers.push_back(std::make_unique<RawWorker>(i, &m_shared));
+        else
+            m_workers.push_back(std::make_unique<LoadWorker>(i, &m_shared));
+    }
 }
 
 LoadEngine::~LoadEngine()

@@ -2,7 +2,8 @@
 
 #include "data/errorsample.h"
 #include "data/intervalsnapshot.h"
-#include "loadworker.h"
+#include "loaddriver.h"
+#include "loadpath.h"
 #include "requestfactory.h"
 #include "schedule.h"
 
@@ -26,10 +27,12 @@ struct EngineOptions
     QString caFile;
     bool insecure = false;
     qint64 maxResponseBytes = 16 << 20;
+    QString engine = QStringLiteral("auto"); // load path asked for: "auto" | "curl" | "raw" (see loadpath.h)
 };
 
-// Drives the load of one run: N LoadWorker threads plus a coordinator thread that, every tick, swaps each
-// worker's counts out, merges them into an IntervalSnapshot and hands it to the snapshot sink.
+// Drives the load of one run: N worker threads (LoadWorker on libcurl or RawWorker, see loadPath()) plus a coordinator
+// thread that, every tick, swaps each worker's counts out, merges them into an IntervalSnapshot and hands it to the
+// snapshot sink.
 //
 // Threading: construct, set sinks and start() from one thread. The sinks are called on the coordinator
 // thread. stop() and abort() are thread-safe and never block. The destructor aborts and joins.
@@ -60,6 +63,9 @@ public:
 
     const Schedule &schedule() const { return m_schedule; }
     int workerCount() const { return int(m_workers.size()); }
+    // The load path carrying the requests, chosen once at construction, and why auto chose libcurl.
+    LoadPath loadPath() const { return m_loadPath.path; }
+    const QString &loadPathReason() const { return m_loadPath.reason; }
     EngineClock::time_point startTime() const { return m_shared.start; }
     // Failing responses kept as evidence; complete once finished.
     std::vector<ErrorSample> errorSamples() const;
@@ -75,7 +81,8 @@ private:
     Schedule m_schedule;
     EngineOptions m_options;
     EngineShared m_shared;
-    std::vector<std::unique_ptr<LoadWorker>> m_workers;
+    LoadPathChoice m_loadPath;
+    std::vector<std::unique_ptr<LoadDriver>> m_workers;
     std::vector<double> m_workerCpu_s; // each worker's CPU clock at the previous collect(); coordinator thread
     std::thread m_coordinator;
     SnapshotSink m_snapshotSink;
