@@ -52,6 +52,9 @@ QList<QCommandLineOption> runOptions()
             QStringLiteral("S")),
         opt(QStringLiteral("workers"), QStringLiteral("Load-generating threads (default: cores − 1)."),
             QStringLiteral("N")),
+        opt(QStringLiteral("engine"),
+            QStringLiteral("Load path: auto (raw HTTP/1.1 for plain http://, libcurl otherwise) | curl | raw."),
+            QStringLiteral("ENGINE")),
         opt(QStringLiteral("gates"),
             QStringLiteral("launch | revised | FILE.json; the exit code then follows the gates."),
             QStringLiteral("GATES")),
@@ -281,6 +284,14 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
     plan.limits.max_users = int(maxUsers);
     if (p.isSet(QStringLiteral("insecure")))
         plan.target.insecure = true;
+    if (p.isSet(QStringLiteral("engine"))) {
+        plan.target.engine = p.value(QStringLiteral("engine")).toLower();
+        if (plan.target.engine != QLatin1String("auto") && plan.target.engine != QLatin1String("curl") &&
+            plan.target.engine != QLatin1String("raw")) {
+            *error = QStringLiteral("--engine %1: expected auto, curl or raw").arg(p.value(QStringLiteral("engine")));
+            return std::nullopt;
+        }
+    }
     if (p.isSet(QStringLiteral("gates"))) {
         plan.gates = p.value(QStringLiteral("gates"));
         plan.gates_inline = {};

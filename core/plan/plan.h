@@ -58,6 +58,8 @@ struct TargetSpec
     QString ca_file;
     bool insecure = false;                        // TLS verification off: recorded and shown in reports
     qint64 max_response_bytes = 16 * 1024 * 1024; // larger bodies are aborted and counted as too_large
+    // Load path: "auto" (raw HTTP/1.1 for plain http:// without a proxy, libcurl otherwise), "curl", "raw".
+    QString engine = QStringLiteral("auto");
 };
 
 struct DatabaseSpec

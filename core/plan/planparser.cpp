@@ -78,7 +78,7 @@ const std::vector<KnownObject> &knownObjects()
           QStringLiteral("limits")}},
         {"target",
          {QStringLiteral("base_url"), QStringLiteral("headers"), QStringLiteral("login"), QStringLiteral("timeout_ms"),
-          QStringLiteral("tls"), QStringLiteral("max_response_bytes")}},
+          QStringLiteral("tls"), QStringLiteral("max_response_bytes"), QStringLiteral("engine")}},
         {"target.tls", {QStringLiteral("ca_file"), QStringLiteral("insecure")}},
         {"target.login",
          {QStringLiteral("method"), QStringLiteral("path"), QStringLiteral("json"), QStringLiteral("token_pointer"),
@@ -332,6 +332,7 @@ void readTarget(Reader &r, const QJsonObject &o, TargetSpec &t)
     t.headers = r.stringMap(o, "headers", path);
     t.timeout_ms = int(r.whole(o, "timeout_ms", path, t.timeout_ms, 1, 3600 * 1000));
     t.max_response_bytes = qint64(r.whole(o, "max_response_bytes", path, double(t.max_response_bytes), 1, 1e15));
+    t.engine = r.string(o, "engine", path, t.engine).toLower();
     const QJsonObject tls = r.object(o, "tls", path);
     r.checkKeys(tls, "target.tls", QStringLiteral("target.tls"));
     t.ca_file = r.string(tls, "ca_file", QStringLiteral("target.tls"));
@@ -778,6 +779,18 @@ std::optional<Plan> PlanParser::parse(const QByteArray &json, PlanError *error)
     return plan;
 }
 
+namespace {
+// target.engine: which load path may carry the requests (core/load/loadpath.h resolves "auto").
+QString engineProblem(const QString &engine, const QString &baseUrl)
+{
+    if (engine != QLatin1String("auto") && engine != QLatin1String("curl") && engine != QLatin1String("raw"))
+        return QStringLiteral("unknown engine \"%1\"; use \"auto\" (the default), \"curl\" or \"raw\"").arg(engine);
+    if (engine == QLatin1String("raw") && !baseUrl.startsWith(QLatin1String("http://"), Qt::CaseInsensitive))
+        return QStringLiteral("the raw engine speaks plain http:// only; use \"auto\" or \"curl\" for this base URL");
+    return {};
+}
+} // namespace
+
 QString PlanParser::validate(const Plan &plan)
 {
     QString urlError;
@@ -789,6 +802,8 @@ QString PlanParser::validate(const Plan &plan)
         return QStringLiteral("target.timeout_ms must be between 1 and 3600000 (no timeout is not allowed)");
     if (plan.target.max_response_bytes <= 0)
         return QStringLiteral("target.max_response_bytes must be positive");
+    if (const QString problem = engineProblem(plan.target.engine, plan.target.base_url); !problem.isEmpty())
+        return QStringLiteral("target.engine: ") + problem;
     if (plan.endpoints.empty())
         return QStringLiteral(
             "endpoints: a plan needs at least one endpoint, e.g. {\"method\": \"GET\", \"path\": \"/\"}");
@@ -925,6 +940,8 @@ QJsonObject Plan::toJson() const
                         QJsonObject{{QStringLiteral("ca_file"),
                                      this->target.ca_file.isEmpty() ? QJsonValue() : QJsonValue(this->target.ca_file)},
                                     {QStringLiteral("insecure"), this->target.insecure}}}};
+    if (this->target.engine != QLatin1String("auto"))
+        target.insert(QStringLiteral("engine"), this->target.engine);
     if (!this->target.headers.empty())
         target.insert(QStringLiteral("headers"), stringMap(this->target.headers));
     if (this->target.login.enabled) {

@@ -266,17 +266,19 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
                         {QStringLiteral("status"), statuses}});
     }
 
-    QJsonObject runObject{{QStringLiteral("id"), run.info.id < 0 ? QJsonValue() : QJsonValue(double(run.info.id))},
-                          {QStringLiteral("name"), run.info.name},
-                          {QStringLiteral("started_at"), run.info.started_at.toString(Qt::ISODateWithMs)},
-                          {QStringLiteral("duration_s"), number(duration_s, 2)},
-                          {QStringLiteral("status"), runStatusId(run.info.status)},
-                          {QStringLiteral("status_reason"),
-                           run.info.status_reason.isEmpty() ? QJsonValue() : QJsonValue(run.info.status_reason)},
-                          {QStringLiteral("target"), SecretResolver::redactUrl(run.info.target)},
-                          {QStringLiteral("scenario"), run.info.scenario},
-                          {QStringLiteral("workers"), run.info.workers},
-                          {QStringLiteral("tls_insecure"), run.info.tls_insecure}};
+    QJsonObject runObject{
+        {QStringLiteral("id"), run.info.id < 0 ? QJsonValue() : QJsonValue(double(run.info.id))},
+        {QStringLiteral("name"), run.info.name},
+        {QStringLiteral("started_at"), run.info.started_at.toString(Qt::ISODateWithMs)},
+        {QStringLiteral("duration_s"), number(duration_s, 2)},
+        {QStringLiteral("status"), runStatusId(run.info.status)},
+        {QStringLiteral("status_reason"),
+         run.info.status_reason.isEmpty() ? QJsonValue() : QJsonValue(run.info.status_reason)},
+        {QStringLiteral("target"), SecretResolver::redactUrl(run.info.target)},
+        {QStringLiteral("scenario"), run.info.scenario},
+        {QStringLiteral("workers"), run.info.workers},
+        {QStringLiteral("engine"), run.info.engine.isEmpty() ? QJsonValue() : QJsonValue(run.info.engine)},
+        {QStringLiteral("tls_insecure"), run.info.tls_insecure}};
 
     return QJsonObject{
         {QStringLiteral("schema"), QString::fromLatin1(kSchema)},

@@ -819,6 +819,13 @@ ReportModel ReportModel::build(const RunData &run, const ReportOptions &options)
                             plan.target.insecure || run.info.tls_insecure ? QStringLiteral("OFF (insecure override)")
                             : plan.target.ca_file.isEmpty()               ? QStringLiteral("on (system CAs)")
                                                                           : QStringLiteral("on (custom CA file)")});
+    if (!run.info.engine.isEmpty())
+        m.plan_facts.push_back({QStringLiteral("Load engine"),
+                                run.info.engine == QLatin1String("raw")
+                                    ? QStringLiteral("raw HTTP/1.1 (keep-alive sockets, http-parser)")
+                                    : QStringLiteral("libcurl") + (plan.target.engine == QLatin1String("curl")
+                                                                       ? QStringLiteral(" (asked for by the plan)")
+                                                                       : QString())});
     if (!plan.health_path.isEmpty())
         m.plan_facts.push_back(
             {QStringLiteral("Health check"),

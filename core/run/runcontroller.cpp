@@ -292,6 +292,7 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     engineOptions.caFile = plan.target.ca_file;
     engineOptions.insecure = plan.target.insecure;
     engineOptions.maxResponseBytes = plan.target.max_response_bytes;
+    engineOptions.engine = plan.target.engine;
 
     RunData &run = *m_run;
     run.plan = plan;
@@ -324,6 +325,7 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     m_database = prep->database;
     m_engine = std::make_unique<LoadEngine>(prep->factory, schedule, engineOptions);
     run.info.workers = m_engine->workerCount();
+    run.info.engine = loadPathId(m_engine->loadPath());
     const quint64 generation = m_generation;
 
     if (m_options.store) {

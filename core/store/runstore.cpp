@@ -338,7 +338,8 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             m_db,
             "SELECT name, started_at, duration_s, status, status_reason, tool_version, machine, "
             "target, scenario, tls_insecure, workers, plan_json, gate_preset, verdict, warnings_json, "
-            "health_checked, health_status, health_error, health_latency_ms, verdict_reason, diagnosis_notes FROM runs "
+            "health_checked, health_status, health_error, health_latency_ms, verdict_reason, diagnosis_notes, engine "
+            "FROM runs "
             "WHERE id = ?");
         q.bind(1, id);
         if (!q.next())
@@ -356,6 +357,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
         info.scenario = q.text(8);
         info.tls_insecure = q.int64(9) != 0;
         info.workers = int(q.int64(10));
+        info.engine = q.text(21);
         planJson = q.text(11);
         run.gate_preset = q.text(12);
         run.verdict = q.text(13);
@@ -735,7 +737,7 @@ std::optional<qint64> RunStore::writeRun(const RunInfo &info, const Plan &plan, 
     SqliteStatement insert(
         m_db, "INSERT INTO runs (name, status, status_reason, started_at, duration_s, tool_version, "
               "machine, target, scenario, tls_insecure, workers, plan_json, writer_token, writer_pid, "
-              "writer_host, heartbeat_at) VALUES (?, 'running', ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "writer_host, heartbeat_at, engine) VALUES (?, 'running', ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, info.name.isEmpty() ? plan.name : info.name)
         .bind(2, SecretScrubber::text(info.status_reason, planJson))
         .bind(3, timeText(info.started_at))
@@ -751,7 +753,7 @@ std::optional<qint64> RunStore::writeRun(const RunInfo &info, const Plan &plan, 
     } else {
         insert.bind(11, writerToken).bind(12, qint64(::getpid())).bind(13, QSysInfo::machineHostName());
     }
-    insert.bind(14, nowUtc());
+    insert.bind(14, nowUtc()).bind(15, info.engine);
     if (StoreError e = insert.exec()) {
         if (error)
             *error = e;

@@ -254,6 +254,11 @@ ALTER TABLE runs ADD COLUMN verdict_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN diagnosis_notes TEXT NOT NULL DEFAULT '[]';
 )SQL";
 
+// Migration 5: the load path that measured the run ("curl" | "raw", issue 18); older runs read back "".
+const char *kSchemaV5 = R"SQL(
+ALTER TABLE runs ADD COLUMN engine TEXT NOT NULL DEFAULT '';
+)SQL";
+
 } // namespace
 
 const std::vector<StoreMigration> &StoreSchema::migrations()
@@ -264,6 +269,7 @@ const std::vector<StoreMigration> &StoreSchema::migrations()
         {3, "stage of per-stage query statistics", [](SqliteDatabase &db) { return db.exec(kSchemaV3); }},
         {4, "session details, generator health, finding references, verdict reason",
          [](SqliteDatabase &db) { return db.exec(kSchemaV4); }},
+        {5, "load path of the run", [](SqliteDatabase &db) { return db.exec(kSchemaV5); }},
     };
     return steps;
 }

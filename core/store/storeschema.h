@@ -22,7 +22,7 @@ struct StoreMigration
 class StoreSchema
 {
 public:
-    static constexpr int kCurrentVersion = 4;
+    static constexpr int kCurrentVersion = 5;
 
     static const std::vector<StoreMigration> &migrations();
 

@@ -89,6 +89,7 @@ RunData makeRun(int intervals = 60)
     run.info.target = QStringLiteral("http://127.0.0.1:8000");
     run.info.scenario = QStringLiteral("sweep");
     run.info.workers = 2;
+    run.info.engine = QStringLiteral("raw");
     const double levels[] = {1, 5, 10};
     for (int i = 0; i < 3; ++i)
         run.stages.push_back({i, i * 5.0, 5.0, false, levels[i], levels[i], QStringLiteral("%1 users").arg(levels[i])});
@@ -241,6 +242,7 @@ private slots:
         QCOMPARE(loaded->info.started_at, original.info.started_at);
         QCOMPARE(loaded->info.status, RunStatus::Completed);
         QCOMPARE(loaded->info.machine, original.info.machine);
+        QCOMPARE(loaded->info.engine, QStringLiteral("raw")); // the load path that measured it
         QCOMPARE(loaded->plan.endpoints.size(), original.plan.endpoints.size());
         QCOMPARE(loaded->plan.endpoints[1].name, QStringLiteral("search"));
         QCOMPARE(loaded->stages.size(), original.stages.size());
@@ -552,7 +554,7 @@ private slots:
         {
             SqliteDatabase raw;
             QVERIFY(!raw.open(path, false));
-            QCOMPARE(raw.userVersion(nullptr), 4);
+            QCOMPARE(raw.userVersion(nullptr), StoreSchema::kCurrentVersion);
         }
         StoreError error;
         const std::optional<RunData> run = store.loadRun(1, &error);
