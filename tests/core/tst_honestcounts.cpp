@@ -55,7 +55,10 @@ Outcome runToEnd(const Plan &plan, std::shared_ptr<RequestFactory> *factoryOut =
         *factoryOut = shared;
     EngineOptions options;
     options.workers = workers;
-    options.engine = QString::fromLatin1(QTest::currentGlobalDataTag());
+    options.engine = [] { // the global data row: "curl" or "raw"
+        QFETCH_GLOBAL(QString, engine);
+        return engine;
+    }();
     options.maxConnections = plan.limits.max_users;
     options.maxResponseBytes = plan.target.max_response_bytes;
     LoadEngine engine(shared, Schedule::compile(plan.scenario), options);

@@ -60,7 +60,8 @@ Plan makePlan(const std::string &baseUrl, const QString &scenarioJson, const QSt
 // The load path of the current global data row.
 QString currentEngine()
 {
-    return QString::fromLatin1(QTest::currentGlobalDataTag());
+    QFETCH_GLOBAL(QString, engine);
+    return engine;
 }
 
 Outcome runToEnd(const Plan &plan, EngineOptions options = {},

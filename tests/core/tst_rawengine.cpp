@@ -57,7 +57,10 @@ Outcome runToEnd(const Plan &plan)
     options.workers = 1;
     options.maxConnections = plan.limits.max_users;
     options.maxResponseBytes = plan.target.max_response_bytes;
-    options.engine = QString::fromLatin1(QTest::currentGlobalDataTag());
+    options.engine = [] { // the global data row: "curl" or "raw"
+        QFETCH_GLOBAL(QString, engine);
+        return engine;
+    }();
     LoadEngine engine(std::make_shared<RequestFactory>(std::move(*factory)), Schedule::compile(plan.scenario), options);
     Outcome outcome;
     std::mutex mutex;
@@ -186,13 +189,13 @@ private slots:
         QVERIFY(!o.errorSamples[0].body.isEmpty()); // says what happened
     }
 
-    // A run of 4 users makes hundreds of requests on 4 connections.
+    // A run of 4 users makes many requests on 4 connections (how many depends on the machine; at least 5 each).
     void keepAliveReusesOneConnectionPerUser()
     {
         FaultServer server;
         QVERIFY(server.start());
         const Outcome o = runToEnd(makePlan(server.baseUrl(), 4, 0.5));
-        QVERIFY(o.total.ok > 100);
+        QVERIFY2(o.total.ok >= 20, qPrintable(QString::number(o.total.ok)));
         QCOMPARE(o.total.ok, o.total.requests);
         QCOMPARE(server.connectionsAccepted(), uint64_t(4));
     }
@@ -245,29 +248,33 @@ private slots:
         QCOMPARE(c.reason.isEmpty(), chosen == QLatin1String("raw") || requested != QLatin1String("auto"));
     }
 
-    void planRefusesWhatThePathCannotDo()
-    {
-        PlanError error;
-        QVERIFY(!PlanParser::parse(R"({"target":{"base_url":"https://a.example","engine":"raw"},
-            "endpoints":[{"path":"/"}],"scenario":{"preset":"sustain","users":1,"duration_s":1}})",
-                                   &error));
-        QVERIFY2(error.message.contains(QLatin1String("target.engine")) &&
-                     error.message.contains(QLatin1String("\"curl\"")),
-                 qPrintable(error.message));
-        QVERIFY(!PlanParser::parse(R"({"target":{"base_url":"http://a","engine":"fast"},
-            "endpoints":[{"path":"/"}],"scenario":{"preset":"sustain","users":1,"duration_s":1}})",
-                                   &error));
-        QVERIFY2(error.message.contains(QLatin1String("unknown engine")), qPrintable(error.message));
-        auto plan = PlanParser::parse(R"({"target":{"base_url":"http://a","engine":"curl"},
-            "endpoints":[{"path":"/"}],"scenario":{"preset":"sustain","users":1,"duration_s":1}})",
-                                      &error);
-        QVERIFY(plan);
-        QCOMPARE(plan->target.engine, QStringLiteral("curl"));
-        // The plan a run keeps says what was asked for.
-        QCOMPARE(plan->toJson().value(QStringLiteral("target")).toObject().value(QStringLiteral("engine")).toString(),
-                 QStringLiteral("curl"));
-    }
+    void planRefusesWhatThePathCannotDo();
 };
+
+// A plan asking for `engine` on `baseUrl` (plain strings: moc cannot read raw string literals).
+static QByteArray planAsking(const char *baseUrl, const char *engine)
+{
+    return QByteArray("{\"target\":{\"base_url\":\"") + baseUrl + "\",\"engine\":\"" + engine +
+           "\"},\"endpoints\":[{\"path\":\"/\"}],\"scenario\":{\"preset\":\"sustain\",\"users\":1,"
+           "\"duration_s\":1}}";
+}
+
+void TestRawEngine::planRefusesWhatThePathCannotDo()
+{
+    PlanError error;
+    QVERIFY(!PlanParser::parse(planAsking("https://a.example", "raw"), &error));
+    QVERIFY2(error.message.contains(QLatin1String("target.engine")) &&
+                 error.message.contains(QLatin1String("\"curl\"")),
+             qPrintable(error.message));
+    QVERIFY(!PlanParser::parse(planAsking("http://a", "fast"), &error));
+    QVERIFY2(error.message.contains(QLatin1String("unknown engine")), qPrintable(error.message));
+    auto plan = PlanParser::parse(planAsking("http://a", "curl"), &error);
+    QVERIFY2(plan, qPrintable(error.message));
+    QCOMPARE(plan->target.engine, QStringLiteral("curl"));
+    // The plan a run keeps says what was asked for.
+    QCOMPARE(plan->toJson().value(QStringLiteral("target")).toObject().value(QStringLiteral("engine")).toString(),
+             QStringLiteral("curl"));
+}
 
 QTEST_GUILESS_MAIN(TestRawEngine)
 #include "tst_rawengine.moc"
