@@ -10,9 +10,12 @@
 #     --no-throughput   skip the nginx series
 #     --no-delay        skip the 10 ms backend series
 #     --delay-conns "LIST"  connection counts against the 10 ms backend (default "10 50")
+#     --tools "LIST"    tools of the nginx series (default "preflight preflight-raw wrk hey"); preflight is the
+#                       libcurl path (--engine curl), preflight-raw the raw HTTP/1.1 path (--engine raw)
 #     --floor           also run bench/curlfloor.c (a bare libcurl-multi loop: the floor for a libcurl engine)
 #     --soak S          also run one full-speed preflight run of S seconds (50 users) against nginx and
-#                       sample its RSS every 10 s (600 for the documented 10-minute figure)
+#                       sample its RSS every 10 s (600 for the documented 10-minute figure); SOAK_ENGINE=curl|raw
+#                       picks the load path (default auto: raw against nginx)
 #
 # Server and client are pinned to different cores (SERVER_CPU, CLIENT_CPU; default 0 and 1). Everything
 # runs on 127.0.0.1; the nginx (and the delay server) this script starts are stopped on exit.
@@ -31,6 +34,7 @@ do_throughput=1
 do_delay=1
 soak=0
 floor=0
+tool_list="preflight preflight-raw wrk hey"
 server_cpu="${SERVER_CPU:-0}"
 client_cpu="${CLIENT_CPU:-1}"
 
@@ -46,7 +50,8 @@ while [ $# -gt 0 ]; do
     --no-delay) do_delay=0; shift ;;
     --soak) soak="$2"; shift 2 ;;
     --floor) floor=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --tools) tool_list="$2"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "engine.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -152,10 +157,11 @@ measure() {
     local load; load="$(cut -d' ' -f1 /proc/loadavg)"
     local requests duration_s rps p50 p99 errors
     case "$tool" in
-    preflight)
+    preflight|preflight-raw)
         rm -f "$json"
+        local engine=curl; [ "$tool" = preflight-raw ] && engine=raw
         /usr/bin/time -f "%U %S %M" -o "$timef" taskset -c "$client_cpu" "$preflight" run --target "$url" \
-            --users "$c" --duration "$duration" --workers 1 --json "$json" --quiet \
+            --users "$c" --duration "$duration" --workers 1 --engine "$engine" --json "$json" --quiet \
             --store "$work/store.db" >"$log" 2>&1 || true
         if [ ! -s "$json" ]; then echo "engine.sh: preflight failed:" >&2; cat "$log" >&2; return 1; fi
         read -r requests duration_s rps p50 p99 errors < <(python3 -c '
@@ -216,7 +222,7 @@ echo "engine.sh: preflight=$preflight client cpu $client_cpu, server cpu $server
 echo "engine.sh: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 if [ "$do_throughput" = 1 ]; then
-    tools=(preflight wrk hey)
+    read -r -a tools <<<"$tool_list"
     if [ "$floor" = 1 ]; then
         cc -O2 -o "$work/curlfloor" "$here/curlfloor.c" -lcurl
         tools+=(curlfloor)
@@ -228,7 +234,8 @@ fi
 
 if [ "$do_delay" = 1 ]; then
     port="$(free_port)"; start_delay_server "$port" 10
-    series delay10ms "http://127.0.0.1:$port/" "$delay_conns" preflight wrk hey
+    read -r -a delay_tools <<<"$tool_list"
+    series delay10ms "http://127.0.0.1:$port/" "$delay_conns" "${delay_tools[@]}"
     stop_server
 fi
 
@@ -237,7 +244,7 @@ if [ "$soak" -gt 0 ]; then
     port="$(free_port)"; start_nginx "$port"
     echo "elapsed_s,vmrss_kb,vmhwm_kb,cpu_ticks" >"$soak_csv"
     taskset -c "$client_cpu" "$preflight" run --target "http://127.0.0.1:$port/" --users 50 \
-        --duration "$soak" --max-duration "$soak" --workers 1 --json "$work/soak.json" --quiet \
+        --duration "$soak" --max-duration "$soak" --workers 1 --engine "${SOAK_ENGINE:-auto}" --json "$work/soak.json" --quiet \
         --store "$work/soak.db" >"$work/soak.log" 2>&1 &
     pid=$!
     t0=$(date +%s)

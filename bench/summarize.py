@@ -26,7 +26,7 @@ def main():
         return "-" if math.isnan(value) else f"{value:{sign}.3f}"
 
     suites = sorted({k[0] for k in groups}, key=lambda s: (s != "nginx", s))
-    tools = ["preflight", "wrk", "hey", "curlfloor"]
+    tools = ["preflight", "preflight-raw", "wrk", "hey", "curlfloor"]
     header = ["suite", "conns", "tool", "req/s (median)", "req/s min-max", "P50 ms", "P99 ms", "CPU us/req",
               "x wrk req/s", "x hey req/s", "P50 - wrk ms", "CPU x wrk", "errors"]
     lines = []

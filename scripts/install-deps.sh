@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache git
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev qt6-httpserver-dev qt6-websockets-dev qtkeychain-qt6-dev libgl-dev
-  libcurl4-openssl-dev libpq-dev libsqlite3-dev sqlite3 libpg-query-dev
+  libcurl4-openssl-dev libpq-dev libsqlite3-dev sqlite3 libpg-query-dev libhttp-parser-dev
   postgresql-15 postgresql-contrib
   xvfb xauth poppler-utils
   desktop-file-utils appstream lintian file clang-format

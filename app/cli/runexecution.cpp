@@ -88,7 +88,8 @@ QStringList notPassed(const std::vector<GateCheck> &checks)
 void printSummary(QTextStream &out, const RunData &run, const std::vector<LevelSummary> &levels)
 {
     out << "\nPreflight run: " << run.info.name << " (" << runStatusId(run.info.status) << ", "
-        << QString::number(run.info.duration_s, 'f', 1) << " s, " << run.info.workers << " worker threads)\n";
+        << QString::number(run.info.duration_s, 'f', 1) << " s, " << run.info.workers << " worker threads"
+        << (run.info.engine.isEmpty() ? QString() : QStringLiteral(", %1 engine").arg(run.info.engine)) << ")\n";
     if (!run.info.status_reason.isEmpty())
         out << "  " << run.info.status_reason << '\n';
 

@@ -45,6 +45,7 @@ struct RunInfo
     QString scenario; // preset name
     bool tls_insecure = false;
     int workers = 0;
+    QString engine; // load path that measured the run: "curl" | "raw" (core/load/loadpath.h); "" before it was recorded
 };
 
 // What the database side could do (docs/architecture.md).

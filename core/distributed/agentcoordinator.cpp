@@ -256,6 +256,12 @@ void AgentCoordinator::onMessage(Agent *agent, const QByteArray &text)
     case State::Ready:
         if (type == QLatin1String("assigned")) {
             agent->state = State::Assigned;
+            // Each agent resolves target.engine "auto" on its own machine (a proxy there means libcurl).
+            const QString engine = message->value(QLatin1String("engine")).toString();
+            if (!engine.isEmpty() && !m_engines.contains(engine)) {
+                m_engines << engine;
+                m_engines.sort();
+            }
             if (++m_assignedCount == int(m_run.size()) && onAssigned)
                 onAssigned(QString());
         }
@@ -443,6 +449,11 @@ void AgentCoordinator::finishIfDone()
 int AgentCoordinator::workerCount() const
 {
     return m_workers;
+}
+
+QString AgentCoordinator::engineId() const
+{
+    return m_engines.join(QLatin1Char('+'));
 }
 
 } // namespace Preflight

@@ -56,6 +56,8 @@ public:
     void closeAll(const QString &reason);
 
     int workerCount() const;
+    // The load paths the agents reported when assigned ("curl", "raw", "curl+raw"); "" before.
+    QString engineId() const;
     std::vector<ErrorSample> errorSamples() const { return m_errorSamples; }
     LoadFailure failure() const { return m_failure; }
 
@@ -90,6 +92,7 @@ private:
     QElapsedTimer m_clock; // heartbeat clock
     int m_workers = 0;
     int m_assignedCount = 0;
+    QStringList m_engines; // load paths reported by the agents, sorted, distinct
     bool m_readySignalled = false;
     bool m_started = false;
     bool m_finished = false;

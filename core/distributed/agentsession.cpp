@@ -187,7 +187,7 @@ void AgentSession::onMessage(const QString &text)
     if (type == QLatin1String("assign")) {
         if (const QString error = takeAssignment(*message); !error.isEmpty())
             return fail(Refused, error);
-        send(QJsonObject{{key("type"), key("assigned")}});
+        send(QJsonObject{{key("type"), key("assigned")}, {key("engine"), m_engine->engineId()}});
         return;
     }
     if (type == QLatin1String("start_at") && m_engine && !m_running) {
@@ -255,6 +255,7 @@ QString AgentSession::takeAssignment(const QJsonObject &message)
     // Paths in target.tls (CA, client certificate) are read on the agent's machine: mount the same files there.
     options.transport = TransportOptions::fromTarget(plan->target);
     options.maxResponseBytes = plan->target.max_response_bytes;
+    options.engine = plan->target.engine;
     m_engine = std::make_unique<LoadEngine>(m_factory, Schedule::compile(plan->scenario), options);
     m_engine->setSnapshotSink([this](IntervalSnapshotPtr snapshot) {
         const QJsonObject interval = AgentProtocol::interval(*snapshot);

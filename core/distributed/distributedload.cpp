@@ -96,7 +96,13 @@ QString DistributedLoad::prepare(const Plan &plan, const Schedule &schedule, con
         return error;
     }
     QMetaObject::invokeMethod(
-        m_coordinator, [this] { m_workers = m_coordinator->workerCount(); }, Qt::BlockingQueuedConnection);
+        m_coordinator,
+        [this] {
+            m_workers = m_coordinator->workerCount();
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_engineId = m_coordinator->engineId();
+        },
+        Qt::BlockingQueuedConnection);
     return QString();
 }
 
@@ -125,6 +131,12 @@ void DistributedLoad::abort()
 {
     m_stopLevel.store(2);
     post([c = m_coordinator] { c->stopAll(2); });
+}
+
+QString DistributedLoad::engineId() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_engineId;
 }
 
 std::vector<ErrorSample> DistributedLoad::errorSamples() const

@@ -46,6 +46,7 @@ public:
     void abort() override;
     bool isStopping() const override { return m_stopLevel.load() > 0; }
     int workerCount() const override { return m_workers.load(); }
+    QString engineId() const override;
     std::vector<ErrorSample> errorSamples() const override;
     LoadFailure failure() const override;
 
@@ -61,6 +62,7 @@ private:
     FinishedSink m_finishedSink;
     std::atomic<int> m_stopLevel{0};
     std::atomic<int> m_workers{0};
+    QString m_engineId; // set with m_workers, before start(); guarded by m_mutex
     mutable std::mutex m_mutex;
     std::condition_variable m_condition;
     std::optional<QString> m_result; // of the step prepare() waits for

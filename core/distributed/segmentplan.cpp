@@ -1,6 +1,6 @@
 #include "segmentplan.h"
 
-#include "load/loadworker.h"
+#include "load/loaddriver.h"
 
 #include <algorithm>
 #include <cmath>
@@ -34,7 +34,7 @@ int SegmentPlan::usersAt(const Segment &segment, double targetUsers)
 {
     int users = 0;
     for (int j = 0; j < segment.workers; ++j)
-        users += LoadWorker::closedShare(targetUsers, segment.index + segment.count * j, segment.globalWorkers());
+        users += LoadDriver::closedShare(targetUsers, segment.index + segment.count * j, segment.globalWorkers());
     return users;
 }
 

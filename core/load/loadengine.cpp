@@ -1,6 +1,8 @@
 #include "loadengine.h"
 
 #include "curlglobal.h"
+#include "loadworker.h"
+#include "rawworker.h"
 
 #include <algorithm>
 #include <mutex>
@@ -33,8 +35,14 @@ LoadEngine::LoadEngine(std::shared_ptr<const RequestFactory> factory, Schedule s
     m_shared.maxConnections = std::max(m_shared.workerCount, m_options.maxConnections);
     m_shared.transport = m_options.transport;
     m_shared.maxResponseBytes = m_options.maxResponseBytes;
-    for (int i = 0; i < useful; ++i)
-        m_workers.push_back(std::make_unique<LoadWorker>(m_options.segmentIndex + segments * i, &m_shared));
+    m_loadPath = chooseLoadPath(m_options.engine, m_factory->baseUrl(), m_options.transport);
+    for (int i = 0; i < useful; ++i) {
+        const int index = m_options.segmentIndex + segments * i;
+        if (m_loadPath.path == LoadPath::Raw)
+            m_workers.push_back(std::make_unique<RawWorker>(index, &m_shared));
+        else
+            m_workers.push_back(std::make_unique<LoadWorker>(index, &m_shared));
+    }
 }
 
 LoadEngine::~LoadEngine()

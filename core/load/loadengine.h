@@ -3,8 +3,9 @@
 #include "data/errorsample.h"
 #include "data/intervalsnapshot.h"
 #include "hostcpu.h"
+#include "loaddriver.h"
+#include "loadpath.h"
 #include "loadsource.h"
-#include "loadworker.h"
 #include "requestfactory.h"
 #include "schedule.h"
 
@@ -27,6 +28,7 @@ struct EngineOptions
     int maxConnections = 256;   // open model connection cap (plan limits.max_users)
     TransportOptions transport; // TransportOptions::fromTarget(plan.target)
     qint64 maxResponseBytes = 16 << 20;
+    QString engine = QStringLiteral("auto"); // load path asked for: "auto" | "curl" | "raw" (see loadpath.h)
     // A distributed run (core/distributed/segmentplan.h): this engine is segment `segmentIndex` of
     // `segmentCount`, every segment with the same `workers`. Local worker j is global worker
     // segmentIndex + segmentCount·j of workers·segmentCount, so the users and the open model's arrivals of all
@@ -35,8 +37,9 @@ struct EngineOptions
     int segmentCount = 1;
 };
 
-// Drives the load of one run: N LoadWorker threads plus a coordinator thread that, every tick, swaps each
-// worker's counts out, merges them into an IntervalSnapshot and hands it to the snapshot sink.
+// Drives the load of one run: N worker threads (LoadWorker on libcurl or RawWorker, see loadPath()) plus a coordinator
+// thread that, every tick, swaps each worker's counts out, merges them into an IntervalSnapshot and hands it to the
+// snapshot sink.
 //
 // Threading: construct, set sinks and start() from one thread. The sinks are called on the coordinator
 // thread. stop() and abort() are thread-safe and never block. The destructor aborts and joins.
@@ -64,6 +67,10 @@ public:
 
     const Schedule &schedule() const { return m_schedule; }
     int workerCount() const override { return int(m_workers.size()); }
+    // The load path carrying the requests, chosen once at construction, and why auto chose libcurl.
+    LoadPath loadPath() const { return m_loadPath.path; }
+    QString engineId() const override { return loadPathId(m_loadPath.path); }
+    const QString &loadPathReason() const { return m_loadPath.reason; }
     EngineClock::time_point startTime() const { return m_shared.start; }
     // Failing responses kept as evidence; complete once finished.
     std::vector<ErrorSample> errorSamples() const override;
@@ -79,7 +86,8 @@ private:
     Schedule m_schedule;
     EngineOptions m_options;
     EngineShared m_shared;
-    std::vector<std::unique_ptr<LoadWorker>> m_workers;
+    LoadPathChoice m_loadPath;
+    std::vector<std::unique_ptr<LoadDriver>> m_workers;
     std::vector<double> m_workerCpu_s; // each worker's CPU clock at the previous collect(); coordinator thread
     HostCpuMeter m_hostCpu;            // the host's CPUs between collect()s; coordinator thread
     std::thread m_coordinator;

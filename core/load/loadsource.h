@@ -50,6 +50,9 @@ public:
     virtual void abort() = 0;
     virtual bool isStopping() const = 0;
     virtual int workerCount() const = 0;
+    // The load path that carried the requests: "curl" | "raw" (core/load/loadpath.h); agents that chose
+    // differently: both, joined by "+"; "" before it is known.
+    virtual QString engineId() const = 0;
     // Failing responses kept as evidence; complete once finished.
     virtual std::vector<ErrorSample> errorSamples() const = 0;
     // Complete once finished.

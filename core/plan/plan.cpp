@@ -30,6 +30,8 @@ QJsonObject Plan::toJson() const
         target.insert(QStringLiteral("http_version"), httpVersionName(this->target.http_version));
     if (this->target.multiplex > 0)
         target.insert(QStringLiteral("multiplex"), this->target.multiplex);
+    if (this->target.engine != QLatin1String("auto"))
+        target.insert(QStringLiteral("engine"), this->target.engine);
     if (!this->target.headers.empty())
         target.insert(QStringLiteral("headers"), stringMap(this->target.headers));
     if (this->target.login.enabled) {

@@ -64,6 +64,8 @@ struct TargetSpec
     HttpVersion http_version = HttpVersion::Default; // target.http_version
     int multiplex = 0; // HTTP/2 streams per connection; 0 = one connection per user, no multiplexing
     qint64 max_response_bytes = 16 * 1024 * 1024; // larger bodies are aborted and counted as too_large
+    // Load path: "auto" (raw HTTP/1.1 for plain http:// without a proxy, libcurl otherwise), "curl", "raw".
+    QString engine = QStringLiteral("auto");
 };
 
 struct DatabaseSpec

@@ -42,7 +42,7 @@ const std::vector<KnownObject> &knownObjects()
         {"target",
          {QStringLiteral("base_url"), QStringLiteral("headers"), QStringLiteral("login"), QStringLiteral("timeout_ms"),
           QStringLiteral("tls"), QStringLiteral("max_response_bytes"), QStringLiteral("http_version"),
-          QStringLiteral("multiplex")}},
+          QStringLiteral("multiplex"), QStringLiteral("engine")}},
         {"target.tls",
          {QStringLiteral("ca_file"), QStringLiteral("insecure"), QStringLiteral("cert_file"),
           QStringLiteral("key_file")}},

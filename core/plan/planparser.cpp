@@ -188,6 +188,7 @@ void readTarget(Reader &r, const QJsonObject &o, TargetSpec &t)
     t.headers = r.stringMap(o, "headers", path);
     t.timeout_ms = int(r.whole(o, "timeout_ms", path, t.timeout_ms, 1, 3600 * 1000));
     t.max_response_bytes = qint64(r.whole(o, "max_response_bytes", path, double(t.max_response_bytes), 1, 1e15));
+    t.engine = r.string(o, "engine", path, t.engine).toLower();
     const QJsonObject tls = r.object(o, "tls", path);
     r.checkKeys(tls, "target.tls", QStringLiteral("target.tls"));
     t.ca_file = r.string(tls, "ca_file", QStringLiteral("target.tls"));

@@ -30,6 +30,23 @@ QString checkBound(const QString &what, double value, double limit, const QStrin
     return {};
 }
 
+// target.engine: which load path may carry the requests (core/load/loadpath.h resolves "auto").
+QString engineProblem(const TargetSpec &target)
+{
+    const QString &engine = target.engine;
+    if (engine != QLatin1String("auto") && engine != QLatin1String("curl") && engine != QLatin1String("raw"))
+        return QStringLiteral("unknown engine \"%1\"; use \"auto\" (the default), \"curl\" or \"raw\"").arg(engine);
+    if (engine != QLatin1String("raw"))
+        return {};
+    if (!target.base_url.startsWith(QLatin1String("http://"), Qt::CaseInsensitive))
+        return QStringLiteral("the raw engine speaks plain http:// only; use \"auto\" or \"curl\" for this base URL");
+    if (target.http_version != HttpVersion::Default && target.http_version != HttpVersion::Http1_1)
+        return QStringLiteral("the raw engine speaks HTTP/1.1 only; use \"auto\" or \"curl\" with target.http_version "
+                              "\"%1\"")
+            .arg(httpVersionName(target.http_version));
+    return {};
+}
+
 } // namespace
 
 QString PlanParser::validate(const Plan &plan)
@@ -43,6 +60,8 @@ QString PlanParser::validate(const Plan &plan)
         return QStringLiteral("target.timeout_ms must be between 1 and 3600000 (no timeout is not allowed)");
     if (plan.target.max_response_bytes <= 0)
         return QStringLiteral("target.max_response_bytes must be positive");
+    if (const QString problem = engineProblem(plan.target); !problem.isEmpty())
+        return QStringLiteral("target.engine: ") + problem;
     if (plan.endpoints.empty())
         return QStringLiteral(
             "endpoints: a plan needs at least one endpoint, e.g. {\"method\": \"GET\", \"path\": \"/\"}");

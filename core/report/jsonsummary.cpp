@@ -287,6 +287,7 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
         {QStringLiteral("target"), SecretResolver::redactUrl(run.info.target)},
         {QStringLiteral("scenario"), run.info.scenario},
         {QStringLiteral("workers"), run.info.workers},
+        {QStringLiteral("engine"), run.info.engine.isEmpty() ? QJsonValue() : QJsonValue(run.info.engine)},
         {QStringLiteral("tls_insecure"), run.info.tls_insecure},
         {QStringLiteral("http_version"), run.plan.target.http_version == HttpVersion::Default
                                              ? QJsonValue()

@@ -470,6 +470,13 @@ void ReportModel::buildMethod(const Inputs &in)
                                             : QStringLiteral(", one connection per user")) +
                  (spoken.isEmpty() ? QString() : QStringLiteral("; measured: ") + spoken)});
     }
+    if (!run.info.engine.isEmpty())
+        m.plan_facts.push_back({QStringLiteral("Load engine"),
+                                run.info.engine == QLatin1String("raw")
+                                    ? QStringLiteral("raw HTTP/1.1 (keep-alive sockets, http-parser)")
+                                    : QStringLiteral("libcurl") + (plan.target.engine == QLatin1String("curl")
+                                                                       ? QStringLiteral(" (asked for by the plan)")
+                                                                       : QString())});
     if (!plan.health_path.isEmpty())
         m.plan_facts.push_back(
             {QStringLiteral("Health check"),

@@ -394,6 +394,7 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
     engineOptions.maxConnections = plan.limits.max_users;
     engineOptions.transport = TransportOptions::fromTarget(plan.target);
     engineOptions.maxResponseBytes = plan.target.max_response_bytes;
+    engineOptions.engine = plan.target.engine;
 
     RunData &run = *m_run;
     run.plan = plan;
@@ -431,6 +432,7 @@ void RunController::launch(std::shared_ptr<Preparation> prep)
         m_engine = std::make_shared<LoadEngine>(prep->factory, schedule, engineOptions);
     }
     run.info.workers = m_engine->workerCount();
+    run.info.engine = m_engine->engineId();
     const quint64 generation = m_generation;
 
     if (m_options.store) {

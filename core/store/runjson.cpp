@@ -386,7 +386,8 @@ QJsonObject RunJson::run(const RunData &run)
                           {key("target"), info.target},
                           {key("scenario"), info.scenario},
                           {key("tls_insecure"), info.tls_insecure},
-                          {key("workers"), info.workers}};
+                          {key("workers"), info.workers},
+                          {key("engine"), info.engine}};
 
     QJsonArray stages;
     for (const StageInfo &s : run.stages)
@@ -581,6 +582,7 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
     run.info.scenario = text(info, "scenario");
     run.info.tls_insecure = boolean(info, "tls_insecure");
     run.info.workers = integer(info, "workers");
+    run.info.engine = text(info, "engine");
 
     // The plan goes through the parser (its one reader), without validate(): the run happened with this plan, so
     // a rule added since (or a synthetic run's plan) must not change what is replayed. A plan the parser cannot

@@ -48,8 +48,8 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             m_db,
             "SELECT name, started_at, duration_s, status, status_reason, tool_version, machine, "
             "target, scenario, tls_insecure, workers, plan_json, gate_preset, verdict, warnings_json, "
-            "health_checked, health_status, health_error, health_latency_ms, verdict_reason, diagnosis_notes FROM runs "
-            "WHERE id = ?");
+            "health_checked, health_status, health_error, health_latency_ms, verdict_reason, diagnosis_notes, engine "
+            "FROM runs WHERE id = ?");
         q.bind(1, id);
         if (!q.next())
             return fail(q.error() ? q.error() : notFound(id));
@@ -76,6 +76,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
         run.health.latency_ms = q.real(18);
         run.verdict_reason = q.text(19);
         run.diagnosis_notes = stringsFrom(q.text(20));
+        info.engine = q.text(21);
     }
 
     PlanError planError;

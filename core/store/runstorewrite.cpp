@@ -92,7 +92,7 @@ std::optional<qint64> RunStore::writeRun(const RunInfo &info, const Plan &plan, 
     SqliteStatement insert(
         m_db, "INSERT INTO runs (name, status, status_reason, started_at, duration_s, tool_version, "
               "machine, target, scenario, tls_insecure, workers, plan_json, writer_token, writer_pid, "
-              "writer_host, heartbeat_at) VALUES (?, 'running', ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "writer_host, heartbeat_at, engine) VALUES (?, 'running', ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, info.name.isEmpty() ? plan.name : info.name)
         .bind(2, SecretScrubber::text(info.status_reason, planJson))
         .bind(3, timeText(info.started_at))
@@ -108,7 +108,7 @@ std::optional<qint64> RunStore::writeRun(const RunInfo &info, const Plan &plan, 
     } else {
         insert.bind(11, writerToken).bind(12, qint64(::getpid())).bind(13, QSysInfo::machineHostName());
     }
-    insert.bind(14, nowUtc());
+    insert.bind(14, nowUtc()).bind(15, info.engine);
     if (StoreError e = insert.exec()) {
         if (error)
             *error = e;

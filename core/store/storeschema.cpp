@@ -262,9 +262,11 @@ ALTER TABLE intervals ADD COLUMN host_cpus INTEGER NOT NULL DEFAULT 0;
 )SQL";
 
 // Format 6: the transport under each interval's requests (RunJson::transport: answers by HTTP version,
-// connections opened). Older rows read back as "not recorded" (no protocol, no connections).
+// connections opened), and the load path that measured the run ("curl" | "raw", docs/engine.md). Older rows
+// read back as "not recorded" (no protocol, no connections, engine "").
 const char *kSchemaV6 = R"SQL(
 ALTER TABLE interval_endpoints ADD COLUMN transport TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE runs ADD COLUMN engine TEXT NOT NULL DEFAULT '';
 )SQL";
 
 } // namespace
@@ -278,7 +280,8 @@ const std::vector<StoreMigration> &StoreSchema::migrations()
         {4, "session details, generator health, finding references, verdict reason",
          [](SqliteDatabase &db) { return db.exec(kSchemaV4); }},
         {5, "host CPU per interval", [](SqliteDatabase &db) { return db.exec(kSchemaV5); }},
-        {6, "protocol and connections per interval endpoint", [](SqliteDatabase &db) { return db.exec(kSchemaV6); }},
+        {6, "protocol and connections per interval endpoint, load path of the run",
+         [](SqliteDatabase &db) { return db.exec(kSchemaV6); }},
     };
     return steps;
 }

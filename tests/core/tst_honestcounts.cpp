@@ -1,6 +1,7 @@
 // What Preflight reports is what the server saw (docs/cli.md): resets libcurl hid by resending a
 // request, HEAD sent as GET, {seq} repeated across workers and the profiling pass, open-model arrivals that
-// never got a connection, and the target check that called a large or broken answer "unreachable".
+// never got a connection, and the target check that called a large or broken answer "unreachable". Every test
+// runs on both load paths (global data rows "curl" and "raw", issue 18).
 #include "faultserver.h"
 
 #include "diagnosis/gates.h"
@@ -56,6 +57,10 @@ Outcome runToEnd(const Plan &plan, std::shared_ptr<RequestFactory> *factoryOut =
         *factoryOut = shared;
     EngineOptions options;
     options.workers = workers;
+    options.engine = [] { // the global data row: "curl" or "raw"
+        QFETCH_GLOBAL(QString, engine);
+        return engine;
+    }();
     options.maxConnections = plan.limits.max_users;
     options.maxResponseBytes = plan.target.max_response_bytes;
     LoadEngine engine(shared, Schedule::compile(plan.scenario), options);
@@ -88,6 +93,7 @@ class TestHonestCounts : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase_data();
     void resetsAreCountedAsTheServerSawThem_data();
     void resetsAreCountedAsTheServerSawThem();
     void headIsSentAsHead();
@@ -96,6 +102,13 @@ private slots:
     void targetCheckCallsOnlyAConnectFailureUnreachable_data();
     void targetCheckCallsOnlyAConnectFailureUnreachable();
 };
+
+void TestHonestCounts::initTestCase_data()
+{
+    QTest::addColumn<QString>("engine");
+    QTest::newRow("curl") << QStringLiteral("curl");
+    QTest::newRow("raw") << QStringLiteral("raw");
+}
 
 void TestHonestCounts::resetsAreCountedAsTheServerSawThem_data()
 {

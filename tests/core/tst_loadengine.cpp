@@ -1,4 +1,5 @@
-// The load engine against loopback servers that misbehave on purpose (docs/benchmarks.md).
+// The load engine against loopback servers that misbehave on purpose (docs/benchmarks.md), on both load
+// paths: every test runs once on libcurl ("curl") and once on the raw HTTP/1.1 path ("raw", docs/engine.md).
 #include "load/loadengine.h"
 #include "load/proxysettings.h"
 #include "load/requestfactory.h"
@@ -68,6 +69,13 @@ Plan makePlan(const std::string &baseUrl, const QString &scenarioJson, const QSt
     return *plan;
 }
 
+// The load path of the current global data row.
+QString currentEngine()
+{
+    QFETCH_GLOBAL(QString, engine);
+    return engine;
+}
+
 Outcome runToEnd(const Plan &plan, EngineOptions options = {},
                  std::function<void(LoadEngine &, const IntervalSnapshot &)> onTick = {})
 {
@@ -77,7 +85,10 @@ Outcome runToEnd(const Plan &plan, EngineOptions options = {},
         qFatal("factory: %s", qPrintable(error));
     options.maxConnections = plan.limits.max_users;
     options.maxResponseBytes = plan.target.max_response_bytes;
+    options.engine = currentEngine();
     LoadEngine engine(std::make_shared<RequestFactory>(std::move(*factory)), Schedule::compile(plan.scenario), options);
+    if (loadPathId(engine.loadPath()) != options.engine)
+        qFatal("asked for the %s path, got %s", qPrintable(options.engine), qPrintable(loadPathId(engine.loadPath())));
     Outcome outcome;
     std::mutex mutex;
     engine.setSnapshotSink([&](IntervalSnapshotPtr s) {
@@ -107,6 +118,13 @@ class TestLoadEngine : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase_data()
+    {
+        QTest::addColumn<QString>("engine");
+        QTest::newRow("curl") << QStringLiteral("curl");
+        QTest::newRow("raw") << QStringLiteral("raw");
+    }
+
     void scheduleCompilesPresets()
     {
         ScenarioSpec sweep;
@@ -283,6 +301,8 @@ private slots:
     // request target); with the target in no_proxy they go direct and are refused.
     void requestsGoThroughTheEnvironmentsProxy()
     {
+        if (currentEngine() == QLatin1String("raw"))
+            QSKIP("the raw path uses no proxy: auto picks libcurl when one is set (TestRawEngine::autoChoosesThePath)");
         TestHttpServer proxy;
         QVERIFY(proxy.start());
         const std::string target = "http://127.0.0.1:" + std::to_string(TestHttpServer::refusedPort());

@@ -80,6 +80,7 @@ private slots:
         QCOMPARE(loaded->info.started_at, original.info.started_at);
         QCOMPARE(loaded->info.status, RunStatus::Completed);
         QCOMPARE(loaded->info.machine, original.info.machine);
+        QCOMPARE(loaded->info.engine, QStringLiteral("raw")); // the load path that measured it
         QCOMPARE(loaded->plan.endpoints.size(), original.plan.endpoints.size());
         QCOMPARE(loaded->plan.endpoints[1].name, QStringLiteral("search"));
         QCOMPARE(loaded->stages.size(), original.stages.size());

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 
 namespace PreflightTest {
@@ -220,11 +221,40 @@ void FaultServer::serve(int fd)
         }
         if (answer.delay_ms > 0)
             std::this_thread::sleep_for(std::chrono::milliseconds(answer.delay_ms)); // a slow backend, not a test wait
-        const std::string headers =
-            "HTTP/1.1 " + std::to_string(answer.status) +
-            " Status\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(answer.body_bytes) + "\r\n\r\n";
+        if (answer.interim_status > 0 &&
+            !sendAll(fd, "HTTP/1.1 " + std::to_string(answer.interim_status) + " Interim\r\nLink: </a.css>\r\n\r\n"))
+            break;
+        const std::string headers = "HTTP/1.1 " + std::to_string(answer.status) +
+                                    " Status\r\nContent-Type: text/plain\r\n" +
+                                    (answer.chunked ? std::string("Transfer-Encoding: chunked\r\n")
+                                                    : "Content-Length: " + std::to_string(answer.body_bytes) + "\r\n") +
+                                    (answer.close ? "Connection: close\r\n" : "") + "\r\n";
         if (!sendAll(fd, headers))
             break;
+        if (answer.action == Action::ResetMidBody) {
+            sendBody(fd, answer.body_bytes / 2);
+            ++m_resets;
+            forget();
+            resetAndClose(fd);
+            closed = true;
+            break;
+        }
+        if (answer.chunked && !head_) {
+            bool ok = true;
+            for (uint64_t left = answer.body_bytes; left > 0 && ok;) {
+                const uint64_t n = std::min<uint64_t>(left, 1000);
+                char size[32];
+                snprintf(size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(n));
+                ok = sendAll(fd, size) && sendAll(fd, std::string(size_t(n), 'x') + "\r\n");
+                left -= n;
+            }
+            if (!ok || !sendAll(fd, "0\r\n\r\n"))
+                break;
+            ++m_answers;
+            if (answer.close)
+                break;
+            continue;
+        }
         if (answer.action == Action::CloseMidBody) {
             sendBody(fd, answer.body_bytes / 2);
             ++m_closes;
@@ -233,6 +263,8 @@ void FaultServer::serve(int fd)
         if (!head_ && !sendBody(fd, answer.body_bytes))
             break;
         ++m_answers;
+        if (answer.close)
+            break;
     }
     if (!closed) {
         forget();

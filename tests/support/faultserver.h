@@ -35,6 +35,7 @@ public:
         Silence,      // never answer; hold the connection open until the client or the server closes it
         CloseMidBody, // headers with Content-Length body_bytes, half the body, then close
         Malformed,    // a line that is not HTTP, then close
+        ResetMidBody, // headers with Content-Length body_bytes, half the body, then RST
     };
 
     struct Answer
@@ -42,7 +43,10 @@ public:
         Action action = Action::Answer;
         int status = 200;
         uint64_t body_bytes = 2;
-        int delay_ms = 0; // Answer: wait this long before answering
+        int delay_ms = 0;       // Answer: wait this long before answering
+        bool chunked = false;   // Answer: the body in chunks of at most 1000 bytes (Transfer-Encoding: chunked)
+        bool close = false;     // Answer: "Connection: close", then close the connection after the body
+        int interim_status = 0; // Answer: an interim answer first (100 Continue, 103 Early Hints)
     };
 
     using Decide = std::function<Answer(const Request &)>;

@@ -75,6 +75,7 @@ RunData makeRun(int intervals)
     run.info.target = QStringLiteral("http://127.0.0.1:8000");
     run.info.scenario = QStringLiteral("sweep");
     run.info.workers = 2;
+    run.info.engine = QStringLiteral("raw");
     const double levels[] = {1, 5, 10};
     for (int i = 0; i < 3; ++i)
         run.stages.push_back({i, i * 5.0, 5.0, false, levels[i], levels[i], QStringLiteral("%1 users").arg(levels[i])});
