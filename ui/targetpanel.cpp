@@ -63,8 +63,7 @@ TargetPanel::TargetPanel(QWidget *parent)
     : QWidget(parent), m_secrets(new SecretStore(this)), m_name(new QLineEdit), m_baseUrl(new QLineEdit),
       m_endpoints(new EndpointsEditor), m_headers(table({tr("Header"), tr("Value")}, tr("Request headers"))),
       m_timeout(new QSpinBox), m_transport(new TransportFields), m_health(new QLineEdit),
-      m_database(new DatabaseEditor(m_secrets)),
-      m_login(new LoginStepEditor), m_pool(new PoolSourceEditor)
+      m_database(new DatabaseEditor(m_secrets)), m_login(new LoginStepEditor), m_pool(new PoolSourceEditor)
 {
     setObjectName(QStringLiteral("targetPanel"));
     m_name->setObjectName(QStringLiteral("planName"));
@@ -165,7 +164,6 @@ void TargetPanel::setPlan(const Plan &plan)
     m_baseUrl->setText(plan.target.base_url);
     m_timeout->setValue(plan.target.timeout_ms);
     m_transport->setTarget(plan.target);
-    m_transport->setTarget(plan.target);
     m_health->setText(plan.health_path);
     m_database->setDatabase(plan.database);
     m_login->setLogin(plan.target.login);
@@ -186,7 +184,6 @@ QString TargetPanel::applyTo(Plan *plan) const
     plan->name = m_name->text().trimmed();
     plan->target.base_url = m_baseUrl->text().trimmed();
     plan->target.timeout_ms = m_timeout->value();
-    m_transport->applyTo(&plan->target);
     m_transport->applyTo(&plan->target);
     plan->health_path = m_health->text().trimmed();
     m_database->applyTo(&plan->database);

@@ -63,7 +63,6 @@ private:
     QTableWidget *m_headers;
     QSpinBox *m_timeout;
     TransportFields *m_transport;
-    TransportFields *m_transport;
     QLineEdit *m_health;
     DatabaseEditor *m_database;
     LoginStepEditor *m_login;

@@ -15,11 +15,11 @@ TransportFields::TransportFields(QWidget *parent)
 {
     m_caFile->setObjectName(QStringLiteral("caFile"));
     m_caFile->setPlaceholderText(tr("system CAs"));
-    m_caFile->setClearButtonEnabled(true);
     UiWiring::name(m_caFile, tr("CA file"),
                    tr("PEM file with the CA certificates that signed the target's certificate (target.tls.ca_file)"));
     auto *browse = new QPushButton(tr("Browse…"));
     browse->setObjectName(QStringLiteral("caFileBrowse"));
+    UiWiring::name(browse, tr("Choose a CA file"), tr("Pick the PEM file of CA certificates to trust"));
     m_httpVersion->setObjectName(QStringLiteral("httpVersion"));
     for (HttpVersion v :
          {HttpVersion::Default, HttpVersion::Http1_1, HttpVersion::Http2, HttpVersion::Http2PriorKnowledge})

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <netdb.h>
 #include <strings.h>
-#include <utility>
 #include <sys/epoll.h>
+#include <utility>
 
 namespace Preflight {
 
@@ -57,6 +57,19 @@ bool sameName(const std::string &a, const char *b)
 {
     return strcasecmp(a.c_str(), b) == 0;
 }
+
+// A request target libcurl would refuse before sending (CURLE_URL_MALFORMAT): a space or a control byte, e.g.
+// from a variable resolved to "two words". Sent raw, the server would see a malformed request line instead.
+bool malformedTarget(const std::string &url, size_t from)
+{
+    for (size_t i = from; i < url.size(); ++i)
+        if (static_cast<unsigned char>(url[i]) <= 0x20 || url[i] == 0x7f)
+            return true;
+    return false;
+}
+
+// libcurl's words for it (curl_easy_strerror), so both paths report the same failure.
+const char *kMalformedUrl = "URL using bad/illegal format or missing URL";
 
 void appendNumber(std::string &out, uint64_t v)
 {
@@ -157,6 +170,7 @@ void RawWorker::renderEndpoints()
             f.buildUrl(i, unused, 0, url);
             f.buildBody(i, 0, body);
             const std::string target = url.size() > m_pathOffset ? url.substr(m_pathOffset) : std::string("/");
+            e.malformed = malformedTarget(target, 0);
             e.fixed = e.head + target + e.tail;
             if (e.needsLength) {
                 e.fixed += "Content-Length: ";
@@ -190,10 +204,18 @@ void RawWorker::send(int slotIndex, int endpoint, uint64_t seq, EngineClock::tim
         failLater(ErrorClass::Dns, m_resolveError);
         return;
     }
+    if (e.malformed) {
+        failLater(ErrorClass::Other, kMalformedUrl);
+        return;
+    }
     const std::string *bytes = &e.fixed;
     if (e.fixed.empty()) {
         const RequestFactory &f = *shared().factory;
         f.buildUrl(endpoint, random(), seq, s.url);
+        if (malformedTarget(s.url, m_pathOffset)) {
+            failLater(ErrorClass::Other, kMalformedUrl);
+            return;
+        }
         s.request.assign(e.head);
         if (s.url.size() > m_pathOffset)
             s.request.append(s.url, m_pathOffset, std::string::npos);

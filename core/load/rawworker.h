@@ -53,6 +53,7 @@ private:
         bool isHead = false;
         bool hasBody = false;
         bool needsLength = false; // a method that carries a body: Content-Length even when empty
+        bool malformed = false;   // the fixed request's target has a space or control byte: never sent
         long timeout_ms = 0;
     };
 

@@ -166,7 +166,8 @@ QJsonValue scrubJson(const QJsonValue &value, QStringList *replacedKeys)
     if (value.isObject()) {
         QJsonObject o = value.toObject();
         for (auto it = o.begin(); it != o.end(); ++it) {
-            if (Secrets::isSecretName(it.key()) && !it.value().isObject() && !it.value().isArray() && !it.value().isNull()) {
+            if (Secrets::isSecretName(it.key()) && !it.value().isObject() && !it.value().isArray() &&
+                !it.value().isNull()) {
                 replacedKeys->append(it.key());
                 it.value() = QString(QStringLiteral("${env:") + envNameFor(it.key()) + QLatin1Char('}'));
             } else if (it.value().isString() && isSecretValue(it.value().toString())) {

@@ -9,8 +9,8 @@ namespace {
 // The three places a libpq conninfo holds a password, written once.
 const QRegularExpression &keyValuePassword()
 {
-    // password='...' (with \' escapes) or password=...
-    static const QRegularExpression re(QStringLiteral(R"((\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))"),
+    // password='...' (with \' escapes) or password=...; not a URI's ?password= / &password= (uriQueryPassword)
+    static const QRegularExpression re(QStringLiteral(R"((?<![?&])(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))"),
                                        QRegularExpression::CaseInsensitiveOption);
     return re;
 }

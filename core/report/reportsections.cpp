@@ -486,10 +486,9 @@ void ReportModel::buildMethod(const Inputs &in)
                       ? QStringLiteral("HTTP %1 in %2").arg(run.health.status).arg(F::ms(run.health.latency_ms))
                       : QStringLiteral("no answer (%1)").arg(scrub(run.health.error)))});
     if (plan.database.isConfigured())
-        m.plan_facts.push_back(
-            {QStringLiteral("Database"), plan.database.isSqlite()
-                                             ? scrub(plan.database.conninfo)
-                                             : Secrets::redactConninfo(scrub(plan.database.conninfo))});
+        m.plan_facts.push_back({QStringLiteral("Database"),
+                                plan.database.isSqlite() ? scrub(plan.database.conninfo)
+                                                         : Secrets::redactConninfo(scrub(plan.database.conninfo))});
     if (!plan.pool.kind.isEmpty())
         m.plan_facts.push_back(
             {QStringLiteral("Pool metrics"),

@@ -269,7 +269,8 @@ void RunController::start(const Plan &plan, const Options &options)
             } else if (probe.tls_problem == ProbeResult::TlsProblem::WrongHost) {
                 prep->failure = RunFailure::make(
                     Kind::TlsUntrusted,
-                    QStringLiteral("TLS: the certificate at %1 is not for this host name (%2)").arg(shownUrl, probe.error),
+                    QStringLiteral("TLS: the certificate at %1 is not for this host name (%2)")
+                        .arg(shownUrl, probe.error),
                     QStringLiteral("use a host name the certificate lists in --target / target.base_url or, for a "
                                    "test target only, --insecure"));
             } else if (probe.tls_problem == ProbeResult::TlsProblem::ClientCertificate) {

@@ -85,6 +85,7 @@ Outcome runToEnd(const Plan &plan, EngineOptions options = {},
         qFatal("factory: %s", qPrintable(error));
     options.maxConnections = plan.limits.max_users;
     options.maxResponseBytes = plan.target.max_response_bytes;
+    options.transport = TransportOptions::fromTarget(plan.target); // as RunController does: proxy from the environment
     options.engine = currentEngine();
     LoadEngine engine(std::make_shared<RequestFactory>(std::move(*factory)), Schedule::compile(plan.scenario), options);
     if (loadPathId(engine.loadPath()) != options.engine)

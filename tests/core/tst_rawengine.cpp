@@ -6,9 +6,9 @@
 
 #include "load/loadengine.h"
 #include "load/loadpath.h"
-#include "load/proxysettings.h"
 #include "load/requestfactory.h"
 #include "load/schedule.h"
+#include "load/transportoptions.h"
 #include "plan/planparser.h"
 
 #include <QJsonObject>
@@ -219,20 +219,27 @@ private slots:
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("proxy");
         QTest::addColumn<QString>("chosen");
+        QTest::addColumn<QString>("http"); // target.http_version; "" = libcurl's default
         QTest::newRow("plain http") << QStringLiteral("auto") << QStringLiteral("http://127.0.0.1:8000")
-                                    << QStringLiteral("") << QStringLiteral("raw");
+                                    << QStringLiteral("") << QStringLiteral("raw") << QString();
         QTest::newRow("https") << QStringLiteral("auto") << QStringLiteral("https://api.example") << QStringLiteral("")
-                               << QStringLiteral("curl");
+                               << QStringLiteral("curl") << QString();
         QTest::newRow("a proxy") << QStringLiteral("auto") << QStringLiteral("http://127.0.0.1:8000")
-                                 << QStringLiteral("http://p:3128") << QStringLiteral("curl");
+                                 << QStringLiteral("http://p:3128") << QStringLiteral("curl") << QString();
         QTest::newRow("credentials in the URL") << QStringLiteral("auto") << QStringLiteral("http://u:p@127.0.0.1/api")
-                                                << QStringLiteral("") << QStringLiteral("curl");
+                                                << QStringLiteral("") << QStringLiteral("curl") << QString();
         QTest::newRow("@ in the path only") << QStringLiteral("auto") << QStringLiteral("http://127.0.0.1/@me")
-                                            << QStringLiteral("") << QStringLiteral("raw");
+                                            << QStringLiteral("") << QStringLiteral("raw") << QString();
         QTest::newRow("curl asked for") << QStringLiteral("curl") << QStringLiteral("http://127.0.0.1:8000")
-                                        << QStringLiteral("") << QStringLiteral("curl");
-        QTest::newRow("raw asked for, proxy ignored") << QStringLiteral("raw") << QStringLiteral("http://127.0.0.1")
-                                                      << QStringLiteral("http://p:3128") << QStringLiteral("raw");
+                                        << QStringLiteral("") << QStringLiteral("curl") << QString();
+        QTest::newRow("raw asked for, proxy ignored")
+            << QStringLiteral("raw") << QStringLiteral("http://127.0.0.1") << QStringLiteral("http://p:3128")
+            << QStringLiteral("raw") << QString();
+        QTest::newRow("HTTP/1.1 asked for") << QStringLiteral("auto") << QStringLiteral("http://127.0.0.1:8000")
+                                            << QStringLiteral("") << QStringLiteral("raw") << QStringLiteral("1.1");
+        QTest::newRow("h2c asked for") << QStringLiteral("auto") << QStringLiteral("http://127.0.0.1:8000")
+                                       << QStringLiteral("") << QStringLiteral("curl")
+                                       << QStringLiteral("2-prior-knowledge");
     }
 
     void autoChoosesThePath()
@@ -241,9 +248,11 @@ private slots:
         QFETCH(QString, url);
         QFETCH(QString, proxy);
         QFETCH(QString, chosen);
-        ProxySettings settings;
-        settings.proxy = proxy.toStdString();
-        const LoadPathChoice c = chooseLoadPath(requested, url.toStdString(), settings);
+        QFETCH(QString, http);
+        TransportOptions transport;
+        transport.proxy = proxy.toStdString();
+        QVERIFY(parseHttpVersion(http, &transport.http_version));
+        const LoadPathChoice c = chooseLoadPath(requested, url.toStdString(), transport);
         QCOMPARE(loadPathId(c.path), chosen);
         QCOMPARE(c.reason.isEmpty(), chosen == QLatin1String("raw") || requested != QLatin1String("auto"));
     }
@@ -266,6 +275,10 @@ void TestRawEngine::planRefusesWhatThePathCannotDo()
     QVERIFY2(error.message.contains(QLatin1String("target.engine")) &&
                  error.message.contains(QLatin1String("\"curl\"")),
              qPrintable(error.message));
+    QByteArray h2 = planAsking("http://a", "raw");
+    h2.replace("\"engine\":\"raw\"", "\"engine\":\"raw\",\"http_version\":\"2-prior-knowledge\"");
+    QVERIFY(!PlanParser::parse(h2, &error));
+    QVERIFY2(error.message.contains(QLatin1String("HTTP/1.1 only")), qPrintable(error.message));
     QVERIFY(!PlanParser::parse(planAsking("http://a", "fast"), &error));
     QVERIFY2(error.message.contains(QLatin1String("unknown engine")), qPrintable(error.message));
     auto plan = PlanParser::parse(planAsking("http://a", "curl"), &error);

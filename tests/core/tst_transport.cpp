@@ -19,8 +19,8 @@ namespace {
 
 std::optional<Plan> parse(const QString &target, QString *error = nullptr)
 {
-    const QString json = QStringLiteral(R"({"target":%1,"endpoints":[{"method":"GET","path":"/x"}],
-                           "scenario":{"preset":"sustain","users":1,"duration_s":1}})")
+    const QString json = QStringLiteral("{\"target\":%1,\"endpoints\":[{\"method\":\"GET\",\"path\":\"/x\"}],"
+                                        "\"scenario\":{\"preset\":\"sustain\",\"users\":1,\"duration_s\":1}}")
                              .arg(target);
     PlanError e;
     auto plan = PlanParser::parse(json.toUtf8(), &e);
@@ -64,8 +64,9 @@ private slots:
     void fromTargetCarriesThePlansTarget()
     {
         const auto plan = parse(QStringLiteral(
-            R"({"base_url":"https://127.0.0.1:8443","timeout_ms":2500,"http_version":"2","multiplex":8,
-                "tls":{"ca_file":"/tmp/ca.pem","cert_file":"/tmp/c.pem","key_file":"/tmp/k.pem","insecure":false}})"));
+            "{\"base_url\":\"https://127.0.0.1:8443\",\"timeout_ms\":2500,\"http_version\":\"2\",\"multiplex\":8,"
+            "\"tls\":{\"ca_file\":\"/tmp/ca.pem\",\"cert_file\":\"/tmp/c.pem\",\"key_file\":\"/tmp/"
+            "k.pem\",\"insecure\":false}}"));
         QVERIFY(plan);
         const TransportOptions o = TransportOptions::fromTarget(plan->target);
         QCOMPARE(o.timeout_ms, 2500L);
@@ -88,7 +89,7 @@ private slots:
 
     void defaultsAreOneConnectionPerUserAndLibcurlsVersion()
     {
-        const auto plan = parse(QStringLiteral(R"({"base_url":"http://127.0.0.1:9"})"));
+        const auto plan = parse(QStringLiteral("{\"base_url\":\"http://127.0.0.1:9\"}"));
         QVERIFY(plan);
         const TransportOptions o = TransportOptions::fromTarget(plan->target);
         QCOMPARE(o.http_version, HttpVersion::Default);
@@ -100,13 +101,14 @@ private slots:
     {
         QTest::addColumn<QString>("target");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown version") << QStringLiteral(R"({"base_url":"http://127.0.0.1:9","http_version":"3"})")
+        QTest::newRow("unknown version") << QStringLiteral(
+                                                "{\"base_url\":\"http://127.0.0.1:9\",\"http_version\":\"3\"}")
                                          << QStringLiteral("target.http_version: must be \"1.1\", \"2\" or");
         QTest::newRow("multiplexed HTTP/1.1")
-            << QStringLiteral(R"({"base_url":"http://127.0.0.1:9","http_version":"1.1","multiplex":4})")
+            << QStringLiteral("{\"base_url\":\"http://127.0.0.1:9\",\"http_version\":\"1.1\",\"multiplex\":4}")
             << QStringLiteral("target.multiplex: needs HTTP/2");
         QTest::newRow("key without certificate")
-            << QStringLiteral(R"({"base_url":"http://127.0.0.1:9","tls":{"key_file":"/k.pem"}})")
+            << QStringLiteral("{\"base_url\":\"http://127.0.0.1:9\",\"tls\":{\"key_file\":\"/k.pem\"}}")
             << QStringLiteral("target.tls.key_file: needs target.tls.cert_file");
     }
     void planRefusesWhatCannotWork()
@@ -123,14 +125,14 @@ private slots:
     void everyHandleGoesThroughTheProxy()
     {
         TestHttpServer::Config config;
-        config.body = R"({"pool":{"checked_out":3,"checked_in":2,"max":5,"waiting":0}})";
+        config.body = "{\"pool\":{\"checked_out\":3,\"checked_in\":2,\"max\":5,\"waiting\":0}}";
         TestHttpServer proxy(config);
         QVERIFY(proxy.start());
         ScopedEnv env("http_proxy", QByteArray::fromStdString(proxy.baseUrl()));
         ScopedEnv noProxy("no_proxy", QByteArray());
         const std::string target = "http://127.0.0.2:" + std::to_string(TestHttpServer::refusedPort());
         const auto plan =
-            parse(QStringLiteral(R"({"base_url":"%1","timeout_ms":3000})").arg(QString::fromStdString(target)));
+            parse(QStringLiteral("{\"base_url\":\"%1\",\"timeout_ms\":3000}").arg(QString::fromStdString(target)));
         QVERIFY(plan);
         const TransportOptions transport = TransportOptions::fromTarget(plan->target);
         QCOMPARE(transport.proxy, proxy.baseUrl());

@@ -128,8 +128,8 @@ private slots:
     void multiplexingIsAskedFor()
     {
         QFETCH(int, multiplex);
-        const QString plan = writePlan(QStringLiteral(R"({"base_url":"%1","tls":{"ca_file":"%2"},"http_version":"2",
-                                                          "multiplex":%3})")
+        const QString plan = writePlan(QStringLiteral(R"({"base_url":"%1","tls":{"ca_file":"%2"},"http_version":"2",)"
+                                                      R"("multiplex":%3})")
                                            .arg(TlsTestServer::url("https", m_server.trustedPort()), m_server.caFile())
                                            .arg(multiplex));
         const QJsonObject summary = runOk(

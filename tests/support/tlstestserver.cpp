@@ -127,7 +127,7 @@ bool TlsTestServer::makeCertificates()
 bool TlsTestServer::writeConfig()
 {
     const QByteArray d = m_dir.path().toLocal8Bit();
-    auto server = [&](int port, const char *listen, const char *cert, const QByteArray &extra) {
+    auto server = [&](int port, const char *listen, const char *cert, const QByteArray &extra) -> QByteArray {
         QByteArray s = "    server {\n        listen 127.0.0.1:" + QByteArray::number(port) + " " + listen + ";\n";
         if (cert)
             s += "        ssl_certificate " + d + "/" + cert + ".pem;\n        ssl_certificate_key " + d + "/" + cert +
