@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Preflight over TLS against peers on loopback nginx (issue 18, "Targets"). Not a test.
+# Preflight over TLS against peers on loopback nginx (docs/benchmarks.md). Not a test.
 #
 #   bench/tls.sh [--preflight BIN] [--reps N] [--duration S] [--conns N]
 #

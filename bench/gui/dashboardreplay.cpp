@@ -1,4 +1,4 @@
-// GUI replay benchmark (issue #7): a synthetic 1-hour, 50-endpoint sweep replayed into the real MainWindow
+// GUI replay benchmark: a synthetic 1-hour, 50-endpoint sweep replayed into the real MainWindow
 // through RunController's own signals, measuring how long the GUI thread is kept from its event loop, what
 // each chart's repaint costs, and memory. Outside the test run; results and commands in
 // docs/benchmarks.md, "GUI: replaying a 1-hour, 50-endpoint run into the dashboard".
@@ -592,7 +592,7 @@ QJsonObject Replay::report()
                 qPrintable(QGuiApplication::platformName()));
     std::printf("  replay %.1f s wall, pipeline %.0f snapshots/s\n", m_replay_ms / 1000.0,
                 pipeline_s > 0 ? m_delivered / pipeline_s : 0.0);
-    // The headline against the bar (issue #7: the GUI thread never blocked more than 50 ms). The watchdog
+    // The headline against the bar (the GUI thread never blocked more than 50 ms). The watchdog
     // sees every kind of blocking, batches of posted events included; the outermost dispatch names its cause.
     const double schedule_s = m_stream.duration_s() / m_options.speed;
     if (!m_options.stress)

@@ -6,7 +6,7 @@
 
 namespace Preflight {
 
-// One agent's share of a distributed run (DESIGN.md §3, docs/distributed.md). The agent runs the whole plan's
+// One agent's share of a distributed run (docs/distributed.md). The agent runs the whole plan's
 // schedule with `workers` load threads that are global workers index, index + count, index + 2·count, … of
 // workers·count (EngineOptions::segmentIndex/segmentCount), and {seq} values index+1, index+1+sequenceStride, …
 struct Segment

@@ -13,7 +13,7 @@ namespace Preflight {
 
 using EngineClock = std::chrono::steady_clock;
 
-// Why a load ended by itself before its schedule did (a value, DESIGN.md STYLE 17). Kind None: it did not.
+// Why a load ended by itself before its schedule did (a value, docs/architecture.md). Kind None: it did not.
 struct LoadFailure
 {
     enum class Kind {

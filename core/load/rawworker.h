@@ -10,7 +10,7 @@
 
 namespace Preflight {
 
-// The raw HTTP/1.1 load path (issue 18): a LoadDriver whose transport is one non-blocking socket per slot on
+// The raw HTTP/1.1 load path (docs/engine.md): a LoadDriver whose transport is one non-blocking socket per slot on
 // the driver's own epoll set, in the shape of wrk. Requests are rendered into bytes once per endpoint when
 // they never change, else per request from RequestFactory's URL and body; answers are parsed with
 // http-parser. Keep-alive, one request at a time per connection, a reconnect after Connection: close.

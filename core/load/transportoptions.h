@@ -10,7 +10,7 @@ struct TargetSpec;
 
 // How every libcurl easy handle of a run reaches the target: load workers, the reachability and login probes,
 // the pool sampler and the profiling pass. One value built from the plan's target and applied by apply(), so no
-// handle goes out with other TLS, proxy, timeout or protocol settings than the others (issue 16, item 3).
+// handle goes out with other TLS, proxy, timeout or protocol settings than the others (docs/transport.md).
 // A plain value: copy it freely across threads.
 struct TransportOptions
 {

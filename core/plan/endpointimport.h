@@ -8,7 +8,7 @@
 
 #include <vector>
 
-// Imports plan endpoints from an OpenAPI 3.0/3.1 JSON document or a HAR 1.2 capture (issue #7).
+// Imports plan endpoints from an OpenAPI 3.0/3.1 JSON document or a HAR 1.2 capture.
 // Pure functions, thread-safe, no network: run them off the GUI thread for large files.
 //
 // Safety defaults: only reading operations (GET, HEAD) are imported unless Options::includeWrites is set,

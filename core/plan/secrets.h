@@ -6,7 +6,7 @@
 
 namespace Preflight {
 
-// What counts as a secret, decided once (issue 16, item 4). The importer (which values become ${env:…}), the
+// What counts as a secret, decided once (docs/architecture.md). The importer (which values become ${env:…}), the
 // run store's scrubber (which plan values become "***"), the failure sampler (which request header values are
 // masked in echoed error bodies) and the GUI (which login fields are hidden) all ask here. Pure functions,
 // thread-safe.

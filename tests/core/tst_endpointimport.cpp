@@ -1,4 +1,4 @@
-// Endpoint import from OpenAPI 3 and HAR files (issue #7): what lands in the plan, what is skipped and said so,
+// Endpoint import from OpenAPI 3 and HAR files: what lands in the plan, what is skipped and said so,
 // and that no credential from a recorded session ever reaches a plan.
 #include "plan/endpointimport.h"
 #include "plan/planparser.h"
@@ -104,7 +104,6 @@ private slots:
     void unusableFilesGiveOneError_data();
     void unusableFilesGiveOneError();
     void formatIsDetectedFromContent();
-    // Issue 15, item 9.
     void serverVariableWithoutDefaultKeepsThePathPrefix();
     void idsWithoutExamplesFollowTheFormatAndOtherExamples();
     void descriptiveFieldNamesAreNotSecrets_data();

@@ -1,7 +1,7 @@
 // What Preflight reports is what the server saw (docs/cli.md): resets libcurl hid by resending a
 // request, HEAD sent as GET, {seq} repeated across workers and the profiling pass, open-model arrivals that
 // never got a connection, and the target check that called a large or broken answer "unreachable". Every test
-// runs on both load paths (global data rows "curl" and "raw", issue 18).
+// runs on both load paths (global data rows "curl" and "raw", docs/engine.md).
 #include "faultserver.h"
 
 #include "diagnosis/gates.h"

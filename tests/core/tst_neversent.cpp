@@ -1,4 +1,4 @@
-// Open-model arrivals that never got a connection (issue 15, items 5 and 13-14): counted once per level by
+// Open-model arrivals that never got a connection (docs/cli.md): counted once per level by
 // summarizeLevel, read as such by the JSON summary, the report's damage table and the CLI; and when they are what
 // failed the timeout gate, the timeouts finding names Preflight's connection cap, not the backend.
 #include "syntheticrun.h"

@@ -1,4 +1,4 @@
-// The raw HTTP/1.1 load path (issue 18) against answers libcurl has long handled: chunked bodies, Connection:
+// The raw HTTP/1.1 load path (docs/engine.md) against answers libcurl has long handled: chunked bodies, Connection:
 // close, interim 1xx answers, bodies above the limit, resets in the middle of a body, a server slower than
 // the timeout, keep-alive reuse. Every case runs on both paths (global rows "curl" and "raw") and must count
 // the same way; which path "auto" picks is checked at the end.

@@ -1,4 +1,4 @@
-// The raw HTTP/1.1 path's pieces (issue 18, item 1): the response parser over byte streams cut anywhere, and
+// The raw HTTP/1.1 path's pieces (docs/engine.md): the response parser over byte streams cut anywhere, and
 // one connection against a real loopback server.
 #include "faultserver.h"
 

@@ -1,4 +1,4 @@
-// One secrets module (issue 16, item 4): one rule for what a secret name is, one place for the conninfo
+// One secrets module (core/plan/secrets.h): one rule for what a secret name is, one place for the conninfo
 // password patterns, and every user of them agreeing.
 #include "load/failuresampler.h"
 #include "plan/planparser.h"

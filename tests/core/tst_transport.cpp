@@ -1,4 +1,4 @@
-// One transport setup for every libcurl handle (issue 16, item 3): the plan's target becomes one
+// One transport setup for every libcurl handle (docs/transport.md): the plan's target becomes one
 // TransportOptions, and the load, the probes and the pool sampler all reach the target the same way.
 #include "db/poolsampler.h"
 #include "load/loadengine.h"

@@ -223,7 +223,7 @@ void TestCliImport::badInputGivesOneLineErrorAndExitTwo()
     QVERIFY(r.out.isEmpty());
 }
 
-// Issue 15, item 9: a large spec's warnings that say the same thing of many operations come once, with the count;
+// A large spec's warnings that say the same thing of many operations come once, with the count;
 // the health check is the one the spec declares (here /api/v2/healthcheck), not an invented /health.
 void TestCliImport::repeatedWarningsAreGroupedAndTheSpecsHealthPathIsUsed()
 {

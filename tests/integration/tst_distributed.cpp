@@ -1,6 +1,7 @@
-// Issue 17 end to end: a coordinator (`preflight run --agents N`) and N `preflight agent` processes on loopback,
-// over TLS with a CA and certificate made by the openssl CLI for this test. One merged run, the open model's
-// spacing measured at the server, and the faults: a killed agent, a missing one, a wrong token, a skewed clock.
+// Distributed runs end to end (docs/distributed.md): a coordinator (`preflight run --agents N`) and N `preflight agent`
+// processes on loopback, over TLS with a CA and certificate made by the openssl CLI for this test. One merged run, the
+// open model's spacing measured at the server, and the faults: a killed agent, a missing one, a wrong token, a skewed
+// clock.
 #include "preflightprocess.h"
 #include "testhttpserver.h"
 

@@ -1,4 +1,4 @@
-// Diagnosis end to end on SQLite (issues 4 and 6): each flaw of the demo backend, driven by the real
+// Diagnosis end to end on SQLite (docs/diagnosis.md): each flaw of the demo backend, driven by the real
 // `preflight demo --headless` (real sockets, the real engine, the demo's real SQLite file), is named by its
 // expected finding with the right parameters, and its signature shows in the measured levels. The PostgreSQL
 // flaws are in tst_flawdiagnosis_pg.cpp. The expected table is docs/diagnosis.md "Expected results".

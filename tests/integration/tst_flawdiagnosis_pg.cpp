@@ -1,4 +1,4 @@
-// Diagnosis end to end on PostgreSQL (issues 4 and 6): each PostgreSQL flaw of the demo backend, driven by the
+// Diagnosis end to end on PostgreSQL (docs/diagnosis.md): each PostgreSQL flaw of the demo backend, driven by the
 // real `preflight demo --headless --db` against a throwaway PostgreSQL 15 with pg_stat_statements, is named by
 // its expected finding with the right parameters (k = 15 for the small pool, 1 + 3N for the profile endpoint),
 // and its signature shows in what Preflight's own engine and samplers measured: one app backend for the single

@@ -1,4 +1,4 @@
-// TLS and HTTP versions end to end (issue 18, items 2 and 3): `preflight run` against nginx on loopback with a
+// TLS and HTTP versions end to end (docs/transport.md): `preflight run` against nginx on loopback with a
 // test CA made at test time. Verification is on by default; --ca-file / target.tls.ca_file trust the test CA;
 // an untrusted or misnamed certificate stops the run with exit 3 and the fix; --insecure is recorded and shown;
 // client certificates are sent when the plan names them; the protocol spoken and the connections opened are
