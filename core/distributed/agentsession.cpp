@@ -65,6 +65,8 @@ void AgentSession::start()
     connect(m_socket, &QWebSocket::connected, this, &AgentSession::onConnected);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &AgentSession::onMessage);
     connect(m_socket, &QWebSocket::disconnected, this, &AgentSession::onDisconnected);
+    // The coordinator's WebSocket stack answers pings by itself; a pong says its event loop is alive.
+    connect(m_socket, &QWebSocket::pong, this, [this] { m_lastHeard_ms = QDateTime::currentMSecsSinceEpoch(); });
     // A refused connection never connected, so it is an error without a disconnect: retry the same way.
     connect(m_socket, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError) {
@@ -118,12 +120,28 @@ void AgentSession::fail(int exitCode, const QString &message)
         m_engine->abort();
     if (m_startTimer)
         m_startTimer->stop();
+    if (m_watchdog)
+        m_watchdog->stop();
     if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
         send(QJsonObject{{key("type"), key("error")}, {key("message"), message}});
         m_socket->flush();
         m_socket->close();
     }
     emit finished(exitCode, message);
+}
+
+void AgentSession::checkCoordinator()
+{
+    if (m_finished) {
+        m_watchdog->stop();
+        return;
+    }
+    const qint64 silent_ms = QDateTime::currentMSecsSinceEpoch() - m_lastHeard_ms;
+    if (silent_ms > m_options.coordinatorSilence_ms)
+        return fail(Lost, QStringLiteral("the coordinator has not answered for %1 s (its process hangs or the network "
+                                         "dropped); the load was abandoned")
+                              .arg(double(silent_ms) / 1000.0, 0, 'f', 1));
+    m_socket->ping();
 }
 
 void AgentSession::abortRun()
@@ -153,6 +171,7 @@ void AgentSession::onDisconnected()
 
 void AgentSession::onMessage(const QString &text)
 {
+    m_lastHeard_ms = QDateTime::currentMSecsSinceEpoch();
     const auto message = AgentProtocol::decode(text.toUtf8());
     if (!message)
         return fail(Refused, QStringLiteral("the coordinator sent a message that is not Preflight's protocol"));
@@ -175,6 +194,10 @@ void AgentSession::onMessage(const QString &text)
     if (type == QLatin1String("welcome")) {
         m_authenticated = true;
         emit logMessage(QStringLiteral("authenticated; waiting for the run"));
+        m_lastHeard_ms = QDateTime::currentMSecsSinceEpoch();
+        m_watchdog = new QTimer(this);
+        connect(m_watchdog, &QTimer::timeout, this, &AgentSession::checkCoordinator);
+        m_watchdog->start(std::max(50, std::min(500, m_options.coordinatorSilence_ms / 4)));
         return;
     }
     if (!m_authenticated)

@@ -23,13 +23,18 @@ struct AgentOptions
     int workers = 0;               // load threads offered; 0: cores − 1
     int connectTimeout_ms = 60000; // keep dialling this long (the coordinator may start later)
     double clockSkew_ms = 0;       // tests only (PREFLIGHT_AGENT_CLOCK_SKEW_MS): added to every wall-clock reading
+    // Once authenticated, the agent pings the coordinator (WebSocket ping frames) every 500 ms; a coordinator
+    // that answers nothing for this long (its process hangs, the network drops without a reset) is lost and
+    // the load is abandoned: an agent never keeps loading a target for a coordinator that is gone.
+    int coordinatorSilence_ms = 2000;
 };
 
 // `preflight agent`: one run's load on behalf of a coordinator. Dials it over TLS, checks that it knows the token
 // before proving its own knowledge, answers clock pings, takes its segment (the plan's safety rules checked
 // here too: validated limits, a non-loopback target only if the coordinator's user allowed it), starts at the
 // coordinator's instant and streams every interval, error samples and done. Keeps no store; prints no secret.
-// A coordinator that disconnects mid-run aborts the load at once.
+// A coordinator that disconnects mid-run aborts the load at once; one that stops answering pings for
+// AgentOptions::coordinatorSilence_ms aborts it then.
 //
 // Lives on the thread that creates it (the agent's main thread).
 class AgentSession : public QObject
@@ -58,12 +63,15 @@ private:
     void fail(int exitCode, const QString &message);
     QString takeAssignment(const QJsonObject &message);
     void onEngineFinished();
+    void checkCoordinator();
     double wallClock_ms() const;
 
     AgentOptions m_options;
     QWebSocket *m_socket = nullptr;
     QTimer *m_retry = nullptr;
     QTimer *m_startTimer = nullptr;
+    QTimer *m_watchdog = nullptr; // pings the coordinator; see AgentOptions::coordinatorSilence_ms
+    qint64 m_lastHeard_ms = 0;    // the coordinator's last message or pong (QDateTime ms)
     qint64 m_deadline_ms = 0;
     QByteArray m_nonce;
     bool m_authenticated = false;

@@ -17,7 +17,9 @@
 #include <QTest>
 
 #include <algorithm>
+#include <csignal>
 #include <memory>
+#include <sys/types.h>
 
 using namespace Preflight;
 using PreflightTest::TestHttpServer;
@@ -310,6 +312,41 @@ private slots:
         const uint64_t after = server.requestsSeen();
         QTest::qWait(500);
         QCOMPARE(server.requestsSeen(), after);
+    }
+
+    // A coordinator that stops answering mid-run (its process frozen, as a hung node or a dropped network looks
+    // from the agent): every agent abandons the load within its silence bound (2 s) instead of loading the target
+    // to the end of the plan, and says why.
+    void silentCoordinatorStopsTheAgents()
+    {
+        TestHttpServer server;
+        QVERIFY(server.start());
+        const int port = TestHttpServer::refusedPort();
+        Proc coordinator;
+        coordinator.start(coordinatorArgs(
+            server, 2, port,
+            {QStringLiteral("--users"), QStringLiteral("2"), QStringLiteral("--duration"), QStringLiteral("60")},
+            QStringLiteral("frozen")));
+        std::vector<Proc> agents(2);
+        for (Proc &a : agents)
+            a.start(agentArgs(port), agentEnvironment());
+        QTRY_VERIFY_WITH_TIMEOUT(server.requestsSeen() > 100, 60000);
+        QElapsedTimer sinceFreeze;
+        sinceFreeze.start();
+        ::kill(pid_t(coordinator.process->processId()), SIGSTOP);
+        for (Proc &a : agents) {
+            QCOMPARE(a.finish(20000), 5);
+            QVERIFY2(a.err.contains(QLatin1String("coordinator has not answered")), qPrintable(a.err));
+        }
+        const qint64 stopped_ms = sinceFreeze.elapsed();
+        qInfo("agents exited %lld ms after the coordinator froze", stopped_ms);
+        QVERIFY2(stopped_ms < 15000, qPrintable(QString::number(stopped_ms))); // generous: the plan ran 60 s
+        const uint64_t after = server.requestsSeen();
+        QTest::qWait(500);
+        QCOMPARE(server.requestsSeen(), after); // nothing is sent once the agents gave up
+        ::kill(pid_t(coordinator.process->processId()), SIGCONT);
+        coordinator.process->kill();
+        coordinator.finish(10000);
     }
 
     // An agent that never comes: the barrier waits a bounded time, then names how many came and the fix.
