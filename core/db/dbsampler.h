@@ -53,7 +53,7 @@ public:
     {
         int interval_ms = 1000;
         PgConnection::Options connection{2000, 500, 5000, 5};
-        AppSessions app_sessions; // which sessions of the target database are the app's
+        AppSessions app_sessions{}; // which sessions of the target database are the app's
     };
 
     DbSampler(const QString &conninfo, std::chrono::steady_clock::time_point runStart, const Options &options,

@@ -27,7 +27,7 @@ struct RuleContext
     bool postgres = false;         // PostgreSQL samples exist
     bool sqlite = false;           // the target database is a SQLite file
     bool dbSamples = false;        // any DB sample at all
-    AppSessions appSessions;       // which sessions were counted as the app's (the plan's database.app)
+    AppSessions appSessions{};     // which sessions were counted as the app's (the plan's database.app)
     bool targetOnThisHost = false; // loopback target: the backend shares this host's CPUs with Preflight
 
     // "GET /customers/{id}" (query string dropped) for a plan endpoint index or name; the name if unknown.
