@@ -352,8 +352,9 @@ class Shared:
         self.first_start_wall_ms = None
         self.done = 0
         self.schedule_s = None
-        self.loop_lag_max_ms = {}
+        self.loop_lag_ms = {}  # phase -> lateness of the 20 ms monitor timer
         self.ping_forward_ms = []
+        self.ping_return_ms = []
         self.launched = time.time()
         self.start_at_received_s = None
 
@@ -403,6 +404,7 @@ class SimAgent:
         self.next_index = 0  # the interval the engine is filling
         self.statuses = {}  # endpoint -> 503 count, for error_samples
         self.rnd = random.Random(number)
+        self.clock_rounds = []  # (forward ms, return ms or None, t1) of each ping
 
     def wall_ms(self):
         return time.time() * 1000.0 + self.args.clock_skew_ms
@@ -477,8 +479,16 @@ class SimAgent:
             return await self.fail(2, "the coordinator skipped authentication; nothing was run")
         if kind == "ping":
             t1 = self.wall_ms()
-            try:  # same host, same clock: how long the ping took from the coordinator's t0 to this handler
-                self.shared.ping_forward_ms.append(t1 - self.args.clock_skew_ms - float(message.get("t0")))
+            try:
+                # Same host, same clock: the forward leg is t0 (coordinator) to this handler; the coordinator stamps
+                # t2 of the previous round just before it stamps this t0, so the previous return leg is t0 − t1'.
+                t0 = float(message.get("t0")) + self.args.clock_skew_ms
+                if self.clock_rounds and self.clock_rounds[-1][1] is None:
+                    fwd, _ret, t1_previous = self.clock_rounds[-1]
+                    self.clock_rounds[-1] = (fwd, t0 - t1_previous, t1_previous)
+                    self.shared.ping_return_ms.append(t0 - t1_previous)
+                self.clock_rounds.append((t1 - t0, None, t1))
+                self.shared.ping_forward_ms.append(t1 - t0)
             except (TypeError, ValueError):
                 pass
             return await self.send({"type": "pong", "t0": message.get("t0"), "t1": t1})
@@ -666,8 +676,8 @@ async def loop_monitor(shared):
         due = loop.time() + 0.02
         await asyncio.sleep(0.02)
         late = (loop.time() - due) * 1000.0
-        phase = "gather" if shared.first_start_wall_ms is None else "run"
-        shared.loop_lag_max_ms[phase] = max(shared.loop_lag_max_ms.get(phase, 0.0), late)
+        phase = "gather" if shared.traffic is None else "assigned" if shared.first_start_wall_ms is None else "run"
+        shared.loop_lag_ms.setdefault(phase, []).append(late)
 
 
 def read_token(path):  # AgentProtocol::readToken
@@ -691,14 +701,14 @@ async def main_async(args):
     else:
         context = ssl.create_default_context(cafile=args.ca_file)
     shared = Shared(args)
-    agents = [SimAgent(i, shared, context, token) for i in range(args.agents)]
+    agents = [SimAgent(args.first_agent + i, shared, context, token) for i in range(args.agents)]
     progress = asyncio.ensure_future(progress_loop(shared))
     monitor = asyncio.ensure_future(loop_monitor(shared))
     cpu0 = os.times()
 
     async def one(agent):
         if args.connect_spread > 0:
-            await asyncio.sleep(agent.number * args.connect_spread / max(1, args.agents))
+            await asyncio.sleep((agent.number - args.first_agent) * args.connect_spread / max(1, args.agents))
         try:
             await agent.run()
             return 0, "done"
@@ -744,10 +754,14 @@ def stats_of(shared, sim_cpu_s):
         "error_samples_sent": shared.error_samples,
         "latency_ms": total.summary_ms() if total.count else None,
         "latency_ms_by_endpoint": {str(e): h.summary_ms() for e, h in sorted(merged.items())},
+        # What this process sent, merged per endpoint (LatencyHistogram::serialize, base64): to merge processes.
+        "histograms": {str(e): base64.b64encode(h.serialize()).decode() for e, h in sorted(merged.items())},
         "sim_lag_ms": {"p50": pct(0.5), "p99": pct(0.99), "max": round(lags[-1], 2) if lags else None},
         "sim_cpu_s": round(sim_cpu_s, 3),
-        "sim_loop_lag_max_ms": {k: round(v, 1) for k, v in shared.loop_lag_max_ms.items()},
+        "sim_loop_lag_max_ms": {k: round(max(v), 1) for k, v in shared.loop_lag_ms.items()},
+        "sim_loop_lag_ms": {k: quantiles(v) for k, v in shared.loop_lag_ms.items()},
         "ping_forward_ms": quantiles(shared.ping_forward_ms),
+        "ping_return_ms": quantiles(shared.ping_return_ms),
         "gathered_after_s": None if shared.start_at_received_s is None else round(shared.start_at_received_s, 2),
         "start_wall_ms": shared.first_start_wall_ms,
     }
@@ -812,6 +826,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--coordinator", help="wss://HOST:PORT")
     p.add_argument("--agents", type=int, default=1)
+    p.add_argument("--first-agent", type=int, default=0,
+                   help="number of this process's first agent (to split K agents over several processes)")
     p.add_argument("--ca-file", help="the CA that signed the coordinator's certificate")
     p.add_argument("--insecure", action="store_true",
                    help="do not verify the coordinator's certificate (benchmark only)")

@@ -3,7 +3,8 @@
 # "Distributed: coordinator cost per agent"). Not a test.
 #
 #   bench/coordinator-scale.sh [--preflight BIN] [--agents "1 10 25 50 100"] [--duration S] [--reps N]
-#                              [--requests N] [--connect-rate N] [--agent-wait S] [--out CSV] [--keep]
+#                              [--requests N] [--connect-rate N] [--agent-wait S] [--sim-processes N]
+#                              [--out CSV] [--keep]
 #
 # For each K: a throw-away CA, coordinator certificate (IP:127.0.0.1) and token made with openssl; a loopback
 # target (bench/delayserver.py, 0 ms: the coordinator probes it before the run, the agents are simulated and send
@@ -24,6 +25,7 @@ duration=30
 reps=1
 requests=300
 agent_wait=120
+sim_processes=auto # simulator processes: 1 below 100 agents, else 2 (one Python event loop keeps up with ~400)
 connect_rate=100 # agents dialling per second (the simulator spreads its K connections over K/N s, at least 1 s)
 out="/tmp/preflight-coordinator-scale-$(date +%Y%m%d-%H%M%S).csv"
 keep=0
@@ -37,9 +39,10 @@ while [ $# -gt 0 ]; do
     --requests) requests="$2"; shift 2 ;;
     --connect-rate) connect_rate="$2"; shift 2 ;;
     --agent-wait) agent_wait="$2"; shift 2 ;;
+    --sim-processes) sim_processes="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "coordinator-scale.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -77,16 +80,26 @@ free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 target_port="$(free_port)"
 "$python" "$here/delayserver.py" "$target_port" 0 >target.log 2>&1 &
 target_pid=$!
+"$python" -c '
+import socket, sys, time
+for _ in range(100):  # the coordinator checks the target first: wait until it answers connections
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit("coordinator-scale.sh: the loopback target did not start")' "$target_port"
 
 export QT_QPA_PLATFORM=offscreen
 unset PREFLIGHT_AGENT_TOKEN
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); preflight $("$preflight" --version 2>/dev/null | head -1)" >&2
 echo "uptime before: $(uptime)" >&2
-echo "k,rep,exit,status,load1_start,load1_end,coord_cpu_pct,coord_cpu_pct_schedstat,agents_thread_cpu_pct,main_thread_cpu_pct,rss_start_mb,rss_end_mb,hwm_mb,snapshots_per_s,cpu_us_per_snapshot,schedstat_us_per_snapshot,agents_thread_us_per_snapshot,rx_backlog_max_kb,sim_lag_p99_ms,sim_lag_max_ms,sim_cpu_pct,sim_gather_loop_lag_max_ms,ping_forward_p50_ms,ping_forward_max_ms,gathered_after_s,refused,finish_s,requests_sent,requests_stored,counts_match,percentiles_match,error_samples_stored,token_in_output" >"$out"
+echo "k,rep,exit,status,load1_start,load1_end,coord_cpu_pct,coord_cpu_pct_schedstat,agents_thread_cpu_pct,main_thread_cpu_pct,rss_start_mb,rss_end_mb,hwm_mb,snapshots_per_s,cpu_us_per_snapshot,schedstat_us_per_snapshot,agents_thread_us_per_snapshot,rx_backlog_max_kb,sim_lag_p99_ms,sim_lag_max_ms,sim_cpu_pct,sim_procs,sim_gather_loop_lag_p50_ms,sim_gather_loop_lag_max_ms,ping_forward_p50_ms,ping_forward_max_ms,ping_return_p50_ms,gathered_after_s,gather_cpu_ms_per_agent,refused,finish_s,requests_sent,requests_stored,counts_match,percentiles_match,error_samples_stored,token_in_output" >"$out"
 
 # The sampler: waits for the start instant the simulator saw, samples the coordinator over the steady window.
 sampler='
 import json, os, sys, time
+import glob
 pid, port, progress, duration, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), sys.argv[5]
 tck = os.sysconf("SC_CLK_TCK")
 def alive():
@@ -130,18 +143,31 @@ def backlog():
 def load1():
     return float(open("/proc/loadavg").read().split()[0])
 def prog():
-    try:
-        with open(progress) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return {}
+    # One progress file per simulator process: {path: {"wall", "sent", "start_wall_ms", ...}}
+    files = {}
+    for path in glob.glob(progress):
+        try:
+            with open(path) as f:
+                files[path] = json.load(f)
+        except (OSError, ValueError):
+            pass
+    return files
+def started(files):
+    return next((p["start_wall_ms"] for p in files.values() if p.get("start_wall_ms")), None)
+def rate(p0, p1):
+    return sum((p1[k]["sent"] - p0[k]["sent"]) / max(1e-9, p1[k]["wall"] - p0[k]["wall"]) for k in p1 if k in p0)
 start = None
 while alive():
-    start = prog().get("start_wall_ms")
+    start = started(prog())
     if start:
         break
-    time.sleep(0.2)
+    time.sleep(0.05)
 result = {"started": bool(start)}
+if start and alive():
+    # Everything before the start instant: the target check, listening, every TLS handshake, authentication
+    # and clock pings, assignment.
+    result["gather_cpu_s"] = cpu()
+    result["gather_rss_mb"] = status("VmRSS")
 if start:
     t0, t1 = start / 1000.0 + 4.0, start / 1000.0 + duration - 2.0
     while time.time() < t0 and alive():
@@ -161,7 +187,7 @@ if start:
                 if tid in th0:
                     busy[name + ":" + tid] = t - th0[tid][1]
             dt = w1 - w0
-            snaps = (p1["sent"] - p0["sent"]) / max(1e-9, p1["wall"] - p0["wall"])
+            snaps = rate(p0, p1)
             agents = sum(v for k, v in busy.items() if k.startswith("preflight-agent"))
             main = sum(v for k, v in busy.items() if " (main):" in k)
             precise = sum(busy.values())
@@ -211,6 +237,48 @@ print(json.dumps({"status": status, "reason": reason[:300], "requests_stored": s
                   "intervals": intervals}))
 '
 
+# The simulator processes' totals as one: requests and status counts add, histograms merge (then percentiles).
+merge_stats='
+import base64, importlib.util, json, sys
+sys.dont_write_bytecode = True  # no bench/__pycache__
+spec = importlib.util.spec_from_file_location("sim", "'"$here"'/agents-sim.py")
+sim = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(sim)
+parts = [json.load(open(p)) for p in sys.argv[2:]]
+out = {"agents": 0, "snapshots_sent": 0, "agents_done": 0, "outcomes": {}, "requests_by_endpoint": {},
+       "status_by_endpoint": {}, "error_samples_sent": 0, "sim_cpu_s": 0.0, "processes": len(parts)}
+hists = {}
+for p in parts:
+    for k in ("agents", "snapshots_sent", "agents_done", "error_samples_sent", "sim_cpu_s"):
+        out[k] += p.get(k) or 0
+    for t, n in p["outcomes"].items():
+        out["outcomes"][t] = out["outcomes"].get(t, 0) + n
+    for e, n in p["requests_by_endpoint"].items():
+        out["requests_by_endpoint"][e] = out["requests_by_endpoint"].get(e, 0) + n
+    for e, codes in p["status_by_endpoint"].items():
+        st = out["status_by_endpoint"].setdefault(e, {})
+        for c, n in codes.items():
+            st[c] = st.get(c, 0) + n
+    for e, b in p.get("histograms", {}).items():
+        hists.setdefault(e, sim.Histogram()).merge(sim.Histogram.deserialize(base64.b64decode(b)))
+out["requests"] = sum(out["requests_by_endpoint"].values())
+total = sim.Histogram()
+for h in hists.values():
+    total.merge(h)
+out["latency_ms"] = total.summary_ms() if total.count else None
+worst = lambda key, q: max([(p.get(key) or {}).get(q) or 0 for p in parts] or [0])
+# Across processes: the worst process figure (a conservative p99).
+out["sim_lag_ms"] = {"p50": worst("sim_lag_ms", "p50"), "p99": worst("sim_lag_ms", "p99"), "max": worst("sim_lag_ms", "max")}
+out["ping_forward_ms"] = {q: worst("ping_forward_ms", q) for q in ("p50", "p90", "p99", "max")}
+out["ping_return_ms"] = {q: worst("ping_return_ms", q) for q in ("p50", "p90", "p99", "max")}
+out["sim_loop_lag_max_ms"] = {ph: worst("sim_loop_lag_max_ms", ph) for ph in ("gather", "assigned", "run")}
+out["sim_loop_lag_ms"] = {ph: {q: max([((p.get("sim_loop_lag_ms") or {}).get(ph) or {}).get(q) or 0 for p in parts])
+                               for q in ("p50", "p99", "max")} for ph in ("gather", "assigned", "run")}
+out["gathered_after_s"] = max([p.get("gathered_after_s") or 0 for p in parts]) or None
+out["start_wall_ms"] = next((p["start_wall_ms"] for p in parts if p.get("start_wall_ms")), None)
+json.dump(out, open(sys.argv[1], "w"), indent=1)
+'
+
 for k in $agent_counts; do
     for rep in $(seq 1 "$reps"); do
         port="$(free_port)"
@@ -230,21 +298,30 @@ for k in $agent_counts; do
 }
 PLAN
         tag="k$k-r$rep"
-        rm -f "store-$tag.sqlite" "progress-$tag.json"
+        rm -f "store-$tag.sqlite" progress-"$tag"-*.json sim-"$tag"-*.json
+        procs=$sim_processes
+        [ "$procs" = auto ] && procs=$((k < 100 ? 1 : 2))
+        per=$(((k + procs - 1) / procs))
+        spread="$("$python" -c "print(max(1.0, $k / $connect_rate))")"
         "$preflight" run "plan-$k.json" --agents "$k" --listen "127.0.0.1:$port" --agent-cert coordinator.pem \
             --agent-key coordinator.key --agent-token-file token --agent-wait "$agent_wait" --store "store-$tag.sqlite" \
             --json "summary-$tag.json" --quiet >"coordinator-$tag.log" 2>&1 &
         coord_pid=$!
-        "$python" "$here/agents-sim.py" --coordinator "wss://127.0.0.1:$port" --agents "$k" --ca-file ca.pem \
-            --agent-token-file token --requests "$requests" --connect-timeout "$agent_wait" --stats "sim-$tag.json" \
-            --connect-spread "$("$python" -c "print(max(1.0, $k / $connect_rate))")" \
-            --progress "progress-$tag.json" >"sim-$tag.log" 2>&1 &
-        sim_pid=$!
-        "$python" -c "$sampler" "$coord_pid" "$port" "progress-$tag.json" "$duration" "sample-$tag.json" &
+        sim_pid=""
+        for ((first = 0; first < k; first += per)); do
+            n=$((k - first < per ? k - first : per))
+            "$python" "$here/agents-sim.py" --coordinator "wss://127.0.0.1:$port" --agents "$n" --first-agent "$first" \
+                --ca-file ca.pem --agent-token-file token --requests "$requests" --connect-timeout "$agent_wait" \
+                --connect-spread "$spread" --stats "sim-$tag-$first.json" --progress "progress-$tag-$first.json" \
+                >>"sim-$tag.log" 2>&1 &
+            sim_pid="$sim_pid $!"
+        done
+        "$python" -c "$sampler" "$coord_pid" "$port" "progress-$tag-*.json" "$duration" "sample-$tag.json" &
         sampler_pid=$!
         # Bounded: agents gathered within --agent-wait, then the schedule, then a grace period.
         limit=$((SECONDS + agent_wait + duration + 60))
-        while kill -0 "$sim_pid" 2>/dev/null && [ $SECONDS -lt $limit ]; do sleep 0.2; done
+        sims_alive() { for pid in $sim_pid; do kill -0 "$pid" 2>/dev/null && return 0; done; return 1; }
+        while sims_alive && [ $SECONDS -lt $limit ]; do sleep 0.2; done
         sim_end=$(date +%s.%N)
         while kill -0 "$coord_pid" 2>/dev/null && [ $SECONDS -lt $limit ]; do sleep 0.05; done
         coord_end=$(date +%s.%N)
@@ -252,7 +329,8 @@ PLAN
             if kill -0 "$pid" 2>/dev/null; then echo "run $tag: $pid still running at the bound; killed" >&2; kill "$pid"; fi
         done
         coord_exit=0; wait "$coord_pid" || coord_exit=$?
-        wait "$sim_pid" || true
+        for pid in $sim_pid; do wait "$pid" || true; done
+        "$python" -c "$merge_stats" "sim-$tag.json" sim-"$tag"-*.json
         wait "$sampler_pid" || true
         coord_pid=""; sim_pid=""
         finish_s=$("$python" -c "print(round($coord_end - $sim_end, 2))")
@@ -280,6 +358,8 @@ f = lambda v, d=1: "" if v is None else ("%.*f" % (d, v))
 lag = m.get("sim_lag_ms") or {}
 loop_lag = m.get("sim_loop_lag_max_ms") or {}
 fwd = m.get("ping_forward_ms") or {}
+ret = m.get("ping_return_ms") or {}
+gather = (m.get("sim_loop_lag_ms") or {}).get("gather") or {}
 coord_text = open(coordlog, errors="replace").read()
 refused = sum(n for text, n in (m.get("outcomes") or {}).items()
               if text.startswith("2 the coordinator refused") and "barrier timed out" not in text)
@@ -288,8 +368,9 @@ row = [k, rep, code, c.get("status", ""), f(s.get("load1_start"), 2), f(s.get("l
        f(s.get("cpu_pct"), 2), f(s.get("cpu_pct_schedstat"), 2), f(s.get("agents_thread_pct"), 2), f(s.get("main_thread_pct"), 2),
        f(s.get("rss_start_mb")), f(s.get("rss_end_mb")), f(s.get("hwm_mb")), f(s.get("snapshots_per_s")),
        f(s.get("cpu_us_per_snapshot")), f(s.get("schedstat_us_per_snapshot")), f(s.get("agents_us_per_snapshot")), f(s.get("rx_backlog_max_kb")),
-       f(lag.get("p99")), f(lag.get("max")), f(sim_cpu_pct), f(loop_lag.get("gather")), f(fwd.get("p50")),
-       f(fwd.get("max")), f(m.get("gathered_after_s"), 2), refused, finish, m.get("requests", ""),
+       f(lag.get("p99")), f(lag.get("max")), f(sim_cpu_pct), m.get("processes", 1), f(gather.get("p50")),
+       f(loop_lag.get("gather")), f(fwd.get("p50")), f(fwd.get("max")), f(ret.get("p50")), f(m.get("gathered_after_s"), 2),
+       f(1000.0 * s["gather_cpu_s"] / float(k) if s.get("gather_cpu_s") is not None else None, 2), refused, finish, m.get("requests", ""),
        c.get("requests_stored", ""), c.get("counts_match", ""), c.get("percentiles_match", ""),
        c.get("error_samples", ""), token_seen]
 open(out, "a").write(",".join(str(x) for x in row) + "\n")
@@ -302,8 +383,10 @@ print("K=%-4s rep %s exit %s %-9s load %s→%s  coordinator %s%% of a core (sche
           f(s.get("schedstat_us_per_snapshot")),
           f(s.get("rx_backlog_max_kb")), f(lag.get("p99")), c.get("requests_stored"), m.get("requests"),
           c.get("counts_match"), c.get("percentiles_match"), c.get("error_samples"), token_seen), flush=True)
-print("      gathered %s s after launch; simulator loop lag while gathering max %s ms; ping t0→agent p50 %s max %s ms; "
-      "agents refused %d" % (m.get("gathered_after_s"), loop_lag.get("gather"), fwd.get("p50"), fwd.get("max"), refused))
+print("      %s simulator process(es), gathered %s s after launch; their loop lag while gathering p50 %s max %s ms; "
+      "ping t0→agent p50 %s max %s ms, pong t1→next t0 p50 %s ms; agents refused %d" % (
+          m.get("processes", 1), m.get("gathered_after_s"), gather.get("p50"), loop_lag.get("gather"), fwd.get("p50"),
+          fwd.get("max"), ret.get("p50"), refused))
 if c.get("reason"):
     print("      status reason: " + c["reason"])
 if code != "0" and coord_text:
