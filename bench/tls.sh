@@ -63,7 +63,6 @@ http {
     uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
     keepalive_requests 100000000;
     keepalive_timeout 120s;
-    http2_max_requests 100000000;
     http2_max_concurrent_streams 256;
     ssl_session_cache shared:SSL:1m;
     server {
@@ -116,7 +115,7 @@ print(t["requests"], t["rps"], t["latency_ms"]["p50"], e.get("connections_opened
     local user sys
     read -r user sys < <(tail -n 1 time.txt)
     local cpu per; cpu="$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')"
-    per="$(awk -v c="$cpu" -v n="$requests" 'BEGIN {printf "%.2f", n > 0 ? c * 1e6 / n : 0}')"
+    per="$(awk -v c="$cpu" -v n="$requests" 'BEGIN {printf "%.2f", (n > 0 ? c * 1e6 / n : 0)}')"
     echo "$series,$tool,$rep,$requests,$rps,$p50,$cpu,$per,$conn,$load" >>"$out"
     printf '  %-16s %-9s rep %s: %9.0f req/s  p50 %6s ms  %6.2f us/req  connections %s  (load %s)\n' \
         "$series" "$tool" "$rep" "$rps" "${p50:--}" "$per" "${conn:--}" "$load" >&2

@@ -299,6 +299,14 @@ std::optional<ParsedRun> parse(const QStringList &args, QString *error, bool *he
     plan.limits.max_users = int(maxUsers);
     if (p.isSet(QStringLiteral("insecure")))
         plan.target.insecure = true;
+    if (p.isSet(QStringLiteral("engine"))) {
+        plan.target.engine = p.value(QStringLiteral("engine")).toLower();
+        if (plan.target.engine != QLatin1String("auto") && plan.target.engine != QLatin1String("curl") &&
+            plan.target.engine != QLatin1String("raw")) {
+            *error = QStringLiteral("--engine %1: expected auto, curl or raw").arg(p.value(QStringLiteral("engine")));
+            return std::nullopt;
+        }
+    }
     if (p.isSet(QStringLiteral("ca-file")))
         plan.target.ca_file = p.value(QStringLiteral("ca-file"));
     if (p.isSet(QStringLiteral("http")) &&

@@ -73,6 +73,8 @@ private slots:
     void badInputGivesOneLineErrorAndExitCode();
     void completedRunWritesTheSummaryAndStoresTheRun();
     void failedGateExitsOne();
+    void engineFlagChoosesThePathTheRunRecords_data();
+    void engineFlagChoosesThePathTheRunRecords();
     void inconclusiveExitsOneOnlyForAnExplicitGateNotMeasured_data();
     void inconclusiveExitsOneOnlyForAnExplicitGateNotMeasured();
     void loginTokenIsSentWithEveryRequest();
@@ -321,6 +323,52 @@ void TestCli::failedGateExitsOne()
                       m_dir.filePath(QStringLiteral("gates.sqlite"))});
     QVERIFY2(r.exitCode == 1, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
     QVERIFY(r.out.contains(QStringLiteral("FAIL")));
+}
+
+void TestCli::engineFlagChoosesThePathTheRunRecords_data()
+{
+    QTest::addColumn<QString>("flag");     // --engine value; empty: not given
+    QTest::addColumn<QString>("recorded"); // run.engine in the JSON summary
+    QTest::newRow("default on http") << QString() << QStringLiteral("raw");
+    QTest::newRow("curl asked for") << QStringLiteral("curl") << QStringLiteral("curl");
+    QTest::newRow("raw asked for") << QStringLiteral("RAW") << QStringLiteral("raw");
+}
+
+// The flag reaches the engine (it was once parsed into nothing and every run went raw), and the run says which
+// path measured it.
+void TestCli::engineFlagChoosesThePathTheRunRecords()
+{
+    QFETCH(QString, flag);
+    QFETCH(QString, recorded);
+    TestHttpServer server;
+    QVERIFY(server.start());
+    const QString json = m_dir.filePath(QStringLiteral("engine-%1.json").arg(recorded + flag));
+    QStringList args{QStringLiteral("run"),
+                     QStringLiteral("--target"),
+                     QString::fromStdString(server.baseUrl()),
+                     QStringLiteral("--users"),
+                     QStringLiteral("1"),
+                     QStringLiteral("--duration"),
+                     QStringLiteral("1"),
+                     QStringLiteral("--json"),
+                     json,
+                     QStringLiteral("--store"),
+                     m_dir.filePath(QStringLiteral("engine.sqlite"))};
+    if (!flag.isEmpty())
+        args << QStringLiteral("--engine") << flag;
+    const Result r = runPreflight(args);
+    QVERIFY2(r.exitCode == 0, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.err)));
+    QFile f(json);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject run = QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("run")).toObject();
+    QCOMPARE(run.value(QLatin1String("engine")).toString(), recorded);
+    QVERIFY2(r.out.contains(QStringLiteral("%1 engine").arg(recorded)), qPrintable(r.out));
+
+    const Result bad =
+        runPreflight({QStringLiteral("run"), QStringLiteral("--target"), QString::fromStdString(server.baseUrl()),
+                      QStringLiteral("--engine"), QStringLiteral("fast")});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains(QStringLiteral("--engine fast: expected auto, curl or raw")), qPrintable(bad.err));
 }
 
 void TestCli::interruptStopsAndKeepsTheRun()
