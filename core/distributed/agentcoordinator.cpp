@@ -295,7 +295,7 @@ void AgentCoordinator::onMessage(Agent *agent, const QByteArray &text)
         }
         if (type == QLatin1String("error_samples")) {
             for (const QJsonValue &v : message->value(QLatin1String("samples")).toArray())
-                m_errorSamples.push_back(AgentProtocol::errorSampleFrom(v.toObject()));
+                m_errorSamples.offer(AgentProtocol::errorSampleFrom(v.toObject())); // scrubbed on the agent already
             return;
         }
         if (type == QLatin1String("done")) {

@@ -3,6 +3,7 @@
 #include "data/errorsample.h"
 #include "distributedoptions.h"
 #include "intervalmerger.h"
+#include "load/failuresampler.h"
 #include "load/loadsource.h"
 #include "segmentplan.h"
 
@@ -58,7 +59,9 @@ public:
     int workerCount() const;
     // The load paths the agents reported when assigned ("curl", "raw", "curl+raw"); "" before.
     QString engineId() const;
-    std::vector<ErrorSample> errorSamples() const { return m_errorSamples; }
+    // The agents' failure samples folded as one engine folds its workers': equal bodies of one endpoint and status
+    // are one sample with the summed count, within FailureSampler's bounds.
+    std::vector<ErrorSample> errorSamples() const { return m_errorSamples.samples(); }
     LoadFailure failure() const { return m_failure; }
 
     static double wallClock_ms(); // the coordinator's wall clock, ms since the epoch, µs resolution
@@ -87,7 +90,7 @@ private:
     std::vector<Agent *> m_run;                   // the agents of the run, by segment index
     QStringList m_refusals;                       // why connections were refused (no secrets)
     std::unique_ptr<IntervalMerger> m_merger;
-    std::vector<ErrorSample> m_errorSamples;
+    FailureSampler m_errorSamples;
     LoadFailure m_failure;
     QElapsedTimer m_clock; // heartbeat clock
     int m_workers = 0;
