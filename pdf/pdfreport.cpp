@@ -1,5 +1,7 @@
 #include "pdfreport.h"
 
+#include "chartpainter.h"
+
 #include <QAbstractTextDocumentLayout>
 #include <QDir>
 #include <QFile>
@@ -8,11 +10,8 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QRegularExpression>
-#include <QSvgRenderer>
 #include <QTextDocument>
 #include <QTextOption>
-#include <QXmlStreamReader>
 
 #include <functional>
 #include <memory>
@@ -60,134 +59,6 @@ QColor toneBackground(const QString &tone)
         return QColor(0xff, 0xfb, 0xeb);
     return Qt::transparent;
 }
-
-// Paints a report chart: shapes through QSvgRenderer (vector), text with QPainter::drawText. QtSvg draws SVG
-// text as glyph outlines in a PDF (ten times the size, not selectable), so the <text> elements are taken out of
-// the SVG and drawn as real PDF text at the same place, size, colour and anchor.
-class SvgChartPainter
-{
-public:
-    explicit SvgChartPainter(const QString &svg)
-    {
-        QXmlStreamReader xml(svg);
-        std::vector<QTransform> stack{QTransform()};
-        while (!xml.atEnd()) {
-            const QXmlStreamReader::TokenType token = xml.readNext();
-            if (token == QXmlStreamReader::StartElement) {
-                const QXmlStreamAttributes a = xml.attributes();
-                if (xml.name() == QLatin1String("svg")) {
-                    const QStringList box =
-                        a.value(QLatin1String("viewBox")).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
-                    if (box.size() == 4)
-                        m_viewBox = QRectF(box[0].toDouble(), box[1].toDouble(), box[2].toDouble(), box[3].toDouble());
-                } else if (xml.name() == QLatin1String("g")) {
-                    stack.push_back(parseTransform(a.value(QLatin1String("transform")).toString()) * stack.back());
-                    continue;
-                } else if (xml.name() == QLatin1String("text")) {
-                    Label l;
-                    l.transform = stack.back();
-                    l.pos = QPointF(a.value(QLatin1String("x")).toDouble(), a.value(QLatin1String("y")).toDouble());
-                    l.size = a.value(QLatin1String("font-size")).toDouble();
-                    l.color = QColor(a.value(QLatin1String("fill")).toString());
-                    l.anchor = a.value(QLatin1String("text-anchor")).toString();
-                    l.halo = a.hasAttribute(QLatin1String("stroke"));
-                    l.text = xml.readElementText();
-                    if (!l.halo) // the halo copy only marks where the white background goes
-                        m_labels.push_back(l);
-                    else
-                        m_halos.push_back(l);
-                    continue;
-                }
-            } else if (token == QXmlStreamReader::EndElement && xml.name() == QLatin1String("g") && stack.size() > 1) {
-                stack.pop_back();
-            }
-        }
-        static const QRegularExpression text(QStringLiteral("<text[^>]*>[^<]*</text>"));
-        QString shapes = svg;
-        shapes.remove(text);
-        m_renderer = std::make_unique<QSvgRenderer>(shapes.toUtf8());
-    }
-
-    void paint(QPainter &p, const QRectF &target) const
-    {
-        if (m_renderer->isValid())
-            m_renderer->render(&p, target);
-        if (m_viewBox.isEmpty())
-            return;
-        const double scale = target.width() / m_viewBox.width();
-        p.save();
-        p.translate(target.topLeft());
-        p.scale(scale, scale);
-        p.translate(-m_viewBox.topLeft());
-        QFont font(QStringLiteral("DejaVu Sans"));
-        auto place = [&](const Label &l, QFont &f) {
-            // Font size in SVG user units: the painter's scale maps them to the page.
-            f.setPixelSize(std::max(1, qRound(l.size * 8)));
-            QFontMetricsF fm(f, p.device());
-            const double w = fm.horizontalAdvance(l.text) / 8;
-            double x = l.pos.x();
-            if (l.anchor == QLatin1String("middle"))
-                x -= w / 2;
-            else if (l.anchor == QLatin1String("end"))
-                x -= w;
-            return QRectF(x, l.pos.y() - fm.ascent() / 8, w, (fm.ascent() + fm.descent()) / 8);
-        };
-        for (const Label &l : m_halos) {
-            QFont f = font;
-            const QRectF r = place(l, f);
-            p.save();
-            p.setTransform(l.transform, true);
-            p.fillRect(r.adjusted(-1.5, -0.5, 1.5, 0.5), QColor(255, 255, 255, 230));
-            p.restore();
-        }
-        for (const Label &l : m_labels) {
-            QFont f = font;
-            const QRectF r = place(l, f);
-            p.save();
-            p.setTransform(l.transform, true);
-            p.translate(r.left(), l.pos.y());
-            p.scale(1.0 / 8, 1.0 / 8); // laid out at 8× so hinting at small sizes does not skew advances
-            p.setFont(f);
-            p.setPen(l.color.isValid() ? l.color : kInk);
-            p.drawText(QPointF(0, 0), l.text);
-            p.restore();
-        }
-        p.restore();
-    }
-
-private:
-    struct Label
-    {
-        QTransform transform;
-        QPointF pos;
-        double size = 11;
-        QColor color;
-        QString anchor;
-        bool halo = false;
-        QString text;
-    };
-
-    // "translate(14 120) rotate(-90)", the only transforms SvgChart writes.
-    static QTransform parseTransform(const QString &text)
-    {
-        QTransform t;
-        static const QRegularExpression op(QStringLiteral("(translate|rotate)\\(([^)]*)\\)"));
-        for (auto it = op.globalMatch(text); it.hasNext();) {
-            const auto m = it.next();
-            const QStringList args =
-                m.captured(2).split(QRegularExpression(QStringLiteral("[ ,]+")), Qt::SkipEmptyParts);
-            if (m.captured(1) == QLatin1String("translate") && args.size() >= 1)
-                t = QTransform::fromTranslate(args[0].toDouble(), args.size() > 1 ? args[1].toDouble() : 0) * t;
-            else if (m.captured(1) == QLatin1String("rotate") && args.size() >= 1)
-                t = QTransform().rotate(args[0].toDouble()) * t;
-        }
-        return t;
-    }
-
-    std::unique_ptr<QSvgRenderer> m_renderer;
-    QRectF m_viewBox;
-    std::vector<Label> m_labels, m_halos;
-};
 
 // A piece of the page flow that is never split: a paragraph, a table row, a code line, a chart.
 struct Atom
@@ -518,21 +389,17 @@ private:
     {
         auto title = doc(QStringLiteral("<b>%1</b>").arg(b.text.toHtmlEscaped()), m_body, w);
         auto caption = doc(reportInlineHtml(b.caption, false), m_small, w);
-        const double aspect = b.svg_width > 0 ? b.svg_height / b.svg_width : 0.4;
-        const double svgH = w * aspect;
+        const double aspect = b.chart.width > 0 ? b.chart.height / b.chart.width : 0.4;
+        const double chartH = w * aspect;
         const double gap = 3 * kPt;
-        // QSvgRenderer wants the SVG namespace; the HTML copy omits it (HTML5 inline SVG).
-        QString svg = b.svg;
-        if (!svg.contains(QLatin1String("xmlns=")))
-            svg.replace(0, 4, QStringLiteral("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-        auto chartPainter = std::make_shared<SvgChartPainter>(svg);
-        const double h = title->size().height() + gap + svgH + gap + caption->size().height();
+        auto drawing = std::make_shared<const ChartDrawing>(b.chart);
+        const double h = title->size().height() + gap + chartH + gap + caption->size().height();
         Atom &a = push(h, 8 * kPt, 10 * kPt);
         a.paint = [=](QPainter &p, double x, double y) {
             drawDoc(p, title, x, y);
             const double sy = y + title->size().height() + gap;
-            chartPainter->paint(p, QRectF(x, sy, w, svgH));
-            drawDoc(p, caption, x, sy + svgH + gap, kMuted);
+            ChartPainter::paint(p, *drawing, QRectF(x, sy, w, chartH));
+            drawDoc(p, caption, x, sy + chartH + gap, kMuted);
         };
     }
 

@@ -265,12 +265,12 @@ QByteArray HtmlReport::render(const ReportDocument &document, Charts charts)
                     "<figure class=\"chart\" id=\"%1\"><div class=\"chart-title\">%2</div><div class=\"chart-scroll\">")
                     .arg(attr(b.id), b.text.toHtmlEscaped());
             if (charts == Charts::InlineSvg)
-                out += b.svg; // built by SvgChart: every text already escaped
+                out += b.chart.toSvg(false); // every text escaped by ChartDrawing
             else
                 out += QStringLiteral("<img src=\"chart:%1\" width=\"%2\" height=\"%3\" alt=\"%4\">")
                            .arg(attr(b.id))
-                           .arg(int(b.svg_width))
-                           .arg(int(b.svg_height))
+                           .arg(int(b.chart.width))
+                           .arg(int(b.chart.height))
                            .arg(attr(b.text));
             out += QStringLiteral("</div><figcaption>%1</figcaption></figure>\n").arg(reportInlineHtml(b.caption));
             break;

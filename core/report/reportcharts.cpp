@@ -381,9 +381,7 @@ std::vector<ReportModel::Chart> ReportCharts::build(const RunData &run, const st
         c.id = id;
         c.title = QStringLiteral("Figure %1. %2").arg(out.size() + 1).arg(title);
         c.caption = caption;
-        c.svg = chart.toSvg(false);
-        c.width = chart.width();
-        c.height = chart.height();
+        c.drawing = chart.drawing();
         out.push_back(std::move(c));
     };
     if (run.intervals.empty())

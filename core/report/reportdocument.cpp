@@ -388,9 +388,7 @@ private:
             b.id = QStringLiteral("chart-") + c.id;
             b.text = c.title;
             b.caption = c.caption;
-            b.svg = c.svg;
-            b.svg_width = c.width;
-            b.svg_height = c.height;
+            b.chart = c.drawing;
         }
     }
 

@@ -42,7 +42,7 @@ struct ReportBlock
         Bullets,    // items
         Facts,      // facts: label → value pairs
         Table,      // table
-        Chart,      // id, text (figure title), caption, svg, svg_width, svg_height
+        Chart,      // id, text (figure title), caption, chart
         Code,       // items: lines; marked: highlighted lines (Seq Scans); text: optional label above
         GroupBegin, // keeps the blocks up to GroupEnd together (a finding card); tone: severity
         GroupEnd,
@@ -58,9 +58,7 @@ struct ReportBlock
     std::vector<std::pair<QString, QString>> facts;
     ReportTable table;
     QString caption;
-    QString svg;
-    double svg_width = 0;
-    double svg_height = 0;
+    ChartDrawing chart;
     bool keep_with_next = false; // never the last block on a page (an intro and what it introduces)
 };
 

@@ -5,6 +5,7 @@
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/gates.h"
 #include "diagnosis/levelsummary.h"
+#include "report/chartdrawing.h"
 
 #include <QDateTime>
 #include <QString>
@@ -150,14 +151,13 @@ struct ReportModel
     double supported_load = -1;
     CapacityModel capacity;
 
-    // 6. Charts (SVG text without xmlns; see SvgChart).
+    // 6. Charts, laid out by SvgChart: the HTML writes drawing.toSvg(), the PDF paints the primitives.
     struct Chart
     {
         QString id;      // "latency" | "throughput" | "connections" | "capacity"
         QString title;   // "Figure 1. Latency percentiles over time"
         QString caption; // what to look at
-        QString svg;
-        double width = 0, height = 0;
+        ChartDrawing drawing;
     };
     std::vector<Chart> charts;
     const Chart *chart(const QString &id) const;

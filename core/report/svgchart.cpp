@@ -2,8 +2,6 @@
 
 #include "data/format.h"
 
-#include <QStringList>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -18,33 +16,9 @@ constexpr double kBottom = 40;
 constexpr double kLegendRow = 17;
 constexpr double kFontSize = 11.5;
 constexpr double kCharWidth = 6.6; // average advance at kFontSize, for layout estimates
-const char *kFont = "DejaVu Sans, Helvetica, Arial, sans-serif";
 const char *kGrid = "#e5e7eb";
 const char *kAxis = "#9ca3af";
 const char *kInk = "#374151";
-
-QString n(double v)
-{
-    if (!std::isfinite(v))
-        v = 0;
-    return QString::number(std::round(v * 10) / 10, 'f', 1).replace(QStringLiteral(".0"), QString());
-}
-
-QString textElement(double x, double y, const QString &text, const QString &anchor, const QString &fill,
-                    double size = kFontSize, const QString &extra = QString())
-{
-    return QStringLiteral(
-               "<text x=\"%1\" y=\"%2\" font-family=\"%3\" font-size=\"%4\" fill=\"%5\" text-anchor=\"%6\"%7>%8</text>")
-        .arg(n(x), n(y), QLatin1String(kFont), n(size), fill, anchor, extra, SvgChart::escape(text));
-}
-
-// Text with a white outline underneath so that it stays legible over lines.
-QString haloText(double x, double y, const QString &text, const QString &anchor, const QString &fill, double size)
-{
-    return textElement(x, y, text, anchor, QStringLiteral("#ffffff"), size,
-                       QStringLiteral(" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\"")) +
-           textElement(x, y, text, anchor, fill, size);
-}
 
 // A round tick step that splits span into about target parts.
 double niceStep(double span, int target)
@@ -91,31 +65,6 @@ bool SvgChart::isEmpty() const
             if (std::isfinite(p.y))
                 return false;
     return true;
-}
-
-QString SvgChart::escape(const QString &text)
-{
-    QString out;
-    out.reserve(text.size());
-    for (const QChar c : text) {
-        switch (c.unicode()) {
-        case '&':
-            out += QStringLiteral("&amp;");
-            break;
-        case '<':
-            out += QStringLiteral("&lt;");
-            break;
-        case '>':
-            out += QStringLiteral("&gt;");
-            break;
-        case '"':
-            out += QStringLiteral("&quot;");
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
 }
 
 std::vector<double> SvgChart::linearTicks(double min, double max, int target)
@@ -221,8 +170,9 @@ SvgChart::Range SvgChart::yRange() const
     return {0, top};
 }
 
-QString SvgChart::toSvg(bool withNamespace) const
+ChartDrawing SvgChart::drawing() const
 {
+    using D = ChartDrawing;
     // Legend first: it decides how much room the top needs.
     struct LegendItem
     {
@@ -258,17 +208,48 @@ QString SvgChart::toSvg(bool withNamespace) const
         return B - std::clamp(f, 0.0, 1.0) * plotH;
     };
 
-    QString out;
-    out.reserve(4096 + int(m_series.size()) * 8192);
-    out += QStringLiteral("<svg%1 viewBox=\"0 0 %2 %3\" width=\"%2\" height=\"%3\" role=\"img\">")
-               .arg(withNamespace
-                        ? QStringLiteral(" xmlns=\"http://www.w3.org/2000/svg\" version=\"1.2\" baseProfile=\"tiny\"")
-                        : QString(),
-                    n(m_width), n(m_height));
-    if (!m_description.isEmpty())
-        out += QStringLiteral("<title>") + escape(m_description) + QStringLiteral("</title>");
-    out += QStringLiteral("<rect x=\"0\" y=\"0\" width=\"%1\" height=\"%2\" fill=\"#ffffff\"/>")
-               .arg(n(m_width), n(m_height));
+    D out;
+    out.width = m_width;
+    out.height = m_height;
+    out.description = m_description;
+    auto add = [&](D::Primitive p) { out.primitives.push_back(std::move(p)); };
+    auto stroke = [](const QString &color, double width, std::vector<double> dash = {}) {
+        D::Paint p;
+        p.stroke = color;
+        p.stroke_width = width;
+        p.dash = std::move(dash);
+        return p;
+    };
+    auto dash = [](bool dashed, double on, double off) {
+        return dashed ? std::vector<double>{on, off} : std::vector<double>{};
+    };
+    // Areas and their legend swatches: translucent fill, a thin outline of the same colour.
+    auto area = [&](const QString &color) {
+        D::Paint p = stroke(color, 0.8);
+        p.fill = color;
+        p.fill_opacity = 0.35;
+        return p;
+    };
+    auto fill = [](const QString &color) {
+        D::Paint p;
+        p.fill = color;
+        return p;
+    };
+    auto text = [&](double x, double y, const QString &label, D::Anchor anchor, const QString &color,
+                    double size = kFontSize, bool halo = false) -> D::Text & {
+        D::Text t;
+        t.x = x;
+        t.y = y;
+        t.text = label;
+        t.font_size = size;
+        t.anchor = anchor;
+        t.fill = color;
+        t.halo = halo;
+        add(t);
+        return std::get<D::Text>(out.primitives.back());
+    };
+    const QString grid = QLatin1String(kGrid), axis = QLatin1String(kAxis), ink = QLatin1String(kInk);
+    add(D::Rect{0, 0, m_width, m_height, fill(QStringLiteral("#ffffff"))});
 
     // Grid and y ticks.
     const Formatter yFmt = m_yFormat ? m_yFormat : [](double v) { return QString::number(v); };
@@ -276,32 +257,27 @@ QString SvgChart::toSvg(bool withNamespace) const
     const std::vector<double> yTicks = m_log ? logTicks(yr.min, yr.max) : linearTicks(yr.min, yr.max);
     for (double v : yTicks) {
         const double y = py(v);
-        out += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%3\" y2=\"%2\" stroke=\"%4\" stroke-width=\"1\"/>")
-                   .arg(n(L), n(y), n(R), QLatin1String(kGrid));
-        out += textElement(L - 6, y + 4, yFmt(v), QStringLiteral("end"), QLatin1String(kInk), kFontSize - 1);
+        add(D::Line{{L, y}, {R, y}, stroke(grid, 1)});
+        text(L - 6, y + 4, yFmt(v), D::Anchor::End, ink, kFontSize - 1);
     }
     const std::vector<double> xTicks = m_timeAxis ? timeTicks(xr.min, xr.max) : linearTicks(xr.min, xr.max, 6);
     double lastLabelEnd = -1e9;
     for (double v : xTicks) {
         const double x = px(v);
-        out += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%1\" y2=\"%3\" stroke=\"%4\" stroke-width=\"1\"/>")
-                   .arg(n(x), n(T), n(B), QLatin1String(kGrid));
+        add(D::Line{{x, T}, {x, B}, stroke(grid, 1)});
         const QString label = xFmt(v);
         const double half = label.size() * kCharWidth / 2;
         if (x - half > lastLabelEnd + 4) {
-            out += textElement(x, B + 15, label, QStringLiteral("middle"), QLatin1String(kInk), kFontSize - 1);
+            text(x, B + 15, label, D::Anchor::Middle, ink, kFontSize - 1);
             lastLabelEnd = x + half;
         }
     }
-    out += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%3\" y2=\"%2\" stroke=\"%4\" stroke-width=\"1\"/>")
-               .arg(n(L), n(B), n(R), QLatin1String(kAxis));
-    out += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%1\" y2=\"%3\" stroke=\"%4\" stroke-width=\"1\"/>")
-               .arg(n(L), n(T), n(B), QLatin1String(kAxis));
+    add(D::Line{{L, B}, {R, B}, stroke(axis, 1)});
+    add(D::Line{{L, T}, {L, B}, stroke(axis, 1)});
     if (!m_xLabel.isEmpty())
-        out += textElement((L + R) / 2, m_height - 6, m_xLabel, QStringLiteral("middle"), QLatin1String(kInk));
+        text((L + R) / 2, m_height - 6, m_xLabel, D::Anchor::Middle, ink);
     if (!m_yLabel.isEmpty())
-        out += QStringLiteral("<g transform=\"translate(14 %1) rotate(-90)\">").arg(n((T + B) / 2)) +
-               textElement(0, 0, m_yLabel, QStringLiteral("middle"), QLatin1String(kInk)) + QStringLiteral("</g>");
+        text(14, (T + B) / 2, m_yLabel, D::Anchor::Middle, ink).rotation_deg = -90; // reads upwards
 
     // Vertical rules (stage boundaries, knee) under the data. Labels take the first of two rows where they
     // do not collide with an earlier label, else they are left out.
@@ -310,9 +286,7 @@ QString SvgChart::toSvg(bool withNamespace) const
         if (r.value < xr.min || r.value > xr.max)
             continue;
         const double x = px(r.value);
-        out += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%1\" y2=\"%3\" stroke=\"%4\" stroke-width=\"%5\"%6/>")
-                   .arg(n(x), n(T), n(B), r.color, r.strong ? QStringLiteral("1.4") : QStringLiteral("0.8"),
-                        r.dashed ? QStringLiteral(" stroke-dasharray=\"4 3\"") : QString());
+        add(D::Line{{x, T}, {x, B}, stroke(r.color, r.strong ? 1.4 : 0.8, dash(r.dashed, 4, 3))});
         if (r.label.isEmpty())
             continue;
         const double w = r.label.size() * (kCharWidth - 0.6);
@@ -321,9 +295,8 @@ QString SvgChart::toSvg(bool withNamespace) const
         for (int row = 0; row < 2; ++row) {
             if (start <= rowEnd[row] + 3)
                 continue;
-            out += haloText(flip ? x - 3 : x + 3, T + 11 + row * 13, r.label,
-                            flip ? QStringLiteral("end") : QStringLiteral("start"),
-                            r.strong ? r.color : QLatin1String(kInk), kFontSize - 1.5);
+            text(flip ? x - 3 : x + 3, T + 11 + row * 13, r.label, flip ? D::Anchor::End : D::Anchor::Start,
+                 r.strong ? r.color : ink, kFontSize - 1.5, true);
             rowEnd[row] = start + w;
             break;
         }
@@ -331,60 +304,51 @@ QString SvgChart::toSvg(bool withNamespace) const
 
     // Series: areas first so that lines stay on top.
     auto drawSeries = [&](const Series &s) {
-        const QString dash = s.dashed ? QStringLiteral(" stroke-dasharray=\"6 4\"") : QString();
         if (s.style == Style::Area) {
-            QString pts;
+            D::Polygon polygon;
             for (const Point &p : s.points)
-                pts += n(px(p.x)) + QLatin1Char(',') + n(py(std::isfinite(p.y) ? p.y : 0)) + QLatin1Char(' ');
+                polygon.points.push_back({px(p.x), py(std::isfinite(p.y) ? p.y : 0)});
             if (s.base.size() == s.points.size()) {
                 for (auto it = s.base.rbegin(); it != s.base.rend(); ++it)
-                    pts += n(px(it->x)) + QLatin1Char(',') + n(py(std::isfinite(it->y) ? it->y : 0)) + QLatin1Char(' ');
+                    polygon.points.push_back({px(it->x), py(std::isfinite(it->y) ? it->y : 0)});
             } else if (!s.points.empty()) {
-                pts += n(px(s.points.back().x)) + QLatin1Char(',') + n(B) + QLatin1Char(' ') +
-                       n(px(s.points.front().x)) + QLatin1Char(',') + n(B);
+                polygon.points.push_back({px(s.points.back().x), B});
+                polygon.points.push_back({px(s.points.front().x), B});
             }
-            out += QStringLiteral(
-                       "<polygon points=\"%1\" fill=\"%2\" fill-opacity=\"0.35\" stroke=\"%2\" stroke-width=\"0.8\"/>")
-                       .arg(pts.trimmed(), s.color);
+            polygon.paint = area(s.color);
+            add(std::move(polygon));
             return;
         }
         if (s.style == Style::Dots) {
             for (const Point &p : s.points)
-                if (std::isfinite(p.y))
-                    out +=
-                        QStringLiteral(
-                            "<circle cx=\"%1\" cy=\"%2\" r=\"4\" fill=\"%3\" stroke=\"#ffffff\" stroke-width=\"1\"/>")
-                            .arg(n(px(p.x)), n(py(p.y)), s.color);
+                if (std::isfinite(p.y)) {
+                    D::Paint dot = stroke(QStringLiteral("#ffffff"), 1);
+                    dot.fill = s.color;
+                    add(D::Circle{{px(p.x), py(p.y)}, 4, dot});
+                }
             return;
         }
-        QString pts;
-        int count = 0;
-        double prevY = NAN;
+        D::Polyline line;
+        line.paint = stroke(s.color, s.width, dash(s.dashed, 6, 4));
+        line.paint.round = true;
+        // A run of one point (between gaps) is a small dot.
         auto flush = [&]() {
-            if (count >= 2)
-                out += QStringLiteral("<polyline points=\"%1\" fill=\"none\" stroke=\"%2\" stroke-width=\"%3\" "
-                                      "stroke-linejoin=\"round\" stroke-linecap=\"round\"%4/>")
-                           .arg(pts.trimmed(), s.color, n(s.width), dash);
-            else if (count == 1)
-                out += QStringLiteral("<circle cx=\"%1\" cy=\"%2\" r=\"1.8\" fill=\"%3\"/>")
-                           .arg(pts.section(QLatin1Char(','), 0, 0), pts.section(QLatin1Char(','), 1, 1).trimmed(),
-                                s.color);
-            pts.clear();
-            count = 0;
+            if (line.points.size() >= 2)
+                add(line);
+            else if (line.points.size() == 1)
+                add(D::Circle{line.points.front(), 1.8, fill(s.color)});
+            line.points.clear();
         };
-        double prevX = NAN;
+        double prevX = NAN, prevY = NAN;
         for (const Point &p : s.points) {
             if (!std::isfinite(p.y)) {
                 flush();
                 prevY = NAN;
                 continue;
             }
-            if (s.style == Style::Step && std::isfinite(prevY) && std::isfinite(prevX) && p.y != prevY) {
-                pts += n(px(prevX)) + QLatin1Char(',') + n(py(p.y)) + QLatin1Char(' ');
-                ++count;
-            }
-            pts += n(px(p.x)) + QLatin1Char(',') + n(py(p.y)) + QLatin1Char(' ');
-            ++count;
+            if (s.style == Style::Step && std::isfinite(prevY) && std::isfinite(prevX) && p.y != prevY)
+                line.points.push_back({px(prevX), py(p.y)});
+            line.points.push_back({px(p.x), py(p.y)});
             prevX = p.x;
             prevY = p.y;
         }
@@ -404,32 +368,29 @@ QString SvgChart::toSvg(bool withNamespace) const
         if (r.value < yr.min || r.value > yr.max)
             continue;
         const double y = py(r.value);
-        out += QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%3\" y2=\"%2\" stroke=\"%4\" stroke-width=\"%5\"%6/>")
-                   .arg(n(L), n(y), n(R), r.color, r.strong ? QStringLiteral("1.4") : QStringLiteral("1"),
-                        r.dashed ? QStringLiteral(" stroke-dasharray=\"7 4\"") : QString());
+        add(D::Line{{L, y}, {R, y}, stroke(r.color, r.strong ? 1.4 : 1, dash(r.dashed, 7, 4))});
         if (!r.label.isEmpty())
-            out += haloText(R - 4, y - 4, r.label, QStringLiteral("end"), r.color, kFontSize - 1);
+            text(R - 4, y - 4, r.label, D::Anchor::End, r.color, kFontSize - 1, true);
     }
 
     // Legend.
     for (const LegendItem &item : legend) {
         const Series &s = *item.series;
-        if (s.style == Style::Area)
-            out += QStringLiteral("<rect x=\"%1\" y=\"%2\" width=\"16\" height=\"9\" fill=\"%3\" fill-opacity=\"0.35\" "
-                                  "stroke=\"%3\" stroke-width=\"0.8\"/>")
-                       .arg(n(item.x), n(item.y - 8), s.color);
-        else if (s.style == Style::Dots)
-            out += QStringLiteral("<circle cx=\"%1\" cy=\"%2\" r=\"4\" fill=\"%3\"/>")
-                       .arg(n(item.x + 8), n(item.y - 4), s.color);
-        else
-            out +=
-                QStringLiteral("<line x1=\"%1\" y1=\"%2\" x2=\"%3\" y2=\"%2\" stroke=\"%4\" stroke-width=\"2.2\"%5/>")
-                    .arg(n(item.x), n(item.y - 4), n(item.x + 16), s.color,
-                         s.dashed ? QStringLiteral(" stroke-dasharray=\"5 3\"") : QString());
-        out += textElement(item.x + 22, item.y, s.name, QStringLiteral("start"), QLatin1String(kInk));
+        if (s.style == Style::Area) {
+            add(D::Rect{item.x, item.y - 8, 16, 9, area(s.color)});
+        } else if (s.style == Style::Dots) {
+            add(D::Circle{{item.x + 8, item.y - 4}, 4, fill(s.color)});
+        } else {
+            add(D::Line{{item.x, item.y - 4}, {item.x + 16, item.y - 4}, stroke(s.color, 2.2, dash(s.dashed, 5, 3))});
+        }
+        text(item.x + 22, item.y, s.name, D::Anchor::Start, ink);
     }
-    out += QStringLiteral("</svg>");
     return out;
+}
+
+QString SvgChart::toSvg(bool withNamespace) const
+{
+    return drawing().toSvg(withNamespace);
 }
 
 } // namespace Preflight

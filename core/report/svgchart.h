@@ -1,5 +1,7 @@
 #pragma once
 
+#include "chartdrawing.h"
+
 #include <QString>
 
 #include <functional>
@@ -7,10 +9,10 @@
 
 namespace Preflight {
 
-// A small line/area chart written as SVG text (no QtGui): what the report embeds inline in HTML and paints
-// into the PDF through QSvgRenderer, so charts stay vector in both. Only SVG Tiny 1.2 features are used
-// (polyline, polygon, line, rect, circle, text; presentation attributes, no CSS, no clip paths) because that
-// is what QSvgRenderer draws. Values outside the axis range are clamped to it. A value, cheap to copy.
+// A small line/area chart of the report (no QtGui): series, rules and axes in, a laid-out ChartDrawing out
+// (ticks, labels, legend, everything placed), which the HTML writes as inline SVG and the PDF paints with
+// QPainter, so charts stay vector in both and are laid out once. Values outside the axis range are clamped to
+// it. A value, cheap to copy.
 class SvgChart
 {
 public:
@@ -59,14 +61,15 @@ public:
     double width() const { return m_width; }
     double height() const { return m_height; }
 
-    // withNamespace: add xmlns (standalone files and QSvgRenderer); inline SVG in HTML5 needs none.
+    // The chart laid out in a view box of width() x height() user units.
+    ChartDrawing drawing() const;
+    // drawing().toSvg(withNamespace).
     QString toSvg(bool withNamespace = false) const;
 
     // Tick positions for an axis (exposed for tests): "nice" 1-2-5 steps, time steps (s, min, h), or decades.
     static std::vector<double> linearTicks(double min, double max, int target = 5);
     static std::vector<double> timeTicks(double min, double max, int target = 6);
     static std::vector<double> logTicks(double min, double max);
-    static QString escape(const QString &text);
 
 private:
     struct Range

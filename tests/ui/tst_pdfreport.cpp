@@ -1,6 +1,6 @@
 // The PDF readiness report and the Export Report dialog (offscreen): every page renders with poppler's
-// pdftoppm, the page count and size are plausible for A4 and Letter, `preflight report --pdf` works through
-// the CLI seam, a 1-hour run stays under 5 MB, and the dialog previews, lists baselines and saves.
+// pdftoppm, the page count and size are plausible for A4 and Letter, chart labels are text, `preflight report --pdf`
+// works through the CLI seam, a 1-hour run stays under 5 MB, and the dialog previews, lists baselines and saves.
 #include "reportfixture.h"
 #include "testhttpserver.h"
 
@@ -97,6 +97,7 @@ private slots:
     void everyPageRenders_data();
     void everyPageRenders();
     void sameContentAsHtml();
+    void chartTextIsText();
     void cliWritesPdf();
     void runWritesPdfWithoutADisplay();
     void oneHourRunIsSmall();
@@ -193,6 +194,25 @@ void TestPdfReport::sameContentAsHtml()
     QVERIFY(text.contains(QStringLiteral("SEQ SCAN")));
     QVERIFY(!text.contains(QLatin1String(ReportFixture::kPasswordCanary)));
     QVERIFY(!text.contains(QLatin1String(ReportFixture::kTokenCanary)));
+}
+
+// Chart labels are PDF text, not glyph outlines: text extraction finds the axis titles (the y title turned upright),
+// tick and gate labels and the legends of the figures; none of these strings is anywhere else in the report.
+void TestPdfReport::chartTextIsText()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("report.pdf"));
+    QString error;
+    QVERIFY2(PdfReport::write(documentOf(ReportFixture::singleConnectionRun()), path, ReportPageSize::A4, &error),
+             qPrintable(error));
+    QProcess p;
+    p.start(QStringLiteral("pdftotext"), {path, QStringLiteral("-")});
+    QVERIFY(p.waitForFinished(60000));
+    const QString text = QString::fromUtf8(p.readAllStandardOutput());
+    for (const char *label : {"latency (log scale)", "run time (min:s)", "10.0 ms", "gate P99 ≤ 200 ms",
+                              "gate sustains ≥ 50 req/s", "DB backends (app)", "pool in use", "connections / requests",
+                              "measured (successful req/s)", "successful requests/s", "virtual users"})
+        QVERIFY2(text.contains(QString::fromUtf8(label)), label);
 }
 
 void TestPdfReport::cliWritesPdf()

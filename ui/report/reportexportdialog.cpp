@@ -242,13 +242,14 @@ void ReportExportDialog::refreshPreview()
             QTextDocument *doc = m_preview->document();
             // Charts as images for Qt's rich text (it does not draw SVG), at twice the size for a sharp preview.
             for (const ReportModel::Chart &c : model->charts) {
-                QSvgRenderer renderer(c.svg.toUtf8().replace("<svg ", "<svg xmlns=\"http://www.w3.org/2000/svg\" "));
-                QImage image(QSize(int(c.width * 2), int(c.height * 2)), QImage::Format_ARGB32_Premultiplied);
+                QSvgRenderer renderer(c.drawing.toSvg(true).toUtf8());
+                QImage image(QSize(int(c.drawing.width * 2), int(c.drawing.height * 2)),
+                             QImage::Format_ARGB32_Premultiplied);
                 image.setDevicePixelRatio(2);
                 image.fill(Qt::white);
                 QPainter painter(&image);
                 painter.setRenderHint(QPainter::Antialiasing);
-                renderer.render(&painter, QRectF(0, 0, c.width, c.height));
+                renderer.render(&painter, QRectF(0, 0, c.drawing.width, c.drawing.height));
                 painter.end();
                 doc->addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("chart:chart-") + c.id), image);
             }
