@@ -50,8 +50,7 @@ private slots:
             QVERIFY2(run || !error.isEmpty(), qPrintable(name));
             if (run)
                 QVERIFY(!RunJson::run(*run).isEmpty());
-            qInfo("%s: %s in %lld ms", qPrintable(name), run ? "read" : qPrintable(error.left(200)),
-                  timer.elapsed());
+            qInfo("%s: %s in %lld ms", qPrintable(name), run ? "read" : qPrintable(error.left(200)), timer.elapsed());
         }
     }
 
