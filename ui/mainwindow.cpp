@@ -3,6 +3,7 @@
 #include "errorsview.h"
 #include "report/reportexportdialog.h"
 
+#include "agentsfields.h"
 #include "comparisonview.h"
 #include "endpointtablemodel.h"
 #include "errorbanner.h"
@@ -125,6 +126,8 @@ MainWindow::MainWindow(QWidget *parent)
     updateActions();
     updateTitle();
 
+    m_scenario->agentsFields()->restoreSettings();
+
     resize(1280, 820);
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
@@ -208,6 +211,7 @@ void MainWindow::createDocks()
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
     QDockWidget *target = dock(tr("Target"), QStringLiteral("targetDock"), scrolled(m_target), this);
     QDockWidget *scenario = dock(tr("Scenario"), QStringLiteral("scenarioDock"), scrolled(m_scenario), this);
+    m_scenarioDock = scenario;
     QDockWidget *endpoints = dock(tr("Endpoints"), QStringLiteral("endpointsDock"), m_endpointView, this);
     QDockWidget *findings = dock(tr("Findings"), QStringLiteral("findingsDock"), m_findings, this);
     QDockWidget *errors = dock(tr("Errors"), QStringLiteral("errorsDock"), m_errors, this);
@@ -311,6 +315,16 @@ std::optional<Plan> MainWindow::currentPlan(QString *error) const
     return plan;
 }
 
+std::optional<RunController::Options> MainWindow::currentRunOptions(QString *error) const
+{
+    RunController::Options options;
+    const std::optional<DistributedOptions> distributed = m_scenario->agentsFields()->options(error);
+    if (!distributed)
+        return std::nullopt;
+    options.distributed = *distributed;
+    return options;
+}
+
 void MainWindow::setPlan(const Plan &plan)
 {
     m_basePlan = plan;
@@ -335,7 +349,18 @@ void MainWindow::startRun()
     if (const QString problem = PlanParser::validate(*plan); !problem.isEmpty())
         return showError(problem, tr("Correct the plan in the Target or Scenario panel, then press Start again."));
 
-    RunController::Options options;
+    std::optional<RunController::Options> runOptions = currentRunOptions(&error);
+    if (!runOptions) {
+        // The agents section says which field, under the fields; show it.
+        m_scenarioDock->show();
+        m_scenarioDock->raise();
+        if (QWidget *field = m_scenario->agentsFields()->problemField())
+            field->setFocus(Qt::OtherFocusReason);
+        return showError(error, tr("Correct the field in the agents section of the Scenario panel, then press Start "
+                                   "again."));
+    }
+    m_scenario->agentsFields()->saveSettings();
+    RunController::Options &options = *runOptions;
     const std::optional<QString> url = PlanParser::normaliseBaseUrl(plan->target.base_url, &error);
     if (url && !RunController::isLoopbackUrl(*url)) {
         // The one modal question: load-testing someone else's host must be a deliberate choice (docs/architecture.md).
@@ -533,6 +558,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         m_controller->stop();
         m_controller->stop();
     }
+    m_scenario->agentsFields()->saveSettings();
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/state"), saveState());

@@ -2,6 +2,7 @@
 
 #include "data/finding.h"
 #include "plan/plan.h"
+#include "run/runcontroller.h"
 
 #include <QMainWindow>
 
@@ -25,7 +26,6 @@ class ErrorsView;
 class LiveDashboard;
 class PlanDocument;
 class QueryInspector;
-class RunController;
 class RunHistoryPanel;
 class RunPresenter;
 class ScenarioPanel;
@@ -43,6 +43,9 @@ public:
 
     // The plan as edited (base plan overlaid with the panels). nullopt and *error when a field is invalid.
     std::optional<Plan> currentPlan(QString *error) const;
+    // The options Start gives the run controller, before the non-loopback question: the distributed part from the
+    // Scenario panel's agents section (agents == 0: a local run). nullopt and *error when one of its fields is wrong.
+    std::optional<RunController::Options> currentRunOptions(QString *error) const;
     void setPlan(const Plan &plan);
 
     bool openPlan(const QString &path);
@@ -112,6 +115,7 @@ private:
     ComparisonView *m_comparison;
     QueryInspector *m_queries;
     QDockWidget *m_queriesDock = nullptr;
+    QDockWidget *m_scenarioDock = nullptr;
     QDockWidget *m_historyDock = nullptr;
     QDockWidget *m_comparisonDock = nullptr;
     Plan m_basePlan; // what was opened; fields no panel edits (login, pool, vars) come from here

@@ -20,6 +20,8 @@
 
 #include <QTimer>
 
+#include <utility>
+
 namespace Preflight {
 
 namespace {
@@ -39,6 +41,7 @@ RunPresenter::RunPresenter(RunController *controller, const Views &views, QObjec
     connect(controller, &RunController::warningRaised, this, &RunPresenter::onWarning);
     connect(views.dashboard, &LiveDashboard::latencyEndpointChanged, this, &RunPresenter::onLatencyEndpointChanged);
     connect(controller, &RunController::phaseChanged, this, &RunPresenter::onPhase);
+    connect(controller, &RunController::agentsWaiting, this, &RunPresenter::onAgentsWaiting);
     connect(controller, &RunController::runStarted, this, &RunPresenter::onStarted);
     connect(controller, &RunController::snapshotAvailable, this, &RunPresenter::onSnapshot);
     connect(controller, &RunController::runFinished, this, &RunPresenter::onFinished);
@@ -64,6 +67,7 @@ void RunPresenter::prepare(const Plan &plan)
     m_lastStage = -1;
     m_levels.clear();
     m_summarisedStages = 0;
+    m_waitingBanner = false;
     m_shown.reset();
     dropPendingWork();
     setRunning(true);
@@ -143,9 +147,23 @@ void RunPresenter::onPhase(const QString &phase)
     m_views.status->setPhase(phase == QLatin1String("draining") ? tr("draining (Stop again to abort)") : phase);
 }
 
+void RunPresenter::onAgentsWaiting(const BarrierProgress &progress)
+{
+    m_views.status->setPhase(progress.describe() + QStringLiteral("…"));
+    const QString port = progress.listen.section(QLatin1Char(':'), -1);
+    m_views.banner->showMessage(
+        ErrorBanner::Kind::Info, progress.describe() + QStringLiteral("…"),
+        tr("On each agent host: preflight agent --coordinator wss://THIS-HOST:%1 --ca-file CA.pem --agent-token-file "
+           "TOKEN-FILE (docs/distributed.md). Stop cancels the wait.")
+            .arg(port));
+    m_waitingBanner = true;
+}
+
 void RunPresenter::onStarted(const RunInfo &)
 {
     m_views.dashboard->setLive(true);
+    if (std::exchange(m_waitingBanner, false))
+        m_views.banner->dismiss();
 }
 
 void RunPresenter::onSnapshot(const IntervalSnapshotPtr &snapshot)
@@ -187,8 +205,15 @@ void RunPresenter::runInTurns(std::vector<std::function<void()>> steps, quint64 
 // the end of the 1-hour replay (docs/benchmarks.md, "GUI"), over the 50 ms the GUI thread may be blocked.
 void RunPresenter::onFinished(const RunDataPtr &run)
 {
+    if (std::exchange(m_waitingBanner, false))
+        m_views.banner->dismiss(); // stopped at the barrier
     m_views.dashboard->flush();
     m_views.status->setPhase(tr("finished: %1").arg(runStatusId(run->info.status)));
+    // A distributed run that lost an agent is kept (aborted, with what was measured); the banner says which agent.
+    if (const LoadFailure lost = m_controller->loadFailure(); lost.kind == LoadFailure::Kind::AgentLost)
+        m_views.banner->showMessage(ErrorBanner::Kind::Error, lost.message,
+                                    tr("What was measured until then is stored; start the run again once every agent "
+                                       "is back."));
     m_shown = run;
     setRunning(false);
     runInTurns({[this, run] { m_views.findings->setRun(*run); }, [this, run] { showFinishedRun(run); },
@@ -237,6 +262,7 @@ void RunPresenter::diagnoseFinishedRun(const RunDataPtr &run)
 
 void RunPresenter::onFailed(const RunFailure &failure)
 {
+    m_waitingBanner = false; // the failure replaces it
     m_views.dashboard->flush();
     m_views.status->setPhase(tr("failed"));
     m_views.findings->clear(tr("The run did not start. See the message above the charts."));

@@ -64,6 +64,7 @@ signals:
 private:
     void setRunning(bool running);
     void onPhase(const QString &phase);
+    void onAgentsWaiting(const Preflight::BarrierProgress &progress);
     void onStarted(const Preflight::RunInfo &info);
     void onSnapshot(const Preflight::IntervalSnapshotPtr &snapshot);
     void onFinished(const Preflight::RunDataPtr &run);
@@ -93,6 +94,7 @@ private:
     int m_summarisedStages = 0;         // stages [0, m_summarisedStages) are in m_levels
     bool m_sweep = false;
     bool m_running = false;
+    bool m_waitingBanner = false; // the banner says how to start the agents the run waits for
 };
 
 } // namespace Preflight

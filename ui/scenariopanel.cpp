@@ -1,5 +1,6 @@
 #include "scenariopanel.h"
 
+#include "agentsfields.h"
 #include "diagnosis/gates.h"
 #include "loadshapepreview.h"
 #include "uiwiring.h"
@@ -53,7 +54,7 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
       m_rate(new QDoubleSpinBox), m_duration(new QDoubleSpinBox), m_levels(new QLineEdit), m_step(new QDoubleSpinBox),
       m_think(new QSpinBox), m_stages(new QTableWidget(0, NUM_STAGE_COLUMNS)), m_addStage(new QToolButton),
       m_removeStage(new QToolButton), m_gates(new QComboBox), m_gatesNote(new QLabel), m_preview(new LoadShapePreview),
-      m_form(new QFormLayout), m_stagesBox(new QWidget)
+      m_agents(new AgentsFields), m_form(new QFormLayout), m_stagesBox(new QWidget)
 {
     setObjectName(QStringLiteral("scenarioPanel"));
     m_preset->setObjectName(QStringLiteral("scenarioPreset"));
@@ -141,6 +142,7 @@ ScenarioPanel::ScenarioPanel(QWidget *parent)
     layout->addWidget(m_stagesBox, 1);
     layout->addWidget(new QLabel(tr("Load shape")));
     layout->addWidget(m_preview);
+    layout->addWidget(m_agents);
     layout->addStretch();
 
     connect(m_preset, &QComboBox::currentIndexChanged, this, &ScenarioPanel::edited);
@@ -302,7 +304,7 @@ bool ScenarioPanel::useGatesFile(const QString &path)
 void ScenarioPanel::setEnabledForRun(bool editable)
 {
     for (QWidget *w : std::initializer_list<QWidget *>{m_preset, m_model, m_users, m_rate, m_duration, m_levels, m_step,
-                                                       m_think, m_stages, m_addStage, m_removeStage, m_gates})
+                                                       m_think, m_stages, m_addStage, m_removeStage, m_gates, m_agents})
         w->setEnabled(editable);
 }
 

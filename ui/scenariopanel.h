@@ -17,10 +17,12 @@ QT_END_NAMESPACE
 
 namespace Preflight {
 
+class AgentsFields;
 class LoadShapePreview;
 
 // Edits the scenario of a plan: preset (sweep, sustain, burst, soak, stages), its parameters, an explicit
-// stages table, the gate preset, and shows a preview of the resulting load shape.
+// stages table, the gate preset, and shows a preview of the resulting load shape. Under it, the agents a run may
+// use (AgentsFields: run options, not part of the plan).
 class ScenarioPanel : public QWidget
 {
     Q_OBJECT
@@ -36,6 +38,7 @@ public:
 
     QComboBox *presetCombo() const { return m_preset; }
     LoadShapePreview *preview() const { return m_preview; }
+    AgentsFields *agentsFields() const { return m_agents; }
     QString gatePreset() const;
     // Selects a custom gates file (JSON, the check ids of docs/diagnosis.md) after checking it parses; on a bad
     // file the note under the gates says what to fix and the previous choice stays. Returns whether it took.
@@ -67,6 +70,7 @@ private:
     QLabel *m_gatesNote; // the custom gates' checks, or why a file was refused
     int m_gateIndex = 0; // the choice before "Custom gates file…" was picked
     LoadShapePreview *m_preview;
+    AgentsFields *m_agents;
     QFormLayout *m_form;
     QWidget *m_stagesBox;
     ScenarioSpec m_loaded; // fields the panel does not show (idle_s, profile_requests)

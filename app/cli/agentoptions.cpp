@@ -1,6 +1,6 @@
 #include "agentoptions.h"
 
-#include "distributed/agentprotocol.h"
+#include "distributed/distributedsetup.h"
 
 namespace Preflight::Cli {
 
@@ -34,44 +34,22 @@ bool readDistributedOptions(const QCommandLineParser &p, DistributedOptions *out
             *error = QStringLiteral("--listen, --agent-* need --agents N");
         return !any;
     }
-    bool ok = false;
-    out->agents = p.value(QStringLiteral("agents")).toInt(&ok);
-    if (!ok || out->agents < 1 || out->agents > 1000) {
-        *error = QStringLiteral("--agents %1: expected a whole number from 1 to 1000")
-                     .arg(p.value(QStringLiteral("agents")));
+    // The rules are DistributedSetup's, shared with the GUI's Agents fields; the CLI names its flags.
+    DistributedSetup setup;
+    setup.agents = p.value(QStringLiteral("agents"));
+    setup.listen = p.value(QStringLiteral("listen"));
+    setup.certFile = p.value(QStringLiteral("agent-cert"));
+    setup.keyFile = p.value(QStringLiteral("agent-key"));
+    setup.tokenFile = p.value(QStringLiteral("agent-token-file"));
+    setup.wait_s = p.value(QStringLiteral("agent-wait"));
+    DistributedSetup::Problem problem;
+    const std::optional<DistributedOptions> options = setup.check(DistributedSetup::FieldNames::flags(), &problem);
+    if (!options) {
+        *error = problem.message;
         return false;
     }
-    if (p.isSet(QStringLiteral("listen"))) {
-        const QString listen = p.value(QStringLiteral("listen"));
-        const int colon = listen.lastIndexOf(QLatin1Char(':'));
-        const int port = colon > 0 ? listen.mid(colon + 1).toInt(&ok) : 0;
-        if (colon <= 0 || !ok || port < 1 || port > 65535) {
-            *error = QStringLiteral("--listen %1: expected HOST:PORT, e.g. 0.0.0.0:7443").arg(listen);
-            return false;
-        }
-        out->listenHost = listen.left(colon);
-        if (out->listenHost.startsWith(QLatin1Char('[')) && out->listenHost.endsWith(QLatin1Char(']')))
-            out->listenHost = out->listenHost.mid(1, out->listenHost.size() - 2);
-        out->port = quint16(port);
-    }
-    if (p.isSet(QStringLiteral("agent-wait"))) {
-        const double wait_s = p.value(QStringLiteral("agent-wait")).toDouble(&ok);
-        if (!ok || wait_s <= 0 || wait_s > 3600) {
-            *error = QStringLiteral("--agent-wait %1: expected seconds, more than 0 and at most 3600")
-                         .arg(p.value(QStringLiteral("agent-wait")));
-            return false;
-        }
-        out->readyTimeout_ms = int(wait_s * 1000);
-    }
-    out->certFile = p.value(QStringLiteral("agent-cert"));
-    out->keyFile = p.value(QStringLiteral("agent-key"));
-    if (out->certFile.isEmpty() || out->keyFile.isEmpty()) {
-        *error = QStringLiteral("--agents needs --agent-cert FILE and --agent-key FILE: agents connect over TLS "
-                                "(docs/distributed.md shows how to make them with openssl)");
-        return false;
-    }
-    out->token = AgentProtocol::readToken(p.value(QStringLiteral("agent-token-file")), error);
-    return !out->token.isEmpty();
+    *out = *options;
+    return true;
 }
 
 } // namespace Preflight::Cli

@@ -241,6 +241,14 @@ int executeRun(const Plan &plan, const RunController::Options &options, const Ru
             err.flush();
         }
     });
+    QObject::connect(&controller, &RunController::agentsWaiting, &controller, [&](const BarrierProgress &progress) {
+        if (!outputs.quiet) {
+            if (tty)
+                err << "\r\033[K";
+            err << "preflight: " << progress.describe() << "…\n";
+            err.flush();
+        }
+    });
     QObject::connect(&controller, &RunController::snapshotAvailable, &controller, [&](const IntervalSnapshotPtr &s) {
         if (outputs.quiet)
             return;

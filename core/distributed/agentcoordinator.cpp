@@ -1,8 +1,8 @@
 #include "agentcoordinator.h"
 
 #include "agentprotocol.h"
+#include "distributedsetup.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -81,28 +81,13 @@ QString AgentCoordinator::url() const
 
 void AgentCoordinator::listen()
 {
-    QFile certFile(m_options.certFile), keyFile(m_options.keyFile);
-    if (m_options.certFile.isEmpty() || m_options.keyFile.isEmpty()) {
-        onBarrierFailed(QStringLiteral("a distributed run needs the coordinator's TLS certificate and key: pass "
-                                       "--agent-cert FILE --agent-key FILE (docs/distributed.md shows how to make "
-                                       "them with openssl)"));
-        return;
-    }
-    if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) {
-        onBarrierFailed(QStringLiteral("cannot read the agent TLS certificate %1 or key %2; check --agent-cert "
-                                       "and --agent-key")
-                            .arg(m_options.certFile, m_options.keyFile));
-        return;
-    }
-    const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
-    const QByteArray keyPem = keyFile.readAll();
-    QSslKey sslKey(keyPem, QSsl::Rsa, QSsl::Pem);
-    if (sslKey.isNull())
-        sslKey = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
-    if (chain.isEmpty() || sslKey.isNull()) {
-        onBarrierFailed(QStringLiteral("%1 holds no PEM certificate or %2 no unencrypted PEM RSA/EC key; fix "
-                                       "--agent-cert / --agent-key")
-                            .arg(m_options.certFile, m_options.keyFile));
+    // Checked before the run (DistributedSetup::check); read again here, where it is used.
+    QList<QSslCertificate> chain;
+    QSslKey sslKey;
+    DistributedSetup::Problem problem;
+    if (!DistributedSetup::readTlsIdentity(m_options.certFile, m_options.keyFile, DistributedSetup::FieldNames::flags(),
+                                           &chain, &sslKey, &problem)) {
+        onBarrierFailed(problem.message);
         return;
     }
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
@@ -124,6 +109,23 @@ void AgentCoordinator::listen()
     m_barrierTimer->setSingleShot(true);
     connect(m_barrierTimer, &QTimer::timeout, this, &AgentCoordinator::onBarrierTimeout);
     m_barrierTimer->start(m_options.readyTimeout_ms);
+    reportProgress();
+}
+
+void AgentCoordinator::reportProgress()
+{
+    if (m_readySignalled || !m_barrierTimer || !onProgress)
+        return;
+    const int ready = readyCount();
+    const int refused = int(m_refusals.size());
+    if (ready == m_reportedReady && refused == m_reportedRefused)
+        return;
+    m_reportedReady = ready;
+    m_reportedRefused = refused;
+    const QString host = m_options.listenHost.contains(QLatin1Char(':'))
+                             ? QLatin1Char('[') + m_options.listenHost + QLatin1Char(']')
+                             : m_options.listenHost;
+    onProgress({m_options.agents, ready, refused, host + QLatin1Char(':') + QString::number(m_options.port)});
 }
 
 void AgentCoordinator::onNewConnection()
@@ -166,6 +168,7 @@ void AgentCoordinator::refuse(Agent *agent, const QString &reason)
         QString::fromUtf8(AgentProtocol::encode(QJsonObject{{key("type"), key("error")}, {key("message"), reason}})));
     agent->socket->flush();
     agent->socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("refused"));
+    reportProgress();
 }
 
 void AgentCoordinator::sendPing(Agent *agent)
@@ -196,7 +199,7 @@ void AgentCoordinator::onMessage(Agent *agent, const QByteArray &text)
         }
         agent->state = State::Refused;
         m_refusals << describe(*agent) + QStringLiteral(": ") + reason;
-        return;
+        return reportProgress();
     }
     switch (agent->state) {
     case State::Hello: {
@@ -269,8 +272,9 @@ void AgentCoordinator::onMessage(Agent *agent, const QByteArray &text)
                     m_run.push_back(a.get());
             if (onReady)
                 onReady();
+            return;
         }
-        return;
+        return reportProgress();
     }
     case State::Ready:
         if (type == QLatin1String("assigned")) {
@@ -325,6 +329,7 @@ void AgentCoordinator::onDisconnected(Agent *agent)
         m_refusals << describe(*agent) + QStringLiteral(": disconnected during the handshake");
     if (agent->state != State::Done && agent->state != State::Refused)
         agent->state = State::Lost;
+    reportProgress();
 }
 
 void AgentCoordinator::onBarrierTimeout()
@@ -345,9 +350,7 @@ void AgentCoordinator::onBarrierTimeout()
     message += QStringLiteral(", %1 missing").arg(m_options.agents - int(ready.size()));
     if (!m_refusals.isEmpty())
         message += QStringLiteral("; refused: ") + listed(m_refusals, QStringLiteral("; "));
-    message += QStringLiteral(". Start the missing agents with `preflight agent --coordinator wss://HOST:%1 "
-                              "--ca-file CA.pem` and the same token, or lower --agents")
-                   .arg(m_options.port);
+    // What to do about it is the run failure's fix (RunController): one sentence for the CLI and the GUI.
     closeAll(QStringLiteral("the ready barrier timed out"));
     if (onBarrierFailed)
         onBarrierFailed(message);

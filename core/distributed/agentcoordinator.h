@@ -1,5 +1,6 @@
 #pragma once
 
+#include "barrierprogress.h"
 #include "data/errorsample.h"
 #include "distributedoptions.h"
 #include "intervalmerger.h"
@@ -38,11 +39,12 @@ public:
     explicit AgentCoordinator(const DistributedOptions &options, QObject *parent = nullptr);
     ~AgentCoordinator() override;
 
-    std::function<void()> onReady;                        // every agent authenticated and its clock accepted
-    std::function<void(const QString &)> onBarrierFailed; // listening failed or the barrier timed out
-    std::function<void(const QString &)> onAssigned;      // every agent took its segment (""), or why not
-    std::function<void(IntervalSnapshotPtr)> onSnapshot;  // the merged stream
-    std::function<void()> onFinished;                     // after the last merged interval
+    std::function<void()> onReady;                           // every agent authenticated and its clock accepted
+    std::function<void(const BarrierProgress &)> onProgress; // the barrier listens, an agent came, was refused or left
+    std::function<void(const QString &)> onBarrierFailed;    // listening failed or the barrier timed out
+    std::function<void(const QString &)> onAssigned;         // every agent took its segment (""), or why not
+    std::function<void(IntervalSnapshotPtr)> onSnapshot;     // the merged stream
+    std::function<void()> onFinished;                        // after the last merged interval
 
     // Starts listening and the barrier's timer.
     void listen();
@@ -81,6 +83,8 @@ private:
     QString describe(const Agent &agent) const;
     QString url() const;
     int readyCount() const;
+    // Calls onProgress while the barrier waits, when the count of ready or refused agents changed.
+    void reportProgress();
 
     DistributedOptions m_options;
     QWebSocketServer *m_server = nullptr;
@@ -97,6 +101,8 @@ private:
     int m_assignedCount = 0;
     QStringList m_engines; // load paths reported by the agents, sorted, distinct
     bool m_readySignalled = false;
+    int m_reportedReady = -1;
+    int m_reportedRefused = -1;
     bool m_started = false;
     bool m_finished = false;
     double m_startWall_ms = 0;

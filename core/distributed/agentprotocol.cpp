@@ -183,24 +183,33 @@ Segment AgentProtocol::segmentFrom(const QJsonObject &o)
     return s;
 }
 
-QByteArray AgentProtocol::readToken(const QString &file, QString *error)
+QByteArray AgentProtocol::readToken(const QString &file, QString *error, const QString &fileField)
 {
     QByteArray token = qgetenv("PREFLIGHT_AGENT_TOKEN").trimmed();
-    if (token.isEmpty() && !file.isEmpty()) {
+    const bool fromEnvironment = !token.isEmpty();
+    if (!fromEnvironment && !file.isEmpty()) {
         QFile f(file);
         if (!f.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read the agent token file %1: %2").arg(file, f.errorString());
+            *error = QStringLiteral("%1 %2: cannot read it (%3); check the path and its permissions")
+                         .arg(fileField, file, f.errorString());
             return {};
         }
         token = f.readAll().trimmed();
     }
     if (token.isEmpty()) {
-        *error = QStringLiteral("no agent token: set PREFLIGHT_AGENT_TOKEN or pass --agent-token-file FILE (the same "
-                                "secret on the coordinator and every agent; e.g. `openssl rand -hex 32 > token`)");
+        *error = file.isEmpty()
+                     ? QStringLiteral("%1 is missing: no agent token; set PREFLIGHT_AGENT_TOKEN or give %1 (the same "
+                                      "secret on the coordinator and every agent; e.g. `openssl rand -hex 32 > token`)")
+                           .arg(fileField)
+                     : QStringLiteral("%1 %2: the file is empty; write the shared agent token into it (e.g. `openssl "
+                                      "rand -hex 32 > token`)")
+                           .arg(fileField, file);
         return {};
     }
     if (token.size() < 16) {
-        *error = QStringLiteral("the agent token is shorter than 16 bytes; generate one with `openssl rand -hex 32`");
+        *error =
+            QStringLiteral("%1: the agent token is shorter than 16 bytes; generate one with `openssl rand -hex 32`")
+                .arg(fromEnvironment ? QStringLiteral("PREFLIGHT_AGENT_TOKEN") : fileField + QLatin1Char(' ') + file);
         return {};
     }
     return token;

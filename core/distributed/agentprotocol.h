@@ -50,8 +50,10 @@ public:
     static Segment segmentFrom(const QJsonObject &o);
 
     // The token from PREFLIGHT_AGENT_TOKEN, else from `file` (trailing whitespace removed). Empty + *error
-    // naming the fix when neither gives one, or it is shorter than 16 bytes.
-    static QByteArray readToken(const QString &file, QString *error);
+    // naming the fix when neither gives one, or it is shorter than 16 bytes; `fileField` is how the error names
+    // the file's field (the flag, or the GUI's label). *error never holds the token.
+    static QByteArray readToken(const QString &file, QString *error,
+                                const QString &fileField = QStringLiteral("--agent-token-file"));
 };
 
 } // namespace Preflight

@@ -11,6 +11,11 @@ DistributedLoad::DistributedLoad(const DistributedOptions &options) : m_options(
     m_coordinator = new AgentCoordinator(options);
     m_coordinator->onReady = [this] { deliver(QString()); };
     m_coordinator->onBarrierFailed = [this](const QString &error) { deliver(error); };
+    m_coordinator->onProgress = [this](const BarrierProgress &progress) {
+        std::lock_guard<std::mutex> lock(m_progressMutex);
+        if (m_progressSink)
+            m_progressSink(progress);
+    };
     m_coordinator->onAssigned = [this](const QString &error) { deliver(error); };
     m_coordinator->onSnapshot = [this](IntervalSnapshotPtr s) {
         if (m_snapshotSink)
@@ -74,6 +79,18 @@ void DistributedLoad::cancel()
     std::lock_guard<std::mutex> lock(m_mutex);
     m_cancelled = true;
     m_condition.notify_all();
+}
+
+bool DistributedLoad::isCancelled() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_cancelled;
+}
+
+void DistributedLoad::setProgressSink(std::function<void(const BarrierProgress &)> sink)
+{
+    std::lock_guard<std::mutex> lock(m_progressMutex);
+    m_progressSink = std::move(sink);
 }
 
 QString DistributedLoad::prepare(const Plan &plan, const Schedule &schedule, const QStringList &headers,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "barrierprogress.h"
 #include "distributedoptions.h"
 #include "load/loadsource.h"
 #include "load/schedule.h"
@@ -10,6 +11,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -36,6 +38,11 @@ public:
     QString prepare(const Plan &plan, const Schedule &schedule, const QStringList &headers, bool allowNonLoopback);
     // Ends a prepare() that is waiting (the user stopped the run). Thread-safe.
     void cancel();
+    bool isCancelled() const;
+    // Called on the coordinator's thread while prepare() waits at the ready barrier: it listens, an agent came,
+    // was refused or left. Set or clear it from any thread; once cleared it is never called again (clearing waits
+    // for a call under way), so a sink may capture objects that only live as long as the caller clears it.
+    void setProgressSink(std::function<void(const BarrierProgress &)> sink);
 
     void setSnapshotSink(SnapshotSink sink) override { m_snapshotSink = std::move(sink); }
     void setFinishedSink(FinishedSink sink) override { m_finishedSink = std::move(sink); }
@@ -57,7 +64,9 @@ private:
 
     DistributedOptions m_options;
     QThread m_thread;
-    AgentCoordinator *m_coordinator = nullptr; // lives on m_thread
+    AgentCoordinator *m_coordinator = nullptr;                   // lives on m_thread
+    std::function<void(const BarrierProgress &)> m_progressSink; // guarded by m_progressMutex
+    std::mutex m_progressMutex;
     SnapshotSink m_snapshotSink;
     FinishedSink m_finishedSink;
     std::atomic<int> m_stopLevel{0};

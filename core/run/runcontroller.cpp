@@ -124,6 +124,7 @@ RunController::RunController(QObject *parent) : QObject(parent), m_run(std::make
     qRegisterMetaType<Preflight::PoolSample>();
     qRegisterMetaType<Preflight::DiagnosisPtr>();
     qRegisterMetaType<Preflight::RunFailure>();
+    qRegisterMetaType<Preflight::BarrierProgress>();
 }
 
 RunController::~RunController()
@@ -192,6 +193,10 @@ void RunController::start(const Plan &plan, const Options &options)
     m_loadFailure = LoadFailure();
     m_options = options;
     m_stopRequests = 0;
+    {
+        std::lock_guard<std::mutex> lock(m_distributedMutex);
+        m_stoppedBeforeLoad = false;
+    }
     m_guardTripped = false;
     m_analysisStop = false;
     m_running = true;
@@ -352,20 +357,38 @@ void RunController::start(const Plan &plan, const Options &options)
             {
                 std::lock_guard<std::mutex> lock(m_distributedMutex);
                 m_distributed = prep->distributed;
+                if (m_stoppedBeforeLoad)
+                    m_distributed->cancel(); // Stop came while the target was being checked: do not wait at all
             }
             // The coordinator's own {seq} values (the profiling pass) never meet an agent's.
             prep->factory->setSequenceSegment(uint64_t(agents), uint64_t(agents) + 1);
+            // Cleared before this thread ends, so the sink never outlives the controller (its destructor joins).
+            prep->distributed->setProgressSink([this, generation](const BarrierProgress &progress) {
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, generation, progress] {
+                        if (generation == m_generation)
+                            emit agentsWaiting(progress);
+                    },
+                    Qt::QueuedConnection);
+            });
             const QString error = prep->distributed->prepare(normalised, Schedule::compile(normalised.scenario),
                                                              prep->headers, m_options.allowNonLoopback);
+            prep->distributed->setProgressSink({});
             {
                 std::lock_guard<std::mutex> lock(m_distributedMutex);
                 m_distributed.reset();
             }
-            if (!error.isEmpty()) {
-                prep->failure =
-                    RunFailure::make(Kind::AgentsUnavailable, error,
-                                     QStringLiteral("start the missing agents (preflight agent --coordinator "
-                                                    "HOST:PORT …) or lower --agents; docs/distributed.md"));
+            if (prep->distributed->isCancelled()) {
+                // Stopped at the barrier: launch() ends the run as interrupted, like a stop while checking the target.
+                prep->distributed.reset();
+            } else if (!error.isEmpty()) {
+                prep->failure = RunFailure::make(
+                    Kind::AgentsUnavailable, error,
+                    QStringLiteral("start the missing agents with `preflight agent --coordinator wss://HOST:%1 "
+                                   "--ca-file CA.pem` and the same token, or run with fewer agents; "
+                                   "docs/distributed.md")
+                        .arg(m_options.distributed.port));
                 prep->distributed.reset();
             }
         }
@@ -640,6 +663,7 @@ void RunController::stop()
         m_analysisStop = true; // a second stop also cuts a profiling pass short
     {
         std::lock_guard<std::mutex> lock(m_distributedMutex);
+        m_stoppedBeforeLoad = !m_engine;
         if (m_distributed)
             m_distributed->cancel(); // stopped while the agents were being gathered
     }

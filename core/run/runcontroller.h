@@ -5,6 +5,7 @@
 #include "data/rundataptr.h"
 #include "diagnosis/diagnoser.h"
 #include "diagnosis/gates.h"
+#include "distributed/barrierprogress.h"
 #include "distributed/distributedoptions.h"
 #include "load/loadengine.h"
 #include "plan/plan.h"
@@ -79,6 +80,9 @@ signals:
     void snapshotAvailable(const Preflight::IntervalSnapshotPtr &snapshot);
     void dbSampleAvailable(const Preflight::DbSample &sample);
     void poolSampleAvailable(const Preflight::PoolSample &sample);
+    // A distributed run waits at its ready barrier (after "checking target"): where it listens, how many agents
+    // came. Emitted when it starts listening and whenever an agent is ready, refused or leaves before the load.
+    void agentsWaiting(const Preflight::BarrierProgress &progress);
     // A problem that does not stop the run (pool endpoint broken, DB sampler lost its connection, …).
     void warningRaised(const QString &message);
     void runFinished(const Preflight::RunDataPtr &run);
@@ -100,6 +104,7 @@ private:
     std::shared_ptr<LoadSource> m_engine;           // a LoadEngine, or a DistributedLoad with --agents
     std::shared_ptr<DistributedLoad> m_distributed; // while its agents are being gathered (stop() cancels)
     std::mutex m_distributedMutex;
+    bool m_stoppedBeforeLoad = false; // stop() before the load started; guarded by m_distributedMutex
     LoadFailure m_loadFailure;
     std::shared_ptr<RequestFactory> m_factory;
     std::shared_ptr<DatabaseSession> m_database;

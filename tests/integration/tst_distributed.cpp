@@ -2,6 +2,7 @@
 // processes on loopback, over TLS with a CA and certificate made by the openssl CLI for this test. One merged run, the
 // open model's spacing measured at the server, and the faults: a killed agent, a missing one, a wrong token, a skewed
 // clock.
+#include "agentcredentials.h"
 #include "preflightprocess.h"
 #include "testhttpserver.h"
 
@@ -78,21 +79,10 @@ class TestDistributed : public QObject
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
+    PreflightTest::AgentCredentials m_credentials;
     QString m_ca, m_cert, m_key, m_token, m_otherToken;
 
     QString path(const QString &name) const { return m_dir.filePath(name); }
-
-    static bool openssl(const QStringList &args)
-    {
-        QProcess p;
-        p.setProcessChannelMode(QProcess::MergedChannels);
-        p.start(QStringLiteral("openssl"), args);
-        if (!p.waitForFinished(60000) || p.exitCode() != 0) {
-            qWarning("openssl %s: %s", qPrintable(args.join(QLatin1Char(' '))), p.readAll().constData());
-            return false;
-        }
-        return true;
-    }
 
     QStringList coordinatorArgs(const TestHttpServer &server, int agents, int port, const QStringList &load,
                                 const QString &name) const
@@ -146,34 +136,12 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_ca = path(QStringLiteral("ca.pem"));
-        m_cert = path(QStringLiteral("coordinator.pem"));
-        m_key = path(QStringLiteral("coordinator.key"));
-        QFile ext(path(QStringLiteral("ext.cnf")));
-        QVERIFY(ext.open(QIODevice::WriteOnly));
-        ext.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-        ext.close();
-        QVERIFY(openssl({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                         QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
-                         path(QStringLiteral("ca.key")), QStringLiteral("-out"), m_ca, QStringLiteral("-days"),
-                         QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=preflight test CA")}));
-        QVERIFY(openssl({QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                         QStringLiteral("-nodes"), QStringLiteral("-keyout"), m_key, QStringLiteral("-out"),
-                         path(QStringLiteral("coordinator.csr")), QStringLiteral("-subj"),
-                         QStringLiteral("/CN=127.0.0.1")}));
-        QVERIFY(openssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
-                         path(QStringLiteral("coordinator.csr")), QStringLiteral("-CA"), m_ca, QStringLiteral("-CAkey"),
-                         path(QStringLiteral("ca.key")), QStringLiteral("-CAcreateserial"), QStringLiteral("-out"),
-                         m_cert, QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"),
-                         path(QStringLiteral("ext.cnf"))}));
-        m_token = path(QStringLiteral("token"));
-        m_otherToken = path(QStringLiteral("other-token"));
-        for (const auto &[file, text] : {std::pair{m_token, QByteArray("6f1c2a9be0d34f7a8c5e1b2d3f4a5b6c\n")},
-                                         std::pair{m_otherToken, QByteArray("00000000000000000000000000000000\n")}}) {
-            QFile f(file);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(text);
-        }
+        QVERIFY2(m_credentials.make(), qPrintable(m_credentials.error()));
+        m_ca = m_credentials.caFile();
+        m_cert = m_credentials.certFile();
+        m_key = m_credentials.keyFile();
+        m_token = m_credentials.tokenFile();
+        m_otherToken = m_credentials.otherTokenFile();
     }
 
     // Three agents make one stored run: totals are what the server counted (plus the coordinator's one

@@ -1,3 +1,4 @@
+#include "agentsfields.h"
 #include "databaseeditor.h"
 #include "databasetestresult.h"
 #include "endpointdetaileditor.h"
@@ -182,12 +183,12 @@ private slots:
         auto *unnamed = new QPushButton(QStringLiteral("?"), window.targetPanel());
         QCOMPARE(UiWiring::unnamedControls(&window), QList<QWidget *>{unnamed});
         delete unnamed;
-        // It reaches the query dock, the login and pool editors and the database test result, shown or not: an
-        // unnamed button inside any of them is caught too.
+        // It reaches the query dock, the login and pool editors, the database test result and the agents section,
+        // shown or not: an unnamed button inside any of them is caught too.
         TargetPanel *target = window.targetPanel();
-        for (QWidget *part :
-             std::initializer_list<QWidget *>{window.queryInspector(), target->loginEditor(), target->poolEditor(),
-                                              target->databaseEditor(), target->endpointsEditor()->detail()}) {
+        for (QWidget *part : std::initializer_list<QWidget *>{
+                 window.queryInspector(), target->loginEditor(), target->poolEditor(), target->databaseEditor(),
+                 target->endpointsEditor()->detail(), window.scenarioPanel()->agentsFields()}) {
             QVERIFY(window.isAncestorOf(part));
             auto *planted = new QPushButton(QStringLiteral("?"), part);
             QCOMPARE(UiWiring::unnamedControls(&window), QList<QWidget *>{planted});
