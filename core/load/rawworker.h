@@ -14,7 +14,7 @@ namespace Preflight {
 // the driver's own epoll set, in the shape of wrk. Requests are rendered into bytes once per endpoint when
 // they never change, else per request from RequestFactory's URL and body; answers are parsed with
 // http-parser. Keep-alive, one request at a time per connection, a reconnect after Connection: close.
-// Plain http:// only, no proxy: EngineChoice decides when it may carry a run.
+// Plain http:// only, no proxy, HTTP/1.1: chooseLoadPath (loadpath.h) decides when it may carry a run.
 //
 // Failures are classified as LoadWorker's libcurl path classifies them (see RawConnection), a request with
 // no complete answer within the endpoint's timeout is a Timeout, and an unresolvable host is Dns. Unlike
