@@ -18,20 +18,6 @@ QString writesHint()
     return QStringLiteral("import again with writes included (--include-writes) to load-test it");
 }
 
-void lineColumnAt(const QByteArray &text, int offset, int *line, int *column)
-{
-    *line = 1;
-    *column = 1;
-    for (int i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++*line;
-            *column = 1;
-        } else if ((uchar(text[i]) & 0xC0) != 0x80) {
-            ++*column;
-        }
-    }
-}
-
 // YAML is the other common OpenAPI encoding; name the conversion instead of a JSON syntax error at line 1.
 bool looksLikeYaml(const QByteArray &bytes)
 {

@@ -36,8 +36,6 @@ private:
     QSet<QString> m_seen;
 };
 
-// 1-based line and column of a byte offset (for JSON syntax errors).
-void lineColumnAt(const QByteArray &text, int offset, int *line, int *column);
 // YAML is the other common OpenAPI encoding; name the conversion instead of a JSON syntax error at line 1.
 bool looksLikeYaml(const QByteArray &bytes);
 // The document's top-level object, or nullopt with *error naming line and column (or the YAML conversion).

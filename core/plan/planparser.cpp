@@ -26,8 +26,6 @@ QString PlanError::toString() const
     return message;
 }
 
-namespace {
-
 void lineColumnAt(const QByteArray &text, int offset, int *line, int *column)
 {
     *line = 1;
@@ -41,6 +39,8 @@ void lineColumnAt(const QByteArray &text, int offset, int *line, int *column)
         }
     }
 }
+
+namespace {
 
 // Reads typed fields and remembers the first problem with its path ("endpoints[2].weight").
 class Reader

@@ -20,6 +20,10 @@ struct PlanError
 };
 
 // Parses and validates plans (docs/architecture.md). Pure functions, thread-safe.
+// 1-based line and column (in UTF-8 characters) of a byte offset, for JSON syntax errors in plans and imported
+// files alike.
+void lineColumnAt(const QByteArray &text, int offset, int *line, int *column);
+
 class PlanParser
 {
 public:
