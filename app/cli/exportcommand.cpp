@@ -65,28 +65,24 @@ int exportCommand(const QStringList &args)
         out << kExportUsage;
         return ExitReady;
     }
-    const QString storePath =
-        parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store")) : RunStore::defaultPath();
+    const StoreLocation storeAt = storeLocation(parser);
     const QString csvDir = parser.value(QStringLiteral("csv"));
     const QString jsonFile = parser.value(QStringLiteral("json"));
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1)
         return usageError(QStringLiteral("unexpected argument \"%1\"").arg(positional[1]));
     const QString idText = positional.value(0);
-    bool ok = false;
-    const qint64 id = idText.toLongLong(&ok);
     if (idText.isEmpty())
         return usageError(QStringLiteral("which run? give its id (see `preflight runs`)"));
-    if (!ok || id < 1)
+    const std::optional<qint64> id = parseRunId(idText);
+    if (!id)
         return usageError(
             QStringLiteral("\"%1\" is not a run id (a positive number, see `preflight runs`)").arg(idText));
     if (csvDir.isEmpty() == jsonFile.isEmpty())
         return usageError(QStringLiteral("give exactly one of --csv DIR or --json FILE"));
     {
         OutputPaths paths;
-        paths.addStore(parser.isSet(QStringLiteral("store")) ? QStringLiteral("--store")
-                                                             : QStringLiteral("the default run store"),
-                       storePath);
+        paths.addStore(storeAt.label, storeAt.path);
         paths.addOutput(QStringLiteral("--json"), jsonFile);
         if (!csvDir.isEmpty()) {
             if (QFileInfo(csvDir).exists() && !QFileInfo(csvDir).isDir()) {
@@ -104,14 +100,10 @@ int exportCommand(const QStringList &args)
     }
 
     RunStore store;
-    if (const StoreError e = openStoreForReading(store, storePath)) {
-        err << "preflight export: " << e.message << '\n';
-        return ExitUsage;
-    }
-    StoreError error;
-    const std::optional<RunData> run = store.loadRun(id, &error);
+    QString loadError;
+    const std::optional<RunData> run = loadStoredRun(store, storeAt.path, *id, &loadError);
     if (!run) {
-        err << "preflight export: " << error.message << '\n';
+        err << "preflight export: " << loadError << '\n';
         return ExitUsage;
     }
     if (!csvDir.isEmpty()) {

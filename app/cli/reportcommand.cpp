@@ -33,15 +33,6 @@ int usageError(const QString &message)
         << "; usage: preflight report RUN_ID [--store FILE] (--html FILE | --pdf FILE) [--baseline RUN_ID]\n";
     return ExitUsage;
 }
-
-std::optional<qint64> runId(const QString &text)
-{
-    bool ok = false;
-    const qint64 id = text.toLongLong(&ok);
-    if (!ok || id < 1)
-        return std::nullopt;
-    return id;
-}
 } // namespace
 
 int reportCommand(const QStringList &args)
@@ -65,8 +56,7 @@ int reportCommand(const QStringList &args)
         out << kReportUsage;
         return ExitReady;
     }
-    const QString storePath =
-        parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store")) : RunStore::defaultPath();
+    const StoreLocation storeAt = storeLocation(parser);
     const QString htmlFile = parser.value(QStringLiteral("html"));
     const QString pdfFile = parser.value(QStringLiteral("pdf"));
     const QString baselineText = parser.value(QStringLiteral("baseline"));
@@ -79,13 +69,13 @@ int reportCommand(const QStringList &args)
 
     if (idText.isEmpty())
         return usageError(QStringLiteral("which run? give its id (see `preflight runs`)"));
-    const std::optional<qint64> id = runId(idText);
+    const std::optional<qint64> id = parseRunId(idText);
     if (!id)
         return usageError(
             QStringLiteral("\"%1\" is not a run id (a positive number, see `preflight runs`)").arg(idText));
     std::optional<qint64> baselineId;
     if (!baselineText.isEmpty()) {
-        baselineId = runId(baselineText);
+        baselineId = parseRunId(baselineText);
         if (!baselineId)
             return usageError(QStringLiteral("--baseline \"%1\" is not a run id").arg(baselineText));
     }
@@ -113,9 +103,7 @@ int reportCommand(const QStringList &args)
     }
     {
         OutputPaths paths;
-        paths.addStore(parser.isSet(QStringLiteral("store")) ? QStringLiteral("--store")
-                                                             : QStringLiteral("the default run store"),
-                       storePath);
+        paths.addStore(storeAt.label, storeAt.path);
         paths.addOutput(QStringLiteral("--html"), htmlFile);
         paths.addOutput(QStringLiteral("--pdf"), pdfFile);
         if (const QString problem = paths.check(); !problem.isEmpty()) {
@@ -125,18 +113,15 @@ int reportCommand(const QStringList &args)
     }
 
     RunStore store;
-    if (const StoreError e = openStoreForReading(store, storePath)) {
-        err << "preflight report: " << e.message << '\n';
-        return ExitUsage;
-    }
-    StoreError error;
-    const std::optional<RunData> run = store.loadRun(*id, &error);
+    QString loadError;
+    const std::optional<RunData> run = loadStoredRun(store, storeAt.path, *id, &loadError);
     if (!run) {
-        err << "preflight report: " << error.message << '\n';
+        err << "preflight report: " << loadError << '\n';
         return ExitUsage;
     }
     std::optional<RunData> baseline;
     if (baselineId) {
+        StoreError error;
         baseline = store.loadRun(*baselineId, &error);
         if (!baseline) {
             err << "preflight report: baseline: " << error.message << '\n';
