@@ -2,15 +2,14 @@
 // paths: every test runs once on libcurl ("curl") and once on the raw HTTP/1.1 path ("raw", docs/engine.md).
 #include "load/loadengine.h"
 #include "load/proxysettings.h"
-#include "load/requestfactory.h"
 #include "load/schedule.h"
 #include "plan/planparser.h"
+#include "enginerun.h"
 #include "testhttpserver.h"
 
 #include <QFile>
 #include <QTest>
 
-#include <mutex>
 #include <unistd.h>
 
 using namespace Preflight;
@@ -18,29 +17,7 @@ using PreflightTest::TestHttpServer;
 
 namespace {
 
-struct Outcome
-{
-    std::vector<IntervalSnapshot> intervals;
-    std::vector<ErrorSample> errorSamples;
-    EndpointStats total;
-    std::vector<EndpointStats> perEndpoint;
-    uint64_t started = 0;
-    uint64_t dropped = 0;
-
-    // Completed requests per second over intervals that end after `from_s` and before `to_s`.
-    double rps(double from_s, double to_s) const
-    {
-        uint64_t requests = 0;
-        double span = 0;
-        for (const auto &i : intervals) {
-            if (i.start_s >= from_s && i.end_s <= to_s) {
-                requests += i.total().requests;
-                span += i.duration_s();
-            }
-        }
-        return span > 0 ? double(requests) / span : 0;
-    }
-};
+using Outcome = PreflightTest::EngineOutcome;
 
 // Resident set size of this process (Linux: /proc/self/statm, second field, in pages); -1 when unreadable.
 qint64 residentBytes()
@@ -79,38 +56,7 @@ QString currentEngine()
 Outcome runToEnd(const Plan &plan, EngineOptions options = {},
                  std::function<void(LoadEngine &, const IntervalSnapshot &)> onTick = {})
 {
-    QString error;
-    auto factory = RequestFactory::create(plan, &error);
-    if (!factory)
-        qFatal("factory: %s", qPrintable(error));
-    options.maxConnections = plan.limits.max_users;
-    options.maxResponseBytes = plan.target.max_response_bytes;
-    options.transport = TransportOptions::fromTarget(plan.target); // as RunController does: proxy from the environment
-    options.engine = currentEngine();
-    LoadEngine engine(std::make_shared<RequestFactory>(std::move(*factory)), Schedule::compile(plan.scenario), options);
-    if (loadPathId(engine.loadPath()) != options.engine)
-        qFatal("asked for the %s path, got %s", qPrintable(options.engine), qPrintable(loadPathId(engine.loadPath())));
-    Outcome outcome;
-    std::mutex mutex;
-    engine.setSnapshotSink([&](IntervalSnapshotPtr s) {
-        std::lock_guard<std::mutex> lock(mutex);
-        outcome.intervals.push_back(*s);
-        if (onTick)
-            onTick(engine, *s);
-    });
-    engine.start();
-    engine.waitFinished();
-    outcome.perEndpoint.resize(plan.endpoints.size());
-    for (const auto &i : outcome.intervals) {
-        outcome.started += i.started;
-        outcome.dropped += i.dropped;
-        for (size_t e = 0; e < i.endpoints.size(); ++e) {
-            outcome.total.merge(i.endpoints[e]);
-            outcome.perEndpoint[e].merge(i.endpoints[e]);
-        }
-    }
-    outcome.errorSamples = engine.errorSamples();
-    return outcome;
+    return PreflightTest::runEngineToEnd(plan, currentEngine(), options, std::move(onTick));
 }
 
 } // namespace

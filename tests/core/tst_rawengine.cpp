@@ -2,31 +2,24 @@
 // close, interim 1xx answers, bodies above the limit, resets in the middle of a body, a server slower than
 // the timeout, keep-alive reuse. Every case runs on both paths (global rows "curl" and "raw") and must count
 // the same way; which path "auto" picks is checked at the end.
+#include "enginerun.h"
 #include "faultserver.h"
 
 #include "load/loadengine.h"
 #include "load/loadpath.h"
-#include "load/requestfactory.h"
-#include "load/schedule.h"
 #include "load/transportoptions.h"
 #include "plan/planparser.h"
 
 #include <QJsonObject>
 #include <QTest>
 
-#include <mutex>
 
 using namespace Preflight;
 using PreflightTest::FaultServer;
 
 namespace {
 
-struct Outcome
-{
-    EndpointStats total;
-    std::vector<ErrorSample> errorSamples;
-    uint64_t started = 0;
-};
+using Outcome = PreflightTest::EngineOutcome;
 
 Plan makePlan(const std::string &baseUrl, int users, double duration_s, int timeout_ms = 5000,
               qint64 maxResponseBytes = 16 << 20, const QString &method = QStringLiteral("GET"))
@@ -47,33 +40,13 @@ Plan makePlan(const std::string &baseUrl, int users, double duration_s, int time
     return *plan;
 }
 
+// A run on the load path of the current global data row ("curl" or "raw"), one load thread.
 Outcome runToEnd(const Plan &plan)
 {
-    QString error;
-    auto factory = RequestFactory::create(plan, &error);
-    if (!factory)
-        qFatal("factory: %s", qPrintable(error));
+    QFETCH_GLOBAL(QString, engine);
     EngineOptions options;
     options.workers = 1;
-    options.maxConnections = plan.limits.max_users;
-    options.maxResponseBytes = plan.target.max_response_bytes;
-    options.engine = [] { // the global data row: "curl" or "raw"
-        QFETCH_GLOBAL(QString, engine);
-        return engine;
-    }();
-    LoadEngine engine(std::make_shared<RequestFactory>(std::move(*factory)), Schedule::compile(plan.scenario), options);
-    Outcome outcome;
-    std::mutex mutex;
-    engine.setSnapshotSink([&](IntervalSnapshotPtr s) {
-        std::lock_guard<std::mutex> lock(mutex);
-        outcome.started += s->started;
-        for (const auto &e : s->endpoints)
-            outcome.total.merge(e);
-    });
-    engine.start();
-    engine.waitFinished();
-    outcome.errorSamples = engine.errorSamples();
-    return outcome;
+    return PreflightTest::runEngineToEnd(plan, engine, options);
 }
 
 FaultServer::Decide answerWith(FaultServer::Answer answer)
