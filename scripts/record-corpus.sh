@@ -49,7 +49,8 @@ while IFS=$'\t' read -r backend dir db name flaw plan maxconn statement_log; do
   want "$name" "$backend" || continue
   echo "== $name ($db, FLAW=$flaw)" >&2
   case_dir="$work/$name"; mkdir -p "$case_dir"; chmod 777 "$case_dir"
-  export FLAW="$flaw" PORT="$httpport"
+  # CORPUS_API_KEY: the key the backends that check one expect (plans name it as ${env:CORPUS_API_KEY}).
+  export FLAW="$flaw" PORT="$httpport" CORPUS_API_KEY=corpus-api-key
   if [ "$db" = "postgresql" ]; then
     rm -rf "$work/pg"
     bash "$root/tests/corpus/pg.sh" start "$work/pg" "$pgport" "$maxconn"

@@ -52,17 +52,19 @@ RunData scenario(const QString &name, double noise = 0, unsigned seed = 1)
     } else if (name == QLatin1String("healthy-nodb")) {
         spec = healthySpec(QStringLiteral("none"));
     } else if (name == QLatin1String("single-connection") || name == QLatin1String("single-connection-timeouts") ||
-               name == QLatin1String("serialized-server") || name == QLatin1String("serialized-server-pg")) {
+               name == QLatin1String("serialized-server") || name == QLatin1String("serialized-server-pg") ||
+               name == QLatin1String("serialized-server-pg-unused")) {
         const bool timeouts = name == QLatin1String("single-connection-timeouts");
         const bool pgWithPool = name == QLatin1String("serialized-server-pg");
+        const bool pgUnused = name == QLatin1String("serialized-server-pg-unused"); // the requests never reach it
         spec = sweep(kSweep, [&](Level &l) {
             l.endpoints = {closedLoad(l.users, 50)}; // S = 20 ms, one at a time
             if (timeouts && l.users >= 50)
                 l.endpoints[0].timeout_share = 0.59;
-            l.db_backends = pgWithPool ? 5 : 1;
-            l.db_active = 1;
+            l.db_backends = pgUnused ? 0 : pgWithPool ? 5 : 1;
+            l.db_active = pgUnused ? 0 : 1;
         });
-        spec.db_kind = name.startsWith(QLatin1String("serialized-server")) && !pgWithPool
+        spec.db_kind = name.startsWith(QLatin1String("serialized-server")) && !pgWithPool && !pgUnused
                            ? QStringLiteral("none")
                            : QStringLiteral("postgresql");
     } else if (name == QLatin1String("single-connection-pool-metrics")) {
@@ -502,6 +504,23 @@ private slots:
             });
             QVERIFY(cited);
         }
+    }
+
+    // Flat throughput with no app session on the database at all: the requests never used it (a configuration
+    // served from memory), so one shared DB connection cannot be the cause (the go-nethttp-pq-generator recording
+    // raised a high single-connection with "0 app sessions" as its evidence before this).
+    void noAppSessionIsNoSharedConnection()
+    {
+        RunData run = scenario(QStringLiteral("serialized-server-pg-unused"));
+        const Diagnosis d = analyze(run, launch());
+        QVERIFY(!findingById(d, QStringLiteral("single-connection")));
+        const Finding *f = findingById(d, QStringLiteral("serialized-server"));
+        QVERIFY(f);
+        QCOMPARE(f->confidence, 0.6);
+        QCOMPARE(evidenceValue(*f, QStringLiteral("db_backends_max")), 0.0);
+        // The same run with one app session is the shared connection.
+        const Diagnosis one = analyze(scenario(QStringLiteral("single-connection")), launch());
+        QVERIFY(findingById(one, QStringLiteral("single-connection")));
     }
 
     void findingsAreOrderedBySeverity()

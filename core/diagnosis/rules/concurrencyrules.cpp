@@ -113,7 +113,7 @@ std::optional<Finding> ruleSingleConnection(const RuleContext &ctx)
     constexpr double kOneSessionParallelism = 2.5;
     if (!s && ctx.postgres) {
         s = serialisation(ctx, kOneSessionParallelism);
-        if (s && !(s->dbBackendsMax >= 0 && s->dbBackendsMax <= 1))
+        if (s && s->dbBackendsMax != 1)
             s.reset();
     }
     if (!s)
@@ -127,9 +127,11 @@ std::optional<Finding> ruleSingleConnection(const RuleContext &ctx)
         f.confidence = 0.85;
         f.evidence.push_back(evidence(QStringLiteral("pool_max"), 1, QStringLiteral("connections"),
                                       QStringLiteral("the app's pool metrics report a maximum of one connection")));
-        if (ctx.postgres && s->dbBackendsMax >= 0 && s->dbBackendsMax <= 1)
+        if (ctx.postgres && s->dbBackendsMax == 1)
             f.confidence = 0.95;
-    } else if (ctx.postgres && s->dbBackendsMax >= 0 && s->dbBackendsMax <= 1) {
+    } else if (ctx.postgres && s->dbBackendsMax == 1) {
+        // Exactly one: no app session at all means these requests never reached the database (a cached or static
+        // endpoint), which then cannot be what serialises them (measured: Go serving a configuration from memory).
         f.confidence = 0.9;
         f.evidence.push_back(evidence(QStringLiteral("db_backends_max"), s->dbBackendsMax, QString(),
                                       QStringLiteral("app sessions on the database while users grew")));
@@ -198,6 +200,12 @@ std::optional<Finding> ruleSerializedServer(const RuleContext &ctx)
         f.evidence.push_back(evidence(QStringLiteral("db_active_mean"), std::max(0.0, s->dbActiveMean), QString(),
                                       QStringLiteral("active app sessions on average: the database runs about one "
                                                      "statement at a time, as the server sends them")));
+        addSessionScopeEvidence(ctx, f);
+    } else if (ctx.postgres && s->dbBackendsMax == 0) {
+        f.confidence = 0.6;
+        f.evidence.push_back(evidence(QStringLiteral("db_backends_max"), 0, QString(),
+                                      QStringLiteral("no app session on the database while users grew: these "
+                                                     "requests do not use it, so it is not what serialises them")));
         addSessionScopeEvidence(ctx, f);
     } else if (!ctx.dbSamples && !ctx.sqlite) {
         f.confidence = 0.5;

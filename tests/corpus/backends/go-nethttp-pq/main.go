@@ -44,6 +44,18 @@ func internalError(w http.ResponseWriter, err error) {
 	http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 }
 
+// GET /v1/config: the client configuration (feature flags) the mobile app fetches at every start, built once and
+// served from memory: no database, a few microseconds of work.
+var clientConfig = map[string]interface{}{
+	"min_app_version": "4.2.0",
+	"features":        map[string]bool{"instant_transfer": true, "statements_v2": false, "dark_mode": true},
+	"support_email":   "support@example.com",
+}
+
+func getConfig(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, clientConfig)
+}
+
 func livez(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
@@ -176,6 +188,7 @@ func main() {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/livez", livez)
+	mux.HandleFunc("/v1/config", getConfig)
 	mux.HandleFunc("/v1/accounts", getAccounts)
 	mux.HandleFunc("/v1/accounts/", getAccount)
 	mux.HandleFunc("/v1/stats", getStats)

@@ -1,5 +1,6 @@
 'use strict';
 // Express 4 + node-postgres Pool, one process. FLAW picks the configuration (see README.md).
+const crypto = require('crypto');
 const express = require('express');
 const { Pool } = require('pg');
 
@@ -18,6 +19,21 @@ pool.on('error', (err) => console.error('idle client error', err.message));
 const app = express();
 app.disable('x-powered-by');
 app.use(express.json());
+
+// The blocking configuration keeps API keys as PBKDF2 hashes (as one should) and checks the presented key on every
+// request with the synchronous pbkdf2Sync: ≈ 15–20 ms of CPU on the event loop per request, during which the process
+// serves nobody else. The database is not involved: its pool keeps several connections.
+const API_KEY_SALT = 'corpus-salt';
+const API_KEY_ITERATIONS = 25000;
+const API_KEY_HASH = crypto.pbkdf2Sync('corpus-api-key', API_KEY_SALT, API_KEY_ITERATIONS, 32, 'sha256');
+if (FLAW === 'blocking') {
+  app.use('/api', (req, res, next) => {
+    const presented = String(req.get('x-api-key') || '');
+    const hash = crypto.pbkdf2Sync(presented, API_KEY_SALT, API_KEY_ITERATIONS, 32, 'sha256');
+    if (!crypto.timingSafeEqual(hash, API_KEY_HASH)) return res.status(401).json({ error: 'bad api key' });
+    next();
+  });
+}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
