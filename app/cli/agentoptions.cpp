@@ -49,6 +49,10 @@ bool readDistributedOptions(const QCommandLineParser &p, DistributedOptions *out
         return false;
     }
     *out = *options;
+    // Tests only: a short handshake bound, so that a client that never finishes its handshake is dropped quickly.
+    const int handshakeTimeout_ms = qEnvironmentVariableIntValue("PREFLIGHT_COORDINATOR_HANDSHAKE_TIMEOUT_MS");
+    if (handshakeTimeout_ms > 0)
+        out->handshakeTimeout_ms = handshakeTimeout_ms;
     return true;
 }
 

@@ -2,11 +2,13 @@
 
 #include "agentprotocol.h"
 #include "distributedsetup.h"
+#include "tlsacceptor.h"
 
 #include <QJsonArray>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
+#include <QSslSocket>
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -56,7 +58,7 @@ struct AgentCoordinator::Agent
 };
 
 AgentCoordinator::AgentCoordinator(const DistributedOptions &options, QObject *parent)
-    : QObject(parent), m_options(options)
+    : QObject(parent), m_options(options), m_port(options.port)
 {
     m_clock.start();
 }
@@ -76,7 +78,7 @@ double AgentCoordinator::wallClock_ms()
 
 QString AgentCoordinator::url() const
 {
-    return QStringLiteral("wss://%1:%2").arg(m_options.listenHost).arg(m_options.port);
+    return QStringLiteral("wss://%1:%2").arg(m_options.listenHost).arg(m_port);
 }
 
 void AgentCoordinator::listen()
@@ -96,15 +98,20 @@ void AgentCoordinator::listen()
     tls.setPeerVerifyMode(QSslSocket::VerifyNone); // agents prove themselves with the token, not a certificate
     tls.setProtocol(QSsl::TlsV1_2OrLater);
 
-    m_server = new QWebSocketServer(QStringLiteral("preflight"), QWebSocketServer::SecureMode, this);
-    m_server->setSslConfiguration(tls);
+    // The WebSocket server only upgrades sockets that TlsAcceptor has encrypted: it neither listens nor runs TLS, so
+    // Qt 6.4's QSslServer (SecureMode), which crashed when handshakes timed out under load (issue 17), is not used.
+    m_server = new QWebSocketServer(QStringLiteral("preflight"), QWebSocketServer::NonSecureMode, this);
     m_server->setMaxPendingConnections(std::max(30, m_options.agents * 2));
     connect(m_server, &QWebSocketServer::newConnection, this, &AgentCoordinator::onNewConnection);
-    if (!m_server->listen(QHostAddress(m_options.listenHost), m_options.port)) {
+    m_acceptor = new TlsAcceptor(tls, m_options.handshakeTimeout_ms, m_options.maxPendingHandshakes, this);
+    m_acceptor->setListenBacklogSize(std::max(50, m_options.agents * 2)); // all N may dial at once
+    m_acceptor->onEncrypted = [this](QSslSocket *socket) { m_server->handleConnection(socket); };
+    if (!m_acceptor->listen(QHostAddress(m_options.listenHost), m_options.port)) {
         onBarrierFailed(QStringLiteral("cannot listen for agents on %1: %2; choose another --listen HOST:PORT")
-                            .arg(url(), m_server->errorString()));
+                            .arg(url(), m_acceptor->errorString()));
         return;
     }
+    m_port = m_acceptor->serverPort(); // the chosen one when asked for port 0
     m_barrierTimer = new QTimer(this);
     m_barrierTimer->setSingleShot(true);
     connect(m_barrierTimer, &QTimer::timeout, this, &AgentCoordinator::onBarrierTimeout);
@@ -125,12 +132,13 @@ void AgentCoordinator::reportProgress()
     const QString host = m_options.listenHost.contains(QLatin1Char(':'))
                              ? QLatin1Char('[') + m_options.listenHost + QLatin1Char(']')
                              : m_options.listenHost;
-    onProgress({m_options.agents, ready, refused, host + QLatin1Char(':') + QString::number(m_options.port)});
+    onProgress({m_options.agents, ready, refused, host + QLatin1Char(':') + QString::number(m_port)});
 }
 
 void AgentCoordinator::onNewConnection()
 {
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
+        m_acceptor->settle(socket->peerAddress(), socket->peerPort()); // upgraded: its handshake deadline ends
         auto agent = std::make_unique<Agent>();
         agent->socket = socket;
         agent->address = socket->peerAddress().toString();
@@ -441,6 +449,8 @@ void AgentCoordinator::closeAll(const QString &reason)
         }
     if (m_server)
         m_server->close();
+    if (m_acceptor)
+        m_acceptor->closeAll();
 }
 
 void AgentCoordinator::release(const std::vector<IntervalSnapshotPtr> &merged)
@@ -464,6 +474,8 @@ void AgentCoordinator::finishIfDone()
             a->socket->close();
     if (m_server)
         m_server->close();
+    if (m_acceptor)
+        m_acceptor->closeAll();
     if (onFinished)
         onFinished();
 }

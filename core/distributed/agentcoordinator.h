@@ -24,7 +24,10 @@ class QWebSocketServer;
 
 namespace Preflight {
 
-// The coordinator's side of a distributed run: accepts agents over TLS WebSockets, authenticates them, measures
+class TlsAcceptor;
+
+// The coordinator's side of a distributed run: accepts agents over TLS WebSockets (TlsAcceptor bounds each
+// connection's handshake and how many run at once), authenticates them, measures
 // their clocks, holds them at a ready barrier, assigns segments, starts them at one wall-clock instant and
 // merges their interval streams (IntervalMerger). An agent that goes silent for heartbeatTimeout_ms during the
 // load, disconnects or reports an error stops every agent: the run ends with what was measured and a
@@ -87,7 +90,9 @@ private:
     void reportProgress();
 
     DistributedOptions m_options;
-    QWebSocketServer *m_server = nullptr;
+    quint16 m_port = 0;                   // the listening port (the chosen one for port 0)
+    TlsAcceptor *m_acceptor = nullptr;    // listens and runs each TLS handshake
+    QWebSocketServer *m_server = nullptr; // upgrades the encrypted sockets to WebSockets
     QTimer *m_barrierTimer = nullptr;
     QTimer *m_heartbeatTimer = nullptr;
     std::vector<std::unique_ptr<Agent>> m_agents; // every connection, in arrival order

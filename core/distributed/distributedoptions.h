@@ -16,6 +16,12 @@ struct DistributedOptions
     QString keyFile;
     int readyTimeout_ms = 60000;    // the ready barrier: how long to wait for every agent
     int heartbeatTimeout_ms = 2000; // an agent silent this long during the load is lost: the run aborts
+    // A connection's TLS handshake and WebSocket upgrade must be done this long after its handshake started, or it
+    // is dropped (the agent dials again). Qt's own bounds were 5 s for TLS, then 10 s for the upgrade.
+    int handshakeTimeout_ms = 10000;
+    // At most this many TLS handshakes run at once; later connections wait, accepted and unread, for a free slot.
+    // On a starved coordinator thread, interleaving hundreds of handshakes made all of them late (issue 17).
+    int maxPendingHandshakes = 32;
     // Largest accepted |agent clock − coordinator clock|. Agents start at one wall-clock instant and their
     // interval n is merged with everyone's interval n: an offset beyond a fifth of the 250 ms interval would
     // smear requests into the neighbouring interval and start agents visibly apart.

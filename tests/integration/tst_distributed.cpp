@@ -1,7 +1,7 @@
 // Distributed runs end to end (docs/distributed.md): a coordinator (`preflight run --agents N`) and N `preflight agent`
 // processes on loopback, over TLS with a CA and certificate made by the openssl CLI for this test. One merged run, the
 // open model's spacing measured at the server, and the faults: a killed agent, a missing one, a wrong token, a skewed
-// clock.
+// clock, connections that stall or leave in the middle of their TLS handshake.
 #include "agentcredentials.h"
 #include "preflightprocess.h"
 #include "testhttpserver.h"
@@ -10,10 +10,15 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -382,6 +387,69 @@ private slots:
         QCOMPARE(coordinator.finish(60000), 5);
         QVERIFY2(coordinator.err.contains(QLatin1String("synchronise")), qPrintable(coordinator.err));
         QCOMPARE(server.requestsSeen(), uint64_t(1));
+    }
+
+    // Connections that never finish their TLS handshake, or leave in the middle of it, are dropped at the
+    // coordinator's handshake deadline (1 s here; Qt 6.4's QSslServer crashed when such handshakes timed out,
+    // issue 17) while a proper agent joins and the run completes.
+    void stalledAndAbandonedHandshakesDoNotDisturbTheRun()
+    {
+        TestHttpServer server;
+        QVERIFY(server.start());
+        const int port = TestHttpServer::refusedPort();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PREFLIGHT_COORDINATOR_HANDSHAKE_TIMEOUT_MS"), QStringLiteral("1000"));
+        Proc coordinator;
+        coordinator.start(coordinatorArgs(server, 1, port,
+                                          {QStringLiteral("--users"), QStringLiteral("2"), QStringLiteral("--duration"),
+                                           QStringLiteral("3"), QStringLiteral("--agent-wait"), QStringLiteral("30")},
+                                          QStringLiteral("handshakes")),
+                          env);
+        // A client that opens TCP and says nothing: the first connection once the coordinator listens.
+        QTcpSocket silent;
+        QElapsedTimer waited;
+        waited.start();
+        for (;;) {
+            silent.connectToHost(QHostAddress::LocalHost, quint16(port));
+            if (silent.waitForConnected(1000))
+                break;
+            QVERIFY2(waited.elapsed() < 30000 && coordinator.process->state() == QProcess::Running,
+                     qPrintable(coordinator.err));
+            silent.abort();
+            QTest::qWait(100);
+        }
+        QElapsedTimer silentFor;
+        silentFor.start();
+        // Three that leave: after connecting, in the middle of TLS, after TLS (before the WebSocket upgrade).
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setCaCertificates(QSslCertificate::fromPath(m_ca));
+        for (int i = 0; i < 3; ++i) {
+            QSslSocket leaving;
+            leaving.setSslConfiguration(tls);
+            leaving.connectToHostEncrypted(QStringLiteral("127.0.0.1"), quint16(port));
+            if (i == 0)
+                QVERIFY(leaving.waitForConnected(5000));
+            else if (i == 1)
+                QTest::qWait(30); // the ClientHello is out, the server's answer on its way
+            else
+                QVERIFY2(leaving.waitForEncrypted(10000), qPrintable(leaving.errorString()));
+            leaving.abort();
+        }
+        Proc agent;
+        agent.start(agentArgs(port), agentEnvironment());
+        // Dropped at its deadline, while the run goes on.
+        QVERIFY(silent.state() == QAbstractSocket::UnconnectedState || silent.waitForDisconnected(15000));
+        QVERIFY2(silentFor.elapsed() >= 800, qPrintable(QString::number(silentFor.elapsed())));
+        QCOMPARE(coordinator.process->state(), QProcess::Running);
+
+        const int code = coordinator.finish();
+        QVERIFY2(code == 0, qPrintable(QString::number(code) + QLatin1Char(' ') + coordinator.err));
+        QVERIFY2(agent.finish() == 0, qPrintable(agent.err));
+        const QJsonObject summary = readJson(path(QStringLiteral("handshakes.json")));
+        QCOMPARE(summary.value(QLatin1String("run")).toObject().value(QLatin1String("status")).toString(),
+                 QStringLiteral("completed"));
+        QCOMPARE(storedRunCount(path(QStringLiteral("handshakes.db"))), 1);
+        QVERIFY(server.requestsSeen() > 10);
     }
 };
 
