@@ -330,7 +330,10 @@ PLAN
         done
         coord_exit=0; wait "$coord_pid" || coord_exit=$?
         for pid in $sim_pid; do wait "$pid" || true; done
-        "$python" -c "$merge_stats" "sim-$tag.json" sim-"$tag"-*.json
+        # A simulator that never got going (the coordinator failed first) writes no stats: merge what exists.
+        sim_parts=(); for f in sim-"$tag"-*.json; do [ -f "$f" ] && sim_parts+=("$f"); done
+        [ ${#sim_parts[@]} -eq 0 ] && echo "run $tag: the simulators wrote no stats" >&2
+        "$python" -c "$merge_stats" "sim-$tag.json" "${sim_parts[@]}" || echo "run $tag: could not merge the simulators' stats" >&2
         wait "$sampler_pid" || true
         coord_pid=""; sim_pid=""
         finish_s=$("$python" -c "print(round($coord_end - $sim_end, 2))")
