@@ -107,8 +107,9 @@ void AgentCoordinator::listen()
     m_acceptor->setListenBacklogSize(std::max(50, m_options.agents * 2)); // all N may dial at once
     m_acceptor->onEncrypted = [this](QSslSocket *socket) { m_server->handleConnection(socket); };
     if (!m_acceptor->listen(QHostAddress(m_options.listenHost), m_options.port)) {
-        onBarrierFailed(QStringLiteral("cannot listen for agents on %1: %2; choose another --listen HOST:PORT")
-                            .arg(url(), m_acceptor->errorString()));
+        onBarrierFailed(
+            QStringLiteral("cannot listen for agents on %1: %2; choose another listen address (HOST:PORT, --listen)")
+                .arg(url(), m_acceptor->errorString()));
         return;
     }
     m_port = m_acceptor->serverPort(); // the chosen one when asked for port 0
