@@ -40,12 +40,16 @@ root = sys.argv[1]
 for f in sorted(glob.glob(os.path.join(root, "tests/corpus/backends/*/cases.json"))):
     d = json.load(open(f))
     for c in d["cases"]:
+        cpus = c.get("cpus", {})
         print("\t".join([d["backend"], os.path.dirname(f), d.get("db", "postgresql"), c["name"], c["flaw"], c["plan"],
-                         str(c.get("max_connections", 100)), "1" if c.get("statement_log") else "0"]))
+                         str(c.get("max_connections", 100)), "1" if c.get("statement_log") else "0",
+                         cpus.get("backend", "-"), cpus.get("preflight", "-")]))
 PY
 
 recorded=0
-while IFS=$'\t' read -r backend dir db name flaw plan maxconn statement_log; do
+# A case may pin the backend and Preflight to separate CPUs ("cpus": {"backend": "0", "preflight": "1"}), as a
+# production setup keeps the load generator off the backend's machine.
+while IFS=$'\t' read -r backend dir db name flaw plan maxconn statement_log backend_cpus preflight_cpus; do
   want "$name" "$backend" || continue
   echo "== $name ($db, FLAW=$flaw)" >&2
   case_dir="$work/$name"; mkdir -p "$case_dir"; chmod 777 "$case_dir"
@@ -64,7 +68,9 @@ while IFS=$'\t' read -r backend dir db name flaw plan maxconn statement_log; do
     if [ "$statement_log" = "1" ]; then export SQL_LOG_PATH="$case_dir/sql.log"; : > "$SQL_LOG_PATH"; else unset SQL_LOG_PATH || true; fi
   fi
   (cd "$dir" && bash seed.sh) > "$case_dir/seed.log" 2>&1 || { echo "record-corpus: seed failed for $name:" >&2; tail -20 "$case_dir/seed.log" >&2; cleanup; continue; }
-  setsid bash -c "cd '$dir' && exec bash run.sh" > "$case_dir/backend.log" 2>&1 &
+  backend_pin=(); [ "$backend_cpus" != "-" ] && backend_pin=(taskset -c "$backend_cpus")
+  preflight_pin=(); [ "$preflight_cpus" != "-" ] && preflight_pin=(taskset -c "$preflight_cpus")
+  setsid "${backend_pin[@]}" bash -c "cd '$dir' && exec bash run.sh" > "$case_dir/backend.log" 2>&1 &
   backend_pid=$!
   for _ in $(seq 1 60); do
     curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$httpport/" && break
@@ -83,7 +89,7 @@ plan.setdefault("name", "corpus")
 json.dump(plan, open(sys.argv[2], "w"), indent=1)
 PY
   set +e
-  "$preflight" run "$case_dir/plan.json" --target "http://127.0.0.1:$httpport" --store "$case_dir/store.sqlite" \
+  "${preflight_pin[@]}" "$preflight" run "$case_dir/plan.json" --target "http://127.0.0.1:$httpport" --store "$case_dir/store.sqlite" \
       --json "$case_dir/summary.json" --quiet > "$case_dir/run.log" 2>&1
   rc=$?
   set -e
