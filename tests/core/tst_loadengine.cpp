@@ -1,10 +1,10 @@
 // The load engine against loopback servers that misbehave on purpose (docs/benchmarks.md), on both load
 // paths: every test runs once on libcurl ("curl") and once on the raw HTTP/1.1 path ("raw", docs/engine.md).
+#include "enginerun.h"
 #include "load/loadengine.h"
 #include "load/proxysettings.h"
 #include "load/schedule.h"
 #include "plan/planparser.h"
-#include "enginerun.h"
 #include "testhttpserver.h"
 
 #include <QFile>

@@ -13,7 +13,6 @@
 #include <QJsonObject>
 #include <QTest>
 
-
 using namespace Preflight;
 using PreflightTest::FaultServer;
 

@@ -28,7 +28,8 @@ struct EngineOutcome
 // Runs `plan` to its end on load path `engine` ("curl" or "raw"; the process stops if the engine picks another),
 // with the plan's connection and response limits and the transport RunController would give it (proxy from the
 // environment). `onTick` sees every snapshot as it arrives, on the engine's thread.
-EngineOutcome runEngineToEnd(const Preflight::Plan &plan, const QString &engine, Preflight::EngineOptions options = {},
-                             std::function<void(Preflight::LoadEngine &, const Preflight::IntervalSnapshot &)> onTick = {});
+EngineOutcome
+runEngineToEnd(const Preflight::Plan &plan, const QString &engine, Preflight::EngineOptions options = {},
+               std::function<void(Preflight::LoadEngine &, const Preflight::IntervalSnapshot &)> onTick = {});
 
 } // namespace PreflightTest
