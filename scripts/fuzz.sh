@@ -49,7 +49,8 @@ for h in "${harnesses[@]}"; do
     dict=()
     [ -f "tests/fuzz/$h.dict" ] && dict=(-dict="tests/fuzz/$h.dict") # the words of its format, for the mutator
     echo "== $h: ${seconds}s (log: $log)"
-    # -timeout is wall time: 30 s, as a loaded shared machine once stretched a 93 ms input past 10 s.
+    # -timeout is wall time: 30 s, as a loaded shared machine once stretched a 93 ms input past 10 s (a process
+    # stopped by SIGSTOP is charged too: run a timeout alone before believing it).
     # -rss_limit_mb: the importer and run reader hold documents of a few MB; 2 GB is a leak or a blow-up.
     # -report_slow_units: an input slower than $slow s (but under the timeout) is written as slow-unit-* next to the
     # crashes; it does not fail the run, and is listed below to be measured alone (the machine or the input?).
@@ -61,7 +62,7 @@ for h in "${harnesses[@]}"; do
         status=1
     fi
     grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+ +DONE' "$log" | sed 's/^/   /' || true
-    tail -n 40 "$log" | grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' | tail -1 | sed 's/^/   /' || true
+    grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -1 | sed 's/^/   /' || true
     for f in "$build/artifacts/$h"/slow-unit-*; do echo "   slow unit ($(wc -c <"$f") bytes): $f"; done
 done
 exit $status

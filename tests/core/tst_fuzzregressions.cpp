@@ -172,9 +172,9 @@ private slots:
         QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
         QCOMPARE(r.endpoints.size(), size_t(1));
         const EndpointSpec &e = r.endpoints.front();
-        QCOMPARE(e.vars.size(), size_t(5000));
+        QCOMPARE(e.vars.size(), size_t(2000));
         QVERIFY2(e.path.startsWith(QStringLiteral("/api/items?a={a}&a={a2}&a={a3}&")), qPrintable(e.path.left(80)));
-        QVERIFY2(e.path.endsWith(QStringLiteral("&a={a4999}&a={a5000}")), qPrintable(e.path.right(80)));
+        QVERIFY2(e.path.endsWith(QStringLiteral("&a={a1999}&a={a2000}")), qPrintable(e.path.right(80)));
 
         const int n = 200000;
         QByteArray url = "http://127.0.0.1:8000/api/items?a=0";
