@@ -243,12 +243,13 @@ void HarImporter::addEntry(const QJsonObject &request, const QUrl &url)
         method != QLatin1String("GET") && method != QLatin1String("HEAD") && method != QLatin1String("OPTIONS");
     if (writes && !m_options.includeWrites) {
         const QString label = method + QLatin1Char(' ') + path;
-        auto it = std::find_if(m_skippedWrites.begin(), m_skippedWrites.end(),
-                               [&](const auto &p) { return p.first == label; });
-        if (it == m_skippedWrites.end())
+        // Indexed: a capture of thousands of distinct write URLs made a linear search per entry quadratic.
+        if (const auto it = m_skippedWriteIndex.constFind(label); it != m_skippedWriteIndex.cend()) {
+            ++m_skippedWrites[it.value()].second;
+        } else {
+            m_skippedWriteIndex.insert(label, m_skippedWrites.size());
             m_skippedWrites.emplace_back(label, 1);
-        else
-            ++it->second;
+        }
         return;
     }
 
@@ -386,6 +387,8 @@ Result HarImporter::run()
         for (const QString &var : g.pathVars)
             e.vars[var] = variableFromValues(g.values[var]);
         QStringList query;
+        std::map<QString, int> suffixes;
+        std::map<QString, PathVariable> byName; // a name repeated in one URL has one list of values: read it once
         for (const QString &name : g.queryNames) {
             const QStringList &values = g.values[QStringLiteral("?") + name];
             if (values.size() == 1) {
@@ -393,8 +396,11 @@ Result HarImporter::run()
                                                                          : name + QLatin1Char('=') + values.first());
                 continue;
             }
-            const QString var = uniqueVarName(QUrl::fromPercentEncoding(name.toUtf8()), e.vars);
-            e.vars[var] = variableFromValues(values);
+            const QString var = uniqueVarName(QUrl::fromPercentEncoding(name.toUtf8()), e.vars, &suffixes);
+            auto read = byName.find(name);
+            if (read == byName.end())
+                read = byName.emplace(name, variableFromValues(values)).first;
+            e.vars[var] = read->second;
             query.append(name + QStringLiteral("={") + var + QLatin1Char('}'));
         }
         if (!query.isEmpty())

@@ -50,6 +50,7 @@ private:
     std::map<QString, Dropped> m_droppedHeaders;          // lower-case name -> what was dropped
     std::map<QString, int> m_droppedQuery;                // query parameter name -> requests
     std::vector<std::pair<QString, int>> m_skippedWrites; // "POST /orders/{id}" -> requests, first-seen order
+    QHash<QString, size_t> m_skippedWriteIndex;           // label -> its index in m_skippedWrites
 };
 
 } // namespace Preflight::EndpointImport::Detail

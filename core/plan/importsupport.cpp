@@ -174,7 +174,7 @@ QJsonValue scrubJson(const QJsonValue &value, QStringList *replacedKeys)
     return value;
 }
 
-QString uniqueVarName(QString wanted, const std::map<QString, PathVariable> &taken)
+QString uniqueVarName(QString wanted, const std::map<QString, PathVariable> &taken, std::map<QString, int> *lastSuffix)
 {
     QString base;
     for (const QChar c : wanted)
@@ -183,8 +183,11 @@ QString uniqueVarName(QString wanted, const std::map<QString, PathVariable> &tak
         base = QStringLiteral("var");
     // {seq} is the built-in request counter (README.md, "The plan"): a variable may not take its name.
     QString name = base == QLatin1String("seq") ? QStringLiteral("seq_") : base;
-    for (int n = 2; taken.count(name); ++n)
+    int &n = (*lastSuffix)[base]; // the suffix this base last took (0: none yet); the search resumes after it
+    while (taken.count(name)) {
+        n = std::max(n + 1, 2);
         name = base + QString::number(n);
+    }
     return name;
 }
 

@@ -55,7 +55,11 @@ QString envNameFor(const QString &name);
 QString placeholderFor(const QString &header, const QString &droppedValue = {});
 // Replaces the values of secret-named keys in a JSON body by ${env:NAME} placeholders (resolved at send time).
 QJsonValue scrubJson(const QJsonValue &value, QStringList *replacedKeys);
-QString uniqueVarName(QString wanted, const std::map<QString, PathVariable> &taken);
+// A variable name for `wanted` that is not in `taken`: `wanted` with every character that is not a letter, digit,
+// '_' or '-' made '_', then with 2, 3, ... appended. *lastSuffix (one map per endpoint) remembers the suffix each
+// base name last took, so n variables of one name cost n look-ups, not n^2/2 (a URL that repeats one query name
+// thousands of times; docs/fuzzing.md).
+QString uniqueVarName(QString wanted, const std::map<QString, PathVariable> &taken, std::map<QString, int> *lastSuffix);
 // Values seen for one variable -> Range when all are integers, else a List (README.md, "The plan": vars).
 PathVariable variableFromValues(const QStringList &values);
 

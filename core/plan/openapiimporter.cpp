@@ -14,6 +14,17 @@
 
 namespace Preflight::EndpointImport::Detail {
 
+namespace {
+// Budgets for example bodies built from schemas (schema nodes visited, each $ref counted every time it is
+// expanded). A real request body has at most a few hundred fields; the document-wide budget keeps a document with
+// thousands of operations that share one large schema from multiplying the work.
+constexpr int kMaxExampleNodesPerBody = 10000;
+constexpr int kMaxExampleNodesPerDocument = 200000;
+// $ref hops followed from one value. Real documents chain two or three (a parameter to a schema to a schema); a
+// long chain, followed again at every use, made the import quadratic in the document's size.
+constexpr int kMaxRefHops = 32;
+} // namespace
+
 // Follows local $ref chains ("#/components/schemas/Order"); Undefined (and a warning) for a cycle, a dangling or
 // an external reference.
 QJsonValue OpenApiImporter::resolve(const QJsonValue &value, const QString &where)
@@ -30,6 +41,12 @@ QJsonValue OpenApiImporter::resolve(const QJsonValue &value, const QString &wher
         }
         if (seen.contains(ref)) {
             m_warn.add(QStringLiteral("%1: $ref \"%2\" refers to itself in a cycle; ignored").arg(where, ref));
+            return QJsonValue(QJsonValue::Undefined);
+        }
+        if (seen.size() == kMaxRefHops) {
+            m_warn.add(QStringLiteral("%1: $ref \"%2\" leads through a chain of more than %3 $refs; ignored")
+                           .arg(where, seen.first())
+                           .arg(kMaxRefHops));
             return QJsonValue(QJsonValue::Undefined);
         }
         seen.append(ref);
@@ -392,6 +409,21 @@ std::optional<QJsonValue> OpenApiImporter::exampleFromSchema(const QJsonValue &s
         *missing = QStringLiteral("the schema nests too deeply");
         return std::nullopt;
     }
+    if (m_exampleBudgetSpent || m_exampleNodes >= kMaxExampleNodesPerBody ||
+        m_exampleNodesTotal >= kMaxExampleNodesPerDocument) {
+        if (!m_exampleBudgetSpent)
+            *missing = m_exampleNodes >= kMaxExampleNodesPerBody
+                           ? QStringLiteral("the schema expands to more than %1 values, counting each $ref every "
+                                            "time it is used")
+                                 .arg(kMaxExampleNodesPerBody)
+                           : QStringLiteral("the document's schemas expanded to more than %1 values in all, counting "
+                                            "each $ref every time it is used")
+                                 .arg(kMaxExampleNodesPerDocument);
+        m_exampleBudgetSpent = true; // every caller up the stack fails too: no partial body
+        return std::nullopt;
+    }
+    ++m_exampleNodes;
+    ++m_exampleNodesTotal;
     QJsonObject schema = schemaValue.toObject();
     if (schema.contains(QLatin1String("$ref"))) {
         const QString ref = schema.value(QLatin1String("$ref")).toString();
@@ -429,9 +461,12 @@ std::optional<QJsonValue> OpenApiImporter::exampleFromSchema(const QJsonValue &s
     }
     for (const char *key : {"oneOf", "anyOf"}) {
         const QJsonArray choices = schema.value(QLatin1String(key)).toArray();
-        for (const QJsonValue &choice : choices)
+        for (const QJsonValue &choice : choices) {
             if (auto v = exampleFromSchema(choice, depth + 1, refStack, missing))
                 return v;
+            if (m_exampleBudgetSpent)
+                return std::nullopt;
+        }
         if (!choices.isEmpty())
             return std::nullopt;
     }
@@ -445,6 +480,8 @@ std::optional<QJsonValue> OpenApiImporter::exampleFromSchema(const QJsonValue &s
             if (property.value(QLatin1String("readOnly")).toBool())
                 continue; // set by the server, not sent
             const auto v = exampleFromSchema(it.value(), depth + 1, refStack, missing);
+            if (m_exampleBudgetSpent)
+                return std::nullopt;
             if (v)
                 out.insert(it.key(), *v);
             else if (required.contains(it.key())) {
@@ -459,6 +496,8 @@ std::optional<QJsonValue> OpenApiImporter::exampleFromSchema(const QJsonValue &s
         const auto item = exampleFromSchema(schema.value(QLatin1String("items")), depth + 1, refStack, missing);
         if (item)
             return QJsonArray{*item};
+        if (m_exampleBudgetSpent)
+            return std::nullopt;
         if (schema.value(QLatin1String("minItems")).toInt() > 0)
             return std::nullopt;
         return QJsonArray{};
@@ -466,6 +505,14 @@ std::optional<QJsonValue> OpenApiImporter::exampleFromSchema(const QJsonValue &s
     if (missing->isEmpty())
         *missing = QStringLiteral("a %1 value has no example").arg(type.isEmpty() ? QStringLiteral("schema") : type);
     return std::nullopt;
+}
+
+std::optional<QJsonValue> OpenApiImporter::exampleBody(const QJsonValue &schema, QString *missing)
+{
+    m_exampleNodes = 0;
+    m_exampleBudgetSpent = false;
+    QStringList refStack;
+    return exampleFromSchema(schema, 0, &refStack, missing);
 }
 
 void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, EndpointSpec &e)
@@ -497,10 +544,8 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
         else if (const QJsonObject examples = media.value(QLatin1String("examples")).toObject(); !examples.isEmpty())
             value = resolveObject(examples.begin().value(), label).value(QLatin1String("value"));
         QString missing;
-        if (!value || !value->isObject()) {
-            QStringList refStack;
-            value = exampleFromSchema(media.value(QLatin1String("schema")), 0, &refStack, &missing);
-        }
+        if (!value || !value->isObject())
+            value = exampleBody(media.value(QLatin1String("schema")), &missing);
         if (!value || !value->isObject()) {
             m_warn.add(
                 QStringLiteral("%1: no example form body (%2); imported without a body: add one under \"body\" as "
@@ -554,10 +599,8 @@ void OpenApiImporter::requestBody(const QString &label, const QJsonObject &op, E
             value = v;
     }
     QString missing;
-    if (!value) {
-        QStringList refStack;
-        value = exampleFromSchema(media.value(QLatin1String("schema")), 0, &refStack, &missing);
-    }
+    if (!value)
+        value = exampleBody(media.value(QLatin1String("schema")), &missing);
     if (!value) {
         m_warn.add(QStringLiteral(
                        "%1: no example request body (%2); imported without a body: add one under \"json\" in the plan")
@@ -671,12 +714,13 @@ void OpenApiImporter::importOperation(const QString &specPath, const QString &me
     // Each {name} of the template becomes a plan variable; rebuild the path so renamed ones ({seq}) follow.
     QString built;
     qsizetype last = 0;
+    std::map<QString, int> suffixes;
     for (auto it = placeholder.globalMatch(specPath); it.hasNext();) {
         const QRegularExpressionMatch m = it.next();
         built += specPath.mid(last, m.capturedStart() - last);
         last = m.capturedEnd();
         const QString name = m.captured(1);
-        const QString var = e.vars.count(name) ? name : uniqueVarName(name, e.vars);
+        const QString var = e.vars.count(name) ? name : uniqueVarName(name, e.vars, &suffixes);
         built += QLatin1Char('{') + var + QLatin1Char('}');
         if (e.vars.count(var))
             continue;

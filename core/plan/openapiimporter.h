@@ -38,6 +38,8 @@ private:
     void requestBody(const QString &label, const QJsonObject &op, EndpointSpec &e);
     std::optional<QJsonValue> exampleFromSchema(const QJsonValue &schema, int depth, QStringList *refStack,
                                                 QString *missing);
+    // One body's example: exampleFromSchema with a fresh per-body budget (and what is left of the document's).
+    std::optional<QJsonValue> exampleBody(const QJsonValue &schema, QString *missing);
     QJsonArray examplesOf(const QJsonObject &param, const QJsonObject &schema);
     QJsonObject schemaOf(const QJsonObject &param)
     {
@@ -55,6 +57,12 @@ private:
     Warnings m_warn;
     QStringList m_securityUsed; // securitySchemes names required by imported operations, first-use order
     QHash<QString, QStringList> m_examplesByName; // parameter name -> examples documented anywhere (collectExamples)
+    // Schema nodes exampleFromSchema visited for the current body and for the whole document. A $ref is expanded
+    // in place each time it is met, so a few kB of schemas whose properties refer to the same next schema expand
+    // exponentially (fuzz_import, docs/fuzzing.md); past a budget the body is not built.
+    int m_exampleNodes = 0;
+    int m_exampleNodesTotal = 0;
+    bool m_exampleBudgetSpent = false;
 };
 
 } // namespace Preflight::EndpointImport::Detail
