@@ -80,15 +80,10 @@ void EndpointTableModel::setRun(const RunData &run)
 
 std::vector<double> EndpointTableModel::queriesPerRequest(const RunData &run)
 {
-    // QueryCount owns the figure (data statements only); the profiling pass records an endpoint by its name, or
-    // by its label when it has none.
+    // QueryCount owns the figure (data statements only).
     std::vector<double> result(run.plan.endpoints.size(), -1.0);
-    for (size_t i = 0; i < run.plan.endpoints.size(); ++i) {
-        const EndpointSpec &e = run.plan.endpoints[i];
-        result[i] = QueryCount::perRequest(run, e.name);
-        if (result[i] < 0 && e.label() != e.name)
-            result[i] = QueryCount::perRequest(run, e.label());
-    }
+    for (size_t i = 0; i < run.plan.endpoints.size(); ++i)
+        result[i] = QueryCount::perRequest(run, int(i));
     return result;
 }
 

@@ -11,17 +11,6 @@ namespace Preflight::EvidenceLocator {
 
 namespace {
 
-// The profiling pass's data statements of a plan endpoint (QueryCount); the pass records an endpoint by its name,
-// or by its label when it has none.
-std::vector<QueryStat> profiledStatements(const RunData &run, int endpoint)
-{
-    const EndpointSpec &e = run.plan.endpoints[size_t(endpoint)];
-    std::vector<QueryStat> stats = QueryCount::profiledStatements(run, e.name);
-    if (stats.empty() && e.label() != e.name)
-        stats = QueryCount::profiledStatements(run, e.label());
-    return stats;
-}
-
 bool sameStatement(const QueryStat &q, const StatementRef &ref)
 {
     return !ref.fingerprint.isEmpty() && !q.fingerprint.isEmpty() ? q.fingerprint == ref.fingerprint
@@ -49,14 +38,8 @@ EvidenceFocus locate(const RunData &run, const Finding &finding)
     EvidenceFocus focus;
     if (finding.refs.endpoint >= 0 && size_t(finding.refs.endpoint) < run.plan.endpoints.size()) {
         focus.endpoint = finding.refs.endpoint;
-    } else if (!finding.endpoint.isEmpty()) { // a finding stored before findings carried references
-        for (size_t i = 0; i < run.plan.endpoints.size(); ++i) {
-            const EndpointSpec &e = run.plan.endpoints[i];
-            if (finding.endpoint == e.name || finding.endpoint == e.label()) {
-                focus.endpoint = int(i);
-                break;
-            }
-        }
+    } else {
+        focus.endpoint = run.plan.endpointIndex(finding.endpoint); // a finding stored before it carried references
     }
 
     double end_s = run.info.duration_s;
@@ -90,7 +73,7 @@ EvidenceFocus locate(const RunData &run, const Finding &finding)
     // The statement the finding names, looked up in the run's statements (the profiling pass of its endpoint
     // first, as the query inspector shows them, grouped by fingerprint).
     const std::vector<QueryStat> profiled =
-        focus.endpoint >= 0 ? profiledStatements(run, focus.endpoint) : std::vector<QueryStat>();
+        focus.endpoint >= 0 ? QueryCount::profiledStatements(run, focus.endpoint) : std::vector<QueryStat>();
     if (const StatementRef *ref = namedStatement(finding)) {
         const QueryStat *found = nullptr;
         for (const QueryStat &q : profiled)

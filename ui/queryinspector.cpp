@@ -150,7 +150,8 @@ void QueryInspector::setRun(const RunDataPtr &run)
     if (!run)
         return clear();
     // Keep the statement the user looks at across a re-feed (the diagnosed copy of the same run).
-    QString keepText, keepEndpoint;
+    QString keepText;
+    int keepEndpoint = -1;
     const Phase keepPhase = m_model->phase();
     if (const QueryTableModel::Row *row = currentStatement()) {
         keepText = row->stat.text;
@@ -214,24 +215,19 @@ bool QueryInspector::focusQuery(const QString &normalisedText, int endpoint, con
 {
     if (!m_run || (normalisedText.isEmpty() && fingerprint.isEmpty()))
         return false;
-    QStringList names;
-    if (endpoint >= 0 && size_t(endpoint) < m_run->plan.endpoints.size()) {
-        const EndpointSpec &e = m_run->plan.endpoints[size_t(endpoint)];
-        names << e.name << e.label(); // the profiling pass records the name, or the label when unnamed
-        names.removeAll(QString());
-    }
     struct Attempt
     {
         Phase phase;
-        QString endpoint;
+        int endpoint;
     };
     std::vector<Attempt> attempts;
-    for (const QString &name : names)
-        attempts.push_back({Phase::Profile, name});
-    attempts.push_back({Phase::Run, {}});
-    attempts.push_back({Phase::Profile, {}});
+    if (endpoint >= 0 && size_t(endpoint) < m_run->plan.endpoints.size())
+        attempts.push_back({Phase::Profile, endpoint});
+    attempts.push_back({Phase::Run, -1});
+    attempts.push_back({Phase::Profile, -1});
     const Phase before = m_model->phase();
-    QString keepText, keepEndpoint;
+    QString keepText;
+    int keepEndpoint = -1;
     if (const QueryTableModel::Row *row = currentStatement()) {
         keepText = row->stat.text;
         keepEndpoint = row->stat.endpoint;

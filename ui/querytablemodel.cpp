@@ -15,7 +15,8 @@ namespace {
 
 QString key(const QueryStat &q)
 {
-    return q.endpoint + QLatin1Char('\n') + (q.fingerprint.isEmpty() ? q.text.simplified() : q.fingerprint);
+    return QString::number(q.endpoint) + QLatin1Char('\n') +
+           (q.fingerprint.isEmpty() ? q.text.simplified() : q.fingerprint);
 }
 
 } // namespace
@@ -27,23 +28,24 @@ bool QueryTableModel::inPhase(const QueryStat &stat, Phase phase)
     if (phase == Phase::Profile)
         return stat.phase == QueryPhase::Profile;
     // "log": a statement log read over the whole run (no endpoint).
-    return stat.phase == QueryPhase::Run || (stat.phase == QueryPhase::Log && stat.endpoint.isEmpty());
+    return stat.phase == QueryPhase::Run || (stat.phase == QueryPhase::Log && stat.endpoint < 0);
 }
 
 void QueryTableModel::setRun(const RunData &run)
 {
     m_queries = run.queries;
+    m_plan = run.plan;
     m_findings.clear();
     for (const Finding &f : run.findings)
         if (f.id == QLatin1String("n-plus-one"))
             m_findings.push_back(f);
     // The profiling pass as QueryCount groups it (what the diagnosis counted): endpoints as recorded.
     m_profiled.clear();
-    std::vector<QString> endpoints;
+    std::vector<int> endpoints;
     for (const QueryStat &q : run.queries)
         if (inPhase(q, Phase::Profile) && std::find(endpoints.begin(), endpoints.end(), q.endpoint) == endpoints.end())
             endpoints.push_back(q.endpoint);
-    for (const QString &endpoint : endpoints)
+    for (const int endpoint : endpoints)
         for (QueryStat &q : QueryCount::profiledStatements(run, endpoint))
             m_profiled.push_back(std::move(q));
     rebuild();
@@ -52,6 +54,7 @@ void QueryTableModel::setRun(const RunData &run)
 void QueryTableModel::clear()
 {
     m_queries.clear();
+    m_plan = Plan();
     m_profiled.clear();
     m_findings.clear();
     rebuild();
@@ -121,9 +124,9 @@ void QueryTableModel::rebuild()
     endResetModel();
 }
 
-int QueryTableModel::findRow(const QString &text, const QString &endpoint, const QString &fingerprint) const
+int QueryTableModel::findRow(const QString &text, int endpoint, const QString &fingerprint) const
 {
-    const bool byEndpoint = m_phase == Phase::Profile && !endpoint.isEmpty();
+    const bool byEndpoint = m_phase == Phase::Profile && endpoint >= 0;
     // By fingerprint first: a row's text is one member of its group (apps that inline literals), the fingerprint
     // is the group's.
     for (int pass = fingerprint.isEmpty() ? 1 : 0; pass < 3; ++pass) {
@@ -153,8 +156,8 @@ QVariant QueryTableModel::rawValue(const Row &row, int column) const
 {
     const QueryStat &s = row.stat;
     switch (column) {
-    case EndpointColumn:
-        return s.endpoint;
+    case EndpointColumn: // read from the plan; a whole-run statement belongs to no endpoint
+        return inPhase(s, Phase::Profile) ? m_plan.endpointDisplayName(s.endpoint) : QString();
     case QueryColumn:
         return s.text.simplified();
     // Whole-run figures per request are over every request of the run; without a request count there are none.

@@ -59,9 +59,9 @@ public:
 
     const Row &row(int row) const { return m_rows[size_t(row)]; }
     // The row of this statement in the shown phase: by fingerprint when given, else by text (exact, then
-    // whitespace-simplified), on this endpoint name when not empty (ignored for the whole-run phase); -1 when
-    // absent.
-    int findRow(const QString &text, const QString &endpoint = {}, const QString &fingerprint = {}) const;
+    // whitespace-simplified), on this endpoint (index into the run's plan.endpoints) when ≥ 0 (ignored for the
+    // whole-run phase); -1 when absent.
+    int findRow(const QString &text, int endpoint = -1, const QString &fingerprint = {}) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -75,6 +75,7 @@ private:
     QVariant rawValue(const Row &row, int column) const;
 
     std::vector<QueryStat> m_queries;
+    Plan m_plan;                       // the run's: the endpoint column reads a statement's endpoint name from it
     std::vector<QueryStat> m_profiled; // QueryCount::profiledStatements of every profiled endpoint
     std::vector<Finding> m_findings;
     Phase m_phase = Phase::Profile;

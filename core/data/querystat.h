@@ -21,7 +21,11 @@ QueryPhase queryPhaseFrom(const QString &id, bool *ok = nullptr); // unknown ids
 struct QueryStat
 {
     QueryPhase phase = QueryPhase::Run;
-    QString endpoint;    // endpoint name for "profile"; empty for "run" and "stage"
+    // Index into RunData::plan.endpoints of the endpoint the statement ran for: set for "profile" (and a
+    // statement log read per endpoint); -1 for "run", "stage" and "log". A "profile" statement at -1 was recorded
+    // under a name the plan does not hold (Plan::endpointDisplayName: "(unknown endpoint)"). Files keep the
+    // name (run JSON, JSON summary, run store: Plan::endpointName / endpointIndex at their boundary).
+    int endpoint = -1;
     QString queryid;     // pg_stat_statements queryid as text
     QString fingerprint; // libpg_query fingerprint (hex)
     QString text;        // normalised text ($1 placeholders), never literal values

@@ -93,8 +93,7 @@ PgStatements::Delta PgStatements::delta(const Snapshot &before, const Snapshot &
     return d;
 }
 
-std::vector<QueryStat> PgStatements::toQueryStats(const Delta &delta, QueryPhase phase, const QString &endpoint,
-                                                  double requests)
+std::vector<QueryStat> PgStatements::toQueryStats(const Delta &delta, QueryPhase phase, int endpoint, double requests)
 {
     std::vector<QueryStat> out;
     out.reserve(delta.entries.size());

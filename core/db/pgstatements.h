@@ -48,9 +48,9 @@ public:
 
     static Snapshot snapshot(PgConnection &conn);
     static Delta delta(const Snapshot &before, const Snapshot &after);
-    // One QueryStat per entry: fingerprint via libpg_query, per-request figures when requests > 0.
-    static std::vector<QueryStat> toQueryStats(const Delta &delta, QueryPhase phase, const QString &endpoint,
-                                               double requests);
+    // One QueryStat per entry: fingerprint via libpg_query, per-request figures when requests > 0; endpoint is
+    // the plan endpoint's index for the profiling pass (QueryStat::endpoint), -1 otherwise.
+    static std::vector<QueryStat> toQueryStats(const Delta &delta, QueryPhase phase, int endpoint, double requests);
 };
 
 } // namespace Preflight

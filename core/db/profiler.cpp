@@ -68,9 +68,7 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
         if (stop && stop->load())
             break;
         EndpointResult er;
-        er.endpoint = ep < int(m_plan.endpoints.size()) ? m_plan.endpoints[size_t(ep)].name : QString::number(ep);
-        if (er.endpoint.isEmpty() && ep < int(m_plan.endpoints.size()))
-            er.endpoint = m_plan.endpoints[size_t(ep)].label();
+        er.endpoint = ep < int(m_plan.endpoints.size()) ? m_plan.endpointName(ep) : QString::number(ep);
         const PgStatements::Snapshot before = PgStatements::snapshot(m_conn);
         if (!before.valid) {
             result.warnings << QStringLiteral("profiling pass skipped: %1").arg(before.error.message);
@@ -133,7 +131,7 @@ Profiler::Result Profiler::run(const std::atomic<bool> *stop)
                                        .arg(er.endpoint)
                                        .arg(failed)
                                        .arg(er.responses);
-            er.stats = PgStatements::toQueryStats(d, QueryPhase::Profile, er.endpoint, er.responses);
+            er.stats = PgStatements::toQueryStats(d, QueryPhase::Profile, ep, er.responses);
         }
         qCInfo(lcPreflightDb) << "profiled" << er.endpoint << er.responses << "responses" << er.stats.size()
                               << "queries";
@@ -148,7 +146,7 @@ std::vector<QueryStat> Profiler::runStats(const PgStatements::Snapshot &before, 
     const PgStatements::Delta d = PgStatements::delta(before, after);
     if (warnings)
         *warnings << d.warnings;
-    return PgStatements::toQueryStats(d, QueryPhase::Run, QString(), totalRequests);
+    return PgStatements::toQueryStats(d, QueryPhase::Run, -1, totalRequests);
 }
 
 } // namespace Preflight

@@ -34,7 +34,7 @@ public:
     };
     struct EndpointResult
     {
-        QString endpoint;
+        QString endpoint;  // its name, for warnings (Plan::endpointName); the stats hold its index
         int requests = 0;  // sent
         int responses = 0; // answered with any HTTP status (the denominator)
         std::map<int, int> status_counts;

@@ -387,8 +387,7 @@ QString StatementLog::redactSecrets(const QString &sql)
     return out;
 }
 
-std::vector<QueryStat> StatementLog::perRequest(const std::vector<Statement> &statements, const QString &endpoint,
-                                                double requests)
+std::vector<QueryStat> StatementLog::perRequest(const std::vector<Statement> &statements, int endpoint, double requests)
 {
     QSet<QString> ids;
     struct Acc
@@ -416,7 +415,7 @@ std::vector<QueryStat> StatementLog::perRequest(const std::vector<Statement> &st
     std::vector<QueryStat> out;
     for (const auto &[fp, a] : byFp) {
         QueryStat q;
-        q.phase = endpoint.isEmpty() ? QueryPhase::Log : QueryPhase::Profile;
+        q.phase = endpoint >= 0 ? QueryPhase::Profile : QueryPhase::Log;
         q.endpoint = endpoint;
         q.fingerprint = fp.size() == 16 ? fp : QString();
         q.text = a.text; // as logged: may hold literal values, unlike pg_stat_statements' normalised text

@@ -73,9 +73,9 @@ public:
     static QString redactSecrets(const QString &sql);
 
     // Per fingerprint: calls, calls per request (requests = distinct request ids when the log has them,
-    // else the given count), mean/total duration when known. Phase "profile" when endpoint is set, else "log".
-    static std::vector<QueryStat> perRequest(const std::vector<Statement> &statements, const QString &endpoint,
-                                             double requests);
+    // else the given count), mean/total duration when known. Phase "profile" for a plan endpoint's index
+    // (QueryStat::endpoint), "log" for -1 (the whole run).
+    static std::vector<QueryStat> perRequest(const std::vector<Statement> &statements, int endpoint, double requests);
 
     // Tailing: reads what was appended to path since the previous call (first call: from the current end
     // when fromEnd, else from the start). A shrunk file (rotation) is read from the start. Only whole lines.

@@ -497,10 +497,11 @@ std::vector<GateCheck> GateSet::evaluate(const RunData &run, const std::vector<L
             else
                 c.note = QStringLiteral("no level carried requests");
         } else if (g.id == QLatin1String("queries_per_request")) {
-            QString worstEndpoint;
+            int worstEndpoint = -1;
             const double worst = QueryCount::worstPerRequest(run, &worstEndpoint);
             if (worst >= 0)
-                set(worst, QStringLiteral("endpoint %1 (profiling pass)").arg(worstEndpoint));
+                set(worst,
+                    QStringLiteral("endpoint %1 (profiling pass)").arg(run.plan.endpointDisplayName(worstEndpoint)));
             else
                 c.note = QStringLiteral("no profiling pass: needs PostgreSQL with pg_stat_statements");
         } else if (g.id == QLatin1String("db_backends_ratio")) {

@@ -17,10 +17,10 @@ Role role(const QueryStat &query, const std::vector<Finding> &findings, const Fi
 {
     if (finding)
         *finding = nullptr;
-    const bool profiled = !query.endpoint.isEmpty();
+    const bool profiled = query.phase == QueryPhase::Profile || query.endpoint >= 0;
     const QString text = query.text.simplified();
     for (const Finding &f : findings) {
-        if (f.id != QLatin1String("n-plus-one") || (profiled && f.endpoint != query.endpoint))
+        if (f.id != QLatin1String("n-plus-one") || (profiled && f.refs.endpoint != query.endpoint))
             continue;
         // The finding's structured references name its statements by fingerprint (text when there is none).
         for (const StatementRef &ref : f.refs.statements) {

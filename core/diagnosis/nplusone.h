@@ -20,7 +20,8 @@ QString quote(const QString &text);
 // The statement's part in the run's n-plus-one findings, read from the findings' references (FindingRefs::
 // statements, matched by fingerprint, or by text when either has none): Parent for "parent", Child for "child"
 // and "grandchild", None otherwise (also before diagnosis). A profiled statement matches only the finding of its
-// own endpoint; a whole-run statement (no endpoint) matches a finding of any endpoint. *finding, when given, is
+// own endpoint (FindingRefs::endpoint == QueryStat::endpoint); a whole-run statement matches a finding of any
+// endpoint. *finding, when given, is
 // set to the matching finding (nullptr for None). Pure.
 Role role(const QueryStat &query, const std::vector<Finding> &findings, const Finding **finding = nullptr);
 

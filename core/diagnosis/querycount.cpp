@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace Preflight::QueryCount {
 
@@ -12,7 +13,7 @@ bool countsAsQuery(const QueryStat &q)
     return !QueryFingerprint::isTransactionControlOrUtility(q.text);
 }
 
-std::vector<QueryStat> profiledStatements(const RunData &run, const QString &endpoint)
+std::vector<QueryStat> profiledStatements(const RunData &run, int endpoint)
 {
     std::vector<QueryStat> out;
     std::map<QString, size_t> byFingerprint;
@@ -49,7 +50,7 @@ std::vector<QueryStat> profiledStatements(const RunData &run, const QString &end
     return out;
 }
 
-double perRequest(const RunData &run, const QString &endpoint)
+double perRequest(const RunData &run, int endpoint)
 {
     bool profiled = false;
     double sum = 0;
@@ -63,19 +64,30 @@ double perRequest(const RunData &run, const QString &endpoint)
     return profiled ? sum : -1;
 }
 
-double worstPerRequest(const RunData &run, QString *endpoint)
+std::vector<int> profiledEndpoints(const RunData &run)
 {
-    std::map<QString, bool> endpoints;
+    std::set<int> seen;
     for (const QueryStat &q : run.queries)
-        if (q.phase == QueryPhase::Profile && !q.endpoint.isEmpty())
-            endpoints[q.endpoint] = true;
+        if (q.phase == QueryPhase::Profile)
+            seen.insert(q.endpoint);
+    std::vector<int> out;
+    for (int e : seen)
+        if (e >= 0)
+            out.push_back(e);
+    if (seen.count(-1))
+        out.push_back(-1);
+    return out;
+}
+
+double worstPerRequest(const RunData &run, int *endpoint)
+{
     double worst = -1;
-    for (const auto &[name, unused] : endpoints) {
-        const double v = perRequest(run, name);
+    for (int e : profiledEndpoints(run)) {
+        const double v = perRequest(run, e);
         if (v > worst) {
             worst = v;
             if (endpoint)
-                *endpoint = name;
+                *endpoint = e;
         }
     }
     return worst;

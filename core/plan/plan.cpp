@@ -133,4 +133,31 @@ QJsonObject Plan::toJson() const
     return root;
 }
 
+QString Plan::endpointName(int index) const
+{
+    if (index < 0 || size_t(index) >= endpoints.size())
+        return QString();
+    const EndpointSpec &e = endpoints[size_t(index)];
+    return e.name.isEmpty() ? e.label() : e.name;
+}
+
+QString Plan::endpointDisplayName(int index) const
+{
+    const QString name = endpointName(index);
+    return name.isEmpty() ? QStringLiteral("(unknown endpoint)") : name;
+}
+
+int Plan::endpointIndex(const QString &name) const
+{
+    if (name.isEmpty())
+        return -1;
+    for (size_t i = 0; i < endpoints.size(); ++i)
+        if (endpoints[i].name == name)
+            return int(i);
+    for (size_t i = 0; i < endpoints.size(); ++i)
+        if (endpoints[i].label() == name)
+            return int(i);
+    return -1;
+}
+
 } // namespace Preflight

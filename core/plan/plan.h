@@ -133,6 +133,19 @@ struct Plan
 
     // The plan as JSON (placeholders kept, never resolved secrets). Round-trips through PlanParser.
     QJsonObject toJson() const;
+
+    // Values that refer to an endpoint (QueryStat::endpoint, FindingRefs::endpoint, ErrorSample::endpoint) hold
+    // its index in `endpoints`; these are the one place an index becomes a name and a name an index.
+    // The endpoint's name (its label "GET /path" when it has none, as the profiling pass records it); empty for
+    // -1 or an index this plan does not have. What the run JSON, the JSON summary and the run store write.
+    QString endpointName(int index) const;
+    // What a view shows for a statement or finding of one endpoint: endpointName, or "(unknown endpoint)" when
+    // the plan does not have the index (a statement recorded under a name the plan no longer holds).
+    QString endpointDisplayName(int index) const;
+    // The index of the endpoint with this name, else of the first whose label it is (what the profiling pass
+    // records for an unnamed endpoint); -1 for an empty name or one no endpoint has. For names read from outside
+    // the run: run JSON files, run store rows, findings stored before they carried references.
+    int endpointIndex(const QString &name) const;
 };
 
 } // namespace Preflight

@@ -109,7 +109,7 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
     for (size_t i = 0; i < perEndpoint.size() && i < run.plan.endpoints.size(); ++i) {
         const EndpointSpec &spec = run.plan.endpoints[i];
         const EndpointStats &s = perEndpoint[i];
-        const double qpr = QueryCount::perRequest(run, spec.name);
+        const double qpr = QueryCount::perRequest(run, int(i));
         endpoints.append(
             QJsonObject{{QStringLiteral("name"), spec.name},
                         {QStringLiteral("method"), spec.method},
@@ -224,10 +224,12 @@ QJsonObject JsonSummary::build(const RunData &run, const std::vector<LevelSummar
             plan = QJsonObject{{QStringLiteral("summary"), summary}, {QStringLiteral("seq_scans"), seqScans}};
             break;
         }
+        // The endpoint by name (DESIGN.md §6); null for the whole run and for an endpoint the plan does not hold.
+        const QString endpoint = run.plan.endpointName(q.endpoint);
         queries.append(
             QJsonObject{{QStringLiteral("fingerprint"), q.fingerprint},
                         {QStringLiteral("text"), q.text},
-                        {QStringLiteral("endpoint"), q.endpoint.isEmpty() ? QJsonValue() : QJsonValue(q.endpoint)},
+                        {QStringLiteral("endpoint"), endpoint.isEmpty() ? QJsonValue() : QJsonValue(endpoint)},
                         {QStringLiteral("phase"), queryPhaseId(q.phase)},
                         {QStringLiteral("calls"), number(q.calls, 0)},
                         {QStringLiteral("calls_per_request"), number(q.calls_per_request, 2)},

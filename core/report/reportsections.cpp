@@ -169,20 +169,19 @@ void ReportModel::buildQueries(const Inputs &in)
     // 7. Queries. Queries per request and the statements of an endpoint are QueryCount's (data statements only,
     // grouped by fingerprint); the N+1 parent and children are the ones the finding names (its refs).
     m.database_kind = run.database.kind;
-    std::vector<QString> profiled; // endpoints of the profiling pass, plan order first, then as recorded
-    for (const EndpointSpec &e : run.plan.endpoints)
-        if (QueryCount::perRequest(run, e.name) >= 0)
-            profiled.push_back(e.name);
-    for (const QueryStat &q : run.queries)
-        if (q.phase == QueryPhase::Profile && !q.endpoint.isEmpty() &&
-            std::find(profiled.begin(), profiled.end(), q.endpoint) == profiled.end())
-            profiled.push_back(q.endpoint); // endpoints no longer in the plan
-    for (const QString &name : profiled) {
+    // The endpoint an n-plus-one finding is about: its reference, or for a finding stored before findings carried
+    // references, the endpoint its name names.
+    const auto findingEndpoint = [&run](const Finding &f) {
+        return f.refs.endpoint >= 0 ? f.refs.endpoint : run.plan.endpointIndex(f.endpoint);
+    };
+    // Endpoints of the profiling pass in plan order; statements recorded for an endpoint the plan no longer holds
+    // last, as one "(unknown endpoint)" row.
+    for (const int endpoint : QueryCount::profiledEndpoints(run)) {
         EndpointQueries row;
-        row.endpoint = name;
-        row.queries_per_request = QueryCount::perRequest(run, name);
+        row.endpoint = run.plan.endpointDisplayName(endpoint);
+        row.queries_per_request = QueryCount::perRequest(run, endpoint);
         bool timed = false;
-        for (const QueryStat &q : QueryCount::profiledStatements(run, name)) {
+        for (const QueryStat &q : QueryCount::profiledStatements(run, endpoint)) {
             if (q.requests > 0)
                 row.db_ms_per_request += q.total_ms / q.requests;
             row.requests = std::max(row.requests, q.requests);
@@ -192,8 +191,8 @@ void ReportModel::buildQueries(const Inputs &in)
         if (!timed)
             row.db_ms_per_request = -1; // a statement log without timings
         // Too many queries is what the diagnosis says: an N+1 finding on the endpoint, or the gate set's check.
-        row.flagged = std::any_of(findings.begin(), findings.end(), [&name](const Finding &f) {
-            return f.id == QLatin1String("n-plus-one") && f.endpoint == name;
+        row.flagged = std::any_of(findings.begin(), findings.end(), [&](const Finding &f) {
+            return f.id == QLatin1String("n-plus-one") && findingEndpoint(f) == endpoint;
         });
         for (const GateSpec &g : gateSet.checks())
             if (g.id == QLatin1String("queries_per_request") && !g.accepts(row.queries_per_request))
@@ -203,12 +202,9 @@ void ReportModel::buildQueries(const Inputs &in)
     for (const Finding &f : findings) {
         if (f.id != QLatin1String("n-plus-one"))
             continue;
-        // The finding's endpoint is the name the profiling pass recorded (the label of an unnamed endpoint).
-        QString endpoint = f.endpoint;
-        if (endpoint.isEmpty() && f.refs.endpoint >= 0 && size_t(f.refs.endpoint) < run.plan.endpoints.size())
-            endpoint = run.plan.endpoints[size_t(f.refs.endpoint)].name;
-        if (endpoint.isEmpty() || f.refs.statements.empty())
+        if (f.refs.statements.empty())
             continue; // a finding stored before statements were referenced: its card says what it found
+        const int endpoint = findingEndpoint(f);
         const std::vector<QueryStat> stats = QueryCount::profiledStatements(run, endpoint);
         auto profiledOf = [&stats](const StatementRef &ref) -> const QueryStat * {
             for (const QueryStat &q : stats)
@@ -219,7 +215,7 @@ void ReportModel::buildQueries(const Inputs &in)
             return nullptr;
         };
         NPlusOne n;
-        n.endpoint = endpoint;
+        n.endpoint = run.plan.endpointDisplayName(endpoint);
         std::vector<const QueryStat *> named;
         bool parent = false;
         int children = 0, grandchildren = 0;

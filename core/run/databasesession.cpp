@@ -213,7 +213,7 @@ std::vector<QueryStat> DatabaseSession::stageStats(const PgStatements::Snapshot 
             continue;
         // A reset inside one stage is that stage's business: its figures are the after-values as they are.
         std::vector<QueryStat> stats = PgStatements::toQueryStats(PgStatements::delta(*from, *to), QueryPhase::Stage,
-                                                                  QString(), load.stage_requests[size_t(stage)]);
+                                                                  -1, load.stage_requests[size_t(stage)]);
         for (QueryStat &q : stats) {
             q.stage = stage;
             out.push_back(std::move(q));
@@ -334,7 +334,7 @@ std::vector<QueryStat> DatabaseSession::profileFromLog(const Plan &plan, const R
             *warnings << QStringLiteral("profiling pass: %1 did not answer").arg(plan.endpoints[size_t(e)].name);
             continue;
         }
-        const auto perRequest = StatementLog::perRequest(statements, plan.endpoints[size_t(e)].name, answered);
+        const auto perRequest = StatementLog::perRequest(statements, e, answered);
         stats.insert(stats.end(), perRequest.begin(), perRequest.end());
     }
     return stats;

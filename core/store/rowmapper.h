@@ -2,6 +2,8 @@
 
 #include "sqlitestatement.h"
 
+#include "plan/plan.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -14,11 +16,14 @@
 
 namespace Preflight {
 
-// What a column's writer may need beyond the value: the stored (scrubbed) plan's JSON, so that free text a
-// secret could have reached is scrubbed before it is written (SecretScrubber::text).
+// What a column may need beyond the value: the stored (scrubbed) plan's JSON, so that free text a secret could
+// have reached is scrubbed before it is written (SecretScrubber::text); the run's endpoints as stored
+// (run_endpoints), so that a column holding an endpoint's name (query_stats.endpoint) is written from and read
+// back into the index the value holds (Plan::endpointName, Plan::endpointIndex).
 struct RowContext
 {
     QString planJson;
+    Plan endpoints; // only `endpoints` is set
 };
 
 // How one struct becomes one row of one table and back (internal to the run store). The column list is the
@@ -32,7 +37,7 @@ template <typename T> class RowMapper
 public:
     using Bind = std::function<void(SqliteStatement &, int index, const T &, const RowContext &)>;
     // false: the stored value is unreadable (a corrupt blob); the caller reports which row.
-    using Read = std::function<bool(const SqliteStatement &, int column, T &)>;
+    using Read = std::function<bool(const SqliteStatement &, int column, T &, const RowContext &)>;
     struct Column
     {
         const char *name;
@@ -93,13 +98,13 @@ public:
     }
 
     // Reads the readable columns after `keyCount` key columns of a row from selectSql().
-    bool read(const SqliteStatement &q, int keyCount, T &value) const
+    bool read(const SqliteStatement &q, int keyCount, T &value, const RowContext &context) const
     {
         int column = keyCount;
         bool ok = true;
         for (const Column &c : m_columns)
             if (c.read)
-                ok = c.read(q, column++, value) && ok;
+                ok = c.read(q, column++, value, context) && ok;
         return ok;
     }
 
@@ -145,7 +150,7 @@ template <typename V> void store(SqliteStatement &q, int i, const V &v)
 template <typename T, typename V> typename RowMapper<T>::Column field(const char *name, V T::*member)
 {
     return {name, [member](SqliteStatement &q, int i, const T &t, const RowContext &) { store(q, i, t.*member); },
-            [member](const SqliteStatement &q, int c, T &t) {
+            [member](const SqliteStatement &q, int c, T &t, const RowContext &) {
                 load(q, c, t.*member);
                 return true;
             }};

@@ -85,12 +85,14 @@ QByteArray bodyFrom(const QJsonValue &v)
     return v.toString().toUtf8();
 }
 
-QJsonArray queryArray(const std::vector<QueryStat> &stats)
+// A statement's endpoint travels by name (the documented contract: files outlive plan order), mapped through
+// the run's own plan both ways; a name the plan does not hold reads back as -1.
+QJsonArray queryArray(const std::vector<QueryStat> &stats, const Plan &plan)
 {
     QJsonArray out;
     for (const QueryStat &q : stats) {
         QJsonObject o{{key("phase"), queryPhaseId(q.phase)},
-                      {key("endpoint"), q.endpoint},
+                      {key("endpoint"), plan.endpointName(q.endpoint)},
                       {key("queryid"), q.queryid},
                       {key("fingerprint"), q.fingerprint},
                       {key("text"), q.text},
@@ -108,14 +110,14 @@ QJsonArray queryArray(const std::vector<QueryStat> &stats)
     return out;
 }
 
-std::vector<QueryStat> queriesFrom(const QJsonArray &a)
+std::vector<QueryStat> queriesFrom(const QJsonArray &a, const Plan &plan)
 {
     std::vector<QueryStat> out;
     for (const QJsonValue &v : a) {
         const QJsonObject o = v.toObject();
         QueryStat q;
         q.phase = queryPhaseFrom(text(o, "phase"));
-        q.endpoint = text(o, "endpoint");
+        q.endpoint = plan.endpointIndex(text(o, "endpoint"));
         q.queryid = text(o, "queryid");
         q.fingerprint = text(o, "fingerprint");
         q.text = text(o, "text");
@@ -482,7 +484,7 @@ QJsonObject RunJson::run(const RunData &run)
                        {key("error"), run.health.error},
                        {key("latency_ms"), run.health.latency_ms}};
 
-    const QJsonArray queries = queryArray(run.queries);
+    const QJsonArray queries = queryArray(run.queries, run.plan);
     QJsonArray plans;
     for (const QueryPlan &p : run.plans)
         plans.append(QJsonObject{{key("fingerprint"), p.fingerprint},
@@ -538,7 +540,7 @@ QJsonObject RunJson::run(const RunData &run)
         {key("database"), database},
         {key("health"), health},
         {key("queries"), queries},
-        {key("stage_queries"), queryArray(run.stage_queries)},
+        {key("stage_queries"), queryArray(run.stage_queries, run.plan)},
         {key("plans"), plans},
         {key("error_samples"), errorSamples},
         {key("findings"), findings},
@@ -728,8 +730,8 @@ std::optional<RunData> RunJson::runFrom(const QJsonObject &o, QString *error)
     run.health.error = text(health, "error");
     run.health.latency_ms = real(health, "latency_ms");
 
-    run.queries = queriesFrom(array(o, "queries"));
-    run.stage_queries = queriesFrom(array(o, "stage_queries"));
+    run.queries = queriesFrom(array(o, "queries"), run.plan);
+    run.stage_queries = queriesFrom(array(o, "stage_queries"), run.plan);
     for (const QJsonValue &v : array(o, "plans")) {
         const QJsonObject p = v.toObject();
         QueryPlan plan;

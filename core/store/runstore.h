@@ -90,6 +90,8 @@ private:
     std::optional<qint64> writeRun(const RunInfo &info, const Plan &plan, const std::vector<StageInfo> &stages,
                                    const QString &writerToken, StoreError *error);
     QString storedPlanJson(qint64 runId, StoreError *error);
+    // The run's endpoints as stored (run_endpoints, in plan order): what columns naming an endpoint map against.
+    StoreError storedEndpoints(qint64 runId, std::vector<EndpointSpec> *endpoints);
     bool writerAlive(const QString &token);
 
     SqliteDatabase m_db;

@@ -18,14 +18,15 @@ namespace {
 // index of a row whose stored value cannot be read back (a corrupt histogram blob).
 template <typename T>
 StoreError readRows(SqliteDatabase &db, const RowMapper<T> &mapper, qint64 runId, const char *orderBy,
-                    std::vector<T> &out, const std::function<StoreError(size_t)> &unreadable = {})
+                    std::vector<T> &out, const RowContext &context = {},
+                    const std::function<StoreError(size_t)> &unreadable = {})
 {
     const QByteArray sql = mapper.selectSql({}, "run_id = ?", orderBy);
     SqliteStatement q(db, sql.constData());
     q.bind(1, runId);
     while (q.next()) {
         T row;
-        if (!mapper.read(q, 0, row) && unreadable)
+        if (!mapper.read(q, 0, row, context) && unreadable)
             return unreadable(out.size());
         out.push_back(std::move(row));
     }
@@ -88,13 +89,12 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
         run.warnings.append(QStringLiteral("the stored plan no longer validates (%1); only its endpoints were loaded")
                                 .arg(planError.toString()));
     }
-    {
-        std::vector<EndpointSpec> endpoints;
-        if (StoreError e = readRows(m_db, StoreRows::endpoints(), id, "idx", endpoints))
-            return fail(e);
-        if (run.plan.endpoints.size() != endpoints.size())
-            run.plan.endpoints = endpoints;
-    }
+    // Columns that name an endpoint are read against the endpoints as stored, which the writer used too.
+    RowContext context{planJson, {}};
+    if (StoreError e = storedEndpoints(id, &context.endpoints.endpoints))
+        return fail(e);
+    if (run.plan.endpoints.size() != context.endpoints.endpoints.size())
+        run.plan.endpoints = context.endpoints.endpoints;
     if (StoreError e = readRows(m_db, StoreRows::stages(), id, "idx", run.stages))
         return fail(e);
     if (StoreError e = readRows(m_db, StoreRows::intervals(), id, "idx", run.intervals))
@@ -119,7 +119,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
             IntervalSnapshot &iv = run.intervals[cursor];
             if (endpoint >= iv.endpoints.size())
                 iv.endpoints.resize(endpoint + 1);
-            if (!mapper.read(q, 2, iv.endpoints[endpoint]))
+            if (!mapper.read(q, 2, iv.endpoints[endpoint], context))
                 return fail(
                     StoreError::make(StoreError::Kind::Corrupt,
                                      QStringLiteral("%1: run %2 interval %3 has an unreadable latency histogram")
@@ -143,7 +143,7 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
     }
     {
         std::vector<QueryStat> queries;
-        if (StoreError e = readRows(m_db, queryStats(), id, "id", queries))
+        if (StoreError e = readRows(m_db, queryStats(), id, "id", queries, context))
             return fail(e);
         for (QueryStat &s : queries)
             (s.phase == QueryPhase::Stage ? run.stage_queries : run.queries).push_back(std::move(s));
@@ -159,6 +159,12 @@ std::optional<RunData> RunStore::loadRun(qint64 id, StoreError *error)
     if (error)
         *error = {};
     return run;
+}
+
+StoreError RunStore::storedEndpoints(qint64 runId, std::vector<EndpointSpec> *endpoints)
+{
+    endpoints->clear();
+    return readRows(m_db, StoreRows::endpoints(), runId, "idx", *endpoints);
 }
 
 } // namespace Preflight

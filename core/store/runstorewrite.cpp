@@ -115,7 +115,7 @@ std::optional<qint64> RunStore::writeRun(const RunInfo &info, const Plan &plan, 
         return std::nullopt;
     }
     const qint64 id = m_db.lastInsertId();
-    const RowContext context{planJson};
+    const RowContext context{planJson, {}};
     {
         const QByteArray sql = StoreRows::endpoints().insertSql({"run_id", "idx"});
         SqliteStatement endpoint(m_db, sql.constData());
@@ -163,7 +163,7 @@ StoreError RunStore::appendBatch(qint64 runId, const RunBatch &batch, const RunS
 
 StoreError RunStore::writeBatch(qint64 runId, const RunBatch &batch, const QString &planJson)
 {
-    const RowContext context{planJson};
+    const RowContext context{planJson, {}};
     if (!batch.intervals.empty()) {
         // Upserts: a repeated tick must not wedge the writer in a retry loop.
         const QByteArray intervalSql = intervals().insertSql({"run_id"}, "INSERT", "run_id, idx");
@@ -240,7 +240,9 @@ StoreError RunStore::writeOutcome(qint64 runId, const RunOutcome &outcome, const
         if (StoreError e = d.exec())
             return e;
     }
-    const RowContext context{planJson};
+    RowContext context{planJson, {}};
+    if (StoreError e = storedEndpoints(runId, &context.endpoints.endpoints)) // query_stats.endpoint: by name
+        return e;
     for (const std::vector<QueryStat> *stats : {&outcome.queries, &outcome.stage_queries})
         if (StoreError e = writeRows(m_db, queryStats(), runId, *stats, context))
             return e;

@@ -72,7 +72,7 @@ template <typename T> typename RowMapper<T>::Column scrubbed(const char *name, Q
         [member](SqliteStatement &q, int i, const T &t, const RowContext &c) {
             q.bind(i, SecretScrubber::text(t.*member, c.planJson));
         },
-        [member](const SqliteStatement &q, int c, T &t) {
+        [member](const SqliteStatement &q, int c, T &t, const RowContext &) {
             t.*member = q.text(c);
             return true;
         });
@@ -85,7 +85,7 @@ template <typename T> typename RowMapper<T>::Column scrubbedStrings(const char *
         [member](SqliteStatement &q, int i, const T &t, const RowContext &c) {
             q.bind(i, scrubbedList(t.*member, c.planJson));
         },
-        [member](const SqliteStatement &q, int c, T &t) {
+        [member](const SqliteStatement &q, int c, T &t, const RowContext &) {
             t.*member = stringsFrom(q.text(c));
             return true;
         });
@@ -158,7 +158,7 @@ const RowMapper<EndpointStats> &intervalEndpoints()
                 [](SqliteStatement &q, int i, const E &s, const RowContext &) {
                     q.bind(i, json(RunJson::statusCounts(s.status_counts)));
                 },
-                [](const SqliteStatement &q, int c, E &s) {
+                [](const SqliteStatement &q, int c, E &s, const RowContext &) {
                     s.status_counts = RunJson::statusCountsFrom(objectFrom(q.text(c)));
                     return true;
                 }),
@@ -167,14 +167,14 @@ const RowMapper<EndpointStats> &intervalEndpoints()
                 [](SqliteStatement &q, int i, const E &s, const RowContext &) {
                     q.bind(i, json(RunJson::errorCounts(s.transport_errors)));
                 },
-                [](const SqliteStatement &q, int c, E &s) {
+                [](const SqliteStatement &q, int c, E &s, const RowContext &) {
                     s.transport_errors = RunJson::errorCountsFrom(objectFrom(q.text(c)));
                     return true;
                 }),
             custom<E>(
                 "latency",
                 [](SqliteStatement &q, int i, const E &s, const RowContext &) { q.bindBlob(i, s.latency.serialize()); },
-                [](const SqliteStatement &q, int c, E &s) {
+                [](const SqliteStatement &q, int c, E &s, const RowContext &) {
                     return LatencyHistogram::deserialize(q.blob(c), &s.latency);
                 }),
             custom<E>(
@@ -182,7 +182,7 @@ const RowMapper<EndpointStats> &intervalEndpoints()
                 [](SqliteStatement &q, int i, const E &s, const RowContext &) {
                     q.bindBlob(i, s.latency_uncorrected.serialize());
                 },
-                [](const SqliteStatement &q, int c, E &s) {
+                [](const SqliteStatement &q, int c, E &s, const RowContext &) {
                     return LatencyHistogram::deserialize(q.blob(c), &s.latency_uncorrected);
                 }),
             custom<E>(
@@ -190,7 +190,7 @@ const RowMapper<EndpointStats> &intervalEndpoints()
                 [](SqliteStatement &q, int i, const E &s, const RowContext &) {
                     q.bind(i, json(RunJson::transport(s)));
                 },
-                [](const SqliteStatement &q, int c, E &s) {
+                [](const SqliteStatement &q, int c, E &s, const RowContext &) {
                     RunJson::transportFrom(objectFrom(q.text(c)), &s);
                     return true;
                 }),
@@ -218,7 +218,7 @@ const RowMapper<DbSample> &dbSamples()
                               [](SqliteStatement &q, int i, const D &s, const RowContext &) {
                                   q.bind(i, json(RunJson::intMap(s.by_wait_event_type)));
                               },
-                              [](const SqliteStatement &q, int c, D &s) {
+                              [](const SqliteStatement &q, int c, D &s, const RowContext &) {
                                   s.by_wait_event_type = RunJson::intMapFrom(objectFrom(q.text(c)));
                                   return true;
                               }),
@@ -227,7 +227,7 @@ const RowMapper<DbSample> &dbSamples()
                               [](SqliteStatement &q, int i, const D &s, const RowContext &) {
                                   q.bind(i, json(RunJson::intMap(s.by_application)));
                               },
-                              [](const SqliteStatement &q, int c, D &s) {
+                              [](const SqliteStatement &q, int c, D &s, const RowContext &) {
                                   s.by_application = RunJson::intMapFrom(objectFrom(q.text(c)));
                                   return true;
                               }),
@@ -238,7 +238,7 @@ const RowMapper<DbSample> &dbSamples()
                               [](SqliteStatement &q, int i, const D &s, const RowContext &) {
                                   q.bind(i, json(RunJson::dbSampleDetail(s)));
                               },
-                              [](const SqliteStatement &q, int c, D &s) {
+                              [](const SqliteStatement &q, int c, D &s, const RowContext &) {
                                   RunJson::dbSampleDetailFrom(objectFrom(q.text(c)), &s);
                                   return true;
                               }),
@@ -281,29 +281,39 @@ const RowMapper<DbCapabilities> &capabilities()
 const RowMapper<QueryStat> &queryStats()
 {
     using Q = QueryStat;
-    static const RowMapper<Q> m("query_stats", {
-                                                   custom<Q>(
-                                                       "phase",
-                                                       [](SqliteStatement &q, int i, const Q &s, const RowContext &) {
-                                                           q.bind(i, queryPhaseId(s.phase));
-                                                       },
-                                                       [](const SqliteStatement &q, int c, Q &s) {
-                                                           s.phase = queryPhaseFrom(q.text(c));
-                                                           return true;
-                                                       }),
-                                                   field("endpoint", &Q::endpoint),
-                                                   field("queryid", &Q::queryid),
-                                                   field("fingerprint", &Q::fingerprint),
-                                                   field("text", &Q::text),
-                                                   field("calls", &Q::calls),
-                                                   field("requests", &Q::requests),
-                                                   field("calls_per_request", &Q::calls_per_request),
-                                                   field("rows", &Q::rows),
-                                                   field("rows_per_call", &Q::rows_per_call),
-                                                   field("mean_ms", &Q::mean_ms),
-                                                   field("total_ms", &Q::total_ms),
-                                                   field("stage", &Q::stage),
-                                               });
+    static const RowMapper<Q> m(
+        "query_stats",
+        {
+            custom<Q>(
+                "phase",
+                [](SqliteStatement &q, int i, const Q &s, const RowContext &) { q.bind(i, queryPhaseId(s.phase)); },
+                [](const SqliteStatement &q, int c, Q &s, const RowContext &) {
+                    s.phase = queryPhaseFrom(q.text(c));
+                    return true;
+                }),
+            // The endpoint's name (as the run JSON writes it), so that the column reads the same in stores written
+            // before the value held an index; a name the run's stored endpoints lack reads as -1.
+            custom<Q>(
+                "endpoint",
+                [](SqliteStatement &q, int i, const Q &s, const RowContext &c) {
+                    q.bind(i, c.endpoints.endpointName(s.endpoint));
+                },
+                [](const SqliteStatement &q, int col, Q &s, const RowContext &c) {
+                    s.endpoint = c.endpoints.endpointIndex(q.text(col));
+                    return true;
+                }),
+            field("queryid", &Q::queryid),
+            field("fingerprint", &Q::fingerprint),
+            field("text", &Q::text),
+            field("calls", &Q::calls),
+            field("requests", &Q::requests),
+            field("calls_per_request", &Q::calls_per_request),
+            field("rows", &Q::rows),
+            field("rows_per_call", &Q::rows_per_call),
+            field("mean_ms", &Q::mean_ms),
+            field("total_ms", &Q::total_ms),
+            field("stage", &Q::stage),
+        });
     return m;
 }
 
@@ -320,7 +330,7 @@ const RowMapper<QueryPlan> &queryPlans()
                                                        [](SqliteStatement &q, int i, const P &p, const RowContext &) {
                                                            q.bind(i, json(RunJson::planNode(p.root)));
                                                        },
-                                                       [](const SqliteStatement &q, int c, P &p) {
+                                                       [](const SqliteStatement &q, int c, P &p, const RowContext &) {
                                                            p.root = RunJson::planNodeFrom(objectFrom(q.text(c)));
                                                            return true;
                                                        }),
@@ -339,7 +349,7 @@ const RowMapper<ErrorSample> &errorSamples()
                                                          [](SqliteStatement &q, int i, const E &s, const RowContext &) {
                                                              q.bind(i, errorClassId(s.error_class));
                                                          },
-                                                         [](const SqliteStatement &q, int c, E &s) {
+                                                         [](const SqliteStatement &q, int c, E &s, const RowContext &) {
                                                              s.error_class = RunJson::errorClassFrom(q.text(c));
                                                              return true;
                                                          }),
@@ -365,7 +375,7 @@ const RowMapper<Finding> &findings()
                                                     [](SqliteStatement &q, int i, const F &f, const RowContext &) {
                                                         q.bind(i, severityId(f.severity));
                                                     },
-                                                    [](const SqliteStatement &q, int c, F &f) {
+                                                    [](const SqliteStatement &q, int c, F &f, const RowContext &) {
                                                         f.severity = severityFromId(q.text(c));
                                                         return true;
                                                     }),
@@ -380,7 +390,7 @@ const RowMapper<Finding> &findings()
                                                             ev.note = SecretScrubber::text(ev.note, c.planJson);
                                                         q.bind(i, json(RunJson::evidence(evidence)));
                                                     },
-                                                    [](const SqliteStatement &q, int c, F &f) {
+                                                    [](const SqliteStatement &q, int c, F &f, const RowContext &) {
                                                         f.evidence = RunJson::evidenceFrom(arrayFrom(q.text(c)));
                                                         return true;
                                                     }),
@@ -392,7 +402,7 @@ const RowMapper<Finding> &findings()
                                                     [](SqliteStatement &q, int i, const F &f, const RowContext &) {
                                                         q.bind(i, json(RunJson::findingRefs(f.refs)));
                                                     },
-                                                    [](const SqliteStatement &q, int c, F &f) {
+                                                    [](const SqliteStatement &q, int c, F &f, const RowContext &) {
                                                         f.refs = RunJson::findingRefsFrom(objectFrom(q.text(c)));
                                                         return true;
                                                     }),

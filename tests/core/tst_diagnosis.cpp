@@ -168,16 +168,15 @@ RunData scenario(const QString &name, double noise = 0, unsigned seed = 1)
     spec.noise = noise;
     spec.seed = seed;
     RunData run = build(spec);
+    const int customer = 0; // n-plus-one, missing-index: the plan's one endpoint, "customer"
 
     if (name == QLatin1String("n-plus-one")) {
         run.queries = {
-            profileStat(QStringLiteral("customer"), QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1),
-            profileStat(QStringLiteral("customer"),
-                        QStringLiteral("SELECT id FROM appointments WHERE customer_id = $1"), 1, 20),
-            profileStat(QStringLiteral("customer"), QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1),
-            profileStat(QStringLiteral("customer"), QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1),
-            profileStat(QStringLiteral("customer"), QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1"),
-                        20, 1),
+            profileStat(customer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1),
+            profileStat(customer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = $1"), 1, 20),
+            profileStat(customer, QStringLiteral("SELECT * FROM services WHERE id = $1"), 20, 1),
+            profileStat(customer, QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1),
+            profileStat(customer, QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1"), 20, 1),
         };
     } else if (name == QLatin1String("missing-index")) {
         QueryPlan plan;
@@ -192,7 +191,7 @@ RunData scenario(const QString &name, double noise = 0, unsigned seed = 1)
         plan.root.plan_rows = 3;
         plan.root.flagged = true;
         run.plans = {plan};
-        QueryStat q = profileStat(QStringLiteral("customer"), plan.text, 1, 3);
+        QueryStat q = profileStat(customer, plan.text, 1, 3);
         q.fingerprint = plan.fingerprint;
         q.mean_ms = 45;
         run.queries = {q};

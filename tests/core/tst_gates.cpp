@@ -194,9 +194,11 @@ private slots:
         QCOMPARE(gates->expectedUsers(), 20.0);
 
         RunData run;
+        run.plan.endpoints.push_back({});
+        run.plan.endpoints.back().name = QStringLiteral("customer");
         QueryStat q;
         q.phase = QueryPhase::Profile;
-        q.endpoint = QStringLiteral("customer");
+        q.endpoint = 0;
         q.calls_per_request = 61;
         run.queries = {q};
         DbSample s;

@@ -21,7 +21,8 @@ struct Shape
     std::vector<Role> roles; // expected, one per query
 };
 
-const QString kCustomer = QStringLiteral("customer profile");
+const int kCustomer = ReportFixture::SingleConnection::kCustomerIndex; // the fixture plan's "customer profile"
+const int kSearch = ReportFixture::SingleConnection::kSearchIndex;     // and "search"
 
 Shape shape(const QString &name)
 {
@@ -38,8 +39,7 @@ Shape shape(const QString &name)
         add(profileStat(kCustomer, QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1), Role::Child);
         add(profileStat(kCustomer, QStringLiteral("SELECT * FROM invoices WHERE appointment_id = $1"), 20, 1),
             Role::Child);
-        add(profileStat(QStringLiteral("search"), QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1),
-            Role::Child);
+        add(profileStat(kSearch, QStringLiteral("SELECT * FROM staff WHERE id = $1"), 20, 1), Role::Child);
     } else if (name == QLatin1String("statement-log")) {
         // No row counts: the parent is the one statement run once per request.
         add(profileStat(kCustomer, QStringLiteral("SELECT id FROM appointments WHERE customer_id = 7"), 1, -1),
@@ -150,14 +150,15 @@ private slots:
         for (size_t i = 0; i < s.queries.size(); ++i) {
             const Finding *named = nullptr;
             const Role role = NPlusOne::role(s.queries[i], run.findings, &named);
-            QVERIFY2(role == s.roles[i], qPrintable(QStringLiteral("%1 (%2): role %3, expected %4")
-                                                        .arg(s.queries[i].text, s.queries[i].endpoint)
+            QVERIFY2(role == s.roles[i], qPrintable(QStringLiteral("%1 (endpoint %2): role %3, expected %4")
+                                                        .arg(s.queries[i].text)
+                                                        .arg(s.queries[i].endpoint)
                                                         .arg(int(role))
                                                         .arg(int(s.roles[i]))));
             QCOMPARE(named != nullptr, role != Role::None);
             if (named) {
                 QCOMPARE(named->id, QStringLiteral("n-plus-one"));
-                QCOMPARE(named->endpoint, s.queries[i].endpoint);
+                QCOMPARE(named->refs.endpoint, s.queries[i].endpoint);
             }
         }
     }
@@ -202,7 +203,8 @@ private slots:
         QCOMPARE(f->parameter(QStringLiteral("children_per_row")).value_or(-1), k);
         QCOMPARE(f->parameter(QStringLiteral("n_rows")).value_or(-1), n);
         QCOMPARE(f->parameter(QStringLiteral("m_rows")).value_or(-1), m);
-        QCOMPARE(f->refs.endpoint, 0); // "customer profile", the fixture plan's first endpoint
+        QCOMPARE(f->refs.endpoint, kCustomer);
+        QCOMPARE(f->endpoint, ReportFixture::SingleConnection::kCustomerEndpoint); // its name, read from the plan
         QStringList got;
         for (const StatementRef &ref : f->refs.statements) {
             got << ref.role;
@@ -217,11 +219,11 @@ private slots:
         const RunData run = diagnosed({s.queries.begin(), s.queries.begin() + 5}); // customer profile only
         QueryStat whole = s.queries[2];                                            // services, per row
         whole.phase = QueryPhase::Run;
-        whole.endpoint.clear();
+        whole.endpoint = -1;
         whole.calls_per_request = 3.7; // over every request of the run: not the profiled figure
         QCOMPARE(NPlusOne::role(whole, run.findings), Role::Child);
         QueryStat otherEndpoint = s.queries[2];
-        otherEndpoint.endpoint = QStringLiteral("search");
+        otherEndpoint.endpoint = kSearch;
         QCOMPARE(NPlusOne::role(otherEndpoint, run.findings), Role::None);
         QueryStat otherText = s.queries[2];
         otherText.text = QStringLiteral("SELECT * FROM services WHERE id = 42"); // literals inlined, same fingerprint

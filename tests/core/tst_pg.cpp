@@ -437,7 +437,7 @@ void TestPg::snapshotDeltaCountsKnownStatements()
     const PgStatements::Delta d = PgStatements::delta(before, after);
     QVERIFY(d.valid);
     QVERIFY(!d.reset);
-    const auto stats = PgStatements::toQueryStats(d, QueryPhase::Run, QString(), 7);
+    const auto stats = PgStatements::toQueryStats(d, QueryPhase::Run, -1, 7);
     const QueryStat *known = nullptr;
     for (const QueryStat &q : stats) {
         QVERIFY2(!q.text.contains(QLatin1String("preflight")), qPrintable(q.text)); // own statements excluded
@@ -504,7 +504,10 @@ void TestPg::profilerGivesCallsPerRequest()
     QCOMPARE(int(r.endpoints[0].stats.size()), 1);
     QCOMPARE(r.endpoints[0].stats[0].calls_per_request, 1.0);
     QCOMPARE(r.endpoints[0].stats[0].phase, QueryPhase::Profile);
-    QCOMPARE(r.endpoints[0].stats[0].endpoint, QStringLiteral("one"));
+    QCOMPARE(r.endpoints[0].endpoint, QStringLiteral("one"));
+    QCOMPARE(r.endpoints[0].stats[0].endpoint, 0); // plan.endpoints[0]
+    for (const QueryStat &q : r.endpoints[1].stats)
+        QCOMPARE(q.endpoint, 1);
 
     // 1 + 3N with N = 4: the parent once per request, three child fingerprints at 4 calls per request.
     const auto &list = r.endpoints[1].stats;
@@ -542,7 +545,7 @@ void TestPg::serverLogCaptureCountsStatements()
     QByteArray text;
     QTRY_VERIFY_WITH_TIMEOUT((text += tail.readNew()).contains("FROM known"), 10000);
     const auto statements = StatementLog::parsePostgresLog(text);
-    const auto stats = StatementLog::perRequest(statements, QStringLiteral("one"), 5);
+    const auto stats = StatementLog::perRequest(statements, 0, 5);
     QCOMPARE(int(stats.size()), 2);
     for (const QueryStat &q : stats)
         QCOMPARE(q.calls, q.text.contains(QLatin1String("parent")) ? 5.0 : 1.0);

@@ -44,11 +44,12 @@ void TestPgLog::appLogGroupsByRequestAndFingerprint()
                            "r3\t/* preflight */ SELECT 1\n";
     const auto statements = StatementLog::parseAppLog(log);
     QCOMPARE(int(statements.size()), 10);
-    const auto stats = StatementLog::perRequest(statements, QStringLiteral("orders"), 0);
+    const auto stats = StatementLog::perRequest(statements, 0, 0);
     QCOMPARE(int(stats.size()), 3);
     for (const QueryStat &q : stats) {
         QCOMPARE(q.requests, 2.0);
         QCOMPARE(q.phase, QueryPhase::Profile);
+        QCOMPARE(q.endpoint, 0);
         QCOMPARE(q.fingerprint.size(), 16);
         QCOMPARE(q.calls_per_request, q.text.contains(QLatin1String("orders")) ? 1.0 : 2.0);
     }
@@ -67,7 +68,7 @@ void TestPgLog::stderrLogWithDurations()
     const auto statements = StatementLog::parsePostgresLog(log);
     QCOMPARE(int(statements.size()), 2);
     QCOMPARE(statements[0].fingerprint, statements[1].fingerprint);
-    const auto stats = StatementLog::perRequest(statements, QString(), 2);
+    const auto stats = StatementLog::perRequest(statements, -1, 2);
     QCOMPARE(int(stats.size()), 1);
     QCOMPARE(stats[0].calls, 2.0);
     QCOMPARE(stats[0].calls_per_request, 1.0);

@@ -255,6 +255,14 @@ void TestReport::jsonSummaryCarriesTheDiagnosis()
         QCOMPARE(refs.value(QStringLiteral("endpoint")).toInt(), f.refs.endpoint);
     }
     QVERIFY(withRefs > 0);
+    // Statements name their endpoint (DESIGN.md §6): the plan's name for the index the statement holds.
+    const QJsonArray queries = json.value(QStringLiteral("queries")).toArray();
+    QCOMPARE(queries.size(), qsizetype(run.queries.size()));
+    for (qsizetype i = 0; i < queries.size(); ++i)
+        QCOMPARE(queries[i].toObject().value(QStringLiteral("endpoint")).toString(),
+                 run.plan.endpoints[size_t(run.queries[size_t(i)].endpoint)].name);
+    QCOMPARE(queries.last().toObject().value(QStringLiteral("endpoint")).toString(),
+             ReportFixture::SingleConnection::kSearchEndpoint);
 }
 
 void TestReport::findingsMostSevereFirst()
@@ -319,6 +327,8 @@ void TestReport::queriesSection()
     QCOMPARE(m.endpoint_queries.front().endpoint, QStringLiteral("customer profile"));
     QCOMPARE(m.endpoint_queries.front().queries_per_request, 62.0);
     QVERIFY(m.endpoint_queries.front().flagged); // the n-plus-one finding names it
+    QCOMPARE(m.endpoint_queries.back().endpoint, QStringLiteral("search"));
+    QCOMPARE(m.endpoint_queries.back().queries_per_request, 1.0);
     QVERIFY(!m.endpoint_queries.back().flagged);
     QCOMPARE(m.n_plus_one.size(), size_t(1));
     QCOMPARE(m.n_plus_one.front().formula, QStringLiteral("1 + 3\u00b7N"));
@@ -350,7 +360,7 @@ void TestReport::nPlusOneLeavesTransactionControlOut()
     using namespace ReportFixture::SingleConnection;
     RunData run = ReportFixture::singleConnectionRun();
     // The driver opens a savepoint per row: run as often as the per-row statements, but no data statement.
-    run.queries.push_back(profileStat(kCustomerEndpoint, QStringLiteral("SAVEPOINT sa_savepoint_1"), 20, 0));
+    run.queries.push_back(profileStat(kCustomerIndex, QStringLiteral("SAVEPOINT sa_savepoint_1"), 20, 0));
     rediagnose(run);
     const ReportModel m = ReportModel::build(run, {});
     QCOMPARE(m.endpoint_queries.front().endpoint, kCustomerEndpoint);
@@ -424,7 +434,7 @@ void TestReport::nPlusOneClaimsNoUnmeasuredN()
 
 void TestReport::nPlusOneNestedLoop()
 {
-    const QString endpoint = QStringLiteral("customer profile");
+    const int endpoint = ReportFixture::SingleConnection::kCustomerIndex; // "customer profile"
     RunData run = ReportFixture::healthyRun();
     // 1 + N + N·M: 20 appointments, one services lookup each returning 5 rows, one price lookup per service row.
     run.queries = {profileStat(endpoint, QStringLiteral("SELECT id FROM appointments WHERE customer_id = $1"), 1, 20),

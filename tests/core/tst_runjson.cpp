@@ -263,6 +263,44 @@ private slots:
         QVERIFY2(error.contains(named), qPrintable(error));
     }
 
+    // A statement's endpoint is an index in memory and a name in the file (the documented preflight.run/1 key),
+    // mapped through the run's own plan both ways: the search endpoint's statements (index 1) are written under
+    // "search" and read back at index 1; a name the plan does not hold reads back at no endpoint (-1), kept.
+    void statementEndpointsTravelByName()
+    {
+        using namespace ReportFixture::SingleConnection;
+        const RunData original = ReportFixture::singleConnectionRun();
+        QJsonObject document = RunJson::run(original);
+        QJsonArray queries = document.value(QStringLiteral("queries")).toArray();
+        QCOMPARE(queries.size(), qsizetype(original.queries.size()));
+        int onSearch = 0;
+        for (int i = 0; i < queries.size(); ++i) {
+            const QueryStat &q = original.queries[size_t(i)];
+            const QString written = queries.at(i).toObject().value(QStringLiteral("endpoint")).toString();
+            QCOMPARE(written, q.endpoint == kSearchIndex ? kSearchEndpoint : kCustomerEndpoint);
+            onSearch += q.endpoint == kSearchIndex ? 1 : 0;
+        }
+        QCOMPARE(onSearch, 1);
+        QString error;
+        std::optional<RunData> run = RunJson::runFrom(document, &error);
+        QVERIFY2(run, qPrintable(error));
+        QCOMPARE(run->queries.size(), original.queries.size());
+        for (size_t i = 0; i < original.queries.size(); ++i)
+            QCOMPARE(run->queries[i].endpoint, original.queries[i].endpoint);
+
+        QJsonObject renamed = queries.at(0).toObject();
+        renamed.insert(QStringLiteral("endpoint"), QStringLiteral("an endpoint renamed since"));
+        queries.replace(0, renamed);
+        document.insert(QStringLiteral("queries"), queries);
+        run = RunJson::runFrom(document, &error);
+        QVERIFY2(run, qPrintable(error));
+        QCOMPARE(run->queries.size(), original.queries.size());
+        QCOMPARE(run->queries[0].endpoint, -1);
+        QCOMPARE(run->queries[0].phase, QueryPhase::Profile);
+        QCOMPARE(run->queries[0].text, original.queries[0].text);
+        QCOMPARE(run->plan.endpointDisplayName(run->queries[0].endpoint), QStringLiteral("(unknown endpoint)"));
+    }
+
     void anUnreadablePlanKeepsItsEndpoints()
     {
         QJsonObject document = RunJson::run(ReportFixture::longRun(2, 2, 10));

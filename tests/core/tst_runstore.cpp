@@ -5,6 +5,7 @@
 
 #include "plan/planparser.h"
 #include "store/runjson.h"
+#include "store/runoutcome.h"
 #include "store/runrecorder.h"
 #include "store/runstore.h"
 #include "store/sqlitedatabase.h"
@@ -360,6 +361,63 @@ private slots:
                                     QString::fromUtf8(QJsonDocument(b.value(it.key()).toObject()).toJson())));
     }
 
+    // QueryStat::endpoint is an index into the plan's endpoints; query_stats.endpoint keeps the endpoint's name, as
+    // every store before it did, mapped through the run's stored endpoints on the way in and out. A profiled
+    // statement of the second and third endpoint must come back attributed to them, written whole (saveRun) or
+    // as the recorder writes it (the run row first, the statements with the outcome).
+    void profiledStatementsKeepTheirEndpoint()
+    {
+        QTemporaryDir dir;
+        RunStore store;
+        QVERIFY(!store.open(dir.filePath(QStringLiteral("runs.sqlite"))));
+        RunData run = makeRun(4); // endpoints "profile", "search", "create"
+        run.queries.clear();
+        run.stage_queries.clear();
+        QueryStat q;
+        q.phase = QueryPhase::Profile;
+        q.requests = 20;
+        for (const int endpoint : {2, 1}) {
+            q.endpoint = endpoint;
+            q.text = QStringLiteral("SELECT * FROM t%1 WHERE id = $1").arg(endpoint);
+            q.fingerprint = QStringLiteral("fp%1").arg(endpoint);
+            q.calls = 20.0 * (endpoint + 1);
+            q.calls_per_request = endpoint + 1;
+            run.queries.push_back(q);
+        }
+        QueryStat whole = q;
+        whole.phase = QueryPhase::Run;
+        whole.endpoint = -1;
+        run.queries.push_back(whole);
+
+        StoreError error;
+        const std::optional<qint64> saved = store.saveRun(run, &error);
+        QVERIFY2(saved, qPrintable(error.message));
+        const std::optional<qint64> live = store.insertRun(run.info, run.plan, run.stages, QString(), &error);
+        QVERIFY2(live, qPrintable(error.message));
+        error = store.finishRun(*live, RunOutcome::fromRunData(run));
+        QVERIFY2(!error, qPrintable(error.message));
+        for (const qint64 id : {*saved, *live}) {
+            const std::optional<RunData> loaded = store.loadRun(id, &error);
+            QVERIFY2(loaded, qPrintable(error.message));
+            QCOMPARE(loaded->queries.size(), size_t(3));
+            QCOMPARE(loaded->queries[0].endpoint, 2);
+            QCOMPARE(loaded->queries[0].text, run.queries[0].text);
+            QCOMPARE(loaded->queries[1].endpoint, 1);
+            QCOMPARE(loaded->queries[1].text, run.queries[1].text);
+            QCOMPARE(loaded->queries[2].endpoint, -1);
+            QCOMPARE(loaded->queries[2].phase, QueryPhase::Run);
+        }
+        // On disk: names, as stores written before the value held an index have them.
+        SqliteDatabase raw;
+        QVERIFY(!raw.open(dir.filePath(QStringLiteral("runs.sqlite")), false));
+        SqliteStatement names(raw, "SELECT endpoint FROM query_stats WHERE run_id = ? ORDER BY id");
+        names.bind(1, *saved);
+        QStringList stored;
+        while (names.next())
+            stored << names.text(0);
+        QCOMPARE(stored, (QStringList{QStringLiteral("create"), QStringLiteral("search"), QString()}));
+    }
+
     void upgradesAFormat3StoreInPlace()
     {
         // A store written by the previous release: the schema steps as released up to format 3, and a run in it.
@@ -376,6 +434,7 @@ private slots:
             INSERT INTO runs (id, name, status, started_at, duration_s, plan_json, verdict, warnings_json)
                 VALUES (1, 'friday', 'completed', '2026-11-27T10:00:00.000Z', 0.5, '{}', 'not-ready', '["w"]');
             INSERT INTO run_endpoints (run_id, idx, name, method, path) VALUES (1, 0, 'list', 'GET', '/items');
+            INSERT INTO run_endpoints (run_id, idx, name, method, path) VALUES (1, 1, 'search', 'GET', '/search');
             INSERT INTO intervals (run_id, idx, start_s, end_s, stage_index, target_users, target_rate, in_flight,
                                    queued, started, dropped) VALUES (1, 0, 0, 0.25, 0, 5, 0, 5, 0, 10, 0);
             INSERT INTO db_samples (run_id, t_s, backends, active, idle, idle_in_transaction, waiting_on_lock,
@@ -386,6 +445,12 @@ private slots:
                 VALUES (1, 'capacity-knee', 'medium', 'Throughput peaks at 5 users', '[]');
             INSERT INTO query_stats (run_id, phase, calls, requests, calls_per_request, rows, rows_per_call, mean_ms,
                                      total_ms, stage) VALUES (1, 'stage', 10, 5, 2, 10, 1, 0.1, 1, 0);
+            INSERT INTO query_stats (run_id, phase, endpoint, text, calls, requests, calls_per_request, rows,
+                                     rows_per_call, mean_ms, total_ms)
+                VALUES (1, 'profile', 'search', 'SELECT 2', 20, 20, 1, 20, 1, 0.1, 2),
+                       (1, 'profile', 'list', 'SELECT 1', 40, 20, 2, 40, 1, 0.1, 4),
+                       (1, 'profile', 'renamed since', 'SELECT 3', 20, 20, 1, 20, 1, 0.1, 2),
+                       (1, 'run', '', 'SELECT 1', 400, 200, 2, 400, 1, 0.1, 40);
         )SQL");
 
         RunStore store;
@@ -402,6 +467,16 @@ private slots:
         QCOMPARE(run->info.name, QStringLiteral("friday"));
         QCOMPARE(run->verdict, QStringLiteral("not-ready"));
         QCOMPARE(run->stage_queries.size(), size_t(1));
+        QCOMPARE(run->stage_queries[0].endpoint, -1);
+        // Statements stored by endpoint name are attributed to the endpoint of that name in the run's own plan;
+        // a name it does not hold keeps the statement, at no endpoint.
+        QCOMPARE(run->queries.size(), size_t(4));
+        QCOMPARE(run->queries[0].endpoint, 1);
+        QCOMPARE(run->queries[1].endpoint, 0);
+        QCOMPARE(run->queries[2].endpoint, -1);
+        QCOMPARE(run->queries[2].phase, QueryPhase::Profile);
+        QCOMPARE(run->plan.endpointDisplayName(run->queries[2].endpoint), QStringLiteral("(unknown endpoint)"));
+        QCOMPARE(run->queries[3].endpoint, -1);
         // Older rows read back as "not measured".
         QCOMPARE(run->intervals.size(), size_t(1));
         QCOMPARE(run->intervals[0].started, uint64_t(10));

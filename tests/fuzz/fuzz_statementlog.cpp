@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (StatementLog::Format format : {StatementLog::Format::AppLog, StatementLog::Format::PostgresStderr,
                                         StatementLog::Format::PostgresCsv, StatementLog::Format::PostgresJson}) {
         const std::vector<StatementLog::Statement> statements = StatementLog::parse(format, text, filter);
-        (void)StatementLog::perRequest(statements, QString(), 10);
+        (void)StatementLog::perRequest(statements, -1, 10);
         (void)StatementLog::parse(format, text);
     }
     (void)StatementLog::detect(QStringLiteral("postgresql.log"), text);

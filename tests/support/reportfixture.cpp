@@ -80,9 +80,9 @@ RunData singleConnectionRun()
 
     using namespace SingleConnection;
     run.queries = {
-        profileStat(kCustomerEndpoint, kCustomers, 1, 1), profileStat(kCustomerEndpoint, kParent, 1, 20),
-        profileStat(kCustomerEndpoint, kServices, 20, 1), profileStat(kCustomerEndpoint, kStaff, 20, 1),
-        profileStat(kCustomerEndpoint, kInvoices, 20, 1), profileStat(kSearchEndpoint, kSearch, 1, 25, 38),
+        profileStat(kCustomerIndex, kCustomers, 1, 1), profileStat(kCustomerIndex, kParent, 1, 20),
+        profileStat(kCustomerIndex, kServices, 20, 1), profileStat(kCustomerIndex, kStaff, 20, 1),
+        profileStat(kCustomerIndex, kInvoices, 20, 1), profileStat(kSearchIndex, kSearch, 1, 25, 38),
     };
     QueryPlan plan;
     plan.valid = true;
@@ -147,15 +147,14 @@ RunData healthyRun()
     RunData run = build(spec);
     commonInfo(run, QStringLiteral("customer API after the fix"));
     run.plan.database.conninfo = QStringLiteral("host=127.0.0.1 dbname=app user=app");
-    const QString customer = QStringLiteral("customer profile");
+    const int customer = 0, search = 1; // "customer profile", "search"
     run.queries = {
         profileStat(customer, QStringLiteral("SELECT * FROM customers WHERE id = $1"), 1, 1),
         profileStat(customer,
                     QStringLiteral("SELECT a.*, s.*, st.* FROM appointments a JOIN services s ON s.id = a.service_id "
                                    "JOIN staff st ON st.id = a.staff_id WHERE a.customer_id = $1"),
                     1, 20, 0.6),
-        profileStat(QStringLiteral("search"), QStringLiteral("SELECT id, name FROM items WHERE name ILIKE $1 LIMIT $2"),
-                    1, 25, 0.4),
+        profileStat(search, QStringLiteral("SELECT id, name FROM items WHERE name ILIKE $1 LIMIT $2"), 1, 25, 0.4),
     };
     diagnose(run);
     return run;

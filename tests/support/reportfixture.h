@@ -15,8 +15,10 @@ inline const char *kTokenCanary = "CANARY-TOKEN-91bd02";
 // (20 rows per call), three per-row statements (20 calls per request) and one the N+1 finding does not name; on
 // "search" one slow statement whose plan has a flagged Seq Scan.
 namespace SingleConnection {
-inline const QString kCustomerEndpoint = QStringLiteral("customer profile");
-inline const QString kSearchEndpoint = QStringLiteral("search");
+inline const QString kCustomerEndpoint = QStringLiteral("customer profile"); // plan.endpoints[kCustomerIndex]
+inline const QString kSearchEndpoint = QStringLiteral("search");             // plan.endpoints[kSearchIndex]
+constexpr int kCustomerIndex = 0;
+constexpr int kSearchIndex = 1;
 inline const QString kCustomers = QStringLiteral("SELECT * FROM customers WHERE id = $1");
 inline const QString kParent =
     QStringLiteral("SELECT id, service_id, staff_id FROM appointments WHERE customer_id = $1");

@@ -120,12 +120,12 @@ RunData makeRun(int intervals)
     run.database.pg_stat_statements = QStringLiteral("ok");
     run.database.warnings = QStringList{QStringLiteral("track_io_timing is off")};
     run.health = {true, 200, QString(), 1.5};
-    run.queries.push_back({QueryPhase::Profile, QStringLiteral("profile"), QStringLiteral("123"),
-                           QStringLiteral("abcd"), QStringLiteral("SELECT * FROM orders WHERE customer_id = $1"), 600,
-                           20, 30, 1200, 2, 0.4, 240});
+    run.queries.push_back({QueryPhase::Profile, 0 /* "profile" */, QStringLiteral("123"), QStringLiteral("abcd"),
+                           QStringLiteral("SELECT * FROM orders WHERE customer_id = $1"), 600, 20, 30, 1200, 2, 0.4,
+                           240});
     QueryStat level = run.queries.back();
     level.phase = QueryPhase::Stage;
-    level.endpoint.clear();
+    level.endpoint = -1;
     level.stage = 1;
     run.stage_queries.push_back(level);
     QueryPlan plan;

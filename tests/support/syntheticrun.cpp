@@ -162,7 +162,7 @@ RunData build(const Spec &spec)
     return run;
 }
 
-QueryStat profileStat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall, double mean_ms)
+QueryStat profileStat(int endpoint, const QString &text, double cpr, double rowsPerCall, double mean_ms)
 {
     QueryStat q;
     q.phase = QueryPhase::Profile;

@@ -71,9 +71,9 @@ Spec sweep(const std::vector<int> &users, const std::function<void(Level &)> &sh
 // A single endpoint with throughput x(N) and latency derived from Little's law (R = N / X).
 EndpointLoad closedLoad(double users, double rps);
 
-// One endpoint's statement from the profiling pass (20 requests): `cpr` calls per request, `rowsPerCall` rows
-// per call (< 0: rows not measured, as with log-based profiling), `mean_ms` per call.
-QueryStat profileStat(const QString &endpoint, const QString &text, double cpr, double rowsPerCall,
-                      double mean_ms = 0.2);
+// One endpoint's statement from the profiling pass (20 requests): `endpoint` its index in the run's
+// plan.endpoints, `cpr` calls per request, `rowsPerCall` rows per call (< 0: rows not measured, as with log-based
+// profiling), `mean_ms` per call.
+QueryStat profileStat(int endpoint, const QString &text, double cpr, double rowsPerCall, double mean_ms = 0.2);
 
 } // namespace Preflight::Synthetic

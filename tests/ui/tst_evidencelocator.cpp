@@ -27,7 +27,7 @@ const Finding &findingWithId(const RunData &run, const QString &id)
 const QueryStat *queryWithText(const RunData &run, const QString &text)
 {
     for (const QueryStat &q : run.queries)
-        if (q.text == text && q.endpoint == kCustomerEndpoint && q.phase == QueryPhase::Profile)
+        if (q.text == text && q.endpoint == kCustomerIndex && q.phase == QueryPhase::Profile)
             return &q;
     return nullptr;
 }
@@ -123,8 +123,7 @@ private slots:
         double costliest = -1;
         QString text;
         for (const QueryStat &q : run.queries) {
-            const bool sameEndpoint =
-                focus.endpoint < 0 || q.endpoint == run.plan.endpoints[size_t(focus.endpoint)].name;
+            const bool sameEndpoint = focus.endpoint < 0 || q.endpoint == focus.endpoint;
             if ((focus.endpoint < 0 || q.phase == QueryPhase::Profile) && sameEndpoint && q.total_ms > costliest) {
                 costliest = q.total_ms;
                 text = q.text;

@@ -180,7 +180,7 @@ private slots:
         const QueryTableModel::Row *row = inspector.currentStatement();
         QVERIFY(row);
         QCOMPARE(row->stat.text.simplified(), text.simplified());
-        QCOMPARE(row->stat.endpoint, rowEndpoint);
+        QCOMPARE(fixtureRun()->plan.endpointName(row->stat.endpoint), rowEndpoint);
         // Selected, not only current.
         const QModelIndexList selected =
             inspector.table()->selectionModel()->selectedRows(QueryTableModel::QueryColumn);

@@ -19,8 +19,8 @@ using namespace Preflight::ReportFixture::SingleConnection;
 
 namespace {
 
-QueryStat stat(QueryPhase phase, const QString &endpoint, const QString &text, double calls, double requests,
-               double rows, double mean_ms)
+QueryStat stat(QueryPhase phase, int endpoint, const QString &text, double calls, double requests, double rows,
+               double mean_ms)
 {
     QueryStat q;
     q.phase = phase;
@@ -86,7 +86,7 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(model.columnCount(), int(QueryTableModel::NUM_COLUMNS));
         RunData run = fixtureRun();
-        run.queries.push_back(stat(QueryPhase::Run, {}, kSearch, 900, 0, 22500, 35));
+        run.queries.push_back(stat(QueryPhase::Run, -1, kSearch, 900, 0, 22500, 35));
         model.setRun(run);
         QCOMPARE(model.rowCount(), 6);
         model.setPhase(Phase::Run);
@@ -158,8 +158,7 @@ private slots:
         RunData run;
         run.plan.endpoints.resize(1);
         run.plan.endpoints[0].name = QStringLiteral("profile");
-        QueryStat logged =
-            stat(QueryPhase::Profile, QStringLiteral("profile"), QStringLiteral("SELECT 1 FROM t"), 20, 20, -1, 0);
+        QueryStat logged = stat(QueryPhase::Profile, 0, QStringLiteral("SELECT 1 FROM t"), 20, 20, -1, 0);
         run.queries.push_back(logged);
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -233,7 +232,7 @@ private slots:
     {
         RunData run = fixtureRun();
         // The same per-row statement on another endpoint, added after the diagnosis: no finding names it there.
-        run.queries.push_back(stat(QueryPhase::Profile, kSearchEndpoint, kStaff, 400, 20, 400, 0.2));
+        run.queries.push_back(stat(QueryPhase::Profile, kSearchIndex, kStaff, 400, 20, 400, 0.2));
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRun(run);
@@ -247,9 +246,9 @@ private slots:
     void wholeRunStatementsByTotalTime()
     {
         RunData run = fixtureRun();
-        run.queries.push_back(stat(QueryPhase::Run, {}, kStaff, 12000, 600, 12000, 0.25)); // 3000 ms
-        run.queries.push_back(stat(QueryPhase::Run, {}, kSearch, 600, 600, 15000, 40));    // 24000 ms
-        run.queries.push_back(stat(QueryPhase::Log, {}, kCustomers, 600, 0, -1, 0.5));     // 300 ms, a log
+        run.queries.push_back(stat(QueryPhase::Run, -1, kStaff, 12000, 600, 12000, 0.25)); // 3000 ms
+        run.queries.push_back(stat(QueryPhase::Run, -1, kSearch, 600, 600, 15000, 40));    // 24000 ms
+        run.queries.push_back(stat(QueryPhase::Log, -1, kCustomers, 600, 0, -1, 0.5));     // 300 ms, a log
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRun(run);
@@ -273,11 +272,11 @@ private slots:
     {
         RunData run;
         // pg_stat_statements kept two queryids for one statement (a search_path change): one row, deltas summed.
-        QueryStat a = stat(QueryPhase::Profile, kCustomerEndpoint, kStaff, 300, 20, 300, 0.2);
-        QueryStat b = stat(QueryPhase::Profile, kCustomerEndpoint, kStaff, 100, 20, 100, 0.6);
+        QueryStat a = stat(QueryPhase::Profile, kCustomerIndex, kStaff, 300, 20, 300, 0.2);
+        QueryStat b = stat(QueryPhase::Profile, kCustomerIndex, kStaff, 100, 20, 100, 0.6);
         a.queryid = QStringLiteral("1");
         b.queryid = QStringLiteral("2");
-        run.queries = {a, b, stat(QueryPhase::Profile, kCustomerEndpoint, kCustomers, 20, 20, 20, 1)};
+        run.queries = {a, b, stat(QueryPhase::Profile, kCustomerIndex, kCustomers, 20, 20, 20, 1)};
         QueryTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRun(run);
@@ -296,12 +295,11 @@ private slots:
         // A savepoint per row (transaction control, not a query) and an app that inlines literals (one
         // pg_stat_statements entry per value, one fingerprint).
         const QueryPhase profile = QueryPhase::Profile;
-        run.queries = {stat(profile, kCustomerEndpoint, kParent, 20, 20, 400, 0.5),
-                       stat(profile, kCustomerEndpoint, QStringLiteral("SAVEPOINT sa_savepoint_1"), 400, 20, 0, 0.01)};
+        run.queries = {stat(profile, kCustomerIndex, kParent, 20, 20, 400, 0.5),
+                       stat(profile, kCustomerIndex, QStringLiteral("SAVEPOINT sa_savepoint_1"), 400, 20, 0, 0.01)};
         for (int id : {3, 4, 5, 6}) {
-            QueryStat q =
-                stat(profile, kCustomerEndpoint, QStringLiteral("SELECT * FROM services WHERE id = %1").arg(id),
-                     100 + id, 20, 100 + id, 0.2);
+            QueryStat q = stat(profile, kCustomerIndex, QStringLiteral("SELECT * FROM services WHERE id = %1").arg(id),
+                               100 + id, 20, 100 + id, 0.2);
             q.fingerprint = QStringLiteral("services-by-id");
             run.queries.push_back(q);
         }
@@ -312,22 +310,22 @@ private slots:
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(rowOf(model, QStringLiteral("SAVEPOINT sa_savepoint_1")), -1);
         // One row for the four literals, the most called one's text, the calls of all four.
-        const int grouped = model.findRow(QStringLiteral("SELECT * FROM services WHERE id = 3"), kCustomerEndpoint,
+        const int grouped = model.findRow(QStringLiteral("SELECT * FROM services WHERE id = 3"), kCustomerIndex,
                                           QStringLiteral("services-by-id"));
         QCOMPARE(grouped, 0);
         QCOMPARE(model.row(grouped).stat.text, QStringLiteral("SELECT * FROM services WHERE id = 6"));
         QCOMPARE(model.row(grouped).stat.calls_per_request, (103.0 + 104 + 105 + 106) / 20);
         // Without the fingerprint a member's text is not the row's.
-        QCOMPARE(model.findRow(QStringLiteral("SELECT * FROM services WHERE id = 3"), kCustomerEndpoint), -1);
+        QCOMPARE(model.findRow(QStringLiteral("SELECT * FROM services WHERE id = 3"), kCustomerIndex), -1);
     }
 
     void sortingUsesTheRawNumbers()
     {
         RunData run;
         // As text "9.00 ms" sorts after "10.0 ms" and "120 ms"; as numbers it comes first.
-        run.queries = {stat(QueryPhase::Profile, kCustomerEndpoint, kStaff, 20, 20, 20, 10),
-                       stat(QueryPhase::Profile, kCustomerEndpoint, kServices, 20, 20, 20, 9),
-                       stat(QueryPhase::Profile, kCustomerEndpoint, kInvoices, 20, 20, 20, 120)};
+        run.queries = {stat(QueryPhase::Profile, kCustomerIndex, kStaff, 20, 20, 20, 10),
+                       stat(QueryPhase::Profile, kCustomerIndex, kServices, 20, 20, 20, 9),
+                       stat(QueryPhase::Profile, kCustomerIndex, kInvoices, 20, 20, 20, 120)};
         QueryTableModel model;
         QSortFilterProxyModel proxy;
         proxy.setSourceModel(&model);
@@ -342,19 +340,18 @@ private slots:
     void findRow_data()
     {
         QTest::addColumn<QString>("text");
-        QTest::addColumn<QString>("endpoint");
+        QTest::addColumn<int>("endpoint");  // index into the plan's endpoints; -1: any
         QTest::addColumn<QString>("found"); // the row's text; empty: -1
-        QTest::newRow("exact") << kStaff << QString() << kStaff;
-        QTest::newRow("whitespace differs")
-            << QStringLiteral("SELECT *\n  FROM staff\tWHERE id = $1") << QString() << kStaff;
-        QTest::newRow("on its endpoint") << kSearch << kSearchEndpoint << kSearch;
-        QTest::newRow("on another endpoint") << kSearch << kCustomerEndpoint << QString();
-        QTest::newRow("unknown") << QStringLiteral("SELECT 1") << QString() << QString();
+        QTest::newRow("exact") << kStaff << -1 << kStaff;
+        QTest::newRow("whitespace differs") << QStringLiteral("SELECT *\n  FROM staff\tWHERE id = $1") << -1 << kStaff;
+        QTest::newRow("on its endpoint") << kSearch << kSearchIndex << kSearch;
+        QTest::newRow("on another endpoint") << kSearch << kCustomerIndex << QString();
+        QTest::newRow("unknown") << QStringLiteral("SELECT 1") << -1 << QString();
     }
     void findRow()
     {
         QFETCH(QString, text);
-        QFETCH(QString, endpoint);
+        QFETCH(int, endpoint);
         QFETCH(QString, found);
         QueryTableModel model;
         model.setRun(fixtureRun());

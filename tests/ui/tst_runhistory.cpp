@@ -51,7 +51,7 @@ RunData sweepRun(const QString &name, double ceiling, int day)
     run.info.started_at = QDateTime(QDate(2026, 3, day), QTime(9, 0), Qt::UTC);
     QueryStat q;
     q.phase = QueryPhase::Profile;
-    q.endpoint = QStringLiteral("list");
+    q.endpoint = 0; // "list"
     q.text = QStringLiteral("SELECT * FROM items WHERE id = $1");
     q.calls_per_request = 3;
     run.queries.push_back(q);

@@ -76,20 +76,6 @@ QString RuleContext::endpointLabel(int index) const
     return e.method + QLatin1Char(' ') + path;
 }
 
-int RuleContext::endpointIndexByName(const QString &name) const
-{
-    for (size_t i = 0; i < run.plan.endpoints.size(); ++i)
-        if (run.plan.endpoints[i].name == name || run.plan.endpoints[i].label() == name)
-            return int(i);
-    return -1;
-}
-
-QString RuleContext::endpointLabelByName(const QString &name) const
-{
-    const int i = endpointIndexByName(name);
-    return i >= 0 ? endpointLabel(i) : name;
-}
-
 bool RuleContext::isWriteEndpoint(int index) const
 {
     if (index < 0 || size_t(index) >= run.plan.endpoints.size())

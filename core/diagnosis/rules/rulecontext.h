@@ -30,10 +30,8 @@ struct RuleContext
     AppSessions appSessions{};     // which sessions were counted as the app's (the plan's database.app)
     bool targetOnThisHost = false; // loopback target: the backend shares this host's CPUs with Preflight
 
-    // "GET /customers/{id}" (query string dropped) for a plan endpoint index or name; the name if unknown.
+    // "GET /customers/{id}" (query string dropped) for a plan endpoint index; empty if the plan lacks it.
     QString endpointLabel(int index) const;
-    QString endpointLabelByName(const QString &name) const;
-    int endpointIndexByName(const QString &name) const;
     bool isWriteEndpoint(int index) const; // POST, PUT, PATCH, DELETE
     // Level indices that carry load and are not ramps, in increasing load (closed model first).
     std::vector<int> loadLevels() const;

@@ -78,13 +78,13 @@ QStringList whereColumns(const QString &sql)
 
 std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
 {
-    std::vector<QString> endpoints;
+    std::vector<int> endpoints;
     for (const QueryStat &q : ctx.run.queries)
-        if (q.phase == QueryPhase::Profile && !q.endpoint.isEmpty() &&
+        if (q.phase == QueryPhase::Profile &&
             std::find(endpoints.begin(), endpoints.end(), q.endpoint) == endpoints.end())
             endpoints.push_back(q.endpoint);
     std::vector<Finding> out;
-    for (const QString &endpoint : endpoints) {
+    for (int endpoint : endpoints) {
         // Data statements only (no BEGIN/SAVEPOINT/SET per row), grouped by fingerprint.
         const std::vector<QueryStat> statements = QueryCount::profiledStatements(ctx.run, endpoint);
         std::vector<const QueryStat *> stats, children;
@@ -166,13 +166,14 @@ std::vector<Finding> ruleNPlusOne(const RuleContext &ctx)
         double total = 0;
         for (const QueryStat *q : stats)
             total += q->calls_per_request;
-        const int index = ctx.endpointIndexByName(endpoint);
-        const QString label = ctx.endpointLabelByName(endpoint);
+        QString label = ctx.endpointLabel(endpoint);
+        if (label.isEmpty())
+            label = ctx.run.plan.endpointDisplayName(endpoint); // "(unknown endpoint)"
         Finding f;
         f.id = QStringLiteral("n-plus-one");
         f.layer = QStringLiteral("code");
-        f.endpoint = endpoint;
-        f.refs.endpoint = index;
+        f.endpoint = ctx.run.plan.endpointDisplayName(endpoint);
+        f.refs.endpoint = endpoint;
         f.confidence = parent ? 0.9 : onceParent ? 0.75 : 0.55;
         f.severity = total >= 20 ? Severity::High : Severity::Medium;
         const int j = int(nested.size());
@@ -345,8 +346,8 @@ std::vector<Finding> ruleMissingIndex(const RuleContext &ctx)
                     totalMs += q.total_ms;
                 }
                 if (q.phase == QueryPhase::Profile && f.endpoint.isEmpty()) {
-                    f.endpoint = q.endpoint;
-                    f.refs.endpoint = ctx.endpointIndexByName(q.endpoint);
+                    f.endpoint = ctx.run.plan.endpointDisplayName(q.endpoint);
+                    f.refs.endpoint = q.endpoint;
                 }
             }
             f.refs.statements.push_back({p->fingerprint, QStringLiteral("scan"), p->text});
