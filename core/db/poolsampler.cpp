@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include <cmath>
+#include <optional>
 
 namespace Preflight {
 
@@ -27,6 +28,16 @@ size_t collect(char *data, size_t size, size_t nmemb, void *user)
 }
 
 const char *const kKeys[] = {"in_use", "idle", "max", "waiting"};
+
+// A pool figure as the sampler keeps it: a finite number within ±1,000,000 (no pool is larger), rounded. Anything
+// else (1e300, "inf", "nan") is no count at all: rounding it into an int would report a made-up pool.
+std::optional<int> poolCount(double v)
+{
+    constexpr double kLargest = 1e6;
+    if (!std::isfinite(v) || std::abs(v) > kLargest)
+        return std::nullopt;
+    return int(std::lround(v));
+}
 
 void assign(PoolSample &s, const QString &key, int v)
 {
@@ -119,18 +130,14 @@ PoolSample PoolSampler::parseJson(const QByteArray &body, const std::map<QString
     QStringList missing;
     for (const auto &[key, pointer] : pointers) {
         const QJsonValue v = jsonPointer(root, pointer);
-        if (v.isDouble()) {
-            assign(s, key, int(std::lround(v.toDouble())));
+        bool ok = v.isDouble();
+        double d = v.toDouble();
+        if (v.isString())
+            d = v.toString().toDouble(&ok);
+        const std::optional<int> count = ok ? poolCount(d) : std::nullopt;
+        if (count) {
+            assign(s, key, *count);
             ++found;
-        } else if (v.isString()) {
-            bool ok = false;
-            const double d = v.toString().toDouble(&ok);
-            if (ok) {
-                assign(s, key, int(std::lround(d)));
-                ++found;
-            } else {
-                missing << pointer;
-            }
         } else {
             missing << pointer;
         }
@@ -186,8 +193,9 @@ PoolSample PoolSampler::parsePrometheus(const QByteArray &body, const std::map<Q
     int found = 0;
     QStringList missing;
     for (const auto &[key, metric] : metrics) {
-        if (seen.count(metric)) {
-            assign(s, key, int(std::lround(sums[metric])));
+        const std::optional<int> count = seen.count(metric) ? poolCount(sums[metric]) : std::nullopt;
+        if (count) {
+            assign(s, key, *count);
             ++found;
         } else {
             missing << metric;

@@ -104,6 +104,7 @@ private Q_SLOTS:
     void brokenJsonIsAWarningValue();
     void hikariPreset();
     void prometheusMissingMetrics();
+    void figuresBeyondAnyPoolAreNoCounts();
     void liveSamplerAndBrokenEndpoint();
 };
 
@@ -181,6 +182,30 @@ void TestPgPool::prometheusMissingMetrics()
         PoolSampler::parsePrometheus("jvm_threads_live 42\n", PoolSampler::preset(QStringLiteral("hikaricp")).metrics);
     QVERIFY(!s.ok);
     QVERIFY(s.error.contains(QLatin1String("hikaricp_connections_active")));
+}
+
+// A number no pool can have (found by reading what fuzz_pool could not flag: rounding 1e300 into an int is not
+// undefined behaviour, just a made-up pool) is reported as missing, not as a count.
+void TestPgPool::figuresBeyondAnyPoolAreNoCounts()
+{
+    const PoolSample json =
+        PoolSampler::parseJson("{\"pool\":{\"in_use\":1e300,\"max\":\"inf\",\"idle\":\"nan\",\"waiting\":2}}",
+                               {{QStringLiteral("in_use"), QStringLiteral("/pool/in_use")},
+                                {QStringLiteral("max"), QStringLiteral("/pool/max")},
+                                {QStringLiteral("idle"), QStringLiteral("/pool/idle")},
+                                {QStringLiteral("waiting"), QStringLiteral("/pool/waiting")}});
+    QVERIFY(json.ok); // the one real figure is kept
+    QCOMPARE(json.waiting, 2);
+    QCOMPARE(json.in_use, -1);
+    QCOMPARE(json.max, -1);
+    QCOMPARE(json.idle, -1);
+    QVERIFY2(json.error.contains(QLatin1String("/pool/in_use")), qPrintable(json.error));
+
+    const PoolSample prom =
+        PoolSampler::parsePrometheus("hikaricp_connections_active 9e18\nhikaricp_connections_max 10\n",
+                                     PoolSampler::preset(QStringLiteral("hikaricp")).metrics);
+    QCOMPARE(prom.in_use, -1);
+    QCOMPARE(prom.max, 10);
 }
 
 void TestPgPool::liveSamplerAndBrokenEndpoint()
