@@ -64,6 +64,19 @@ PdfInfo pdfInfo(const QString &path)
     return info;
 }
 
+// The text pdftotext extracts from `path` (with -layout when `layout`); empty when it fails.
+QString pdfText(const QString &path, bool layout)
+{
+    QProcess p;
+    QStringList args{path, QStringLiteral("-")};
+    if (layout)
+        args.prepend(QStringLiteral("-layout"));
+    p.start(QStringLiteral("pdftotext"), args);
+    if (!p.waitForFinished(60000))
+        return {};
+    return QString::fromUtf8(p.readAllStandardOutput());
+}
+
 // Runs pdftoppm over every page; returns the PNGs written (empty on failure, with *error set).
 QStringList rasterise(const QString &pdf, const QString &outDir, QString *error)
 {
@@ -179,10 +192,8 @@ void TestPdfReport::sameContentAsHtml()
     QString error;
     QVERIFY2(PdfReport::write(documentOf(ReportFixture::singleConnectionRun()), path, ReportPageSize::A4, &error),
              qPrintable(error));
-    QProcess p;
-    p.start(QStringLiteral("pdftotext"), {QStringLiteral("-layout"), path, QStringLiteral("-")});
-    QVERIFY(p.waitForFinished(60000));
-    const QString text = QString::fromUtf8(p.readAllStandardOutput());
+    const QString text = pdfText(path, true);
+    QVERIFY(!text.isEmpty());
     qsizetype last = -1;
     for (const char *marker : {"NOT READY", "Executive summary", "Launch gates", "Root causes", "What the errors said",
                                "Damage assessment", "Charts", "Queries", "Method"}) {
@@ -205,10 +216,8 @@ void TestPdfReport::chartTextIsText()
     QString error;
     QVERIFY2(PdfReport::write(documentOf(ReportFixture::singleConnectionRun()), path, ReportPageSize::A4, &error),
              qPrintable(error));
-    QProcess p;
-    p.start(QStringLiteral("pdftotext"), {path, QStringLiteral("-")});
-    QVERIFY(p.waitForFinished(60000));
-    const QString text = QString::fromUtf8(p.readAllStandardOutput());
+    const QString text = pdfText(path, false);
+    QVERIFY(!text.isEmpty());
     for (const char *label : {"latency (log scale)", "run time (min:s)", "10.0 ms", "gate P99 ≤ 200 ms",
                               "gate sustains ≥ 50 req/s", "DB backends (app)", "pool in use", "connections / requests",
                               "measured (successful req/s)", "successful requests/s", "virtual users"})
